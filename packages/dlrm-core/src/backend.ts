@@ -1,0 +1,279 @@
+/**
+ * The op contract every DLRM backend implements: memory calls, the required op set,
+ * optional fused ops, and the execution mode (eager, or lazy with `markStep()`).
+ * Core writes the model as flat lists of these calls; a backend implements only this.
+ * Shape letters: B batch, T tables, D embedding dim, F = T + 1, NNZ indices in a batch,
+ * U unique rows, M/N/K for GEMM. All matrices are row-major.
+ */
+
+/** Element type of a tensor. Indices are int32 everywhere (WebGPU has no i64). */
+export type DType = "f32" | "i32";
+
+/** Arithmetic precision of matrix products: fp32, or bf16 operands with fp32 accumulation. */
+export type Precision = "fp32" | "bf16";
+
+/** eager: each op completes before the next; lazy: ops are recorded and run at `markStep()`. */
+export type ExecutionMode = "eager" | "lazy";
+
+/** An opaque handle to backend-owned memory. `shape` is row-major; `size` = prod(shape). */
+export interface Tensor {
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export type Activation = "none" | "relu";
+export type InteractionOp = "dot" | "cat";
+export type LossFunction = "bce" | "mse";
+
+/**
+ * One batch's sparse input for all T tables, plus the host-built inverse map
+ * (`buildSparseBatch` in core). Buffers are allocated for the maximum batch; the counts
+ * that vary per step live in `tableUniqueOffsets` and `offsets` on the device.
+ *
+ * - `indices`   i32 [NNZmax]: row numbers within each table, table-major.
+ * - `offsets`   i32 [T*B + 1]: bag (t, b) is indices[offsets[t*B+b] .. offsets[t*B+b+1]).
+ *               offsets[0] = 0, non-decreasing, offsets[T*B] = NNZ.
+ * - `uniqueRows` i32 [Umax]: the distinct rows touched, per table, ascending within a table.
+ * - `tableUniqueOffsets` i32 [T + 1]: table t owns unique slots tableUniqueOffsets[t] ..
+ *               tableUniqueOffsets[t+1]; tableUniqueOffsets[T] = U.
+ * - `csrOffsets` i32 [Umax + 1], `csrBags` i32 [NNZmax]: unique slot u appears in bags
+ *               csrBags[csrOffsets[u] .. csrOffsets[u+1]) (bag number b in 0..B-1, repeated
+ *               once per occurrence, ascending), so gradients sum per row with no atomics.
+ */
+export interface SparseBatchTensors {
+  readonly indices: Tensor;
+  readonly offsets: Tensor;
+  readonly uniqueRows: Tensor;
+  readonly tableUniqueOffsets: Tensor;
+  readonly csrOffsets: Tensor;
+  readonly csrBags: Tensor;
+}
+
+/** Required ops. Every op takes one named-argument object and writes pre-allocated outputs. */
+export interface BackendOps {
+  /**
+   * General matrix product. C (M x N) = alpha * op(A) * op(B) + beta * C, where
+   * op(A) is A (M x K) or, with transA, A stored as (K x M) and transposed; op(B) is
+   * B (K x N) or, with transB, B stored as (N x K). beta = 0 overwrites C (NaNs in C
+   * are ignored); otherwise accumulates. `precision` bf16 rounds operands to bf16.
+   */
+  gemm(args: {
+    a: Tensor; b: Tensor; c: Tensor;
+    m: number; n: number; k: number;
+    transA: boolean; transB: boolean;
+    alpha: number; beta: number;
+    precision?: Precision;
+  }): void;
+
+  /** Bias add, accumulate: y[i, j] += bias[j] for y (rows x cols), bias (cols). */
+  biasAddForward(args: { y: Tensor; bias: Tensor; rows: number; cols: number }): void;
+
+  /** Bias gradient, overwrite: dBias[j] = sum_i dY[i, j] for dY (rows x cols). */
+  biasAddBackward(args: { dY: Tensor; dBias: Tensor; rows: number; cols: number }): void;
+
+  /** ReLU, overwrite (in place allowed): y[i] = max(x[i], 0) over `size` elements. */
+  reluForward(args: { x: Tensor; y: Tensor; size: number }): void;
+
+  /** ReLU gradient, overwrite (in place allowed): dX[i] = y[i] > 0 ? dY[i] : 0. */
+  reluBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void;
+
+  /**
+   * Embedding bags (mode sum) for all T tables, overwrite:
+   * pooled[b, t*D + j] = sum over i in bag (t, b) of tables[t][indices[i], j].
+   * pooled is (B x T*D); an empty bag gives zeros.
+   */
+  embeddingBagsForward(args: {
+    tables: readonly Tensor[]; sparse: SparseBatchTensors; pooled: Tensor;
+    batchSize: number; dim: number;
+  }): void;
+
+  /**
+   * Embedding bags gradient per unique row, overwrite:
+   * dRows[u, j] = sum over bags b in csr(u) of dPooled[b, t(u)*D + j], for u < U;
+   * dRows is (Umax x D); rows u >= U are left untouched. Deterministic, no atomics.
+   */
+  embeddingBagsBackward(args: {
+    dPooled: Tensor; sparse: SparseBatchTensors; dRows: Tensor;
+    batchSize: number; dim: number; numTables: number;
+  }): void;
+
+  /**
+   * Feature interaction, overwrite. Z = [x, e_1 .. e_T] as F x D per sample
+   * (x is (B x D), e_t = pooled[b, t*D ..]).
+   * cat: out (B x F*D) = concat(x, e_1, .., e_T).
+   * dot: out (B x D + P) = concat(x, Z_i . Z_j for (i, j) in the strict lower triangle,
+   * row-major ((1,0), (2,0), (2,1), ...), or with the diagonal when `itself`).
+   */
+  interactionForward(args: {
+    x: Tensor; pooled: Tensor; out: Tensor;
+    batchSize: number; dim: number; numTables: number;
+    op: InteractionOp; itself: boolean;
+  }): void;
+
+  /** Interaction gradient, overwrite dX (B x D) and dPooled (B x T*D) from dOut. */
+  interactionBackward(args: {
+    x: Tensor; pooled: Tensor; dOut: Tensor; dX: Tensor; dPooled: Tensor;
+    batchSize: number; dim: number; numTables: number;
+    op: InteractionOp; itself: boolean;
+  }): void;
+
+  /**
+   * Loss from logits z (B), targets y (B), overwrite probs (B) = sigmoid(z) (clamped to
+   * [t, 1-t] when threshold t > 0) and accumulate stats (3): stats[0] += sum of per-sample
+   * losses, stats[1] += count of round(p) == y, stats[2] += B.
+   * bce: -(y max(log p, -100) + (1-y) max(log(1-p), -100)), from the logit (stable).
+   * mse: (p - y)^2.
+   */
+  lossForward(args: {
+    logits: Tensor; targets: Tensor; probs: Tensor; stats: Tensor;
+    batchSize: number; loss: LossFunction; threshold: number;
+  }): void;
+
+  /**
+   * Loss gradient of the batch mean w.r.t. the logits, overwrite dLogits (B):
+   * bce: (p - y) / B; mse: 2 (p - y) p (1 - p) / B; zero where p was clamped.
+   */
+  lossBackward(args: {
+    logits: Tensor; targets: Tensor; dLogits: Tensor;
+    batchSize: number; loss: LossFunction; threshold: number;
+  }): void;
+
+  /** Dense SGD, in place: param[i] -= lr * grad[i]. */
+  sgdStep(args: { param: Tensor; grad: Tensor; lr: number; size: number }): void;
+
+  /**
+   * Dense Adagrad (torch.optim.Adagrad), in place:
+   * acc[i] += grad[i]^2; param[i] -= lr * grad[i] / (sqrt(acc[i]) + eps).
+   */
+  adagradStep(args: { param: Tensor; grad: Tensor; acc: Tensor; lr: number; eps: number; size: number }): void;
+
+  /**
+   * Sparse SGD on unique rows, in place: for each table t and unique slot u of t,
+   * tables[t][uniqueRows[u], j] -= lr * dRows[u, j]. Untouched rows do not change.
+   */
+  sparseSgdStep(args: {
+    tables: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
+    lr: number; dim: number; numTables: number;
+  }): void;
+
+  /**
+   * Sparse Adagrad on coalesced unique rows, in place. Element-wise (accs[t] is rows x D):
+   * acc[r, j] += g[j]^2; w[r, j] -= lr * g[j] / (sqrt(acc[r, j]) + eps). Row-wise (accs[t] is
+   * rows x 1): acc[r] += mean_j g[j]^2; w[r, j] -= lr * g[j] / (sqrt(acc[r]) + eps).
+   * r = uniqueRows[u], g = dRows[u]. Untouched rows and accumulators do not change.
+   */
+  sparseAdagradStep(args: {
+    tables: readonly Tensor[]; accs: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
+    lr: number; eps: number; dim: number; numTables: number; rowWise: boolean;
+  }): void;
+
+  /** Fill, overwrite: t[i] = value for every element. */
+  fill(args: { t: Tensor; value: number }): void;
+}
+
+/** Optional fused ops: core uses them when present. Same conformance cases as the unfused sequence. */
+export interface FusedOps {
+  /** y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite. */
+  linearForward?(args: {
+    x: Tensor; weight: Tensor; bias: Tensor; y: Tensor;
+    batchSize: number; inFeatures: number; outFeatures: number;
+    activation: Activation; precision?: Precision;
+  }): void;
+
+  /** Fused dense Adagrad over several tensors; the same formula as `adagradStep` on each. */
+  fusedAdagradStep?(args: {
+    params: readonly Tensor[]; grads: readonly Tensor[]; accs: readonly Tensor[];
+    lr: number; eps: number;
+  }): void;
+
+  /**
+   * `embeddingBagsBackward` followed by `sparseAdagradStep` (or `sparseSgdStep` when
+   * `accs` is undefined) in one pass per unique row, as Habana's custom op. dRows is
+   * scratch (Umax x D): its contents after the call are unspecified.
+   */
+  embeddingBagsBackwardSparseStep?(args: {
+    dPooled: Tensor; tables: readonly Tensor[]; accs?: readonly Tensor[];
+    sparse: SparseBatchTensors; dRows: Tensor;
+    lr: number; eps: number; batchSize: number; dim: number; numTables: number; rowWise: boolean;
+  }): void;
+}
+
+/** What a backend says about itself (the CLI prints it at start-up). */
+export interface BackendInfo {
+  /** Registry name: "reference", "wasm", "gaudi", "webgpu". */
+  readonly name: string;
+  /** The device it computes on, in words ("host CPU, 2 threads", "NVIDIA ... via Vulkan"). */
+  readonly device: string;
+  /** Whether two runs of the same ops give bit-identical results. */
+  readonly deterministic: boolean;
+  /** Precisions it implements. */
+  readonly precisions: readonly Precision[];
+}
+
+/** A backend: memory calls + ops + optional fused ops + execution mode. */
+export interface Backend extends BackendOps, FusedOps {
+  readonly info: BackendInfo;
+  readonly mode: ExecutionMode;
+
+  /** Allocates an uninitialised tensor. Throws a RangeError naming `label` when it does not fit. */
+  alloc(shape: readonly number[], dtype: DType, label?: string): Tensor;
+  /** Copies host data into t (length must equal t.size), at element offset `offset` (default 0). In lazy mode the copy is ordered with the recorded ops. */
+  write(t: Tensor, data: Float32Array | Int32Array, offset?: number): void;
+  /** Reads t back to the host. In lazy mode it first runs every recorded op (as `markStep`). */
+  read(t: Tensor): Promise<Float32Array | Int32Array>;
+  /** Releases t; using it afterwards throws. */
+  free(t: Tensor): void;
+  /** Lazy mode: runs every op recorded since the last step (one submission). Eager: no-op. */
+  markStep(): void;
+  /** Waits until all submitted work is complete. */
+  sync(): Promise<void>;
+  /** Releases every resource; the backend is unusable afterwards. */
+  dispose(): void;
+}
+
+/** Options every backend factory accepts. */
+export interface BackendOptions {
+  mode?: ExecutionMode;
+  /** Worker threads a CPU backend may use (default: what pays off on this machine). */
+  threads?: number;
+}
+
+/** A registered backend: how to make it, and why it cannot start when it cannot. */
+export interface BackendFactory {
+  readonly name: string;
+  /** Undefined when the backend can start here; otherwise a one-line reason and remedy. */
+  unavailableReason(): Promise<string | undefined>;
+  create(options?: BackendOptions): Promise<Backend>;
+}
+
+/** The required op names; the conformance coverage guard checks every one has a case. */
+export const REQUIRED_OPS = [
+  "gemm",
+  "biasAddForward",
+  "biasAddBackward",
+  "reluForward",
+  "reluBackward",
+  "embeddingBagsForward",
+  "embeddingBagsBackward",
+  "interactionForward",
+  "interactionBackward",
+  "lossForward",
+  "lossBackward",
+  "sgdStep",
+  "adagradStep",
+  "sparseSgdStep",
+  "sparseAdagradStep",
+  "fill",
+] as const satisfies readonly (keyof BackendOps)[];
+
+/** The optional fused op names. */
+export const FUSED_OPS = [
+  "linearForward",
+  "fusedAdagradStep",
+  "embeddingBagsBackwardSparseStep",
+] as const satisfies readonly (keyof FusedOps)[];
+
+export type RequiredOpName = (typeof REQUIRED_OPS)[number];
+export type FusedOpName = (typeof FUSED_OPS)[number];

@@ -1,0 +1,160 @@
+/**
+ * The DLRM run configuration: model shape, optimizer, schedule and data options, with
+ * facebookresearch/dlrm's defaults and meanings. The CLI parses flags into this; the
+ * model, trainer and data sources read only this. `validateConfig` names every bad field.
+ */
+import type { ExecutionMode, InteractionOp, LossFunction, Precision } from "./backend.js";
+
+export type OptimizerName = "sgd" | "adagrad" | "rwsadagrad";
+
+export interface ModelConfig {
+  /** Embedding dimension D (`--arch-sparse-feature-size`). */
+  embeddingDim: number;
+  /** Rows per table (`--arch-embedding-size`, dash-separated). */
+  tableRows: number[];
+  /** Bottom MLP widths, first = dense input width, last = D (`--arch-mlp-bot`). */
+  bottomMlp: number[];
+  /** Top MLP widths after the interaction, last = 1 (`--arch-mlp-top`). */
+  topMlp: number[];
+  interaction: InteractionOp;
+  /** Keep the diagonal of the dot interaction (`--arch-interaction-itself`). */
+  interactionItself: boolean;
+}
+
+export interface TrainConfig {
+  model: ModelConfig;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  loss: LossFunction;
+  /** Clamp p to [t, 1-t] when > 0 (`--loss-threshold`). */
+  lossThreshold: number;
+  epochs: number;
+  /** Stop after this many batches per epoch when > 0 (`--num-batches`). */
+  numBatches: number;
+  printFreq: number;
+  precision: Precision;
+  mode: ExecutionMode;
+  /** dlrm's LR schedule: warmup steps, decay start step, decay steps (0 = off). */
+  lrNumWarmupSteps: number;
+  lrDecayStartStep: number;
+  lrNumDecaySteps: number;
+  /** Seed for parameter init and random data (`--numpy-rand-seed`). */
+  seed: number;
+}
+
+export interface RandomDataConfig {
+  kind: "random";
+  /** Total samples (`--data-size`). */
+  dataSize: number;
+  /** Max indices per bag (`--num-indices-per-lookup`). */
+  numIndicesPerLookup: number;
+  /** Exactly that many draws per bag (`--num-indices-per-lookup-fixed`). */
+  numIndicesPerLookupFixed: boolean;
+  /** Targets rounded to 0/1 (`--round-targets`). */
+  roundTargets: boolean;
+}
+
+export interface CriteoTsvDataConfig {
+  kind: "criteo-tsv";
+  /** Raw Criteo TSV file (label, 13 dense, 26 hex categorical). */
+  path: string;
+  /** Categorical mapping: unsigned hash % maxIndRange. */
+  maxIndRange: number;
+  /** Read at most this many rows (0 = all). */
+  maxRows: number;
+}
+
+export type DataConfig = RandomDataConfig | CriteoTsvDataConfig;
+
+/** The small configuration `dlrm train` runs without arguments. */
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  model: {
+    embeddingDim: 16,
+    tableRows: [1000, 1000, 1000, 1000],
+    bottomMlp: [13, 64, 16],
+    topMlp: [64, 32, 1],
+    interaction: "dot",
+    interactionItself: false,
+  },
+  batchSize: 128,
+  learningRate: 0.01,
+  optimizer: "adagrad",
+  loss: "bce",
+  lossThreshold: 0,
+  epochs: 1,
+  numBatches: 0,
+  printFreq: 10,
+  precision: "fp32",
+  mode: "eager",
+  lrNumWarmupSteps: 0,
+  lrDecayStartStep: 0,
+  lrNumDecaySteps: 0,
+  seed: 123,
+};
+
+export const DEFAULT_RANDOM_DATA: RandomDataConfig = {
+  kind: "random",
+  dataSize: 12800,
+  numIndicesPerLookup: 10,
+  numIndicesPerLookupFixed: false,
+  roundTargets: true,
+};
+
+/** Width of the interaction output for a model (the first top-MLP input). */
+export function interactionWidth(m: ModelConfig): number {
+  const f = m.tableRows.length + 1;
+  if (m.interaction === "cat") return f * m.embeddingDim;
+  const pairs = m.interactionItself ? (f * (f + 1)) / 2 : (f * (f - 1)) / 2;
+  return m.embeddingDim + pairs;
+}
+
+/** Thrown for an invalid configuration; `field` names the flag or field at fault. */
+export class ConfigError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+function positiveInt(field: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(field, `expected a positive integer, got ${v}`);
+}
+
+function nonNegativeInt(field: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new ConfigError(field, `expected a non-negative integer, got ${v}`);
+}
+
+/** Checks every field; throws a ConfigError naming the first bad one. */
+export function validateConfig(c: TrainConfig): void {
+  const m = c.model;
+  positiveInt("--arch-sparse-feature-size", m.embeddingDim);
+  if (m.tableRows.length === 0) throw new ConfigError("--arch-embedding-size", "at least one table is needed");
+  m.tableRows.forEach((r) => positiveInt("--arch-embedding-size", r));
+  if (m.tableRows.some((r) => r > 2 ** 31 - 1)) throw new ConfigError("--arch-embedding-size", "a table may have at most 2^31-1 rows");
+  if (m.bottomMlp.length < 2) throw new ConfigError("--arch-mlp-bot", "needs at least an input and an output width");
+  m.bottomMlp.forEach((w) => positiveInt("--arch-mlp-bot", w));
+  if (m.bottomMlp[m.bottomMlp.length - 1] !== m.embeddingDim) {
+    throw new ConfigError(
+      "--arch-mlp-bot",
+      `the last width (${m.bottomMlp[m.bottomMlp.length - 1]}) must equal --arch-sparse-feature-size (${m.embeddingDim})`,
+    );
+  }
+  if (m.topMlp.length < 1) throw new ConfigError("--arch-mlp-top", "needs at least one width");
+  m.topMlp.forEach((w) => positiveInt("--arch-mlp-top", w));
+  if (m.topMlp[m.topMlp.length - 1] !== 1) throw new ConfigError("--arch-mlp-top", "the last width must be 1 (the click logit)");
+  positiveInt("--mini-batch-size", c.batchSize);
+  if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) {
+    throw new ConfigError("--learning-rate", `expected a positive number, got ${c.learningRate}`);
+  }
+  if (!(c.lossThreshold >= 0 && c.lossThreshold < 0.5)) {
+    throw new ConfigError("--loss-threshold", `expected 0 <= t < 0.5, got ${c.lossThreshold}`);
+  }
+  positiveInt("--nepochs", c.epochs);
+  nonNegativeInt("--num-batches", c.numBatches);
+  positiveInt("--print-freq", c.printFreq);
+  nonNegativeInt("--lr-num-warmup-steps", c.lrNumWarmupSteps);
+  nonNegativeInt("--lr-decay-start-step", c.lrDecayStartStep);
+  nonNegativeInt("--lr-num-decay-steps", c.lrNumDecaySteps);
+  nonNegativeInt("--numpy-rand-seed", c.seed);
+}

@@ -1,0 +1,70 @@
+/**
+ * Lazy execution for host backends: `withLazyMode` wraps an eager backend so that ops and
+ * writes are recorded in order and run together at `markStep()` (or before a `read`), as
+ * Gaudi does at mark_step. Running the same closures in the same order makes eager and
+ * lazy mode bit-identical by construction. Backends with a real queue (WebGPU) do their own.
+ */
+import { FUSED_OPS, REQUIRED_OPS, type Backend, type Tensor } from "./backend.js";
+
+/** Count of steps submitted through a lazy wrapper (tests check one submission per step). */
+export interface LazyStats {
+  submissions: number;
+  recordedOps: number;
+}
+
+/**
+ * Returns a lazy view of `eager`: same ops, same memory, `mode` = "lazy".
+ * `write` copies its data at call time so the caller may reuse its array at once.
+ */
+export function withLazyMode(eager: Backend): Backend & { readonly lazyStats: LazyStats } {
+  const queue: (() => void)[] = [];
+  const lazyStats: LazyStats = { submissions: 0, recordedOps: 0 };
+
+  const flush = (): void => {
+    if (queue.length === 0) return;
+    lazyStats.submissions++;
+    const work = queue.splice(0, queue.length);
+    for (const run of work) run();
+  };
+
+  const wrapper: Record<string, unknown> = {
+    info: eager.info,
+    mode: "lazy",
+    lazyStats,
+    alloc: (shape: readonly number[], dtype: Tensor["dtype"], label?: string) => eager.alloc(shape, dtype, label),
+    write: (t: Tensor, data: Float32Array | Int32Array, offset?: number) => {
+      const copy = data.slice();
+      queue.push(() => eager.write(t, copy, offset));
+    },
+    read: async (t: Tensor) => {
+      flush();
+      return eager.read(t);
+    },
+    free: (t: Tensor) => {
+      flush();
+      eager.free(t);
+    },
+    markStep: () => flush(),
+    sync: async () => {
+      flush();
+      await eager.sync();
+    },
+    dispose: () => {
+      queue.length = 0;
+      eager.dispose();
+    },
+  };
+
+  const record = (name: string): void => {
+    const op = (eager as unknown as Record<string, ((args: unknown) => void) | undefined>)[name];
+    if (op === undefined) return;
+    wrapper[name] = (args: unknown) => {
+      lazyStats.recordedOps++;
+      queue.push(() => op.call(eager, args));
+    };
+  };
+  for (const name of REQUIRED_OPS) record(name);
+  for (const name of FUSED_OPS) record(name);
+
+  return wrapper as unknown as Backend & { readonly lazyStats: LazyStats };
+}
