@@ -7,3 +7,4 @@ export * from "./backend.js";
 export * from "./config.js";
 export * from "./lazy.js";
 export * from "./data/sparse-batch.js";
+export * from "./reference/index.js";
