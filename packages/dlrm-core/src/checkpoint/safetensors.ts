@@ -1,0 +1,170 @@
+/**
+ * A strict safetensors reader and an atomic writer. Layout: an 8-byte little-endian header
+ * length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?},
+ * then the raw little-endian data. The reader validates the whole header against the file
+ * (sizes, offsets, dtypes, shapes, gaps and overlaps) before it allocates any tensor.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** A float32 tensor by name, in dlrm's state_dict naming. */
+export interface NamedTensor {
+  dtype: "F32";
+  shape: number[];
+  data: Float32Array;
+}
+
+export type StateDict = Map<string, NamedTensor>;
+
+/** Thrown for any malformed or unsupported file; the message names the file and the problem. */
+export class SafetensorsError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = "SafetensorsError";
+  }
+}
+
+const ITEM_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+interface HeaderEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Parses and validates the header of a safetensors buffer; returns entries sorted by offset. */
+export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entries: HeaderEntry[]; dataStart: number; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new SafetensorsError(file, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const n = Number(headerLength);
+  if (8 + n > bytes.length) throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SafetensorsError(file, "header is not a JSON object");
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+  const entries: HeaderEntry[] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      if (typeof raw !== "object" || raw === null || Object.values(raw).some((v) => typeof v !== "string")) {
+        throw new SafetensorsError(file, "__metadata__ must map strings to strings");
+      }
+      metadata = raw as Record<string, string>;
+      continue;
+    }
+    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== "object" || e === null) throw new SafetensorsError(file, `tensor ${name}: entry is not an object`);
+    if (typeof e.dtype !== "string" || !(e.dtype in ITEM_SIZE)) throw new SafetensorsError(file, `tensor ${name}: unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+      throw new SafetensorsError(file, `tensor ${name}: shape must be a list of non-negative integers`);
+    }
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || d < 0) || off[0] > off[1]) {
+      throw new SafetensorsError(file, `tensor ${name}: data_offsets must be [begin, end] with 0 <= begin <= end`);
+    }
+    const shape = e.shape as number[];
+    const [begin, end] = off as [number, number];
+    const expected = shape.reduce((a, d) => a * d, 1) * ITEM_SIZE[e.dtype]!;
+    if (end - begin !== expected) {
+      throw new SafetensorsError(file, `tensor ${name}: ${end - begin} data bytes but shape [${shape.join(", ")}] of ${e.dtype} needs ${expected}`);
+    }
+    if (end > dataLength) throw new SafetensorsError(file, `tensor ${name}: data ends at ${end}, past the ${dataLength} data bytes in the file`);
+    entries.push({ name, dtype: e.dtype, shape, begin, end });
+  }
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const e of entries) {
+    if (e.begin < cursor) throw new SafetensorsError(file, `tensor ${e.name}: data overlaps the previous tensor`);
+    if (e.begin > cursor) throw new SafetensorsError(file, `tensor ${e.name}: gap of ${e.begin - cursor} bytes before its data`);
+    cursor = e.end;
+  }
+  if (cursor !== dataLength) throw new SafetensorsError(file, `${dataLength - cursor} trailing bytes after the last tensor`);
+  return { entries, dataStart, metadata };
+}
+
+/** Reads a safetensors file of float32 tensors. Every problem is a SafetensorsError naming the file. */
+export function readSafetensors(path: string): StateDict {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new SafetensorsError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const { entries, dataStart } = parseSafetensorsHeader(path, bytes);
+  const out: StateDict = new Map();
+  for (const e of entries) {
+    if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+    const data = new Float32Array(e.shape.reduce((a, d) => a * d, 1));
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    out.set(e.name, { dtype: "F32", shape: e.shape, data });
+  }
+  return out;
+}
+
+/** Serialises float32 tensors (in the given order) with optional string metadata. */
+export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header["__metadata__"] = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - (json.length % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let p = 8 + headerBytes.length;
+  for (const t of tensors.values()) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
+    p += t.data.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Writes bytes atomically: a temporary file in the same directory, fsync, rename over the
+ * target, fsync of the directory. On failure the temporary file is removed and the
+ * previous target, if any, is untouched.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, "wx");
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const dirFd = openSync(dir, "r");
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** Writes a state dict as safetensors, atomically. */
+export function writeSafetensors(path: string, tensors: StateDict, metadata?: Record<string, string>): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}

@@ -1,0 +1,26 @@
+/**
+ * What a data source hands the trainer: one batch of B samples (dense features, sparse
+ * bags for every table, targets), and the source itself: an async stream of such batches
+ * per epoch with a known count. Partial batches are never produced (dlrm drops them).
+ */
+import type { HostSparseInput } from "./sparse-batch.js";
+
+export interface Batch {
+  /** B x denseIn, row-major. */
+  dense: Float32Array;
+  /** T*B bags, table-major. */
+  sparse: HostSparseInput;
+  /** B targets in [0, 1]. */
+  targets: Float32Array;
+}
+
+export interface BatchSource {
+  /** Whole batches in one epoch (after --num-batches is applied). */
+  readonly batchesPerEpoch: number;
+  /** Upper bound on indices per bag, which sizes the sparse buffers. */
+  readonly maxIndicesPerBag: number;
+  /** One line for the start-up summary. */
+  readonly description: string;
+  /** The batches of one epoch, in order. */
+  batches(epoch: number): AsyncIterable<Batch>;
+}

@@ -1,0 +1,73 @@
+/**
+ * A Criteo TSV file as a batch source, for the PyTorch parity runs and small real-data
+ * training: rows in file order, consecutive batches, one index per bag, dense
+ * log(max(x,0)+1), categorical unsigned hash % --max-ind-range (tables of that many rows).
+ * The full streaming pipeline (preprocess, splits, shuffling) is its own module.
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { CriteoTsvDataConfig, TrainConfig } from "../config.js";
+import type { Batch, BatchSource } from "./batch.js";
+import { CRITEO_DENSE, CRITEO_SPARSE, parseCriteoLine, transformDense, type CriteoRow } from "./criteo-line.js";
+
+/** Reads up to `maxRows` rows (0 = all) strictly; a bad line throws naming file and line. */
+export async function readCriteoRows(path: string, maxRows: number): Promise<CriteoRow[]> {
+  const rows: CriteoRow[] = [];
+  const input = createReadStream(path, { encoding: "utf8" });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (let text of lines) {
+      lineNo++;
+      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      rows.push(parseCriteoLine(text, path, lineNo));
+      if (maxRows > 0 && rows.length >= maxRows) break;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return rows;
+}
+
+/** Turns rows [start, start + B) into a batch with the modulo mapping. */
+export function criteoBatch(rows: readonly CriteoRow[], start: number, batchSize: number, maxIndRange: number): Batch {
+  const B = batchSize;
+  const dense = new Float32Array(B * CRITEO_DENSE);
+  const targets = new Float32Array(B);
+  const indices = new Int32Array(CRITEO_SPARSE * B);
+  const offsets = new Int32Array(CRITEO_SPARSE * B + 1);
+  for (let b = 0; b < B; b++) {
+    const row = rows[start + b]!;
+    targets[b] = row.label;
+    for (let i = 0; i < CRITEO_DENSE; i++) dense[b * CRITEO_DENSE + i] = transformDense(row.dense[i]!);
+    for (let t = 0; t < CRITEO_SPARSE; t++) indices[t * B + b] = row.sparse[t]! % maxIndRange;
+  }
+  for (let i = 0; i <= CRITEO_SPARSE * B; i++) offsets[i] = i;
+  return { dense, sparse: { indices, offsets }, targets };
+}
+
+/** Checks that the model has Criteo's shape (13 dense inputs, 26 tables of maxIndRange rows). */
+function checkModelFitsCriteo(cfg: TrainConfig, data: CriteoTsvDataConfig): void {
+  const m = cfg.model;
+  if (m.bottomMlp[0] !== CRITEO_DENSE) throw new RangeError(`--arch-mlp-bot must start with ${CRITEO_DENSE} for Criteo data, got ${m.bottomMlp[0]}`);
+  if (m.tableRows.length !== CRITEO_SPARSE) throw new RangeError(`Criteo data has ${CRITEO_SPARSE} categorical features; the model has ${m.tableRows.length} tables`);
+  const bad = m.tableRows.findIndex((r) => r < data.maxIndRange);
+  if (bad >= 0) throw new RangeError(`table ${bad} has ${m.tableRows[bad]} rows, fewer than --max-ind-range ${data.maxIndRange}`);
+}
+
+export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDataConfig): Promise<BatchSource> {
+  checkModelFitsCriteo(cfg, data);
+  const rows = await readCriteoRows(data.path, data.maxRows);
+  const whole = Math.floor(rows.length / cfg.batchSize);
+  const batchesPerEpoch = cfg.numBatches > 0 ? Math.min(whole, cfg.numBatches) : whole;
+  if (batchesPerEpoch === 0) throw new RangeError(`${data.path}: ${rows.length} rows hold no whole batch of ${cfg.batchSize}`);
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: 1,
+    description: `${data.path}: ${rows.length} rows, ${batchesPerEpoch} batches of ${cfg.batchSize}, hash % ${data.maxIndRange}`,
+    async *batches() {
+      for (let i = 0; i < batchesPerEpoch; i++) yield criteoBatch(rows, i * cfg.batchSize, cfg.batchSize, data.maxIndRange);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Random data with dlrm's semantics (`--data-generation random`): dense uniform [0, 1);
+ * per table and sample a bag of k draws (k uniform in 1..min(rows, N), or exactly N with
+ * `--num-indices-per-lookup-fixed`), indices uniform over the rows, sorted and de-duplicated;
+ * targets uniform [0, 1), rounded with `--round-targets`. Each batch has its own seeded
+ * stream (seed, batch number), so batches are made one at a time, never all at once.
+ */
+import type { RandomDataConfig, TrainConfig } from "../config.js";
+import { Rng } from "../util/rng.js";
+import type { Batch, BatchSource } from "./batch.js";
+
+/** Makes batch `index` (0-based) of the random data set. Deterministic in (seed, index). */
+export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: number): Batch {
+  const m = cfg.model;
+  const B = cfg.batchSize;
+  const rng = new Rng(cfg.seed, 1 + index);
+  const denseIn = m.bottomMlp[0]!;
+  const dense = new Float32Array(B * denseIn);
+  for (let i = 0; i < dense.length; i++) dense[i] = rng.uniform();
+  const T = m.tableRows.length;
+  const N = data.numIndicesPerLookup;
+  const offsets = new Int32Array(T * B + 1);
+  const indices: number[] = [];
+  const bag: number[] = [];
+  for (let t = 0; t < T; t++) {
+    const rows = m.tableRows[t]!;
+    for (let b = 0; b < B; b++) {
+      offsets[t * B + b] = indices.length;
+      const k = data.numIndicesPerLookupFixed ? N : 1 + rng.int(Math.min(rows, N));
+      bag.length = 0;
+      for (let j = 0; j < k; j++) bag.push(rng.int(rows));
+      bag.sort((x, y) => x - y);
+      for (let j = 0; j < bag.length; j++) if (j === 0 || bag[j] !== bag[j - 1]) indices.push(bag[j]!);
+    }
+  }
+  offsets[T * B] = indices.length;
+  const targets = new Float32Array(B);
+  for (let i = 0; i < B; i++) targets[i] = data.roundTargets ? Math.round(rng.uniform()) : rng.uniform();
+  return { dense, sparse: { indices: Int32Array.from(indices), offsets }, targets };
+}
+
+/**
+ * The random source: floor(dataSize / B) batches per epoch (partial batch dropped), or
+ * exactly --num-batches when it is set (dlrm lets it override --data-size for random data).
+ */
+export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): BatchSource {
+  const batchesPerEpoch = cfg.numBatches > 0 ? cfg.numBatches : Math.floor(data.dataSize / cfg.batchSize);
+  if (batchesPerEpoch === 0) {
+    throw new RangeError(`--data-size ${data.dataSize} holds no whole batch of --mini-batch-size ${cfg.batchSize}`);
+  }
+  if (!Number.isInteger(data.numIndicesPerLookup) || data.numIndicesPerLookup <= 0) {
+    throw new RangeError(`--num-indices-per-lookup: expected a positive integer, got ${data.numIndicesPerLookup}`);
+  }
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: data.numIndicesPerLookup,
+    description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag`,
+    async *batches() {
+      for (let i = 0; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
+    },
+  };
+}

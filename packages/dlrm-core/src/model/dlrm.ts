@@ -1,0 +1,296 @@
+/**
+ * The DLRM graph as two flat lists of op calls: `forward` (bottom MLP, embedding bags,
+ * interaction, top MLP, loss) and `backward` (loss gradient, top MLP, interaction,
+ * embedding bags with the sparse update, bottom MLP), then the dense optimizer step.
+ * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
+ */
+import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
+import { interactionWidth, type OptimizerName, type TrainConfig } from "../config.js";
+import type { StateDict } from "../checkpoint/safetensors.js";
+import { checkStateDict, initialiseParameters, mlpLayers, parameterSpecs } from "./parameters.js";
+
+/** torch.optim.Adagrad's default eps. */
+export const ADAGRAD_EPS = 1e-10;
+
+/** One linear layer: parameters, their gradients and optimizer state, its output and output gradient. */
+interface LinearLayer {
+  name: string;
+  inFeatures: number;
+  outFeatures: number;
+  relu: boolean;
+  weight: Tensor;
+  bias: Tensor;
+  dWeight: Tensor;
+  dBias: Tensor;
+  accWeight?: Tensor;
+  accBias?: Tensor;
+  input: Tensor;
+  output: Tensor;
+  /** Gradient of the loss w.r.t. this layer's input (undefined for the first bottom layer). */
+  dInput?: Tensor;
+  dOutput: Tensor;
+}
+
+/** Upper bounds that size the per-step buffers. */
+export interface BatchLimits {
+  batchSize: number;
+  /** Maximum indices per bag (NNZmax = T * B * this). */
+  maxIndicesPerBag: number;
+}
+
+export class DlrmModel {
+  readonly tables: Tensor[];
+  readonly tableAccs: Tensor[] = [];
+  readonly bottom: LinearLayer[];
+  readonly top: LinearLayer[];
+  readonly dense: Tensor;
+  readonly targets: Tensor;
+  readonly sparse: SparseBatchTensors;
+  readonly pooled: Tensor;
+  readonly dPooled: Tensor;
+  readonly interaction: Tensor;
+  readonly dInteraction: Tensor;
+  readonly dBottomOut: Tensor;
+  readonly dRows: Tensor;
+  readonly probs: Tensor;
+  readonly dLogits: Tensor;
+  /** [sum of losses, correct predictions, samples] since the last `resetStats`. */
+  readonly stats: Tensor;
+  readonly nnzMax: number;
+
+  private readonly B: number;
+  private readonly D: number;
+  private readonly T: number;
+
+  constructor(
+    readonly backend: Backend,
+    readonly config: TrainConfig,
+    limits: BatchLimits,
+  ) {
+    const m = config.model;
+    const be = backend;
+    this.B = limits.batchSize;
+    this.D = m.embeddingDim;
+    this.T = m.tableRows.length;
+    const { B, D, T } = this;
+    this.nnzMax = T * B * limits.maxIndicesPerBag;
+    const rowWise = config.optimizer === "rwsadagrad";
+    const adagrad = config.optimizer !== "sgd";
+
+    this.tables = m.tableRows.map((rows, t) => be.alloc([rows, D], "f32", `emb_l.${t}.weight`));
+    if (adagrad) {
+      m.tableRows.forEach((rows, t) => this.tableAccs.push(be.alloc(rowWise ? [rows, 1] : [rows, D], "f32", `emb_l.${t}.weight (Adagrad state)`)));
+    }
+    this.dense = be.alloc([B, m.bottomMlp[0]!], "f32", "dense input");
+    this.targets = be.alloc([B], "f32", "targets");
+    this.sparse = {
+      indices: be.alloc([Math.max(this.nnzMax, 1)], "i32", "indices"),
+      offsets: be.alloc([T * B + 1], "i32", "offsets"),
+      uniqueRows: be.alloc([Math.max(this.nnzMax, 1)], "i32", "unique rows"),
+      tableUniqueOffsets: be.alloc([T + 1], "i32", "table unique offsets"),
+      csrOffsets: be.alloc([this.nnzMax + 1], "i32", "CSR offsets"),
+      csrBags: be.alloc([Math.max(this.nnzMax, 1)], "i32", "CSR bags"),
+    };
+    this.pooled = be.alloc([B, T * D], "f32", "pooled embeddings");
+    this.dPooled = be.alloc([B, T * D], "f32", "pooled embeddings gradient");
+    this.dRows = be.alloc([Math.max(this.nnzMax, 1), D], "f32", "unique-row gradients");
+    const { bottom, top } = mlpLayers(m);
+    this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
+    const bottomOut = this.bottom[this.bottom.length - 1]!;
+    this.dBottomOut = bottomOut.dOutput;
+    this.interaction = be.alloc([B, interactionWidth(m)], "f32", "interaction output");
+    this.dInteraction = be.alloc([B, interactionWidth(m)], "f32", "interaction gradient");
+    this.top = this.makeLayers("top_l", top, this.interaction, true, adagrad);
+    this.top[0]!.dInput = this.dInteraction;
+    this.probs = be.alloc([B], "f32", "probabilities");
+    this.dLogits = this.top[this.top.length - 1]!.dOutput;
+    this.stats = be.alloc([3], "f32", "loss statistics");
+    be.fill({ t: this.stats, value: 0 });
+    for (const acc of this.optimizerState()) be.fill({ t: acc, value: 0 });
+  }
+
+  private makeLayers(prefix: string, widths: number[], input: Tensor, sigmoidLast: boolean, adagrad: boolean): LinearLayer[] {
+    const be = this.backend;
+    const layers: LinearLayer[] = [];
+    let x = input;
+    let dX: Tensor | undefined;
+    for (let i = 0; i + 1 < widths.length; i++) {
+      const n = widths[i]!;
+      const out = widths[i + 1]!;
+      const name = `${prefix}.${2 * i}`;
+      const output = be.alloc([this.B, out], "f32", `${name} output`);
+      const dOutput = be.alloc([this.B, out], "f32", `${name} output gradient`);
+      const layer: LinearLayer = {
+        name,
+        inFeatures: n,
+        outFeatures: out,
+        relu: !(sigmoidLast && i === widths.length - 2),
+        weight: be.alloc([out, n], "f32", `${name}.weight`),
+        bias: be.alloc([out], "f32", `${name}.bias`),
+        dWeight: be.alloc([out, n], "f32", `${name}.weight gradient`),
+        dBias: be.alloc([out], "f32", `${name}.bias gradient`),
+        input: x,
+        output,
+        dOutput,
+      };
+      if (dX !== undefined) layer.dInput = dX;
+      if (adagrad) {
+        layer.accWeight = be.alloc([out, n], "f32", `${name}.weight (Adagrad state)`);
+        layer.accBias = be.alloc([out], "f32", `${name}.bias (Adagrad state)`);
+      }
+      layers.push(layer);
+      x = output;
+      dX = dOutput;
+    }
+    return layers;
+  }
+
+  /** Every optimizer accumulator (tables first, then MLP weight/bias in layer order). */
+  optimizerState(): Tensor[] {
+    const mlp = [...this.bottom, ...this.top].flatMap((l) => (l.accWeight && l.accBias ? [l.accWeight, l.accBias] : []));
+    return [...this.tableAccs, ...mlp];
+  }
+
+  /** Parameters in state_dict order, with their names. */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = this.tables.map((t, i) => [`emb_l.${i}.weight`, t]);
+    for (const l of [...this.bottom, ...this.top]) {
+      out.push([`${l.name}.weight`, l.weight], [`${l.name}.bias`, l.bias]);
+    }
+    return out;
+  }
+
+  /** Writes seeded initial weights (dlrm's distributions), or the given state dict after a strict check. */
+  loadInitialWeights(weights?: StateDict, source = "initial weights"): void {
+    const byName = new Map(this.namedParameters());
+    if (weights !== undefined) {
+      checkStateDict(this.config.model, weights, source);
+      for (const spec of parameterSpecs(this.config.model)) this.backend.write(byName.get(spec.name)!, weights.get(spec.name)!.data);
+      return;
+    }
+    initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data));
+  }
+
+  /** Reads every parameter back to the host as a state dict (dlrm names, float32). */
+  async stateDict(): Promise<StateDict> {
+    const out: StateDict = new Map();
+    for (const [name, t] of this.namedParameters()) {
+      out.set(name, { dtype: "F32", shape: [...t.shape], data: (await this.backend.read(t)) as Float32Array });
+    }
+    return out;
+  }
+
+  private linearForward(l: LinearLayer): void {
+    const be = this.backend;
+    const precision = this.config.precision;
+    if (be.linearForward) {
+      be.linearForward({
+        x: l.input, weight: l.weight, bias: l.bias, y: l.output,
+        batchSize: this.B, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+        activation: l.relu ? "relu" : "none", precision,
+      });
+      return;
+    }
+    be.gemm({ a: l.input, b: l.weight, c: l.output, m: this.B, n: l.outFeatures, k: l.inFeatures, transA: false, transB: true, alpha: 1, beta: 0, precision });
+    be.biasAddForward({ y: l.output, bias: l.bias, rows: this.B, cols: l.outFeatures });
+    if (l.relu) be.reluForward({ x: l.output, y: l.output, size: this.B * l.outFeatures });
+  }
+
+  private linearBackward(l: LinearLayer): void {
+    const be = this.backend;
+    const precision = this.config.precision;
+    const B = this.B;
+    if (l.relu) be.reluBackward({ y: l.output, dY: l.dOutput, dX: l.dOutput, size: B * l.outFeatures });
+    be.gemm({ a: l.dOutput, b: l.input, c: l.dWeight, m: l.outFeatures, n: l.inFeatures, k: B, transA: true, transB: false, alpha: 1, beta: 0, precision });
+    be.biasAddBackward({ dY: l.dOutput, dBias: l.dBias, rows: B, cols: l.outFeatures });
+    if (l.dInput !== undefined) {
+      be.gemm({ a: l.dOutput, b: l.weight, c: l.dInput, m: B, n: l.inFeatures, k: l.outFeatures, transA: false, transB: false, alpha: 1, beta: 0, precision });
+    }
+  }
+
+  /** Forward pass: bottom MLP, embedding bags, interaction, top MLP, loss (probs and stats). */
+  forward(): void {
+    const be = this.backend;
+    const m = this.config.model;
+    const { B, D, T } = this;
+    for (const l of this.bottom) this.linearForward(l);
+    be.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooled, batchSize: B, dim: D });
+    be.interactionForward({
+      x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, out: this.interaction,
+      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself,
+    });
+    for (const l of this.top) this.linearForward(l);
+    be.lossForward({
+      logits: this.top[this.top.length - 1]!.output, targets: this.targets, probs: this.probs, stats: this.stats,
+      batchSize: B, loss: this.config.loss, threshold: this.config.lossThreshold,
+    });
+  }
+
+  /** Backward pass and every parameter update at learning rate `lr`. */
+  backwardAndUpdate(lr: number): void {
+    const be = this.backend;
+    const m = this.config.model;
+    const { B, D, T } = this;
+    be.lossBackward({
+      logits: this.top[this.top.length - 1]!.output, targets: this.targets, dLogits: this.dLogits,
+      batchSize: B, loss: this.config.loss, threshold: this.config.lossThreshold,
+    });
+    for (let i = this.top.length - 1; i >= 0; i--) this.linearBackward(this.top[i]!);
+    be.interactionBackward({
+      x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, dOut: this.dInteraction,
+      dX: this.dBottomOut, dPooled: this.dPooled,
+      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself,
+    });
+    this.sparseUpdate(lr);
+    for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
+    this.denseUpdate(lr);
+  }
+
+  private sparseUpdate(lr: number): void {
+    const be = this.backend;
+    const { B, D, T } = this;
+    const opt: OptimizerName = this.config.optimizer;
+    const rowWise = opt === "rwsadagrad";
+    if (be.embeddingBagsBackwardSparseStep) {
+      be.embeddingBagsBackwardSparseStep({
+        dPooled: this.dPooled, tables: this.tables, ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
+        sparse: this.sparse, dRows: this.dRows, lr, eps: ADAGRAD_EPS, batchSize: B, dim: D, numTables: T, rowWise,
+      });
+      return;
+    }
+    be.embeddingBagsBackward({ dPooled: this.dPooled, sparse: this.sparse, dRows: this.dRows, batchSize: B, dim: D, numTables: T });
+    if (opt === "sgd") {
+      be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: D, numTables: T });
+    } else {
+      be.sparseAdagradStep({
+        tables: this.tables, accs: this.tableAccs, sparse: this.sparse, dRows: this.dRows,
+        lr, eps: ADAGRAD_EPS, dim: D, numTables: T, rowWise,
+      });
+    }
+  }
+
+  private denseUpdate(lr: number): void {
+    const be = this.backend;
+    const layers = [...this.bottom, ...this.top];
+    if (this.config.optimizer === "sgd") {
+      for (const l of layers) {
+        be.sgdStep({ param: l.weight, grad: l.dWeight, lr, size: l.weight.size });
+        be.sgdStep({ param: l.bias, grad: l.dBias, lr, size: l.bias.size });
+      }
+      return;
+    }
+    const params = layers.flatMap((l) => [l.weight, l.bias]);
+    const grads = layers.flatMap((l) => [l.dWeight, l.dBias]);
+    const accs = layers.flatMap((l) => [l.accWeight!, l.accBias!]);
+    if (be.fusedAdagradStep) {
+      be.fusedAdagradStep({ params, grads, accs, lr, eps: ADAGRAD_EPS });
+      return;
+    }
+    params.forEach((p, i) => be.adagradStep({ param: p, grad: grads[i]!, acc: accs[i]!, lr, eps: ADAGRAD_EPS, size: p.size }));
+  }
+
+  /** Zeroes the loss statistics (after a print step reads them). */
+  resetStats(): void {
+    this.backend.fill({ t: this.stats, value: 0 });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * DLRM's parameters: their dlrm state_dict names and shapes, seeded host-side
+ * initialisation with dlrm's distributions, and strict checking of loaded weights.
+ * Tables: uniform(-sqrt(1/n), sqrt(1/n)); Linear n -> m: W ~ N(0, sqrt(2/(m+n))) (m x n),
+ * b ~ N(0, sqrt(1/m)). Draw order: all tables, then bottom MLP, then top MLP (W then b).
+ */
+import { interactionWidth, type ModelConfig } from "../config.js";
+import type { StateDict } from "../checkpoint/safetensors.js";
+import { Rng } from "../util/rng.js";
+
+export interface ParameterSpec {
+  /** dlrm state_dict name: emb_l.<t>.weight, bot_l.<2i>.weight|bias, top_l.<2i>.weight|bias. */
+  name: string;
+  shape: number[];
+  kind: "table" | "weight" | "bias";
+}
+
+/** Widths of every linear layer: bottom as given, top with the interaction width prepended. */
+export function mlpLayers(m: ModelConfig): { bottom: number[]; top: number[] } {
+  return { bottom: m.bottomMlp, top: [interactionWidth(m), ...m.topMlp] };
+}
+
+/** Every parameter in state_dict order (tables, bottom MLP, top MLP). */
+export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
+  const specs: ParameterSpec[] = [];
+  m.tableRows.forEach((rows, t) => specs.push({ name: `emb_l.${t}.weight`, shape: [rows, m.embeddingDim], kind: "table" }));
+  const { bottom, top } = mlpLayers(m);
+  for (const [prefix, widths] of [["bot_l", bottom], ["top_l", top]] as const) {
+    for (let i = 0; i + 1 < widths.length; i++) {
+      const n = widths[i]!;
+      const out = widths[i + 1]!;
+      specs.push({ name: `${prefix}.${2 * i}.weight`, shape: [out, n], kind: "weight" });
+      specs.push({ name: `${prefix}.${2 * i}.bias`, shape: [out], kind: "bias" });
+    }
+  }
+  return specs;
+}
+
+/** Total number of scalar parameters. */
+export function parameterCount(m: ModelConfig): number {
+  return parameterSpecs(m).reduce((a, s) => a + s.shape.reduce((x, d) => x * d, 1), 0);
+}
+
+/**
+ * Draws one parameter's initial values (float64 draws, stored as float32) and hands each to
+ * `sink` in state_dict order, so a 3,000,000-row table never needs a second copy.
+ */
+export function initialiseParameters(m: ModelConfig, seed: number, sink: (spec: ParameterSpec, data: Float32Array) => void): void {
+  const rng = new Rng(seed, 0);
+  for (const spec of parameterSpecs(m)) {
+    const size = spec.shape.reduce((a, d) => a * d, 1);
+    const data = new Float32Array(size);
+    if (spec.kind === "table") {
+      const bound = Math.sqrt(1 / spec.shape[0]!);
+      for (let i = 0; i < size; i++) data[i] = -bound + 2 * bound * rng.uniform();
+    } else if (spec.kind === "weight") {
+      const [out, n] = spec.shape as [number, number];
+      const std = Math.sqrt(2 / (out + n));
+      for (let i = 0; i < size; i++) data[i] = std * rng.normal();
+    } else {
+      const std = Math.sqrt(1 / spec.shape[0]!);
+      for (let i = 0; i < size; i++) data[i] = std * rng.normal();
+    }
+    sink(spec, data);
+  }
+}
+
+/** Thrown by `checkStateDict`; `problems` lists every missing, extra and mis-shaped tensor. */
+export class StateDictMismatchError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`${source} does not match the model:\n  ${problems.join("\n  ")}`);
+    this.name = "StateDictMismatchError";
+  }
+}
+
+/** Strict check of loaded weights against the model: one error listing every mismatch. */
+export function checkStateDict(m: ModelConfig, weights: StateDict, source: string): void {
+  const problems: string[] = [];
+  const specs = parameterSpecs(m);
+  const expected = new Set(specs.map((s) => s.name));
+  for (const s of specs) {
+    const w = weights.get(s.name);
+    if (w === undefined) problems.push(`missing tensor ${s.name} [${s.shape.join(", ")}]`);
+    else if (w.shape.length !== s.shape.length || w.shape.some((d, i) => d !== s.shape[i])) {
+      problems.push(`tensor ${s.name} has shape [${w.shape.join(", ")}], the model needs [${s.shape.join(", ")}]`);
+    }
+  }
+  for (const name of weights.keys()) if (!expected.has(name)) problems.push(`unexpected tensor ${name}`);
+  if (problems.length > 0) throw new StateDictMismatchError(source, problems);
+}

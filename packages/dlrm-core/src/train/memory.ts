@@ -1,0 +1,40 @@
+/**
+ * The memory a configuration needs before anything is allocated: tables, optimizer state,
+ * MLP parameters with gradients and accumulators, activations and batch buffers, with a
+ * per-table breakdown so a refusal can say what to shrink.
+ */
+import { interactionWidth, type TrainConfig } from "../config.js";
+import { mlpLayers } from "../model/parameters.js";
+
+export interface MemoryEstimate {
+  totalBytes: number;
+  breakdown: { name: string; bytes: number }[];
+}
+
+/** Estimates bytes for `cfg` with batches of up to `maxIndicesPerBag` indices per bag. */
+export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1): MemoryEstimate {
+  const m = cfg.model;
+  const B = cfg.batchSize;
+  const D = m.embeddingDim;
+  const T = m.tableRows.length;
+  const f32 = 4;
+  const breakdown: { name: string; bytes: number }[] = [];
+  const accPerRow = cfg.optimizer === "sgd" ? 0 : cfg.optimizer === "rwsadagrad" ? 1 : D;
+  m.tableRows.forEach((rows, t) => breakdown.push({ name: `table ${t} (${rows} x ${D}) + optimizer state`, bytes: rows * (D + accPerRow) * f32 }));
+  const { bottom, top } = mlpLayers(m);
+  let mlpParams = 0;
+  let activations = 0;
+  for (const widths of [bottom, top]) {
+    for (let i = 0; i + 1 < widths.length; i++) {
+      mlpParams += widths[i + 1]! * (widths[i]! + 1);
+      activations += 2 * B * widths[i + 1]!;
+    }
+  }
+  const copies = cfg.optimizer === "sgd" ? 2 : 3;
+  breakdown.push({ name: `MLP parameters, gradients${copies === 3 ? ", Adagrad state" : ""}`, bytes: mlpParams * copies * f32 });
+  activations += 2 * B * (interactionWidth(m) + T * D) + B * bottom[0]!;
+  breakdown.push({ name: "activations and their gradients", bytes: activations * f32 });
+  const nnz = T * B * maxIndicesPerBag;
+  breakdown.push({ name: "batch buffers (indices, CSR map, unique-row gradients)", bytes: (4 * nnz + T * B) * 4 + nnz * D * f32 });
+  return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
+}

@@ -1,0 +1,56 @@
+/**
+ * Moves one host batch into the model's fixed-size device buffers: preprocesses the sparse
+ * input (unique rows + CSR inverse map, validated against the table sizes), then writes
+ * every buffer at its full size from reusable host staging arrays (the tails are zero).
+ */
+import type { Backend } from "../backend.js";
+import type { Batch } from "../data/batch.js";
+import { buildSparseBatch, SparseInputError } from "../data/sparse-batch.js";
+import type { DlrmModel } from "../model/dlrm.js";
+
+export class BatchUploader {
+  private readonly staging: Record<"indices" | "uniqueRows" | "csrOffsets" | "csrBags", Int32Array>;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly model: DlrmModel,
+  ) {
+    const s = model.sparse;
+    this.staging = {
+      indices: new Int32Array(s.indices.size),
+      uniqueRows: new Int32Array(s.uniqueRows.size),
+      csrOffsets: new Int32Array(s.csrOffsets.size),
+      csrBags: new Int32Array(s.csrBags.size),
+    };
+  }
+
+  /** Validates and writes `batch`; throws SparseInputError or RangeError naming the problem. */
+  upload(batch: Batch): void {
+    const m = this.model;
+    const cfg = m.config;
+    const B = cfg.batchSize;
+    if (batch.dense.length !== m.dense.size) throw new RangeError(`batch dense features: expected ${m.dense.size} values, got ${batch.dense.length}`);
+    if (batch.targets.length !== B) throw new RangeError(`batch targets: expected ${B}, got ${batch.targets.length}`);
+    if (batch.sparse.indices.length > m.nnzMax) {
+      throw new SparseInputError(`batch has ${batch.sparse.indices.length} indices, more than the ${m.nnzMax} the buffers hold`);
+    }
+    const host = buildSparseBatch(batch.sparse, cfg.model.tableRows, B);
+    const be = this.backend;
+    const s = m.sparse;
+    be.write(m.dense, batch.dense);
+    be.write(m.targets, batch.targets);
+    be.write(s.indices, this.padded("indices", host.indices));
+    be.write(s.offsets, host.offsets);
+    be.write(s.uniqueRows, this.padded("uniqueRows", host.uniqueRows));
+    be.write(s.tableUniqueOffsets, host.tableUniqueOffsets);
+    be.write(s.csrOffsets, this.padded("csrOffsets", host.csrOffsets));
+    be.write(s.csrBags, this.padded("csrBags", host.csrBags));
+  }
+
+  private padded(name: keyof BatchUploader["staging"], data: Int32Array): Int32Array {
+    const buf = this.staging[name];
+    buf.set(data);
+    buf.fill(0, data.length);
+    return buf;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * PyTorch parity: trains from PyTorch's initial weights on the same Criteo rows with the
+ * same mapping and options, and compares every step's loss (1e-5 relative) and the final
+ * weights (1e-3 absolute) with what facebookresearch/dlrm's semantics gave in PyTorch 1.13.
+ * Fixtures: fixtures/torch-parity-* (made by shared/tools/torch_dlrm_ref.py).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createCriteoTsvSource, DEFAULT_TRAIN_CONFIG, readSafetensors, trainModel,
+  type BackendFactory, type ExecutionMode, type TrainConfig,
+} from "@dlrm/core";
+
+export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+export const CRITEO_SAMPLE = join(FIXTURES, "criteo", "kaggle-train-first10k.tsv");
+
+interface FixtureArgs {
+  bot: string; top: string; dim: number; rows: number; op: "dot" | "cat"; itself?: boolean;
+  batch: number; steps: number; lr: number; opt: "adagrad" | "sgd"; seed: number;
+}
+
+export interface ParityResult {
+  losses: number[];
+  expectedLosses: number[];
+  maxLossRelError: number;
+  maxWeightAbsError: number;
+  worstWeight: string;
+}
+
+const dashes = (s: string): number[] => s.split("-").map(Number);
+
+/** The training configuration a fixture's arguments describe. */
+export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig {
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    model: {
+      embeddingDim: a.dim,
+      tableRows: new Array(26).fill(a.rows),
+      bottomMlp: dashes(a.bot),
+      topMlp: dashes(a.top),
+      interaction: a.op,
+      interactionItself: a.itself === true,
+    },
+    batchSize: a.batch,
+    learningRate: a.lr,
+    optimizer: a.opt,
+    loss: "bce",
+    epochs: 1,
+    numBatches: a.steps,
+    printFreq: 1,
+    mode,
+  };
+}
+
+/** Runs one fixture on one backend and measures the errors. */
+export async function runTorchParity(factory: BackendFactory, fixture: string, mode: ExecutionMode): Promise<ParityResult> {
+  const dir = join(FIXTURES, fixture);
+  const expected = JSON.parse(readFileSync(join(dir, "losses.json"), "utf8")) as { losses: number[]; args: FixtureArgs };
+  const cfg = fixtureConfig(expected.args, mode);
+  const source = await createCriteoTsvSource(cfg, {
+    kind: "criteo-tsv", path: CRITEO_SAMPLE, maxIndRange: expected.args.rows, maxRows: expected.args.batch * expected.args.steps,
+  });
+  const backend = await factory.create({ mode });
+  try {
+    const losses: number[] = [];
+    const { model } = await trainModel(backend, cfg, source, {
+      initialWeights: readSafetensors(join(dir, "init.safetensors")),
+      initialWeightsSource: join(dir, "init.safetensors"),
+      onPrint: (r) => losses.push(r.loss),
+    });
+    const finalWant = readSafetensors(join(dir, "final.safetensors"));
+    const finalGot = await model.stateDict();
+    let maxWeightAbsError = 0;
+    let worstWeight = "";
+    for (const [name, want] of finalWant) {
+      const got = finalGot.get(name);
+      if (got === undefined) throw new Error(`parameter ${name} missing from the trained model`);
+      for (let i = 0; i < want.data.length; i++) {
+        const err = Math.abs(got.data[i]! - want.data[i]!);
+        if (!(err <= maxWeightAbsError)) {
+          maxWeightAbsError = Number.isNaN(err) ? Infinity : err;
+          worstWeight = `${name}[${i}]`;
+        }
+      }
+    }
+    const maxLossRelError = Math.max(
+      ...expected.losses.map((w, s) => {
+        const e = Math.abs((losses[s] ?? NaN) - w) / Math.abs(w);
+        return Number.isNaN(e) ? Infinity : e;
+      }),
+    );
+    return { losses, expectedLosses: expected.losses, maxLossRelError, maxWeightAbsError, worstWeight };
+  } finally {
+    backend.dispose();
+  }
+}
+
+export const PARITY_FIXTURES = ["torch-parity-kaggle", "torch-parity-kaggle-cat-sgd", "torch-parity-kaggle-dot-itself"] as const;
