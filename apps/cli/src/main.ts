@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `dlrm` command. `dlrm train` trains DLRM with dlrm_s_pytorch.py's flags on the best
+ * available backend. Every error is one `dlrm: error: ...` line (exit 2 for a bad flag,
+ * value or configuration, 1 for a failed run); DLRM_DEBUG=1 adds the stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "@dlrm/core";
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from "./errors.js";
+import { runTrain } from "./run-train.js";
+import { defineTrainOptions, optionsToSetup } from "./train-options.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+/** Builds the command tree; settings are set before subcommands so they inherit them. */
+function buildProgram(): Command {
+  const program = new Command("dlrm")
+    .description("DLRM (Deep Learning Recommendation Model) training in TypeScript, on pluggable backends")
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`dlrm: ${oneLine(text)}\n`) });
+  defineTrainOptions(
+    program
+      .command("train")
+      .description(
+        "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+      ),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    await runTrain(optionsToSetup(cmd));
+  });
+  return program;
+}
+
+/** Prints one line for an error and returns the exit code. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+    return err.code === "commander.help" ? err.exitCode : EXIT_USAGE;
+  }
+  process.stderr.write(`dlrm: error: ${oneLine(err)}\n`);
+  if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
+  return err instanceof UsageError || err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}

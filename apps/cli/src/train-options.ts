@@ -1,0 +1,228 @@
+/**
+ * `dlrm train`'s flags, with facebookresearch/dlrm's names (dlrm_s_pytorch.py) and
+ * Habana's seed spellings (--data_type, --world_size), parsed into the run's
+ * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
+ * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import {
+  ConfigError,
+  DEFAULT_RANDOM_DATA,
+  DEFAULT_TRAIN_CONFIG,
+  validateConfig,
+  type DataConfig,
+  type TrainConfig,
+} from "@dlrm/core";
+import { backendNames } from "@dlrm/backends";
+import { UsageError } from "./errors.js";
+
+/** Criteo rows: 13 dense features and 26 categorical ones. */
+const CRITEO_DENSE = 13;
+const CRITEO_TABLES = 26;
+
+/** What the CLI itself does with a run, beyond the trainer's configuration. */
+export interface CliOptions {
+  /** "auto" or a registered backend name. */
+  backend: string;
+  /** Show ms/iteration in the per-print lines (`--print-time`). */
+  printTime: boolean;
+  /** Write one JSON object per print step here (`--log-jsonl`). */
+  logJsonl: string | undefined;
+  /** Initial weights, a safetensors file with dlrm's state_dict names (`--load-model`). */
+  loadModel: string | undefined;
+  /** Devices to train on (`--world_size`); only 1 runs for now. */
+  worldSize: number;
+}
+
+/** A parsed `dlrm train` command line. */
+export interface TrainSetup {
+  config: TrainConfig;
+  data: DataConfig;
+  cli: CliOptions;
+  /** Things the user should know about how flags were interpreted (printed at start-up). */
+  notes: string[];
+}
+
+/** Parses an integer flag value (dlrm's `type=int`); range checks come later. */
+function intArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n)) throw new InvalidArgumentError("expected an integer.");
+  return n;
+}
+
+/** Parses a floating-point flag value such as 1e-05. */
+function floatArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("expected a number.");
+  return n;
+}
+
+/** Parses a dash-separated list of positive integers ("13-512-256-64"). */
+function listArg(value: string): number[] {
+  const parts = value.split("-");
+  if (!parts.every((p) => /^[0-9]+$/.test(p) && Number(p) > 0)) {
+    throw new InvalidArgumentError("expected dash-separated positive integers such as 13-512-256-64.");
+  }
+  return parts.map(Number);
+}
+
+/** Parses an explicit boolean value: dlrm scripts write `--round-targets True`. */
+export function boolArg(value: string): boolean {
+  const v = value.toLowerCase();
+  if (v === "true" || v === "1" || v === "yes") return true;
+  if (v === "false" || v === "0" || v === "no") return false;
+  throw new InvalidArgumentError("expected True or False (or no value).");
+}
+
+/** A boolean flag that may be bare (`--print-time`) or carry a value (`--print-time True`). */
+function boolOption(flag: string, description: string, defaultValue: boolean): Option {
+  return new Option(`${flag} [bool]`, `${description} (a bare flag means True)`).argParser(boolArg).default(defaultValue);
+}
+
+/** Adds every `dlrm train` flag, with its default and meaning, to a command. */
+export function defineTrainOptions(cmd: Command): Command {
+  const c = DEFAULT_TRAIN_CONFIG;
+  const m = c.model;
+  const d = DEFAULT_RANDOM_DATA;
+  const dash = (xs: readonly number[]): string => xs.join("-");
+  return cmd
+    .addOption(new Option("--arch-sparse-feature-size <n>", "embedding dimension D (width of every embedding row and of the bottom MLP output)").argParser(intArg).default(m.embeddingDim))
+    .addOption(new Option("--arch-embedding-size <rows>", "rows of each embedding table, dash-separated (one number per table)").argParser(listArg).default(m.tableRows, dash(m.tableRows)))
+    .addOption(new Option("--arch-mlp-bot <widths>", "bottom MLP widths: dense input width first, D last").argParser(listArg).default(m.bottomMlp, dash(m.bottomMlp)))
+    .addOption(new Option("--arch-mlp-top <widths>", "top MLP widths after the interaction (its width is prepended), last must be 1").argParser(listArg).default(m.topMlp, dash(m.topMlp)))
+    .addOption(new Option("--arch-interaction-op <op>", "feature interaction: dot (pairwise dot products) or cat (concatenation)").choices(["dot", "cat"]).default(m.interaction))
+    .addOption(boolOption("--arch-interaction-itself", "dot interaction keeps each feature's product with itself", m.interactionItself))
+    .addOption(new Option("--mini-batch-size <n>", "samples per training step").argParser(intArg).default(c.batchSize))
+    .addOption(new Option("--learning-rate <lr>", "learning rate for every parameter").argParser(floatArg).default(c.learningRate))
+    .addOption(new Option("--optimizer <name>", "sgd, adagrad (element-wise, as torch.optim.Adagrad) or rwsadagrad (row-wise on tables)").choices(["sgd", "adagrad", "rwsadagrad"]).default(c.optimizer))
+    .addOption(new Option("--loss-function <name>", "bce (binary cross-entropy) or mse").choices(["bce", "mse"]).default(c.loss))
+    .addOption(new Option("--loss-threshold <t>", "clamp the click probability to [t, 1-t] when t > 0").argParser(floatArg).default(c.lossThreshold))
+    .addOption(new Option("--nepochs <n>", "passes over the data").argParser(intArg).default(c.epochs))
+    .addOption(new Option("--num-batches <n>", "batches per epoch (0 = all); with random data it overrides --data-size, as in dlrm").argParser(intArg).default(c.numBatches))
+    .addOption(new Option("--print-freq <n>", "print loss and accuracy every n steps (and at the last step)").argParser(intArg).default(c.printFreq))
+    .addOption(boolOption("--print-time", "show ms/iteration in the printed lines", false))
+    .addOption(new Option("--data-generation <kind>", "random (generated, seeded) or dataset (a raw Criteo TSV file, --raw-data-file)").choices(["random", "dataset"]).default("random"))
+    .addOption(new Option("--data-size <n>", "random data: samples per epoch (partial batches are dropped)").argParser(intArg).default(d.dataSize))
+    .addOption(new Option("--raw-data-file <file>", "dataset: raw Criteo TSV file (label, 13 integer, 26 hex categorical fields)"))
+    .addOption(new Option("--max-ind-range <n>", "dataset: categorical hash modulo n; every table gets n rows (-1 = off; required with dataset for now)").argParser(intArg).default(-1))
+    .addOption(new Option("--num-indices-per-lookup <n>", "random data: maximum indices per bag").argParser(intArg).default(d.numIndicesPerLookup))
+    .addOption(boolOption("--num-indices-per-lookup-fixed", "random data: draw exactly num-indices-per-lookup indices per bag", d.numIndicesPerLookupFixed))
+    .addOption(boolOption("--round-targets", "random data: round targets to 0/1", d.roundTargets))
+    .addOption(new Option("--numpy-rand-seed <n>", "seed for parameter initialisation and random data").argParser(intArg).default(c.seed))
+    .addOption(new Option("--lr-num-warmup-steps <n>", "linear learning-rate warmup over n steps (0 = none)").argParser(intArg).default(c.lrNumWarmupSteps))
+    .addOption(new Option("--lr-decay-start-step <n>", "step at which polynomial learning-rate decay starts").argParser(intArg).default(c.lrDecayStartStep))
+    .addOption(new Option("--lr-num-decay-steps <n>", "steps of polynomial (power 2) decay, floor 1e-7 (0 = none)").argParser(intArg).default(c.lrNumDecaySteps))
+    .addOption(new Option("--load-model <file>", "initial weights: a safetensors file with dlrm's state_dict names"))
+    .addOption(new Option("--backend <name>", "backend to compute on; auto takes the first available in preference order").choices(["auto", ...backendNames()]).default("auto"))
+    .addOption(new Option("--mode <mode>", "eager (each op runs at once) or lazy (a whole step is recorded and submitted at once)").choices(["eager", "lazy"]).default(c.mode))
+    .addOption(new Option("--log-jsonl <file>", "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)"))
+    .addOption(new Option("--data_type <type>", "precision: fp32, or bf16 mixed precision (also --data-type)").choices(["fp32", "bf16"]).default(c.precision))
+    .addOption(new Option("--data-type <type>").choices(["fp32", "bf16"]).hideHelp())
+    .addOption(new Option("--world_size <n>", "devices to train on (also --world-size); only 1 for now").argParser(intArg).default(1))
+    .addOption(new Option("--world-size <n>").argParser(intArg).hideHelp());
+}
+
+/** The value of one of two spellings of a flag; both given with different values is an error. */
+function eitherSpelling<T>(cmd: Command, seedKey: string, dashKey: string, seedFlag: string, dashFlag: string): T {
+  const opts = cmd.opts<Record<string, unknown>>();
+  const seed = opts[seedKey] as T;
+  const dash = opts[dashKey] as T | undefined;
+  if (dash === undefined) return seed;
+  if (cmd.getOptionValueSource(seedKey) === "cli" && seed !== dash) {
+    throw new UsageError(seedFlag, `conflicts with ${dashFlag} (${String(seed)} vs ${String(dash)})`);
+  }
+  return dash;
+}
+
+/** Turns a parsed command's option values into a checked TrainSetup. Throws UsageError or ConfigError. */
+export function optionsToSetup(cmd: Command): TrainSetup {
+  const opts = cmd.opts<Record<string, unknown>>();
+  const notes: string[] = [];
+  const config: TrainConfig = {
+    model: {
+      embeddingDim: opts.archSparseFeatureSize as number,
+      tableRows: [...(opts.archEmbeddingSize as number[])],
+      bottomMlp: [...(opts.archMlpBot as number[])],
+      topMlp: [...(opts.archMlpTop as number[])],
+      interaction: opts.archInteractionOp as TrainConfig["model"]["interaction"],
+      interactionItself: opts.archInteractionItself as boolean,
+    },
+    batchSize: opts.miniBatchSize as number,
+    learningRate: opts.learningRate as number,
+    optimizer: opts.optimizer as TrainConfig["optimizer"],
+    loss: opts.lossFunction as TrainConfig["loss"],
+    lossThreshold: opts.lossThreshold as number,
+    epochs: opts.nepochs as number,
+    numBatches: opts.numBatches as number,
+    printFreq: opts.printFreq as number,
+    precision: eitherSpelling(cmd, "data_type", "dataType", "--data_type", "--data-type"),
+    mode: opts.mode as TrainConfig["mode"],
+    lrNumWarmupSteps: opts.lrNumWarmupSteps as number,
+    lrDecayStartStep: opts.lrDecayStartStep as number,
+    lrNumDecaySteps: opts.lrNumDecaySteps as number,
+    seed: opts.numpyRandSeed as number,
+  };
+  const worldSize: number = eitherSpelling(cmd, "world_size", "worldSize", "--world_size", "--world-size");
+  if (worldSize < 1) throw new UsageError("--world_size", `expected a positive integer, got ${worldSize}`);
+
+  let data: DataConfig;
+  if (opts.dataGeneration === "dataset") {
+    const path = opts.rawDataFile as string | undefined;
+    if (path === undefined || path === "") throw new UsageError("--raw-data-file", "is required with --data-generation dataset");
+    const range = opts.maxIndRange as number;
+    if (range <= 0) throw new UsageError("--max-ind-range", `must be a positive row count with --data-generation dataset, got ${range}`);
+    if (config.model.bottomMlp[0] !== CRITEO_DENSE) {
+      throw new ConfigError("--arch-mlp-bot", `the first width must be ${CRITEO_DENSE} (Criteo's dense features) with --data-generation dataset`);
+    }
+    if (cmd.getOptionValueSource("archEmbeddingSize") === "cli") {
+      notes.push(`--arch-embedding-size is ignored with --data-generation dataset: ${CRITEO_TABLES} tables of --max-ind-range ${range} rows`);
+    }
+    config.model.tableRows = new Array<number>(CRITEO_TABLES).fill(range);
+    data = { kind: "criteo-tsv", path, maxIndRange: range, maxRows: 0 };
+  } else {
+    const lookups = opts.numIndicesPerLookup as number;
+    if (!(lookups > 0)) throw new UsageError("--num-indices-per-lookup", `expected a positive integer, got ${lookups}`);
+    data = {
+      kind: "random",
+      dataSize: opts.dataSize as number,
+      numIndicesPerLookup: lookups,
+      numIndicesPerLookupFixed: opts.numIndicesPerLookupFixed as boolean,
+      roundTargets: opts.roundTargets as boolean,
+    };
+  }
+
+  validateConfig(config);
+  const cli: CliOptions = {
+    backend: opts.backend as string,
+    printTime: opts.printTime as boolean,
+    logJsonl: opts.logJsonl as string | undefined,
+    loadModel: opts.loadModel as string | undefined,
+    worldSize,
+  };
+  return { config, data, cli, notes };
+}
+
+/** Thrown by parseTrainArgs for a flag commander rejects; the message names the flag. */
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlagError";
+  }
+}
+
+/**
+ * Parses `dlrm train` arguments (without "dlrm train") into a TrainSetup, for tests and
+ * scripts. Throws FlagError for a flag or value commander rejects, UsageError or
+ * ConfigError for a bad combination.
+ */
+export function parseTrainArgs(argv: readonly string[]): TrainSetup {
+  const cmd = defineTrainOptions(new Command("train"))
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  try {
+    cmd.parse([...argv], { from: "user" });
+  } catch (err) {
+    throw new FlagError(err instanceof Error ? err.message : String(err));
+  }
+  return optionsToSetup(cmd);
+}
