@@ -80,7 +80,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   batchSize: 128,
   learningRate: 0.01,
   optimizer: "adagrad",
-  loss: "bce",
+  /** dlrm's default loss is mse (its flag default); click data wants bce. */
+  loss: "mse",
   lossThreshold: 0,
   epochs: 1,
   numBatches: 0,

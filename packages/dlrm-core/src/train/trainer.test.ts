@@ -17,6 +17,7 @@ const cfg: TrainConfig = {
   model: { ...DEFAULT_TRAIN_CONFIG.model, tableRows: [20, 30], bottomMlp: [4, 8, 4], topMlp: [8, 1], embeddingDim: 4 },
   batchSize: 32,
   learningRate: 0.1,
+  loss: "bce",
   printFreq: 5,
 };
 
