@@ -5,6 +5,9 @@
  * Layouts are those of `SparseBatchTensors` in backend.ts.
  */
 
+/** Occurrences of one table in one batch are packed as row * POSITION_SPAN + position. */
+const POSITION_SPAN = 2 ** 21;
+
 /** One batch's raw sparse input: T*B bags, table-major. */
 export interface HostSparseInput {
   /** Row numbers within each table, table-major, length NNZ. */
@@ -79,24 +82,29 @@ export function buildSparseBatch(input: HostSparseInput, tableRows: readonly num
       bagOf.fill(b, offsets[bag]!, offsets[bag + 1]!);
     }
   }
-  // Sort positions within each table by (row, bag); bags are already ascending per position.
-  const order = new Int32Array(nnz);
-  for (let i = 0; i < nnz; i++) order[i] = i;
+  // Sort each table's occurrences by (row, position): one native numeric sort of packed
+  // keys row * 2^21 + local position (exact in float64 for rows < 2^31); positions are
+  // bag-ascending, so each row's bags come out ascending.
   const uniqueRows = new Int32Array(nnz);
   const csrOffsets = new Int32Array(nnz + 1);
   const csrBags = new Int32Array(nnz);
   const tableUniqueOffsets = new Int32Array(T + 1);
+  const keys = new Float64Array(nnz);
   let u = 0;
   for (let t = 0; t < T; t++) {
     const lo = offsets[t * batchSize]!;
     const hi = offsets[(t + 1) * batchSize]!;
-    const seg = order.subarray(lo, hi);
-    seg.sort((p, q) => indices[p]! - indices[q]! || p - q);
+    const n = hi - lo;
+    const seg = keys.subarray(lo, hi);
+    if (n > POSITION_SPAN) throw new SparseInputError(`table ${t} has ${n} indices in one batch, more than ${POSITION_SPAN}`);
+    for (let k = 0; k < n; k++) seg[k] = indices[lo + k]! * POSITION_SPAN + k;
+    seg.sort();
     tableUniqueOffsets[t] = u;
     let prev = -1;
-    for (let k = 0; k < seg.length; k++) {
-      const pos = seg[k]!;
-      const row = indices[pos]!;
+    for (let k = 0; k < n; k++) {
+      const key = seg[k]!;
+      const row = Math.floor(key / POSITION_SPAN);
+      const pos = lo + (key - row * POSITION_SPAN);
       if (row !== prev) {
         uniqueRows[u] = row;
         csrOffsets[u] = lo + k;
