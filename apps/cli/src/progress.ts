@@ -1,7 +1,8 @@
 /**
  * Progress output for a training run: a cli-progress bar on stderr when stderr is a
  * terminal (per-print lines are logged above it), plain lines on stdout otherwise, so
- * logs and pipes never see bar redraws.
+ * logs and pipes never see bar redraws. The bar is redrawn from `step` itself, since a
+ * training loop may not yield to the event loop's timers between steps.
  */
 import cliProgress from "cli-progress";
 
@@ -24,11 +25,15 @@ class PlainProgress implements Progress {
   stop(): void {}
 }
 
+/** Milliseconds between bar redraws. */
+const REDRAW_MS = 100;
+
 /** A bar on stderr; lines go above it when stdout is the same terminal, else to stdout. */
 class BarProgress implements Progress {
   private readonly multi: cliProgress.MultiBar;
   private bar: cliProgress.SingleBar | undefined;
   private stopped = false;
+  private lastDraw = 0;
 
   constructor() {
     this.multi = new cliProgress.MultiBar(
@@ -37,6 +42,7 @@ class BarProgress implements Progress {
         format: "training |{bar}| {percentage}% | step {value}/{total} | ETA {eta_formatted}",
         hideCursor: true,
         clearOnComplete: true,
+        forceRedraw: true,
         etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
@@ -47,11 +53,23 @@ class BarProgress implements Progress {
     if (this.stopped) return;
     if (this.bar === undefined) this.bar = this.multi.create(total, 0);
     this.bar.update(step);
+    const now = performance.now();
+    if (now - this.lastDraw >= REDRAW_MS || step === total) this.redraw(now);
   }
 
   line(text: string): void {
-    if (!this.stopped && this.bar !== undefined && process.stdout.isTTY) this.multi.log(`${text}\n`);
-    else process.stdout.write(`${text}\n`);
+    if (!this.stopped && this.bar !== undefined && process.stdout.isTTY) {
+      this.multi.log(`${text}\n`);
+      this.redraw(performance.now());
+    } else {
+      process.stdout.write(`${text}\n`);
+    }
+  }
+
+  /** Flushes logged lines above the bar and draws it now. */
+  private redraw(now: number): void {
+    this.lastDraw = now;
+    this.multi.update();
   }
 
   stop(): void {
