@@ -20,3 +20,5 @@ export * from "./train/lr-schedule.js";
 export * from "./train/upload.js";
 export * from "./train/trainer.js";
 export * from "./train/memory.js";
+export * from "./checkpoint/checkpoint.js";
+export * from "./checkpoint/checkpoint-dir.js";

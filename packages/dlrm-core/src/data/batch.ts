@@ -21,6 +21,6 @@ export interface BatchSource {
   readonly maxIndicesPerBag: number;
   /** One line for the start-up summary. */
   readonly description: string;
-  /** The batches of one epoch, in order. */
-  batches(epoch: number): AsyncIterable<Batch>;
+  /** The batches of one epoch, in order, starting at batch `from` (the resume cursor). */
+  batches(epoch: number, from?: number): AsyncIterable<Batch>;
 }

@@ -66,8 +66,8 @@ export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDat
     batchesPerEpoch,
     maxIndicesPerBag: 1,
     description: `${data.path}: ${rows.length} rows, ${batchesPerEpoch} batches of ${cfg.batchSize}, hash % ${data.maxIndRange}`,
-    async *batches() {
-      for (let i = 0; i < batchesPerEpoch; i++) yield criteoBatch(rows, i * cfg.batchSize, cfg.batchSize, data.maxIndRange);
+    async *batches(_epoch: number, from = 0) {
+      for (let i = from; i < batchesPerEpoch; i++) yield criteoBatch(rows, i * cfg.batchSize, cfg.batchSize, data.maxIndRange);
     },
   };
 }

@@ -55,8 +55,8 @@ export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): Ba
     batchesPerEpoch,
     maxIndicesPerBag: data.numIndicesPerLookup,
     description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag`,
-    async *batches() {
-      for (let i = 0; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
+    async *batches(_epoch: number, from = 0) {
+      for (let i = from; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import { interactionWidth, type OptimizerName, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
-import { checkStateDict, initialiseParameters, mlpLayers, parameterSpecs } from "./parameters.js";
+import { checkStateDict, initialiseParameters, mlpLayers, parameterSpecs, StateDictMismatchError } from "./parameters.js";
 
 /** torch.optim.Adagrad's default eps. */
 export const ADAGRAD_EPS = 1e-10;
@@ -156,6 +156,38 @@ export class DlrmModel {
     const out: [string, Tensor][] = this.tables.map((t, i) => [`emb_l.${i}.weight`, t]);
     for (const l of [...this.bottom, ...this.top]) {
       out.push([`${l.name}.weight`, l.weight], [`${l.name}.bias`, l.bias]);
+    }
+    return out;
+  }
+
+  /** Optimizer accumulators by parameter name (state_dict order); empty for SGD. */
+  namedOptimizerState(): [string, Tensor][] {
+    if (this.tableAccs.length === 0) return [];
+    const out: [string, Tensor][] = this.tableAccs.map((t, i) => [`emb_l.${i}.weight`, t]);
+    for (const l of [...this.bottom, ...this.top]) out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
+    return out;
+  }
+
+  /** Writes saved optimizer accumulators after checking every name and shape. */
+  loadOptimizerState(state: StateDict, source: string): void {
+    const named = this.namedOptimizerState();
+    const problems: string[] = [];
+    for (const [name, t] of named) {
+      const s = state.get(name);
+      if (s === undefined) problems.push(`missing optimizer state for ${name}`);
+      else if (s.data.length !== t.size) problems.push(`optimizer state for ${name} has ${s.data.length} values, the model needs ${t.size}`);
+    }
+    const expected = new Set(named.map(([n]) => n));
+    for (const name of state.keys()) if (!expected.has(name)) problems.push(`unexpected optimizer state ${name}`);
+    if (problems.length > 0) throw new StateDictMismatchError(source, problems);
+    for (const [name, t] of named) this.backend.write(t, state.get(name)!.data);
+  }
+
+  /** Reads every optimizer accumulator back to the host. */
+  async optimizerStateDict(): Promise<StateDict> {
+    const out: StateDict = new Map();
+    for (const [name, t] of this.namedOptimizerState()) {
+      out.set(name, { dtype: "F32", shape: [...t.shape], data: (await this.backend.read(t)) as Float32Array });
     }
     return out;
   }

@@ -38,6 +38,17 @@ export class LrScheduler {
     return this.stepCount;
   }
 
+  /** The position to save in a checkpoint. */
+  get position(): { steps: number; lastLr: number } {
+    return { steps: this.stepCount, lastLr: this.lastLr };
+  }
+
+  /** Continues from a saved position. */
+  restore(p: { steps: number; lastLr: number }): void {
+    this.stepCount = p.steps;
+    this.lastLr = p.lastLr;
+  }
+
   /** The learning rate of the next training step. */
   next(): number {
     const step = ++this.stepCount;

@@ -6,6 +6,8 @@
 import type { Backend } from "../backend.js";
 import { validateConfig, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
+import type { Checkpoint, TrainingState } from "../checkpoint/checkpoint.js";
+import { saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
 import type { BatchSource } from "../data/batch.js";
 import { DlrmModel } from "../model/dlrm.js";
 import { LrScheduler } from "./lr-schedule.js";
@@ -30,12 +32,24 @@ export interface TrainOptions {
   initialWeights?: StateDict;
   /** Where the initial weights came from, for error messages. */
   initialWeightsSource?: string;
+  /** Continue exactly from this checkpoint (weights, optimizer state, cursor, schedule). */
+  resume?: { path: string; checkpoint: Checkpoint };
+  /** Periodic checkpoints: every `every` steps into `dir`, keeping the newest `keep`. */
+  checkpoint?: { dir: string; every: number; keep: number };
+  /** Polled after every step; true stops training after a final checkpoint. */
+  shouldStop?(): boolean;
   onPrint?(r: PrintReport): void;
   onStep?(step: number, totalSteps: number): void;
+  onCheckpoint?(path: string, step: number): void;
 }
 
 export interface TrainSummary {
+  /** Steps completed in total (including those before a resume). */
   steps: number;
+  /** True when `shouldStop` ended training early. */
+  stopped: boolean;
+  /** The newest checkpoint written or resumed from, if any. */
+  lastCheckpoint: string | undefined;
   samples: number;
   seconds: number;
   finalLoss: number;
@@ -43,11 +57,41 @@ export interface TrainSummary {
   msPerIteration: number;
 }
 
-/** Thrown when the loss stops being finite; names the step. */
+/** Thrown when the loss stops being finite; names the steps and the last good checkpoint. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly epoch: number, loss: number) {
-    super(`loss became ${loss} at step ${step} (epoch ${epoch}); stopping instead of training on garbage`);
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    loss: number,
+    readonly firstSuspectStep: number,
+    readonly lastCheckpoint: string | undefined,
+  ) {
+    const window = firstSuspectStep < step ? `between steps ${firstSuspectStep} and ${step}` : `at step ${step}`;
+    super(
+      `loss became ${loss} ${window} (epoch ${epoch}); stopping instead of training on garbage. ` +
+        (lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : "No checkpoint was written (use --checkpoint-every N)."),
+    );
     this.name = "NonFiniteLossError";
+  }
+}
+
+/** Thrown when a parameter or accumulator holds NaN or Inf; names the tensor and its row. */
+export class NonFiniteTensorError extends Error {
+  constructor(
+    readonly step: number,
+    readonly tensor: string,
+    shape: readonly number[],
+    flatIndex: number,
+    value: number,
+    readonly lastCheckpoint: string | undefined,
+  ) {
+    const cols = shape.length > 1 ? shape[shape.length - 1]! : 1;
+    const where = shape.length > 1 ? `row ${Math.floor(flatIndex / cols)}, column ${flatIndex % cols}` : `element ${flatIndex}`;
+    super(
+      `${tensor} holds ${value} at ${where} after step ${step}; not saving it. ` +
+        (lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : "No earlier checkpoint exists."),
+    );
+    this.name = "NonFiniteTensorError";
   }
 }
 
@@ -60,24 +104,58 @@ export async function trainModel(
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
   const model = new DlrmModel(backend, cfg, { batchSize: cfg.batchSize, maxIndicesPerBag: source.maxIndicesPerBag });
-  model.loadInitialWeights(opts.initialWeights, opts.initialWeightsSource);
-  const uploader = new BatchUploader(backend, model);
   const lr = new LrScheduler({
     baseLr: cfg.learningRate,
     numWarmupSteps: cfg.lrNumWarmupSteps,
     decayStartStep: cfg.lrDecayStartStep,
     numDecaySteps: cfg.lrNumDecaySteps,
   });
+  let step = 0;
+  let startEpoch = 0;
+  let startBatch = 0;
+  let lastCheckpoint: string | undefined;
+  if (opts.resume !== undefined) {
+    const { path, checkpoint } = opts.resume;
+    model.loadInitialWeights(checkpoint.weights, path);
+    model.loadOptimizerState(checkpoint.optimizer, path);
+    ({ step, epoch: startEpoch, batchInEpoch: startBatch } = checkpoint.state);
+    lr.restore({ steps: checkpoint.state.lrSteps, lastLr: checkpoint.state.lrLast });
+    lastCheckpoint = path;
+  } else {
+    model.loadInitialWeights(opts.initialWeights, opts.initialWeightsSource);
+  }
+  const uploader = new BatchUploader(backend, model);
   const totalSteps = source.batchesPerEpoch * cfg.epochs;
+
+  const writeCheckpoint = async (epoch: number, batchInEpoch: number): Promise<void> => {
+    if (opts.checkpoint === undefined) return;
+    const rolled = batchInEpoch >= source.batchesPerEpoch;
+    const state: TrainingState = {
+      step, epoch: rolled ? epoch + 1 : epoch, batchInEpoch: rolled ? 0 : batchInEpoch,
+      lrSteps: lr.position.steps, lrLast: lr.position.lastLr, config: cfg,
+    };
+    const c = { weights: await model.stateDict(), optimizer: await model.optimizerStateDict(), state };
+    for (const [kind, dict] of [["parameter", c.weights], ["optimizer state", c.optimizer]] as const) {
+      for (const [name, t] of dict) {
+        const bad = t.data.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new NonFiniteTensorError(step, `${kind} ${name}`, t.shape, bad, t.data[bad]!, lastCheckpoint);
+      }
+    }
+    lastCheckpoint = saveToCheckpointDir(opts.checkpoint.dir, c, opts.checkpoint.keep);
+    opts.onCheckpoint?.(lastCheckpoint, step);
+  };
+
   const started = performance.now();
+  const firstStep = step;
   let windowStart = started;
   let windowSteps = 0;
-  let step = 0;
   let last = { loss: Number.NaN, accuracy: Number.NaN };
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-    let inEpoch = 0;
-    for await (const batch of source.batches(epoch)) {
-      if (inEpoch++ >= source.batchesPerEpoch) break;
+  let stopped = false;
+  for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
+    let inEpoch = epoch === startEpoch ? startBatch : 0;
+    for await (const batch of source.batches(epoch, inEpoch)) {
+      if (inEpoch >= source.batchesPerEpoch) break;
+      inEpoch++;
       step++;
       windowSteps++;
       const rate = lr.next();
@@ -86,13 +164,14 @@ export async function trainModel(
       model.backwardAndUpdate(rate);
       backend.markStep();
       opts.onStep?.(step, totalSteps);
-      if (step % cfg.printFreq === 0 || step === totalSteps) {
+      stopped = opts.shouldStop?.() === true;
+      if (step % cfg.printFreq === 0 || step === totalSteps || stopped) {
         const stats = await backend.read(model.stats);
         model.resetStats();
         const now = performance.now();
         const ms = (now - windowStart) / windowSteps;
         last = { loss: stats[0]! / stats[2]!, accuracy: stats[1]! / stats[2]! };
-        if (!Number.isFinite(last.loss)) throw new NonFiniteLossError(step, epoch, last.loss);
+        if (!Number.isFinite(last.loss)) throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint);
         opts.onPrint?.({
           epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
           msPerIteration: ms, samplesPerSecond: (cfg.batchSize * 1000) / ms, learningRate: rate,
@@ -100,16 +179,22 @@ export async function trainModel(
         windowStart = now;
         windowSteps = 0;
       }
+      if (opts.checkpoint !== undefined && (stopped || step % opts.checkpoint.every === 0)) await writeCheckpoint(epoch, inEpoch);
+      if (stopped) break;
     }
+  }
+  if (opts.checkpoint !== undefined && !stopped && step > firstStep && step % opts.checkpoint.every !== 0) {
+    await writeCheckpoint(Math.floor((step - 1) / source.batchesPerEpoch), ((step - 1) % source.batchesPerEpoch) + 1);
   }
   await backend.sync();
   const seconds = (performance.now() - started) / 1000;
+  const run = step - firstStep;
   return {
     model,
     summary: {
-      steps: step, samples: step * cfg.batchSize, seconds,
+      steps: step, stopped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
       finalLoss: last.loss, finalAccuracy: last.accuracy,
-      msPerIteration: step > 0 ? (seconds * 1000) / step : 0,
+      msPerIteration: run > 0 ? (seconds * 1000) / run : 0,
     },
   };
 }
