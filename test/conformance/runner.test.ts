@@ -1,0 +1,162 @@
+/**
+ * Tests of the conformance machinery itself: the comparison metrics, the coverage guard,
+ * the availability plan, and that deliberately broken backends (unwritten outputs, NaN
+ * leaking from C, nondeterminism, lazy != eager, clobbered rows) are caught. Ends with the
+ * full suite on a broken backend whose failures are listed as expected (it.fails).
+ */
+import { describe, expect, it } from "vitest";
+import { ReferenceBackend, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
+import { ALL_CASES } from "./cases.js";
+import { compareBits, worstMismatch } from "./compare.js";
+import {
+  availabilityPlan,
+  checkCase,
+  describeConformance,
+  parseRequiredBackends,
+  uncoveredFusedOps,
+  uncoveredRequiredOps,
+} from "./run-conformance.js";
+import { TOLERANCES } from "./tolerances.js";
+
+const findCase = (name: string) => {
+  const c = ALL_CASES.find((x) => x.name === name);
+  if (c === undefined) throw new Error(`no case ${name}`);
+  return c;
+};
+
+/** reluForward writes nothing when out of place. */
+class UnwrittenRelu extends ReferenceBackend {
+  override readonly info = { ...new ReferenceBackend().info, name: "self-check-unwritten-relu" };
+  override reluForward(args: Parameters<ReferenceBackend["reluForward"]>[0]): void {
+    if (args.x !== args.y) return;
+    super.reluForward(args);
+  }
+}
+
+/** gemm reads C even when beta = 0 (NaN * 0 = NaN). */
+class BetaZeroReadsC extends ReferenceBackend {
+  override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+    super.gemm({ ...args, beta: args.beta === 0 ? Number.MIN_VALUE : args.beta });
+  }
+}
+
+/** gemm result varies in its last bits from call to call. */
+class Jittery extends ReferenceBackend {
+  private calls = 0;
+  override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+    this.calls++;
+    super.gemm({ ...args, alpha: args.alpha * (1 + this.calls * 2 ** -21) });
+  }
+}
+
+/** gemm result off by a couple of ulps, always the same way. */
+class Perturbed extends ReferenceBackend {
+  override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+    super.gemm({ ...args, alpha: args.alpha * (1 + 2 ** -21) });
+  }
+}
+
+/** embeddingBagsBackward zeroes every dRows row, including those past U. */
+class ClobbersRows extends ReferenceBackend {
+  override embeddingBagsBackward(args: Parameters<ReferenceBackend["embeddingBagsBackward"]>[0]): void {
+    this.fill({ t: args.dRows, value: 0 });
+    super.embeddingBagsBackward(args);
+  }
+}
+
+const check = (name: string, eager: Backend, lazy: Backend = withLazyMode(eager)) =>
+  checkCase(findCase(name), eager, lazy, new ReferenceBackend());
+
+describe("comparison metrics", () => {
+  it("relative error with a floor, NaN and infinities", () => {
+    const tol = { maxRelError: 1e-3, floor: 1 };
+    expect(worstMismatch([100.05, 0.0005], [100, 0], tol)).toBeUndefined();
+    expect(worstMismatch([100.2, 0], [100, 0], tol)?.index).toBe(0);
+    expect(worstMismatch([0.002], [0], tol)?.error).toBeCloseTo(0.002, 9);
+    expect(worstMismatch([NaN], [NaN], tol)).toBeUndefined();
+    expect(worstMismatch([NaN], [1], tol)?.error).toBe(Infinity);
+    expect(worstMismatch([1], [NaN], tol)?.error).toBe(Infinity);
+    expect(worstMismatch([Infinity], [Infinity], tol)).toBeUndefined();
+    expect(worstMismatch([Infinity], [-Infinity], tol)?.error).toBe(Infinity);
+    expect(worstMismatch([1, 2], [1], tol)?.index).toBe(-1);
+  });
+
+  it("bit comparison tells -0 from 0", () => {
+    const a = new Map([["x", Float32Array.from([0, 1])]]);
+    expect(compareBits(a, new Map([["x", Float32Array.from([0, 1])]]), "t")).toEqual([]);
+    expect(compareBits(a, new Map([["x", Float32Array.from([-0, 1])]]), "t")).toHaveLength(1);
+  });
+
+  it("every tolerance has a reason", () => {
+    for (const [op, byPrecision] of Object.entries(TOLERANCES)) {
+      for (const tol of Object.values(byPrecision)) expect(tol.reason.length, op).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe("coverage guard and availability", () => {
+  it("finds a required op without a case", () => {
+    expect(uncoveredRequiredOps(ALL_CASES)).toEqual([]);
+    expect(uncoveredRequiredOps(ALL_CASES.filter((c) => !c.ops.includes("gemm")))).toEqual(["gemm"]);
+  });
+
+  it("finds an implemented fused op without a case", () => {
+    expect(uncoveredFusedOps(ALL_CASES, ["linearForward", "fusedAdagradStep", "embeddingBagsBackwardSparseStep"])).toEqual([]);
+    expect(uncoveredFusedOps(ALL_CASES.filter((c) => !c.ops.includes("linearForward")), ["linearForward"])).toEqual(["linearForward"]);
+  });
+
+  it("skips an unavailable backend unless it is required", () => {
+    expect(parseRequiredBackends(" reference, wasm ,")).toEqual(["reference", "wasm"]);
+    expect(parseRequiredBackends(undefined)).toEqual([]);
+    expect(availabilityPlan("wasm", undefined, [])).toBe("run");
+    expect(availabilityPlan("wasm", "not built", [])).toBe("skip");
+    expect(availabilityPlan("wasm", "not built", ["reference", "wasm"])).toBe("fail");
+  });
+});
+
+describe("broken backends are caught", () => {
+  it("the reference passes its own checks", async () => {
+    expect(await check("reluForward/7", new ReferenceBackend())).toEqual([]);
+  });
+
+  it("an unwritten output stays NaN and fails", async () => {
+    const problems = await check("reluForward/7", new UnwrittenRelu());
+    expect(problems.join("\n")).toMatch(/eager vs reference: y\[\d+\]: got NaN/);
+  });
+
+  it("gemm with beta = 0 must ignore NaN in C", async () => {
+    expect(await check("gemm/nn 7x33x65 alpha 1 beta 0", new BetaZeroReadsC())).not.toEqual([]);
+    expect(await check("gemm/nn 7x33x65 alpha -1.5 beta 0.75", new BetaZeroReadsC())).toEqual([]);
+  });
+
+  it("a backend claiming determinism must repeat bit for bit", async () => {
+    const problems = await check("gemm/tn 7x33x65 alpha 1 beta 0", new Jittery());
+    expect(problems.join("\n")).toMatch(/second eager run differs/);
+  });
+
+  it("lazy must equal eager bit for bit", async () => {
+    const problems = await check("gemm/tn 7x33x65 alpha 1 beta 0", new ReferenceBackend(), withLazyMode(new Perturbed()));
+    expect(problems.join("\n")).toMatch(/lazy differs from eager/);
+  });
+
+  it("rows of dRows past U must stay untouched", async () => {
+    const problems = await check("embeddingBagsBackward/B=4 T=3 D=5 empty bags", new ClobbersRows());
+    expect(problems.join("\n")).toMatch(/dRows\[\d+\]: got 0, want NaN/);
+  });
+});
+
+const brokenReluFactory: BackendFactory = {
+  name: "self-check-unwritten-relu",
+  unavailableReason: async () => undefined,
+  create: async (options = {}) => (options.mode === "lazy" ? withLazyMode(new UnwrittenRelu()) : new UnwrittenRelu()),
+};
+
+/** The full suite on a backend with a known bug: its cases are expected failures and must fail. */
+describeConformance(brokenReluFactory, {
+  expectedFailures: [1, 7, 1000].map((n) => ({
+    backend: brokenReluFactory.name,
+    caseName: `reluForward/${n}`,
+    reason: "self-check: out-of-place reluForward writes nothing",
+  })),
+  requiredBackends: [],
+});
