@@ -8,7 +8,9 @@ import type { Tensor } from "@dlrm/core";
 import { defineCase, withZeros, type CaseEnv, type CaseSparse, type ConformanceCase } from "./case.js";
 import { SPARSE_CONFIGS, type SparseConfig } from "./sparse-configs.js";
 
+/** Learning rate of every optimizer case: large enough that a wrong update exceeds the tolerance. */
 export const LR = 0.05;
+/** Adagrad epsilon, torch.optim.Adagrad's default. */
 export const EPS = 1e-10;
 
 /** Tables as compared outputs "tables[t]", starting from random values. */
