@@ -134,33 +134,57 @@ export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, 
   return out;
 }
 
+/** The file-system calls an atomic write makes; tests replace them to inject faults. */
+export interface AtomicWriteIo {
+  openSync: typeof openSync;
+  writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+  fsyncSync: typeof fsyncSync;
+  closeSync: typeof closeSync;
+  renameSync: typeof renameSync;
+  rmSync: typeof rmSync;
+}
+
+const NODE_IO: AtomicWriteIo = { openSync, writeSync: (fd, b, o, l) => writeSync(fd, b, o, l), fsyncSync, closeSync, renameSync, rmSync };
+
+/** Thrown when a write fails; names the target path and the errno code. */
+export class AtomicWriteError extends Error {
+  constructor(readonly path: string, readonly code: string, cause: Error) {
+    super(`cannot write ${path}: ${code} (${cause.message}); the previous file, if any, is untouched`);
+    this.name = "AtomicWriteError";
+  }
+}
+
 /**
  * Writes bytes atomically: a temporary file in the same directory, fsync, rename over the
- * target, fsync of the directory. On failure the temporary file is removed and the
- * previous target, if any, is untouched.
+ * target, fsync of the directory. On failure the temporary file is removed, the previous
+ * target (if any) is untouched, and an AtomicWriteError names the path and errno.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWriteIo = NODE_IO): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   let fd: number | undefined;
+  let created = false;
   try {
-    fd = openSync(tmp, "wx");
+    fd = io.openSync(tmp, "wx");
+    created = true;
     let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
+    while (written < bytes.length) written += io.writeSync(fd, bytes, written, bytes.length - written);
+    io.fsyncSync(fd);
+    io.closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    io.renameSync(tmp, path);
+    created = false;
+    const dirFd = io.openSync(dir, "r");
+    try {
+      io.fsyncSync(dirFd);
+    } finally {
+      io.closeSync(dirFd);
+    }
   } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  const dirFd = openSync(dir, "r");
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
+    if (fd !== undefined) io.closeSync(fd);
+    if (created) io.rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new AtomicWriteError(path, err.code ?? "EIO", err);
   }
 }
 
