@@ -50,6 +50,13 @@ describe("safetensors", () => {
     ["data past the end", fileWithHeader({ t: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, 8), /past the 8 data bytes/],
     ["overlapping offsets", fileWithHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8), /overlaps/],
     ["gapped offsets", fileWithHeader({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8), /gap of 4 bytes/],
+    ["duplicate names", (() => {
+      const json = new TextEncoder().encode('{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
+      const f = new Uint8Array(8 + json.length + 4);
+      new DataView(f.buffer).setBigUint64(0, BigInt(json.length), true);
+      f.set(json, 8);
+      return f;
+    })(), /tensor t appears twice/],
     ["negative shape", fileWithHeader({ t: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, 8), /non-negative integers/],
   ];
   for (const [name, bytes, msg] of cases) {

@@ -35,6 +35,34 @@ interface HeaderEntry {
   end: number;
 }
 
+/**
+ * The keys of a JSON object's top level, in order, duplicates included (JSON.parse keeps
+ * only the last of a duplicated key, which would hide a malformed file). Assumes valid JSON.
+ */
+export function topLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === "\\" ? 2 : 1;
+      if (depth === 1 && expectKey) keys.push(JSON.parse(json.slice(i, j + 1)) as string);
+      expectKey = false;
+      i = j;
+    } else if (c === "{" || c === "[") {
+      depth++;
+      expectKey = c === "{" && depth === 1;
+    } else if (c === "}" || c === "]") {
+      depth--;
+    } else if (c === "," && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return keys;
+}
+
 /** Parses and validates the header of a safetensors buffer; returns entries sorted by offset. */
 export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entries: HeaderEntry[]; dataStart: number; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new SafetensorsError(file, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
@@ -50,6 +78,9 @@ export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entri
     throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SafetensorsError(file, "header is not a JSON object");
+  const keys = topLevelKeys(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (duplicate !== undefined) throw new SafetensorsError(file, `tensor ${duplicate} appears twice in the header`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const entries: HeaderEntry[] = [];
