@@ -44,7 +44,7 @@ export class Arena {
   }
 
   /**
-   * Returns the offset of a fresh block of at least `bytes` bytes (64-byte aligned, never 0).
+   * Returns the offset of a fresh block of at least `bytes` bytes (64-byte aligned, at or above the base).
    * Throws a RangeError naming `label` when 4 GiB cannot hold it.
    */
   alloc(bytes: number, label: string): number {
