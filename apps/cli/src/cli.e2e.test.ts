@@ -1,5 +1,5 @@
 /**
- * End-to-end tests of the built `dlrm` command (dist/main.js) as a child process: a tiny
+ * End-to-end tests of the `dlrm` command as a child process (bin/dlrm.js, which loads the built dist/main.js): a tiny
  * training run with per-print lines, JSONL log and summary; no-argument defaults; and
  * the one-line errors and exit codes for bad flags, bad files and unsupported features.
  */
@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+/** The committed launcher npm links as `dlrm`; it loads dist/main.js. */
+const MAIN = fileURLToPath(new URL("../bin/dlrm.js", import.meta.url));
+const BUILT = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const PRINT_LINE = /^Finished training it (\d+)\/(\d+) of epoch (\d+), (\d+\.\d\d) ms\/it, loss (\d+\.\d{6}), accuracy (\d+\.\d) %$/;
 
 let dir = "";
@@ -27,7 +29,7 @@ function dlrm(args: string[], env: Record<string, string> = {}): { status: numbe
 }
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the CLI first (npx turbo run build --filter=@dlrm/cli)`);
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build the CLI first (npx turbo run build --filter=@dlrm/cli)`);
   dir = mkdtempSync(join(tmpdir(), "dlrm-cli-e2e-"));
 });
 
