@@ -51,7 +51,12 @@ export interface SparseBatchTensors {
   readonly csrBags: Tensor;
 }
 
-/** Required ops. Every op takes one named-argument object and writes pre-allocated outputs. */
+/**
+ * Required ops. Every op takes one named-argument object and writes pre-allocated outputs
+ * whose `size` is at least the product of the dimensions given. Outputs never alias inputs
+ * unless the doc comment says in place is allowed. Deterministic backends give bit-identical
+ * results run to run, and lazy mode gives bit-identical results to eager mode.
+ */
 export interface BackendOps {
   /**
    * General matrix product. C (M x N) = alpha * op(A) * op(B) + beta * C, where
@@ -121,8 +126,10 @@ export interface BackendOps {
 
   /**
    * Loss from logits z (B), targets y (B), overwrite probs (B) = sigmoid(z) (clamped to
-   * [t, 1-t] when threshold t > 0) and accumulate stats (3): stats[0] += sum of per-sample
-   * losses, stats[1] += count of round(p) == y, stats[2] += B.
+   * [t, 1-t] when threshold t > 0, 0 <= t < 0.5) and accumulate stats (3, f32, reset by the
+   * trainer every print window): stats[0] += sum of per-sample losses, stats[1] += count of
+   * round(p) == y (p the stored f32 probability, rounded half to even, so p = 0.5 counts as 0;
+   * fractional targets never count), stats[2] += B.
    * bce: -(y max(log p, -100) + (1-y) max(log(1-p), -100)), from the logit (stable).
    * mse: (p - y)^2.
    */
@@ -134,6 +141,8 @@ export interface BackendOps {
   /**
    * Loss gradient of the batch mean w.r.t. the logits, overwrite dLogits (B):
    * bce: (p - y) / B; mse: 2 (p - y) p (1 - p) / B; zero where p was clamped.
+   * bce uses the logit-stable form even where f32 sigmoid saturates (|z| > ~17), where
+   * torch's Sigmoid + BCELoss gives about 0: a deliberate, documented difference.
    */
   lossBackward(args: {
     logits: Tensor; targets: Tensor; dLogits: Tensor;
@@ -219,7 +228,10 @@ export interface Backend extends BackendOps, FusedOps {
 
   /** Allocates an uninitialised tensor. Throws a RangeError naming `label` when it does not fit. */
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor;
-  /** Copies host data into t (length must equal t.size), at element offset `offset` (default 0). In lazy mode the copy is ordered with the recorded ops. */
+  /**
+   * Copies host data into t at element offset `offset` (default 0); offset + data.length <= t.size.
+   * In lazy mode the copy is ordered with the recorded ops and the caller may reuse `data` at once.
+   */
   write(t: Tensor, data: Float32Array | Int32Array, offset?: number): void;
   /** Reads t back to the host. In lazy mode it first runs every recorded op (as `markStep`). */
   read(t: Tensor): Promise<Float32Array | Int32Array>;
