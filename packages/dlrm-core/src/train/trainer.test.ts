@@ -10,7 +10,7 @@ import { createRandomSource } from "../data/random-source.js";
 import { StateDictMismatchError } from "../model/parameters.js";
 import { referenceBackendFactory } from "../reference/index.js";
 import { Rng } from "../util/rng.js";
-import { trainModel, NonFiniteLossError } from "./trainer.js";
+import { trainModel, BatchError, NonFiniteLossError } from "./trainer.js";
 
 const cfg: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -103,11 +103,39 @@ describe("trainModel", () => {
     be.dispose();
   });
 
-  it("stops at a non-finite loss, naming the step", async () => {
+  it("stops at a data row whose dense value is not finite, naming step, batch, sample and feature", async () => {
     const be = await referenceBackendFactory.create();
     const err = await trainModel(be, { ...cfg, printFreq: 1 }, learnableSource(cfg, 6, 3)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BatchError);
+    expect((err as BatchError).step).toBe(4);
+    expect((err as Error).message).toMatch(/step 4 \(epoch 0, batch 3\): dense input of sample 0, feature 0, is Infinity/);
+    be.dispose();
+  });
+
+  it("stops at a non-finite loss at step k, naming the step and the poisoned table row", async () => {
+    const be = await referenceBackendFactory.create();
+    const big = { ...cfg, model: { ...cfg.model, tableRows: [1000, 30] } };
+    const { model } = await trainModel(be, { ...big, printFreq: 1 }, learnableSource(big, 2));
+    // Poison one embedding row that batch 2 reads and batches 0 and 1 do not.
+    const source = learnableSource(big, 6);
+    const seen = new Set<number>();
+    let row = -1;
+    let i = 0;
+    for await (const b of source.batches(0)) {
+      const rows = [...b.sparse.indices.subarray(0, big.batchSize)];
+      if (i++ < 2) rows.forEach((r) => seen.add(r));
+      else {
+        row = rows.find((r) => !seen.has(r))!;
+        break;
+      }
+    }
+    const weights = await model.stateDict();
+    weights.get("emb_l.0.weight")!.data[row * 4 + 1] = Number.NaN;
+    const err = await trainModel(be, { ...big, printFreq: 1 }, source, { initialWeights: weights }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
-    expect((err as NonFiniteLossError).step).toBe(4);
+    expect((err as NonFiniteLossError).step).toBe(3);
+    expect((err as Error).message).toMatch(/at step 3/);
+    expect((err as Error).message).toMatch(new RegExp(`table 0, emb_l\\.0\\.weight row ${row}`));
     be.dispose();
   });
 });

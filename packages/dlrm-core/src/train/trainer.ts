@@ -57,7 +57,14 @@ export interface TrainSummary {
   msPerIteration: number;
 }
 
-/** Thrown when the loss stops being finite; names the steps and the last good checkpoint. */
+const pointAt = (checkpoint: string | undefined): string =>
+  checkpoint ? `Last good checkpoint: ${checkpoint}` : "No checkpoint was written (use --checkpoint-every N).";
+
+/**
+ * Thrown when the loss stops being finite; names the step (or the print window that holds
+ * it: use --print-freq 1 to pin it), the first parameter holding NaN/Inf, and the last good
+ * checkpoint.
+ */
 export class NonFiniteLossError extends Error {
   constructor(
     readonly step: number,
@@ -65,14 +72,37 @@ export class NonFiniteLossError extends Error {
     loss: number,
     readonly firstSuspectStep: number,
     readonly lastCheckpoint: string | undefined,
+    readonly tensor: string | undefined,
   ) {
     const window = firstSuspectStep < step ? `between steps ${firstSuspectStep} and ${step}` : `at step ${step}`;
     super(
-      `loss became ${loss} ${window} (epoch ${epoch}); stopping instead of training on garbage. ` +
-        (lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : "No checkpoint was written (use --checkpoint-every N)."),
+      `loss became ${loss} ${window} (epoch ${epoch}, batch ${step}); ` +
+        (tensor ? `first non-finite parameter: ${tensor}. ` : "every parameter is still finite. ") +
+        `Stopping instead of training on garbage. ${pointAt(lastCheckpoint)}`,
     );
     this.name = "NonFiniteLossError";
   }
+}
+
+/** Thrown when a batch cannot be used (bad index, non-finite dense value); names step and batch. */
+export class BatchError extends Error {
+  constructor(readonly step: number, readonly epoch: number, readonly batch: number, cause: Error, readonly lastCheckpoint: string | undefined) {
+    super(`step ${step} (epoch ${epoch}, batch ${batch}): ${cause.message}. Nothing was trained on it. ${pointAt(lastCheckpoint)}`);
+    this.name = "BatchError";
+  }
+}
+
+/** Names the first parameter element that is NaN or Inf ("emb_l.3.weight row 17" or "top_l.2.weight"). */
+async function firstNonFinite(model: DlrmModel): Promise<string | undefined> {
+  for (const [name, t] of model.namedParameters()) {
+    const data = await model.backend.read(t);
+    const i = data.findIndex((v) => !Number.isFinite(v));
+    if (i < 0) continue;
+    const cols = t.shape.length > 1 ? t.shape[1]! : 1;
+    const layer = name.startsWith("emb_l.") ? `table ${name.split(".")[1]}, ${name}` : `layer ${name}`;
+    return t.shape.length > 1 ? `${layer} row ${Math.floor(i / cols)} (value ${data[i]})` : `${layer} element ${i} (value ${data[i]})`;
+  }
+  return undefined;
 }
 
 /** Thrown when a parameter or accumulator holds NaN or Inf; names the tensor and its row. */
@@ -159,7 +189,12 @@ export async function trainModel(
       step++;
       windowSteps++;
       const rate = lr.next();
-      uploader.upload(batch);
+      try {
+        uploader.upload(batch);
+      } catch (e) {
+        if (e instanceof RangeError) throw new BatchError(step, epoch, inEpoch - 1, e, lastCheckpoint);
+        throw e;
+      }
       model.forward();
       model.backwardAndUpdate(rate);
       backend.markStep();
@@ -171,7 +206,9 @@ export async function trainModel(
         const now = performance.now();
         const ms = (now - windowStart) / windowSteps;
         last = { loss: stats[0]! / stats[2]!, accuracy: stats[1]! / stats[2]! };
-        if (!Number.isFinite(last.loss)) throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint);
+        if (!Number.isFinite(last.loss)) {
+          throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint, await firstNonFinite(model));
+        }
         opts.onPrint?.({
           epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
           msPerIteration: ms, samplesPerSecond: (cfg.batchSize * 1000) / ms, learningRate: rate,

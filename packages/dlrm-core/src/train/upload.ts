@@ -8,6 +8,14 @@ import type { Batch } from "../data/batch.js";
 import { buildSparseBatch, SparseInputError } from "../data/sparse-batch.js";
 import type { DlrmModel } from "../model/dlrm.js";
 
+/** A batch whose values cannot be trained on (non-finite dense value, target outside [0, 1]). */
+export class BatchDataError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "BatchDataError";
+  }
+}
+
 export class BatchUploader {
   private readonly staging: Record<"indices" | "uniqueRows" | "csrOffsets" | "csrBags", Int32Array>;
 
@@ -34,6 +42,13 @@ export class BatchUploader {
     if (batch.sparse.indices.length > m.nnzMax) {
       throw new SparseInputError(`batch has ${batch.sparse.indices.length} indices, more than the ${m.nnzMax} the buffers hold`);
     }
+    const denseIn = batch.dense.length / B;
+    const badDense = batch.dense.findIndex((v) => !Number.isFinite(v));
+    if (badDense >= 0) {
+      throw new BatchDataError(`dense input of sample ${Math.floor(badDense / denseIn)}, feature ${badDense % denseIn}, is ${batch.dense[badDense]}`);
+    }
+    const badTarget = batch.targets.findIndex((v) => !(v >= 0 && v <= 1));
+    if (badTarget >= 0) throw new BatchDataError(`target of sample ${badTarget} is ${batch.targets[badTarget]}, outside [0, 1]`);
     const host = buildSparseBatch(batch.sparse, cfg.model.tableRows, B);
     const be = this.backend;
     const s = m.sparse;
