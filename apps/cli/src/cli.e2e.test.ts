@@ -1,7 +1,8 @@
 /**
- * End-to-end tests of the `dlrm` command as a child process (bin/dlrm.js, which loads the built dist/main.js): a tiny
- * training run with per-print lines, JSONL log and summary; no-argument defaults; and
- * the one-line errors and exit codes for bad flags, bad files and unsupported features.
+ * End-to-end tests of the `dlrm` command as a child process (bin/dlrm.js, which loads the
+ * built dist/main.js): a tiny training run with per-print lines, JSONL log and summary;
+ * no-argument defaults; PyTorch's per-step losses on Criteo rows through --load-model and
+ * --data-generation dataset; one-line errors and exit codes for bad flags, files, features.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -81,6 +82,35 @@ describe("dlrm train runs", () => {
     expect(r.stdout).toMatch(/^ {2}parameters {2}69,777$/m);
     expect(r.stdout).toMatch(/^Finished training it 100\/100 of epoch 0, loss/m);
   });
+});
+
+/** Repository root: the fixtures folder lives there. */
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+describe("dlrm train on Criteo rows matches PyTorch", () => {
+  const fixture = join(ROOT, "fixtures", "torch-parity-kaggle");
+  const expected = (JSON.parse(readFileSync(join(fixture, "losses.json"), "utf8")) as { losses: number[] }).losses;
+
+  it.each([["reference", "eager"], ["wasm", "lazy"]])(
+    "--backend %s --mode %s reproduces every step's loss of fixtures/torch-parity-kaggle within 1e-5",
+    (backend, mode) => {
+      const log = `parity-${backend}.jsonl`;
+      const r = dlrm([
+        "train", "--backend", backend, "--mode", mode, "--data-generation", "dataset",
+        "--raw-data-file", join(ROOT, "fixtures", "criteo", "kaggle-train-first10k.tsv"), "--max-ind-range", "1000",
+        "--arch-sparse-feature-size", "16", "--arch-mlp-bot", "13-32-16", "--arch-mlp-top", "64-1",
+        "--arch-interaction-op", "dot", "--mini-batch-size", "64", "--num-batches", String(expected.length),
+        "--learning-rate", "0.05", "--optimizer", "adagrad", "--loss-function", "bce",
+        "--load-model", join(fixture, "init.safetensors"), "--print-freq", "1", "--log-jsonl", log,
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^ {2}model {7}26 tables of 1,000 rows x 16; bottom MLP 13-32-16; dot interaction; top MLP 367-64-1$/m);
+      const losses = readFileSync(join(dir, log), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { loss: number }).loss);
+      expect(losses).toHaveLength(expected.length);
+      losses.forEach((loss, s) => expect(Math.abs(loss - expected[s]!) / expected[s]!, `step ${s}`).toBeLessThan(1e-5));
+    },
+  );
 });
 
 describe("dlrm errors", () => {

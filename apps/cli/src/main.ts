@@ -19,7 +19,8 @@ function buildProgram(): Command {
     .description("DLRM (Deep Learning Recommendation Model) training in TypeScript, on pluggable backends")
     .version(pkg.version)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`dlrm: ${oneLine(text)}\n`) });
+    .configureOutput({ outputError: (text, write) => write(`dlrm: ${oneLine(text)}\n`) })
+    .addHelpText("after", "\nRun `dlrm train --help` for every training flag and its default.");
   defineTrainOptions(
     program
       .command("train")
@@ -42,6 +43,12 @@ function report(err: unknown): number {
   if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
   return err instanceof UsageError || err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
 }
+
+/** A closed pipe on stdout (`dlrm train | head`) ends the run quietly, as other CLIs do. */
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(0);
+});
 
 try {
   await buildProgram().parseAsync(process.argv);
