@@ -112,6 +112,43 @@ describe("trainModel", () => {
     be.dispose();
   });
 
+  it("with onNonFinite skip, skips steps whose loss is not finite and stops past the consecutive cap", async () => {
+    const be = await referenceBackendFactory.create();
+    const poisonSteps = new Set([2, 4]);
+    const base = learnableSource(cfg, 8);
+    const poisoned: BatchSource = {
+      ...base,
+      async *batches(epoch, from) {
+        let i = from ?? 0;
+        for await (const b of base.batches(epoch, from)) {
+          if (poisonSteps.has(i++)) b.dense.fill(3e38, 0, 4);
+          yield b;
+        }
+      },
+    };
+    // Finite but huge dense values pass the data check and overflow to a non-finite loss.
+    const skips: number[] = [];
+    const { summary } = await trainModel(be, { ...cfg, printFreq: 4 }, poisoned, { onNonFinite: "skip", onSkip: (s) => skips.push(s) });
+    expect(skips).toEqual([3, 5]);
+    expect(summary.skippedSteps).toBe(2);
+    expect(Number.isFinite(summary.finalLoss)).toBe(true);
+    const all = new Set([0, 1, 2, 3, 4, 5, 6, 7]);
+    const stuck: BatchSource = {
+      ...base,
+      async *batches(epoch, from) {
+        let i = from ?? 0;
+        for await (const b of base.batches(epoch, from)) {
+          if (all.has(i++)) b.dense.fill(3e38, 0, 4);
+          yield b;
+        }
+      },
+    };
+    const err = await trainModel(be, cfg, stuck, { onNonFinite: "skip", maxConsecutiveSkips: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect((err as Error).message).toMatch(/4 consecutive steps had a non-finite loss/);
+    be.dispose();
+  });
+
   it("stops at a non-finite loss at step k, naming the step and the poisoned table row", async () => {
     const be = await referenceBackendFactory.create();
     const big = { ...cfg, model: { ...cfg.model, tableRows: [1000, 30] } };

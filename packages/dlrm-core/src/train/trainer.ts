@@ -38,6 +38,14 @@ export interface TrainOptions {
   checkpoint?: { dir: string; every: number; keep: number };
   /** Polled after every step; true stops training after a final checkpoint. */
   shouldStop?(): boolean;
+  /**
+   * "stop" (default): a non-finite loss ends training. "skip": the loss is read back every
+   * step (one sync per step) and a step with a non-finite loss is not applied; more than
+   * `maxConsecutiveSkips` (default 10) such steps in a row end training.
+   */
+  onNonFinite?: "stop" | "skip";
+  maxConsecutiveSkips?: number;
+  onSkip?(step: number, skippedSoFar: number): void;
   onPrint?(r: PrintReport): void;
   onStep?(step: number, totalSteps: number): void;
   onCheckpoint?(path: string, step: number): void;
@@ -48,6 +56,8 @@ export interface TrainSummary {
   steps: number;
   /** True when `shouldStop` ended training early. */
   stopped: boolean;
+  /** Steps not applied because their loss was not finite (`onNonFinite: "skip"`). */
+  skippedSteps: number;
   /** The newest checkpoint written or resumed from, if any. */
   lastCheckpoint: string | undefined;
   samples: number;
@@ -73,10 +83,11 @@ export class NonFiniteLossError extends Error {
     readonly firstSuspectStep: number,
     readonly lastCheckpoint: string | undefined,
     readonly tensor: string | undefined,
+    reason?: string,
   ) {
     const window = firstSuspectStep < step ? `between steps ${firstSuspectStep} and ${step}` : `at step ${step}`;
     super(
-      `loss became ${loss} ${window} (epoch ${epoch}, batch ${step}); ` +
+      `${reason ?? `loss became ${loss}`} ${window} (epoch ${epoch}, batch ${step}); ` +
         (tensor ? `first non-finite parameter: ${tensor}. ` : "every parameter is still finite. ") +
         `Stopping instead of training on garbage. ${pointAt(lastCheckpoint)}`,
     );
@@ -181,6 +192,11 @@ export async function trainModel(
   let windowSteps = 0;
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   let stopped = false;
+  const skipMode = opts.onNonFinite === "skip";
+  const maxConsecutiveSkips = opts.maxConsecutiveSkips ?? 10;
+  const hostStats = [0, 0, 0];
+  let skipped = 0;
+  let consecutiveSkips = 0;
   for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
     let inEpoch = epoch === startEpoch ? startBatch : 0;
     for await (const batch of source.batches(epoch, inEpoch)) {
@@ -196,13 +212,31 @@ export async function trainModel(
         throw e;
       }
       model.forward();
-      model.backwardAndUpdate(rate);
+      if (skipMode) {
+        const stats = await backend.read(model.stats);
+        model.resetStats();
+        if (!Number.isFinite(stats[0]!)) {
+          skipped++;
+          if (++consecutiveSkips > maxConsecutiveSkips) {
+            throw new NonFiniteLossError(step, epoch, stats[0]!, step - consecutiveSkips + 1, lastCheckpoint, undefined,
+              `${consecutiveSkips} consecutive steps had a non-finite loss (cap --max-consecutive-skips ${maxConsecutiveSkips})`);
+          }
+          opts.onSkip?.(step, skipped);
+        } else {
+          consecutiveSkips = 0;
+          for (let i = 0; i < 3; i++) hostStats[i]! += stats[i]!;
+          model.backwardAndUpdate(rate);
+        }
+      } else {
+        model.backwardAndUpdate(rate);
+      }
       backend.markStep();
       opts.onStep?.(step, totalSteps);
       stopped = opts.shouldStop?.() === true;
       if (step % cfg.printFreq === 0 || step === totalSteps || stopped) {
-        const stats = await backend.read(model.stats);
-        model.resetStats();
+        const stats = skipMode ? hostStats.slice() : await backend.read(model.stats);
+        if (skipMode) hostStats.fill(0);
+        else model.resetStats();
         const now = performance.now();
         const ms = (now - windowStart) / windowSteps;
         last = { loss: stats[0]! / stats[2]!, accuracy: stats[1]! / stats[2]! };
@@ -229,7 +263,7 @@ export async function trainModel(
   return {
     model,
     summary: {
-      steps: step, stopped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
+      steps: step, stopped, skippedSteps: skipped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
       finalLoss: last.loss, finalAccuracy: last.accuracy,
       msPerIteration: run > 0 ? (seconds * 1000) / run : 0,
     },
