@@ -40,7 +40,10 @@ class BarProgress implements Progress {
       {
         stream: process.stderr,
         format: "training |{bar}| {percentage}% | step {value}/{total} | ETA {eta_formatted}",
-        hideCursor: true,
+        // Leave the cursor and line wrapping alone: Ctrl-C during a step kills the process
+        // before any handler could restore them.
+        hideCursor: false,
+        linewrap: true,
         clearOnComplete: true,
         forceRedraw: true,
         etaBuffer: 50,
