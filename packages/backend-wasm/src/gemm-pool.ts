@@ -11,8 +11,11 @@ import type { Kernels } from "./kernels.js";
 /** The worker script, built to dist/ (src/ and dist/ are siblings under the package root). */
 const WORKER_URL = new URL("../dist/gemm-worker.js", import.meta.url);
 
-/** Below this many multiply-adds (M*N*K) a product runs on one thread: waking a worker costs more. */
-export const PARALLEL_MIN_MACS = 1 << 21;
+/**
+ * Below this many multiply-adds (M*N*K, ~0.3 ms on one thread) a product runs on the caller
+ * alone: waking a worker (tens of microseconds) and sharing a busy 2-core machine cost more.
+ */
+export const PARALLEL_MIN_MACS = 1 << 22;
 
 /** How long a caller waits for a worker's band before giving up (a dead worker never answers). */
 const JOIN_TIMEOUT_MS = 10 * 60 * 1000;
