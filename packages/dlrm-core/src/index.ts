@@ -22,3 +22,7 @@ export * from "./train/trainer.js";
 export * from "./train/memory.js";
 export * from "./checkpoint/checkpoint.js";
 export * from "./checkpoint/checkpoint-dir.js";
+export * from "./metrics/score-key.js";
+export * from "./metrics/score-runs.js";
+export * from "./metrics/binary-metrics.js";
+export * from "./metrics/evaluate.js";
