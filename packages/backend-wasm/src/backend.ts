@@ -23,9 +23,11 @@ const INITIAL_PAGES = 256;
 export class WasmBackend implements Backend {
   readonly mode = "eager" as const;
   readonly info: BackendInfo;
-  private disposed = false;
+  /** Everything the backend owns; undefined once disposed, so the memory can be collected. */
+  private state: OpContext | undefined;
 
-  private constructor(private readonly ctx: OpContext, threads: number) {
+  private constructor(ctx: OpContext, threads: number) {
+    this.state = ctx;
     this.info = Object.freeze({
       name: "wasm",
       device: `host CPU via WebAssembly SIMD, ${threads} thread${threads === 1 ? "" : "s"}`,
@@ -48,16 +50,16 @@ export class WasmBackend implements Backend {
 
   /** Bytes of linear memory in use by tensors and scratch (tests and the CLI report it). */
   get memoryInUse(): number {
-    return this.ctx.arena.liveBytes;
+    return this.use("memoryInUse").arena.liveBytes;
   }
 
   /** Current size of the linear memory in bytes. */
   get memoryCapacity(): number {
-    return this.ctx.arena.capacity;
+    return this.use("memoryCapacity").arena.capacity;
   }
 
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
-    this.live("alloc");
+    const ctx = this.use("alloc");
     if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc: unknown dtype '${String(dtype)}'`);
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new RangeError(`alloc: shape [${shape.join(", ")}] must hold non-negative integers`);
@@ -66,78 +68,79 @@ export class WasmBackend implements Backend {
     const size = shape.reduce((p, d) => p * d, 1);
     if (size > 2 ** 30) throw new RangeError(`alloc: cannot allocate ${name}: ${size} elements exceed 4 GiB of linear memory`);
     count("alloc", size);
-    const offset = this.ctx.arena.alloc(size * 4, name);
-    return this.ctx.registry.add(shape, dtype, offset);
+    const offset = ctx.arena.alloc(size * 4, name);
+    return ctx.registry.add(shape, dtype, offset);
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
-    this.live("write");
-    const entry = this.ctx.registry.get(t, "write", "t");
+    const ctx = this.use("write");
+    const entry = ctx.registry.get(t, "write", "t");
     const want = entry.tensor.dtype === "f32" ? Float32Array : Int32Array;
     if (!(data instanceof want)) throw new TypeError(`write: tensor ${t.id} is ${entry.tensor.dtype}; pass a ${want.name}`);
     if (!Number.isInteger(offset) || offset < 0 || offset + data.length > entry.tensor.size) {
       throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor ${t.id} of ${entry.tensor.size}`);
     }
-    const view = entry.tensor.dtype === "f32" ? this.ctx.arena.f32 : this.ctx.arena.i32;
+    const view = entry.tensor.dtype === "f32" ? ctx.arena.f32 : ctx.arena.i32;
     view.set(data, entry.offset / 4 + offset);
   }
 
   async read(t: Tensor): Promise<Float32Array | Int32Array> {
-    this.live("read");
-    const entry = this.ctx.registry.get(t, "read", "t");
+    const ctx = this.use("read");
+    const entry = ctx.registry.get(t, "read", "t");
     const start = entry.offset / 4;
-    const view = entry.tensor.dtype === "f32" ? this.ctx.arena.f32 : this.ctx.arena.i32;
+    const view = entry.tensor.dtype === "f32" ? ctx.arena.f32 : ctx.arena.i32;
     return view.slice(start, start + entry.tensor.size);
   }
 
   free(t: Tensor): void {
-    this.live("free");
-    const entry = this.ctx.registry.remove(t, "free", "t");
-    this.ctx.arena.free(entry.offset);
+    const ctx = this.use("free");
+    const entry = ctx.registry.remove(t, "free", "t");
+    ctx.arena.free(entry.offset);
   }
 
   markStep(): void {
-    this.live("markStep");
+    this.use("markStep");
   }
 
   async sync(): Promise<void> {
-    this.live("sync");
+    this.use("sync");
   }
 
-  /** Terminates the workers and drops the memory; every later call throws. */
+  /** Terminates the workers and drops every reference to the memory; every later call throws. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.ctx.pool.dispose();
-    this.ctx.registry.clear();
+    if (this.state === undefined) return;
+    this.state.pool.dispose();
+    this.state.registry.clear();
+    this.state = undefined;
   }
 
-  gemm(args: Args<"gemm">): void { this.live("gemm"); dense.gemm(this.ctx, args); }
+  gemm(args: Args<"gemm">): void { dense.gemm(this.use("gemm"), args); }
   /** Benchmark baseline: the naive SIMD GEMM on one thread, same arguments as `gemm`. */
-  gemmNaive(args: Args<"gemm">): void { this.live("gemmNaive"); dense.gemmNaive(this.ctx, args); }
-  linearForward(args: FusedArgs<"linearForward">): void { this.live("linearForward"); dense.linearForward(this.ctx, args); }
-  biasAddForward(args: Args<"biasAddForward">): void { this.live("biasAddForward"); dense.biasAddForward(this.ctx, args); }
-  biasAddBackward(args: Args<"biasAddBackward">): void { this.live("biasAddBackward"); dense.biasAddBackward(this.ctx, args); }
-  reluForward(args: Args<"reluForward">): void { this.live("reluForward"); dense.reluForward(this.ctx, args); }
-  reluBackward(args: Args<"reluBackward">): void { this.live("reluBackward"); dense.reluBackward(this.ctx, args); }
-  fill(args: Args<"fill">): void { this.live("fill"); dense.fill(this.ctx, args); }
-  lossForward(args: Args<"lossForward">): void { this.live("lossForward"); dense.lossForward(this.ctx, args); }
-  lossBackward(args: Args<"lossBackward">): void { this.live("lossBackward"); dense.lossBackward(this.ctx, args); }
-  sgdStep(args: Args<"sgdStep">): void { this.live("sgdStep"); dense.sgdStep(this.ctx, args); }
-  adagradStep(args: Args<"adagradStep">): void { this.live("adagradStep"); dense.adagradStep(this.ctx, args); }
-  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { this.live("fusedAdagradStep"); dense.fusedAdagradStep(this.ctx, args); }
-  interactionForward(args: Args<"interactionForward">): void { this.live("interactionForward"); interaction.interactionForward(this.ctx, args); }
-  interactionBackward(args: Args<"interactionBackward">): void { this.live("interactionBackward"); interaction.interactionBackward(this.ctx, args); }
-  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { this.live("embeddingBagsForward"); sparse.embeddingBagsForward(this.ctx, args); }
-  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { this.live("embeddingBagsBackward"); sparse.embeddingBagsBackward(this.ctx, args); }
-  sparseSgdStep(args: Args<"sparseSgdStep">): void { this.live("sparseSgdStep"); sparse.sparseSgdStep(this.ctx, args); }
-  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { this.live("sparseAdagradStep"); sparse.sparseAdagradStep(this.ctx, args); }
+  gemmNaive(args: Args<"gemm">): void { dense.gemmNaive(this.use("gemmNaive"), args); }
+  linearForward(args: FusedArgs<"linearForward">): void { dense.linearForward(this.use("linearForward"), args); }
+  biasAddForward(args: Args<"biasAddForward">): void { dense.biasAddForward(this.use("biasAddForward"), args); }
+  biasAddBackward(args: Args<"biasAddBackward">): void { dense.biasAddBackward(this.use("biasAddBackward"), args); }
+  reluForward(args: Args<"reluForward">): void { dense.reluForward(this.use("reluForward"), args); }
+  reluBackward(args: Args<"reluBackward">): void { dense.reluBackward(this.use("reluBackward"), args); }
+  fill(args: Args<"fill">): void { dense.fill(this.use("fill"), args); }
+  lossForward(args: Args<"lossForward">): void { dense.lossForward(this.use("lossForward"), args); }
+  lossBackward(args: Args<"lossBackward">): void { dense.lossBackward(this.use("lossBackward"), args); }
+  sgdStep(args: Args<"sgdStep">): void { dense.sgdStep(this.use("sgdStep"), args); }
+  adagradStep(args: Args<"adagradStep">): void { dense.adagradStep(this.use("adagradStep"), args); }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { dense.fusedAdagradStep(this.use("fusedAdagradStep"), args); }
+  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.use("interactionForward"), args); }
+  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.use("interactionBackward"), args); }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { sparse.embeddingBagsForward(this.use("embeddingBagsForward"), args); }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { sparse.embeddingBagsBackward(this.use("embeddingBagsBackward"), args); }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.use("sparseSgdStep"), args); }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.use("sparseAdagradStep"), args); }
   embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
-    this.live("embeddingBagsBackwardSparseStep");
-    sparse.embeddingBagsBackwardSparseStep(this.ctx, args);
+    sparse.embeddingBagsBackwardSparseStep(this.use("embeddingBagsBackwardSparseStep"), args);
   }
 
-  private live(op: string): void {
-    if (this.disposed) throw new Error(`${op}: the wasm backend was disposed`);
+  /** The live state; throws naming `op` once the backend is disposed. */
+  private use(op: string): OpContext {
+    if (this.state === undefined) throw new Error(`${op}: the wasm backend was disposed`);
+    return this.state;
   }
 }
