@@ -1,0 +1,52 @@
+// The addon's entry point (dlrm_gaudi.node): exports the Engine class, the host
+// preprocessing functions, info() (ISA, threads, BLAS build) and setThreads(n), which
+// sizes the process's one pool and OpenBLAS together.
+#include <cblas.h>
+#include <napi.h>
+
+#include "../kernels/kernels.h"
+#include "../kernels/thread_pool.h"
+#include "args.h"
+#include "engine.h"
+#include "errors.h"
+#include "prep.h"
+
+namespace dlrm {
+namespace {
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("avx2", use_avx2());
+  o.Set("threads", num_threads());
+  o.Set("blasThreads", openblas_get_num_threads());
+  o.Set("blas", std::string("OpenBLAS ") + openblas_get_config());
+  o.Set("device", "cpu");
+  return o;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), "setThreads", [&]() -> Napi::Value {
+    if (info.Length() != 1) throw_js(info.Env(), ErrorKind::Type, "setThreads: expected 1 argument (n)");
+    const i64 n = check_size("setThreads", "n", info[0], 64);
+    if (n < 1) throw_js(info.Env(), ErrorKind::Range, "setThreads: argument \"n\" must be at least 1");
+    set_num_threads(static_cast<int>(n));
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", Engine::Define(env));
+  exports.Set("buildSparseBatch", Napi::Function::New(env, BuildSparseBatch, "buildSparseBatch"));
+  exports.Set("validateSparseInput", Napi::Function::New(env, ValidateSparseInput, "validateSparseInput"));
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  return exports;
+}
+
+}  // namespace dlrm
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return dlrm::Init(env, exports); }
+
+NODE_API_MODULE(dlrm_gaudi, InitAddon)

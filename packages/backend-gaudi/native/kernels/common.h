@@ -1,0 +1,35 @@
+// Shared definitions for the pure C++ kernels of the native DLRM backend: integer types
+// and KernelError, the exception a kernel or validator throws when its input is wrong
+// (the bindings turn its kind into a JavaScript TypeError, RangeError or Error).
+// No N-API types here: the kernels are usable from a C++ test or a device path.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace dlrm {
+
+using i64 = std::int64_t;
+using i32 = std::int32_t;
+
+/** Which JavaScript error class a KernelError becomes. */
+enum class ErrorKind { Type, Range, Generic };
+
+/** An error in a kernel's input, with the message the caller sees (naming the argument). */
+class KernelError : public std::runtime_error {
+ public:
+  KernelError(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+/** Throws a RangeError-kind KernelError. */
+[[noreturn]] inline void range_error(const std::string& message) { throw KernelError(ErrorKind::Range, message); }
+
+/** Throws a TypeError-kind KernelError. */
+[[noreturn]] inline void type_error(const std::string& message) { throw KernelError(ErrorKind::Type, message); }
+
+}  // namespace dlrm

@@ -1,0 +1,26 @@
+// The one thread pool of the process for the native kernels. Work is split by output
+// ranges (never reductions), so results do not depend on how many threads ran it: a
+// busy pool runs a second caller's loop inline. OpenBLAS is set to the same thread
+// count, and GEMM and these kernels never run at the same time on one step.
+#pragma once
+
+#include <functional>
+
+#include "common.h"
+
+namespace dlrm {
+
+/** Sets the pool's thread count (caller included) and OpenBLAS's; n >= 1. */
+void set_num_threads(int n);
+
+/** The pool's thread count, caller included. */
+int num_threads();
+
+/**
+ * Runs fn(begin, end) over [0, n) in at most num_threads() contiguous chunks of at least
+ * `grain` items; the caller runs the first chunk. Chunks are disjoint, so fn must only
+ * write outputs owned by its range. An exception in any chunk is rethrown here.
+ */
+void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn);
+
+}  // namespace dlrm

@@ -1,0 +1,176 @@
+/**
+ * GaudiBackend: the contract (backend.ts) on the native addon. Tensors are handles to
+ * native memory; each op maps its Tensor arguments to ids (checking they belong to this
+ * backend) and hands the named arguments to the engine, which validates them. Lazy mode
+ * queues a whole step and runs it off the JavaScript thread; `read`/`sync` wait for it.
+ */
+import type {
+  Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor,
+} from "@dlrm/core";
+import type { NativeAddon, NativeEngine } from "./native.js";
+
+type Op = keyof BackendOps | keyof FusedOps;
+type ArgsOf<K extends Op> = Parameters<NonNullable<Backend[K]>>[0];
+
+/** Submission counters of the lazy queue (one submission per markStep with work). */
+export interface GaudiLazyStats {
+  readonly submissions: number;
+  readonly recordedOps: number;
+}
+
+const isTensorLike = (v: unknown): v is Tensor =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Tensor).id === "number" && "dtype" in v;
+
+export class GaudiBackend implements Backend {
+  readonly info: BackendInfo;
+  private readonly engine: NativeEngine;
+  private readonly tensors = new Map<number, Tensor>();
+  private disposed = false;
+
+  constructor(addon: NativeAddon, readonly mode: ExecutionMode) {
+    this.engine = new addon.Engine(mode === "lazy");
+    const i = addon.info();
+    const blas = /OpenBLAS \d+\.\d+\.\d+/.exec(i.blas.replace("OpenBLAS OpenBLAS", "OpenBLAS"))?.[0] ?? "OpenBLAS";
+    this.info = {
+      name: "gaudi",
+      device: `host CPU (native C++, ${i.threads} thread${i.threads === 1 ? "" : "s"}, ${i.avx2 ? "AVX2" : "portable"} kernels, ${blas} GEMM; no Gaudi device in this build)`,
+      deterministic: true,
+      precisions: ["fp32", "bf16"],
+    };
+  }
+
+  /** Lazy-queue counters (tests check one submission per step). */
+  get lazyStats(): GaudiLazyStats {
+    const s = this.engine.stats();
+    return { submissions: s.submissions, recordedOps: s.recordedOps };
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
+    this.checkAlive("alloc");
+    const name = label ?? "tensor";
+    if (!Array.isArray(shape)) throw new TypeError(`alloc(${name}): argument "shape" must be an array of dimensions`);
+    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc(${name}): argument "dtype" must be "f32" or "i32", got ${String(dtype)}`);
+    let size = 1;
+    for (const d of shape) {
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+        throw new RangeError(`alloc(${name}): bad dimension ${String(d)} in shape [${shape.join(", ")}]`);
+      }
+      size *= d;
+    }
+    if (size > 2 ** 31 - 1) throw new RangeError(`alloc(${name}): ${size} elements do not fit (max 2^31 - 1)`);
+    const id = this.engine.alloc(size, dtype, name);
+    const tensor: Tensor = Object.freeze({ id, shape: Object.freeze([...shape]), size, dtype });
+    this.tensors.set(id, tensor);
+    return tensor;
+  }
+
+  write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
+    this.engine.write(this.id("write", "t", t), data, offset);
+  }
+
+  async read(t: Tensor): Promise<Float32Array | Int32Array> {
+    const id = this.id("read", "t", t);
+    if (this.mode === "lazy") {
+      this.engine.markStep();
+      while (this.engine.busy()) await this.engine.sync();
+      this.id("read", "t", t);
+    }
+    const out = t.dtype === "f32" ? new Float32Array(t.size) : new Int32Array(t.size);
+    this.engine.read(id, out);
+    return out;
+  }
+
+  free(t: Tensor): void {
+    const id = this.id("free", "t", t);
+    this.engine.free(id);
+    this.tensors.delete(id);
+  }
+
+  markStep(): void {
+    this.checkAlive("markStep");
+    this.engine.markStep();
+  }
+
+  async sync(): Promise<void> {
+    this.checkAlive("sync");
+    this.engine.markStep();
+    await this.engine.sync();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.tensors.clear();
+    this.engine.dispose();
+  }
+
+  // ---------------------------------------------------------------- argument mapping
+
+  private checkAlive(op: string): void {
+    if (this.disposed) throw new Error(`${op}: the gaudi backend has been disposed`);
+  }
+
+  /** The id of a tensor of this backend, naming `arg` in any error. */
+  private id(op: string, arg: string, t: Tensor | undefined): number {
+    this.checkAlive(op);
+    if (t === undefined || t === null) throw new TypeError(`${op}: argument "${arg}" is missing`);
+    if (!isTensorLike(t)) throw new TypeError(`${op}: argument "${arg}" must be a Tensor`);
+    const own = this.tensors.get(t.id);
+    if (own === undefined) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) was freed or never allocated here`);
+    if (own !== t) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) belongs to another backend`);
+    return t.id;
+  }
+
+  /** Replaces every Tensor in an op's arguments (fields, arrays, `sparse`) by its id. */
+  private toNative(op: string, args: Record<string, unknown>): Record<string, unknown> {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      throw new TypeError(`${op}: the argument must be an object of named arguments`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(args)) {
+      if (isTensorLike(value)) out[key] = this.id(op, key, value);
+      else if (Array.isArray(value)) out[key] = value.map((v, i) => (isTensorLike(v) ? this.id(op, `${key}[${i}]`, v) : v));
+      else if (key === "sparse" && typeof value === "object" && value !== null) {
+        const s: Record<string, unknown> = {};
+        for (const [f, v] of Object.entries(value)) s[f] = isTensorLike(v) ? this.id(op, `sparse.${f}`, v) : v;
+        out[key] = s;
+      } else out[key] = value;
+    }
+    return out;
+  }
+
+  private call<K extends Op>(op: K, args: ArgsOf<K>): void {
+    this.checkAlive(op);
+    (this.engine[op] as (a: unknown) => void).call(this.engine, this.toNative(op, args as unknown as Record<string, unknown>));
+  }
+
+  // ---------------------------------------------------------------- ops (contract in backend.ts)
+
+  gemm(args: ArgsOf<"gemm">): void { this.call("gemm", args); }
+  biasAddForward(args: ArgsOf<"biasAddForward">): void { this.call("biasAddForward", args); }
+  biasAddBackward(args: ArgsOf<"biasAddBackward">): void { this.call("biasAddBackward", args); }
+  reluForward(args: ArgsOf<"reluForward">): void { this.call("reluForward", args); }
+  reluBackward(args: ArgsOf<"reluBackward">): void { this.call("reluBackward", args); }
+  embeddingBagsForward(args: ArgsOf<"embeddingBagsForward">): void { this.call("embeddingBagsForward", args); }
+  embeddingBagsBackward(args: ArgsOf<"embeddingBagsBackward">): void { this.call("embeddingBagsBackward", args); }
+  interactionForward(args: ArgsOf<"interactionForward">): void { this.call("interactionForward", args); }
+  interactionBackward(args: ArgsOf<"interactionBackward">): void { this.call("interactionBackward", args); }
+  lossForward(args: ArgsOf<"lossForward">): void { this.call("lossForward", args); }
+  lossBackward(args: ArgsOf<"lossBackward">): void { this.call("lossBackward", args); }
+  sgdStep(args: ArgsOf<"sgdStep">): void { this.call("sgdStep", args); }
+  adagradStep(args: ArgsOf<"adagradStep">): void { this.call("adagradStep", args); }
+  sparseSgdStep(args: ArgsOf<"sparseSgdStep">): void { this.call("sparseSgdStep", args); }
+  sparseAdagradStep(args: ArgsOf<"sparseAdagradStep">): void { this.call("sparseAdagradStep", args); }
+  fill(args: ArgsOf<"fill">): void { this.call("fill", args); }
+
+  /** Fused: GEMM + bias + activation epilogue, bit-identical to the unfused sequence. */
+  linearForward(args: ArgsOf<"linearForward">): void { this.call("linearForward", args); }
+  /** Fused: one parallel Adagrad pass over every MLP tensor. */
+  fusedAdagradStep(args: ArgsOf<"fusedAdagradStep">): void { this.call("fusedAdagradStep", args); }
+  /** Fused: embedding-bag backward + sparse Adagrad/SGD per unique row (Habana's custom op). */
+  embeddingBagsBackwardSparseStep(args: ArgsOf<"embeddingBagsBackwardSparseStep">): void {
+    this.call("embeddingBagsBackwardSparseStep", args);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The typed binding of the native addon (build/Release/dlrm_gaudi.node) and its loader.
+ * The addon takes tensor ids (numbers) where the contract has Tensors; every method
+ * validates its arguments and throws TypeError / RangeError naming the argument.
+ * `loadNative()` never throws: it says why the addon is missing and how to build it.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** One engine: a tensor table, the ops, and eager or (async) lazy execution. */
+export interface NativeEngine {
+  alloc(size: number, dtype: "f32" | "i32", label: string): number;
+  free(id: number): void;
+  write(id: number, data: Float32Array | Int32Array, offset: number): void;
+  /** Copies the tensor into `out` (same kind, exactly its size); throws while a lazy step runs. */
+  read(id: number, out: Float32Array | Int32Array): void;
+  /** Lazy: queues the recorded ops as one step, run off the JS thread. Throws a failed step's error. */
+  markStep(): void;
+  /** Settles when every queued step has run; rejects with the first failed op's error. */
+  sync(): Promise<void>;
+  /** True while a lazy step is queued or running. */
+  busy(): boolean;
+  stats(): { submissions: number; recordedOps: number; tensors: number };
+  dispose(): void;
+  /** Ops of the contract, with tensor ids for tensors (see backend.ts for each). */
+  [op: string]: unknown;
+}
+
+/** The host preprocessing result (HostSparseBatch without the inputs). */
+export interface NativeSparseBatch {
+  uniqueRows: Int32Array;
+  tableUniqueOffsets: Int32Array;
+  csrOffsets: Int32Array;
+  csrBags: Int32Array;
+  numUnique: number;
+}
+
+export interface NativeAddon {
+  Engine: new (lazy: boolean) => NativeEngine;
+  buildSparseBatch(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): NativeSparseBatch;
+  validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
+  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; device: string };
+  setThreads(n: number): void;
+}
+
+/** The command that builds the addon, and the script that installs what it needs. */
+export const BUILD_HINT =
+  "run scripts/install-native-deps.sh (cmake, g++, libopenblas-dev), then npm run build -w @dlrm/backend-gaudi";
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where the built addon lives. */
+export const ADDON_PATH = join(packageRoot, "build", "Release", "dlrm_gaudi.node");
+
+let cached: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** Loads the addon once; `reason` is a one-line explanation and remedy when it cannot. */
+export function loadNative(): { addon?: NativeAddon; reason?: string } {
+  if (cached !== undefined) return cached;
+  if (!existsSync(ADDON_PATH)) {
+    cached = { reason: `the native addon is not built (${ADDON_PATH} is missing): ${BUILD_HINT}` };
+    return cached;
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    cached = { addon: require(ADDON_PATH) as NativeAddon };
+  } catch (e) {
+    const first = String(e instanceof Error ? e.message : e).split("\n")[0];
+    cached = { reason: `the native addon failed to load (${first}): ${BUILD_HINT}` };
+  }
+  return cached;
+}
