@@ -1,5 +1,6 @@
-// A native tensor's memory: 64-byte aligned, owned by a shared_ptr so that queued lazy
-// work keeps it alive after `free` or `dispose` until that work is done.
+// A native tensor's memory: zero-filled by calloc (large tensors get untouched zero pages,
+// committed only when written), owned by a shared_ptr so that queued lazy work keeps it
+// alive after `free` or `dispose` until that work is done.
 #pragma once
 
 #include <cstdlib>
@@ -14,8 +15,7 @@ enum class DType { F32, I32 };
 
 struct Buffer {
   Buffer(i64 n, DType t) : size(n), dtype(t) {
-    const size_t bytes = (static_cast<size_t>(n) * 4 + 63) / 64 * 64 + 64;
-    data = std::aligned_alloc(64, bytes);
+    data = std::calloc(static_cast<size_t>(n) + 16, 4);
     if (data == nullptr) throw std::bad_alloc();
   }
   ~Buffer() { std::free(data); }

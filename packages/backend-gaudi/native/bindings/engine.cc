@@ -137,7 +137,6 @@ Napi::Value Engine::Alloc(const Napi::CallbackInfo& info) {
     } catch (const std::bad_alloc&) {
       throw_js(info.Env(), ErrorKind::Range, op + ": cannot allocate " + std::to_string(size * 4) + " bytes");
     }
-    std::memset(b->data, 0, static_cast<size_t>(size) * 4);
     const i64 id = next_id_++;
     tensors_.emplace(id, std::move(b));
     return Napi::Number::New(info.Env(), static_cast<double>(id));

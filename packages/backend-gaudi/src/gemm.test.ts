@@ -1,0 +1,85 @@
+/**
+ * GEMM through OpenBLAS against a float64 triple loop: all four transpose cases, odd
+ * sizes, alpha/beta accumulation, beta = 0 ignoring NaNs in C, empty dimensions, and
+ * bf16 (operands rounded to bfloat16, fp32 accumulation).
+ */
+import { describe, expect, it } from "vitest";
+import type { NativeEngine } from "./native.js";
+import { addon, rng } from "./test-util.js";
+
+function gemmOracle(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (tA ? a[p * m + i]! : a[i * k + p]!) * (tB ? b[j * k + p]! : b[p * n + j]!);
+      out[i * n + j] = alpha * s + (beta === 0 ? 0 : beta * c[i * n + j]!);
+    }
+  }
+  return out;
+}
+
+function run(e: NativeEngine, a: Float32Array, b: Float32Array, c: Float32Array, args: Record<string, unknown>): Float32Array {
+  const ids = [a, b, c].map((d) => {
+    const id = e.alloc(d.length, "f32", "x");
+    e.write(id, d, 0);
+    return id;
+  });
+  (e["gemm"] as (x: unknown) => void).call(e, { a: ids[0], b: ids[1], c: ids[2], ...args });
+  const out = new Float32Array(c.length);
+  e.read(ids[2]!, out);
+  return out;
+}
+
+function randomArray(n: number, next: () => number): Float32Array {
+  return Float32Array.from({ length: n }, () => next() * 2 - 1);
+}
+
+function maxRelError(got: Float32Array, want: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), 1));
+  return worst;
+}
+
+describe("gemm vs a float64 triple loop", () => {
+  const e = new (addon().Engine)(false);
+  for (const [m, n, k] of [[37, 29, 53], [128, 64, 13], [1, 1, 1], [3, 130, 257]] as const) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB}, alpha 0.5, beta 1.5`, () => {
+          const next = rng(m * 1000 + n * 10 + k + (transA ? 1 : 0) + (transB ? 2 : 0));
+          const a = randomArray(m * k, next);
+          const b = randomArray(k * n, next);
+          const c = randomArray(m * n, next);
+          const got = run(e, a, b, c, { m, n, k, transA, transB, alpha: 0.5, beta: 1.5 });
+          expect(maxRelError(got, gemmOracle(a, b, c, m, n, k, transA, transB, 0.5, 1.5))).toBeLessThan(1e-5);
+        });
+      }
+    }
+  }
+
+  it("beta = 0 overwrites C, ignoring NaNs in it", () => {
+    const next = rng(7);
+    const a = randomArray(6, next);
+    const b = randomArray(6, next);
+    const got = run(e, a, b, new Float32Array(4).fill(NaN), { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
+    expect(got.every(Number.isFinite)).toBe(true);
+    expect(maxRelError(got, gemmOracle(a, b, new Float32Array(4), 2, 2, 3, false, false, 1, 0))).toBeLessThan(1e-6);
+  });
+
+  it("k = 0 gives beta * C, and m = 0 leaves C alone", () => {
+    const c = Float32Array.from([1, 2, 3, 4]);
+    expect(Array.from(run(e, new Float32Array(1), new Float32Array(1), c, { m: 2, n: 2, k: 0, transA: false, transB: false, alpha: 1, beta: 0 }))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(run(e, new Float32Array(1), new Float32Array(1), c, { m: 2, n: 2, k: 0, transA: false, transB: false, alpha: 1, beta: 2 }))).toEqual([2, 4, 6, 8]);
+    expect(Array.from(run(e, new Float32Array(1), new Float32Array(2), c, { m: 0, n: 2, k: 1, transA: false, transB: false, alpha: 1, beta: 0 }))).toEqual([1, 2, 3, 4]);
+  });
+
+  it("bf16 rounds the operands to bfloat16 (nearest even) and accumulates in fp32", () => {
+    const a = Float32Array.from([1 + 2 ** -9, 1 + 3 * 2 ** -9, 3]);
+    const b = Float32Array.from([1, 1, 1]);
+    const got = run(e, a, b, new Float32Array(1), { m: 1, n: 1, k: 3, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" });
+    expect(got[0]).toBe(1 + (1 + 2 ** -7) + 3);
+    const fp32 = run(e, a, b, new Float32Array(1), { m: 1, n: 1, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
+    expect(fp32[0]).toBe(Math.fround(5 + 4 * 2 ** -9));
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Helpers shared by this package's tests: the loaded addon (tests fail loudly when it is
+ * not built, since the package's own tests need it), a seeded RNG, and `expectError`,
+ * which checks an error's class and that its message names the argument.
+ */
+import { expect } from "vitest";
+import { loadNative, type NativeAddon } from "./native.js";
+
+/** The addon; throws with the build hint when it is missing. */
+export function addon(): NativeAddon {
+  const { addon: a, reason } = loadNative();
+  if (a === undefined) throw new Error(`these tests need the native addon: ${reason}`);
+  return a;
+}
+
+/** mulberry32: a small seeded generator in [0, 1). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs fn and checks it throws an instance of `cls` whose message contains every `parts`. */
+export function expectError(fn: () => unknown, cls: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, ...parts: string[]): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected ${cls.name} mentioning ${parts.join(", ")}`).toBeInstanceOf(cls);
+  for (const p of parts) expect((caught as Error).message).toContain(p);
+}
