@@ -25,6 +25,14 @@ export class NotSupportedError extends Error {
   }
 }
 
+/** Training stopped by a signal after writing a checkpoint; exits with `exitCode` (130 / 143). */
+export class RunStoppedError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = "RunStoppedError";
+  }
+}
+
 /** One line for the user: the message with newlines folded, no stack trace. */
 export function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

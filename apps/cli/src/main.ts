@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "@dlrm/core";
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from "./errors.js";
+import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "./errors.js";
 import { runTrain } from "./run-train.js";
 import { defineTrainOptions, optionsToSetup } from "./train-options.js";
 
@@ -41,6 +41,7 @@ function report(err: unknown): number {
   }
   process.stderr.write(`dlrm: error: ${oneLine(err)}\n`);
   if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
+  if (err instanceof RunStoppedError) return err.exitCode;
   return err instanceof UsageError || err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
 }
 

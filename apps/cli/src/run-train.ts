@@ -7,13 +7,18 @@ import {
   createCriteoTsvSource,
   createRandomSource,
   readSafetensors,
-  train,
+  resolveResume,
+  trainModel,
+  writeSafetensors,
   type BatchSource,
   type StateDict,
+  type TrainOptions,
   type TrainSummary,
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
-import { NotSupportedError } from "./errors.js";
+import { NotSupportedError, RunStoppedError } from "./errors.js";
+import { checkResumeConfig } from "./resume-check.js";
+import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
 import { createProgress } from "./progress.js";
@@ -43,14 +48,18 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
     throw new NotSupportedError(`--world_size ${cli.worldSize}: training on several devices is not supported yet; use --world_size 1`);
   }
   const initialWeights: StateDict | undefined = cli.loadModel === undefined ? undefined : readSafetensors(cli.loadModel);
+  const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => process.stderr.write(`dlrm: warning: ${m}\n`));
+  if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
   const source = await openSource(setup);
   const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode });
   let log: JsonlLog | undefined;
   const progress = createProgress();
+  const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`));
   try {
     for (const line of startupLines({ config, backend, requestedBackend: cli.backend, fallbackNotes, source, notes: setup.notes })) {
       process.stdout.write(`${line}\n`);
     }
+    if (resume !== undefined) process.stdout.write(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})\n`);
     if (config.precision === "bf16" && !backend.info.precisions.includes("bf16")) {
       throw new NotSupportedError(
         `--data_type bf16: BF16 mixed precision is not supported yet on the ${backend.info.name} backend (issue 8); use --data_type fp32`,
@@ -58,17 +67,34 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
     }
     if (cli.logJsonl !== undefined) log = new JsonlLog(cli.logJsonl);
     const jsonl = log;
-    const summary = await train(backend, config, source, {
+    const options: TrainOptions = {
       ...(initialWeights === undefined ? {} : { initialWeights, initialWeightsSource: cli.loadModel }),
+      ...(resume === undefined ? {} : { resume }),
+      checkpoint: { dir: cli.checkpointDir, every: cli.checkpointEvery, keep: cli.checkpointKeep },
+      shouldStop: () => signals.received !== undefined,
+      onNonFinite: cli.onNonFinite,
+      maxConsecutiveSkips: cli.maxConsecutiveSkips,
+      onSkip: (step, total) => progress.line(`dlrm: step ${step}: non-finite loss, step skipped (${total} so far)`),
+      onCheckpoint: (path, step) => progress.line(`Checkpoint of step ${step} written to ${path}`),
       onStep: (step, total) => progress.step(step, total),
       onPrint: (r) => {
         progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));
         jsonl?.write(r);
       },
-    });
+    };
+    const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     process.stdout.write(`${summaryLine(summary)}\n`);
+    if (summary.stopped) {
+      const signal = signals.received ?? "SIGINT";
+      throw new RunStoppedError(`stopped by ${signal} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
+    }
+    if (cli.saveModel !== undefined) {
+      writeSafetensors(cli.saveModel, await model.stateDict());
+      process.stdout.write(`Saved the weights to ${cli.saveModel}\n`);
+    }
   } finally {
+    signals.dispose();
     progress.stop();
     log?.close();
     backend.dispose();

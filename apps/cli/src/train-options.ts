@@ -32,6 +32,16 @@ export interface CliOptions {
   loadModel: string | undefined;
   /** Devices to train on (`--world_size`); only 1 runs for now. */
   worldSize: number;
+  /** Final weights, safetensors (`--save-model`). */
+  saveModel: string | undefined;
+  /** Checkpoints: directory, period (0 = only on a stop signal), how many to keep. */
+  checkpointDir: string;
+  checkpointEvery: number;
+  checkpointKeep: number;
+  /** Checkpoint file or directory to continue from (`--resume`). */
+  resume: string | undefined;
+  onNonFinite: "stop" | "skip";
+  maxConsecutiveSkips: number;
 }
 
 /** A parsed `dlrm train` command line. */
@@ -113,6 +123,13 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(new Option("--lr-decay-start-step <n>", "step at which polynomial learning-rate decay starts").argParser(intArg).default(c.lrDecayStartStep))
     .addOption(new Option("--lr-num-decay-steps <n>", "steps of polynomial (power 2) decay, floor 1e-7 (0 = none)").argParser(intArg).default(c.lrNumDecaySteps))
     .addOption(new Option("--load-model <file>", "initial weights: a safetensors file with dlrm's state_dict names"))
+    .addOption(new Option("--save-model <file>", "after training, write the weights here (safetensors, dlrm's state_dict names, atomic)"))
+    .addOption(new Option("--checkpoint-every <n>", "write a training checkpoint every n steps and at the end (0 = only on Ctrl-C/SIGTERM)").argParser(intArg).default(0))
+    .addOption(new Option("--checkpoint-keep <k>", "keep the newest k checkpoints").argParser(intArg).default(3))
+    .addOption(new Option("--checkpoint-dir <dir>", "directory of training checkpoints (also written on Ctrl-C/SIGTERM)").default("checkpoints"))
+    .addOption(new Option("--resume <path>", "continue exactly from a checkpoint file, or a directory's newest loadable checkpoint"))
+    .addOption(new Option("--on-nonfinite <action>", "stop: a NaN/Inf loss ends training; skip: such steps are not applied (reads the loss every step)").choices(["stop", "skip"]).default("stop"))
+    .addOption(new Option("--max-consecutive-skips <n>", "with --on-nonfinite skip: stop after more than n non-finite steps in a row").argParser(intArg).default(10))
     .addOption(new Option("--backend <name>", "backend to compute on; auto takes the first available in preference order").choices(["auto", ...backendNames()]).default("auto"))
     .addOption(new Option("--mode <mode>", "eager (each op runs at once) or lazy (a whole step is recorded and submitted at once)").choices(["eager", "lazy"]).default(c.mode))
     .addOption(new Option("--log-jsonl <file>", "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)"))
@@ -198,7 +215,18 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     logJsonl: opts.logJsonl as string | undefined,
     loadModel: opts.loadModel as string | undefined,
     worldSize,
+    saveModel: opts.saveModel as string | undefined,
+    checkpointDir: opts.checkpointDir as string,
+    checkpointEvery: opts.checkpointEvery as number,
+    checkpointKeep: opts.checkpointKeep as number,
+    resume: opts.resume as string | undefined,
+    onNonFinite: opts.onNonFinite as "stop" | "skip",
+    maxConsecutiveSkips: opts.maxConsecutiveSkips as number,
   };
+  if (cli.checkpointEvery < 0) throw new UsageError("--checkpoint-every", `expected a non-negative integer, got ${cli.checkpointEvery}`);
+  if (cli.checkpointKeep < 1) throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
+  if (cli.maxConsecutiveSkips < 0) throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);
+  if (cli.resume !== undefined && cli.loadModel !== undefined) throw new UsageError("--resume", "cannot be combined with --load-model (the checkpoint holds the weights)");
   return { config, data, cli, notes };
 }
 

@@ -34,7 +34,10 @@ export interface TrainOptions {
   initialWeightsSource?: string;
   /** Continue exactly from this checkpoint (weights, optimizer state, cursor, schedule). */
   resume?: { path: string; checkpoint: Checkpoint };
-  /** Periodic checkpoints: every `every` steps into `dir`, keeping the newest `keep`. */
+  /**
+   * Checkpoints into `dir`, keeping the newest `keep`: every `every` steps and after the last
+   * step (every = 0: only when `shouldStop` ends training).
+   */
   checkpoint?: { dir: string; every: number; keep: number };
   /** Polled after every step; true stops training after a final checkpoint. */
   shouldStop?(): boolean;
@@ -66,6 +69,13 @@ export interface TrainSummary {
   finalAccuracy: number;
   msPerIteration: number;
 }
+
+/**
+ * The loop awaits only settled promises on host backends, which never lets signals, timers
+ * or I/O callbacks run; it yields to the event loop this often so Ctrl-C is heard.
+ */
+const YIELD_EVERY_MS = 50;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const pointAt = (checkpoint: string | undefined): string =>
   checkpoint ? `Last good checkpoint: ${checkpoint}` : "No checkpoint was written (use --checkpoint-every N).";
@@ -192,6 +202,7 @@ export async function trainModel(
   let windowSteps = 0;
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   let stopped = false;
+  let lastYield = performance.now();
   const skipMode = opts.onNonFinite === "skip";
   const maxConsecutiveSkips = opts.maxConsecutiveSkips ?? 10;
   const hostStats = [0, 0, 0];
@@ -232,6 +243,10 @@ export async function trainModel(
       }
       backend.markStep();
       opts.onStep?.(step, totalSteps);
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
       stopped = opts.shouldStop?.() === true;
       if (step % cfg.printFreq === 0 || step === totalSteps || stopped) {
         const stats = skipMode ? hostStats.slice() : await backend.read(model.stats);
@@ -250,11 +265,12 @@ export async function trainModel(
         windowStart = now;
         windowSteps = 0;
       }
-      if (opts.checkpoint !== undefined && (stopped || step % opts.checkpoint.every === 0)) await writeCheckpoint(epoch, inEpoch);
+      const every = opts.checkpoint?.every ?? 0;
+      if (opts.checkpoint !== undefined && (stopped || (every > 0 && step % every === 0))) await writeCheckpoint(epoch, inEpoch);
       if (stopped) break;
     }
   }
-  if (opts.checkpoint !== undefined && !stopped && step > firstStep && step % opts.checkpoint.every !== 0) {
+  if (opts.checkpoint !== undefined && opts.checkpoint.every > 0 && !stopped && step > firstStep && step % opts.checkpoint.every !== 0) {
     await writeCheckpoint(Math.floor((step - 1) / source.batchesPerEpoch), ((step - 1) % source.batchesPerEpoch) + 1);
   }
   await backend.sync();

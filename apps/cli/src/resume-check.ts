@@ -1,0 +1,17 @@
+/**
+ * What may change between a checkpoint and the run that resumes it: the model, batch size,
+ * optimizer, loss and seed must match (else the resume would not be exact, and one error
+ * lists every difference); epochs, batch counts and printing may change (training longer).
+ */
+import type { TrainConfig } from "@dlrm/core";
+import { UsageError } from "./errors.js";
+
+const MUST_MATCH: (keyof TrainConfig)[] = ["model", "batchSize", "optimizer", "loss", "lossThreshold", "seed", "learningRate", "lrNumWarmupSteps", "lrDecayStartStep", "lrNumDecaySteps", "precision"];
+
+/** Throws a UsageError naming every field where `run` differs from the checkpoint's `saved` configuration. */
+export function checkResumeConfig(saved: TrainConfig, run: TrainConfig, path: string): void {
+  const diffs = MUST_MATCH.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(run[k])).map(
+    (k) => `${k}: checkpoint ${JSON.stringify(saved[k])}, this run ${JSON.stringify(run[k])}`,
+  );
+  if (diffs.length > 0) throw new UsageError("--resume", `${path} was made with another configuration: ${diffs.join("; ")}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM during training: the first signal asks the trainer to stop
+ * after the current step and write a checkpoint; a second one exits at once (130 / 143).
+ */
+
+export interface StopSignals {
+  /** The signal received, if any. */
+  readonly received: NodeJS.Signals | undefined;
+  /** Stops listening. */
+  dispose(): void;
+}
+
+const EXIT_CODE: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Starts listening; `say` reports what happens to the user. */
+export function watchStopSignals(say: (line: string) => void): StopSignals {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received !== undefined) {
+      say(`${signal} again: exiting now without a checkpoint`);
+      process.exit(EXIT_CODE[signal] ?? 1);
+    }
+    received = signal;
+    say(`${signal}: finishing the current step and writing a checkpoint (send it again to exit at once)`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    get received() {
+      return received;
+    },
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** The conventional exit code for a run ended by `signal`. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return EXIT_CODE[signal] ?? 1;
+}
