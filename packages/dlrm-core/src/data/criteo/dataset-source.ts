@@ -1,0 +1,97 @@
+/**
+ * A BatchSource over one split of a preprocessed directory: train (all days but the last),
+ * test or val (halves of the last day), or all. Training rows may be shuffled once, seeded,
+ * as dlrm's --data-randomize does: `total` (one permutation of the split) or `day` (within
+ * each day); test and validation keep file order. Rows are held in memory, or read per
+ * batch by positional reads (`memoryMap`, dlrm's --memory-map), through a read-ahead queue.
+ */
+import { Rng } from "../../util/rng.js";
+import type { Batch, BatchSource } from "../batch.js";
+import { assembleBatch } from "./batch-assembly.js";
+import { ROW_INTS } from "./binary-rows.js";
+import { readAhead } from "./prefetch.js";
+import type { ProcessedDataset } from "./processed-dataset.js";
+import { splitRange, type SplitName } from "./splits.js";
+
+export type DataRandomize = "total" | "day" | "none";
+
+export interface CriteoSourceOptions {
+  split: SplitName;
+  batchSize: number;
+  /** Shuffling of the train split (default none; other splits are never shuffled). */
+  randomize?: DataRandomize;
+  seed?: number;
+  /** At most this many batches per epoch (0 = all). */
+  numBatches?: number;
+  /** Keep a last partial batch, padded, with its `count` (evaluation); training drops it. */
+  keepPartial?: boolean;
+  /** Read each batch from disk instead of loading the split into memory. */
+  memoryMap?: boolean;
+  /** Batches requested ahead of the consumer (default 4). */
+  prefetch?: number;
+}
+
+/** Largest split loaded into memory without --memory-map. */
+const MAX_IN_MEMORY_BYTES = 4 * 2 ** 30;
+
+/** Fisher-Yates permutation of [0, n), one shuffle per day segment for "day". */
+export function shuffleOrder(n: number, segments: readonly number[], mode: DataRandomize, seed: number): Uint32Array | undefined {
+  if (mode === "none") return undefined;
+  if (n > 2 ** 32 - 1) throw new RangeError(`--data-randomize ${mode}: ${n} rows are too many for one permutation; use --data-randomize none`);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const rng = new Rng(seed, 0x5eed);
+  const bounds = mode === "total" ? [n] : segments;
+  let start = 0;
+  for (const len of bounds) {
+    for (let i = len - 1; i > 0; i--) {
+      const j = start + rng.int(i + 1);
+      const a = order[start + i]!;
+      order[start + i] = order[j]!;
+      order[j] = a;
+    }
+    start += len;
+  }
+  return order;
+}
+
+export function createCriteoDatasetSource(ds: ProcessedDataset, o: CriteoSourceOptions): BatchSource {
+  const B = o.batchSize;
+  const range = splitRange(o.split, ds.summary.dayRows);
+  const n = range.end - range.start;
+  const whole = Math.floor(n / B);
+  const all = o.keepPartial && n % B !== 0 ? whole + 1 : whole;
+  const batchesPerEpoch = o.numBatches ? Math.min(all, o.numBatches) : all;
+  if (batchesPerEpoch === 0) throw new RangeError(`${ds.dir}: the ${o.split} split has ${n} rows, no whole batch of ${B}`);
+  const mode = o.split === "train" ? (o.randomize ?? "none") : "none";
+  const order = shuffleOrder(n, ds.summary.dayRows.slice(0, -1), mode, o.seed ?? 0);
+  if (!o.memoryMap && n * ROW_INTS * 4 > MAX_IN_MEMORY_BYTES) {
+    throw new RangeError(`the ${o.split} split is ${((n * ROW_INTS * 4) / 2 ** 30).toFixed(1)} GiB; use --memory-map to read it from disk`);
+  }
+  const inMemory = o.memoryMap ? undefined : ds.loadRange(range.start, range.end);
+
+  const load = async (i: number): Promise<Batch> => {
+    const first = i * B;
+    const count = Math.min(B, n - first);
+    if (inMemory !== undefined && order === undefined) return assembleBatch(inMemory.subarray(first * ROW_INTS), B, count);
+    const rows = new Int32Array(count * ROW_INTS);
+    if (order === undefined) await ds.read(range.start + first, count, rows);
+    else {
+      for (let k = 0; k < count; k++) {
+        const r = order[first + k]!;
+        if (inMemory !== undefined) rows.set(inMemory.subarray(r * ROW_INTS, (r + 1) * ROW_INTS), k * ROW_INTS);
+        else ds.readSync(range.start + r, 1, rows, k);
+      }
+    }
+    return assembleBatch(rows, B, count);
+  };
+  const shuffled = mode === "none" ? "file order" : `shuffled (${mode}, seed ${o.seed ?? 0})`;
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: 1,
+    description: `${ds.dir} ${o.split}: ${n} rows, ${batchesPerEpoch} batches of ${B}, ${shuffled}, ${o.memoryMap ? "read per batch" : "in memory"}`,
+    batches(_epoch: number, from = 0) {
+      return readAhead(from, batchesPerEpoch, o.prefetch ?? 4, load);
+    },
+  };
+}
