@@ -10,6 +10,8 @@ import { ConfigError } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "./errors.js";
 import { runTrain } from "./run-train.js";
 import { defineTrainOptions, optionsToSetup } from "./train-options.js";
+import { registerPreprocess } from "./commands/preprocess.js";
+import { registerEval } from "./commands/eval.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -30,6 +32,8 @@ function buildProgram(): Command {
   ).action(async (_opts: unknown, cmd: Command) => {
     await runTrain(optionsToSetup(cmd));
   });
+  registerPreprocess(program);
+  registerEval(program);
   return program;
 }
 

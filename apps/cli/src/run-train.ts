@@ -24,6 +24,7 @@ import { JsonlLog } from "./jsonl-log.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import type { TrainSetup } from "./train-options.js";
+import { openDatasetRun } from "./commands/eval.js";
 
 /** The closing line of a run. */
 export function summaryLine(s: TrainSummary): string {
@@ -50,7 +51,8 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
   const initialWeights: StateDict | undefined = cli.loadModel === undefined ? undefined : readSafetensors(cli.loadModel);
   const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => process.stderr.write(`dlrm: warning: ${m}\n`));
   if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
-  const source = await openSource(setup);
+  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(config, setup.dataset, (l) => process.stdout.write(`${l}\n`));
+  const source = dataset?.train ?? (await openSource(setup));
   const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode });
   let log: JsonlLog | undefined;
   const progress = createProgress();
@@ -85,6 +87,7 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     process.stdout.write(`${summaryLine(summary)}\n`);
+    if (dataset !== undefined) process.stdout.write(`${(await dataset.evaluateTest(model, summary.steps)).line}\n`);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       throw new RunStoppedError(`stopped by ${signal} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
@@ -98,5 +101,6 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
     progress.stop();
     log?.close();
     backend.dispose();
+    await dataset?.dataset.close();
   }
 }

@@ -30,8 +30,20 @@ describe("parseTrainArgs defaults", () => {
     const s = parseTrainArgs([]);
     expect(s.config).toEqual(DEFAULT_TRAIN_CONFIG);
     expect(s.data).toEqual(DEFAULT_RANDOM_DATA);
-    expect(s.cli).toEqual({ backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1 });
+    expect(s.cli).toEqual({
+      backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1,
+      saveModel: undefined, checkpointDir: "checkpoints", checkpointEvery: 0, checkpointKeep: 3, resume: undefined,
+      onNonFinite: "stop", maxConsecutiveSkips: 10,
+    });
     expect(s.notes).toEqual([]);
+  });
+
+  it("parses the checkpoint and fault flags, and rejects bad values naming the flag", () => {
+    const s = parseTrainArgs(["--checkpoint-every", "50", "--checkpoint-keep", "2", "--checkpoint-dir", "ck", "--resume", "ck", "--on-nonfinite", "skip", "--max-consecutive-skips", "4", "--save-model", "w.safetensors"]);
+    expect(s.cli).toMatchObject({ checkpointEvery: 50, checkpointKeep: 2, checkpointDir: "ck", resume: "ck", onNonFinite: "skip", maxConsecutiveSkips: 4, saveModel: "w.safetensors" });
+    expect(() => parseTrainArgs(["--checkpoint-keep", "0"])).toThrow(/--checkpoint-keep: expected a positive integer/);
+    expect(() => parseTrainArgs(["--on-nonfinite", "ignore"])).toThrow(/--on-nonfinite/);
+    expect(() => parseTrainArgs(["--resume", "ck", "--load-model", "w.safetensors"])).toThrow(/--resume: cannot be combined with --load-model/);
   });
 
   it("does not share arrays with the defaults", () => {

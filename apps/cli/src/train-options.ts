@@ -15,6 +15,7 @@ import {
 } from "@dlrm/core";
 import { backendNames } from "@dlrm/backends";
 import { UsageError } from "./errors.js";
+import { addDatasetOptions, datasetFromOptions, type DatasetSetup } from "./commands/preprocess.js";
 
 /** Criteo rows: 13 dense features and 26 categorical ones. */
 const CRITEO_DENSE = 13;
@@ -51,6 +52,8 @@ export interface TrainSetup {
   cli: CliOptions;
   /** Things the user should know about how flags were interpreted (printed at start-up). */
   notes: string[];
+  /** The processed Criteo pipeline (`--processed-data-file`); data then only names the raw file. */
+  dataset?: DatasetSetup | undefined;
 }
 
 /** Parses an integer flag value (dlrm's `type=int`); range checks come later. */
@@ -95,7 +98,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return cmd
+  return addDatasetOptions(cmd)
     .addOption(new Option("--arch-sparse-feature-size <n>", "embedding dimension D (width of every embedding row and of the bottom MLP output)").argParser(intArg).default(m.embeddingDim))
     .addOption(new Option("--arch-embedding-size <rows>", "rows of each embedding table, dash-separated (one number per table)").argParser(listArg).default(m.tableRows, dash(m.tableRows)))
     .addOption(new Option("--arch-mlp-bot <widths>", "bottom MLP widths: dense input width first, D last").argParser(listArg).default(m.bottomMlp, dash(m.bottomMlp)))
@@ -187,14 +190,14 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     const path = opts.rawDataFile as string | undefined;
     if (path === undefined || path === "") throw new UsageError("--raw-data-file", "is required with --data-generation dataset");
     const range = opts.maxIndRange as number;
-    if (range <= 0) throw new UsageError("--max-ind-range", `must be a positive row count with --data-generation dataset, got ${range}`);
+    if (range <= 0 && opts.processedDataFile === undefined) throw new UsageError("--max-ind-range", `must be a positive row count with --data-generation dataset, got ${range}`);
     if (config.model.bottomMlp[0] !== CRITEO_DENSE) {
       throw new ConfigError("--arch-mlp-bot", `the first width must be ${CRITEO_DENSE} (Criteo's dense features) with --data-generation dataset`);
     }
     if (cmd.getOptionValueSource("archEmbeddingSize") === "cli") {
       notes.push(`--arch-embedding-size is ignored with --data-generation dataset: ${CRITEO_TABLES} tables of --max-ind-range ${range} rows`);
     }
-    config.model.tableRows = new Array<number>(CRITEO_TABLES).fill(range);
+    config.model.tableRows = new Array<number>(CRITEO_TABLES).fill(Math.max(range, 1));
     data = { kind: "criteo-tsv", path, maxIndRange: range, maxRows: 0 };
   } else {
     const lookups = opts.numIndicesPerLookup as number;
@@ -208,6 +211,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     };
   }
 
+  const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,
@@ -220,14 +224,14 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     checkpointEvery: opts.checkpointEvery as number,
     checkpointKeep: opts.checkpointKeep as number,
     resume: opts.resume as string | undefined,
-    onNonFinite: opts.onNonFinite as "stop" | "skip",
+    onNonFinite: opts.onNonfinite as "stop" | "skip",
     maxConsecutiveSkips: opts.maxConsecutiveSkips as number,
   };
   if (cli.checkpointEvery < 0) throw new UsageError("--checkpoint-every", `expected a non-negative integer, got ${cli.checkpointEvery}`);
   if (cli.checkpointKeep < 1) throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
   if (cli.maxConsecutiveSkips < 0) throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);
   if (cli.resume !== undefined && cli.loadModel !== undefined) throw new UsageError("--resume", "cannot be combined with --load-model (the checkpoint holds the weights)");
-  return { config, data, cli, notes };
+  return { config, data, cli, notes, dataset };
 }
 
 /** Thrown by parseTrainArgs for a flag commander rejects; the message names the flag. */
