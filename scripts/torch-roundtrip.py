@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""PyTorch round trip of our safetensors weights (issue 6), run by hand where torch exists.
+
+Builds shared/tools/torch_dlrm_ref.py's DLRM for a parity fixture's arguments, loads OURS
+(written by `dlrm train --save-model`) with load_state_dict(strict=True), checks names,
+shapes and dtypes, and prints the largest difference from the fixture's final weights.
+usage: /usr/bin/python3 scripts/torch-roundtrip.py OURS.safetensors fixtures/torch-parity-kaggle
+"""
+import json, os, struct, sys
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "tools"))
+import torch_dlrm_ref as ref  # noqa: E402
+
+
+def load(path):
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header, data = json.loads(raw[8:8 + n]), raw[8 + n:]
+    return {k: torch.tensor(np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], dtype="<f4").reshape(v["shape"]).copy())
+            for k, v in header.items() if k != "__metadata__"}
+
+
+def main():
+    ours, fixture = sys.argv[1], sys.argv[2]
+    args = json.load(open(os.path.join(fixture, "losses.json")))["args"]
+    ns = type("Args", (), dict(args, itself=args.get("itself", False)))
+    model = ref.DLRM(ns, 26)
+    weights = load(ours)
+    print(model.load_state_dict(weights, strict=True))
+    for name, value in model.state_dict().items():
+        assert value.dtype == torch.float32 and list(value.shape) == list(weights[name].shape), name
+    final = load(os.path.join(fixture, "final.safetensors"))
+    print("names, shapes and dtypes match; max |ours - PyTorch final| =", max(float((weights[k] - final[k]).abs().max()) for k in final))
+
+
+if __name__ == "__main__":
+    main()
