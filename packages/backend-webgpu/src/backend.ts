@@ -1,0 +1,165 @@
+/**
+ * `WebGpuBackend`: the contract on WebGPU through Dawn. Owns one device, the tensor
+ * registry (a GPUBuffer per tensor), the pipeline and bind-group caches and the recorder;
+ * memory calls live here and each op delegates to its family file under kernels/. Eager
+ * mode submits after every op; lazy mode records until markStep/read/free/sync and submits
+ * one command buffer. `dispose()` destroys the device and drops every reference.
+ */
+import type { Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor } from "@dlrm/core";
+import type { GpuContext } from "./context.js";
+import { acquireDevice } from "./device.js";
+import * as elementwise from "./kernels/elementwise.js";
+import * as bags from "./kernels/embedding-bags.js";
+import { fill } from "./kernels/fill.js";
+import { gemm, linearForward, type GemmVariant } from "./kernels/gemm.js";
+import * as interaction from "./kernels/interaction.js";
+import * as loss from "./kernels/loss.js";
+import * as optimizers from "./kernels/optimizers.js";
+import * as sparse from "./kernels/sparse-optimizers.js";
+import { PipelineCache } from "./pipelines.js";
+import { Recorder, type RecorderStats } from "./recorder.js";
+import { TensorRegistry, bufferBytes } from "./tensors.js";
+
+type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
+type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
+
+export class WebGpuBackend implements Backend {
+  readonly info: BackendInfo;
+  private ctx: GpuContext | undefined;
+  private deviceError: string | undefined;
+
+  private constructor(ctx: GpuContext, description: string, readonly mode: ExecutionMode) {
+    this.ctx = ctx;
+    this.info = Object.freeze({ name: "webgpu", device: description, deterministic: true, precisions: Object.freeze(["fp32"] as const) });
+    ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
+      this.deviceError ??= e.error.message;
+    };
+  }
+
+  /** Acquires a device and builds an eager or lazy backend on it. */
+  static async create(mode: ExecutionMode): Promise<WebGpuBackend> {
+    const { device, description, limits } = await acquireDevice();
+    const pipelines = new PipelineCache(device);
+    const rec = new Recorder(device, pipelines, mode, limits.minUniformBufferOffsetAlignment, limits.maxComputeWorkgroupsPerDimension);
+    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec }, description, mode);
+  }
+
+  /** Submissions and dispatches so far (lazy mode: one submission per step). */
+  get stats(): Readonly<RecorderStats> {
+    return this.live("stats").rec.stats;
+  }
+
+  /** Pipelines compiled and bind groups cached (tests check the step loop creates none). */
+  get cacheSizes(): { pipelines: number; bindGroups: number } {
+    const p = this.live("cacheSizes").pipelines;
+    return { pipelines: p.compiled, bindGroups: p.bindGroupCount };
+  }
+
+  alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
+    const ctx = this.live("alloc");
+    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc: unknown dtype '${String(dtype)}'`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new RangeError(`alloc: shape [${String(shape)}] must hold non-negative integers`);
+    }
+    const name = label ?? `tensor [${shape.join(", ")}] ${dtype}`;
+    const size = shape.reduce((p, d) => p * d, 1);
+    const bytes = bufferBytes(size);
+    const { maxStorageBufferBindingSize: bind, maxBufferSize: max } = ctx.limits;
+    for (const [limit, value] of [["maxStorageBufferBindingSize", bind], ["maxBufferSize", max]] as const) {
+      if (bytes > value) {
+        throw new RangeError(
+          `alloc: ${name} [${shape.join(" x ")}] needs ${bytes} bytes, more than this device's ${limit} of ${value} bytes ` +
+            `(${this.info.device}); the webgpu backend does not split a tensor across buffers: use fewer rows or a smaller dimension, or another backend`,
+        );
+      }
+    }
+    const buffer = ctx.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: name });
+    return ctx.tensors.add(shape, dtype, buffer, name);
+  }
+
+  write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
+    const ctx = this.live("write");
+    const entry = ctx.tensors.get(t, "write", "t");
+    const want = entry.tensor.dtype === "f32" ? Float32Array : Int32Array;
+    if (!(data instanceof want)) throw new TypeError(`write: tensor ${t.id} is ${entry.tensor.dtype}; pass a ${want.name}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > entry.tensor.size) {
+      throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor ${t.id} of ${entry.tensor.size}`);
+    }
+    ctx.rec.write(entry.buffer, offset * 4, data);
+  }
+
+  async read(t: Tensor): Promise<Float32Array | Int32Array> {
+    const ctx = this.live("read");
+    const entry = ctx.tensors.get(t, "read", "t");
+    const bytes = await ctx.rec.read(entry.buffer, entry.tensor.size * 4);
+    this.throwDeviceError("read");
+    return entry.tensor.dtype === "f32" ? new Float32Array(bytes) : new Int32Array(bytes);
+  }
+
+  /** Submits recorded work that may use t, then releases its buffer. */
+  free(t: Tensor): void {
+    const ctx = this.live("free");
+    const entry = ctx.tensors.get(t, "free", "t");
+    ctx.rec.flush();
+    ctx.tensors.remove(t, "free");
+    ctx.pipelines.forget(t.id);
+    entry.buffer.destroy();
+  }
+
+  markStep(): void {
+    this.live("markStep").rec.flush();
+  }
+
+  async sync(): Promise<void> {
+    await this.live("sync").rec.sync();
+    this.throwDeviceError("sync");
+  }
+
+  /** Destroys the device (and with it every buffer) and drops every reference. */
+  dispose(): void {
+    const ctx = this.ctx;
+    if (ctx === undefined) return;
+    this.ctx = undefined;
+    ctx.device.onuncapturederror = null;
+    ctx.rec.destroy();
+    ctx.pipelines.clear();
+    ctx.tensors.clear();
+    ctx.device.destroy();
+  }
+
+  gemm(args: Args<"gemm">): void { gemm(this.live("gemm"), args); }
+  /** `gemm` with a chosen kernel variant (benchmarks). */
+  gemmVariant(args: Args<"gemm">, variant: GemmVariant): void { gemm(this.live("gemm"), args, variant); }
+  linearForward(args: FusedArgs<"linearForward">): void { linearForward(this.live("linearForward"), args); }
+  biasAddForward(args: Args<"biasAddForward">): void { elementwise.biasAddForward(this.live("biasAddForward"), args); }
+  biasAddBackward(args: Args<"biasAddBackward">): void { elementwise.biasAddBackward(this.live("biasAddBackward"), args); }
+  reluForward(args: Args<"reluForward">): void { elementwise.reluForward(this.live("reluForward"), args); }
+  reluBackward(args: Args<"reluBackward">): void { elementwise.reluBackward(this.live("reluBackward"), args); }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { bags.embeddingBagsForward(this.live("embeddingBagsForward"), args); }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { bags.embeddingBagsBackward(this.live("embeddingBagsBackward"), args); }
+  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.live("interactionForward"), args); }
+  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.live("interactionBackward"), args); }
+  lossForward(args: Args<"lossForward">): void { loss.lossForward(this.live("lossForward"), args); }
+  lossBackward(args: Args<"lossBackward">): void { loss.lossBackward(this.live("lossBackward"), args); }
+  sgdStep(args: Args<"sgdStep">): void { optimizers.sgdStep(this.live("sgdStep"), args); }
+  adagradStep(args: Args<"adagradStep">): void { optimizers.adagradStep(this.live("adagradStep"), args); }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { optimizers.fusedAdagradStep(this.live("fusedAdagradStep"), args); }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.live("sparseSgdStep"), args); }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.live("sparseAdagradStep"), args); }
+  embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
+    sparse.embeddingBagsBackwardSparseStep(this.live("embeddingBagsBackwardSparseStep"), args);
+  }
+  fill(args: Args<"fill">): void { fill(this.live("fill"), args); }
+
+  private live(op: string): GpuContext {
+    if (this.ctx === undefined) throw new Error(`${op}: the webgpu backend was disposed`);
+    return this.ctx;
+  }
+
+  private throwDeviceError(op: string): void {
+    const error = this.deviceError;
+    if (error === undefined) return;
+    this.deviceError = undefined;
+    throw new Error(`${op}: the GPU device reported an error: ${error}`);
+  }
+}

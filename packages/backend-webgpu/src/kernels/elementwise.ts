@@ -1,0 +1,105 @@
+/**
+ * Element-wise ops and the bias: `reluForward` (NaN propagates, as torch.relu),
+ * `reluBackward`, `biasAddForward` (y += bias per column) and `biasAddBackward` (column
+ * sums, one invocation per column summing rows in order: deterministic). ReLU in place binds
+ * the shared buffer once (a specialised pipeline per aliasing pattern).
+ */
+import type { BackendOps } from "@dlrm/core";
+import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { dim, type Bound } from "../tensors.js";
+
+type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
+
+/** WGSL test for NaN that survives fast-math (exponent all ones, mantissa non-zero). */
+export const IS_NAN = "fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }\n";
+
+/**
+ * Binds each distinct buffer once (WebGPU forbids two writable bindings of one buffer) and
+ * names each argument after its binding: returns the WGSL declarations, the buffers in
+ * binding order, each argument's variable name and a key fragment for the aliasing pattern.
+ */
+function distinct(args: readonly (readonly [string, Bound])[]): { decls: string; buffers: Bound[]; names: Record<string, string>; key: string } {
+  const buffers: Bound[] = [];
+  const names: Record<string, string> = {};
+  for (const [name, b] of args) {
+    let k = buffers.findIndex((x) => x.id === b.id);
+    if (k < 0) k = buffers.push(b) - 1;
+    names[name] = `v${k}`;
+  }
+  const decls = buffers.map((_, k) => storage(k + 1, `v${k}`, "f32")).join("");
+  return { decls, buffers, names, key: args.map(([n]) => names[n]).join("") };
+}
+
+const RELU_FORWARD = (decls: string, x: string, y: string) => `// relu_forward
+${IS_NAN}${uniformStruct(["n: u32"])}${decls}${MAIN_1D}
+  if (i >= p.n) { return; }
+  let v = ${x}[i];
+  ${y}[i] = select(0.0, v, v > 0.0 || is_nan(v));
+}
+`;
+
+const RELU_BACKWARD = (decls: string, y: string, dy: string, dx: string) => `// relu_backward
+${uniformStruct(["n: u32"])}${decls}${MAIN_1D}
+  if (i >= p.n) { return; }
+  ${dx}[i] = select(0.0, ${dy}[i], ${y}[i] > 0.0);
+}
+`;
+
+const BIAS_FORWARD = () => `// bias_add_forward
+${uniformStruct(["n: u32", "cols: u32"])}${storage(1, "y", "f32")}${storage(2, "bias", "f32")}${MAIN_1D}
+  if (i >= p.n) { return; }
+  y[i] = y[i] + bias[i % p.cols];
+}
+`;
+
+const BIAS_BACKWARD = () => `// bias_add_backward
+${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(2, "db", "f32")}${MAIN_1D}
+  if (i >= p.cols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < p.rows; r++) { s += dy[r * p.cols + i]; }
+  db[i] = s;
+}
+`;
+
+/** y[i] = max(x[i], 0), NaN kept; overwrite, in place allowed. */
+export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
+  const n = dim("reluForward", "size", args.size);
+  const x = ctx.tensors.bind(args.x, "reluForward", "x", "f32", n);
+  const y = ctx.tensors.bind(args.y, "reluForward", "y", "f32", n);
+  const d = distinct([["x", x], ["y", y]]);
+  const kernel = ctx.pipelines.kernel(`relu_forward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
+  ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
+  ctx.rec.endOp();
+}
+
+/** dX[i] = y[i] > 0 ? dY[i] : 0; overwrite, in place allowed. */
+export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void {
+  const n = dim("reluBackward", "size", args.size);
+  const y = ctx.tensors.bind(args.y, "reluBackward", "y", "f32", n);
+  const dY = ctx.tensors.bind(args.dY, "reluBackward", "dY", "f32", n);
+  const dX = ctx.tensors.bind(args.dX, "reluBackward", "dX", "f32", n);
+  const d = distinct([["y", y], ["dY", dY], ["dX", dX]]);
+  const kernel = ctx.pipelines.kernel(`relu_backward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
+  ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
+  ctx.rec.endOp();
+}
+
+/** y[i, j] += bias[j] for y (rows x cols); accumulate. */
+export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): void {
+  const rows = dim("biasAddForward", "rows", args.rows);
+  const cols = dim("biasAddForward", "cols", args.cols);
+  const y = ctx.tensors.bind(args.y, "biasAddForward", "y", "f32", rows * cols);
+  const bias = ctx.tensors.bind(args.bias, "biasAddForward", "bias", "f32", cols);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_forward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
+  ctx.rec.endOp();
+}
+
+/** dBias[j] = sum_i dY[i, j]; overwrite. */
+export function biasAddBackward(ctx: GpuContext, args: Args<"biasAddBackward">): void {
+  const rows = dim("biasAddBackward", "rows", args.rows);
+  const cols = dim("biasAddBackward", "cols", args.cols);
+  const dY = ctx.tensors.bind(args.dY, "biasAddBackward", "dY", "f32", rows * cols);
+  const dBias = ctx.tensors.bind(args.dBias, "biasAddBackward", "dBias", "f32", cols);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_backward", 2, BIAS_BACKWARD), [dY, dBias], [rows, cols], cols);
+  ctx.rec.endOp();
+}

@@ -1,0 +1,36 @@
+/**
+ * `fill`: t[i] = value for every element, f32 or i32, as one kernel over 32-bit words
+ * (the value's bit pattern is in the uniforms). WGSL entry point: fill.
+ */
+import type { BackendOps } from "@dlrm/core";
+import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+
+type Args = Parameters<BackendOps["fill"]>[0];
+
+const WGSL = () => `// fill
+${uniformStruct(["n: u32", "bits: u32"])}${storage(1, "t", "u32")}${MAIN_1D}
+  if (i >= p.n) { return; }
+  t[i] = p.bits;
+}
+`;
+
+/** Bit pattern of `value` as the tensor's dtype stores it. */
+function bitsOf(dtype: "f32" | "i32", value: number): number {
+  if (dtype === "i32") return value | 0;
+  const f = new Float32Array([value]);
+  return new Uint32Array(f.buffer)[0]!;
+}
+
+/** Fill, overwrite: t[i] = value. An i32 tensor takes only integers in range. */
+export function fill(ctx: GpuContext, args: Args): void {
+  const entry = ctx.tensors.get(args.t, "fill", "t");
+  const dtype = entry.tensor.dtype;
+  if (typeof args.value !== "number") throw new TypeError(`fill: 'value' must be a number, got ${String(args.value)}`);
+  if (dtype === "i32" && !(Number.isInteger(args.value) && args.value >= -(2 ** 31) && args.value < 2 ** 31)) {
+    throw new TypeError(`fill: 'value' must be an integer in i32 range for an i32 tensor, got ${args.value}`);
+  }
+  const t = ctx.tensors.bind(args.t, "fill", "t", dtype, 0);
+  const n = entry.tensor.size;
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("fill", 1, WGSL), [t], [n, bitsOf(dtype, args.value)], n);
+  ctx.rec.endOp();
+}

@@ -1,0 +1,216 @@
+/**
+ * `gemm` and the fused `linearForward` (gemm + bias + activation in the store epilogue).
+ * C (M x N) = alpha * op(A) * op(B) + beta * C, all four transpose cases, beta = 0 ignoring
+ * NaN in C. Variants (selectable for benchmarking):
+ * - "tiled": 64x64 output block per 16x16 workgroup, 4x4 outputs per invocation held in
+ *   registers, 64x16 / 16x64 shared-memory tiles, vec4 global loads where the contiguous
+ *   dimension is a multiple of 4 (the default).
+ * - "naive16": the textbook 16x16 shared-memory tiling, one output per invocation (baseline).
+ * Each output sums k = 0..K-1 in order in f32: deterministic. WGSL entry point: gemm.
+ */
+import type { Activation, BackendOps, FusedOps } from "@dlrm/core";
+import { f32, storage, uniformStruct, type GpuContext } from "../context.js";
+import type { Bound } from "../tensors.js";
+import { dim, finite } from "../tensors.js";
+
+type GemmArgs = Parameters<BackendOps["gemm"]>[0];
+type LinearArgs = Parameters<NonNullable<FusedOps["linearForward"]>>[0];
+
+/** GEMM kernel variants. */
+export type GemmVariant = "tiled" | "naive16";
+export const GEMM_VARIANTS: readonly GemmVariant[] = ["tiled", "naive16"];
+
+/** Epilogue after alpha * sum (+ beta * C): none, or + bias[n] then the activation (linear). */
+type Epilogue = "none" | `bias-${Activation}`;
+
+/** Everything a GEMM pipeline is specialised on. */
+interface Spec {
+  readonly variant: GemmVariant;
+  readonly transA: boolean;
+  readonly transB: boolean;
+  /** A / B read as vec4 (the contiguous dimension is a multiple of 4). */
+  readonly vecA: boolean;
+  readonly vecB: boolean;
+  readonly epilogue: Epilogue;
+}
+
+const UNIFORMS = uniformStruct(["m: u32", "n: u32", "k: u32", "alpha: f32", "beta: f32"]);
+
+/** The store of one output element v at (row, col), with beta and the epilogue. */
+function storeExpr(e: Epilogue): string {
+  const bias = e === "none" ? "" : "    v = v + bias[col];\n";
+  const relu = e === "bias-relu" ? "    v = max(v, 0.0);\n" : "";
+  return `    let idx = row * p.n + col;
+    var v = p.alpha * s;
+    if (p.beta != 0.0) { v = v + p.beta * c[idx]; }
+${bias}${relu}    c[idx] = v;
+`;
+}
+
+function bindings(s: Spec): string {
+  const bias = s.epilogue === "none" ? "" : storage(4, "bias", "f32");
+  return `${UNIFORMS}${storage(1, "a", s.vecA ? "vec4<f32>" : "f32")}${storage(2, "b", s.vecB ? "vec4<f32>" : "f32")}${storage(3, "c", "f32")}${bias}`;
+}
+
+/**
+ * Loads of 4 consecutive elements along the contiguous dimension of A or B into a shared
+ * tile, zero outside the matrix. `major`/`minor` are the stored row and column of the first
+ * element, `rows`/`cols` the stored shape, `put(q)` the shared-memory index of element q.
+ */
+function load4(name: string, vec: boolean, major: string, minor: string, rows: string, cols: string, tile: string, put: (q: number) => string): string {
+  if (vec) {
+    return `    {
+      var v = vec4<f32>(0.0);
+      if (${major} < ${rows} && ${minor} < ${cols}) { v = ${name}[(${major} * ${cols} + ${minor}) / 4u]; }
+${[0, 1, 2, 3].map((q) => `      ${tile}[${put(q)}] = v[${q}];`).join("\n")}
+    }
+`;
+  }
+  return [0, 1, 2, 3].map((q) => `    {
+      var v = 0.0;
+      if (${major} < ${rows} && ${minor} + ${q}u < ${cols}) { v = ${name}[${major} * ${cols} + ${minor} + ${q}u]; }
+      ${tile}[${put(q)}] = v;
+    }
+`).join("");
+}
+
+/** The register-blocked kernel: 64x64 block, BK = 16, 4x4 outputs per invocation. */
+function tiledWgsl(s: Spec): string {
+  // A tile ta[kk * 64 + m], B tile tb[kk * 64 + n], for kk < 16 and m, n < 64.
+  const loadA = s.transA
+    ? `    let ak = tid / 16u; let am = (tid % 16u) * 4u;\n    let gk = k0 + ak; let gm = row0 + am;\n` +
+      load4("a", s.vecA, "gk", "gm", "p.k", "p.m", "ta", (q) => `ak * 64u + am + ${q}u`)
+    : `    let am = tid / 4u; let ak = (tid % 4u) * 4u;\n    let gm = row0 + am; let gk = k0 + ak;\n` +
+      load4("a", s.vecA, "gm", "gk", "p.m", "p.k", "ta", (q) => `(ak + ${q}u) * 64u + am`);
+  const loadB = s.transB
+    ? `    let bn = tid / 4u; let bk = (tid % 4u) * 4u;\n    let gn = col0 + bn; let gk2 = k0 + bk;\n` +
+      load4("b", s.vecB, "gn", "gk2", "p.n", "p.k", "tb", (q) => `(bk + ${q}u) * 64u + bn`)
+    : `    let bk = tid / 16u; let bn = (tid % 16u) * 4u;\n    let gk2 = k0 + bk; let gn = col0 + bn;\n` +
+      load4("b", s.vecB, "gk2", "gn", "p.k", "p.n", "tb", (q) => `bk * 64u + bn + ${q}u`);
+  return `// gemm tiled ${JSON.stringify(s)}
+${bindings(s)}
+var<workgroup> ta: array<f32, 1024>;
+var<workgroup> tb: array<f32, 1024>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let row0 = wid.y * 64u;
+  let col0 = wid.x * 64u;
+  var acc: array<vec4<f32>, 4>;
+  for (var k0 = 0u; k0 < p.k; k0 += 16u) {
+${loadA}${loadB}    workgroupBarrier();
+    for (var kk = 0u; kk < 16u; kk++) {
+      let ao = kk * 64u + lid.y * 4u;
+      let bo = kk * 64u + lid.x * 4u;
+      let bv = vec4<f32>(tb[bo], tb[bo + 1u], tb[bo + 2u], tb[bo + 3u]);
+      acc[0] += ta[ao] * bv;
+      acc[1] += ta[ao + 1u] * bv;
+      acc[2] += ta[ao + 2u] * bv;
+      acc[3] += ta[ao + 3u] * bv;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let row = row0 + lid.y * 4u + i;
+    if (row >= p.m) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let col = col0 + lid.x * 4u + q;
+      if (col >= p.n) { break; }
+      let s = acc[i][q];
+${storeExpr(s.epilogue)}    }
+  }
+}
+`;
+}
+
+/** The 16x16-tiled baseline: one output per invocation, scalar loads. */
+function naiveWgsl(s: Spec): string {
+  const aAt = s.transA ? "a[gk * p.m + row]" : "a[row * p.k + gk]";
+  const bAt = s.transB ? "b[col * p.k + gk]" : "b[gk * p.n + col]";
+  const gkA = "k0 + lid.x";
+  const gkB = "k0 + lid.y";
+  return `// gemm naive16 ${JSON.stringify(s)}
+${bindings(s)}
+var<workgroup> ta: array<f32, 256>;
+var<workgroup> tb: array<f32, 256>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = gid.y;
+  let col = gid.x;
+  var s = 0.0;
+  for (var k0 = 0u; k0 < p.k; k0 += 16u) {
+    {
+      let gk = ${gkA};
+      var v = 0.0;
+      if (row < p.m && gk < p.k) { v = ${aAt}; }
+      ta[lid.y * 16u + lid.x] = v;
+    }
+    {
+      let gk = ${gkB};
+      var v = 0.0;
+      if (col < p.n && gk < p.k) { v = ${bAt}; }
+      tb[lid.y * 16u + lid.x] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 16u; kk++) { s += ta[lid.y * 16u + kk] * tb[kk * 16u + lid.x]; }
+    workgroupBarrier();
+  }
+  if (row < p.m && col < p.n) {
+${storeExpr(s.epilogue)}  }
+}
+`;
+}
+
+/** Records one GEMM dispatch (validated arguments). */
+function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: number, n: number, k: number, alpha: number, beta: number, buffers: Bound[]): void {
+  const tiled = spec.variant === "tiled";
+  // Contiguous dimension of A: k (normal) or m (transposed); of B: n (normal) or k (transposed).
+  const vecA = tiled && (spec.transA ? m : k) % 4 === 0;
+  const vecB = tiled && (spec.transB ? k : n) % 4 === 0;
+  const s: Spec = { ...spec, vecA, vecB };
+  const key = `gemm:${s.variant}:${s.transA ? "t" : "n"}${s.transB ? "t" : "n"}:${vecA ? 4 : 1}${vecB ? 4 : 1}:${s.epilogue}`;
+  const kernel = ctx.pipelines.kernel(key, buffers.length, () => (tiled ? tiledWgsl(s) : naiveWgsl(s)));
+  const block = tiled ? 64 : 16;
+  ctx.rec.dispatch(kernel, buffers, [m, n, k, f32(alpha), f32(beta)], Math.ceil(n / block), Math.ceil(m / block));
+}
+
+function checkPrecision(op: string, precision: string | undefined): void {
+  if (precision === undefined || precision === "fp32") return;
+  if (precision === "bf16") throw new Error(`${op}: bf16 is not supported yet on the webgpu backend`);
+  throw new TypeError(`${op}: unknown precision ${String(precision)}`);
+}
+
+/** C = alpha op(A) op(B) + beta C with the chosen kernel variant. */
+export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = "tiled"): void {
+  const op = "gemm";
+  checkPrecision(op, args.precision);
+  const m = dim(op, "m", args.m);
+  const n = dim(op, "n", args.n);
+  const k = dim(op, "k", args.k);
+  const alpha = finite(op, "alpha", args.alpha);
+  const beta = finite(op, "beta", args.beta);
+  const a = ctx.tensors.bind(args.a, op, "a", "f32", m * k);
+  const b = ctx.tensors.bind(args.b, op, "b", "f32", k * n);
+  const c = ctx.tensors.bind(args.c, op, "c", "f32", m * n);
+  if (m === 0 || n === 0) return;
+  dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none" }, m, n, k, alpha, beta, [a, b, c]);
+  ctx.rec.endOp();
+}
+
+/** y (B x N) = act(x (B x K) W^T + bias), W (N x K); overwrite. One dispatch. */
+export function linearForward(ctx: GpuContext, args: LinearArgs): void {
+  const op = "linearForward";
+  checkPrecision(op, args.precision);
+  if (args.activation !== "none" && args.activation !== "relu") throw new TypeError(`${op}: 'activation' must be "none" or "relu", got ${String(args.activation)}`);
+  const bsz = dim(op, "batchSize", args.batchSize);
+  const k = dim(op, "inFeatures", args.inFeatures);
+  const n = dim(op, "outFeatures", args.outFeatures);
+  const x = ctx.tensors.bind(args.x, op, "x", "f32", bsz * k);
+  const w = ctx.tensors.bind(args.weight, op, "weight", "f32", n * k);
+  const bias = ctx.tensors.bind(args.bias, op, "bias", "f32", n);
+  const y = ctx.tensors.bind(args.y, op, "y", "f32", bsz * n);
+  if (bsz === 0 || n === 0) return;
+  dispatchGemm(ctx, { variant: "tiled", transA: false, transB: true, epilogue: `bias-${args.activation}` }, bsz, n, k, 1, 0, [x, w, y, bias]);
+  ctx.rec.endOp();
+}

@@ -1,0 +1,105 @@
+/**
+ * `interactionForward` / `interactionBackward`. Z = [x, e_1 .. e_T] (F x D per sample).
+ * Forward: an invocation per output element (copy for x and cat, a D-term dot product in
+ * order for each pair). Backward: an invocation per dZ[b, f, j], summing its pairs over the
+ * other feature o = 0..F-1 in order. WGSL entry points: interaction_forward, interaction_backward.
+ */
+import type { BackendOps } from "@dlrm/core";
+import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { dim } from "../tensors.js";
+
+type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
+
+const UNIFORMS = uniformStruct(["b: u32", "d: u32", "nt: u32", "width: u32", "cat: u32", "itself: u32"]);
+
+/** Z[b, f, j] from x and pooled. */
+const Z = `fn z(b: u32, f: u32, j: u32) -> f32 {
+  if (f == 0u) { return x[b * p.d + j]; }
+  return pooled[b * p.nt * p.d + (f - 1u) * p.d + j];
+}
+/** Output column of pair (i, k), k <= i (k < i without self-interaction). */
+fn pair_col(i: u32, k: u32) -> u32 {
+  if (p.itself != 0u) { return p.d + i * (i + 1u) / 2u + k; }
+  return p.d + i * (i - 1u) / 2u + k;
+}
+`;
+
+const FORWARD = () => `// interaction_forward
+${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "out", "f32")}${Z}${MAIN_1D}
+  if (i >= p.b * p.width) { return; }
+  let b = i / p.width;
+  let c = i % p.width;
+  if (p.cat != 0u) { out[i] = z(b, c / p.d, c % p.d); return; }
+  if (c < p.d) { out[i] = x[b * p.d + c]; return; }
+  // Find pair (fi, fk) of column c: rows fi hold fi + 1 pairs (itself) or fi pairs.
+  var q = c - p.d;
+  var fi = select(1u, 0u, p.itself != 0u);
+  loop {
+    let len = select(fi, fi + 1u, p.itself != 0u);
+    if (q < len) { break; }
+    q -= len;
+    fi++;
+  }
+  var s = 0.0;
+  for (var j = 0u; j < p.d; j++) { s += z(b, fi, j) * z(b, q, j); }
+  out[i] = s;
+}
+`;
+
+const BACKWARD = () => `// interaction_backward
+${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "dout", "f32")}${storage(4, "dx", "f32")}${storage(5, "dpooled", "f32")}${Z}${MAIN_1D}
+  let nf = p.nt + 1u;
+  if (i >= p.b * nf * p.d) { return; }
+  let b = i / (nf * p.d);
+  let f = (i / p.d) % nf;
+  let j = i % p.d;
+  let row = b * p.width;
+  var g = 0.0;
+  if (p.cat != 0u) {
+    g = dout[row + f * p.d + j];
+  } else {
+    if (f == 0u) { g = dout[row + j]; }
+    for (var o = 0u; o < nf; o++) {
+      if (o < f) { g += dout[row + pair_col(f, o)] * z(b, o, j); }
+      else if (o > f) { g += dout[row + pair_col(o, f)] * z(b, o, j); }
+      else if (p.itself != 0u) { g += 2.0 * dout[row + pair_col(f, f)] * z(b, f, j); }
+    }
+  }
+  if (f == 0u) { dx[b * p.d + j] = g; } else { dpooled[b * p.nt * p.d + (f - 1u) * p.d + j] = g; }
+}
+`;
+
+function common(op: string, args: Args<"interactionForward"> | Args<"interactionBackward">) {
+  const B = dim(op, "batchSize", args.batchSize);
+  const D = dim(op, "dim", args.dim, 1);
+  const T = dim(op, "numTables", args.numTables);
+  if (args.op !== "dot" && args.op !== "cat") throw new TypeError(`${op}: 'op' must be "dot" or "cat", got ${String(args.op)}`);
+  const F = T + 1;
+  const pairs = args.itself ? (F * (F + 1)) / 2 : (F * (F - 1)) / 2;
+  const width = args.op === "cat" ? F * D : D + pairs;
+  return { B, D, T, F, width, uniforms: [B, D, T, width, args.op === "cat" ? 1 : 0, args.itself ? 1 : 0] };
+}
+
+/** out (B x width) = cat(x, e_1..e_T) or cat(x, pairwise dots); overwrite. */
+export function interactionForward(ctx: GpuContext, args: Args<"interactionForward">): void {
+  const op = "interactionForward";
+  const c = common(op, args);
+  const x = ctx.tensors.bind(args.x, op, "x", "f32", c.B * c.D);
+  const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", c.B * c.T * c.D);
+  const out = ctx.tensors.bind(args.out, op, "out", "f32", c.B * c.width);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_forward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
+  ctx.rec.endOp();
+}
+
+/** dX (B x D) and dPooled (B x T*D) from dOut; overwrite. */
+export function interactionBackward(ctx: GpuContext, args: Args<"interactionBackward">): void {
+  const op = "interactionBackward";
+  const c = common(op, args);
+  const x = ctx.tensors.bind(args.x, op, "x", "f32", c.B * c.D);
+  const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", c.B * c.T * c.D);
+  const dOut = ctx.tensors.bind(args.dOut, op, "dOut", "f32", c.B * c.width);
+  const dX = ctx.tensors.bind(args.dX, op, "dX", "f32", c.B * c.D);
+  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled", "f32", c.B * c.T * c.D);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_backward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
+  ctx.rec.endOp();
+}
