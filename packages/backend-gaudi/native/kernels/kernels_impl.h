@@ -50,11 +50,29 @@ void relu_bwd(const float* y, const float* dY, float* dX, i64 i0, i64 i1) {
   for (i64 i = i0; i < i1; i++) dX[i] = y[i] > 0.0f ? dY[i] : 0.0f;
 }
 
+/** Prefetches the cache lines of one table row (rows are read at random: latency-bound). */
+inline void prefetch_row(const float* row, i64 D, int write) {
+  for (i64 j = 0; j < D; j += 16) {
+    if (write) __builtin_prefetch(row + j, 1, 1);
+    else __builtin_prefetch(row + j, 0, 1);
+  }
+}
+
+/** How many bags / unique slots ahead the row prefetches run. */
+constexpr i64 kPrefetchAhead = 4;
+
 void emb_fwd_bags(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B, i64 T,
                   i64 D, i64 bag0, i64 bag1) {
   std::vector<double> accv(static_cast<size_t>(D));
   double* acc = accv.data();
+  for (i64 bag = bag0; bag < bag0 + kPrefetchAhead && bag < bag1; bag++) {
+    for (i64 i = offsets[bag]; i < offsets[bag + 1]; i++) prefetch_row(tables[bag / B] + static_cast<i64>(indices[i]) * D, D, 0);
+  }
   for (i64 bag = bag0; bag < bag1; bag++) {
+    const i64 ahead = bag + kPrefetchAhead;
+    if (ahead < bag1) {
+      for (i64 i = offsets[ahead]; i < offsets[ahead + 1]; i++) prefetch_row(tables[ahead / B] + static_cast<i64>(indices[i]) * D, D, 0);
+    }
     const i64 t = bag / B;
     const i64 b = bag % B;
     const float* table = tables[t];
@@ -144,9 +162,17 @@ void emb_bwd_update_slots(const float* dPooled, float* const* tables, float* con
                           double lr, double eps, bool rowWise, i64 u0, i64 u1) {
   std::vector<double> accv(static_cast<size_t>(D));
   i64 t = table_of(tuo, T, u0);
+  i64 ta = t;
   const i64 accWidth = rowWise ? 1 : D;
   for (i64 u = u0; u < u1; u++) {
     while (tuo[t + 1] <= u) t++;
+    const i64 ua = u + kPrefetchAhead;
+    if (ua < u1) {
+      while (tuo[ta + 1] <= ua) ta++;
+      const i64 ra = uniqueRows[ua];
+      prefetch_row(tables[ta] + ra * D, D, 1);
+      if (accs != nullptr) prefetch_row(accs[ta] + ra * accWidth, accWidth, 1);
+    }
     float* g = dRows + u * D;
     slot_grad(dPooled, csrOffsets, csrBags, g, accv.data(), t, u, T, D);
     const i64 r = uniqueRows[u];
