@@ -5,6 +5,7 @@
  * and the evaluation printed after training (and every --test-freq steps once the trainer
  * calls back with the model).
  */
+import { statSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
   createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, validateConfig,
@@ -47,7 +48,7 @@ export interface DatasetRun {
 export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write: (line: string) => void): Promise<DatasetRun> {
   if (config.model.bottomMlp[0] !== 13) throw new UsageError("--arch-mlp-bot", "the first width must be 13 (Criteo's dense features)");
   const pre = await ensureProcessed(d);
-  write(preprocessSummaryLine(pre, 0));
+  write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
   config.model.tableRows = [...pre.summary.tableRows];
   validateConfig(config);
   const dataset = ProcessedDataset.open(d.processedDir);
