@@ -26,7 +26,7 @@ export function rng(seed: number): () => number {
 }
 
 /** Runs fn and checks it throws an instance of `cls` whose message contains every `parts`. */
-export function expectError(fn: () => unknown, cls: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, ...parts: string[]): void {
+export function expectError(fn: () => unknown, cls: new (...args: never[]) => Error, ...parts: string[]): void {
   let caught: unknown;
   try {
     fn();
