@@ -35,7 +35,7 @@ export function decodeRow(rows: Int32Array, r: number): CriteoRow {
 export class BinaryRowsFile {
   readonly rows: number;
   private fd: number;
-  private handle: FileHandle | undefined;
+  private handle: Promise<FileHandle> | undefined;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, "r");
@@ -66,11 +66,12 @@ export class BinaryRowsFile {
   /** The same read through the thread pool, so the caller's thread keeps running. */
   async read(start: number, count: number, out: Int32Array, at = 0): Promise<void> {
     this.check(start, count);
-    this.handle ??= await open(this.path, "r");
+    this.handle ??= open(this.path, "r");
+    const handle = await this.handle;
     const bytes = new Uint8Array(out.buffer, out.byteOffset + at * ROW_BYTES, count * ROW_BYTES);
     let done = 0;
     while (done < bytes.length) {
-      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, start * ROW_BYTES + done);
+      const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start * ROW_BYTES + done);
       if (bytesRead === 0) throw new RangeError(`${this.path}: file shrank while reading row ${start + done / ROW_BYTES}`);
       done += bytesRead;
     }
@@ -78,7 +79,7 @@ export class BinaryRowsFile {
 
   async close(): Promise<void> {
     closeSync(this.fd);
-    await this.handle?.close();
+    await (await this.handle)?.close();
     this.handle = undefined;
   }
 }
