@@ -27,6 +27,8 @@ export interface PreprocessProgress {
   /** Input bytes read in this phase (compressed bytes for gzip). */
   bytes: number;
   totalBytes: number;
+  /** Lines converted in this run so far (convert phase). */
+  lines: number;
 }
 
 export interface PreprocessOptions {
@@ -148,9 +150,10 @@ export async function preprocessCriteo(o: PreprocessOptions): Promise<Preprocess
 
 async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsFile: string, totalBytes: number, started: number): Promise<PreprocessResult> {
   const policy = key.badLines;
+  let lines = 0;
   const phase = (p: PreprocessProgress["phase"]): ((n: number) => void) => {
     let bytes = 0;
-    return (n) => o.onProgress?.({ phase: p, bytes: (bytes += n), totalBytes });
+    return (n) => o.onProgress?.({ phase: p, bytes: (bytes += n), totalBytes, lines });
   };
   const planPath = join(dir, "plan.json");
   let fileLines: number[];
@@ -197,7 +200,10 @@ async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsF
         progress(key.inputs[f]!.size);
         continue;
       }
-      await convertFile(o.inputs[f]!, fileChunks, { dir, buf, mapped, mapper, tracker, records, lastDay, key, progress, afterChunk: o.afterChunk });
+      await convertFile(o.inputs[f]!, fileChunks, {
+        dir, buf, mapped, mapper, tracker, records, lastDay, key, progress, afterChunk: o.afterChunk,
+        onLines: (n) => (lines += n),
+      });
     }
     tracker.checkRatio();
   } finally {
@@ -221,6 +227,7 @@ interface ConvertContext {
   dir: string; buf: Int32Array; mapped: Int32Array; mapper: CategoricalMapper; tracker: BadLineTracker;
   records: Map<number, ChunkRecord>; lastDay: number; key: ManifestKey; progress: (n: number) => void;
   afterChunk: ((id: number) => void) | undefined;
+  onLines(n: number): void;
 }
 
 /** Streams one input file, converting the lines of its unfinished chunks. */
@@ -239,6 +246,7 @@ async function convertFile(file: string, fileChunks: PlannedChunk[], cx: Convert
   };
   if (fileChunks[0] !== undefined) begin(fileChunks[0]);
   for await (const block of readLineBlocks(file, cx.progress)) {
+    cx.onLines(block.length);
     for (const text of block) {
       const c = fileChunks[k];
       if (c === undefined) throw new CriteoFileError(file, `has more lines than the ${line} counted when preprocessing started (was it modified?)`);
