@@ -7,7 +7,7 @@
  */
 import type { Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor } from "@dlrm/core";
 import type { GpuContext } from "./context.js";
-import { acquireDevice } from "./device.js";
+import { acquireDevice, type DeviceLimits } from "./device.js";
 import * as elementwise from "./kernels/elementwise.js";
 import * as bags from "./kernels/embedding-bags.js";
 import { fill } from "./kernels/fill.js";
@@ -53,6 +53,11 @@ export class WebGpuBackend implements Backend {
   get cacheSizes(): { pipelines: number; bindGroups: number } {
     const p = this.live("cacheSizes").pipelines;
     return { pipelines: p.compiled, bindGroups: p.bindGroupCount };
+  }
+
+  /** The device limits the allocator checks tensors against. */
+  get limits(): DeviceLimits {
+    return this.live("limits").limits;
   }
 
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
