@@ -5,9 +5,12 @@
  * SHA-256 over metadata and tensor bytes. Written atomically; read strictly.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync } from "node:fs";
 import type { TrainConfig } from "../config.js";
-import { encodeSafetensors, parseSafetensorsHeader, SafetensorsError, writeFileAtomic, type StateDict } from "./safetensors.js";
+import {
+  openSafetensors, readTensorBytes, safetensorsChunks, SafetensorsError, writeFileAtomic,
+  type StateDict,
+} from "./safetensors.js";
 
 export const CHECKPOINT_FORMAT = "dlrm-ts-checkpoint/1";
 
@@ -36,60 +39,69 @@ export interface Checkpoint {
 const OPT_PREFIX = "optimizer.";
 const OPT_SUFFIX = ".sum";
 
-function digest(metadata: Record<string, string>, tensorBytes: Uint8Array): string {
+/** SHA-256 over the metadata (sorted, without the checksum) and the tensor bytes in file order. */
+function digest(metadata: Record<string, string>, tensorBytes: Iterable<Uint8Array>): string {
   const h = createHash("sha256");
   h.update(JSON.stringify(Object.keys(metadata).sort().map((k) => [k, metadata[k]])));
-  h.update(tensorBytes);
+  for (const bytes of tensorBytes) h.update(bytes);
   return h.digest("hex");
 }
 
-/** Serialises a checkpoint (weights, then optimizer state) with its checksum. */
-export function encodeCheckpoint(c: Checkpoint): Uint8Array {
+function allTensors(c: Checkpoint): StateDict {
   const all: StateDict = new Map(c.weights);
   for (const [name, t] of c.optimizer) all.set(`${OPT_PREFIX}${name}${OPT_SUFFIX}`, t);
+  return all;
+}
+
+/** The file's bytes as chunks (header, then views of the tensors), checksum included. */
+function checkpointChunks(c: Checkpoint): Uint8Array[] {
+  const all = allTensors(c);
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, state: JSON.stringify(c.state) };
-  const unsigned = encodeSafetensors(all, metadata);
-  const { dataStart } = parseSafetensorsHeader("checkpoint", unsigned);
-  return encodeSafetensors(all, { ...metadata, sha256: digest(metadata, unsigned.subarray(dataStart)) });
+  const views = [...all.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return safetensorsChunks(all, { ...metadata, sha256: digest(metadata, views) });
 }
 
-/** Writes a checkpoint atomically (temporary file, fsync, rename, directory fsync). */
+/** Serialises a checkpoint (weights, then optimizer state) with its checksum into one buffer. */
+export function encodeCheckpoint(c: Checkpoint): Uint8Array {
+  return Buffer.concat(checkpointChunks(c));
+}
+
+/** Writes a checkpoint atomically (temporary file, fsync, rename, directory fsync), tensor by tensor. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
-  writeFileAtomic(path, encodeCheckpoint(c));
+  writeFileAtomic(path, checkpointChunks(c));
 }
 
-/** Reads and verifies a checkpoint; every problem is a SafetensorsError naming the file. */
+/** Reads and verifies a checkpoint tensor by tensor; every problem is a SafetensorsError naming the file. */
 export function loadCheckpoint(path: string): Checkpoint {
-  let bytes: Uint8Array;
+  const file = openSafetensors(path);
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const { entries, dataStart, metadata } = parseSafetensorsHeader(path, bytes);
-  if (metadata["format"] !== CHECKPOINT_FORMAT) {
-    throw new SafetensorsError(path, `not a training checkpoint (format ${JSON.stringify(metadata["format"])}, expected ${CHECKPOINT_FORMAT})`);
-  }
-  const { sha256, ...signed } = metadata;
-  if (sha256 !== digest(signed, bytes.subarray(dataStart))) throw new SafetensorsError(path, "checksum mismatch: the file is damaged");
-  let state: TrainingState;
-  try {
-    state = JSON.parse(signed["state"] ?? "") as TrainingState;
-  } catch {
-    throw new SafetensorsError(path, "training state in the metadata is not JSON");
-  }
-  const weights: StateDict = new Map();
-  const optimizer: StateDict = new Map();
-  for (const e of entries) {
-    if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
-    const data = new Float32Array((e.end - e.begin) / 4);
-    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
-    const t = { dtype: "F32" as const, shape: e.shape, data };
-    if (e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX)) {
-      optimizer.set(e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length), t);
-    } else {
-      weights.set(e.name, t);
+    const { metadata } = file;
+    if (metadata["format"] !== CHECKPOINT_FORMAT) {
+      throw new SafetensorsError(path, `not a training checkpoint (format ${JSON.stringify(metadata["format"])}, expected ${CHECKPOINT_FORMAT})`);
     }
+    const { sha256, ...signed } = metadata;
+    const weights: StateDict = new Map();
+    const optimizer: StateDict = new Map();
+    const read: Uint8Array[] = [];
+    for (const e of file.entries) {
+      if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      const data = new Float32Array((e.end - e.begin) / 4);
+      const bytes = new Uint8Array(data.buffer);
+      readTensorBytes(file, e, bytes);
+      read.push(bytes);
+      const t = { dtype: "F32" as const, shape: e.shape, data };
+      if (e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX)) optimizer.set(e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length), t);
+      else weights.set(e.name, t);
+    }
+    if (sha256 !== digest(signed, read)) throw new SafetensorsError(path, "checksum mismatch: the file is damaged");
+    let state: TrainingState;
+    try {
+      state = JSON.parse(signed["state"] ?? "") as TrainingState;
+    } catch {
+      throw new SafetensorsError(path, "training state in the metadata is not JSON");
+    }
+    return { weights, optimizer, state };
+  } finally {
+    closeSync(file.fd);
   }
-  return { weights, optimizer, state };
 }

@@ -4,7 +4,7 @@
  * then the raw little-endian data. The reader validates the whole header against the file
  * (sizes, offsets, dtypes, shapes, gaps and overlaps) before it allocates any tensor.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** A float32 tensor by name, in dlrm's state_dict naming. */
@@ -27,7 +27,7 @@ export class SafetensorsError extends Error {
 const ITEM_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-interface HeaderEntry {
+export interface HeaderEntry {
   name: string;
   dtype: string;
   shape: number[];
@@ -63,14 +63,25 @@ export function topLevelKeys(json: string): string[] {
   return keys;
 }
 
-/** Parses and validates the header of a safetensors buffer; returns entries sorted by offset. */
-export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entries: HeaderEntry[]; dataStart: number; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(file, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+/** A parsed, validated header: entries sorted by offset, where the data starts, the metadata. */
+export interface SafetensorsHeader {
+  entries: HeaderEntry[];
+  dataStart: number;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Parses and validates the header of a safetensors file of `fileSize` bytes whose first
+ * bytes are `bytes` (at least the 8-byte length and the header; the whole file works too).
+ */
+export function parseSafetensorsHeader(file: string, bytes: Uint8Array, fileSize = bytes.length): SafetensorsHeader {
+  if (fileSize < 8 || bytes.length < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(headerLength);
-  if (8 + n > bytes.length) throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  if (8 + n > fileSize) throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${fileSize} bytes)`);
+  if (8 + n > bytes.length) throw new RangeError(`parseSafetensorsHeader: ${8 + n} header bytes needed, ${bytes.length} given`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
@@ -82,7 +93,7 @@ export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entri
   const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
   if (duplicate !== undefined) throw new SafetensorsError(file, `tensor ${duplicate} appears twice in the header`);
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const entries: HeaderEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
@@ -123,27 +134,68 @@ export function parseSafetensorsHeader(file: string, bytes: Uint8Array): { entri
   return { entries, dataStart, metadata };
 }
 
-/** Reads a safetensors file of float32 tensors. Every problem is a SafetensorsError naming the file. */
-export function readSafetensors(path: string): StateDict {
-  let bytes: Uint8Array;
+/** An open safetensors file whose header has been validated against its size. */
+export interface OpenSafetensors extends SafetensorsHeader {
+  path: string;
+  fd: number;
+}
+
+/** Opens `path` and validates its header before any tensor is allocated. Close with `closeSync(fd)`. */
+export function openSafetensors(path: string): OpenSafetensors {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch (e) {
     throw new SafetensorsError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const { entries, dataStart } = parseSafetensorsHeader(path, bytes);
-  const out: StateDict = new Map();
-  for (const e of entries) {
-    if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
-    const data = new Float32Array(e.shape.reduce((a, d) => a * d, 1));
-    new Uint8Array(data.buffer).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
-    out.set(e.name, { dtype: "F32", shape: e.shape, data });
+  try {
+    const size = fstatSync(fd).size;
+    const lengthBytes = new Uint8Array(8);
+    readSync(fd, lengthBytes, 0, 8, 0);
+    const n = new DataView(lengthBytes.buffer).getBigUint64(0, true);
+    const wanted = n > BigInt(MAX_HEADER_BYTES) || 8n + n > BigInt(size) ? 8 : 8 + Number(n);
+    const prefix = new Uint8Array(wanted);
+    readSync(fd, prefix, 0, wanted, 0);
+    return { path, fd, ...parseSafetensorsHeader(path, prefix, size) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
-  return out;
 }
 
-/** Serialises float32 tensors (in the given order) with optional string metadata. */
-export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+/** Reads one tensor's bytes into `into` (exactly end - begin bytes). */
+export function readTensorBytes(file: OpenSafetensors, entry: HeaderEntry, into: Uint8Array): void {
+  let done = 0;
+  const length = entry.end - entry.begin;
+  while (done < length) {
+    const n = readSync(file.fd, into, done, Math.min(length - done, 1 << 30), file.dataStart + entry.begin + done);
+    if (n === 0) throw new SafetensorsError(file.path, `tensor ${entry.name}: file ended early`);
+    done += n;
+  }
+}
+
+/** Reads a safetensors file of float32 tensors, one tensor at a time. Every problem is a SafetensorsError naming the file. */
+export function readSafetensors(path: string): StateDict {
+  const file = openSafetensors(path);
+  try {
+    const out: StateDict = new Map();
+    for (const e of file.entries) {
+      if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      const data = new Float32Array(e.shape.reduce((a, d) => a * d, 1));
+      readTensorBytes(file, e, new Uint8Array(data.buffer));
+      out.set(e.name, { dtype: "F32", shape: e.shape, data });
+    }
+    return out;
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+/**
+ * The bytes of a safetensors file as chunks: the length and header first, then a view of
+ * each tensor's data (no copies, so a multi-gigabyte table is never duplicated).
+ */
+export function safetensorsChunks(tensors: StateDict, metadata?: Record<string, string>): Uint8Array[] {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header["__metadata__"] = metadata;
   let offset = 0;
@@ -152,15 +204,22 @@ export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, 
     offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
-  json += " ".repeat((8 - (json.length % 8)) % 8);
+  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let p = 8 + headerBytes.length;
-  for (const t of tensors.values()) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
-    p += t.data.byteLength;
+  const head = new Uint8Array(8 + headerBytes.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  head.set(headerBytes, 8);
+  return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+}
+
+/** Serialises float32 tensors (in the given order) with optional string metadata into one buffer. */
+export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+  const chunks = safetensorsChunks(tensors, metadata);
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
   }
   return out;
 }
@@ -190,7 +249,8 @@ export class AtomicWriteError extends Error {
  * target, fsync of the directory. On failure the temporary file is removed, the previous
  * target (if any) is untouched, and an AtomicWriteError names the path and errno.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWriteIo = NODE_IO): void {
+export function writeFileAtomic(path: string, data: Uint8Array | readonly Uint8Array[], io: AtomicWriteIo = NODE_IO): void {
+  const chunks = data instanceof Uint8Array ? [data] : data;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   let fd: number | undefined;
@@ -198,8 +258,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWrite
   try {
     fd = io.openSync(tmp, "wx");
     created = true;
-    let written = 0;
-    while (written < bytes.length) written += io.writeSync(fd, bytes, written, bytes.length - written);
+    for (const bytes of chunks) {
+      let written = 0;
+      while (written < bytes.length) written += io.writeSync(fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
+    }
     io.fsyncSync(fd);
     io.closeSync(fd);
     fd = undefined;
@@ -221,5 +283,5 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWrite
 
 /** Writes a state dict as safetensors, atomically. */
 export function writeSafetensors(path: string, tensors: StateDict, metadata?: Record<string, string>): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  writeFileAtomic(path, safetensorsChunks(tensors, metadata));
 }
