@@ -6,17 +6,20 @@
  */
 import { describe, expect, it } from "vitest";
 import { ReferenceBackend, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
-import { ALL_CASES } from "./cases.js";
-import { compareBits, worstMismatch } from "./compare.js";
 import {
+  ALL_CASES,
+  MEDIUM_CASES,
+  TOLERANCES,
   availabilityPlan,
   checkCase,
-  describeConformance,
+  compareBits,
+  maxRelativeError,
   parseRequiredBackends,
   uncoveredFusedOps,
   uncoveredRequiredOps,
-} from "./run-conformance.js";
-import { TOLERANCES } from "./tolerances.js";
+  worstMismatch,
+} from "@dlrm/conformance";
+import { describeConformance } from "./run-conformance.js";
 
 const findCase = (name: string) => {
   const c = ALL_CASES.find((x) => x.name === name);
@@ -81,6 +84,13 @@ describe("comparison metrics", () => {
     expect(worstMismatch([1, 2], [1], tol)?.index).toBe(-1);
   });
 
+  it("max relative error measures every element, NaN mismatches are infinite", () => {
+    const want = new Map([["x", Float32Array.from([100, 0, NaN])]]);
+    expect(maxRelativeError(new Map([["x", Float32Array.from([100.5, 0.25, NaN])]]), want, 1)).toBeCloseTo(0.25, 9);
+    expect(maxRelativeError(new Map([["x", Float32Array.from([100, 0, 1])]]), want, 1)).toBe(Infinity);
+    expect(maxRelativeError(new Map(), want, 1)).toBe(Infinity);
+  });
+
   it("bit comparison tells -0 from 0", () => {
     const a = new Map([["x", Float32Array.from([0, 1])]]);
     expect(compareBits(a, new Map([["x", Float32Array.from([0, 1])]]), "t")).toEqual([]);
@@ -91,6 +101,19 @@ describe("comparison metrics", () => {
     for (const [op, byPrecision] of Object.entries(TOLERANCES)) {
       for (const tol of Object.values(byPrecision)) expect(tol.reason.length, op).toBeGreaterThan(20);
     }
+  });
+});
+
+describe("case lists", () => {
+  it("every case is marked with its scale: the unit suite holds no Medium-shaped case", () => {
+    expect(ALL_CASES.every((c) => c.scale === "unit")).toBe(true);
+    expect(MEDIUM_CASES.length).toBeGreaterThanOrEqual(10);
+    expect(MEDIUM_CASES.every((c) => c.scale === "medium")).toBe(true);
+    expect(MEDIUM_CASES.map((c) => c.name)).toContain("gemm/medium tt 512x4096x4096");
+  });
+
+  it("the whole training step has cases", () => {
+    expect(ALL_CASES.filter((c) => c.ops.includes("trainingStep")).length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -2,7 +2,8 @@
  * What a conformance case is, and the environment its setup runs in. A case allocates and
  * writes its inputs through the Backend API (seeded, so every backend sees the same data),
  * declares its outputs (overwritten ones are NaN-poisoned by the runner; updated ones are
- * written with their starting values) and returns the op call(s) to run.
+ * written with their starting values) and returns the op call(s) to run. A run case (the
+ * whole training step) drives the backend itself and returns its outputs.
  */
 import {
   buildSparseBatch,
@@ -20,18 +21,41 @@ import { Rng } from "./rng.js";
 /** Any op a case can cover. */
 export type OpName = RequiredOpName | FusedOpName;
 
-/** One executable conformance case. */
-export interface ConformanceCase {
+/** What a case can exercise: one op of the contract, or a whole training step (trainModel). */
+export type CaseOp = OpName | "trainingStep";
+
+/**
+ * Where a case runs. "unit": the vitest suite and `dlrm conformance`; "medium": the seed's
+ * Medium shapes (gemm 512 x 4096 x 4096, 38-index bags of D = 64), seconds per call on a
+ * CPU, so only in the CLI report (`dlrm conformance --medium`), never in the unit suite.
+ */
+export type CaseScale = "unit" | "medium";
+
+/** Fields every case has. */
+interface CaseBase {
   /** Unique, prefixed with the op name: "gemm/nt 7x33x65 beta 0.75". */
   readonly name: string;
   /** The ops the case exercises; the coverage guard reads this. ops[0] picks the tolerance. */
-  readonly ops: readonly OpName[];
+  readonly ops: readonly CaseOp[];
   readonly precision: Precision;
   /** Seed of the case's Rng: the inputs are a pure function of it. */
   readonly seed: number;
+  readonly scale: CaseScale;
+}
+
+/** A case of one op call (or a few): inputs through a CaseEnv, outputs NaN-poisoned by the runner. */
+export interface OpCase extends CaseBase {
   /** Allocates inputs and outputs through env and returns the call(s) under test. */
   setup(env: CaseEnv): () => void;
 }
+
+/** A case that drives the backend itself (a whole training step) and returns its outputs by name. */
+export interface RunCase extends CaseBase {
+  run(backend: Backend): Promise<ReadonlyMap<string, Float32Array | Int32Array>>;
+}
+
+/** One executable conformance case. */
+export type ConformanceCase = OpCase | RunCase;
 
 /** The sparse tensors of a case plus what the host built. */
 export interface CaseSparse {
@@ -203,7 +227,7 @@ export function seedOf(name: string): number {
   return h;
 }
 
-/** Builds a case; the seed defaults to a hash of the name and the precision to fp32. */
-export function defineCase(c: Omit<ConformanceCase, "seed" | "precision"> & Partial<Pick<ConformanceCase, "seed" | "precision">>): ConformanceCase {
-  return { precision: "fp32", seed: seedOf(c.name), ...c };
+/** Builds an op case; the seed defaults to a hash of the name, the precision to fp32, the scale to unit. */
+export function defineCase(c: Omit<OpCase, "seed" | "precision" | "scale"> & Partial<Pick<OpCase, "seed" | "precision" | "scale">>): OpCase {
+  return { precision: "fp32", seed: seedOf(c.name), scale: "unit", ...c };
 }

@@ -24,11 +24,32 @@ export function worstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, t
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;
     const w = want[i]!;
-    let error: number;
-    if (Number.isNaN(w) || Number.isNaN(g)) error = Number.isNaN(w) && Number.isNaN(g) ? 0 : Infinity;
-    else if (!Number.isFinite(w) || !Number.isFinite(g)) error = g === w ? 0 : Infinity;
-    else error = Math.abs(g - w) / Math.max(Math.abs(w), tol.floor);
+    const error = elementError(g, w, tol.floor);
     if (error > tol.maxRelError && (worst === undefined || error > worst.error)) worst = { index: i, got: g, want: w, error };
+  }
+  return worst;
+}
+
+/** Relative error of one element pair (as `worstMismatch`): Infinity for a NaN/Inf mismatch. */
+function elementError(g: number, w: number, floor: number): number {
+  if (Number.isNaN(w) || Number.isNaN(g)) return Number.isNaN(w) && Number.isNaN(g) ? 0 : Infinity;
+  if (!Number.isFinite(w) || !Number.isFinite(g)) return g === w ? 0 : Infinity;
+  return Math.abs(g - w) / Math.max(Math.abs(w), floor);
+}
+
+/**
+ * Largest relative error over every element of every output (the report's figure, whether
+ * or not it is within tolerance); Infinity for a missing output or a length mismatch.
+ */
+export function maxRelativeError(got: Outputs, want: Outputs, floor: number): number {
+  let worst = 0;
+  for (const [name, w] of want) {
+    const g = got.get(name);
+    if (g === undefined || g.length !== w.length) return Infinity;
+    for (let i = 0; i < w.length; i++) {
+      const e = elementError(g[i]!, w[i]!, floor);
+      if (e > worst) worst = e;
+    }
   }
   return worst;
 }

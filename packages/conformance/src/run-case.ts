@@ -1,29 +1,16 @@
 /**
- * The conformance runner: `describeConformance(factory)` registers one vitest test per case
- * (plus coverage and bookkeeping guards) that checks the backend against a fresh reference
- * backend, bit-for-bit against itself when it claims determinism, and lazy against eager.
- * A backend that cannot start is skipped with its reason unless DLRM_REQUIRED_BACKENDS names it.
+ * The conformance engine, free of any test framework: availability of a backend, the
+ * coverage guards, running one case on one backend (NaN poison, read back every output),
+ * and checking it against the reference's outputs, bit for bit against a rerun, and lazy
+ * against eager. The vitest suite (test/conformance) and `dlrm conformance` both use it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FUSED_OPS, REQUIRED_OPS, ReferenceBackend, type Backend, type BackendFactory, type FusedOpName } from "@dlrm/core";
-import { ALL_CASES } from "./cases.js";
+import { FUSED_OPS, REQUIRED_OPS, type Backend, type FusedOpName } from "@dlrm/core";
 import { CaseEnv, prod, type ConformanceCase } from "./case.js";
-import { compareBits, compareOutputs, type Outputs } from "./compare.js";
-import { EXPECTED_FAILURES, type ExpectedFailure } from "./expected-failures.js";
-import { toleranceFor } from "./tolerances.js";
+import { compareBits, compareOutputs, maxRelativeError, type Outputs } from "./compare.js";
+import { toleranceFor, type Tolerance } from "./tolerances.js";
 
 /** What overwritten i32 outputs hold before the call (f32 ones hold NaN). */
 const I32_POISON = -0x5eadbeef;
-
-/** Options for `describeConformance`; the defaults are the real suite. */
-export interface ConformanceOptions {
-  /** Cases to run (default: every case). */
-  readonly cases?: readonly ConformanceCase[];
-  /** Known failures (default: expected-failures.ts). */
-  readonly expectedFailures?: readonly ExpectedFailure[];
-  /** Backends that must run (default: DLRM_REQUIRED_BACKENDS, comma-separated). */
-  readonly requiredBackends?: readonly string[];
-}
 
 /** Backend names listed in a DLRM_REQUIRED_BACKENDS-style value. */
 export function parseRequiredBackends(value: string | undefined): string[] {
@@ -51,11 +38,23 @@ export function implementedFusedOps(backend: Backend): FusedOpName[] {
   return FUSED_OPS.filter((op) => typeof backend[op] === "function");
 }
 
+/** Whether a backend implementing `implemented` can run case `c` (every fused op it names is there). */
+export function caseApplies(c: ConformanceCase, implemented: readonly FusedOpName[]): boolean {
+  return c.ops.every((op) => !(FUSED_OPS as readonly string[]).includes(op) || implemented.includes(op as FusedOpName));
+}
+
+/** The tolerance that judges case `c` (its first op's, at its precision). */
+export function caseTolerance(c: ConformanceCase): Tolerance {
+  return toleranceFor(c.ops[0]!, c.precision);
+}
+
 /**
- * Runs one case on one backend: setup, poison the overwritten outputs, call, markStep,
- * read every declared output. Frees the case's tensors afterwards.
+ * Runs one case on one backend. An op case: setup, poison the overwritten outputs, call,
+ * markStep, read every declared output, free the case's tensors. A run case drives the
+ * backend itself.
  */
 export async function runCase(backend: Backend, c: ConformanceCase): Promise<Outputs> {
+  if ("run" in c) return c.run(backend);
   const env = new CaseEnv(backend, c.seed);
   try {
     const call = c.setup(env);
@@ -76,85 +75,42 @@ export async function runCase(backend: Backend, c: ConformanceCase): Promise<Out
   }
 }
 
-/** All checks of one case: reference match, determinism, lazy == eager. Returns problem lines (none = pass). */
-export async function checkCase(c: ConformanceCase, eager: Backend, lazy: Backend, reference: Backend): Promise<string[]> {
-  const want = await runCase(reference, c);
-  const got = await runCase(eager, c);
-  const tol = toleranceFor(c.ops[0]!, c.precision);
-  const problems = compareOutputs(got, want, tol).map((p) => `eager vs reference: ${p}`);
-  const lazyGot = await runCase(lazy, c);
-  if (eager.info.deterministic) {
-    problems.push(...compareBits(got, await runCase(eager, c), "second eager run differs (backend claims determinism)"));
-    problems.push(...compareBits(got, lazyGot, "lazy differs from eager"));
-  } else {
-    problems.push(...compareOutputs(lazyGot, want, tol).map((p) => `lazy vs reference: ${p}`));
-  }
-  return problems;
+/** Everything measured about one case on one backend. */
+export interface CaseCheck {
+  /** Largest relative error of the eager and lazy outputs against the reference (tolerance floor). */
+  readonly maxRelError: number;
+  /** Whether a second eager run gave the same bits. */
+  readonly bitIdentical: boolean;
+  /** Whether the lazy run gave the eager run's bits. */
+  readonly lazyIdentical: boolean;
+  /** One line per problem; empty when the case passes. */
+  readonly problems: string[];
 }
 
-/** Registers the whole conformance suite for one backend factory. */
-export function describeConformance(factory: BackendFactory, options: ConformanceOptions = {}): void {
-  const cases = options.cases ?? ALL_CASES;
-  const expectedFailures = (options.expectedFailures ?? EXPECTED_FAILURES).filter((f) => f.backend === factory.name);
-  const required = options.requiredBackends ?? parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS);
+/**
+ * All checks of one case against the reference's outputs `want`: within tolerance (eager,
+ * and lazy), and for a backend claiming determinism, a bit-identical rerun and lazy == eager
+ * bit for bit. The rerun is always made, so the report can say whether the bits repeat.
+ */
+export async function evaluateCase(c: ConformanceCase, eager: Backend, lazy: Backend, want: Outputs): Promise<CaseCheck> {
+  const tol = caseTolerance(c);
+  const got = await runCase(eager, c);
+  const problems = compareOutputs(got, want, tol).map((p) => `eager vs reference: ${p}`);
+  const lazyGot = await runCase(lazy, c);
+  const rerun = await runCase(eager, c);
+  const rerunProblems = compareBits(got, rerun, "second eager run differs (backend claims determinism)");
+  const lazyProblems = compareBits(got, lazyGot, "lazy differs from eager");
+  if (eager.info.deterministic) problems.push(...rerunProblems, ...lazyProblems);
+  else problems.push(...compareOutputs(lazyGot, want, tol).map((p) => `lazy vs reference: ${p}`));
+  return {
+    maxRelError: Math.max(maxRelativeError(got, want, tol.floor), maxRelativeError(lazyGot, want, tol.floor)),
+    bitIdentical: rerunProblems.length === 0,
+    lazyIdentical: lazyProblems.length === 0,
+    problems,
+  };
+}
 
-  describe(`conformance: ${factory.name}`, async () => {
-    const reason = await factory.unavailableReason();
-    const plan = availabilityPlan(factory.name, reason, required);
-    if (plan === "skip") {
-      it.skip(`${factory.name} is unavailable here: ${reason}`, () => undefined);
-      return;
-    }
-    if (plan === "fail") {
-      it(`${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`, () => {
-        throw new Error(`${factory.name} is unavailable: ${reason}`);
-      });
-      return;
-    }
-
-    const probe = await factory.create({ mode: "eager" });
-    const implemented = implementedFusedOps(probe);
-    probe.dispose();
-
-    let eager: Backend;
-    let lazy: Backend;
-    let reference: Backend;
-    beforeAll(async () => {
-      eager = await factory.create({ mode: "eager" });
-      lazy = await factory.create({ mode: "lazy" });
-      reference = new ReferenceBackend();
-    });
-    afterAll(() => {
-      eager?.dispose();
-      lazy?.dispose();
-      reference?.dispose();
-    });
-
-    it("coverage: every required op has a case", () => {
-      expect(uncoveredRequiredOps(cases)).toEqual([]);
-    });
-    it(`coverage: every fused op ${factory.name} implements has a case`, () => {
-      expect(uncoveredFusedOps(cases, implemented)).toEqual([]);
-    });
-    it("bookkeeping: case names are unique and every expected failure names a case", () => {
-      const names = cases.map((c) => c.name);
-      expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
-      expect(expectedFailures.filter((f) => !names.includes(f.caseName)).map((f) => f.caseName)).toEqual([]);
-    });
-    it("modes: the factory makes an eager and a lazy backend", () => {
-      expect([eager.mode, lazy.mode]).toEqual(["eager", "lazy"]);
-      expect(eager.info.name).toBe(factory.name);
-    });
-
-    for (const c of cases) {
-      const fused = c.ops.filter((op): op is FusedOpName => (FUSED_OPS as readonly string[]).includes(op));
-      if (fused.some((op) => !implemented.includes(op))) continue;
-      const known = expectedFailures.find((f) => f.caseName === c.name);
-      const test = async (): Promise<void> => {
-        expect(await checkCase(c, eager, lazy, reference)).toEqual([]);
-      };
-      if (known === undefined) it(c.name, test);
-      else it.fails(`${c.name} [expected failure: ${known.reason}]`, test);
-    }
-  });
+/** All checks of one case, computing the reference's outputs first. Returns problem lines (none = pass). */
+export async function checkCase(c: ConformanceCase, eager: Backend, lazy: Backend, reference: Backend): Promise<string[]> {
+  return (await evaluateCase(c, eager, lazy, await runCase(reference, c))).problems;
 }

@@ -1,0 +1,92 @@
+/**
+ * Text rendering of a conformance report: one row per op (Medium-shaped cases in rows of
+ * their own), one column per backend, each cell "max relative error, pass/FAIL, bits on
+ * rerun"; then the skipped backends with their reasons and every problem line.
+ */
+import type { CaseResult, ConformanceReport } from "./report.js";
+import { isFailure } from "./report.js";
+
+/** One cell: the worst of a group of case results on one backend. */
+export interface OpCell {
+  readonly cases: number;
+  readonly maxRelError: number;
+  readonly passed: boolean;
+  /** "yes" when every rerun repeated bit for bit, "no" when any differed, "n/a" when none ran. */
+  readonly bitIdentical: "yes" | "no" | "n/a";
+  readonly expectedFailures: number;
+}
+
+/** One row of the table. */
+export interface OpRow {
+  /** The op, with " [medium]" for the Medium-shaped cases. */
+  readonly op: string;
+  readonly tolerance: number;
+  readonly cells: ReadonlyMap<string, OpCell>;
+}
+
+const rowKey = (r: CaseResult): string => (r.scale === "medium" ? `${r.op} [medium]` : r.op);
+
+/** Groups results into rows (first-seen order) and cells (per backend). */
+export function summarizeByOp(report: ConformanceReport): OpRow[] {
+  const rows = new Map<string, { tolerance: number; byBackend: Map<string, CaseResult[]> }>();
+  for (const r of report.results) {
+    const key = rowKey(r);
+    const row = rows.get(key) ?? { tolerance: r.tolerance, byBackend: new Map<string, CaseResult[]>() };
+    row.tolerance = Math.max(row.tolerance, r.tolerance);
+    row.byBackend.set(r.backend, [...(row.byBackend.get(r.backend) ?? []), r]);
+    rows.set(key, row);
+  }
+  return [...rows].map(([op, row]) => ({
+    op,
+    tolerance: row.tolerance,
+    cells: new Map([...row.byBackend].map(([backend, rs]) => [backend, cellOf(rs)])),
+  }));
+}
+
+function cellOf(rs: readonly CaseResult[]): OpCell {
+  const ran = rs.filter((r) => r.status !== "not-implemented");
+  const bits = ran.map((r) => r.bitIdentical).filter((b): b is boolean => b !== undefined);
+  const errors = ran.map((r) => r.maxRelError);
+  return {
+    cases: ran.length,
+    maxRelError: errors.some(Number.isNaN) ? Number.NaN : Math.max(0, ...errors),
+    passed: !ran.some(isFailure),
+    bitIdentical: bits.length === 0 ? "n/a" : bits.every((b) => b) ? "yes" : "no",
+    expectedFailures: ran.filter((r) => r.status === "expected-failure").length,
+  };
+}
+
+const sci = (x: number): string => (Number.isNaN(x) ? "error" : x === 0 ? "0" : x.toExponential(1));
+
+function cellText(c: OpCell | undefined): string {
+  if (c === undefined || c.cases === 0) return "not implemented";
+  const xfail = c.expectedFailures > 0 ? ` (${c.expectedFailures} xfail)` : "";
+  return `${sci(c.maxRelError)} ${c.passed ? "pass" : "FAIL"} ${c.bitIdentical}${xfail}`;
+}
+
+function pad(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
+}
+
+/** The whole report as text: legend, table, backend notes, problems, verdict. */
+export function formatReport(report: ConformanceReport): string {
+  const ran = report.backends.filter((b) => b.status === "ran").map((b) => b.name);
+  const lines: string[] = [];
+  lines.push("cell: max relative error vs the float64 reference | pass/FAIL | bit-identical on rerun (yes/no)");
+  if (ran.length > 0) {
+    const header = ["op", "tolerance", ...ran];
+    const body = summarizeByOp(report).map((row) => [row.op, sci(row.tolerance), ...ran.map((b) => cellText(row.cells.get(b)))]);
+    const [h, ...rest] = pad([header, ...body]);
+    lines.push(h!, "-".repeat(h!.length), ...rest);
+  }
+  for (const b of report.backends) {
+    if (b.status === "ran") lines.push(`${b.name}: ran on ${b.device}${b.deterministic ? ", deterministic" : ", not deterministic"}`);
+    else lines.push(`${b.name}: ${b.status === "skipped" ? "skipped" : "FAILED"}: ${b.reason}`);
+  }
+  const failures = report.results.filter(isFailure);
+  for (const f of failures) for (const p of f.problems) lines.push(`FAIL ${f.backend} ${f.caseName}: ${p}`);
+  const cases = report.results.filter((r) => r.status !== "not-implemented").length;
+  lines.push(report.passed ? `conformance: passed (${cases} case runs)` : `conformance: FAILED (${failures.length} of ${cases} case runs)`);
+  return lines.join("\n");
+}

@@ -1,0 +1,162 @@
+/**
+ * The cross-backend conformance report behind `dlrm conformance`: every case on every
+ * given backend (eager and lazy) against the reference backend, one result per case and
+ * backend (max relative error, tolerance, pass/fail, bit-identical rerun), unavailable
+ * backends skipped with their reason (a failure when required), expected failures honoured.
+ */
+import { ReferenceBackend, type Backend, type BackendFactory } from "@dlrm/core";
+import type { CaseScale, ConformanceCase } from "./case.js";
+import type { Outputs } from "./compare.js";
+import type { ExpectedFailure } from "./expected-failures.js";
+import { availabilityPlan, caseApplies, caseTolerance, evaluateCase, implementedFusedOps, runCase } from "./run-case.js";
+
+/** Outcome of one case on one backend. */
+export type CaseStatus = "pass" | "fail" | "expected-failure" | "unexpected-pass" | "not-implemented";
+
+/** One case on one backend. */
+export interface CaseResult {
+  readonly backend: string;
+  readonly caseName: string;
+  /** The row of the table: the case's first op. */
+  readonly op: string;
+  readonly scale: CaseScale;
+  readonly status: CaseStatus;
+  /** NaN when the case did not run (a fused op the backend lacks) or threw. */
+  readonly maxRelError: number;
+  readonly tolerance: number;
+  /** undefined when the case did not run. */
+  readonly bitIdentical: boolean | undefined;
+  readonly problems: readonly string[];
+}
+
+/** What happened to one backend as a whole. */
+export interface BackendRun {
+  readonly name: string;
+  /** ran; skipped (unavailable, not required); failed (unavailable but required, or could not start). */
+  readonly status: "ran" | "skipped" | "failed";
+  readonly reason?: string;
+  readonly device?: string;
+  readonly deterministic?: boolean;
+}
+
+/** The whole report. */
+export interface ConformanceReport {
+  readonly backends: readonly BackendRun[];
+  readonly results: readonly CaseResult[];
+  /** False when any case failed, passed unexpectedly, or a required backend could not run. */
+  readonly passed: boolean;
+}
+
+/** Inputs of `runConformanceReport`. */
+export interface ReportOptions {
+  readonly factories: readonly BackendFactory[];
+  readonly cases: readonly ConformanceCase[];
+  readonly expectedFailures: readonly ExpectedFailure[];
+  /** Backends that must run (DLRM_REQUIRED_BACKENDS). */
+  readonly required: readonly string[];
+  /** Progress lines ("wasm: 120/345 cases"). */
+  readonly onProgress?: (line: string) => void;
+}
+
+const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Whether a result makes the report fail. */
+export function isFailure(r: CaseResult): boolean {
+  return r.status === "fail" || r.status === "unexpected-pass";
+}
+
+/** The reference's outputs per case, computed once and shared by every backend. */
+class ReferenceOutputs {
+  private readonly cache = new Map<string, Outputs>();
+  private backend: Backend | undefined;
+
+  async get(c: ConformanceCase): Promise<Outputs> {
+    let out = this.cache.get(c.name);
+    if (out === undefined) {
+      this.backend ??= new ReferenceBackend();
+      out = await runCase(this.backend, c);
+      this.cache.set(c.name, out);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.backend?.dispose();
+  }
+}
+
+/** Runs one case on one backend pair and classifies it (an exception is a failure with its message). */
+async function runOne(c: ConformanceCase, eager: Backend, lazy: Backend, reference: ReferenceOutputs, known: ExpectedFailure | undefined): Promise<CaseResult> {
+  const tol = caseTolerance(c);
+  const base = { backend: eager.info.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, tolerance: tol.maxRelError };
+  let check: { maxRelError: number; bitIdentical: boolean | undefined; problems: string[] };
+  try {
+    check = await evaluateCase(c, eager, lazy, await reference.get(c));
+  } catch (e) {
+    check = { maxRelError: Number.NaN, bitIdentical: undefined, problems: [`threw: ${describeError(e)}`] };
+  }
+  const failed = check.problems.length > 0;
+  const status: CaseStatus = known === undefined ? (failed ? "fail" : "pass") : failed ? "expected-failure" : "unexpected-pass";
+  const problems = status === "unexpected-pass" ? [`listed in expected-failures.ts (${known!.reason}) but passes: remove the entry`] : check.problems;
+  return { ...base, status, maxRelError: check.maxRelError, bitIdentical: check.bitIdentical, problems };
+}
+
+/** Runs every case on one available backend; returns its results. */
+async function runBackend(factory: BackendFactory, opts: ReportOptions, reference: ReferenceOutputs): Promise<CaseResult[]> {
+  const eager = await factory.create({ mode: "eager" });
+  const lazy = await factory.create({ mode: "lazy" });
+  try {
+    const implemented = implementedFusedOps(eager);
+    const results: CaseResult[] = [];
+    for (const [i, c] of opts.cases.entries()) {
+      if (!caseApplies(c, implemented)) {
+        results.push({
+          backend: factory.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, status: "not-implemented",
+          maxRelError: Number.NaN, tolerance: caseTolerance(c).maxRelError, bitIdentical: undefined, problems: [],
+        });
+        continue;
+      }
+      const known = opts.expectedFailures.find((f) => f.backend === factory.name && f.caseName === c.name);
+      results.push(await runOne(c, eager, lazy, reference, known));
+      if ((i + 1) % 50 === 0 || i + 1 === opts.cases.length) opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} cases`);
+    }
+    return results;
+  } finally {
+    eager.dispose();
+    lazy.dispose();
+  }
+}
+
+/** Runs the report over every factory in `opts.factories`, in order. */
+export async function runConformanceReport(opts: ReportOptions): Promise<ConformanceReport> {
+  const backends: BackendRun[] = [];
+  const results: CaseResult[] = [];
+  const reference = new ReferenceOutputs();
+  try {
+    for (const factory of opts.factories) {
+      const reason = await factory.unavailableReason();
+      const plan = availabilityPlan(factory.name, reason, opts.required);
+      if (plan !== "run") {
+        const why = plan === "fail" ? `${reason} (required by DLRM_REQUIRED_BACKENDS)` : reason!;
+        backends.push({ name: factory.name, status: plan === "fail" ? "failed" : "skipped", reason: why });
+        opts.onProgress?.(`${factory.name}: ${plan === "fail" ? "FAILED" : "skipped"}: ${why}`);
+        continue;
+      }
+      let info: Backend["info"];
+      try {
+        const probe = await factory.create({ mode: "eager" });
+        info = probe.info;
+        probe.dispose();
+      } catch (e) {
+        backends.push({ name: factory.name, status: "failed", reason: `failed to start: ${describeError(e)}` });
+        continue;
+      }
+      results.push(...(await runBackend(factory, opts, reference)));
+      backends.push({ name: factory.name, status: "ran", device: info.device, deterministic: info.deterministic });
+    }
+  } finally {
+    reference.dispose();
+  }
+  const passed = backends.every((b) => b.status !== "failed") && !results.some(isFailure);
+  return { backends, results, passed };
+}

@@ -1,0 +1,100 @@
+/**
+ * The conformance suite as vitest tests: `describeConformance(factory)` registers one test
+ * per unit-scale case (plus coverage and bookkeeping guards) that checks the backend against
+ * a fresh reference backend with @dlrm/conformance's engine. A backend that cannot start is
+ * skipped with its reason unless DLRM_REQUIRED_BACKENDS names it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReferenceBackend, type Backend, type BackendFactory } from "@dlrm/core";
+import {
+  ALL_CASES,
+  EXPECTED_FAILURES,
+  availabilityPlan,
+  caseApplies,
+  checkCase,
+  implementedFusedOps,
+  parseRequiredBackends,
+  uncoveredFusedOps,
+  uncoveredRequiredOps,
+  type ConformanceCase,
+  type ExpectedFailure,
+} from "@dlrm/conformance";
+
+/** Re-exported for the e2e tests that plan backends the same way as the suite. */
+export { availabilityPlan, parseRequiredBackends } from "@dlrm/conformance";
+
+/** Options for `describeConformance`; the defaults are the real suite. */
+export interface ConformanceOptions {
+  /** Cases to run (default: every unit-scale case; Medium-shaped ones are always left out). */
+  readonly cases?: readonly ConformanceCase[];
+  /** Known failures (default: expected-failures.ts). */
+  readonly expectedFailures?: readonly ExpectedFailure[];
+  /** Backends that must run (default: DLRM_REQUIRED_BACKENDS, comma-separated). */
+  readonly requiredBackends?: readonly string[];
+}
+
+/** Registers the whole conformance suite for one backend factory. */
+export function describeConformance(factory: BackendFactory, options: ConformanceOptions = {}): void {
+  const cases = (options.cases ?? ALL_CASES).filter((c) => c.scale === "unit");
+  const expectedFailures = (options.expectedFailures ?? EXPECTED_FAILURES).filter((f) => f.backend === factory.name);
+  const required = options.requiredBackends ?? parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS);
+
+  describe(`conformance: ${factory.name}`, async () => {
+    const reason = await factory.unavailableReason();
+    const plan = availabilityPlan(factory.name, reason, required);
+    if (plan === "skip") {
+      it.skip(`${factory.name} is unavailable here: ${reason}`, () => undefined);
+      return;
+    }
+    if (plan === "fail") {
+      it(`${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`, () => {
+        throw new Error(`${factory.name} is unavailable: ${reason}`);
+      });
+      return;
+    }
+
+    const probe = await factory.create({ mode: "eager" });
+    const implemented = implementedFusedOps(probe);
+    probe.dispose();
+
+    let eager: Backend;
+    let lazy: Backend;
+    let reference: Backend;
+    beforeAll(async () => {
+      eager = await factory.create({ mode: "eager" });
+      lazy = await factory.create({ mode: "lazy" });
+      reference = new ReferenceBackend();
+    });
+    afterAll(() => {
+      eager?.dispose();
+      lazy?.dispose();
+      reference?.dispose();
+    });
+
+    it("coverage: every required op has a case", () => {
+      expect(uncoveredRequiredOps(cases)).toEqual([]);
+    });
+    it(`coverage: every fused op ${factory.name} implements has a case`, () => {
+      expect(uncoveredFusedOps(cases, implemented)).toEqual([]);
+    });
+    it("bookkeeping: case names are unique and every expected failure names a case", () => {
+      const names = cases.map((c) => c.name);
+      expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+      expect(expectedFailures.filter((f) => !names.includes(f.caseName)).map((f) => f.caseName)).toEqual([]);
+    });
+    it("modes: the factory makes an eager and a lazy backend", () => {
+      expect([eager.mode, lazy.mode]).toEqual(["eager", "lazy"]);
+      expect(eager.info.name).toBe(factory.name);
+    });
+
+    for (const c of cases) {
+      if (!caseApplies(c, implemented)) continue;
+      const known = expectedFailures.find((f) => f.caseName === c.name);
+      const test = async (): Promise<void> => {
+        expect(await checkCase(c, eager, lazy, reference)).toEqual([]);
+      };
+      if (known === undefined) it(c.name, test);
+      else it.fails(`${c.name} [expected failure: ${known.reason}]`, test);
+    }
+  });
+}
