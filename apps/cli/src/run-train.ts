@@ -78,6 +78,19 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
       maxConsecutiveSkips: cli.maxConsecutiveSkips,
       onSkip: (step, total) => progress.line(`dlrm: step ${step}: non-finite loss, step skipped (${total} so far)`),
       onCheckpoint: (path, step) => progress.line(`Checkpoint of step ${step} written to ${path}`),
+      ...(dataset !== undefined && setup.dataset !== undefined && setup.dataset.testFreq > 0
+        ? {
+            onTest: {
+              every: setup.dataset.testFreq,
+              run: async (m, step) => {
+                const r = await dataset.evaluateTest(m, step);
+                progress.line(r.line);
+                if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
+                return r.stop;
+              },
+            },
+          }
+        : {}),
       onStep: (step, total) => progress.step(step, total),
       onPrint: (r) => {
         progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));

@@ -50,8 +50,8 @@ export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write
   const pre = await ensureProcessed(d);
   write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
   config.model.tableRows = [...pre.summary.tableRows];
-  if (d.testFreq > 0 || d.mlperfAucThreshold > 0 || d.mlperfAccThreshold > 0) {
-    write("note: --test-freq and the --mlperf-*-threshold early stop wait for the trainer's test hook; the test split is evaluated after training");
+  if (d.testFreq === 0 && (d.mlperfAucThreshold > 0 || d.mlperfAccThreshold > 0)) {
+    write("note: the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training");
   }
   validateConfig(config);
   const dataset = ProcessedDataset.open(d.processedDir);

@@ -76,6 +76,19 @@ describe("trainModel", () => {
     expect(states[2]).toEqual(states[0]);
   });
 
+  it("calls onTest every N steps and stops early when it says so", async () => {
+    const be = await referenceBackendFactory.create();
+    const calls: number[] = [];
+    const { summary } = await trainModel(be, cfg, learnableSource(cfg, 20), {
+      onTest: { every: 4, run: async (_m, step) => (calls.push(step), step >= 12) },
+    });
+    expect(calls).toEqual([4, 8, 12]);
+    expect(summary.steps).toBe(12);
+    expect(summary.earlyStopped).toBe(true);
+    expect(summary.stopped).toBe(false);
+    be.dispose();
+  });
+
   it("lazy mode submits once per step", async () => {
     const be = await referenceBackendFactory.create({ mode: "lazy" });
     const lazy = be as typeof be & { lazyStats: { submissions: number } };

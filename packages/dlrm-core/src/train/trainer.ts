@@ -52,6 +52,12 @@ export interface TrainOptions {
   onPrint?(r: PrintReport): void;
   onStep?(step: number, totalSteps: number): void;
   onCheckpoint?(path: string, step: number): void;
+  /**
+   * Every `every` steps (after the step, its print and before its checkpoint), awaited:
+   * evaluation on held-out data. Returning true ends training early (e.g. an MLPerf target
+   * reached): a checkpoint is written as for `shouldStop`, and summary.earlyStopped is set.
+   */
+  onTest?: { every: number; run(model: DlrmModel, step: number, epoch: number): Promise<boolean> };
 }
 
 export interface TrainSummary {
@@ -59,6 +65,8 @@ export interface TrainSummary {
   steps: number;
   /** True when `shouldStop` ended training early. */
   stopped: boolean;
+  /** True when `onTest` ended training early (a target was reached). */
+  earlyStopped: boolean;
   /** Steps not applied because their loss was not finite (`onNonFinite: "skip"`). */
   skippedSteps: number;
   /** The newest checkpoint written or resumed from, if any. */
@@ -202,6 +210,7 @@ export async function trainModel(
   let windowSteps = 0;
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   let stopped = false;
+  let earlyStopped = false;
   let lastYield = performance.now();
   const skipMode = opts.onNonFinite === "skip";
   const maxConsecutiveSkips = opts.maxConsecutiveSkips ?? 10;
@@ -265,6 +274,10 @@ export async function trainModel(
         windowStart = now;
         windowSteps = 0;
       }
+      if (opts.onTest !== undefined && opts.onTest.every > 0 && step % opts.onTest.every === 0 && !stopped) {
+        stopped = (await opts.onTest.run(model, step, epoch)) === true;
+        earlyStopped = stopped;
+      }
       const every = opts.checkpoint?.every ?? 0;
       if (opts.checkpoint !== undefined && (stopped || (every > 0 && step % every === 0))) await writeCheckpoint(epoch, inEpoch);
       if (stopped) break;
@@ -279,7 +292,7 @@ export async function trainModel(
   return {
     model,
     summary: {
-      steps: step, stopped, skippedSteps: skipped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
+      steps: step, stopped: stopped && !earlyStopped, earlyStopped, skippedSteps: skipped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
       finalLoss: last.loss, finalAccuracy: last.accuracy,
       msPerIteration: run > 0 ? (seconds * 1000) / run : 0,
     },
