@@ -20,6 +20,10 @@ import { PipelineCache } from "./pipelines.js";
 import { Recorder, type RecorderStats } from "./recorder.js";
 import { TensorRegistry, bufferBytes } from "./tensors.js";
 
+/** GEMM kernel on CPU Vulkan drivers (lavapipe) and on GPUs: the faster one measured on each (bench webgpu-gemm). */
+const SOFTWARE_GEMM: GemmVariant = "blocked";
+const HARDWARE_GEMM: GemmVariant = "blocked";
+
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
 
@@ -38,10 +42,11 @@ export class WebGpuBackend implements Backend {
 
   /** Acquires a device and builds an eager or lazy backend on it. */
   static async create(mode: ExecutionMode): Promise<WebGpuBackend> {
-    const { device, description, limits } = await acquireDevice();
+    const { device, description, limits, software } = await acquireDevice();
     const pipelines = new PipelineCache(device);
     const rec = new Recorder(device, pipelines, mode, limits.minUniformBufferOffsetAlignment, limits.maxComputeWorkgroupsPerDimension);
-    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec }, description, mode);
+    const gemmVariant = software ? SOFTWARE_GEMM : HARDWARE_GEMM;
+    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, gemmVariant }, description, mode);
   }
 
   /** Submissions and dispatches so far (lazy mode: one submission per step). */

@@ -4,6 +4,7 @@
  * storage bindings, the 1-D invocation index over a 2-D grid of 256-wide workgroups).
  */
 import type { DeviceLimits } from "./device.js";
+import type { GemmVariant } from "./kernels/gemm.js";
 import type { PipelineCache } from "./pipelines.js";
 import type { Recorder } from "./recorder.js";
 import type { TensorRegistry } from "./tensors.js";
@@ -14,6 +15,8 @@ export interface GpuContext {
   readonly tensors: TensorRegistry;
   readonly pipelines: PipelineCache;
   readonly rec: Recorder;
+  /** The GEMM kernel `gemm` and `linearForward` use (see kernels/gemm.ts). */
+  readonly gemmVariant: GemmVariant;
 }
 
 /** `struct P { a: u32, b: f32, ... }` bound at binding 0 as `p` (fields are 4-byte scalars). */

@@ -24,6 +24,8 @@ export interface AcquiredDevice {
   readonly device: GPUDevice;
   readonly description: string;
   readonly limits: DeviceLimits;
+  /** A CPU implementation (lavapipe / llvmpipe, SwiftShader) rather than a GPU. */
+  readonly software: boolean;
 }
 
 let installed = false;
@@ -83,9 +85,12 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
     },
   });
   const l = device.limits;
+  const info = adapter.info;
+  const software = info.architecture === "software" || /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device}`);
   return {
     device,
-    description: describeAdapter(adapter.info),
+    software,
+    description: describeAdapter(info),
     limits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,

@@ -6,5 +6,5 @@
 export { webgpuBackendFactory } from "./factory.js";
 export { WebGpuBackend } from "./backend.js";
 export { GEMM_VARIANTS, type GemmVariant } from "./kernels/gemm.js";
-export { adapterUnavailableReason, describeAdapter, INSTALL_HINT } from "./device.js";
+export { adapterUnavailableReason, INSTALL_HINT, type DeviceLimits } from "./device.js";
 export type { RecorderStats } from "./recorder.js";

@@ -5,6 +5,10 @@
  * - "tiled": 64x64 output block per 16x16 workgroup, 4x4 outputs per invocation held in
  *   registers, 64x16 / 16x64 shared-memory tiles, vec4 global loads where the contiguous
  *   dimension is a multiple of 4 (the default).
+ * - "blocked": no shared memory or barriers; each invocation keeps a 4x4 block of C in
+ *   registers and reads 4x4 blocks of A and B straight from memory (vec4 where aligned,
+ *   transposed in registers). Fastest on CPU Vulkan drivers (lavapipe), where barriers and
+ *   shared-memory gathers are expensive. The default variant is the backend's (`GpuContext`).
  * - "naive16": the textbook 16x16 shared-memory tiling, one output per invocation (baseline).
  * Each output sums k = 0..K-1 in order in f32: deterministic. WGSL entry point: gemm.
  */
@@ -17,8 +21,8 @@ type GemmArgs = Parameters<BackendOps["gemm"]>[0];
 type LinearArgs = Parameters<NonNullable<FusedOps["linearForward"]>>[0];
 
 /** GEMM kernel variants. */
-export type GemmVariant = "tiled" | "naive16";
-export const GEMM_VARIANTS: readonly GemmVariant[] = ["tiled", "naive16"];
+export type GemmVariant = "blocked" | "tiled" | "naive16";
+export const GEMM_VARIANTS: readonly GemmVariant[] = ["blocked", "tiled", "naive16"];
 
 /** Epilogue after alpha * sum (+ beta * C): none, or + bias[n] then the activation (linear). */
 type Epilogue = "none" | `bias-${Activation}`;
@@ -123,6 +127,70 @@ ${storeExpr(s.epilogue)}    }
 `;
 }
 
+/**
+ * The register-blocked kernel without shared memory: an 8x8 workgroup covers a 32x32 block
+ * of C; per step of 4 along k an invocation loads a 4x4 block of op(A) (ar[r] over k) and of
+ * op(B) (br[kk] over n) and does 16 vec4 FMAs, k in order.
+ */
+function blockedWgsl(s: Spec): string {
+  // Scalar element of op(A) at (r, k) and of op(B) at (k, c), zero outside.
+  const aAt = s.transA ? "a[k * p.m + r]" : "a[r * p.k + k]";
+  const bAt = s.transB ? "b[c * p.k + k]" : "b[k * p.n + c]";
+  const aScalar = `fn a_at(r: u32, k: u32) -> f32 { if (r < p.m && k < p.k) { return ${s.vecA ? "0.0" : aAt}; } return 0.0; }\n`;
+  const bScalar = `fn b_at(k: u32, c: u32) -> f32 { if (c < p.n && k < p.k) { return ${s.vecB ? "0.0" : bAt}; } return 0.0; }\n`;
+  // ar[r] = op(A)[r0 + r, k0 .. k0+3]
+  let loadA: string;
+  if (s.vecA && !s.transA) {
+    loadA = [0, 1, 2, 3].map((r) => `    var a${r} = vec4<f32>(0.0); if (r0 + ${r}u < p.m && k0 < p.k) { a${r} = a[((r0 + ${r}u) * p.k + k0) / 4u]; }`).join("\n") +
+      "\n    let ar = array<vec4<f32>, 4>(a0, a1, a2, a3);\n";
+  } else if (s.vecA && s.transA) {
+    loadA = [0, 1, 2, 3].map((q) => `    var a${q} = vec4<f32>(0.0); if (r0 < p.m && k0 + ${q}u < p.k) { a${q} = a[((k0 + ${q}u) * p.m + r0) / 4u]; }`).join("\n") +
+      "\n    let at = transpose(mat4x4<f32>(a0, a1, a2, a3));\n    let ar = array<vec4<f32>, 4>(at[0], at[1], at[2], at[3]);\n";
+  } else {
+    loadA = "    let ar = array<vec4<f32>, 4>(" + [0, 1, 2, 3].map((r) => `vec4<f32>(${[0, 1, 2, 3].map((q) => `a_at(r0 + ${r}u, k0 + ${q}u)`).join(", ")})`).join(", ") + ");\n";
+  }
+  // br[kk] = op(B)[k0 + kk, c0 .. c0+3]
+  let loadB: string;
+  if (s.vecB && !s.transB) {
+    loadB = [0, 1, 2, 3].map((q) => `    var b${q} = vec4<f32>(0.0); if (c0 < p.n && k0 + ${q}u < p.k) { b${q} = b[((k0 + ${q}u) * p.n + c0) / 4u]; }`).join("\n") +
+      "\n    let br = array<vec4<f32>, 4>(b0, b1, b2, b3);\n";
+  } else if (s.vecB && s.transB) {
+    loadB = [0, 1, 2, 3].map((c) => `    var b${c} = vec4<f32>(0.0); if (c0 + ${c}u < p.n && k0 < p.k) { b${c} = b[((c0 + ${c}u) * p.k + k0) / 4u]; }`).join("\n") +
+      "\n    let bt = transpose(mat4x4<f32>(b0, b1, b2, b3));\n    let br = array<vec4<f32>, 4>(bt[0], bt[1], bt[2], bt[3]);\n";
+  } else {
+    loadB = "    let br = array<vec4<f32>, 4>(" + [0, 1, 2, 3].map((q) => `vec4<f32>(${[0, 1, 2, 3].map((c) => `b_at(k0 + ${q}u, c0 + ${c}u)`).join(", ")})`).join(", ") + ");\n";
+  }
+  return `// gemm blocked ${JSON.stringify(s)}
+${bindings(s)}${aScalar}${bScalar}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r0 = gid.y * 4u;
+  let c0 = gid.x * 4u;
+  if (r0 >= p.m || c0 >= p.n) { return; }
+  var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  for (var k0 = 0u; k0 < p.k; k0 += 4u) {
+${loadA}${loadB}    for (var r = 0u; r < 4u; r++) {
+      var v = acc[r];
+      v = fma(vec4<f32>(ar[r].x), br[0], v);
+      v = fma(vec4<f32>(ar[r].y), br[1], v);
+      v = fma(vec4<f32>(ar[r].z), br[2], v);
+      v = fma(vec4<f32>(ar[r].w), br[3], v);
+      acc[r] = v;
+    }
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let row = r0 + i;
+    if (row >= p.m) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      let col = c0 + q;
+      if (col >= p.n) { break; }
+      let s = acc[i][q];
+${storeExpr(s.epilogue)}    }
+  }
+}
+`;
+}
+
 /** The 16x16-tiled baseline: one output per invocation, scalar loads. */
 function naiveWgsl(s: Spec): string {
   const aAt = s.transA ? "a[gk * p.m + row]" : "a[row * p.k + gk]";
@@ -164,14 +232,15 @@ ${storeExpr(s.epilogue)}  }
 
 /** Records one GEMM dispatch (validated arguments). */
 function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: number, n: number, k: number, alpha: number, beta: number, buffers: Bound[]): void {
-  const tiled = spec.variant === "tiled";
+  const vector = spec.variant !== "naive16";
   // Contiguous dimension of A: k (normal) or m (transposed); of B: n (normal) or k (transposed).
-  const vecA = tiled && (spec.transA ? m : k) % 4 === 0;
-  const vecB = tiled && (spec.transB ? k : n) % 4 === 0;
+  const vecA = vector && (spec.transA ? m : k) % 4 === 0;
+  const vecB = vector && (spec.transB ? k : n) % 4 === 0;
   const s: Spec = { ...spec, vecA, vecB };
   const key = `gemm:${s.variant}:${s.transA ? "t" : "n"}${s.transB ? "t" : "n"}:${vecA ? 4 : 1}${vecB ? 4 : 1}:${s.epilogue}`;
-  const kernel = ctx.pipelines.kernel(key, buffers.length, () => (tiled ? tiledWgsl(s) : naiveWgsl(s)));
-  const block = tiled ? 64 : 16;
+  const make = { blocked: blockedWgsl, tiled: tiledWgsl, naive16: naiveWgsl }[s.variant];
+  const kernel = ctx.pipelines.kernel(key, buffers.length, () => make(s));
+  const block = { blocked: 32, tiled: 64, naive16: 16 }[s.variant];
   ctx.rec.dispatch(kernel, buffers, [m, n, k, f32(alpha), f32(beta)], Math.ceil(n / block), Math.ceil(m / block));
 }
 
@@ -182,7 +251,7 @@ function checkPrecision(op: string, precision: string | undefined): void {
 }
 
 /** C = alpha op(A) op(B) + beta C with the chosen kernel variant. */
-export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = "tiled"): void {
+export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx.gemmVariant): void {
   const op = "gemm";
   checkPrecision(op, args.precision);
   const m = dim(op, "m", args.m);
@@ -211,6 +280,6 @@ export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const bias = ctx.tensors.bind(args.bias, op, "bias", "f32", n);
   const y = ctx.tensors.bind(args.y, op, "y", "f32", bsz * n);
   if (bsz === 0 || n === 0) return;
-  dispatchGemm(ctx, { variant: "tiled", transA: false, transB: true, epilogue: `bias-${args.activation}` }, bsz, n, k, 1, 0, [x, w, y, bias]);
+  dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}` }, bsz, n, k, 1, 0, [x, w, y, bias]);
   ctx.rec.endOp();
 }
