@@ -1,7 +1,7 @@
-// Engine memory calls, modes and the asynchronous step runner (see engine.h). A lazy
-// step is a vector of Commands run by StepWorker::Execute on a libuv thread; the worker
-// holds a reference to the engine's JS object, and each Command holds shared_ptrs to its
-// buffers, so nothing it uses can be collected or freed before it finishes.
+// Engine memory calls and modes (see engine.h). A lazy step is a vector of Commands run
+// on the engine's StepRunner thread; each Command holds shared_ptrs to its buffers, and the
+// engine's JS object is held (ObjectWrap::Ref) while steps are queued, so nothing a step
+// uses can be collected or freed before it finishes, and every sync() promise settles.
 #include "engine.h"
 
 #include <cstring>
@@ -10,44 +10,6 @@
 #include "args.h"
 
 namespace dlrm {
-namespace {
-
-class StepWorker : public Napi::AsyncWorker {
- public:
-  StepWorker(Napi::Env env, Engine* engine, Napi::Object owner, std::vector<Command> step)
-      : Napi::AsyncWorker(env, "dlrm-gaudi-step"), engine_(engine), step_(std::move(step)) {
-    owner_ = Napi::Persistent(owner);
-  }
-
-  void Execute() override {
-    for (Command& c : step_) {
-      CapturedError err;
-      if (!capture(c.op, c.run, err)) {
-        error_ = err;
-        break;
-      }
-    }
-  }
-
-  void OnOK() override {
-    step_.clear();
-    engine_->step_done(Env(), error_);
-  }
-
-  void OnError(const Napi::Error& e) override {
-    step_.clear();
-    engine_->step_done(Env(), CapturedError{ErrorKind::Generic, e.Message()});
-  }
-
- private:
-  Engine* engine_;
-  Napi::ObjectReference owner_;
-  std::vector<Command> step_;
-  std::optional<CapturedError> error_;
-};
-
-}  // namespace
-
 Napi::Function Engine::Define(Napi::Env env) {
   return DefineClass(env, "Engine",
                      {
@@ -91,8 +53,44 @@ Engine::Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) 
     }
     if (!info[0].IsBoolean()) throw_js(info.Env(), ErrorKind::Type, "Engine: argument \"lazy\" must be a boolean");
     lazy_ = info[0].As<Napi::Boolean>().Value();
+    if (lazy_) {
+      auto link = link_;
+      link->fn = Napi::ThreadSafeFunction::New(
+          info.Env(), Napi::Function::New(info.Env(), [](const Napi::CallbackInfo&) {}), "dlrm-gaudi-idle", 0, 1,
+          [link](Napi::Env) {
+            std::lock_guard<std::mutex> lock(link->m);
+            link->open = false;
+          });
+      link->open = true;
+      link->fn.Unref(info.Env());
+      auto notices = notices_;
+      auto alive = alive_;
+      Engine* self = this;
+      runner_ = std::make_unique<StepRunner>([link, notices, alive, self] {
+        std::lock_guard<std::mutex> lock(link->m);
+        if (!link->open) return;
+        notices->fetch_add(1);
+        auto cb = [notices, alive, self](Napi::Env env, Napi::Function, void*) {
+          notices->fetch_sub(1);
+          if (*alive) self->on_idle(env);
+        };
+        if (link->fn.NonBlockingCall(static_cast<void*>(nullptr), cb) != napi_ok) notices->fetch_sub(1);
+      });
+    }
     return 0;
   });
+}
+
+Engine::~Engine() {
+  *alive_ = false;
+  runner_.reset();
+  bool open;
+  {
+    std::lock_guard<std::mutex> lock(link_->m);
+    open = link_->open;
+    link_->open = false;
+  }
+  if (open) link_->fn.Release();
 }
 
 void Engine::check_alive(const std::string& op) const {
@@ -223,7 +221,7 @@ Napi::Value Engine::Read(const Napi::CallbackInfo& info) {
                "read: argument \"out\" has " + std::to_string(ta.ElementLength()) + " elements, the tensor has " +
                    std::to_string(b->size));
     }
-    if (in_flight_ || !steps_.empty()) {
+    if (busy()) {
       throw_js(info.Env(), ErrorKind::Generic, "read: a lazy step is still running; await sync() first");
     }
     auto* dst = static_cast<std::uint8_t*>(typed_data(ta));
@@ -232,77 +230,69 @@ Napi::Value Engine::Read(const Napi::CallbackInfo& info) {
   });
 }
 
-void Engine::raise_stored(Napi::Env env) {
-  if (!error_) return;
-  const CapturedError e = *error_;
-  error_.reset();
-  throw_js(env, e.kind, e.message);
-}
-
 /** markStep(): lazy mode queues the recorded ops as one step (one submission). */
 Napi::Value Engine::MarkStep(const Napi::CallbackInfo& info) {
   return guard(info.Env(), "markStep", [&]() -> Napi::Value {
     check_alive("markStep");
-    raise_stored(info.Env());
+    if (runner_ && !runner_->busy()) raise_stored(info.Env());
     if (pending_.empty()) return info.Env().Undefined();
-    steps_.push_back(std::move(pending_));
+    if (!held_) {
+      Ref();
+      held_ = true;
+    }
+    runner_->submit(std::move(pending_));
     pending_.clear();
     submissions_++;
-    pump(info.Env());
     return info.Env().Undefined();
   });
 }
 
-void Engine::pump(Napi::Env env) {
-  if (in_flight_) return;
-  if (!steps_.empty()) {
-    std::vector<Command> step = std::move(steps_.front());
-    steps_.pop_front();
-    in_flight_ = true;
-    auto* worker = new StepWorker(env, this, Value(), std::move(step));
-    worker->Queue();
-    return;
-  }
+void Engine::raise_stored(Napi::Env env) {
+  std::optional<CapturedError> e = runner_->take_error();
+  if (e) throw_js(env, e->kind, e->message);
+}
+
+void Engine::unref_idle(Napi::Env env) {
+  std::lock_guard<std::mutex> lock(link_->m);
+  if (link_->open) link_->fn.Unref(env);
+}
+
+void Engine::on_idle(Napi::Env env) {
+  Napi::HandleScope scope(env);
+  if (busy()) return;
   std::vector<Napi::Promise::Deferred> waiters;
   waiters.swap(waiters_);
-  if (waiters.empty()) return;
   std::optional<CapturedError> err;
-  err.swap(error_);
+  if (!waiters.empty()) err = runner_->take_error();
   for (auto& d : waiters) {
     if (err) d.Reject(make_error(env, err->kind, err->message).Value());
     else d.Resolve(env.Undefined());
   }
-}
-
-void Engine::step_done(Napi::Env env, std::optional<CapturedError> error) {
-  Napi::HandleScope scope(env);
-  in_flight_ = false;
-  if (error && !error_) error_ = std::move(error);
-  pump(env);
+  if (waiters_.empty()) unref_idle(env);
+  if (held_ && notices_->load() == 0) {
+    held_ = false;
+    Unref();
+  }
 }
 
 /** sync(): a promise settled when every submitted step has run (rejected with a step's error). */
 Napi::Value Engine::Sync(const Napi::CallbackInfo& info) {
   return guard(info.Env(), "sync", [&]() -> Napi::Value {
     auto d = Napi::Promise::Deferred::New(info.Env());
-    if (!in_flight_ && steps_.empty()) {
-      if (error_) {
-        const CapturedError e = *error_;
-        error_.reset();
-        d.Reject(make_error(info.Env(), e.kind, e.message).Value());
-      } else {
-        d.Resolve(info.Env().Undefined());
-      }
+    if (!busy()) {
+      std::optional<CapturedError> e = runner_ ? runner_->take_error() : std::nullopt;
+      if (e) d.Reject(make_error(info.Env(), e->kind, e->message).Value());
+      else d.Resolve(info.Env().Undefined());
     } else {
       waiters_.push_back(d);
+      std::lock_guard<std::mutex> lock(link_->m);
+      if (link_->open) link_->fn.Ref(info.Env());
     }
     return d.Promise();
   });
 }
 
-Napi::Value Engine::Busy(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), in_flight_ || !steps_.empty());
-}
+Napi::Value Engine::Busy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy()); }
 
 /** stats() -> { submissions, recordedOps, tensors } */
 Napi::Value Engine::Stats(const Napi::CallbackInfo& info) {

@@ -1,13 +1,14 @@
 // The native engine behind one GaudiBackend: a table of tensors (id -> Buffer), the op
 // bindings, and the execution modes. Eager ops run on the calling thread; lazy ops are
-// validated when recorded and queued, and `markStep` hands the queued step to a napi
-// AsyncWorker that runs it off the JavaScript thread, one step at a time, in order.
+// validated when recorded and queued, and `markStep` hands the queued step to the
+// engine's StepRunner thread, which runs steps off the JavaScript thread, in order.
 #pragma once
 
 #include <napi.h>
 
-#include <deque>
-#include <functional>
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -15,19 +16,15 @@
 
 #include "buffer.h"
 #include "errors.h"
+#include "step_runner.h"
 
 namespace dlrm {
-
-/** One recorded op: its name (for errors) and the work, holding its buffers alive. */
-struct Command {
-  std::string op;
-  std::function<void()> run;
-};
 
 class Engine : public Napi::ObjectWrap<Engine> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Engine(const Napi::CallbackInfo& info);
+  ~Engine() override;
 
   /** Throws a JS Error when the engine was disposed. */
   void check_alive(const std::string& op) const;
@@ -35,8 +32,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
   BufferPtr lookup(i64 id) const;
   /** Runs `cmd` now (eager) or queues it for the next step (lazy). */
   void submit(Napi::Env env, Command cmd);
-  /** Called on the JS thread when a step's worker finishes. */
-  void step_done(Napi::Env env, std::optional<CapturedError> error);
+  /** On the JS thread, after the runner drained its queue: settles sync waiters. */
+  void on_idle(Napi::Env env);
 
  private:
   Napi::Value Alloc(const Napi::CallbackInfo& info);
@@ -69,22 +66,34 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value FusedAdagradStep(const Napi::CallbackInfo& info);
   Napi::Value Fill(const Napi::CallbackInfo& info);
 
-  /** Starts the next queued step when none is running; settles sync waiters when idle. */
-  void pump(Napi::Env env);
+  /** True while a lazy step is queued or running. */
+  bool busy() const { return runner_ && runner_->busy(); }
+  /** Lets the process exit while no sync() is waiting. */
+  void unref_idle(Napi::Env env);
   /** Throws (and clears) an error left by a finished lazy step. */
   void raise_stored(Napi::Env env);
 
   bool lazy_ = false;
   bool disposed_ = false;
-  bool in_flight_ = false;
+  bool held_ = false;
   i64 next_id_ = 1;
   i64 submissions_ = 0;
   i64 recorded_ = 0;
   std::unordered_map<i64, BufferPtr> tensors_;
   std::vector<Command> pending_;
-  std::deque<std::vector<Command>> steps_;
   std::vector<Napi::Promise::Deferred> waiters_;
-  std::optional<CapturedError> error_;
+  /** Idle notifications sent by the runner and not yet handled on the JS thread. */
+  std::shared_ptr<std::atomic<int>> notices_ = std::make_shared<std::atomic<int>>(0);
+  /** Cleared by the destructor so that a late notification never touches a dead engine. */
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  /** The runner's way back to the JS thread; `open` is false once the function is released or finalized. */
+  struct IdleLink {
+    std::mutex m;
+    bool open = false;
+    Napi::ThreadSafeFunction fn;
+  };
+  std::shared_ptr<IdleLink> link_ = std::make_shared<IdleLink>();
+  std::unique_ptr<StepRunner> runner_;
 };
 
 }  // namespace dlrm

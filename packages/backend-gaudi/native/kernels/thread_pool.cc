@@ -114,6 +114,8 @@ class Pool {
   std::exception_ptr error_;
 };
 
+thread_local bool tls_inline = false;
+
 int default_threads() {
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(std::min(hw, 64u));
@@ -139,6 +141,14 @@ void set_num_threads(int n) {
 
 int num_threads() { return pool().size(); }
 
-void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) { pool().run(n, grain, fn); }
+void run_inline_on_this_thread(bool yes) { tls_inline = yes; }
+
+void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
+  if (tls_inline) {
+    if (n > 0) fn(0, n);
+    return;
+  }
+  pool().run(n, grain, fn);
+}
 
 }  // namespace dlrm

@@ -13,6 +13,14 @@ namespace dlrm {
 /** Sets the pool's thread count (caller included) and OpenBLAS's; n >= 1. */
 void set_num_threads(int n);
 
+/**
+ * Marks the calling thread so that its parallel_for loops run inline: the lazy-mode step
+ * runner uses it, leaving the other cores to the JavaScript thread that prepares the
+ * next batch meanwhile (pipeline parallelism instead of fork-join). GEMM still uses
+ * OpenBLAS's threads. Results are the same either way (work is split by outputs).
+ */
+void run_inline_on_this_thread(bool yes);
+
 /** The pool's thread count, caller included. */
 int num_threads();
 
