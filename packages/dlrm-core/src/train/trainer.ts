@@ -279,7 +279,8 @@ export async function trainModel(
         earlyStopped = stopped;
       }
       const every = opts.checkpoint?.every ?? 0;
-      if (opts.checkpoint !== undefined && (stopped || (every > 0 && step % every === 0))) await writeCheckpoint(epoch, inEpoch);
+      const signalled = stopped && !earlyStopped;
+      if (opts.checkpoint !== undefined && (signalled || (every > 0 && (step % every === 0 || earlyStopped)))) await writeCheckpoint(epoch, inEpoch);
       if (stopped) break;
     }
   }
