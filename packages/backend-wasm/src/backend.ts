@@ -33,6 +33,7 @@ export class WasmBackend implements Backend {
       device: `host CPU via WebAssembly SIMD, ${threads} thread${threads === 1 ? "" : "s"}`,
       deterministic: true,
       precisions: Object.freeze(["fp32"] as const),
+      memoryLimitBytes: 4 * 2 ** 30,
     });
   }
 

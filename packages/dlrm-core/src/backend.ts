@@ -219,6 +219,12 @@ export interface BackendInfo {
   readonly deterministic: boolean;
   /** Precisions it implements. */
   readonly precisions: readonly Precision[];
+  /**
+   * Bytes this backend can hold at most (wasm32: 4 GiB of linear memory; a GPU: its memory),
+   * or undefined when bounded only by host memory. The trainer refuses configurations whose
+   * estimate exceeds it, before allocating anything.
+   */
+  readonly memoryLimitBytes?: number;
 }
 
 /** A backend: memory calls + ops + optional fused ops + execution mode. */

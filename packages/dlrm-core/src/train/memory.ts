@@ -38,3 +38,25 @@ export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1): MemoryEs
   breakdown.push({ name: "batch buffers (indices, CSR map, unique-row gradients)", bytes: (4 * nnz + T * B) * 4 + nnz * D * f32 });
   return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
 }
+
+/** Thrown before allocating when a configuration cannot fit; the message has the breakdown and what to change. */
+export class MemoryRefusalError extends RangeError {
+  constructor(readonly estimate: MemoryEstimate, readonly limitBytes: number, where: string) {
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    const lines = [...estimate.breakdown].sort((a, b) => b.bytes - a.bytes).map((e) => `${e.name}: ${mib(e.bytes)}`);
+    super(
+      `this configuration needs about ${mib(estimate.totalBytes)} but ${where} holds at most ${mib(limitBytes)}:\n  ${lines.join("\n  ")}\n` +
+        "Shrink the tables (--max-ind-range, --arch-embedding-size), use row-wise Adagrad (--optimizer rwsadagrad: one accumulator per row), " +
+        "a smaller --mini-batch-size or --num-indices-per-lookup, or a backend with more memory.",
+    );
+    this.name = "MemoryRefusalError";
+  }
+}
+
+/** Refuses (MemoryRefusalError) when `estimate` exceeds the backend's limit or the host's memory. */
+export function checkMemoryFits(estimate: MemoryEstimate, backendLimit: number | undefined, backendName: string, hostBytes: number): void {
+  if (backendLimit !== undefined && estimate.totalBytes > backendLimit) {
+    throw new MemoryRefusalError(estimate, backendLimit, `the ${backendName} backend`);
+  }
+  if (estimate.totalBytes > hostBytes) throw new MemoryRefusalError(estimate, hostBytes, "this machine");
+}

@@ -10,7 +10,9 @@ import type { Checkpoint, TrainingState } from "../checkpoint/checkpoint.js";
 import { saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
 import type { BatchSource } from "../data/batch.js";
 import { DlrmModel } from "../model/dlrm.js";
+import { totalmem } from "node:os";
 import { LrScheduler } from "./lr-schedule.js";
+import { checkMemoryFits, estimateMemory } from "./memory.js";
 import { BatchUploader } from "./upload.js";
 
 export interface PrintReport {
@@ -162,6 +164,7 @@ export async function trainModel(
   opts: TrainOptions = {},
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
+  checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag), backend.info.memoryLimitBytes, backend.info.name, totalmem());
   const model = new DlrmModel(backend, cfg, { batchSize: cfg.batchSize, maxIndicesPerBag: source.maxIndicesPerBag });
   const lr = new LrScheduler({
     baseLr: cfg.learningRate,

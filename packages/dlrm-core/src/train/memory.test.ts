@@ -1,0 +1,30 @@
+/** Tests of the memory estimate and the refusal before allocating, with its per-table breakdown. */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../config.js";
+import { checkMemoryFits, estimateMemory, MemoryRefusalError } from "./memory.js";
+
+const medium: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  model: { embeddingDim: 64, tableRows: [3_000_000], bottomMlp: [1024, 1024, 1024, 64], topMlp: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 1], interaction: "cat", interactionItself: false },
+  batchSize: 512,
+};
+
+describe("memory estimate", () => {
+  it("counts the seed's Medium configuration: table + Adagrad 1.5 GB, 103.4 M MLP parameters x 3 (weights, gradients, Adagrad)", () => {
+    const e = estimateMemory(medium, 38);
+    const table = e.breakdown.find((b) => b.name.startsWith("table 0"))!;
+    expect(table.bytes).toBe(3_000_000 * 64 * 2 * 4);
+    const mlp = e.breakdown.find((b) => b.name.startsWith("MLP"))!;
+    // bottom 1024*1024 + 1024*1024 + 64*1024 (+ biases); top 4096*128 + 6 * 4096*4096 + 4096 (+ biases)
+    expect(mlp.bytes / 12).toBe(1024 * 1025 + 1024 * 1025 + 64 * 1025 + 4096 * 129 + 6 * 4096 * 4097 + 1 * 4097);
+    expect(estimateMemory({ ...medium, optimizer: "rwsadagrad" }, 38).totalBytes).toBeLessThan(e.totalBytes - 700e6);
+  });
+
+  it("refuses before allocating, naming the biggest parts and what to change", () => {
+    const e = estimateMemory({ ...medium, model: { ...medium.model, tableRows: [20_000_000, 100] } }, 38);
+    expect(() => checkMemoryFits(e, 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).toThrow(MemoryRefusalError);
+    expect(() => checkMemoryFits(e, 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).toThrow(/the wasm backend holds at most 4096\.0 MiB:\n  table 0 \(20000000 x 64\) \+ optimizer state: 9765\.6 MiB/);
+    expect(() => checkMemoryFits(e, undefined, "reference", 2 ** 30)).toThrow(/this machine holds at most 1024\.0 MiB[\s\S]*--max-ind-range[\s\S]*rwsadagrad/);
+    expect(() => checkMemoryFits(estimateMemory(medium, 38), 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).not.toThrow();
+  });
+});
