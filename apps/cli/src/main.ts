@@ -12,6 +12,8 @@ import { runTrain } from "./run-train.js";
 import { defineTrainOptions, optionsToSetup } from "./train-options.js";
 import { registerPreprocess } from "./commands/preprocess.js";
 import { registerEval } from "./commands/eval.js";
+import { registerBench } from "./commands/bench.js";
+import { registerConformance } from "./commands/conformance.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -34,6 +36,8 @@ function buildProgram(): Command {
   });
   registerPreprocess(program);
   registerEval(program);
+  registerConformance(program);
+  registerBench(program);
   return program;
 }
 

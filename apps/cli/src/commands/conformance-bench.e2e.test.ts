@@ -1,0 +1,115 @@
+/**
+ * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
+ * CLI: the conformance table on reference and wasm (exit 0), bf16's answer, a tiny bench
+ * smoke run whose --json carries every field, its --html page, and --compare of two runs.
+ * No timing is asserted, only that the figures exist and are positive.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const MAIN = fileURLToPath(new URL("../../bin/dlrm.js", import.meta.url));
+const BUILT = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+let dir = "";
+
+function dlrm(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: "" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build the CLI first (npx turbo run build --filter=@dlrm/cli)`);
+  dir = mkdtempSync(join(tmpdir(), "dlrm-cli-cb-"));
+});
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true });
+});
+
+describe("dlrm conformance", () => {
+  it("passes on reference and wasm with a row per op and a column per backend", () => {
+    const r = dlrm(["conformance", "--backends", "reference,wasm", "--json", "conf.json"]);
+    expect(r.stderr).toMatch(/conformance: \d+ cases on reference, wasm against the reference/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[1]).toMatch(/^op\s+tolerance\s+reference\s+wasm$/);
+    for (const op of ["gemm", "embeddingBagsForward", "interactionBackward", "sparseAdagradStep", "linearForward", "trainingStep"]) {
+      expect(lines.find((l) => l.startsWith(`${op} `)), op).toMatch(/ pass yes\s+\S+ pass (yes|no)$/);
+    }
+    const json = JSON.parse(readFileSync(join(dir, "conf.json"), "utf8")) as {
+      passed: boolean; backends: { name: string; status: string }[]; summary: { op: string }[]; results: { status: string }[];
+    };
+    const ran = json.results.filter((x) => x.status !== "not-implemented").length;
+    expect(ran).toBeGreaterThan(200);
+    expect(lines).toContain(`conformance: passed (${ran} case runs)`);
+    expect(json.passed).toBe(true);
+    expect(json.backends.map((b) => [b.name, b.status])).toEqual([["reference", "ran"], ["wasm", "ran"]]);
+    expect(json.summary.map((s) => s.op)).toContain("trainingStep");
+  });
+
+  it("answers --dtype bf16 with one line and exit 1", () => {
+    const r = dlrm(["conformance", "--dtype", "bf16"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^dlrm: error: --dtype bf16: the reference backend and the other backends do not implement bf16 yet \(issue 8/);
+  });
+
+  it("refuses an unknown backend with exit 2", () => {
+    const r = dlrm(["conformance", "--backends", "tpu"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^dlrm: error: --backends: unknown backend "tpu" \(known: .*reference/);
+  });
+});
+
+describe("dlrm bench", () => {
+  const run = (name: string) =>
+    dlrm(["bench", "--config", "tiny", "--iterations", "3", "--warmup", "1", "--peak-size", "128", "--json", `${name}.json`, "--html", `${name}.html`]);
+
+  it("smoke: a tiny run writes JSON with every field, and an HTML page with the charts", () => {
+    const r = run("a");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^dlrm bench: config tiny \(batch 32/);
+    const j = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as Record<string, unknown> & {
+      steps: Record<string, unknown>[]; micro: Record<string, unknown>[]; machine: Record<string, unknown>; backends: Record<string, unknown>[]; peak: Record<string, number>;
+    };
+    expect(j.kind).toBe("dlrm-bench");
+    expect(Object.keys(j.machine).sort()).toEqual(["cores", "cpu", "memoryBytes", "node", "platform"]);
+    expect(j).toHaveProperty("commit");
+    expect(j.peak.gflops).toBeGreaterThan(0);
+    const names = j.backends.filter((b) => b.status === "ran").map((b) => b.name);
+    expect(names).toEqual(expect.arrayContaining(["reference", "wasm"]));
+    for (const b of j.backends) expect(b.version).toMatch(/^@dlrm\/[a-z-]+@\d+\.\d+\.\d+/);
+    expect(j.steps.map((s) => `${s.backend} ${s.mode}`)).toEqual(names.flatMap((n) => [`${n} eager`, `${n} lazy`]));
+    for (const s of j.steps) {
+      expect(Object.keys(s).sort()).toEqual(["backend", "backendBytes", "fractionOfPeak", "gflops", "maxRssBytes", "mode", "phases", "samplesPerSecond", "timing"]);
+      expect((s.timing as { samples: number }).samples).toBe(3);
+      expect(s.samplesPerSecond as number).toBeGreaterThan(0);
+      expect(s.maxRssBytes as number).toBeGreaterThan(0);
+      expect(s.phases === null).toBe(s.mode === "lazy");
+    }
+    const ops = new Set(j.micro.map((m) => m.op));
+    for (const op of ["gemm", "embeddingBagsForward", "interactionForward", "interactionBackward", "sparseAdagradStep"]) expect(ops.has(op), op).toBe(true);
+    const html = readFileSync(join(dir, "a.html"), "utf8");
+    for (const id of ["ms-per-iteration", "time-split", "gemm-gflops"]) expect(html).toContain(`data-chart="${id}"`);
+    expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  it("--compare prints the ratio B/A per row of two runs", () => {
+    expect(run("b").status).toBe(0);
+    const r = dlrm(["bench", "--compare", "a.json", "b.json"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^A: a\.json/);
+    expect(r.stdout).toMatch(/^step tiny wasm eager\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+    expect(r.stdout).toMatch(/^micro reference gemm 32x16x13 nt \(bot_l\.0 forward\)\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+  });
+
+  it("refuses a bad --compare and an unknown --config", () => {
+    expect(dlrm(["bench", "--compare", "a.json"]).stderr).toMatch(/^dlrm: error: --compare: expected two files/);
+    const r = dlrm(["bench", "--config", "huge"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^dlrm: error: .*huge/);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Unit tests of `dlrm conformance`'s report logic with injected registries: a broken
+ * backend fails with FAIL lines, an unavailable one is skipped (or fails when required),
+ * the reference passes with a table row per op, and bf16 and unknown names are refused.
+ */
+import { describe, expect, it } from "vitest";
+import { ReferenceBackend, referenceBackendFactory, withLazyMode, type BackendFactory } from "@dlrm/core";
+import { NotSupportedError, UsageError } from "../errors.js";
+import { runConformanceCommand, type ConformanceIo } from "./conformance.js";
+
+/** A backend whose gemm is off by 1e-3 relative: every gemm-based case must fail. */
+class SloppyGemm extends ReferenceBackend {
+  override readonly info = { ...new ReferenceBackend().info, name: "sloppy" };
+  override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+    super.gemm({ ...args, alpha: args.alpha * (1 + 1e-3) });
+  }
+}
+
+const sloppy: BackendFactory = {
+  name: "sloppy",
+  unavailableReason: async () => undefined,
+  create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGemm()) : new SloppyGemm()),
+};
+
+const missing: BackendFactory = {
+  name: "missing",
+  unavailableReason: async () => "no such device here",
+  create: async () => {
+    throw new Error("unreachable");
+  },
+};
+
+function io(registry: BackendFactory[], required: string[] = []): ConformanceIo & { text: () => string } {
+  let text = "";
+  return { registry, required, out: (s) => (text += s), progress: () => undefined, text: () => text };
+}
+
+describe("dlrm conformance report", () => {
+  it("passes on the reference with one row per op, and shows an unavailable backend as skipped", async () => {
+    const o = io([referenceBackendFactory, missing]);
+    const report = await runConformanceCommand({ dtype: "fp32", medium: false }, o);
+    expect(report.passed).toBe(true);
+    const lines = o.text().split("\n");
+    expect(lines.find((l) => l.startsWith("gemm "))).toMatch(/^gemm\s+1\.0e-4\s+0 pass yes$/);
+    expect(lines.some((l) => /^trainingStep\s+1\.0e-4\s+0 pass yes$/.test(l))).toBe(true);
+    expect(lines).toContain("missing: skipped: no such device here");
+    expect(lines[lines.length - 2]).toMatch(/^conformance: passed \(\d+ case runs\)$/);
+  });
+
+  it("fails on a backend with a broken gemm, naming the cases", async () => {
+    const o = io([referenceBackendFactory, sloppy]);
+    const report = await runConformanceCommand({ dtype: "fp32", medium: false, backends: "sloppy" }, o);
+    expect(report.passed).toBe(false);
+    const text = o.text();
+    expect(text).toMatch(/^gemm\s+1\.0e-4\s+\d\.\de-3 FAIL yes$/m);
+    expect(text).toMatch(/^reluForward\s+0\s+0 pass yes$/m);
+    expect(text).toMatch(/^FAIL sloppy gemm\/nn 2x2x3 alpha 1 beta 0: eager vs reference: c\[\d\]/m);
+    expect(text).toMatch(/^FAIL sloppy trainingStep\//m);
+    expect(text).toMatch(/^conformance: FAILED \(\d+ of \d+ case runs\)$/m);
+    expect(report.results.filter((r) => r.status === "fail").every((r) => ["gemm", "linearForward", "trainingStep"].includes(r.op))).toBe(true);
+  });
+
+  it("fails when a required backend is unavailable", async () => {
+    const o = io([missing], ["missing"]);
+    const report = await runConformanceCommand({ dtype: "fp32", medium: false }, o);
+    expect(report.passed).toBe(false);
+    expect(o.text()).toContain("missing: FAILED: no such device here (required by DLRM_REQUIRED_BACKENDS)");
+  });
+
+  it("answers bf16 with the issue that brings it, and refuses unknown backends", async () => {
+    await expect(runConformanceCommand({ dtype: "bf16", medium: false }, io([referenceBackendFactory]))).rejects.toThrow(NotSupportedError);
+    await expect(runConformanceCommand({ dtype: "bf16", medium: false }, io([referenceBackendFactory]))).rejects.toThrow(/issue 8/);
+    await expect(runConformanceCommand({ dtype: "fp32", medium: false, backends: "tpu" }, io([referenceBackendFactory]))).rejects.toThrow(UsageError);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * `dlrm conformance`: every conformance case (each op of the contract, the fused ops, the
+ * whole training step; with --medium the seed's Medium shapes too) on each registered
+ * backend against the float64 reference, printed as an op x backend table; exit 1 on any
+ * failure, including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
+ */
+import { writeFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { BackendFactory } from "@dlrm/core";
+import { BACKENDS } from "@dlrm/backends";
+import {
+  ALL_CASES, EXPECTED_FAILURES, MEDIUM_CASES, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp,
+  type ConformanceReport,
+} from "@dlrm/conformance";
+import { gitCommit, machineInfo } from "@dlrm/bench";
+import { NotSupportedError } from "../errors.js";
+import { selectBackends, toJson } from "./select-backends.js";
+
+/** Parsed flags of `dlrm conformance`. */
+export interface ConformanceFlags {
+  backends?: string;
+  dtype: "fp32" | "bf16";
+  json?: string;
+  medium: boolean;
+}
+
+/** Where the command writes; tests pass their own. */
+export interface ConformanceIo {
+  registry: readonly BackendFactory[];
+  required: readonly string[];
+  out(text: string): void;
+  progress(line: string): void;
+}
+
+/** The bf16 answer until issue 8 brings bf16 to the reference and the backends. */
+export const BF16_NOT_YET =
+  "--dtype bf16: the reference backend and the other backends do not implement bf16 yet (issue 8 brings bf16 " +
+  "mixed precision and its tolerances); run `dlrm conformance --dtype fp32`";
+
+/** Runs the report, prints the table (and writes --json); returns the report. Throws on bf16. */
+export async function runConformanceCommand(flags: ConformanceFlags, io: ConformanceIo): Promise<ConformanceReport> {
+  if (flags.dtype === "bf16") throw new NotSupportedError(BF16_NOT_YET);
+  const factories = selectBackends(flags.backends, io.registry);
+  const cases = flags.medium ? [...ALL_CASES, ...MEDIUM_CASES] : ALL_CASES;
+  io.progress(`conformance: ${cases.length} cases on ${factories.map((f) => f.name).join(", ")} against the reference${flags.medium ? " (with Medium shapes)" : ""}`);
+  const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
+  io.out(`${formatReport(report)}\n`);
+  if (flags.json !== undefined) {
+    const summary = summarizeByOp(report).map((row) => ({ op: row.op, tolerance: row.tolerance, backends: Object.fromEntries(row.cells) }));
+    writeFileSync(flags.json, toJson({
+      kind: "dlrm-conformance", dtype: flags.dtype, medium: flags.medium, createdAt: new Date().toISOString(),
+      machine: machineInfo(), commit: gitCommit(), required: io.required, passed: report.passed,
+      backends: report.backends, summary, results: report.results,
+    }));
+    io.progress(`conformance: wrote ${flags.json}`);
+  }
+  return report;
+}
+
+/** Registers `dlrm conformance` on the program. */
+export function registerConformance(program: Command): void {
+  program
+    .command("conformance")
+    .description("Check every op, fused op and the whole training step of each backend against the float64 reference; exit 1 on any failure.")
+    .option("--backends <list>", "comma-separated backend names (default: every registered backend)")
+    .addOption(new Option("--dtype <dtype>", "precision of the cases").choices(["fp32", "bf16"]).default("fp32"))
+    .option("--json <file>", "also write the full report (every case on every backend) as JSON")
+    .option("--medium", "add the seed's Medium shapes (gemm 512x4096x4096, 38-index bags of D = 64): slow", false)
+    .action(async (flags: ConformanceFlags) => {
+      const report = await runConformanceCommand(flags, {
+        registry: BACKENDS,
+        required: parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS),
+        out: (text) => process.stdout.write(text),
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (!report.passed) throw new Error("conformance failed: see the FAIL lines above");
+    });
+}

@@ -1,0 +1,75 @@
+/**
+ * `dlrm bench --html FILE`: one self-contained HTML page (inline CSS and SVG, no script,
+ * no network) with three charts (ms/iteration per backend and mode with min-max whiskers,
+ * the eager time split, GEMM GFLOP/s against the measured peak), the tables and the notes.
+ */
+import { barChart, esc, type Bar } from "./svg-charts.js";
+import type { BenchReport } from "./types.js";
+
+/** ms/iteration per backend and mode. */
+function msChart(r: BenchReport): string {
+  const bars: Bar[] = r.steps.map((s) => ({
+    label: `${s.backend} ${s.mode}`, segments: [{ name: "ms/iteration", value: s.timing.medianMs }], whisker: { min: s.timing.minMs, max: s.timing.maxMs },
+  }));
+  return barChart({ id: "ms-per-iteration", title: `Training step, ${r.config} (batch ${r.batchSize}): median ms/iteration, whiskers min-max`, unit: "ms", bars });
+}
+
+/** The eager time split. */
+function splitChart(r: BenchReport): string {
+  const bars: Bar[] = r.steps.filter((s) => s.phases !== null).map((s) => ({
+    label: `${s.backend} ${s.mode}`,
+    segments: [
+      { name: "data/upload", value: s.phases!.uploadMs },
+      { name: "forward", value: s.phases!.forwardMs },
+      { name: "backward+update", value: s.phases!.backwardUpdateMs },
+    ],
+  }));
+  return barChart({ id: "time-split", title: "Time split of an eager step (median ms per phase, sync after each)", unit: "ms", bars });
+}
+
+/** GEMM GFLOP/s (micro-benchmarks and whole steps) against the peak. */
+function gemmChart(r: BenchReport): string {
+  const bars: Bar[] = [
+    ...r.micro.filter((m) => m.gflops !== null).map((m) => ({ label: `${m.backend} gemm ${m.shape.split(" ")[0]}`, segments: [{ name: "GFLOP/s", value: m.gflops! }] })),
+    ...r.steps.map((s) => ({ label: `${s.backend} ${s.mode} whole step`, segments: [{ name: "GFLOP/s", value: s.gflops }] })),
+  ];
+  const reference = r.peak === null ? undefined : { label: `peak (${r.peak.backend}, ${r.peak.size}^3)`, value: r.peak.gflops };
+  return barChart({ id: "gemm-gflops", title: "GEMM GFLOP/s at the config's shapes and per whole step, against the measured peak", unit: "GFLOP/s", bars, ...(reference ? { reference } : {}) });
+}
+
+function htmlTable(header: string[], rows: string[][]): string {
+  return `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td${/^-?[\d.]+$|^n\/a$/.test(c) ? ' class="num"' : ""}>${esc(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}
+
+const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+svg{display:block;margin:8px 0;background:#fafafa;border:1px solid #e4e4e4}svg .title{font-weight:600;font-size:13px}svg text{font-size:12px}
+svg .value,svg .reflabel{fill:#333}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{margin:2px 0}`;
+
+/** The whole page. */
+export function renderHtml(r: BenchReport): string {
+  const m = r.machine;
+  const steps = htmlTable(
+    ["backend", "mode", "median ms", "min ms", "max ms", "samples/s", "GFLOP/s", "% of peak", "RSS MiB"],
+    r.steps.map((s) => [s.backend, s.mode, s.timing.medianMs.toFixed(2), s.timing.minMs.toFixed(2), s.timing.maxMs.toFixed(2), s.samplesPerSecond.toFixed(0),
+      s.gflops.toFixed(2), s.fractionOfPeak === null ? "n/a" : (100 * s.fractionOfPeak).toFixed(1), (s.maxRssBytes / 2 ** 20).toFixed(0)]),
+  );
+  const micro = htmlTable(["backend", "op", "shape", "median ms", "GFLOP/s"], r.micro.map((x) => [x.backend, x.op, x.shape, x.timing.medianMs.toFixed(3), x.gflops?.toFixed(2) ?? ""]));
+  const backends = r.backends.map((b) => `<li>${esc(b.status === "ran" ? `${b.name}: ${b.version}, ${b.device ?? ""}` : `${b.name}: skipped (${b.reason ?? ""})`)}</li>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dlrm bench: ${esc(r.config)}</title><style>${STYLE}</style></head>
+<body>
+<h1>dlrm bench: ${esc(r.config)} configuration</h1>
+<p class="meta">${esc(`${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}; commit ${r.commit ?? "unknown"}; ${r.createdAt}; ${r.warmup} warm-up + ${r.iterations} iterations; ${(r.flopsPerStep / 1e9).toPrecision(3)} GFLOP of GEMM per step`)}</p>
+<ul>${backends}</ul>
+<h2>ms/iteration</h2>${msChart(r)}
+<h2>Time split</h2>${splitChart(r)}
+<h2>GEMM throughput</h2>${gemmChart(r)}
+<h2>Training step</h2>${steps}
+<h2>Per-op micro-benchmarks</h2>${micro}
+<h2>How it was measured</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>
+</body></html>
+`;
+}
