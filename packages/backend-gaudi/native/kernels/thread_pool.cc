@@ -144,7 +144,7 @@ int num_threads() { return pool().size(); }
 void run_inline_on_this_thread(bool yes) { tls_inline = yes; }
 
 void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
-  if (tls_inline) {
+  if (tls_inline && n < 16 * std::max<i64>(grain, 1)) {
     if (n > 0) fn(0, n);
     return;
   }

@@ -14,10 +14,11 @@ namespace dlrm {
 void set_num_threads(int n);
 
 /**
- * Marks the calling thread so that its parallel_for loops run inline: the lazy-mode step
- * runner uses it, leaving the other cores to the JavaScript thread that prepares the
- * next batch meanwhile (pipeline parallelism instead of fork-join). GEMM still uses
- * OpenBLAS's threads. Results are the same either way (work is split by outputs).
+ * Marks the calling thread so that its small parallel_for loops (fewer than 16 grains of
+ * work) run inline: the lazy-mode step runner uses it, leaving the other cores to the
+ * JavaScript thread that prepares the next batch meanwhile (pipeline parallelism instead
+ * of fork-join on every small op); large loops and GEMM still use every thread.
+ * Results are the same either way (work is split by outputs).
  */
 void run_inline_on_this_thread(bool yes);
 
