@@ -104,7 +104,8 @@ for (let i = 0; i < count; i++) {
     if (r < 0.75) {
       const name = pick(Object.keys(OPS));
       const args = rand() < 0.03 ? junk(e) : Object.fromEntries(Object.entries(OPS[name]).filter(() => rand() < 0.97).map(([k, kind]) => [k, value(e, kind)]));
-      e[name](args);
+      if (rand() < 0.02) addon.Engine.prototype[name].call(junk(e), args);
+      else e[name](args);
     } else if (r < 0.8) {
       e.write(value(e, "t"), rand() < 0.5 ? junk(e) : new Float32Array(int(8)), rand() < 0.8 ? int(8) : junk(e));
     } else if (r < 0.85) {

@@ -108,6 +108,23 @@ describe("op argument object", () => {
   });
 });
 
+describe("engine construction and receivers", () => {
+  it("needs new, one boolean, and a real engine as `this`", () => {
+    const { Engine } = addon();
+    expectError(() => (Engine as unknown as (lazy: boolean) => unknown)(true), TypeError, "without 'new'");
+    expectError(() => new (Engine as unknown as new () => unknown)(), TypeError, "Engine", "0 arguments");
+    expectError(() => new (Engine as unknown as new (x: unknown) => unknown)("lazy"), TypeError, 'argument "lazy"');
+    const gemm = (Engine.prototype as unknown as Record<string, (a: unknown) => void>)["gemm"]!;
+    expectError(() => gemm.call({}, {}), TypeError, "Illegal invocation");
+  });
+
+  it("setThreads checks its count", () => {
+    expectError(() => addon().setThreads(0), RangeError, 'argument "n"');
+    expectError(() => addon().setThreads(1.5), RangeError, 'argument "n"');
+    expectError(() => addon().setThreads(65), RangeError, 'argument "n"');
+  });
+});
+
 describe("memory calls", () => {
   it("alloc checks size, dtype and label", () => {
     const e = engine();
