@@ -20,9 +20,12 @@ import { PipelineCache } from "./pipelines.js";
 import { Recorder, type RecorderStats } from "./recorder.js";
 import { TensorRegistry, bufferBytes } from "./tensors.js";
 
-/** GEMM kernel on CPU Vulkan drivers (lavapipe) and on GPUs: the faster one measured on each (bench webgpu-gemm). */
+/**
+ * GEMM kernel on CPU Vulkan drivers and on GPUs: the faster one measured on each by the
+ * webgpu-gemm bench (lavapipe: blocked ~4-7 GFLOP/s vs tiled ~1-3; H100: tiled ~13 TFLOP/s vs blocked ~6).
+ */
 const SOFTWARE_GEMM: GemmVariant = "blocked";
-const HARDWARE_GEMM: GemmVariant = "blocked";
+const HARDWARE_GEMM: GemmVariant = "tiled";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];

@@ -4,7 +4,6 @@
  * hardware allows. Also the one-line "why not" when no adapter exists, and the adapter's
  * name in words (vendor, architecture, description, and the native API underneath).
  */
-import { create, globals } from "webgpu";
 
 /** What to run when no adapter is found. */
 export const INSTALL_HINT = "install a Vulkan driver (on a machine without a GPU: sudo bash scripts/install-webgpu-deps.sh, Mesa lavapipe from bookworm-backports)";
@@ -28,16 +27,18 @@ export interface AcquiredDevice {
   readonly software: boolean;
 }
 
-let installed = false;
 let gpu: GPU | undefined;
 
-/** Dawn's GPU entry point, created once per process (it holds no device by itself). */
-function navigatorGpu(): GPU {
-  if (!installed) {
+/**
+ * Dawn's GPU entry point, created once per process (it holds no device by itself). Dawn is
+ * loaded on first use, so importing this package never fails where dawn.node cannot load.
+ */
+async function navigatorGpu(): Promise<GPU> {
+  if (gpu === undefined) {
+    const { create, globals } = await import("webgpu");
     Object.assign(globalThis, globals);
-    installed = true;
+    gpu = create([]);
   }
-  gpu ??= create([]);
   return gpu;
 }
 
@@ -48,16 +49,17 @@ function nativeApi(): string {
   return "Vulkan";
 }
 
-/** "llvmpipe: Mesa 25.0.7 ... (mesa, software) via Dawn on Vulkan". */
+/** "llvmpipe: Mesa 25.0.7 ... (mesa, software) via Dawn on Vulkan"; the device name is added when the description lacks it. */
 export function describeAdapter(info: GPUAdapterInfo): string {
-  const name = info.description || info.device || "unknown adapter";
+  const described = info.description || "unknown adapter";
+  const name = info.device !== "" && !described.includes(info.device) && !/llvmpipe/.test(described) ? `${info.device} [${described}]` : described;
   const kind = [info.vendor, info.architecture].filter((s) => s !== "").join(", ");
   return `${name}${kind === "" ? "" : ` (${kind})`} via Dawn on ${nativeApi()}`;
 }
 
 /** Requests an adapter; undefined when Dawn finds none (or cannot load). */
 export async function requestAdapter(): Promise<GPUAdapter | undefined> {
-  const adapter = await navigatorGpu().requestAdapter({ powerPreference: "high-performance" });
+  const adapter = await (await navigatorGpu()).requestAdapter({ powerPreference: "high-performance" });
   return adapter ?? undefined;
 }
 
