@@ -3,7 +3,7 @@
  * lazy bit-identical (one submission per step), lazy `read` waiting for the running
  * step, Tensor ownership checks, and the C++ host preprocessing matching core's.
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   buildSparseBatch, createRandomSource, DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, randomBatch, SparseInputError, trainModel,
   type Backend, type TrainConfig,
@@ -11,7 +11,7 @@ import {
 import { gaudiBackendFactory } from "./factory.js";
 import type { GaudiBackend } from "./gaudi-backend.js";
 import { buildSparseBatchNative } from "./sparse.js";
-import { expectError } from "./test-util.js";
+import { describeNative, expectError } from "./test-util.js";
 
 const cfg: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -30,7 +30,7 @@ async function trainedWeights(mode: "eager" | "lazy", optimizer: TrainConfig["op
   return { weights: [...weights].map((w) => w.data), backend };
 }
 
-describe("gaudi backend", () => {
+describeNative("gaudi backend", () => {
   it("is available here and names its device", async () => {
     expect(await gaudiBackendFactory.unavailableReason()).toBeUndefined();
     const be = await gaudiBackendFactory.create();

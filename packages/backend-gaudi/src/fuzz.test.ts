@@ -5,13 +5,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ADDON_PATH } from "./native.js";
-import { addon } from "./test-util.js";
+import { addon, describeNative } from "./test-util.js";
 
 const child = fileURLToPath(new URL("./fuzz-child.mjs", import.meta.url));
 
-describe("fuzzed addon calls in a child process", () => {
+describeNative("fuzzed addon calls in a child process", () => {
   for (const seed of [1, 2, 3, 4]) {
     it(`seed ${seed}: 4000 calls, the child exits 0, not by a signal`, () => {
       addon();

@@ -3,9 +3,9 @@
  * sizes, alpha/beta accumulation, beta = 0 ignoring NaNs in C, empty dimensions, and
  * bf16 (operands rounded to bfloat16, fp32 accumulation).
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { NativeEngine } from "./native.js";
-import { addon, rng } from "./test-util.js";
+import { addon, describeNative, rng } from "./test-util.js";
 
 function gemmOracle(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): Float64Array {
   const out = new Float64Array(m * n);
@@ -41,7 +41,7 @@ function maxRelError(got: Float32Array, want: Float64Array): number {
   return worst;
 }
 
-describe("gemm vs a float64 triple loop", () => {
+describeNative("gemm vs a float64 triple loop", () => {
   const e = new (addon().Engine)(false);
   for (const [m, n, k] of [[37, 29, 53], [128, 64, 13], [1, 1, 1], [3, 130, 257]] as const) {
     for (const transA of [false, true]) {

@@ -5,13 +5,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ADDON_PATH } from "./native.js";
-import { addon } from "./test-util.js";
+import { addon, describeNative } from "./test-util.js";
 
 const child = fileURLToPath(new URL("./lazy-gc-child.mjs", import.meta.url));
 
-describe("lazy steps under gc()", () => {
+describeNative("lazy steps under gc()", () => {
   it("buffers and the engine stay alive while a step runs; results equal eager", () => {
     addon();
     const r = spawnSync(process.execPath, ["--expose-gc", child, ADDON_PATH], { encoding: "utf8", timeout: 120_000 });

@@ -1,9 +1,9 @@
 /**
- * Helpers shared by this package's tests: the loaded addon (tests fail loudly when it is
- * not built, since the package's own tests need it), a seeded RNG, and `expectError`,
- * which checks an error's class and that its message names the argument.
+ * Helpers shared by this package's tests: `describeNative` (skips with the reason when the
+ * addon is not built, unless DLRM_REQUIRED_BACKENDS names gaudi, as in CI), the loaded
+ * addon, a seeded RNG, and `expectError`, which checks an error's class and its message.
  */
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadNative, type NativeAddon } from "./native.js";
 
 /** The addon; throws with the build hint when it is missing. */
@@ -11,6 +11,20 @@ export function addon(): NativeAddon {
   const { addon: a, reason } = loadNative();
   if (a === undefined) throw new Error(`these tests need the native addon: ${reason}`);
   return a;
+}
+
+const required = (process.env["DLRM_REQUIRED_BACKENDS"] ?? "").split(",").map((x) => x.trim()).includes("gaudi");
+
+/** `describe` for tests that need the addon: skipped with the reason when it is missing and not required. */
+export function describeNative(name: string, fn: () => void): void {
+  const { reason } = loadNative();
+  if (reason === undefined || required) {
+    describe(name, fn);
+    return;
+  }
+  describe.skip(`${name} (skipped: ${reason})`, () => {
+    it("needs the native addon", () => undefined);
+  });
 }
 
 /** mulberry32: a small seeded generator in [0, 1). */

@@ -5,8 +5,8 @@
  * lengths, use after free and dispose, bad indices and offsets: a TypeError or RangeError
  * naming the argument, before any memory is touched.
  */
-import { describe, expect, it } from "vitest";
-import { addon, expectError } from "./test-util.js";
+import { expect, it } from "vitest";
+import { addon, describeNative, expectError } from "./test-util.js";
 import type { NativeEngine } from "./native.js";
 
 type Call = (args: unknown) => void;
@@ -35,7 +35,7 @@ function read(e: NativeEngine, id: number, n: number): Float32Array {
   return out;
 }
 
-describe("op argument object", () => {
+describeNative("op argument object", () => {
   const e = engine();
   const a = f32(e, 4);
   const gemm = op(e, "gemm");
@@ -108,7 +108,7 @@ describe("op argument object", () => {
   });
 });
 
-describe("engine construction and receivers", () => {
+describeNative("engine construction and receivers", () => {
   it("needs new, one boolean, and a real engine as `this`", () => {
     const { Engine } = addon();
     expectError(() => (Engine as unknown as (lazy: boolean) => unknown)(true), TypeError, "without 'new'");
@@ -125,7 +125,7 @@ describe("engine construction and receivers", () => {
   });
 });
 
-describe("memory calls", () => {
+describeNative("memory calls", () => {
   it("alloc checks size, dtype and label", () => {
     const e = engine();
     expectError(() => e.alloc(-1, "f32", "w"), RangeError, "alloc(w)", 'argument "size"');
@@ -180,7 +180,7 @@ describe("memory calls", () => {
   });
 });
 
-describe("sparse batches reaching a kernel", () => {
+describeNative("sparse batches reaching a kernel", () => {
   const B = 2;
   const D = 2;
   /** One table of 4 rows; bags (0: rows 0, 1) (1: row 3). */
@@ -276,7 +276,7 @@ describe("sparse batches reaching a kernel", () => {
   });
 });
 
-describe("host preprocessing arguments", () => {
+describeNative("host preprocessing arguments", () => {
   const a = () => addon();
   it("checks kinds, counts and sizes, naming the argument", () => {
     const ind = Int32Array.from([0]);
