@@ -5,9 +5,13 @@
  */
 import { referenceBackendFactory, type BackendFactory } from "@dlrm/core";
 import { wasmBackendFactory } from "@dlrm/backend-wasm";
+import { webgpuBackendFactory } from "@dlrm/backend-webgpu";
 
-/** Registered backends, most preferred first. */
-export const BACKENDS: readonly BackendFactory[] = [wasmBackendFactory, referenceBackendFactory];
+/**
+ * Registered backends, most preferred first. WebGPU comes after wasm: on a machine without
+ * a GPU its adapter is lavapipe (a CPU driver, for correctness); ask for it by name on a GPU.
+ */
+export const BACKENDS: readonly BackendFactory[] = [wasmBackendFactory, webgpuBackendFactory, referenceBackendFactory];
 
 /** The registered names, in preference order. */
 export function backendNames(registry: readonly BackendFactory[] = BACKENDS): string[] {
