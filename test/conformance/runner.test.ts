@@ -5,7 +5,7 @@
  * full suite on a broken backend whose failures are listed as expected (it.fails).
  */
 import { describe, expect, it } from "vitest";
-import { ReferenceBackend, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
+import { ReferenceBackend, referenceBackendFactory, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
 import {
   ALL_CASES,
   MEDIUM_CASES,
@@ -13,8 +13,11 @@ import {
   availabilityPlan,
   checkCase,
   compareBits,
+  defineCase,
+  formatReport,
   maxRelativeError,
   parseRequiredBackends,
+  runConformanceReport,
   uncoveredFusedOps,
   uncoveredRequiredOps,
   worstMismatch,
@@ -165,6 +168,34 @@ describe("broken backends are caught", () => {
   it("rows of dRows past U must stay untouched", async () => {
     const problems = await check("embeddingBagsBackward/B=4 T=3 D=5 empty bags", new ClobbersRows());
     expect(problems.join("\n")).toMatch(/dRows\[\d+\]: got 0, want NaN/);
+  });
+});
+
+describe("the cross-backend report", () => {
+  const mediumLike = defineCase({
+    name: "gemm/medium-scale self-check 3x4x5",
+    ops: ["gemm"],
+    scale: "medium",
+    setup(env) {
+      const a = env.random([3, 5]);
+      const b = env.random([5, 4]);
+      const c = env.output("c", [3, 4]);
+      return () => env.backend.gemm({ a, b, c, m: 3, n: 4, k: 5, transA: false, transB: false, alpha: 1, beta: 0 });
+    },
+  });
+  const copy: BackendFactory = {
+    name: "reference-copy",
+    unavailableReason: async () => undefined,
+    create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new ReferenceBackend()) : new ReferenceBackend()),
+  };
+
+  it("runs Medium-shaped cases on other backends but not on the reference oracle itself", async () => {
+    const report = await runConformanceReport({ factories: [referenceBackendFactory, copy], cases: [mediumLike], expectedFailures: [], required: [] });
+    expect(report.results.map((r) => [r.backend, r.status])).toEqual([["reference", "skipped"], ["reference-copy", "pass"]]);
+    expect(report.passed).toBe(true);
+    const text = formatReport(report);
+    expect(text).toMatch(/^gemm \[medium\]\s+1\.0e-4\s+skipped\s+0 pass yes$/m);
+    expect(text).toMatch(/^skipped: the reference is the oracle/m);
   });
 });
 

@@ -4,7 +4,7 @@
  * rerun"; then the skipped backends with their reasons and every problem line.
  */
 import type { CaseResult, ConformanceReport } from "./report.js";
-import { isFailure } from "./report.js";
+import { isFailure, REFERENCE_MEDIUM } from "./report.js";
 
 /** One cell: the worst of a group of case results on one backend. */
 export interface OpCell {
@@ -14,6 +14,8 @@ export interface OpCell {
   /** "yes" when every rerun repeated bit for bit, "no" when any differed, "n/a" when none ran. */
   readonly bitIdentical: "yes" | "no" | "n/a";
   readonly expectedFailures: number;
+  /** Cases not run on purpose (the reference at Medium shapes). */
+  readonly skipped: number;
 }
 
 /** One row of the table. */
@@ -44,7 +46,7 @@ export function summarizeByOp(report: ConformanceReport): OpRow[] {
 }
 
 function cellOf(rs: readonly CaseResult[]): OpCell {
-  const ran = rs.filter((r) => r.status !== "not-implemented");
+  const ran = rs.filter((r) => r.status !== "not-implemented" && r.status !== "skipped");
   const bits = ran.map((r) => r.bitIdentical).filter((b): b is boolean => b !== undefined);
   const errors = ran.map((r) => r.maxRelError);
   return {
@@ -53,12 +55,14 @@ function cellOf(rs: readonly CaseResult[]): OpCell {
     passed: !ran.some(isFailure),
     bitIdentical: bits.length === 0 ? "n/a" : bits.every((b) => b) ? "yes" : "no",
     expectedFailures: ran.filter((r) => r.status === "expected-failure").length,
+    skipped: rs.filter((r) => r.status === "skipped").length,
   };
 }
 
 const sci = (x: number): string => (Number.isNaN(x) ? "error" : x === 0 ? "0" : x.toExponential(1));
 
 function cellText(c: OpCell | undefined): string {
+  if (c !== undefined && c.cases === 0 && c.skipped > 0) return "skipped";
   if (c === undefined || c.cases === 0) return "not implemented";
   const xfail = c.expectedFailures > 0 ? ` (${c.expectedFailures} xfail)` : "";
   return `${sci(c.maxRelError)} ${c.passed ? "pass" : "FAIL"} ${c.bitIdentical}${xfail}`;
@@ -86,7 +90,8 @@ export function formatReport(report: ConformanceReport): string {
   }
   const failures = report.results.filter(isFailure);
   for (const f of failures) for (const p of f.problems) lines.push(`FAIL ${f.backend} ${f.caseName}: ${p}`);
-  const cases = report.results.filter((r) => r.status !== "not-implemented").length;
+  const cases = report.results.filter((r) => r.status !== "not-implemented" && r.status !== "skipped").length;
+  if (report.results.some((r) => r.status === "skipped")) lines.push(`skipped: ${REFERENCE_MEDIUM}`);
   lines.push(report.passed ? `conformance: passed (${cases} case runs)` : `conformance: FAILED (${failures.length} of ${cases} case runs)`);
   return lines.join("\n");
 }
