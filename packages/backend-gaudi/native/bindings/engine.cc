@@ -178,7 +178,7 @@ Napi::Value Engine::Free(const Napi::CallbackInfo& info) {
   });
 }
 
-/** write(id, data: Float32Array | Int32Array, offset: number) */
+/** write(id, data: Float32Array | Int32Array, offset: number); lazy: copied and queued unless the engine is idle. */
 Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
   return guard(info.Env(), "write", [&]() -> Napi::Value {
     check_alive("write");
@@ -195,7 +195,9 @@ Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
                    " do not fit a tensor of size " + std::to_string(b->size));
     }
     const auto* src = static_cast<const std::uint8_t*>(typed_data(ta));
-    if (!lazy_) {
+    if (!lazy_ || (pending_.empty() && !busy())) {
+      // Nothing is recorded or running, so writing now keeps the order and saves a copy
+      // (initial weights of a large model would otherwise be held twice until the first step).
       if (n > 0) std::memcpy(static_cast<std::uint8_t*>(b->data) + offset * 4, src, static_cast<size_t>(n) * 4);
       return info.Env().Undefined();
     }
