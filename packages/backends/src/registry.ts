@@ -4,14 +4,16 @@
  * `auto` selection walks this list and takes the first that can start here.
  */
 import { referenceBackendFactory, type BackendFactory } from "@dlrm/core";
+import { gaudiBackendFactory } from "@dlrm/backend-gaudi";
 import { wasmBackendFactory } from "@dlrm/backend-wasm";
 import { webgpuBackendFactory } from "@dlrm/backend-webgpu";
 
 /**
- * Registered backends, most preferred first. WebGPU comes after wasm: on a machine without
- * a GPU its adapter is lavapipe (a CPU driver, for correctness); ask for it by name on a GPU.
+ * Registered backends, most preferred first: the native addon when it is built, then wasm
+ * (runs anywhere Node runs). WebGPU comes after wasm: on a machine without a GPU its adapter
+ * is lavapipe (a CPU driver, for correctness); ask for it by name on a GPU.
  */
-export const BACKENDS: readonly BackendFactory[] = [wasmBackendFactory, webgpuBackendFactory, referenceBackendFactory];
+export const BACKENDS: readonly BackendFactory[] = [gaudiBackendFactory, wasmBackendFactory, webgpuBackendFactory, referenceBackendFactory];
 
 /** The registered names, in preference order. */
 export function backendNames(registry: readonly BackendFactory[] = BACKENDS): string[] {
