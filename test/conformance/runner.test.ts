@@ -9,6 +9,7 @@ import { ReferenceBackend, referenceBackendFactory, withLazyMode, type Backend, 
 import {
   ALL_CASES,
   MEDIUM_CASES,
+  SHAPE_TOLERANCES,
   TOLERANCES,
   availabilityPlan,
   checkCase,
@@ -101,7 +102,7 @@ describe("comparison metrics", () => {
   });
 
   it("every tolerance has a reason", () => {
-    for (const [op, byPrecision] of Object.entries(TOLERANCES)) {
+    for (const [op, byPrecision] of [...Object.entries(TOLERANCES), ...Object.entries(SHAPE_TOLERANCES)]) {
       for (const tol of Object.values(byPrecision)) expect(tol.reason.length, op).toBeGreaterThan(20);
     }
   });
@@ -113,6 +114,7 @@ describe("case lists", () => {
     expect(MEDIUM_CASES.length).toBeGreaterThanOrEqual(10);
     expect(MEDIUM_CASES.every((c) => c.scale === "medium")).toBe(true);
     expect(MEDIUM_CASES.map((c) => c.name)).toContain("gemm/medium tt 512x4096x4096");
+    expect(MEDIUM_CASES.filter((c) => c.tolerance === "gemm K=4096").map((c) => c.name.split(" ")[1])).toEqual(["nn", "nt", "tn", "tt"]);
   });
 
   it("the whole training step has cases", () => {

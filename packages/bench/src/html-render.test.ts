@@ -20,6 +20,9 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh`);
 
 /** The flags the page is rendered with: headless, no sandbox (root in CI), nothing fetched in the background. */
+/** The part of SVGGraphicsElement the checks use (the tsconfig has no DOM lib). */
+type Boxed = { getBBox(): { width: number } };
+
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHROMIUM : `skipped: ${CHROMIUM} not installed; run scripts/install-chromium.sh`})`, () => {
@@ -52,7 +55,7 @@ describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHR
 
   it("draws every bar with a non-zero rendered width, one per row", async () => {
     const bars = await page.$$eval("svg[data-chart] rect.bar", (els) =>
-      els.map((e) => ({ chart: e.closest("svg")!.getAttribute("data-chart"), width: (e as SVGGraphicsElement).getBBox().width, value: Number(e.getAttribute("data-value")) })),
+      els.map((e) => ({ chart: e.closest("svg")!.getAttribute("data-chart"), width: (e as unknown as Boxed).getBBox().width, value: Number(e.getAttribute("data-value")) })),
     );
     const count = (id: string) => bars.filter((b) => b.chart === id).length;
     expect(count("ms-per-iteration")).toBe(4);
@@ -65,7 +68,7 @@ describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHR
   });
 
   it("scales bars by value: the slower reference bar is wider", async () => {
-    const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
+    const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) => els.map((e) => (e as unknown as Boxed).getBBox().width));
     expect(widths[2]!).toBeGreaterThan(widths[0]! * 5);
   });
 

@@ -57,7 +57,7 @@ export function renderHtml(r: BenchReport): string {
       s.gflops.toFixed(2), s.fractionOfPeak === null ? "n/a" : (100 * s.fractionOfPeak).toFixed(1), (s.maxRssBytes / 2 ** 20).toFixed(0)]),
   );
   const micro = htmlTable(["backend", "op", "shape", "median ms", "GFLOP/s"], r.micro.map((x) => [x.backend, x.op, x.shape, x.timing.medianMs.toFixed(3), x.gflops?.toFixed(2) ?? ""]));
-  const backends = r.backends.map((b) => `<li>${esc(b.status === "ran" ? `${b.name}: ${b.version}, ${b.device ?? ""}` : `${b.name}: skipped (${b.reason ?? ""})`)}</li>`).join("");
+  const backends = r.backends.map((b) => `<li>${esc(b.status === "ran" ? `${b.name}: ${b.version}, ${b.device ?? ""}` : `${b.name}: ${b.status} (${b.reason ?? ""})`)}</li>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dlrm bench: ${esc(r.config)}</title><style>${STYLE}</style></head>
 <body>

@@ -1,7 +1,8 @@
 /**
  * One `dlrm bench` run: the GEMM peak, then per backend the eager step (with its phase
  * split and the per-op micro-benchmarks on the same model) and the lazy step, collected
- * into a BenchReport with the machine, the commit and each backend's version.
+ * into a BenchReport with the machine, the commit and each backend's version. A backend
+ * that fails (e.g. a Medium model that does not fit) is reported as failed with the error.
  */
 import { estimateMemory, type Backend, type BackendFactory, type ExecutionMode } from "@dlrm/core";
 import type { BenchConfig } from "./configs.js";
@@ -70,10 +71,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const micro: MicroRow[] = [];
   for (const f of available) {
     let device = "";
+    const errors: string[] = [];
     for (const mode of o.modes) {
       progress(`bench: ${o.config.name} step on ${f.name} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations`);
-      const backend = await f.create({ mode });
+      let backend: Backend | undefined;
       try {
+        backend = await f.create({ mode });
         device = backend.info.device;
         const m = await measureStep(backend, o.config, batches, r);
         const timing = summarize(m.samples);
@@ -86,11 +89,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           progress(`bench: micro-benchmarks on ${f.name}`);
           micro.push(...(await runMicro(m.model, r)));
         }
+      } catch (e) {
+        errors.push(`${mode}: ${e instanceof Error ? e.message : String(e)}`);
+        progress(`bench: ${f.name} (${mode}) FAILED: ${errors[errors.length - 1]}`);
       } finally {
-        backend.dispose();
+        backend?.dispose();
       }
     }
-    backends.push({ name: f.name, status: "ran", version: backendVersion(f.name), device });
+    const entry: BackendEntry = { name: f.name, status: errors.length === 0 ? "ran" : "failed", version: backendVersion(f.name), device };
+    backends.push(errors.length === 0 ? entry : { ...entry, reason: errors.join("; ") });
   }
   return {
     kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: o.config.name, batchSize: o.config.train.batchSize,

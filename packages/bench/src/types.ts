@@ -50,10 +50,10 @@ export interface PeakGemm {
   timing: Timing;
 }
 
-/** One backend's entry: ran or skipped (with the reason), its package version and device. */
+/** One backend's entry: ran, skipped or failed (with the reason), its package version and device. */
 export interface BackendEntry {
   name: string;
-  status: "ran" | "skipped";
+  status: "ran" | "skipped" | "failed";
   reason?: string;
   version: string;
   device?: string;

@@ -17,6 +17,7 @@ import {
   type Tensor,
 } from "@dlrm/core";
 import { Rng } from "./rng.js";
+import type { ShapeToleranceName } from "./tolerances.js";
 
 /** Any op a case can cover. */
 export type OpName = RequiredOpName | FusedOpName;
@@ -41,6 +42,8 @@ interface CaseBase {
   /** Seed of the case's Rng: the inputs are a pure function of it. */
   readonly seed: number;
   readonly scale: CaseScale;
+  /** A shape-specific tolerance from tolerances.ts; default: the first op's. */
+  readonly tolerance?: ShapeToleranceName;
 }
 
 /** A case of one op call (or a few): inputs through a CaseEnv, outputs NaN-poisoned by the runner. */

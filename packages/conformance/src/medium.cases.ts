@@ -25,6 +25,7 @@ function mediumGemm(m: number, n: number, k: number, transA: boolean, transB: bo
     name: `gemm/medium ${tag} ${m}x${n}x${k}`,
     ops: ["gemm"],
     scale: "medium",
+    ...(k === 4096 ? { tolerance: "gemm K=4096" as const } : {}),
     setup(env) {
       const a = env.random(transA ? [k, m] : [m, k]);
       const b = env.random(transB ? [n, k] : [k, n]);

@@ -20,13 +20,17 @@ export interface OpCell {
 
 /** One row of the table. */
 export interface OpRow {
-  /** The op, with " [medium]" for the Medium-shaped cases. */
+  /** The op, with " [medium]" for the Medium-shaped cases (and the shape tolerance's name, if any). */
   readonly op: string;
   readonly tolerance: number;
   readonly cells: ReadonlyMap<string, OpCell>;
 }
 
-const rowKey = (r: CaseResult): string => (r.scale === "medium" ? `${r.op} [medium]` : r.op);
+/** "gemm", "gemm [medium]", or with a shape tolerance "gemm [medium, K=4096]". */
+function rowKey(r: CaseResult): string {
+  const shape = r.toleranceName === undefined ? "" : `, ${r.toleranceName.replace(`${r.op} `, "")}`;
+  return r.scale === "medium" ? `${r.op} [medium${shape}]` : shape === "" ? r.op : `${r.op} [${shape.slice(2)}]`;
+}
 
 /** Groups results into rows (first-seen order) and cells (per backend). */
 export function summarizeByOp(report: ConformanceReport): OpRow[] {

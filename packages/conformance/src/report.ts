@@ -24,6 +24,8 @@ export interface CaseResult {
   /** NaN when the case did not run (a fused op the backend lacks) or threw. */
   readonly maxRelError: number;
   readonly tolerance: number;
+  /** The shape-specific tolerance's name (tolerances.ts), when the case has one. */
+  readonly toleranceName?: string;
   /** undefined when the case did not run. */
   readonly bitIdentical: boolean | undefined;
   readonly problems: readonly string[];
@@ -91,7 +93,7 @@ class ReferenceOutputs {
 /** Runs one case on one backend pair (registered as `name`) and classifies it (an exception is a failure with its message). */
 async function runOne(name: string, c: ConformanceCase, eager: Backend, lazy: Backend, reference: ReferenceOutputs, known: ExpectedFailure | undefined): Promise<CaseResult> {
   const tol = caseTolerance(c);
-  const base = { backend: name, caseName: c.name, op: c.ops[0]!, scale: c.scale, tolerance: tol.maxRelError };
+  const base = { backend: name, caseName: c.name, op: c.ops[0]!, scale: c.scale, tolerance: tol.maxRelError, ...(c.tolerance ? { toleranceName: c.tolerance } : {}) };
   let check: { maxRelError: number; bitIdentical: boolean | undefined; problems: string[] };
   try {
     check = await evaluateCase(c, eager, lazy, await reference.get(c));
@@ -115,7 +117,7 @@ async function runBackend(factory: BackendFactory, opts: ReportOptions, referenc
       const notRun = !caseApplies(c, implemented) ? "not-implemented" : c.scale === "medium" && factory.name === referenceBackendFactory.name ? "skipped" : undefined;
       if (notRun !== undefined) {
         results.push({
-          backend: factory.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, status: notRun,
+          backend: factory.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, status: notRun, ...(c.tolerance ? { toleranceName: c.tolerance } : {}),
           maxRelError: Number.NaN, tolerance: caseTolerance(c).maxRelError, bitIdentical: undefined,
           problems: notRun === "skipped" ? [REFERENCE_MEDIUM] : [],
         });

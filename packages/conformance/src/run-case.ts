@@ -43,9 +43,9 @@ export function caseApplies(c: ConformanceCase, implemented: readonly FusedOpNam
   return c.ops.every((op) => !(FUSED_OPS as readonly string[]).includes(op) || implemented.includes(op as FusedOpName));
 }
 
-/** The tolerance that judges case `c` (its first op's, at its precision). */
+/** The tolerance that judges case `c` (its named shape tolerance, else its first op's, at its precision). */
 export function caseTolerance(c: ConformanceCase): Tolerance {
-  return toleranceFor(c.ops[0]!, c.precision);
+  return toleranceFor(c.ops[0]!, c.precision, c.tolerance);
 }
 
 /**

@@ -42,6 +42,24 @@ const gemmFp32: Tolerance = {
   reason: "K-length (K <= 256) f32 accumulation, blocked or not, vs f64: worst case ~K ulp of sum |a b| (~K/4 for inputs in [-1, 1]), typical far less; floor 1 = input scale",
 };
 
+/**
+ * Tolerances for cases whose shape needs a bound of its own; a case names one in its
+ * `tolerance` field, otherwise its first op's entry in TOLERANCES applies.
+ */
+export const SHAPE_TOLERANCES = {
+  "gemm K=4096": {
+    fp32: {
+      maxRelError: 1e-4,
+      floor: 16,
+      reason:
+        "Medium's 512 x 4096 x 4096: an element sums 4096 products of U(-1, 1) values, so outputs are ~sqrt(K)/3 ~ 21 in size and a sequential f32 sum (one thread per element, as on WebGPU) is off by ~1e-4 absolutely (measured 1.4e-4; blocked sums ~4e-5); floor 16 measures that against the output scale, and a wrong term still shows as > 1e-3",
+    },
+  },
+} as const satisfies Record<string, Partial<Record<Precision, Tolerance>>>;
+
+/** The name of a shape-specific tolerance. */
+export type ShapeToleranceName = keyof typeof SHAPE_TOLERANCES;
+
 /** Tolerance per op and precision; a missing precision means the op has no case at it yet. */
 export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Tolerance>>>> = {
   gemm: { fp32: gemmFp32 },
@@ -87,9 +105,9 @@ export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Toler
   },
 };
 
-/** The tolerance for an op at a precision; throws when none is defined (a case without a bound is a bug). */
-export function toleranceFor(op: CaseOp, precision: Precision): Tolerance {
-  const tol = TOLERANCES[op][precision];
-  if (tol === undefined) throw new Error(`no ${precision} tolerance for ${op} in tolerances.ts`);
+/** The tolerance for an op (or a named shape) at a precision; throws when none is defined (a case without a bound is a bug). */
+export function toleranceFor(op: CaseOp, precision: Precision, shape?: ShapeToleranceName): Tolerance {
+  const tol: Tolerance | undefined = shape === undefined ? TOLERANCES[op][precision] : (SHAPE_TOLERANCES[shape] as Partial<Record<Precision, Tolerance>>)[precision];
+  if (tol === undefined) throw new Error(`no ${precision} tolerance for ${shape ?? op} in tolerances.ts`);
   return tol;
 }

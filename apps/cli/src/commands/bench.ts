@@ -92,6 +92,8 @@ export function registerBench(program: Command): void {
     .option("--html <file>", "write a self-contained HTML page with charts")
     .option("--compare <files...>", "compare two --json reports (A.json B.json): ratio B/A per row")
     .action(async (flags: BenchFlags) => {
-      await runBenchCommand(flags, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+      const report = await runBenchCommand(flags, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+      const failed = report?.backends.filter((b) => b.status === "failed") ?? [];
+      if (failed.length > 0) throw new Error(`bench: ${failed.map((b) => `${b.name} failed (${b.reason})`).join("; ")}`);
     });
 }
