@@ -9,7 +9,11 @@
 /** Element type of a tensor. Indices are int32 everywhere (WebGPU has no i64). */
 export type DType = "f32" | "i32";
 
-/** Arithmetic precision of matrix products: fp32, or bf16 operands with fp32 accumulation. */
+/**
+ * Arithmetic precision of matrix products (gemm, linearForward, the dot interaction): fp32,
+ * or bf16 mixed precision: each operand element rounded fp32 -> bf16 (nearest even, as
+ * util/bf16.ts), products accumulated in fp32. Everything else is fp32 at either precision.
+ */
 export type Precision = "fp32" | "bf16";
 
 /** eager: each op completes before the next; lazy: ops are recorded and run at `markStep()`. */
@@ -62,7 +66,8 @@ export interface BackendOps {
    * General matrix product. C (M x N) = alpha * op(A) * op(B) + beta * C, where
    * op(A) is A (M x K) or, with transA, A stored as (K x M) and transposed; op(B) is
    * B (K x N) or, with transB, B stored as (N x K). beta = 0 overwrites C (NaNs in C
-   * are ignored); otherwise accumulates. `precision` bf16 rounds operands to bf16.
+   * are ignored); otherwise accumulates. `precision` bf16 rounds every element of A and B
+   * to bf16 (`roundToBf16`) before the products; accumulation, alpha, beta and C stay fp32.
    */
   gemm(args: {
     a: Tensor; b: Tensor; c: Tensor;
@@ -110,18 +115,28 @@ export interface BackendOps {
    * cat: out (B x F*D) = concat(x, e_1, .., e_T).
    * dot: out (B x D + P) = concat(x, Z_i . Z_j for (i, j) in the strict lower triangle,
    * row-major ((1,0), (2,0), (2,1), ...), or with the diagonal when `itself`).
+   * `precision` bf16 (dot only): every Z element is rounded to bf16 before the products,
+   * which accumulate in fp32; the copied x (and all of cat) stay fp32.
    */
   interactionForward(args: {
     x: Tensor; pooled: Tensor; out: Tensor;
     batchSize: number; dim: number; numTables: number;
     op: InteractionOp; itself: boolean;
+    precision?: Precision;
   }): void;
 
-  /** Interaction gradient, overwrite dX (B x D) and dPooled (B x T*D) from dOut. */
+  /**
+   * Interaction gradient, overwrite dX (B x D) and dPooled (B x T*D) from dOut. dot:
+   * dZ_0 = dOut[b, 0..D) + products, dZ_i += g_p Z_k and dZ_k += g_p Z_i for each kept pair
+   * p = (i, k), g_p = dOut[b, D + p]. `precision` bf16 (dot only): g_p and the Z elements are
+   * rounded to bf16 before the products (fp32 accumulation); the dOut[b, 0..D) pass-through
+   * is added unrounded. cat is a copy at any precision.
+   */
   interactionBackward(args: {
     x: Tensor; pooled: Tensor; dOut: Tensor; dX: Tensor; dPooled: Tensor;
     batchSize: number; dim: number; numTables: number;
     op: InteractionOp; itself: boolean;
+    precision?: Precision;
   }): void;
 
   /**
@@ -184,7 +199,7 @@ export interface BackendOps {
 
 /** Optional fused ops: core uses them when present. Same conformance cases as the unfused sequence. */
 export interface FusedOps {
-  /** y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite. */
+  /** y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite. bf16 rounds x and W as gemm. */
   linearForward?(args: {
     x: Tensor; weight: Tensor; bias: Tensor; y: Tensor;
     batchSize: number; inFeatures: number; outFeatures: number;

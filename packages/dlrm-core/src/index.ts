@@ -9,6 +9,8 @@ export * from "./lazy.js";
 export * from "./data/sparse-batch.js";
 export * from "./reference/index.js";
 export * from "./util/rng.js";
+export * from "./util/bf16.js";
+export * from "./util/bf16-edge-cases.js";
 export * from "./checkpoint/safetensors.js";
 export * from "./model/parameters.js";
 export * from "./model/dlrm.js";

@@ -249,7 +249,7 @@ export class DlrmModel {
     be.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooled, batchSize: B, dim: D });
     be.interactionForward({
       x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, out: this.interaction,
-      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself,
+      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
     });
     for (const l of this.top) this.linearForward(l);
     be.lossForward({
@@ -271,7 +271,7 @@ export class DlrmModel {
     be.interactionBackward({
       x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, dOut: this.dInteraction,
       dX: this.dBottomOut, dPooled: this.dPooled,
-      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself,
+      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
     });
     this.sparseUpdate(lr);
     for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);

@@ -57,11 +57,11 @@ describe("gemm", () => {
     expect(await values(be, c)).toEqual([2]);
   });
 
-  it("rejects bf16 with a clear error", () => {
+  it("rejects an unknown precision", () => {
     const be = new ReferenceBackend();
     const a = f32(be, [1, 1], [1]);
-    expect(() => be.gemm({ a, b: a, c: a, m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" }))
-      .toThrow("bf16 is not supported yet on the reference backend");
+    expect(() => be.gemm({ a, b: a, c: a, m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
+      .toThrow("gemm: unknown precision fp8");
   });
 });
 
@@ -351,7 +351,7 @@ describe("validation, memory and modes", () => {
       name: "reference",
       device: "host CPU (plain TypeScript, float64 accumulation)",
       deterministic: true,
-      precisions: ["fp32"],
+      precisions: ["fp32", "bf16"],
     });
   });
 

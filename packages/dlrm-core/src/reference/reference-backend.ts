@@ -3,6 +3,8 @@
  * TypeScript over Float32Array / Int32Array; every reduction accumulates in float64 (JS
  * numbers) and rounds to float32 once, when it is stored. Slow on purpose: clarity first.
  * Formulas, shapes and overwrite/accumulate rules are those of the contract (backend.ts).
+ * bf16 precision rounds matrix-product operands with util/bf16.ts, exactly; products of two
+ * bf16 are exact in float64, so only the backends' fp32 summation order differs.
  */
 import type {
   Activation,
@@ -16,6 +18,7 @@ import type {
   SparseBatchTensors,
   Tensor,
 } from "../backend.js";
+import { roundArrayToBf16, roundToBf16 } from "../util/bf16.js";
 
 /** PyTorch's BCE clamps each log term at -100. */
 const LOG_CLAMP = -100;
@@ -55,16 +58,13 @@ interface UniqueView {
   numUnique: number;
 }
 
-/**
- * The reference backend (eager). Tensors live in a Map by id; `read` returns a copy.
- * bf16 is not implemented yet: a bf16 `gemm` or `linearForward` throws.
- */
+/** The reference backend (eager). Tensors live in a Map by id; `read` returns a copy. */
 export class ReferenceBackend implements Backend {
   readonly info: BackendInfo = {
     name: "reference",
     device: "host CPU (plain TypeScript, float64 accumulation)",
     deterministic: true,
-    precisions: ["fp32"],
+    precisions: ["fp32", "bf16"],
   };
   readonly mode: ExecutionMode = "eager";
 
@@ -169,9 +169,10 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  private static precision(op: string, precision: Precision | undefined): void {
-    if (precision === undefined || precision === "fp32") return;
-    if (precision === "bf16") throw new Error(`${op}: bf16 is not supported yet on the reference backend`);
+  /** True for bf16, false for fp32 (or absent); throws for anything else. */
+  private static precision(op: string, precision: Precision | undefined): boolean {
+    if (precision === undefined || precision === "fp32") return false;
+    if (precision === "bf16") return true;
     throw new TypeError(`${op}: unknown precision ${String(precision)}`);
   }
 
@@ -239,12 +240,14 @@ export class ReferenceBackend implements Backend {
     precision?: Precision;
   }): void {
     const { m, n, k, transA, transB, alpha, beta } = args;
-    ReferenceBackend.precision("gemm", args.precision);
+    const bf16 = ReferenceBackend.precision("gemm", args.precision);
     ReferenceBackend.dims("gemm", { m, n, k });
     ReferenceBackend.finite("gemm", { alpha, beta });
-    const a = this.f32("gemm", "a", args.a, m * k);
-    const b = this.f32("gemm", "b", args.b, k * n);
+    const a32 = this.f32("gemm", "a", args.a, m * k);
+    const b32 = this.f32("gemm", "b", args.b, k * n);
     const c = this.f32("gemm", "c", args.c, m * n);
+    const a = bf16 ? roundArrayToBf16(a32, m * k) : a32;
+    const b = bf16 ? roundArrayToBf16(b32, k * n) : b32;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let sum = 0;
@@ -360,23 +363,26 @@ export class ReferenceBackend implements Backend {
 
   // ---------------------------------------------------------------- interaction
 
-  private interactionArgs(op: string, args: { x: Tensor; pooled: Tensor; batchSize: number; dim: number; numTables: number; op: InteractionOp; itself: boolean }) {
+  private interactionArgs(op: string, args: { x: Tensor; pooled: Tensor; batchSize: number; dim: number; numTables: number; op: InteractionOp; itself: boolean; precision?: Precision }) {
     const { batchSize: B, dim: D, numTables: T } = args;
+    const bf16 = ReferenceBackend.precision(op, args.precision);
     ReferenceBackend.dims(op, { batchSize: B, dim: D, numTables: T });
     if (args.op !== "dot" && args.op !== "cat") throw new TypeError(`${op}: argument "op" must be "dot" or "cat", got ${String(args.op)}`);
     const F = T + 1;
     const width = args.op === "cat" ? F * D : D + dotPairs(F, args.itself);
     const x = this.f32(op, "x", args.x, B * D);
     const pooled = this.f32(op, "pooled", args.pooled, B * T * D);
-    return { B, D, T, F, width, x, pooled };
+    /** Operand rounding of the dot products: bf16 or the identity. */
+    const r = bf16 ? roundToBf16 : (v: number): number => v;
+    return { B, D, T, F, width, x, pooled, r };
   }
 
   interactionForward(args: {
     x: Tensor; pooled: Tensor; out: Tensor;
     batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean;
+    op: InteractionOp; itself: boolean; precision?: Precision;
   }): void {
-    const { B, D, T, F, width, x, pooled } = this.interactionArgs("interactionForward", args);
+    const { B, D, T, F, width, x, pooled, r } = this.interactionArgs("interactionForward", args);
     const out = this.f32("interactionForward", "out", args.out, B * width);
     const z = (b: number, f: number, j: number): number => (f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!);
     for (let b = 0; b < B; b++) {
@@ -391,7 +397,7 @@ export class ReferenceBackend implements Backend {
         const last = args.itself ? i : i - 1;
         for (let k = 0; k <= last; k++) {
           let sum = 0;
-          for (let j = 0; j < D; j++) sum += z(b, i, j) * z(b, k, j);
+          for (let j = 0; j < D; j++) sum += r(z(b, i, j)) * r(z(b, k, j));
           out[row + p++] = sum;
         }
       }
@@ -401,10 +407,10 @@ export class ReferenceBackend implements Backend {
   interactionBackward(args: {
     x: Tensor; pooled: Tensor; dOut: Tensor; dX: Tensor; dPooled: Tensor;
     batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean;
+    op: InteractionOp; itself: boolean; precision?: Precision;
   }): void {
     const op = "interactionBackward";
-    const { B, D, T, F, width, x, pooled } = this.interactionArgs(op, args);
+    const { B, D, T, F, width, x, pooled, r } = this.interactionArgs(op, args);
     const dOut = this.f32(op, "dOut", args.dOut, B * width);
     const dX = this.f32(op, "dX", args.dX, B * D);
     const dPooled = this.f32(op, "dPooled", args.dPooled, B * T * D);
@@ -421,10 +427,10 @@ export class ReferenceBackend implements Backend {
         for (let i = 0; i < F; i++) {
           const last = args.itself ? i : i - 1;
           for (let k = 0; k <= last; k++) {
-            const g = dOut[row + p++]!;
+            const g = r(dOut[row + p++]!);
             for (let j = 0; j < D; j++) {
-              dZ[i * D + j] = dZ[i * D + j]! + g * z(b, k, j);
-              dZ[k * D + j] = dZ[k * D + j]! + g * z(b, i, j);
+              dZ[i * D + j] = dZ[i * D + j]! + g * r(z(b, k, j));
+              dZ[k * D + j] = dZ[k * D + j]! + g * r(z(b, i, j));
             }
           }
         }
@@ -621,9 +627,9 @@ export class ReferenceBackend implements Backend {
     activation: Activation; precision?: Precision;
   }): void {
     const { batchSize: B, inFeatures: K, outFeatures: N, activation } = args;
-    ReferenceBackend.precision("linearForward", args.precision);
+    const precision = ReferenceBackend.precision("linearForward", args.precision) ? "bf16" : "fp32";
     if (activation !== "none" && activation !== "relu") throw new TypeError(`linearForward: argument "activation" must be "none" or "relu", got ${String(activation)}`);
-    this.gemm({ a: args.x, b: args.weight, c: args.y, m: B, n: N, k: K, transA: false, transB: true, alpha: 1, beta: 0 });
+    this.gemm({ a: args.x, b: args.weight, c: args.y, m: B, n: N, k: K, transA: false, transB: true, alpha: 1, beta: 0, precision });
     this.biasAddForward({ y: args.y, bias: args.bias, rows: B, cols: N });
     if (activation === "relu") this.reluForward({ x: args.y, y: args.y, size: B * N });
   }
