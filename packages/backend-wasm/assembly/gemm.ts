@@ -4,7 +4,10 @@
  * panels of B (KC x NC) and A (MC x KC) are packed with the transposes folded into the
  * packing, then a 4 x 8 micro-kernel keeps a block of C in eight f32x4 accumulators.
  * Callers give each thread a disjoint output range; the K reduction is never split.
+ * bf16 (mixed precision): each packed panel is rounded to bf16 in place after packing, so
+ * the micro-kernel multiplies bf16 operands and accumulates in f32.
  */
+import { roundPanelBf16 } from "./bf16";
 
 /** Micro-tile rows (one broadcast A element per row). */
 const MR: i32 = 4;
@@ -200,7 +203,7 @@ function scaleOnly(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: f
 /** The blocked driver shared by `gemm` and `linearForward` (bias = 0 means no bias). */
 function gemmRange(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
-  alpha: f32, beta: f32, bias: usize, relu: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+  alpha: f32, beta: f32, bias: usize, relu: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: bool,
 ): void {
   if (i0 >= i1 || j0 >= j1) return;
   if (k == 0 || alpha == 0) {
@@ -221,9 +224,11 @@ function gemmRange(
       const biasBlock: usize = last ? bias : 0;
       const reluBlock = last && relu;
       packB(pB, b, n, k, transB, jc, nc, pc, kc);
+      if (bf16) roundPanelBf16(pB, ((nc + NR - 1) / NR) * NR * kc);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         packA(pA, a, m, k, transA, ic, mc, pc, kc);
+        if (bf16) roundPanelBf16(pA, ((mc + MR - 1) / MR) * MR * kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const pb = pB + <usize>(jr * kc) * 4;
@@ -243,23 +248,24 @@ function gemmRange(
  * General matrix product on the output block rows [i0, i1) x columns [j0, j1):
  * C (M x N) = alpha * op(A) * op(B) + beta * C; op(A) is A (M x K) or A stored K x M when
  * transA; op(B) is B (K x N) or B stored N x K when transB. beta = 0 overwrites C.
- * `scratch` holds `gemmScratchBytes()` bytes private to the calling thread.
+ * `scratch` holds `gemmScratchBytes()` bytes private to the calling thread. bf16 != 0 rounds
+ * op(A) and op(B) to bf16 (in the packed panels), accumulating in f32.
  */
 export function gemm(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32,
-  alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+  alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: i32,
 ): void {
-  gemmRange(a, b, c, m, n, k, transA != 0, transB != 0, alpha, beta, 0, false, i0, i1, j0, j1, scratch);
+  gemmRange(a, b, c, m, n, k, transA != 0, transB != 0, alpha, beta, 0, false, i0, i1, j0, j1, scratch, bf16 != 0);
 }
 
 /**
  * Linear layer on output rows [i0, i1) x columns [j0, j1), overwrite:
  * y (B x N) = act(x (B x K) * W^T + bias), W stored N x K; act = ReLU when relu != 0.
- * The bias and activation are the epilogue of the GEMM's last K block.
+ * The bias and activation are the epilogue of the GEMM's last K block. bf16 != 0 rounds x and W.
  */
 export function linearForward(
   x: usize, w: usize, bias: usize, y: usize, batch: i32, inFeatures: i32, outFeatures: i32, relu: i32,
-  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: i32,
 ): void {
-  gemmRange(x, w, y, batch, outFeatures, inFeatures, false, true, 1, 0, bias, relu != 0, i0, i1, j0, j1, scratch);
+  gemmRange(x, w, y, batch, outFeatures, inFeatures, false, true, 1, 0, bias, relu != 0, i0, i1, j0, j1, scratch, bf16 != 0);
 }

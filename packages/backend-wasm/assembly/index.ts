@@ -5,6 +5,7 @@
  */
 export { gemm, linearForward, gemmScratchBytes } from "./gemm";
 export { gemmNaive } from "./gemm-naive";
+export { roundToBf16 } from "./bf16";
 export { biasAddForward, biasAddBackward, reluForward, reluBackward, fill } from "./elementwise";
 export { embeddingBagsForward, embeddingBagsBackward } from "./embedding-bags";
 export { interactionForward, interactionBackward } from "./interaction";

@@ -32,7 +32,7 @@ export class WasmBackend implements Backend {
       name: "wasm",
       device: `host CPU via WebAssembly SIMD, ${threads} thread${threads === 1 ? "" : "s"}`,
       deterministic: true,
-      precisions: Object.freeze(["fp32"] as const),
+      precisions: Object.freeze(["fp32", "bf16"] as const),
       memoryLimitBytes: 4 * 2 ** 30,
     });
   }
@@ -119,6 +119,8 @@ export class WasmBackend implements Backend {
   /** Benchmark baseline: the naive SIMD GEMM on one thread, same arguments as `gemm`. */
   gemmNaive(args: Args<"gemm">): void { dense.gemmNaive(this.use("gemmNaive"), args); }
   linearForward(args: FusedArgs<"linearForward">): void { dense.linearForward(this.use("linearForward"), args); }
+  /** Test hook: dst[i] = the kernels' bf16 rounding of src[i] for i < size (bit-exact check vs @dlrm/core). */
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { dense.roundToBf16(this.use("roundToBf16"), args); }
   biasAddForward(args: Args<"biasAddForward">): void { dense.biasAddForward(this.use("biasAddForward"), args); }
   biasAddBackward(args: Args<"biasAddBackward">): void { dense.biasAddBackward(this.use("biasAddBackward"), args); }
   reluForward(args: Args<"reluForward">): void { dense.reluForward(this.use("reluForward"), args); }

@@ -1,7 +1,7 @@
 /**
  * GEMM tests: the wasm `gemm` against a float64 triple loop in all four transpose cases,
  * odd and tiny sizes, alpha/beta, NaN in C with beta = 0, K = 0; bit-identical results on
- * 1 and 2 threads; `linearForward` against gemm + bias + ReLU; bf16 refused clearly.
+ * 1 and 2 threads; `linearForward` against gemm + bias + ReLU; unknown precisions refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tensor } from "@dlrm/core";
@@ -179,10 +179,10 @@ describe("linearForward", () => {
 });
 
 describe("gemm argument checks", () => {
-  it("refuses bf16 with a clear message", () => {
+  it("refuses an unknown precision with a clear message", () => {
     const t = one.alloc([4], "f32");
-    expect(() => one.gemm({ a: t, b: t, c: t, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" }))
-      .toThrow("bf16 is not supported yet on the wasm backend");
+    expect(() => one.gemm({ a: t, b: t, c: t, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
+      .toThrow("gemm: unknown precision 'fp8'");
     one.free(t);
   });
 

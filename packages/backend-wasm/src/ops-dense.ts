@@ -12,18 +12,22 @@ import { count, dim, finite } from "./registry.js";
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
 
-/** Throws for precisions the kernels do not implement (bf16 is planned). */
-export function requireFp32(op: string, precision: Precision | undefined): void {
-  if (precision !== undefined && precision !== "fp32") {
-    if (precision === "bf16") throw new Error(`${op}: bf16 is not supported yet on the wasm backend`);
-    throw new Error(`${op}: unknown precision '${String(precision)}'`);
-  }
+/** The kernels' bf16 flag: 1 for bf16, 0 for fp32 (or absent); throws for anything else. */
+export function bf16Flag(op: string, precision: Precision | undefined): number {
+  if (precision === undefined || precision === "fp32") return 0;
+  if (precision === "bf16") return 1;
+  throw new Error(`${op}: unknown precision '${String(precision)}'`);
+}
+
+/** Throws unless the precision is fp32 (the naive baseline GEMM has no bf16 path). */
+function requireFp32(op: string, precision: Precision | undefined): void {
+  if (bf16Flag(op, precision) !== 0) throw new Error(`${op}: the naive baseline GEMM is fp32 only`);
 }
 
 /** C (M x N) = alpha op(A) op(B) + beta C, in bands across threads for big products. */
 export function gemm(ctx: OpContext, args: Args<"gemm">): void {
   const op = "gemm";
-  requireFp32(op, args.precision);
+  const bf16 = bf16Flag(op, args.precision);
   const m = dim(op, "m", args.m), n = dim(op, "n", args.n), k = dim(op, "k", args.k);
   const alpha = finite(op, "alpha", args.alpha), beta = finite(op, "beta", args.beta);
   const a = ctx.registry.offset(args.a, op, "a", "f32", count(op, m, k));
@@ -33,8 +37,8 @@ export function gemm(ctx: OpContext, args: Args<"gemm">): void {
   const kernel = ctx.kernels.gemm;
   ctx.pool.run({
     op: OP_GEMM, m, n, k,
-    runLocal: (i0, i1, j0, j1, s) => kernel(a, b, c, m, n, k, ta, tb, alpha, beta, i0, i1, j0, j1, s),
-    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [a, b, c, m, n, k, ta, tb, i0, i1, j0, j1, s], alpha, beta),
+    runLocal: (i0, i1, j0, j1, s) => kernel(a, b, c, m, n, k, ta, tb, alpha, beta, i0, i1, j0, j1, s, bf16),
+    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [a, b, c, m, n, k, ta, tb, i0, i1, j0, j1, s, bf16], alpha, beta),
   });
 }
 
@@ -52,7 +56,7 @@ export function gemmNaive(ctx: OpContext, args: Args<"gemm">): void {
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); bias and activation fused into the GEMM. */
 export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">): void {
   const op = "linearForward";
-  requireFp32(op, args.precision);
+  const bf16 = bf16Flag(op, args.precision);
   const m = dim(op, "batchSize", args.batchSize), k = dim(op, "inFeatures", args.inFeatures), n = dim(op, "outFeatures", args.outFeatures);
   const relu = activationFlag(op, args.activation);
   const x = ctx.registry.offset(args.x, op, "x", "f32", count(op, m, k));
@@ -62,9 +66,18 @@ export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">):
   const kernel = ctx.kernels.linearForward;
   ctx.pool.run({
     op: OP_LINEAR, m, n, k,
-    runLocal: (i0, i1, j0, j1, s) => kernel(x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s),
-    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s]),
+    runLocal: (i0, i1, j0, j1, s) => kernel(x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16),
+    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16]),
   });
+}
+
+/** dst[i] = bf16(src[i]) for i < size, through the kernels' conversion (a test hook, not a contract op). */
+export function roundToBf16(ctx: OpContext, args: { src: Tensor; dst: Tensor; size: number }): void {
+  const op = "roundToBf16";
+  const size = dim(op, "size", args.size);
+  const src = ctx.registry.offset(args.src, op, "src", "f32", size);
+  const dst = ctx.registry.offset(args.dst, op, "dst", "f32", size);
+  ctx.kernels.roundToBf16(src, dst, size);
 }
 
 function activationFlag(op: string, activation: Activation): number {

@@ -186,7 +186,7 @@ describe("factory, lazy mode and dispose", () => {
     expect(await wasmBackendFactory.unavailableReason()).toBeUndefined();
     const lazy = await wasmBackendFactory.create({ mode: "lazy", threads: 1 });
     expect(lazy.mode).toBe("lazy");
-    expect(lazy.info).toMatchObject({ name: "wasm", deterministic: true, precisions: ["fp32"] });
+    expect(lazy.info).toMatchObject({ name: "wasm", deterministic: true, precisions: ["fp32", "bf16"] });
     const t = lazy.alloc([3], "f32");
     lazy.fill({ t, value: 2 });
     lazy.reluForward({ x: t, y: t, size: 3 });
