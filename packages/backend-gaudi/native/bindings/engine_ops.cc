@@ -261,7 +261,7 @@ namespace {
 
 struct InteractionArgs {
   i64 B, D, T, width;
-  bool dot, itself;
+  bool dot, itself, bf16;
   BufferPtr x, pooled;
   explicit InteractionArgs(Args& a) {
     B = a.size("batchSize");
@@ -270,6 +270,7 @@ struct InteractionArgs {
     if (T > 65535) throw_js(a.env(), ErrorKind::Range, arg_name(a.op(), "numTables") + " must be at most 65535");
     dot = a.choice("op", {"dot", "cat"}) == 0;
     itself = a.flag("itself");
+    bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
     width = interaction_width(D, T, dot, itself);
     x = a.tensor("x", F32, prod({B, D}));
     pooled = a.tensor("pooled", F32, prod({B, T, D}));
@@ -284,7 +285,7 @@ Napi::Value Engine::InteractionForward(const Napi::CallbackInfo& info) {
     const InteractionArgs p(a);
     BufferPtr out = a.tensor("out", F32, prod({p.B, p.width}));
     submit(info.Env(), {"interactionForward", [=] {
-                          interaction_forward(p.x->f32(), p.pooled->f32(), out->f32(), p.B, p.D, p.T, p.dot, p.itself);
+                          interaction_forward(p.x->f32(), p.pooled->f32(), out->f32(), p.B, p.D, p.T, p.dot, p.itself, p.bf16);
                         }});
     return done(info);
   });
@@ -299,7 +300,7 @@ Napi::Value Engine::InteractionBackward(const Napi::CallbackInfo& info) {
     BufferPtr dPooled = a.tensor("dPooled", F32, prod({p.B, p.T, p.D}));
     submit(info.Env(), {"interactionBackward", [=] {
                           interaction_backward(p.x->f32(), p.pooled->f32(), dOut->f32(), dX->f32(), dPooled->f32(), p.B,
-                                               p.D, p.T, p.dot, p.itself);
+                                               p.D, p.T, p.dot, p.itself, p.bf16);
                         }});
     return done(info);
   });

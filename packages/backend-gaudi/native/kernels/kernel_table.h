@@ -21,10 +21,10 @@ struct KernelTable {
   void (*emb_bwd_update_slots)(const float* dPooled, float* const* tables, float* const* accs, const i32* uniqueRows,
                                const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows, i64 B, i64 T,
                                i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1);
-  void (*interaction_fwd)(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself, i64 b0,
-                          i64 b1);
+  void (*interaction_fwd)(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself,
+                          bool bf16, i64 b0, i64 b1);
   void (*interaction_bwd)(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 D,
-                          i64 T, bool dot, bool itself, i64 b0, i64 b1);
+                          i64 T, bool dot, bool itself, bool bf16, i64 b0, i64 b1);
   void (*sgd_range)(float* param, const float* grad, double lr, i64 i0, i64 i1);
   void (*adagrad_range)(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1);
 };

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bf16.h"
 #include "kernel_table.h"
 #include "thread_pool.h"
 
@@ -22,21 +23,6 @@ const KernelTable& K() {
 
 /** Items per chunk so that a chunk does at least ~32k float operations. */
 i64 grain_for(i64 work_per_item) { return std::max<i64>(1, 32768 / std::max<i64>(work_per_item, 1)); }
-
-/** Round-to-nearest-even to bfloat16, kept in a float; NaN stays NaN. */
-float to_bf16(float v) {
-  std::uint32_t u;
-  std::memcpy(&u, &v, 4);
-  if ((u & 0x7f800000u) == 0x7f800000u && (u & 0x007fffffu) != 0) {
-    u |= 0x00400000u;
-  } else {
-    u += 0x7fffu + ((u >> 16) & 1u);
-  }
-  u &= 0xffff0000u;
-  float r;
-  std::memcpy(&r, &u, 4);
-  return r;
-}
 
 std::vector<float> rounded_bf16(const float* src, i64 n) {
   std::vector<float> out(static_cast<size_t>(n));
@@ -181,18 +167,19 @@ i64 interaction_width(i64 D, i64 T, bool dot, bool itself) {
   return D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2);
 }
 
-void interaction_forward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself) {
+void interaction_forward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself,
+                         bool bf16) {
   const i64 F = T + 1;
   parallel_for(B, grain_for(F * F * D / 2 + F * D), [&](i64 lo, i64 hi) {
-    K().interaction_fwd(x, pooled, out, D, T, dot, itself, lo, hi);
+    K().interaction_fwd(x, pooled, out, D, T, dot, itself, bf16, lo, hi);
   });
 }
 
 void interaction_backward(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 B,
-                          i64 D, i64 T, bool dot, bool itself) {
+                          i64 D, i64 T, bool dot, bool itself, bool bf16) {
   const i64 F = T + 1;
   parallel_for(B, grain_for(F * F * D + F * D), [&](i64 lo, i64 hi) {
-    K().interaction_bwd(x, pooled, dOut, dX, dPooled, D, T, dot, itself, lo, hi);
+    K().interaction_bwd(x, pooled, dOut, dX, dPooled, D, T, dot, itself, bf16, lo, hi);
   });
 }
 

@@ -64,12 +64,19 @@ void embedding_backward_update(const float* dPooled, float* const* tables, float
                                const i32* tableUniqueOffsets, const i32* csrOffsets, const i32* csrBags, float* dRows,
                                i64 B, i64 T, i64 D, double lr, double eps, bool rowWise, bool distinctRows);
 
-/** Feature interaction forward (contract: interactionForward); `cat` when !dot. */
-void interaction_forward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself);
+/**
+ * Feature interaction forward (contract: interactionForward); `cat` when !dot. bf16 (dot):
+ * Z elements are rounded to bfloat16 (to_bf16) before the products, summed in double.
+ */
+void interaction_forward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself,
+                         bool bf16);
 
-/** Feature interaction backward, overwrite dX (B x D) and dPooled (B x T*D). */
+/**
+ * Feature interaction backward, overwrite dX (B x D) and dPooled (B x T*D). bf16 (dot): the
+ * pair gradients and Z elements are rounded to bfloat16 in the products; dOut's x part is not.
+ */
 void interaction_backward(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 B,
-                          i64 D, i64 T, bool dot, bool itself);
+                          i64 D, i64 T, bool dot, bool itself, bool bf16);
 
 /** Width of the interaction output: F*D (cat) or D + pairs (dot). */
 i64 interaction_width(i64 D, i64 T, bool dot, bool itself);

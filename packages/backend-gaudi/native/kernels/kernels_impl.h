@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "bf16.h"
 #include "kernel_table.h"
 
 namespace dlrm {
@@ -186,8 +187,8 @@ inline const float* zrow(const float* x, const float* pooled, i64 b, i64 f, i64 
   return f == 0 ? x + b * D : pooled + b * T * D + (f - 1) * D;
 }
 
-void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself, i64 b0,
-                     i64 b1) {
+void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself, bool bf16,
+                     i64 b0, i64 b1) {
   const i64 F = T + 1;
   const i64 width = dot ? D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2) : F * D;
   std::vector<double> zt(static_cast<size_t>(D * F));
@@ -206,7 +207,7 @@ void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64
     for (i64 j = 0; j < D; j++) row[j] = xb[j];
     for (i64 f = 0; f < F; f++) {
       const float* z = zrow(x, pooled, b, f, D, T);
-      for (i64 j = 0; j < D; j++) zt[static_cast<size_t>(j * F + f)] = z[j];
+      for (i64 j = 0; j < D; j++) zt[static_cast<size_t>(j * F + f)] = bf16 ? to_bf16(z[j]) : z[j];
     }
     i64 p = D;
     for (i64 i = 0; i < F; i++) {
@@ -225,13 +226,22 @@ void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64
 }
 
 void interaction_bwd(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 D, i64 T,
-                     bool dot, bool itself, i64 b0, i64 b1) {
+                     bool dot, bool itself, bool bf16, i64 b0, i64 b1) {
   const i64 F = T + 1;
   const i64 width = dot ? D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2) : F * D;
   std::vector<double> dzv(static_cast<size_t>(F * D));
   double* dz = dzv.data();
+  // bf16: this sample's Z rows rounded once (F x D), read in place of x and pooled.
+  std::vector<float> zr(bf16 ? static_cast<size_t>(F * D) : 0);
   for (i64 b = b0; b < b1; b++) {
     const float* g = dOut + b * width;
+    if (bf16 && dot) {
+      for (i64 f = 0; f < F; f++) {
+        const float* z = zrow(x, pooled, b, f, D, T);
+        for (i64 j = 0; j < D; j++) zr[static_cast<size_t>(f * D + j)] = to_bf16(z[j]);
+      }
+    }
+    const auto zrow_b = [&](i64 f) { return bf16 ? zr.data() + f * D : zrow(x, pooled, b, f, D, T); };
     if (!dot) {
       for (i64 i = 0; i < F * D; i++) dz[i] = g[i];
     } else {
@@ -240,10 +250,10 @@ void interaction_bwd(const float* x, const float* pooled, const float* dOut, flo
       i64 p = D;
       for (i64 i = 0; i < F; i++) {
         const i64 last = itself ? i : i - 1;
-        const float* zi = zrow(x, pooled, b, i, D, T);
+        const float* zi = zrow_b(i);
         for (i64 k = 0; k <= last; k++) {
-          const double gik = g[p++];
-          const float* zk = zrow(x, pooled, b, k, D, T);
+          const double gik = bf16 ? to_bf16(g[p++]) : g[p++];
+          const float* zk = zrow_b(k);
           double* di = dz + i * D;
           double* dk = dz + k * D;
           if (i == k) {
