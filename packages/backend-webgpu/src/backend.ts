@@ -37,7 +37,7 @@ export class WebGpuBackend implements Backend {
 
   private constructor(ctx: GpuContext, description: string, readonly mode: ExecutionMode) {
     this.ctx = ctx;
-    this.info = Object.freeze({ name: "webgpu", device: description, deterministic: true, precisions: Object.freeze(["fp32"] as const) });
+    this.info = Object.freeze({ name: "webgpu", device: description, deterministic: true, precisions: Object.freeze(["fp32", "bf16"] as const) });
     ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.deviceError ??= e.error.message;
     };

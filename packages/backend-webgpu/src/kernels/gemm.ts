@@ -11,8 +11,10 @@
  *   shared-memory gathers are expensive. The default variant is the backend's (`GpuContext`).
  * - "naive16": the textbook 16x16 shared-memory tiling, one output per invocation (baseline).
  * Each output sums k = 0..K-1 in order in f32: deterministic. WGSL entry point: gemm.
+ * bf16 precision rounds every A and B element to bf16 as it is loaded (a pipeline variant).
  */
-import type { Activation, BackendOps, FusedOps } from "@dlrm/core";
+import type { Activation, BackendOps, FusedOps, Precision } from "@dlrm/core";
+import { BF16_WGSL } from "./bf16.js";
 import { f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
 import { dim, finite } from "../tensors.js";
@@ -36,6 +38,8 @@ interface Spec {
   readonly vecA: boolean;
   readonly vecB: boolean;
   readonly epilogue: Epilogue;
+  /** Operands rounded to bf16 on load. */
+  readonly bf16: boolean;
 }
 
 const UNIFORMS = uniformStruct(["m: u32", "n: u32", "k: u32", "alpha: f32", "beta: f32"]);
@@ -53,7 +57,12 @@ ${bias}${relu}    c[idx] = v;
 
 function bindings(s: Spec): string {
   const bias = s.epilogue === "none" ? "" : storage(4, "bias", "f32");
-  return `${UNIFORMS}${storage(1, "a", s.vecA ? "vec4<f32>" : "f32")}${storage(2, "b", s.vecB ? "vec4<f32>" : "f32")}${storage(3, "c", "f32")}${bias}`;
+  return `${UNIFORMS}${storage(1, "a", s.vecA ? "vec4<f32>" : "f32")}${storage(2, "b", s.vecB ? "vec4<f32>" : "f32")}${storage(3, "c", "f32")}${bias}${s.bf16 ? BF16_WGSL : ""}`;
+}
+
+/** Wraps a loaded scalar expression in the bf16 rounding when the spec asks for it. */
+function rounded(s: Spec, expr: string): string {
+  return s.bf16 ? `round_bf16(${expr})` : expr;
 }
 
 /**
@@ -61,36 +70,40 @@ function bindings(s: Spec): string {
  * tile, zero outside the matrix. `major`/`minor` are the stored row and column of the first
  * element, `rows`/`cols` the stored shape, `put(q)` the shared-memory index of element q.
  */
-function load4(name: string, vec: boolean, major: string, minor: string, rows: string, cols: string, tile: string, put: (q: number) => string): string {
+function load4(
+  name: string, vec: boolean, major: string, minor: string, rows: string, cols: string, tile: string, put: (q: number) => string,
+  wrap: (expr: string) => string,
+): string {
   if (vec) {
     return `    {
       var v = vec4<f32>(0.0);
       if (${major} < ${rows} && ${minor} < ${cols}) { v = ${name}[(${major} * ${cols} + ${minor}) / 4u]; }
-${[0, 1, 2, 3].map((q) => `      ${tile}[${put(q)}] = v[${q}];`).join("\n")}
+${[0, 1, 2, 3].map((q) => `      ${tile}[${put(q)}] = ${wrap(`v[${q}]`)};`).join("\n")}
     }
 `;
   }
   return [0, 1, 2, 3].map((q) => `    {
       var v = 0.0;
       if (${major} < ${rows} && ${minor} + ${q}u < ${cols}) { v = ${name}[${major} * ${cols} + ${minor} + ${q}u]; }
-      ${tile}[${put(q)}] = v;
+      ${tile}[${put(q)}] = ${wrap("v")};
     }
 `).join("");
 }
 
 /** The register-blocked kernel: 64x64 block, BK = 16, 4x4 outputs per invocation. */
 function tiledWgsl(s: Spec): string {
+  const wrap = (expr: string): string => rounded(s, expr);
   // A tile ta[kk * 64 + m], B tile tb[kk * 64 + n], for kk < 16 and m, n < 64.
   const loadA = s.transA
     ? `    let ak = tid / 16u; let am = (tid % 16u) * 4u;\n    let gk = k0 + ak; let gm = row0 + am;\n` +
-      load4("a", s.vecA, "gk", "gm", "p.k", "p.m", "ta", (q) => `ak * 64u + am + ${q}u`)
+      load4("a", s.vecA, "gk", "gm", "p.k", "p.m", "ta", (q) => `ak * 64u + am + ${q}u`, wrap)
     : `    let am = tid / 4u; let ak = (tid % 4u) * 4u;\n    let gm = row0 + am; let gk = k0 + ak;\n` +
-      load4("a", s.vecA, "gm", "gk", "p.m", "p.k", "ta", (q) => `(ak + ${q}u) * 64u + am`);
+      load4("a", s.vecA, "gm", "gk", "p.m", "p.k", "ta", (q) => `(ak + ${q}u) * 64u + am`, wrap);
   const loadB = s.transB
     ? `    let bn = tid / 4u; let bk = (tid % 4u) * 4u;\n    let gn = col0 + bn; let gk2 = k0 + bk;\n` +
-      load4("b", s.vecB, "gn", "gk2", "p.n", "p.k", "tb", (q) => `(bk + ${q}u) * 64u + bn`)
+      load4("b", s.vecB, "gn", "gk2", "p.n", "p.k", "tb", (q) => `(bk + ${q}u) * 64u + bn`, wrap)
     : `    let bk = tid / 16u; let bn = (tid % 16u) * 4u;\n    let gk2 = k0 + bk; let gn = col0 + bn;\n` +
-      load4("b", s.vecB, "gk2", "gn", "p.k", "p.n", "tb", (q) => `bk * 64u + bn + ${q}u`);
+      load4("b", s.vecB, "gk2", "gn", "p.k", "p.n", "tb", (q) => `bk * 64u + bn + ${q}u`, wrap);
   return `// gemm tiled ${JSON.stringify(s)}
 ${bindings(s)}
 var<workgroup> ta: array<f32, 1024>;
@@ -160,6 +173,10 @@ function blockedWgsl(s: Spec): string {
   } else {
     loadB = "    let br = array<vec4<f32>, 4>(" + [0, 1, 2, 3].map((q) => `vec4<f32>(${[0, 1, 2, 3].map((c) => `b_at(k0 + ${q}u, c0 + ${c}u)`).join(", ")})`).join(", ") + ");\n";
   }
+  if (s.bf16) {
+    loadA = loadA.replace("let ar = ", "let ar_raw = ") + "    let ar = array<vec4<f32>, 4>(round_bf16v4(ar_raw[0]), round_bf16v4(ar_raw[1]), round_bf16v4(ar_raw[2]), round_bf16v4(ar_raw[3]));\n";
+    loadB = loadB.replace("let br = ", "let br_raw = ") + "    let br = array<vec4<f32>, 4>(round_bf16v4(br_raw[0]), round_bf16v4(br_raw[1]), round_bf16v4(br_raw[2]), round_bf16v4(br_raw[3]));\n";
+  }
   return `// gemm blocked ${JSON.stringify(s)}
 ${bindings(s)}${aScalar}${bScalar}
 @compute @workgroup_size(8, 8)
@@ -211,13 +228,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     {
       let gk = ${gkA};
       var v = 0.0;
-      if (row < p.m && gk < p.k) { v = ${aAt}; }
+      if (row < p.m && gk < p.k) { v = ${rounded(s, aAt)}; }
       ta[lid.y * 16u + lid.x] = v;
     }
     {
       let gk = ${gkB};
       var v = 0.0;
-      if (col < p.n && gk < p.k) { v = ${bAt}; }
+      if (col < p.n && gk < p.k) { v = ${rounded(s, bAt)}; }
       tb[lid.y * 16u + lid.x] = v;
     }
     workgroupBarrier();
@@ -237,23 +254,24 @@ function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: num
   const vecA = vector && (spec.transA ? m : k) % 4 === 0;
   const vecB = vector && (spec.transB ? k : n) % 4 === 0;
   const s: Spec = { ...spec, vecA, vecB };
-  const key = `gemm:${s.variant}:${s.transA ? "t" : "n"}${s.transB ? "t" : "n"}:${vecA ? 4 : 1}${vecB ? 4 : 1}:${s.epilogue}`;
+  const key = `gemm:${s.variant}:${s.transA ? "t" : "n"}${s.transB ? "t" : "n"}:${vecA ? 4 : 1}${vecB ? 4 : 1}:${s.epilogue}${s.bf16 ? ":bf16" : ""}`;
   const make = { blocked: blockedWgsl, tiled: tiledWgsl, naive16: naiveWgsl }[s.variant];
   const kernel = ctx.pipelines.kernel(key, buffers.length, () => make(s));
   const block = { blocked: 32, tiled: 64, naive16: 16 }[s.variant];
   ctx.rec.dispatch(kernel, buffers, [m, n, k, f32(alpha), f32(beta)], Math.ceil(n / block), Math.ceil(m / block));
 }
 
-function checkPrecision(op: string, precision: string | undefined): void {
-  if (precision === undefined || precision === "fp32") return;
-  if (precision === "bf16") throw new Error(`${op}: bf16 is not supported yet on the webgpu backend`);
+/** True for bf16, false for fp32 (or absent); throws for anything else. */
+export function isBf16(op: string, precision: Precision | undefined): boolean {
+  if (precision === undefined || precision === "fp32") return false;
+  if (precision === "bf16") return true;
   throw new TypeError(`${op}: unknown precision ${String(precision)}`);
 }
 
 /** C = alpha op(A) op(B) + beta C with the chosen kernel variant. */
 export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx.gemmVariant): void {
   const op = "gemm";
-  checkPrecision(op, args.precision);
+  const bf16 = isBf16(op, args.precision);
   const m = dim(op, "m", args.m);
   const n = dim(op, "n", args.n);
   const k = dim(op, "k", args.k);
@@ -263,14 +281,14 @@ export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx
   const b = ctx.tensors.bind(args.b, op, "b", "f32", k * n);
   const c = ctx.tensors.bind(args.c, op, "c", "f32", m * n);
   if (m === 0 || n === 0) return;
-  dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none" }, m, n, k, alpha, beta, [a, b, c]);
+  dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none", bf16 }, m, n, k, alpha, beta, [a, b, c]);
   ctx.rec.endOp();
 }
 
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); overwrite. One dispatch. */
 export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const op = "linearForward";
-  checkPrecision(op, args.precision);
+  const bf16 = isBf16(op, args.precision);
   if (args.activation !== "none" && args.activation !== "relu") throw new TypeError(`${op}: 'activation' must be "none" or "relu", got ${String(args.activation)}`);
   const bsz = dim(op, "batchSize", args.batchSize);
   const k = dim(op, "inFeatures", args.inFeatures);
@@ -280,6 +298,6 @@ export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const bias = ctx.tensors.bind(args.bias, op, "bias", "f32", n);
   const y = ctx.tensors.bind(args.y, op, "y", "f32", bsz * n);
   if (bsz === 0 || n === 0) return;
-  dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}` }, bsz, n, k, 1, 0, [x, w, y, bias]);
+  dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}`, bf16 }, bsz, n, k, 1, 0, [x, w, y, bias]);
   ctx.rec.endOp();
 }

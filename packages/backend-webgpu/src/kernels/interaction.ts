@@ -3,19 +3,27 @@
  * Forward: an invocation per output element (copy for x and cat, a D-term dot product in
  * order for each pair). Backward: an invocation per dZ[b, f, j], summing its pairs over the
  * other feature o = 0..F-1 in order. WGSL entry points: interaction_forward, interaction_backward.
+ * bf16 (uniform flag, dot only): Z and the pair gradients are rounded to bf16 in the products.
  */
 import type { BackendOps } from "@dlrm/core";
 import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim } from "../tensors.js";
+import { BF16_WGSL } from "./bf16.js";
+import { isBf16 } from "./gemm.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
-const UNIFORMS = uniformStruct(["b: u32", "d: u32", "nt: u32", "width: u32", "cat: u32", "itself: u32"]);
+const UNIFORMS = uniformStruct(["b: u32", "d: u32", "nt: u32", "width: u32", "cat: u32", "itself: u32", "bf16: u32"]);
 
 /** Z[b, f, j] from x and pooled. */
-const Z = `fn z(b: u32, f: u32, j: u32) -> f32 {
+const Z = `${BF16_WGSL}fn z(b: u32, f: u32, j: u32) -> f32 {
   if (f == 0u) { return x[b * p.d + j]; }
   return pooled[b * p.nt * p.d + (f - 1u) * p.d + j];
+}
+/** A product operand: rounded to bf16 when p.bf16. */
+fn q(v: f32) -> f32 {
+  if (p.bf16 != 0u) { return round_bf16(v); }
+  return v;
 }
 /** Output column of pair (i, k), k <= i (k < i without self-interaction). */
 fn pair_col(i: u32, k: u32) -> u32 {
@@ -32,16 +40,16 @@ ${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "
   if (p.cat != 0u) { out[i] = z(b, c / p.d, c % p.d); return; }
   if (c < p.d) { out[i] = x[b * p.d + c]; return; }
   // Find pair (fi, fk) of column c: rows fi hold fi + 1 pairs (itself) or fi pairs.
-  var q = c - p.d;
+  var fk = c - p.d;
   var fi = select(1u, 0u, p.itself != 0u);
   loop {
     let len = select(fi, fi + 1u, p.itself != 0u);
-    if (q < len) { break; }
-    q -= len;
+    if (fk < len) { break; }
+    fk -= len;
     fi++;
   }
   var s = 0.0;
-  for (var j = 0u; j < p.d; j++) { s += z(b, fi, j) * z(b, q, j); }
+  for (var j = 0u; j < p.d; j++) { s += q(z(b, fi, j)) * q(z(b, fk, j)); }
   out[i] = s;
 }
 `;
@@ -60,9 +68,9 @@ ${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "
   } else {
     if (f == 0u) { g = dout[row + j]; }
     for (var o = 0u; o < nf; o++) {
-      if (o < f) { g += dout[row + pair_col(f, o)] * z(b, o, j); }
-      else if (o > f) { g += dout[row + pair_col(o, f)] * z(b, o, j); }
-      else if (p.itself != 0u) { g += 2.0 * dout[row + pair_col(f, f)] * z(b, f, j); }
+      if (o < f) { g += q(dout[row + pair_col(f, o)]) * q(z(b, o, j)); }
+      else if (o > f) { g += q(dout[row + pair_col(o, f)]) * q(z(b, o, j)); }
+      else if (p.itself != 0u) { g += 2.0 * q(dout[row + pair_col(f, f)]) * q(z(b, f, j)); }
     }
   }
   if (f == 0u) { dx[b * p.d + j] = g; } else { dpooled[b * p.nt * p.d + (f - 1u) * p.d + j] = g; }
@@ -77,7 +85,8 @@ function common(op: string, args: Args<"interactionForward"> | Args<"interaction
   const F = T + 1;
   const pairs = args.itself ? (F * (F + 1)) / 2 : (F * (F - 1)) / 2;
   const width = args.op === "cat" ? F * D : D + pairs;
-  return { B, D, T, F, width, uniforms: [B, D, T, width, args.op === "cat" ? 1 : 0, args.itself ? 1 : 0] };
+  const bf16 = isBf16(op, args.precision) ? 1 : 0;
+  return { B, D, T, F, width, uniforms: [B, D, T, width, args.op === "cat" ? 1 : 0, args.itself ? 1 : 0, bf16] };
 }
 
 /** out (B x width) = cat(x, e_1..e_T) or cat(x, pairwise dots); overwrite. */
