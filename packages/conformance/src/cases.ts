@@ -1,9 +1,12 @@
 /**
  * Every conformance case, gathered from the per-family `*.cases.ts` files: ALL_CASES for
- * the unit suite and the CLI report, MEDIUM_CASES (the seed's Medium shapes, marked
+ * the unit suite and the CLI report (fp32 and bf16; `casesAt` picks one precision),
+ * MEDIUM_CASES (the seed's Medium shapes, marked
  * `scale: "medium"`) only for `dlrm conformance --medium`. A new family file is added here.
  */
+import { bf16Cases } from "./bf16.cases.js";
 import { biasCases } from "./bias.cases.js";
+import type { Precision } from "@dlrm/core";
 import type { ConformanceCase } from "./case.js";
 import { embeddingBagsCases } from "./embedding-bags.cases.js";
 import { fillCases } from "./fill.cases.js";
@@ -16,7 +19,7 @@ import { optimizerCases } from "./optimizers.cases.js";
 import { reluCases } from "./relu.cases.js";
 import { trainingStepCases } from "./training-step.cases.js";
 
-/** All unit-scale cases, by family (the whole training step last). */
+/** All unit-scale cases, by family (the whole training step, then the bf16 cases, last). */
 export const ALL_CASES: readonly ConformanceCase[] = [
   ...gemmCases,
   ...biasCases,
@@ -28,7 +31,13 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...fillCases,
   ...fusedCases,
   ...trainingStepCases,
+  ...bf16Cases,
 ];
+
+/** The unit-scale cases at one precision (`dlrm conformance --dtype`). */
+export function casesAt(precision: Precision): readonly ConformanceCase[] {
+  return ALL_CASES.filter((c) => c.precision === precision);
+}
 
 /** The Medium-shaped cases (scale "medium"): too slow for the unit suite. */
 export const MEDIUM_CASES: readonly ConformanceCase[] = mediumCases;

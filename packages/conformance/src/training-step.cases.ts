@@ -12,6 +12,7 @@ import {
   type InteractionOp,
   type LossFunction,
   type OptimizerName,
+  type Precision,
   type RandomDataConfig,
   type TrainConfig,
 } from "@dlrm/core";
@@ -28,16 +29,17 @@ interface StepVariant {
   readonly loss: LossFunction;
 }
 
-const VARIANTS: readonly StepVariant[] = [
+export const STEP_VARIANTS: readonly StepVariant[] = [
   { interaction: "dot", itself: false, optimizer: "adagrad", loss: "bce" },
   { interaction: "dot", itself: true, optimizer: "sgd", loss: "mse" },
   { interaction: "cat", itself: false, optimizer: "rwsadagrad", loss: "bce" },
 ];
 
 /** The small model every variant trains: 3 tables (one of 7 rows, so rows repeat), D = 6, batch 16. */
-function stepConfig(v: StepVariant, seed: number): TrainConfig {
+function stepConfig(v: StepVariant, seed: number, precision: Precision): TrainConfig {
   return {
     ...DEFAULT_TRAIN_CONFIG,
+    precision,
     model: { embeddingDim: 6, tableRows: [40, 7, 300], bottomMlp: [5, 12, 6], topMlp: [16, 8, 1], interaction: v.interaction, interactionItself: v.itself },
     batchSize: 16,
     learningRate: 0.1,
@@ -64,18 +66,19 @@ async function trainAndRead(backend: Backend, cfg: TrainConfig): Promise<Map<str
   return out;
 }
 
-function stepCase(v: StepVariant): RunCase {
-  const name = `trainingStep/${v.interaction}${v.itself ? " itself" : ""} ${v.optimizer} ${v.loss}, ${TRAINING_STEPS} steps`;
-  const seed = seedOf(name);
+/** A training-step case at `precision` (bf16 names end in ", bf16"; the seed is the fp32 case's). */
+export function stepCase(v: StepVariant, precision: Precision = "fp32"): RunCase {
+  const base = `trainingStep/${v.interaction}${v.itself ? " itself" : ""} ${v.optimizer} ${v.loss}, ${TRAINING_STEPS} steps`;
+  const seed = seedOf(base);
   return {
-    name,
+    name: precision === "fp32" ? base : `${base}, ${precision}`,
     ops: ["trainingStep"],
-    precision: "fp32",
+    precision,
     seed,
     scale: "unit",
-    run: (backend) => trainAndRead(backend, stepConfig(v, seed)),
+    run: (backend) => trainAndRead(backend, stepConfig(v, seed, precision)),
   };
 }
 
-/** Every training-step case. */
-export const trainingStepCases: readonly RunCase[] = VARIANTS.map(stepCase);
+/** Every fp32 training-step case. */
+export const trainingStepCases: readonly RunCase[] = STEP_VARIANTS.map((v) => stepCase(v));

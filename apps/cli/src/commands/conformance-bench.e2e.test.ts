@@ -1,6 +1,6 @@
 /**
  * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
- * CLI: the conformance table on reference and wasm (exit 0), bf16's answer, a tiny bench
+ * CLI: the conformance table on reference and wasm (exit 0), in fp32 and in bf16, a tiny bench
  * smoke run whose --json carries every field, its --html page, and --compare of two runs.
  * No timing is asserted, only that the figures exist and are positive.
  */
@@ -33,7 +33,7 @@ afterAll(() => {
 describe("dlrm conformance", () => {
   it("passes on reference and wasm with a row per op and a column per backend", () => {
     const r = dlrm(["conformance", "--backends", "reference,wasm", "--json", "conf.json"]);
-    expect(r.stderr).toMatch(/conformance: \d+ cases on reference, wasm against the reference/);
+    expect(r.stderr).toMatch(/conformance: \d+ fp32 cases on reference, wasm against the reference/);
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[1]).toMatch(/^op\s+tolerance\s+reference\s+wasm$/);
@@ -51,10 +51,14 @@ describe("dlrm conformance", () => {
     expect(json.summary.map((s) => s.op)).toContain("trainingStep");
   });
 
-  it("answers --dtype bf16 with one line and exit 1", () => {
-    const r = dlrm(["conformance", "--dtype", "bf16"]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^dlrm: error: --dtype bf16: the reference backend and the other backends do not implement bf16 yet \(issue 8/);
+  it("--dtype bf16 passes on reference and wasm with the bf16 tolerances", () => {
+    const r = dlrm(["conformance", "--dtype", "bf16", "--backends", "reference,wasm"]);
+    expect(r.stderr).toMatch(/conformance: \d+ bf16 cases on reference, wasm against the reference/);
+    expect(r.status).toBe(0);
+    for (const op of ["gemm", "linearForward", "interactionForward", "interactionBackward", "trainingStep"]) {
+      expect(r.stdout.split("\n").find((l) => l.startsWith(`${op} `)), op).toMatch(/ pass yes\s+\S+ pass yes$/);
+    }
+    expect(r.stdout).not.toMatch(/^embeddingBagsForward /m);
   });
 
   it("refuses an unknown backend with exit 2", () => {

@@ -1,11 +1,12 @@
 /**
  * Unit tests of `dlrm conformance`'s report logic with injected registries: a broken
  * backend fails with FAIL lines, an unavailable one is skipped (or fails when required),
- * the reference passes with a table row per op, and bf16 and unknown names are refused.
+ * the reference passes with a table row per op, --dtype bf16 runs only the bf16 cases (and
+ * catches a backend that ignores bf16), and unknown names are refused.
  */
 import { describe, expect, it } from "vitest";
 import { ReferenceBackend, referenceBackendFactory, withLazyMode, type BackendFactory } from "@dlrm/core";
-import { NotSupportedError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { runConformanceCommand, type ConformanceIo } from "./conformance.js";
 
 /** A backend whose gemm is off by 1e-3 relative: every gemm-based case must fail. */
@@ -20,6 +21,20 @@ const sloppy: BackendFactory = {
   name: "sloppy",
   unavailableReason: async () => undefined,
   create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGemm()) : new SloppyGemm()),
+};
+
+/** A backend that computes gemm in fp32 whatever precision it is asked for. */
+class Fp32OnlyGemm extends ReferenceBackend {
+  override readonly info = { ...new ReferenceBackend().info, name: "fp32only" };
+  override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+    super.gemm({ ...args, precision: "fp32" });
+  }
+}
+
+const fp32Only: BackendFactory = {
+  name: "fp32only",
+  unavailableReason: async () => undefined,
+  create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new Fp32OnlyGemm()) : new Fp32OnlyGemm()),
 };
 
 const missing: BackendFactory = {
@@ -67,9 +82,19 @@ describe("dlrm conformance report", () => {
     expect(o.text()).toContain("missing: FAILED: no such device here (required by DLRM_REQUIRED_BACKENDS)");
   });
 
-  it("answers bf16 with the issue that brings it, and refuses unknown backends", async () => {
-    await expect(runConformanceCommand({ dtype: "bf16", medium: false }, io([referenceBackendFactory]))).rejects.toThrow(NotSupportedError);
-    await expect(runConformanceCommand({ dtype: "bf16", medium: false }, io([referenceBackendFactory]))).rejects.toThrow(/issue 8/);
+  it("--dtype bf16 runs only the bf16 cases: the reference passes, a backend ignoring bf16 fails", async () => {
+    const o = io([referenceBackendFactory, fp32Only]);
+    const report = await runConformanceCommand({ dtype: "bf16", medium: false }, o);
+    expect(report.results.length).toBeGreaterThan(0);
+    expect(report.results.every((r) => r.caseName.includes("bf16"))).toBe(true);
+    expect(report.results.filter((r) => r.backend === "reference").every((r) => r.status === "pass")).toBe(true);
+    const failed = new Set(report.results.filter((r) => r.status === "fail").map((r) => r.op));
+    expect([...failed].sort()).toEqual(["gemm", "linearForward", "trainingStep"]);
+    expect(report.passed).toBe(false);
+    expect(o.text()).toMatch(/^FAIL fp32only gemm\/bf16 /m);
+  });
+
+  it("refuses unknown backends", async () => {
     await expect(runConformanceCommand({ dtype: "fp32", medium: false, backends: "tpu" }, io([referenceBackendFactory]))).rejects.toThrow(UsageError);
   });
 });

@@ -1,19 +1,19 @@
 /**
- * `dlrm conformance`: every conformance case (each op of the contract, the fused ops, the
- * whole training step; with --medium the seed's Medium shapes too) on each registered
- * backend against the float64 reference, printed as an op x backend table; exit 1 on any
- * failure, including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
+ * `dlrm conformance`: every conformance case at --dtype (fp32: each op of the contract, the
+ * fused ops, the whole training step, with --medium the seed's Medium shapes too; bf16: the
+ * matrix-product ops and training steps in bf16 mixed precision) on each registered backend
+ * against the float64 reference, printed as an op x backend table; exit 1 on any failure,
+ * including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { BackendFactory } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
-  ALL_CASES, EXPECTED_FAILURES, MEDIUM_CASES, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp,
+  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp,
   type ConformanceReport,
 } from "@dlrm/conformance";
 import { gitCommit, machineInfo } from "@dlrm/bench";
-import { NotSupportedError } from "../errors.js";
 import { selectBackends, toJson } from "./select-backends.js";
 
 /** Parsed flags of `dlrm conformance`. */
@@ -32,17 +32,15 @@ export interface ConformanceIo {
   progress(line: string): void;
 }
 
-/** The bf16 answer until issue 8 brings bf16 to the reference and the backends. */
-export const BF16_NOT_YET =
-  "--dtype bf16: the reference backend and the other backends do not implement bf16 yet (issue 8 brings bf16 " +
-  "mixed precision and its tolerances); run `dlrm conformance --dtype fp32`";
-
-/** Runs the report, prints the table (and writes --json); returns the report. Throws on bf16. */
+/** Runs the report at flags.dtype, prints the table (and writes --json); returns the report. */
 export async function runConformanceCommand(flags: ConformanceFlags, io: ConformanceIo): Promise<ConformanceReport> {
-  if (flags.dtype === "bf16") throw new NotSupportedError(BF16_NOT_YET);
   const factories = selectBackends(flags.backends, io.registry);
-  const cases = flags.medium ? [...ALL_CASES, ...MEDIUM_CASES] : ALL_CASES;
-  io.progress(`conformance: ${cases.length} cases on ${factories.map((f) => f.name).join(", ")} against the reference${flags.medium ? " (with Medium shapes)" : ""}`);
+  const medium = flags.medium ? MEDIUM_CASES.filter((c) => c.precision === flags.dtype) : [];
+  const cases = [...casesAt(flags.dtype), ...medium];
+  io.progress(
+    `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => f.name).join(", ")} against the reference` +
+      `${medium.length > 0 ? " (with Medium shapes)" : flags.medium ? " (no Medium-shaped cases at this precision)" : ""}`,
+  );
   const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
   io.out(`${formatReport(report)}\n`);
   if (flags.json !== undefined) {
