@@ -28,7 +28,11 @@ function seeded(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** GFLOP/s of one backend's N x N x N GEMM (median of `r` after warm-up). */
+/**
+ * GFLOP/s of one backend's N x N x N GEMM: the fastest of `r.iterations` calls after the
+ * warm-up. A peak is the best the machine does; on a shared machine the median of a
+ * handful of calls can fall far below it and make a step look faster than the peak.
+ */
 export async function measureGemmPeak(factory: BackendFactory, size: number, r: Repeats): Promise<PeakGemm> {
   const backend = await factory.create({ mode: "eager" });
   try {
@@ -42,7 +46,7 @@ export async function measureGemmPeak(factory: BackendFactory, size: number, r: 
       await backend.sync();
     }, r);
     const timing = summarize(samples);
-    return { backend: factory.name, size, gflops: gflopsOf(2 * size ** 3, timing.medianMs), timing };
+    return { backend: factory.name, size, gflops: gflopsOf(2 * size ** 3, timing.minMs), timing };
   } finally {
     backend.dispose();
   }
