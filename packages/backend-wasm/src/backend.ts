@@ -70,7 +70,7 @@ export class WasmBackend implements Backend {
     if (size > 2 ** 30) throw new RangeError(`alloc: cannot allocate ${name}: ${size} elements exceed 4 GiB of linear memory`);
     count("alloc", size);
     const offset = ctx.arena.alloc(size * 4, name);
-    return ctx.registry.add(shape, dtype, offset);
+    return ctx.registry.register(shape, dtype, offset);
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {

@@ -87,7 +87,7 @@ export class WebGpuBackend implements Backend {
       }
     }
     const buffer = ctx.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: name });
-    return ctx.tensors.add(shape, dtype, buffer, name);
+    return ctx.tensors.register(shape, dtype, buffer, name);
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {

@@ -40,3 +40,4 @@ export * from "./data/criteo/processed-dataset.js";
 export * from "./data/criteo/batch-assembly.js";
 export * from "./data/criteo/prefetch.js";
 export * from "./data/criteo/dataset-source.js";
+export * from "./tensor-table.js";
