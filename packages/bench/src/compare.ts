@@ -53,8 +53,8 @@ export function compareReports(a: BenchReport, b: BenchReport): { rows: CompareR
 export function formatComparison(a: BenchReport, b: BenchReport, labels: [string, string]): string {
   const { rows, unmatched } = compareReports(a, b);
   const lines = [
-    `A: ${labels[0]} (${a.createdAt}, commit ${a.commit ?? "unknown"}, ${a.machine.cpu})`,
-    `B: ${labels[1]} (${b.createdAt}, commit ${b.commit ?? "unknown"}, ${b.machine.cpu})`,
+    `A: ${labels[0]} (${a.dtype}, ${a.createdAt}, commit ${a.commit ?? "unknown"}, ${a.machine.cpu})`,
+    `B: ${labels[1]} (${b.dtype}, ${b.createdAt}, commit ${b.commit ?? "unknown"}, ${b.machine.cpu})`,
     "ratio = B / A of the median ms (below 1: B is faster)",
     "",
     table(["row", "A ms", "B ms", "B/A"], rows.map((r) => [r.key, r.aMs.toFixed(3), r.bMs.toFixed(3), r.ratio.toFixed(3)])),

@@ -3,7 +3,7 @@
  * the configuration (so the shapes are the DLRM config's): the forward GEMM of every
  * distinct MLP layer shape, embeddingBagsForward, interactionForward/Backward, the dense
  * Adagrad step over every MLP tensor and the sparse Adagrad step on the batch's unique rows.
- * Each call is followed by `await backend.sync()`.
+ * Each call is followed by `await backend.sync()`; GEMMs and the interaction run at the config's precision.
  */
 import { ADAGRAD_EPS, type DlrmModel } from "@dlrm/core";
 import { gflopsOf, layerGemms } from "./flops.js";
@@ -24,6 +24,7 @@ export function microOps(model: DlrmModel): MicroOp[] {
   const cfg = model.config;
   const m = cfg.model;
   const B = cfg.batchSize;
+  const precision = cfg.precision;
   const D = m.embeddingDim;
   const T = m.tableRows.length;
   const layers = [...model.bottom, ...model.top];
@@ -36,11 +37,11 @@ export function microOps(model: DlrmModel): MicroOp[] {
     const l = layers[i]!;
     ops.push({
       op: "gemm", shape: `${key} nt (${g.name} forward)`, flops: 2 * g.m * g.n * g.k,
-      call: () => be.gemm({ a: l.input, b: l.weight, c: l.output, m: g.m, n: g.n, k: g.k, transA: false, transB: true, alpha: 1, beta: 0 }),
+      call: () => be.gemm({ a: l.input, b: l.weight, c: l.output, m: g.m, n: g.n, k: g.k, transA: false, transB: true, alpha: 1, beta: 0, precision }),
     });
   });
   const x = model.bottom[model.bottom.length - 1]!.output;
-  const inter = { batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself };
+  const inter = { batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision };
   ops.push(
     {
       op: "embeddingBagsForward", shape: `B=${B} T=${T} D=${D}`, flops: null,

@@ -4,7 +4,7 @@
  * into a BenchReport with the machine, the commit and each backend's version. A backend
  * that fails (e.g. a Medium model that does not fit) is reported as failed with the error.
  */
-import { estimateMemory, type Backend, type BackendFactory, type ExecutionMode } from "@dlrm/core";
+import { estimateMemory, type Backend, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
 import type { BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { gflopsOf, stepFlops } from "./flops.js";
@@ -17,6 +17,8 @@ import type { BackendEntry, BenchReport, MicroRow, StepRow } from "./types.js";
 /** What to run. */
 export interface BenchOptions {
   config: BenchConfig;
+  /** fp32, or bf16 mixed precision (the config's GEMMs and dot interaction); backends without it are skipped. */
+  precision: Precision;
   factories: readonly BackendFactory[];
   modes: readonly ExecutionMode[];
   iterations: number;
@@ -43,13 +45,14 @@ const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
 export const METHOD_NOTES = [
   "ms/iteration: tinybench samples of one training step (upload of a pre-generated random batch incl. host preprocessing, forward, backward + updates, markStep, await sync) after the warm-up steps; median with min/p25/p75/max",
   "GFLOP/s: GEMM FLOPs of the step from the config (2*M*N*K per GEMM: each layer's forward, weight-gradient and input-gradient products; none for the first layer's input) / median time",
-  "peak: best of 10 calls (after 2 warm-up) of an N x N x N fp32 GEMM on the gaudi (OpenBLAS) backend when available, else the fastest available non-reference backend, measured in this run",
+  "peak: always fp32; best of 10 calls (after 2 warm-up) of an N x N x N fp32 GEMM on the gaudi (OpenBLAS) backend when available, else the fastest available non-reference backend, measured in this run",
   "time split: eager mode only; each phase (upload, forward, backward + updates) ends with await backend.sync() and is timed with performance.now(); medians per phase",
   "memory: process RSS high-water mark (process.resourceUsage().maxRSS) after the row, cumulative over the run; backend bytes when the backend reports them (wasm: linear memory in use)",
 ];
 
 /** Runs the whole benchmark. */
-export async function runBench(o: BenchOptions): Promise<BenchReport> {
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const o = { ...options, config: { ...options.config, train: { ...options.config.train, precision: options.precision } } };
   const progress = o.onProgress ?? (() => undefined);
   const backends: BackendEntry[] = [];
   const available: BackendFactory[] = [];
@@ -72,12 +75,18 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   for (const f of available) {
     let device = "";
     const errors: string[] = [];
+    let unsupported: string | undefined;
     for (const mode of o.modes) {
       progress(`bench: ${o.config.name} step on ${f.name} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations`);
       let backend: Backend | undefined;
       try {
         backend = await f.create({ mode });
         device = backend.info.device;
+        if (!backend.info.precisions.includes(o.precision)) {
+          unsupported = `${f.name} does not implement ${o.precision}`;
+          progress(`bench: ${f.name}: skipped: ${unsupported}`);
+          break;
+        }
         const m = await measureStep(backend, o.config, batches, r);
         const timing = summarize(m.samples);
         const gflops = gflopsOf(flops, timing.medianMs);
@@ -97,11 +106,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       }
     }
     const entry: BackendEntry = { name: f.name, status: errors.length === 0 ? "ran" : "failed", version: backendVersion(f.name), device };
-    backends.push(errors.length === 0 ? entry : { ...entry, reason: errors.join("; ") });
+    if (unsupported !== undefined) backends.push({ ...entry, status: "skipped", reason: unsupported });
+    else backends.push(errors.length === 0 ? entry : { ...entry, reason: errors.join("; ") });
   }
   return {
     kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: o.config.name, batchSize: o.config.train.batchSize,
-    dtype: "fp32", iterations: o.iterations, warmup: o.warmup, machine: machineInfo(), commit: gitCommit(), backends, peak,
+    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, machine: machineInfo(), commit: gitCommit(), backends, peak,
     flopsPerStep: flops, estimatedModelBytes: estimateMemory(o.config.train, o.config.data.numIndicesPerLookup).totalBytes,
     steps, micro, notes: METHOD_NOTES,
   };

@@ -3,6 +3,7 @@
  * context (machine, commit, backend versions), the measured GEMM peak, one row per backend
  * and mode for the training step, and one row per micro-benchmarked op.
  */
+import type { Precision } from "@dlrm/core";
 import type { MachineInfo } from "./environment.js";
 import type { Timing } from "./stats.js";
 
@@ -66,7 +67,8 @@ export interface BenchReport {
   createdAt: string;
   config: string;
   batchSize: number;
-  dtype: "fp32";
+  /** Precision of the step and micro-benchmark GEMMs (the peak is always fp32). */
+  dtype: Precision;
   iterations: number;
   warmup: number;
   machine: MachineInfo;

@@ -1,7 +1,7 @@
 /**
  * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
  * CLI: the conformance table on reference and wasm (exit 0), in fp32 and in bf16, a tiny bench
- * smoke run whose --json carries every field, its --html page, and --compare of two runs.
+ * smoke run whose --json carries every field, its --html page, a bf16 run, and --compare of two runs.
  * No timing is asserted, only that the figures exist and are positive.
  */
 import { spawnSync } from "node:child_process";
@@ -108,6 +108,15 @@ describe("dlrm bench", () => {
     expect(r.stdout).toMatch(/^A: a\.json/);
     expect(r.stdout).toMatch(/^step tiny wasm eager\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
     expect(r.stdout).toMatch(/^micro reference gemm 32x16x13 nt \(bot_l\.0 forward\)\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+  });
+
+  it("--dtype bf16 benchmarks the step in mixed precision and records it", () => {
+    const r = dlrm(["bench", "--config", "tiny", "--dtype", "bf16", "--backends", "reference,wasm", "--iterations", "2", "--warmup", "0", "--peak-size", "64", "--no-micro", "--json", "bf16.json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(readFileSync(join(dir, "bf16.json"), "utf8")) as { dtype: string; steps: { backend: string }[]; micro: unknown[] };
+    expect(j.dtype).toBe("bf16");
+    expect(j.steps.map((s) => s.backend)).toEqual(["reference", "reference", "wasm", "wasm"]);
+    expect(j.micro).toEqual([]);
   });
 
   it("refuses a bad --compare and an unknown --config", () => {
