@@ -45,7 +45,7 @@ function htmlTable(header: string[], rows: string[][]): string {
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 svg{display:block;margin:8px 0;background:#fafafa;border:1px solid #e4e4e4}svg .title{font-weight:600;font-size:13px}svg text{font-size:12px}
-svg .value,svg .reflabel{fill:#333}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+svg .value,svg .reflabel{fill:#333;paint-order:stroke;stroke:#fafafa;stroke-width:3px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{margin:2px 0}`;
 
 /** The whole page. */
