@@ -8,6 +8,7 @@
 import type { Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor } from "@dlrm/core";
 import type { GpuContext } from "./context.js";
 import { acquireDevice, type DeviceLimits } from "./device.js";
+import { roundToBf16 } from "./kernels/bf16.js";
 import * as elementwise from "./kernels/elementwise.js";
 import * as bags from "./kernels/embedding-bags.js";
 import { fill } from "./kernels/fill.js";
@@ -144,6 +145,8 @@ export class WebGpuBackend implements Backend {
   /** `gemm` with a chosen kernel variant (benchmarks). */
   gemmVariant(args: Args<"gemm">, variant: GemmVariant): void { gemm(this.live("gemm"), args, variant); }
   linearForward(args: FusedArgs<"linearForward">): void { linearForward(this.live("linearForward"), args); }
+  /** Test hook: dst[i] = the WGSL bf16 rounding of src[i] for i < size, as bit patterns (see kernels/bf16.ts). */
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { roundToBf16(this.live("roundToBf16"), args); }
   biasAddForward(args: Args<"biasAddForward">): void { elementwise.biasAddForward(this.live("biasAddForward"), args); }
   biasAddBackward(args: Args<"biasAddBackward">): void { elementwise.biasAddBackward(this.live("biasAddBackward"), args); }
   reluForward(args: Args<"reluForward">): void { elementwise.reluForward(this.live("reluForward"), args); }

@@ -80,6 +80,14 @@ describe("bf16 conversion", () => {
     expect(bf16EdgeProblems(truncated).length).toBeGreaterThan(5);
   });
 
+  it("the edge checker lets only subnormal results flush to zero, and only when asked", () => {
+    const flushed = BF16_EDGE_CASES.map((c) => ((c.bf16Bits & 0x7f80) === 0 ? 0 : bf16BitsToF32(c.bf16Bits)));
+    expect(bf16EdgeProblems(flushed, { flushesSubnormals: true })).toEqual([]);
+    expect(bf16EdgeProblems(flushed).length).toBe(3);
+    const wrongNormal = BF16_EDGE_CASES.map((c) => (c.bf16Bits === 0x0080 ? 0 : bf16BitsToF32(c.bf16Bits)));
+    expect(bf16EdgeProblems(wrongNormal, { flushesSubnormals: true }).length).toBe(2);
+  });
+
   it("roundArrayToBf16 copies bit-exactly and keeps NaN payloads", () => {
     const bits = new Uint32Array(BF16_EDGE_CASES.map((c) => c.f32Bits));
     const out = new Uint32Array(roundArrayToBf16(new Float32Array(bits.buffer)).buffer);
