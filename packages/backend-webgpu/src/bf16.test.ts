@@ -128,7 +128,7 @@ await describeGpu("webgpu bf16", () => {
       be.interactionForward({ ...common, out });
       be.interactionBackward({ ...common, dOut, dX, dPooled });
       const lx = put(be, seeded(B * K, 3)), w = put(be, seeded(N * K, 4)), bias = put(be, seeded(N, 5)), y = be.alloc([B * N], "f32");
-      be.linearForward({ x: lx, weight: w, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation: "relu", precision: "bf16" });
+      be.linearForward!({ x: lx, weight: w, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation: "relu", precision: "bf16" });
       be.markStep();
       return Promise.all([out, dX, dPooled, y].map(async (t) => (await be.read(t)) as Float32Array));
     };
