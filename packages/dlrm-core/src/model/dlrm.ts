@@ -105,8 +105,6 @@ export class DlrmModel {
     this.probs = be.alloc([B], "f32", "probabilities");
     this.dLogits = this.top[this.top.length - 1]!.dOutput;
     this.stats = be.alloc([3], "f32", "loss statistics");
-    be.fill({ t: this.stats, value: 0 });
-    for (const acc of this.optimizerState()) be.fill({ t: acc, value: 0 });
   }
 
   private makeLayers(prefix: string, widths: number[], input: Tensor, sigmoidLast: boolean, adagrad: boolean): LinearLayer[] {
@@ -192,16 +190,23 @@ export class DlrmModel {
     return out;
   }
 
-  /** Writes seeded initial weights (dlrm's distributions), or the given state dict after a strict check. */
+  /**
+   * Writes seeded initial weights (dlrm's distributions), or the given state dict after a
+   * strict check, then zeroes the optimizer state and loss statistics. Call it once, first.
+   */
   loadInitialWeights(weights?: StateDict, source = "initial weights"): void {
     const byName = new Map(this.namedParameters());
     if (weights !== undefined) {
       checkStateDict(this.config.model, weights, source);
       for (const spec of parameterSpecs(this.config.model)) this.backend.write(byName.get(spec.name)!, weights.get(spec.name)!.data);
-      return;
+    } else {
+      initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data));
     }
-    initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data));
+    // Zeroed after the weights: a lazy backend can then write them at once, without a copy.
+    this.backend.fill({ t: this.stats, value: 0 });
+    for (const acc of this.optimizerState()) this.backend.fill({ t: acc, value: 0 });
   }
+
 
   /** Reads every parameter back to the host as a state dict (dlrm names, float32). */
   async stateDict(): Promise<StateDict> {
