@@ -50,6 +50,9 @@ export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write
   const pre = await ensureProcessed(d);
   write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
   config.model.tableRows = [...pre.summary.tableRows];
+  if (d.testMiniBatchSize !== config.batchSize) {
+    write(`note: during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${d.testMiniBatchSize} applies to dlrm eval`);
+  }
   if (d.testFreq === 0 && (d.mlperfAucThreshold > 0 || d.mlperfAccThreshold > 0)) {
     write("note: the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training");
   }
