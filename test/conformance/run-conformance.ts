@@ -20,9 +20,6 @@ import {
   type ExpectedFailure,
 } from "@dlrm/conformance";
 
-/** Re-exported for the e2e tests that plan backends the same way as the suite. */
-export { availabilityPlan, parseRequiredBackends } from "@dlrm/conformance";
-
 /** Options for `describeConformance`; the defaults are the real suite. */
 export interface ConformanceOptions {
   /** Cases to run (default: every unit-scale case; Medium-shaped ones are always left out). */
@@ -42,12 +39,9 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
   describe(`conformance: ${factory.name}`, async () => {
     const reason = await factory.unavailableReason();
     const plan = availabilityPlan(factory.name, reason, required);
-    if (plan === "skip") {
-      it.skip(`${factory.name} is unavailable here: ${reason}`, () => undefined);
-      return;
-    }
-    if (plan === "fail") {
-      it(`${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`, () => {
+    if (plan !== "run") {
+      const name = plan === "skip" ? `${factory.name} is unavailable here: ${reason}` : `${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`;
+      it.skipIf(plan === "skip")(name, () => {
         throw new Error(`${factory.name} is unavailable: ${reason}`);
       });
       return;

@@ -3,10 +3,10 @@
  * are bit-identical (including batches whose indices all hit one row), and a sparse update
  * changes exactly the touched rows of each table and of its Adagrad state.
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, trainModel, type Batch, type BatchSource, type TrainConfig } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
-import { availabilityPlan, parseRequiredBackends } from "../conformance/run-conformance.js";
+import { describeBackend } from "@dlrm/conformance/vitest";
 
 const cfg: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -35,14 +35,9 @@ function source(batches: number, rowsFor: (t: number, b: number, i: number) => n
   };
 }
 
-const required = parseRequiredBackends(process.env["DLRM_REQUIRED_BACKENDS"]);
-
 for (const factory of BACKENDS) {
-  const reason = await factory.unavailableReason();
-  const plan = availabilityPlan(factory.name, reason, required);
-  describe.skipIf(plan === "skip")(`reliability on ${factory.name}${plan === "skip" ? ` (skipped: ${reason})` : ""}`, () => {
+  describeBackend(factory.name, await factory.unavailableReason(), `reliability on ${factory.name}`, () => {
     it("runs with the same seed are bit-identical, also when every index hits one row", async () => {
-      if (plan === "fail") throw new Error(`${factory.name} is required here but cannot start: ${reason}`);
       const runs: Uint32Array[][] = [];
       for (let r = 0; r < 3; r++) {
         const be = await factory.create();
@@ -56,7 +51,6 @@ for (const factory of BACKENDS) {
     });
 
     it("a sparse update changes the touched rows and their accumulators, and nothing else", async () => {
-      if (plan === "fail") throw new Error(`${factory.name} is required here but cannot start: ${reason}`);
       const touched = [new Set([3, 17, 63]), new Set([0, 8])];
       const pick = (t: number, b: number): number => [...touched[t]!][b % touched[t]!.size]!;
       const be = await factory.create();

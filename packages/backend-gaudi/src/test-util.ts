@@ -3,7 +3,8 @@
  * addon is not built, unless DLRM_REQUIRED_BACKENDS names gaudi, as in CI), the loaded
  * addon, a seeded RNG, and `expectError`, which checks an error's class and its message.
  */
-import { describe, expect, it } from "vitest";
+import { expect } from "vitest";
+import { describeBackend } from "@dlrm/conformance/vitest";
 import { loadNative, type NativeAddon } from "./native.js";
 
 /** The addon; throws with the build hint when it is missing. */
@@ -13,18 +14,9 @@ export function addon(): NativeAddon {
   return a;
 }
 
-const required = (process.env["DLRM_REQUIRED_BACKENDS"] ?? "").split(",").map((x) => x.trim()).includes("gaudi");
-
 /** `describe` for tests that need the addon: skipped with the reason when it is missing and not required. */
 export function describeNative(name: string, fn: () => void): void {
-  const { reason } = loadNative();
-  if (reason === undefined || required) {
-    describe(name, fn);
-    return;
-  }
-  describe.skip(`${name} (skipped: ${reason})`, () => {
-    it("needs the native addon", () => undefined);
-  });
+  describeBackend("gaudi", loadNative().reason, name, fn);
 }
 
 /** mulberry32: a small seeded generator in [0, 1). */
