@@ -30,6 +30,11 @@ describe("random data", () => {
     for (const x of b.dense) expect(x >= 0 && x < 1).toBe(true);
   });
 
+  it("sizes the batch buffers for de-duplicated bags: at most min(N, rows) indices per bag", () => {
+    expect(createRandomSource(cfg, data).maxIndicesPerBag).toBe(5);
+    expect(createRandomSource(cfg, { ...data, numIndicesPerLookup: 1_000_000 }).maxIndicesPerBag).toBe(50);
+  });
+
   it("drops the partial batch, and --num-batches overrides the count", () => {
     expect(createRandomSource(cfg, data).batchesPerEpoch).toBe(6);
     expect(createRandomSource({ ...cfg, numBatches: 9 }, data).batchesPerEpoch).toBe(9);

@@ -53,7 +53,8 @@ export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): Ba
   }
   return {
     batchesPerEpoch,
-    maxIndicesPerBag: data.numIndicesPerLookup,
+    // Bags are de-duplicated, so none holds more indices than its table has rows.
+    maxIndicesPerBag: Math.min(data.numIndicesPerLookup, Math.max(...cfg.model.tableRows)),
     description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag`,
     async *batches(_epoch: number, from = 0) {
       for (let i = from; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
