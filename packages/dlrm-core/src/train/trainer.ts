@@ -6,14 +6,17 @@
 import type { Backend } from "../backend.js";
 import { validateConfig, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
-import type { Checkpoint, TrainingState } from "../checkpoint/checkpoint.js";
-import { saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
+import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import type { BatchSource } from "../data/batch.js";
-import { DlrmModel } from "../model/dlrm.js";
 import { totalmem } from "node:os";
+import { DlrmModel } from "../model/dlrm.js";
 import { LrScheduler } from "./lr-schedule.js";
 import { checkMemoryFits, estimateMemory } from "./memory.js";
 import { BatchUploader } from "./upload.js";
+import { Checkpointer } from "./checkpointer.js";
+import { BatchError, firstNonFinite, NonFiniteLossError } from "./errors.js";
+
+export { BatchError, NonFiniteLossError, NonFiniteTensorError } from "./errors.js";
 
 export interface PrintReport {
   epoch: number;
@@ -87,75 +90,6 @@ export interface TrainSummary {
 const YIELD_EVERY_MS = 50;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const pointAt = (checkpoint: string | undefined): string =>
-  checkpoint ? `Last good checkpoint: ${checkpoint}` : "No checkpoint was written (use --checkpoint-every N).";
-
-/**
- * Thrown when the loss stops being finite; names the step (or the print window that holds
- * it: use --print-freq 1 to pin it), the first parameter holding NaN/Inf, and the last good
- * checkpoint.
- */
-export class NonFiniteLossError extends Error {
-  constructor(
-    readonly step: number,
-    readonly epoch: number,
-    loss: number,
-    readonly firstSuspectStep: number,
-    readonly lastCheckpoint: string | undefined,
-    readonly tensor: string | undefined,
-    reason?: string,
-  ) {
-    const window = firstSuspectStep < step ? `between steps ${firstSuspectStep} and ${step}` : `at step ${step}`;
-    super(
-      `${reason ?? `loss became ${loss}`} ${window} (epoch ${epoch}, batch ${step}); ` +
-        (tensor ? `first non-finite parameter: ${tensor}. ` : "every parameter is still finite. ") +
-        `Stopping instead of training on garbage. ${pointAt(lastCheckpoint)}`,
-    );
-    this.name = "NonFiniteLossError";
-  }
-}
-
-/** Thrown when a batch cannot be used (bad index, non-finite dense value); names step and batch. */
-export class BatchError extends Error {
-  constructor(readonly step: number, readonly epoch: number, readonly batch: number, cause: Error, readonly lastCheckpoint: string | undefined) {
-    super(`step ${step} (epoch ${epoch}, batch ${batch}): ${cause.message}. Nothing was trained on it. ${pointAt(lastCheckpoint)}`);
-    this.name = "BatchError";
-  }
-}
-
-/** Names the first parameter element that is NaN or Inf ("emb_l.3.weight row 17" or "top_l.2.weight"). */
-async function firstNonFinite(model: DlrmModel): Promise<string | undefined> {
-  for (const [name, t] of model.namedParameters()) {
-    const data = await model.backend.read(t);
-    const i = data.findIndex((v) => !Number.isFinite(v));
-    if (i < 0) continue;
-    const cols = t.shape.length > 1 ? t.shape[1]! : 1;
-    const layer = name.startsWith("emb_l.") ? `table ${name.split(".")[1]}, ${name}` : `layer ${name}`;
-    return t.shape.length > 1 ? `${layer} row ${Math.floor(i / cols)} (value ${data[i]})` : `${layer} element ${i} (value ${data[i]})`;
-  }
-  return undefined;
-}
-
-/** Thrown when a parameter or accumulator holds NaN or Inf; names the tensor and its row. */
-export class NonFiniteTensorError extends Error {
-  constructor(
-    readonly step: number,
-    readonly tensor: string,
-    shape: readonly number[],
-    flatIndex: number,
-    value: number,
-    readonly lastCheckpoint: string | undefined,
-  ) {
-    const cols = shape.length > 1 ? shape[shape.length - 1]! : 1;
-    const where = shape.length > 1 ? `row ${Math.floor(flatIndex / cols)}, column ${flatIndex % cols}` : `element ${flatIndex}`;
-    super(
-      `${tensor} holds ${value} at ${where} after step ${step}; not saving it. ` +
-        (lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : "No earlier checkpoint exists."),
-    );
-    this.name = "NonFiniteTensorError";
-  }
-}
-
 /** Trains `cfg` on `source` with `backend`; returns the model (still on the device) and a summary. */
 export async function trainModel(
   backend: Backend,
@@ -189,22 +123,9 @@ export async function trainModel(
   const uploader = new BatchUploader(backend, model);
   const totalSteps = source.batchesPerEpoch * cfg.epochs;
 
+  const checkpointer = opts.checkpoint === undefined ? undefined : new Checkpointer(model, cfg, lr, source.batchesPerEpoch, opts.checkpoint, opts.onCheckpoint);
   const writeCheckpoint = async (epoch: number, batchInEpoch: number): Promise<void> => {
-    if (opts.checkpoint === undefined) return;
-    const rolled = batchInEpoch >= source.batchesPerEpoch;
-    const state: TrainingState = {
-      step, epoch: rolled ? epoch + 1 : epoch, batchInEpoch: rolled ? 0 : batchInEpoch,
-      lrSteps: lr.position.steps, lrLast: lr.position.lastLr, config: cfg,
-    };
-    const c = { weights: await model.stateDict(), optimizer: await model.optimizerStateDict(), state };
-    for (const [kind, dict] of [["parameter", c.weights], ["optimizer state", c.optimizer]] as const) {
-      for (const [name, t] of dict) {
-        const bad = t.data.findIndex((v) => !Number.isFinite(v));
-        if (bad >= 0) throw new NonFiniteTensorError(step, `${kind} ${name}`, t.shape, bad, t.data[bad]!, lastCheckpoint);
-      }
-    }
-    lastCheckpoint = saveToCheckpointDir(opts.checkpoint.dir, c, opts.checkpoint.keep);
-    opts.onCheckpoint?.(lastCheckpoint, step);
+    if (checkpointer !== undefined) lastCheckpoint = await checkpointer.write(step, epoch, batchInEpoch, lastCheckpoint);
   };
 
   const started = performance.now();
