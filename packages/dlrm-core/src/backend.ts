@@ -269,7 +269,7 @@ export interface Backend extends BackendOps, FusedOps {
 /** Options every backend factory accepts. */
 export interface BackendOptions {
   mode?: ExecutionMode;
-  /** Worker threads a CPU backend may use (default: what pays off on this machine). */
+  /** Threads a CPU backend may use in total, the calling thread included (default: what pays off here). */
   threads?: number;
 }
 
