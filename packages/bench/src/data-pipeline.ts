@@ -2,7 +2,8 @@
  * Data-pipeline benchmark: generates N synthetic rows in the raw Criteo format (seeded,
  * with empty fields and hashes >= 2^31) into a temp dir, then measures raw-to-binary
  * preprocessing (rows/s, MB/s) and batches/s delivered by the dataset source (in memory
- * and --memory-map, file order and shuffled). Median of several runs; --json for JSON.
+ * and --memory-map, file order and shuffled), each with batches assembled on the main thread
+ * and in a worker thread. Median of several runs; --json for JSON.
  * Usage: node dist/data-pipeline.js [--rows 2000000] [--runs 3] [--batch-size 128] [--json]
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -68,12 +69,16 @@ async function main(): Promise<void> {
       if (i < runs - 1) rmSync(out, { recursive: true, force: true });
     }
     const ds = ProcessedDataset.open(join(dir, `processed-${runs - 1}`));
-    const variants: [string, CriteoSourceOptions][] = [
+    const layouts: [string, CriteoSourceOptions][] = [
       ["in memory, file order", { split: "train", batchSize: B, randomize: "none" }],
       ["in memory, shuffled (total)", { split: "train", batchSize: B, randomize: "total", seed: 1 }],
       ["memory-map, file order", { split: "train", batchSize: B, randomize: "none", memoryMap: true }],
       ["memory-map, shuffled (total)", { split: "train", batchSize: B, randomize: "total", seed: 1, memoryMap: true }],
     ];
+    const variants: [string, CriteoSourceOptions][] = layouts.flatMap(([name, o]): [string, CriteoSourceOptions][] => [
+      [`${name}, main thread`, { ...o, prefetchThread: "main" }],
+      [`${name}, worker thread`, { ...o, prefetchThread: "worker" }],
+    ]);
     const delivered: Record<string, number> = {};
     for (const [name, o] of variants) {
       const xs: number[] = [];

@@ -39,5 +39,6 @@ export * from "./data/criteo/preprocess.js";
 export * from "./data/criteo/processed-dataset.js";
 export * from "./data/criteo/batch-assembly.js";
 export * from "./data/criteo/prefetch.js";
+export * from "./data/criteo/worker-prefetch.js";
 export * from "./data/criteo/dataset-source.js";
 export * from "./tensor-table.js";

@@ -60,9 +60,9 @@ export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write
   const dataset = ProcessedDataset.open(d.processedDir);
   const train = createCriteoDatasetSource(dataset, {
     split: "train", batchSize: config.batchSize, randomize: d.randomize, seed: d.seed,
-    numBatches: config.numBatches, memoryMap: d.memoryMap,
+    numBatches: config.numBatches, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread,
   });
-  const test = createCriteoDatasetSource(dataset, { split: "test", batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap });
+  const test = createCriteoDatasetSource(dataset, { split: "test", batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread });
   return {
     dataset, train, test,
     async evaluateTest(model, step) {
@@ -91,7 +91,7 @@ export function registerEval(program: Command): void {
       const weights = readSafetensors(setup.cli.loadModel);
       const dataset = ProcessedDataset.open(d.processedDir);
       const split = cmd.opts<{ split: SplitName }>().split;
-      const source = createCriteoDatasetSource(dataset, { split, batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap });
+      const source = createCriteoDatasetSource(dataset, { split, batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread });
       const { backend } = await openBackend(setup.cli.backend, { mode: config.mode });
       try {
         const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag: 1 });

@@ -2,12 +2,13 @@
  * `dlrm preprocess` (raw Criteo files to a processed directory, with a progress bar and
  * rows/s) and the dataset flags it shares with `dlrm train` and `dlrm eval`: dlrm's
  * --data-set, --raw-data-file, --processed-data-file, --max-ind-range, --data-randomize,
- * --data-sub-sample-rate, --memory-map, plus --bad-lines and --max-bad-line-ratio.
+ * --data-sub-sample-rate, --memory-map, plus --bad-lines, --max-bad-line-ratio and
+ * --data-prefetch-thread (batch assembly in a worker thread or on the main thread).
  */
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
-import { preprocessCriteo, type CategoricalMapping, type CriteoDataSet, type DataRandomize, type PreprocessOptions, type PreprocessResult, type TrainConfig } from "@dlrm/core";
+import { preprocessCriteo, type CategoricalMapping, type CriteoDataSet, type DataRandomize, DEFAULT_PREFETCH_THREAD, type PrefetchThread, type PreprocessOptions, type PreprocessResult, type TrainConfig } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 
 /** The dataset part of a parsed command line. */
@@ -21,6 +22,8 @@ export interface DatasetSetup {
   badLines: "strict" | "skip";
   maxBadLineRatio: number;
   memoryMap: boolean;
+  /** Where training and evaluation batches are assembled. */
+  prefetchThread: PrefetchThread;
   seed: number;
   rebuild: boolean;
   /** Evaluate on the test split every n steps (0 = at the end only). */
@@ -54,6 +57,7 @@ export function addDatasetOptions(cmd: Command): Command {
     .addOption(new Option("--max-bad-line-ratio <r>", "dataset, --bad-lines skip: abort once malformed lines exceed this fraction").argParser(numberIn(0, 1, "a fraction in [0, 1]")).default(0.01))
     .addOption(new Option("--cat-min-frequency <n>", "dataset, dictionaries (--max-ind-range -1): values seen fewer times share one row").argParser(intArg).default(1))
     .addOption(new Option("--memory-map [bool]", "dataset: read batches from disk instead of loading the split into memory").argParser((v) => v.toLowerCase() !== "false").default(false))
+    .addOption(new Option("--data-prefetch-thread <where>", "dataset: assemble batches in a worker thread or on the main thread").choices(["worker", "main"]).default(DEFAULT_PREFETCH_THREAD))
     .addOption(new Option("--rebuild", "dataset: rebuild a stale processed directory instead of refusing it").default(false))
     .addOption(new Option("--test-freq <n>", "dataset: evaluate on the test split every n steps (0 = after training only)").argParser(intArg).default(0))
     .addOption(new Option("--test-mini-batch-size <n>", "dataset: evaluation batch size (-1 = --mini-batch-size)").argParser(intArg).default(-1))
@@ -90,6 +94,7 @@ export function datasetFromOptions(cmd: Command, config: Pick<TrainConfig, "batc
     badLines: o.badLines as "strict" | "skip",
     maxBadLineRatio: o.maxBadLineRatio as number,
     memoryMap: o.memoryMap as boolean,
+    prefetchThread: o.dataPrefetchThread as PrefetchThread,
     seed: config.seed,
     rebuild: o.rebuild as boolean,
     testFreq: o.testFreq as number,

@@ -3,17 +3,26 @@
  * test or val (halves of the last day), or all. Training rows may be shuffled once, seeded,
  * as dlrm's --data-randomize does: `total` (one permutation of the split) or `day` (within
  * each day); test and validation keep file order. Rows are held in memory, or read per
- * batch by positional reads (`memoryMap`, dlrm's --memory-map), through a read-ahead queue.
+ * batch by positional reads (`memoryMap`, dlrm's --memory-map), through a read-ahead queue;
+ * batches are assembled on the main thread or in a worker thread (`prefetchThread`).
  */
 import { Rng } from "../../util/rng.js";
 import type { Batch, BatchSource } from "../batch.js";
 import { assembleBatch } from "./batch-assembly.js";
 import { ROW_INTS } from "./binary-rows.js";
+import { gatherBatchRows } from "./batch-rows.js";
 import { readAhead } from "./prefetch.js";
 import type { ProcessedDataset } from "./processed-dataset.js";
 import { splitRange, type SplitName } from "./splits.js";
+import { workerReadAhead, type AssemblyInit } from "./worker-prefetch.js";
 
 export type DataRandomize = "total" | "day" | "none";
+
+/** Where batches are assembled: a worker thread, or the main thread (reads still go to the thread pool). */
+export type PrefetchThread = "worker" | "main";
+
+/** The default of `prefetchThread`. */
+export const DEFAULT_PREFETCH_THREAD: PrefetchThread = "main";
 
 export interface CriteoSourceOptions {
   split: SplitName;
@@ -29,6 +38,8 @@ export interface CriteoSourceOptions {
   memoryMap?: boolean;
   /** Batches requested ahead of the consumer (default 4). */
   prefetch?: number;
+  /** Assemble batches in a worker thread or on the main thread (default DEFAULT_PREFETCH_THREAD). */
+  prefetchThread?: PrefetchThread;
 }
 
 /** Largest split loaded into memory without --memory-map. */
@@ -55,6 +66,21 @@ export function shuffleOrder(n: number, segments: readonly number[], mode: DataR
   return order;
 }
 
+/** Rows [start, start+n) of `ds` in shared memory (seen by the assembly worker without a copy). */
+function sharedRange(ds: ProcessedDataset, start: number, n: number): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(n * ROW_INTS * 4));
+  ds.readSync(start, n, out);
+  return out;
+}
+
+/** A copy of a permutation in shared memory. */
+function shared(order: Uint32Array): Uint32Array {
+  const out = new Uint32Array(new SharedArrayBuffer(order.byteLength));
+  out.set(order);
+  return out;
+}
+
+/** A BatchSource over one split of `ds` (see the file header). */
 export function createCriteoDatasetSource(ds: ProcessedDataset, o: CriteoSourceOptions): BatchSource {
   const B = o.batchSize;
   const range = splitRange(o.split, ds.summary.dayRows);
@@ -64,33 +90,39 @@ export function createCriteoDatasetSource(ds: ProcessedDataset, o: CriteoSourceO
   const batchesPerEpoch = o.numBatches ? Math.min(all, o.numBatches) : all;
   if (batchesPerEpoch === 0) throw new RangeError(`${ds.dir}: the ${o.split} split has ${n} rows, no whole batch of ${B}`);
   const mode = o.split === "train" ? (o.randomize ?? "none") : "none";
-  const order = shuffleOrder(n, ds.summary.dayRows.slice(0, -1), mode, o.seed ?? 0);
+  const permutation = shuffleOrder(n, ds.summary.dayRows.slice(0, -1), mode, o.seed ?? 0);
+  const thread = o.prefetchThread ?? DEFAULT_PREFETCH_THREAD;
+  const order = permutation !== undefined && thread === "worker" ? shared(permutation) : permutation;
   if (!o.memoryMap && n * ROW_INTS * 4 > MAX_IN_MEMORY_BYTES) {
     throw new RangeError(`the ${o.split} split is ${((n * ROW_INTS * 4) / 2 ** 30).toFixed(1)} GiB; use --memory-map to read it from disk`);
   }
-  const inMemory = o.memoryMap ? undefined : ds.loadRange(range.start, range.end);
+  const inMemory = o.memoryMap ? undefined : thread === "worker" ? sharedRange(ds, range.start, n) : ds.loadRange(range.start, range.end);
+  const split = { start: range.start, n, batchSize: B, inMemory, order, readSync: ds.readSync.bind(ds) };
 
   const load = async (i: number): Promise<Batch> => {
     const first = i * B;
     const count = Math.min(B, n - first);
-    if (inMemory !== undefined && order === undefined) return assembleBatch(inMemory.subarray(first * ROW_INTS), B, count);
-    const rows = new Int32Array(count * ROW_INTS);
-    if (order === undefined) await ds.read(range.start + first, count, rows);
-    else {
-      for (let k = 0; k < count; k++) {
-        const r = order[first + k]!;
-        if (inMemory !== undefined) rows.set(inMemory.subarray(r * ROW_INTS, (r + 1) * ROW_INTS), k * ROW_INTS);
-        else ds.readSync(range.start + r, 1, rows, k);
-      }
+    if (order === undefined && inMemory === undefined) {
+      const rows = new Int32Array(count * ROW_INTS);
+      await ds.read(range.start + first, count, rows);
+      return assembleBatch(rows, B, count);
     }
-    return assembleBatch(rows, B, count);
+    const g = gatherBatchRows(split, i);
+    return assembleBatch(g.rows, B, g.count);
+  };
+  const init = (): AssemblyInit => {
+    const a: AssemblyInit = { dir: ds.dir, start: range.start, n, batchSize: B };
+    if (inMemory !== undefined) a.rows = inMemory.buffer as SharedArrayBuffer;
+    if (order !== undefined) a.order = order.buffer as SharedArrayBuffer;
+    return a;
   };
   const shuffled = mode === "none" ? "file order" : `shuffled (${mode}, seed ${o.seed ?? 0})`;
   return {
     batchesPerEpoch,
     maxIndicesPerBag: 1,
-    description: `${ds.dir} ${o.split}: ${n} rows, ${batchesPerEpoch} batches of ${B}, ${shuffled}, ${o.memoryMap ? "read per batch" : "in memory"}`,
+    description: `${ds.dir} ${o.split}: ${n} rows, ${batchesPerEpoch} batches of ${B}, ${shuffled}, ${o.memoryMap ? "read per batch" : "in memory"}, assembled ${thread === "worker" ? "in a worker thread" : "on the main thread"}`,
     batches(_epoch: number, from = 0) {
+      if (thread === "worker") return workerReadAhead(init(), from, batchesPerEpoch, o.prefetch ?? 4, ds.dir);
       return readAhead(from, batchesPerEpoch, o.prefetch ?? 4, load);
     },
   };
