@@ -1,6 +1,6 @@
 /**
  * `WebGpuBackend`: the contract on WebGPU through Dawn. Owns one device, the tensor
- * registry (a GPUBuffer per tensor), the pipeline and bind-group caches and the recorder;
+ * registry (a GPUBuffer per tensor, or row-range chunks for one over the binding limit), the pipeline and bind-group caches and the recorder;
  * memory calls live here and each op delegates to its family file under kernels/. Eager
  * mode submits after every op; lazy mode records until markStep/read/free/sync and submits
  * one command buffer. `dispose()` destroys the device and drops every reference.
@@ -28,6 +28,15 @@ import { TensorRegistry, bufferBytes } from "./tensors.js";
 const SOFTWARE_GEMM: GemmVariant = "blocked";
 const HARDWARE_GEMM: GemmVariant = "tiled";
 
+/** Options of `WebGpuBackend.create` beyond the mode. */
+export interface WebGpuOptions {
+  /**
+   * Test hook: split any tensor larger than this many bytes into row-range chunks (as if the
+   * device's binding limit were this small), so tests cover splitting without huge tables.
+   */
+  readonly maxChunkBytes?: number;
+}
+
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
 
@@ -36,7 +45,7 @@ export class WebGpuBackend implements Backend {
   private ctx: GpuContext | undefined;
   private deviceError: string | undefined;
 
-  private constructor(ctx: GpuContext, description: string, readonly mode: ExecutionMode) {
+  private constructor(ctx: GpuContext, description: string, readonly mode: ExecutionMode, private readonly maxChunkBytes: number | undefined) {
     this.ctx = ctx;
     this.info = Object.freeze({ name: "webgpu", device: description, deterministic: true, precisions: Object.freeze(["fp32", "bf16"] as const) });
     ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
@@ -45,12 +54,14 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Acquires a device and builds an eager or lazy backend on it. */
-  static async create(mode: ExecutionMode): Promise<WebGpuBackend> {
+  static async create(mode: ExecutionMode, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+    const forced = options.maxChunkBytes;
+    if (forced !== undefined && !(Number.isInteger(forced) && forced >= 16)) throw new RangeError(`WebGpuBackend.create: maxChunkBytes must be an integer >= 16, got ${forced}`);
     const { device, description, limits, software } = await acquireDevice();
     const pipelines = new PipelineCache(device);
     const rec = new Recorder(device, pipelines, mode, limits.minUniformBufferOffsetAlignment, limits.maxComputeWorkgroupsPerDimension);
     const gemmVariant = software ? SOFTWARE_GEMM : HARDWARE_GEMM;
-    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, gemmVariant }, description, mode);
+    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, gemmVariant }, description, mode, forced);
   }
 
   /** Submissions and dispatches so far (lazy mode: one submission per step). */
@@ -78,17 +89,32 @@ export class WebGpuBackend implements Backend {
     const name = label ?? `tensor [${shape.join(", ")}] ${dtype}`;
     const size = shape.reduce((p, d) => p * d, 1);
     const bytes = bufferBytes(size);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { maxStorageBufferBindingSize: bind, maxBufferSize: max } = ctx.limits;
-    for (const [limit, value] of [["maxStorageBufferBindingSize", bind], ["maxBufferSize", max]] as const) {
-      if (bytes > value) {
-        throw new RangeError(
-          `alloc: ${name} [${shape.join(" x ")}] needs ${bytes} bytes, more than this device's ${limit} of ${value} bytes ` +
-            `(${this.info.device}); the webgpu backend does not split a tensor across buffers: use fewer rows or a smaller dimension, or another backend`,
-        );
-      }
+    const limits: [string, number][] = [["maxStorageBufferBindingSize", bind], ["maxBufferSize", max]];
+    if (this.maxChunkBytes !== undefined) limits.push(["test chunk limit (maxChunkBytes)", this.maxChunkBytes]);
+    const [limit, value] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
+    if (bytes <= value) {
+      const buffer = ctx.device.createBuffer({ size: bytes, usage, label: name });
+      return ctx.tensors.register(shape, dtype, [buffer], 0, size, name);
     }
-    const buffer = ctx.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: name });
-    return ctx.tensors.register(shape, dtype, buffer, name);
+    const reason = `needs ${bytes} bytes, more than this device's ${limit} of ${value} bytes (${this.info.device})`;
+    const rows = shape.length === 0 ? 1 : shape[0]!;
+    const rowElems = rows === 0 ? 0 : size / rows;
+    const rowsPer = Math.floor((Math.floor(value / 16) * 16) / (rowElems * 4));
+    if (rowsPer < 1) {
+      throw new RangeError(
+        `alloc: ${name} [${shape.join(" x ")}] ${reason}, and one row of ${rowElems * 4} bytes does not fit one buffer; ` +
+          `the webgpu backend splits a tensor across buffers only by whole rows: use a smaller row, or another backend`,
+      );
+    }
+    const n = Math.ceil(rows / rowsPer);
+    const buffers: GPUBuffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const elems = Math.min(rowsPer, rows - i * rowsPer) * rowElems;
+      buffers.push(ctx.device.createBuffer({ size: bufferBytes(elems), usage, label: `${name} rows ${i * rowsPer}+` }));
+    }
+    return ctx.tensors.register(shape, dtype, buffers, rowsPer, rowElems, name, reason);
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
@@ -99,25 +125,36 @@ export class WebGpuBackend implements Backend {
     if (!Number.isInteger(offset) || offset < 0 || offset + data.length > entry.tensor.size) {
       throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor ${t.id} of ${entry.tensor.size}`);
     }
-    ctx.rec.write(entry.buffer, offset * 4, data);
+    const end = offset + data.length;
+    for (const c of entry.chunks) {
+      const lo = Math.max(offset, c.firstElem);
+      const hi = Math.min(end, c.firstElem + c.elems);
+      if (lo < hi) ctx.rec.write(c.buffer, (lo - c.firstElem) * 4, data.subarray(lo - offset, hi - offset));
+    }
   }
 
   async read(t: Tensor): Promise<Float32Array | Int32Array> {
     const ctx = this.live("read");
     const entry = ctx.tensors.get(t, "read", "t");
-    const bytes = await ctx.rec.read(entry.buffer, entry.tensor.size * 4);
-    this.throwDeviceError("read");
-    return entry.tensor.dtype === "f32" ? new Float32Array(bytes) : new Int32Array(bytes);
+    const out = entry.tensor.dtype === "f32" ? new Float32Array(entry.tensor.size) : new Int32Array(entry.tensor.size);
+    for (const c of entry.chunks) {
+      const bytes = await ctx.rec.read(c.buffer, c.elems * 4);
+      this.throwDeviceError("read");
+      out.set(entry.tensor.dtype === "f32" ? new Float32Array(bytes) : new Int32Array(bytes), c.firstElem);
+    }
+    return out;
   }
 
-  /** Submits recorded work that may use t, then releases its buffer. */
+  /** Submits recorded work that may use t, then releases its buffers. */
   free(t: Tensor): void {
     const ctx = this.live("free");
     const entry = ctx.tensors.get(t, "free", "t");
     ctx.rec.flush();
     ctx.tensors.remove(t, "free");
-    ctx.pipelines.forget(t.id);
-    entry.buffer.destroy();
+    for (const c of entry.chunks) {
+      ctx.pipelines.forget(c.id);
+      c.buffer.destroy();
+    }
   }
 
   markStep(): void {

@@ -4,7 +4,7 @@
  * helpers tests use.
  */
 export { webgpuBackendFactory } from "./factory.js";
-export { WebGpuBackend } from "./backend.js";
+export { WebGpuBackend, type WebGpuOptions } from "./backend.js";
 export { GEMM_VARIANTS, type GemmVariant } from "./kernels/gemm.js";
 export { adapterUnavailableReason, INSTALL_HINT, type DeviceLimits } from "./device.js";
 export type { RecorderStats } from "./recorder.js";

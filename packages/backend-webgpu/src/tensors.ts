@@ -1,18 +1,32 @@
 /**
  * The tensor registry and argument checks: each tensor owns one GPUBuffer (usage storage,
- * copy source and destination, padded to 16 bytes so vec4 views bind). Every op looks its
- * tensors up here first: a freed or foreign tensor, a wrong dtype or too few elements throws
- * naming the op and the argument, before anything is recorded.
+ * copy source and destination, padded to 16 bytes so vec4 views bind), or, when it is larger
+ * than one buffer may be, several buffers holding whole row ranges (chunks). Every op looks
+ * its tensors up here first: a freed or foreign tensor, a wrong dtype, too few elements or a
+ * split tensor given to an op that takes only one buffer throws naming the op and the argument.
  */
 import { TensorTable, type DType, type Tensor } from "@dlrm/core";
 
 export { checkDim as dim, checkFinite as finite } from "@dlrm/core";
 
-/** A live tensor and its buffer. */
+/** One buffer of a tensor: rows [firstRow, firstRow + rows) of dim 0, elements [firstElem, firstElem + elems). */
+export interface Chunk {
+  /** Bind-group cache id: the tensor id for the first chunk, a negative id for the others. */
+  readonly id: number;
+  readonly buffer: GPUBuffer;
+  readonly firstRow: number;
+  readonly rows: number;
+  readonly firstElem: number;
+  readonly elems: number;
+}
+
+/** A live tensor and its buffers (one chunk unless it is split by rows). */
 export interface Entry {
   readonly tensor: Tensor;
-  readonly buffer: GPUBuffer;
+  readonly chunks: readonly Chunk[];
   readonly label: string;
+  /** Why the tensor is split (which limit it exceeds), for the ops that refuse split tensors. */
+  readonly splitReason: string | undefined;
 }
 
 /** A buffer as the bind-group cache sees it: the buffer plus a stable id. */
@@ -28,19 +42,45 @@ export function bufferBytes(size: number): number {
 
 /** Tensor handles with their GPU buffers. */
 export class TensorRegistry extends TensorTable<Entry> {
+  private nextChunkId = -1;
+
   constructor() {
     super("webgpu");
   }
 
-  /** Registers a fresh tensor backed by `buffer`. */
-  register(shape: readonly number[], dtype: DType, buffer: GPUBuffer, label: string): Tensor {
-    return this.add(shape, dtype, (tensor) => ({ tensor, buffer, label }));
+  /**
+   * Registers a fresh tensor backed by `buffers`, the i-th holding `rowsPer` rows of
+   * `rowElems` elements (the last one the rest); `splitReason` is set when there are several.
+   */
+  register(shape: readonly number[], dtype: DType, buffers: readonly GPUBuffer[], rowsPer: number, rowElems: number, label: string, splitReason?: string): Tensor {
+    return this.add(shape, dtype, (tensor) => {
+      const totalRows = shape.length === 0 ? 1 : shape[0]!;
+      const chunks = buffers.map((buffer, i): Chunk => {
+        if (buffers.length === 1) return { id: tensor.id, buffer, firstRow: 0, rows: totalRows, firstElem: 0, elems: tensor.size };
+        const firstRow = i * rowsPer;
+        const rows = Math.min(rowsPer, totalRows - firstRow);
+        return { id: i === 0 ? tensor.id : this.nextChunkId--, buffer, firstRow, rows, firstElem: firstRow * rowElems, elems: rows * rowElems };
+      });
+      return { tensor, chunks, label, splitReason: buffers.length > 1 ? splitReason : undefined };
+    });
   }
 
-  /** A live tensor of `dtype` with at least `need` elements, as a bindable buffer. */
+  /** A live tensor of `dtype` with at least `need` elements, in one buffer, as a bindable buffer. */
   bind(t: Tensor | undefined, op: string, arg: string, dtype: DType, need: number): Bound {
     const entry = this.checked(t, op, arg, dtype, need);
-    return { id: entry.tensor.id, buffer: entry.buffer };
+    const chunk = entry.chunks[0]!;
+    if (entry.chunks.length > 1) {
+      throw new RangeError(
+        `${op}: argument '${arg}' (${entry.label}) ${entry.splitReason ?? "is split"}; it is split across ${entry.chunks.length} buffers ` +
+          `by rows, which only the embedding-table ops (embeddingBagsForward, sparse steps) and write/read/fill/free take`,
+      );
+    }
+    return { id: chunk.id, buffer: chunk.buffer };
+  }
+
+  /** A live tensor of `dtype` with at least `need` elements, as its chunks (one or more). */
+  chunks(t: Tensor | undefined, op: string, arg: string, dtype: DType, need: number): readonly Chunk[] {
+    return this.checked(t, op, arg, dtype, need).chunks;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * `embeddingBagsForward` (one dispatch per table: an invocation per (bag, column) sums the
- * bag's rows in order) and `embeddingBagsBackward` (one dispatch: an invocation per (unique
+ * `embeddingBagsForward` (one dispatch per table, or per (table, buffer) for a table split by
+ * rows: an invocation per (bag, column) sums the bag's rows of that buffer in bag order, later
+ * buffers adding to the earlier ones' partial sum) and `embeddingBagsBackward` (one dispatch: an invocation per (unique
  * slot, column) sums dPooled over the slot's bags through the CSR inverse map). No atomics;
  * deterministic. WGSL entry points: embedding_bags_forward, embedding_bags_backward.
  */
@@ -12,17 +13,19 @@ import { CSR_GRAD, TABLE_OF, bindSparse, bindTable } from "./sparse-common.js";
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
 const FORWARD = () => `// embedding_bags_forward
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "rows: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${MAIN_1D}
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "accum: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${MAIN_1D}
   if (i >= p.b * p.d) { return; }
   let bag = i / p.d;
   let j = i % p.d;
   let slot = p.t * p.b + bag;
+  let out = bag * p.nt * p.d + p.t * p.d + j;
   var s = 0.0;
+  if (p.accum != 0u) { s = pooled[out]; }
   for (var k = offsets[slot]; k < offsets[slot + 1u]; k++) {
     let r = u32(indices[k]);
-    if (r < p.rows) { s += table[r * p.d + j]; }
+    if (r >= p.lo && r < p.hi) { s += table[(r - p.lo) * p.d + j]; }
   }
-  pooled[bag * p.nt * p.d + p.t * p.d + j] = s;
+  pooled[out] = s;
 }
 `;
 
@@ -36,7 +39,11 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "umax: u32"])}${storage(1, "dpoo
 }
 `;
 
-/** pooled[b, t*D + j] = sum of tables[t][indices[i], j] over bag (t, b); overwrite. */
+/**
+ * pooled[b, t*D + j] = sum of tables[t][indices[i], j] over bag (t, b); overwrite. A split table
+ * sums buffer by buffer (rows of the first buffer in bag order, then the second's, ...): a fixed
+ * order, so still deterministic, but not the unsplit order.
+ */
 export function embeddingBagsForward(ctx: GpuContext, args: Args<"embeddingBagsForward">): void {
   const op = "embeddingBagsForward";
   const B = dim(op, "batchSize", args.batchSize);
@@ -47,7 +54,10 @@ export function embeddingBagsForward(ctx: GpuContext, args: Args<"embeddingBagsF
   const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", B * T * D);
   const kernel = ctx.pipelines.kernel("embedding_bags_forward", 4, FORWARD);
   tables.forEach((table, t) => {
-    ctx.rec.dispatch1d(kernel, [table.bound, sp.indices, sp.offsets, pooled], [B, D, T, t, table.rows], B * D);
+    table.parts.forEach((part, c) => {
+      const uniforms = [B, D, T, t, part.firstRow, part.firstRow + part.rows, c === 0 ? 0 : 1];
+      ctx.rec.dispatch1d(kernel, [part.bound, sp.indices, sp.offsets, pooled], uniforms, B * D);
+    });
   });
   ctx.rec.endOp();
 }

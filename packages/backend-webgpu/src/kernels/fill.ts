@@ -1,6 +1,7 @@
 /**
  * `fill`: t[i] = value for every element, f32 or i32, as one kernel over 32-bit words
- * (the value's bit pattern is in the uniforms). WGSL entry point: fill.
+ * (the value's bit pattern is in the uniforms), one dispatch per buffer of a tensor split by
+ * rows. WGSL entry point: fill.
  */
 import type { BackendOps } from "@dlrm/core";
 import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
@@ -29,8 +30,9 @@ export function fill(ctx: GpuContext, args: Args): void {
   if (dtype === "i32" && !(Number.isInteger(args.value) && args.value >= -(2 ** 31) && args.value < 2 ** 31)) {
     throw new TypeError(`fill: 'value' must be an integer in i32 range for an i32 tensor, got ${args.value}`);
   }
-  const t = ctx.tensors.bind(args.t, "fill", "t", dtype, 0);
-  const n = entry.tensor.size;
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("fill", 1, WGSL), [t], [n, bitsOf(dtype, args.value)], n);
+  const kernel = ctx.pipelines.kernel("fill", 1, WGSL);
+  for (const c of ctx.tensors.chunks(args.t, "fill", "t", dtype, 0)) {
+    ctx.rec.dispatch1d(kernel, [c], [c.elems, bitsOf(dtype, args.value)], c.elems);
+  }
   ctx.rec.endOp();
 }

@@ -2,11 +2,12 @@
  * Shared by the embedding-bag and sparse-optimizer kernels: validation of the sparse batch
  * tensors and of the per-table embedding tensors. Counts that vary per step (NNZ, U) live on
  * the device (offsets[T*B], tableUniqueOffsets[T]), so kernels read them there; the host only
- * knows capacities (Umax = dRows rows, rows of each table).
+ * knows capacities (Umax = dRows rows, rows of each table). A table (or accumulator) split
+ * by rows is handed to the kernels as row segments, one dispatch each.
  */
 import type { SparseBatchTensors, Tensor } from "@dlrm/core";
 import type { GpuContext } from "../context.js";
-import type { Bound } from "../tensors.js";
+import type { Bound, Chunk } from "../tensors.js";
 
 /** The bound sparse tensors of one batch. */
 export interface BoundSparse {
@@ -37,12 +38,35 @@ export function bindSparse(ctx: GpuContext, op: string, sparse: SparseBatchTenso
   };
 }
 
-/** Binds table `i` (rows x dim, f32) and returns it with its row count. */
-export function bindTable(ctx: GpuContext, op: string, arg: string, t: Tensor | undefined, dim: number): { bound: Bound; rows: number } {
+/** One buffer of a table: rows [firstRow, firstRow + rows) of the table. */
+export interface TablePart {
+  readonly bound: Bound;
+  readonly firstRow: number;
+  readonly rows: number;
+}
+
+/** A table's buffers and its row count. */
+export interface BoundTable {
+  readonly parts: readonly TablePart[];
+  readonly rows: number;
+}
+
+/** The chunks of a tensor as parts of `width` elements per row; throws when a chunk splits a row. */
+export function partsOf(op: string, arg: string, chunks: readonly Chunk[], width: number): TablePart[] {
+  return chunks.map((c) => {
+    if (c.firstElem % width !== 0 || c.elems % width !== 0) {
+      throw new RangeError(`${op}: argument '${arg}' is split across buffers at element ${c.firstElem}, not at a row of ${width} elements`);
+    }
+    return { bound: c, firstRow: c.firstElem / width, rows: c.elems / width };
+  });
+}
+
+/** Binds table `i` (rows x dim, f32, one buffer or several row ranges) and returns it with its row count. */
+export function bindTable(ctx: GpuContext, op: string, arg: string, t: Tensor | undefined, dim: number): BoundTable {
   const entry = ctx.tensors.get(t, op, arg);
   if (entry.tensor.dtype !== "f32") throw new TypeError(`${op}: argument '${arg}' must be f32, got ${entry.tensor.dtype}`);
   if (dim === 0 || entry.tensor.size % dim !== 0) throw new RangeError(`${op}: argument '${arg}' has ${entry.tensor.size} elements, not a multiple of dim ${dim}`);
-  return { bound: { id: entry.tensor.id, buffer: entry.buffer }, rows: entry.tensor.size / dim };
+  return { parts: partsOf(op, arg, entry.chunks, dim), rows: entry.tensor.size / dim };
 }
 
 /** WGSL: the table t(u) owning unique slot u (linear scan of tableUniqueOffsets). */

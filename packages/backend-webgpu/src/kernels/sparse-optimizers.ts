@@ -3,14 +3,16 @@
  * `embeddingBagsBackwardSparseStep` (gradient summed through the CSR map and applied in
  * the same invocation, as Habana's custom op). SGD and element-wise Adagrad: an invocation
  * per (slot, column); row-wise Adagrad: an invocation per slot (it needs the row's mean g^2).
- * Each row is touched by one invocation: no atomics, deterministic.
+ * Each row is touched by one invocation: no atomics, deterministic. A table (or accumulator)
+ * split by rows gets one dispatch per row segment lying in one buffer of each; a slot whose row
+ * is outside the segment returns, so every unique row is updated by exactly one dispatch.
  * WGSL entry points: sparse_sgd_step, sparse_adagrad_step, embedding_bags_backward_sparse_step.
  */
 import type { BackendOps, FusedOps, Tensor } from "@dlrm/core";
 import { MAIN_1D, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
 import { dim, finite, tensorList } from "../tensors.js";
-import { CSR_GRAD, bindSparse, bindTable } from "./sparse-common.js";
+import { CSR_GRAD, bindSparse, bindTable, partsOf, type BoundTable, type TablePart } from "./sparse-common.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs = Parameters<NonNullable<FusedOps["embeddingBagsBackwardSparseStep"]>>[0];
@@ -33,7 +35,7 @@ function bindingNames(s: Spec): string[] {
 function wgsl(s: Spec): string {
   const decls = bindingNames(s).map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32")).join("");
   const header = `// sparse step ${JSON.stringify(s)}
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "rows: u32", "cap: u32", "lr: f32", "eps: f32"])}${decls}${s.fused ? CSR_GRAD : ""}${MAIN_1D}`;
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32"])}${decls}${s.fused ? CSR_GRAD : ""}${MAIN_1D}`;
   const grad = (j: string): string => (s.fused ? `csr_grad(u, ${j}, p.t)` : `drows[uu * p.d + ${j}]`);
   if (s.kind === "rowwise") {
     const first = s.fused
@@ -45,23 +47,24 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "rows: u32", "cap: u32
   if (u >= tuo[p.t + 1u]) { return; }
   let uu = u32(u);
   let r = u32(rows_u[u]);
-  if (r >= p.rows) { return; }
+  if (r < p.lo || r >= p.hi) { return; }
+  let tr = r - p.tf;
   var sq = 0.0;
   for (var j = 0u; j < p.d; j++) {
 ${first}    sq += g * g;
   }
-  let a = acc[r] + sq / f32(p.d);
-  acc[r] = a;
+  let a = acc[r - p.af] + sq / f32(p.d);
+  acc[r - p.af] = a;
   let denom = sqrt(a) + p.eps;
   for (var j = 0u; j < p.d; j++) {
-    table[r * p.d + j] -= p.lr * drows[uu * p.d + j] / denom;
+    table[tr * p.d + j] -= p.lr * drows[uu * p.d + j] / denom;
   }
 }
 `;
   }
   const update = s.kind === "sgd"
     ? `  table[w] -= p.lr * g;\n`
-    : `  let a = acc[w] + g * g;\n  acc[w] = a;\n  table[w] -= p.lr * g / (sqrt(a) + p.eps);\n`;
+    : `  let aw = (r - p.af) * p.d + j;\n  let a = acc[aw] + g * g;\n  acc[aw] = a;\n  table[w] -= p.lr * g / (sqrt(a) + p.eps);\n`;
   return `${header}
   if (i >= p.cap * p.d) { return; }
   let u = tuo[p.t] + i32(i / p.d);
@@ -69,8 +72,8 @@ ${first}    sq += g * g;
   if (u >= tuo[p.t + 1u]) { return; }
   let uu = u32(u);
   let r = u32(rows_u[u]);
-  if (r >= p.rows) { return; }
-  let w = r * p.d + j;
+  if (r < p.lo || r >= p.hi) { return; }
+  let w = (r - p.tf) * p.d + j;
   let g = ${grad("j")};
 ${update}}
 `;
@@ -79,8 +82,8 @@ ${update}}
 /** Everything one sparse step needs, validated. */
 interface StepPlan {
   readonly spec: Spec;
-  readonly tables: readonly { bound: Bound; rows: number }[];
-  readonly accs: readonly Bound[] | undefined;
+  readonly tables: readonly BoundTable[];
+  readonly accs: readonly (readonly TablePart[])[] | undefined;
   readonly rowsU: Bound;
   readonly tuo: Bound;
   readonly dRows: Bound;
@@ -92,22 +95,55 @@ interface StepPlan {
   readonly eps: number;
 }
 
-function bindAccs(ctx: GpuContext, op: string, accs: readonly Tensor[] | undefined, tables: readonly { rows: number }[], D: number, rowWise: boolean): Bound[] {
-  return tensorList(op, "accs", accs, tables.length).map((a, i) => ctx.tensors.bind(a, op, `accs[${i}]`, "f32", tables[i]!.rows * (rowWise ? 1 : D)));
+/** Each table's accumulator as row parts (a row is dim elements, or one for row-wise Adagrad). */
+function bindAccs(ctx: GpuContext, op: string, accs: readonly Tensor[] | undefined, tables: readonly BoundTable[], D: number, rowWise: boolean): TablePart[][] {
+  const width = rowWise ? 1 : D;
+  return tensorList(op, "accs", accs, tables.length).map((a, i) =>
+    partsOf(op, `accs[${i}]`, ctx.tensors.chunks(a, op, `accs[${i}]`, "f32", tables[i]!.rows * width), width),
+  );
 }
 
-/** Records one dispatch per table. */
+/** A row range [lo, hi) lying in one table part and (when there are accumulators) one acc part. */
+interface Segment {
+  readonly lo: number;
+  readonly hi: number;
+  readonly table: TablePart;
+  readonly acc: TablePart | undefined;
+}
+
+/** The table's rows cut at every buffer boundary of the table and of its accumulator. */
+function segments(table: BoundTable, acc: readonly TablePart[] | undefined): Segment[] {
+  const out: Segment[] = [];
+  for (const tp of table.parts) {
+    const end = tp.firstRow + tp.rows;
+    let lo = tp.firstRow;
+    while (lo < end) {
+      const ap = acc?.find((p) => p.firstRow <= lo && lo < p.firstRow + p.rows);
+      const hi = ap === undefined ? end : Math.min(end, ap.firstRow + ap.rows);
+      out.push({ lo, hi, table: tp, acc: ap });
+      lo = hi;
+    }
+  }
+  return out;
+}
+
+/** Records one dispatch per table (per row segment of a split table). */
 function run(ctx: GpuContext, plan: StepPlan): void {
   const { spec, D } = plan;
   const T = plan.tables.length;
   const kernel = ctx.pipelines.kernel(`sparse_step:${spec.kind}:${spec.fused ? "fused" : "rows"}`, bindingNames(spec).length, () => wgsl(spec));
   plan.tables.forEach((table, t) => {
     const cap = Math.min(table.rows, plan.uMax);
-    const buffers: Bound[] = [table.bound, plan.rowsU, plan.tuo, plan.dRows];
-    if (plan.accs !== undefined) buffers.push(plan.accs[t]!);
-    buffers.push(...plan.fusedInputs);
-    const uniforms = [plan.B, D, T, t, table.rows, cap, f32(plan.lr), f32(plan.eps)];
-    ctx.rec.dispatch1d(kernel, buffers, uniforms, spec.kind === "rowwise" ? cap : cap * D);
+    for (const seg of segments(table, plan.accs?.[t])) {
+      const buffers: Bound[] = [seg.table.bound, plan.rowsU, plan.tuo, plan.dRows];
+      if (plan.accs !== undefined) {
+        if (seg.acc === undefined) throw new Error(`sparse step: table ${t} rows ${seg.lo}..${seg.hi} have no accumulator buffer`);
+        buffers.push(seg.acc.bound);
+      }
+      buffers.push(...plan.fusedInputs);
+      const uniforms = [plan.B, D, T, t, seg.lo, seg.hi, seg.table.firstRow, seg.acc?.firstRow ?? 0, cap, f32(plan.lr), f32(plan.eps)];
+      ctx.rec.dispatch1d(kernel, buffers, uniforms, spec.kind === "rowwise" ? cap : cap * D);
+    }
   });
   ctx.rec.endOp();
 }
