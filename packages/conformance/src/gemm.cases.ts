@@ -3,9 +3,11 @@
  * before the call, which must be ignored) and beta != 0 (accumulate), at a hand-sized
  * shape, odd sizes (1, 7, 33, 65, 129) and a medium-like 64 x 256 x 128.
  */
-import { defineCase, type ConformanceCase } from "./case.js";
+import { defineCase, type CaseScale, type ConformanceCase, type OpCase } from "./case.js";
+import type { ShapeToleranceName } from "./tolerances.js";
 
-const TRANSPOSES = [
+/** The four (transA, transB) cases. */
+export const TRANSPOSES = [
   [false, false],
   [false, true],
   [true, false],
@@ -23,11 +25,23 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
   [33, 65, 5],
 ];
 
-function gemmCase(m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): ConformanceCase {
+/** How a gemm case differs from a unit-scale one (the Medium shapes: their own scale, name and tolerance). */
+export interface GemmCaseOptions {
+  scale?: CaseScale;
+  tolerance?: ShapeToleranceName;
+  name?: string;
+}
+
+/** C = alpha op(A) op(B) + beta C on seeded data; beta = 0 starts from a NaN-poisoned C. */
+export function gemmCase(
+  m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number, options: GemmCaseOptions = {},
+): OpCase {
   const tag = `${transA ? "t" : "n"}${transB ? "t" : "n"}`;
   return defineCase({
-    name: `gemm/${tag} ${m}x${n}x${k} alpha ${alpha} beta ${beta}`,
+    name: options.name ?? `gemm/${tag} ${m}x${n}x${k} alpha ${alpha} beta ${beta}`,
     ops: ["gemm"],
+    ...(options.scale === undefined ? {} : { scale: options.scale }),
+    ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
     setup(env) {
       const a = env.random(transA ? [k, m] : [m, k]);
       const b = env.random(transB ? [n, k] : [k, n]);

@@ -5,13 +5,7 @@
  * 512. Seconds per call on a CPU: they run only in `dlrm conformance --medium`.
  */
 import { defineCase, randomBags, type OpCase } from "./case.js";
-
-const TRANSPOSES = [
-  [false, false],
-  [false, true],
-  [true, false],
-  [true, true],
-] as const;
+import { gemmCase, TRANSPOSES } from "./gemm.cases.js";
 
 /** M x N x K of the Medium MLP layers at batch 512. */
 const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [
@@ -21,17 +15,10 @@ const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [
 
 function mediumGemm(m: number, n: number, k: number, transA: boolean, transB: boolean): OpCase {
   const tag = `${transA ? "t" : "n"}${transB ? "t" : "n"}`;
-  return defineCase({
+  return gemmCase(m, n, k, transA, transB, 1, 0, {
     name: `gemm/medium ${tag} ${m}x${n}x${k}`,
-    ops: ["gemm"],
     scale: "medium",
     ...(k === 4096 ? { tolerance: "gemm K=4096" as const } : {}),
-    setup(env) {
-      const a = env.random(transA ? [k, m] : [m, k]);
-      const b = env.random(transB ? [n, k] : [k, n]);
-      const c = env.output("c", [m, n]);
-      return () => env.backend.gemm({ a, b, c, m, n, k, transA, transB, alpha: 1, beta: 0 });
-    },
   });
 }
 
