@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withPreferredBlasKernels } from "./blas-kernels.js";
 
 /** One engine: a tensor table, the ops, and eager or (async) lazy execution. */
 export interface NativeEngine {
@@ -41,7 +42,7 @@ export interface NativeAddon {
   Engine: new (lazy: boolean) => NativeEngine;
   buildSparseBatch(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): NativeSparseBatch;
   validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
-  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; device: string };
+  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; device: string };
   setThreads(n: number): void;
 }
 
@@ -65,7 +66,7 @@ export function loadNative(): { addon?: NativeAddon; reason?: string } {
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = { addon: require(ADDON_PATH) as NativeAddon };
+    cached = { addon: withPreferredBlasKernels(() => require(ADDON_PATH) as NativeAddon) };
   } catch (e) {
     const first = String(e instanceof Error ? e.message : e).split("\n")[0];
     cached = { reason: `the native addon failed to load (${first}): ${BUILD_HINT}` };

@@ -1,5 +1,5 @@
 // The addon's entry point (dlrm_gaudi.node): exports the Engine class, the host
-// preprocessing functions, info() (ISA, threads, BLAS build) and setThreads(n), which
+// preprocessing functions, info() (ISA, threads, BLAS build and kernels) and setThreads(n), which
 // sizes the process's one pool and OpenBLAS together.
 #include <cblas.h>
 #include <napi.h>
@@ -20,6 +20,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("threads", num_threads());
   o.Set("blasThreads", openblas_get_num_threads());
   o.Set("blas", std::string("OpenBLAS ") + openblas_get_config());
+  o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("device", "cpu");
   return o;
 }

@@ -96,9 +96,10 @@ bool use_avx2() {
 void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const float* a, const float* b, float beta,
           float* c, bool bf16) {
   if (m == 0 || n == 0) return;
-  if (beta == 0.0f) fill_f32(c, m * n, 0.0f);
   if (k == 0 || alpha == 0.0f) {
-    if (beta != 0.0f && beta != 1.0f) {
+    if (beta == 0.0f) {
+      fill_f32(c, m * n, 0.0f);
+    } else if (beta != 1.0f) {
       parallel_for(m * n, 65536, [&](i64 lo, i64 hi) {
         for (i64 i = lo; i < hi; i++) c[i] = beta * c[i];
       });
