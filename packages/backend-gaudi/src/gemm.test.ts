@@ -1,9 +1,11 @@
 /**
  * GEMM through OpenBLAS against a float64 triple loop: all four transpose cases, odd
  * sizes, alpha/beta accumulation, beta = 0 ignoring NaNs in C, empty dimensions, and
- * bf16 (operands rounded to bfloat16, fp32 accumulation).
+ * bf16 (operands rounded to bfloat16, fp32 accumulation); the large products that go to
+ * oneDNN when it is built in, checked on sampled entries and bit-identical when rerun (and,
+ * for oneDNN, on one thread).
  */
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { NativeEngine } from "./native.js";
 import { addon, describeNative, rng } from "./test-util.js";
 
@@ -81,5 +83,48 @@ describeNative("gemm vs a float64 triple loop", () => {
     expect(got[0]).toBe(1 + (1 + 2 ** -7) + 3);
     const fp32 = run(e, a, b, new Float32Array(1), { m: 1, n: 1, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
     expect(fp32[0]).toBe(Math.fround(5 + 4 * 2 ** -9));
+  });
+
+  describe("large products (m * n * k >= 2^31: oneDNN when built in)", () => {
+    const withOneDnn = addon().info().onednn !== "";
+    for (const [m, n, k, transA, transB, lib] of [
+      [512, 4096, 1024, false, true, "onednn-matmul"],
+      [1024, 4096, 512, true, false, "onednn-sgemm"],
+      [512, 4096, 1024, false, false, "openblas"],
+    ] as const) {
+      it(`${m}x${n}x${k} transA=${transA} transB=${transB}: ${withOneDnn ? lib : "openblas"}, sampled entries vs float64, bit-identical rerun (and on 1 thread for oneDNN)`, () => {
+        expect(addon().gemmLibrary(m, n, k, transA, transB)).toBe(withOneDnn ? lib : "openblas");
+        const next = rng(m + n + k + (transA ? 1 : 0));
+        const a = randomArray(m * k, next);
+        const b = randomArray(k * n, next);
+        const args = { m, n, k, transA, transB, alpha: 1, beta: 0 };
+        const got = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
+        const again = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
+        expect(Buffer.from(again.buffer).equals(Buffer.from(got.buffer))).toBe(true);
+        if (!withOneDnn || lib === "openblas") return;
+        // oneDNN's products do not depend on the thread count; OpenBLAS's 1- and 2-thread ones can differ in the last bit.
+        const threads = addon().info().threads;
+        addon().setThreads(1);
+        try {
+          const oneThread = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
+          expect(Buffer.from(oneThread.buffer).equals(Buffer.from(got.buffer))).toBe(true);
+        } finally {
+          addon().setThreads(threads);
+        }
+        for (let s = 0; s < 300; s++) {
+          const i = Math.floor(next() * m);
+          const j = Math.floor(next() * n);
+          let want = 0;
+          let absSum = 0;
+          for (let p = 0; p < k; p++) {
+            const prod = (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
+            want += prod;
+            absSum += Math.abs(prod);
+          }
+          // f32 sums of k products are off by a few ulp of sum |a b|; one wrong term is ~1e-3 of it.
+          expect(Math.abs(got[i * n + j]! - want) / absSum).toBeLessThan(4e-6);
+        }
+      });
+    }
   });
 });

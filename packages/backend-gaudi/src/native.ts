@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withPreferredBlasKernels } from "./blas-kernels.js";
+import { withLoadEnvironment } from "./load-env.js";
 
 /** One engine: a tensor table, the ops, and eager or (async) lazy execution. */
 export interface NativeEngine {
@@ -42,8 +42,10 @@ export interface NativeAddon {
   Engine: new (lazy: boolean) => NativeEngine;
   buildSparseBatch(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): NativeSparseBatch;
   validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
-  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; device: string };
+  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; onednn: string; device: string };
   setThreads(n: number): void;
+  /** Which library runs an fp32 GEMM of this shape with alpha 1, beta 0 (gemm_route.h). */
+  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean): "openblas" | "onednn-matmul" | "onednn-sgemm";
 }
 
 /** The command that builds the addon, and the script that installs what it needs. */
@@ -66,7 +68,7 @@ export function loadNative(): { addon?: NativeAddon; reason?: string } {
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = { addon: withPreferredBlasKernels(() => require(ADDON_PATH) as NativeAddon) };
+    cached = { addon: withLoadEnvironment(() => require(ADDON_PATH) as NativeAddon) };
   } catch (e) {
     const first = String(e instanceof Error ? e.message : e).split("\n")[0];
     cached = { reason: `the native addon failed to load (${first}): ${BUILD_HINT}` };

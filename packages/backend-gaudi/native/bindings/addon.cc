@@ -1,9 +1,10 @@
 // The addon's entry point (dlrm_gaudi.node): exports the Engine class, the host
-// preprocessing functions, info() (ISA, threads, BLAS build and kernels) and setThreads(n), which
+// preprocessing functions, info() (ISA, threads, BLAS build and kernels), gemmLibrary and setThreads(n), which
 // sizes the process's one pool and OpenBLAS together.
 #include <cblas.h>
 #include <napi.h>
 
+#include "../kernels/gemm_route.h"
 #include "../kernels/kernels.h"
 #include "../kernels/thread_pool.h"
 #include "args.h"
@@ -21,6 +22,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasThreads", openblas_get_num_threads());
   o.Set("blas", std::string("OpenBLAS ") + openblas_get_config());
   o.Set("blasCore", std::string(openblas_get_corename()));
+  o.Set("onednn", onednn_version());
   o.Set("device", "cpu");
   return o;
 }
@@ -35,6 +37,21 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+/** gemmLibrary(m, n, k, transA, transB): which library runs that fp32 GEMM with alpha 1, beta 0. */
+Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), "gemmLibrary", [&]() -> Napi::Value {
+    if (info.Length() != 5 || !info[3].IsBoolean() || !info[4].IsBoolean()) {
+      throw_js(info.Env(), ErrorKind::Type, "gemmLibrary: expected (m, n, k, transA: boolean, transB: boolean)");
+    }
+    const i64 m = check_size("gemmLibrary", "m", info[0]), n = check_size("gemmLibrary", "n", info[1]);
+    const i64 k = check_size("gemmLibrary", "k", info[2]);
+    const GemmLibrary lib =
+        gemm_library(info[3].As<Napi::Boolean>(), info[4].As<Napi::Boolean>(), m, n, k, 1.0f, 0.0f);
+    const char* name = lib == GemmLibrary::OneDnnMatmul ? "onednn-matmul" : lib == GemmLibrary::OneDnnSgemm ? "onednn-sgemm" : "openblas";
+    return Napi::String::New(info.Env(), name);
+  });
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -42,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("buildSparseBatch", Napi::Function::New(env, BuildSparseBatch, "buildSparseBatch"));
   exports.Set("validateSparseInput", Napi::Function::New(env, ValidateSparseInput, "validateSparseInput"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("gemmLibrary", Napi::Function::New(env, GemmLibraryOf, "gemmLibrary"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   return exports;
 }

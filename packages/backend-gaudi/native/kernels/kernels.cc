@@ -1,5 +1,5 @@
 // The public kernel entry points: pick the AVX2 or portable kernel table once, split the
-// work over the thread pool by output ranges, and run GEMM through OpenBLAS. Grain sizes
+// work over the thread pool by output ranges, and run GEMM through OpenBLAS (or oneDNN, gemm_route.h). Grain sizes
 // keep small ops on one thread, where waking the pool would cost more than it saves.
 #include "kernels.h"
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bf16.h"
+#include "gemm_route.h"
 #include "kernel_table.h"
 #include "thread_pool.h"
 
@@ -109,6 +110,11 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
   if (bf16) {
     a = rounded_bf16(a, m * k, 0);
     b = rounded_bf16(b, k * n, 1);
+  }
+  const GemmLibrary lib = gemm_library(transA, transB, m, n, k, alpha, beta);
+  if (lib != GemmLibrary::OpenBlas) {
+    onednn_gemm(lib, transA, transB, m, n, k, a, b, c, num_threads());
+    return;
   }
   const i64 lda = transA ? m : k;
   const i64 ldb = transB ? k : n;

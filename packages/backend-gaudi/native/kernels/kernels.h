@@ -13,7 +13,8 @@ namespace dlrm {
 bool use_avx2();
 
 /**
- * C (m x n) = alpha * op(A) * op(B) + beta * C through OpenBLAS sgemm (row-major);
+ * C (m x n) = alpha * op(A) * op(B) + beta * C through OpenBLAS sgemm, or oneDNN for
+ * the large products (gemm_route.h), row-major;
  * op(A) is A (m x k) or A stored (k x m) transposed; op(B) is B (k x n) or B stored
  * (n x k) transposed. beta = 0 overwrites C (NaNs in C ignored). bf16 rounds A and B
  * to bfloat16 (nearest even) before the product, accumulating in fp32.

@@ -1,8 +1,9 @@
 /**
- * Which OpenBLAS kernel family the addon asks for, decided before the addon (and so
- * OpenBLAS) is loaded: OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded. A value
- * the user set is always kept. On AMD Zen 4, OpenBLAS 0.3.21 (Debian bookworm) picks its
- * Cooperlake AVX-512 kernels, which run the large DLRM GEMMs slower than its Zen kernels.
+ * The environment the addon's libraries read once, when they are loaded, set just for the
+ * load (a value the user set is always kept): OPENBLAS_CORETYPE=Zen on AMD Zen 4, where
+ * OpenBLAS 0.3.21 (Debian bookworm) picks Cooperlake kernels that run the large DLRM GEMMs
+ * slower, and OMP_WAIT_POLICY=PASSIVE, so oneDNN's OpenMP threads sleep between calls
+ * instead of spinning on the cores OpenBLAS and the kernel pool need next.
  */
 import { readFileSync } from "node:fs";
 
@@ -42,17 +43,22 @@ export function readCpuId(): CpuId | undefined {
   }
 }
 
-/**
- * Runs `load` with OPENBLAS_CORETYPE set to the preferred kernels when the user has not set
- * it, then removes it again, so child processes (PyTorch in the benchmarks) are unaffected.
- */
-export function withPreferredBlasKernels<T>(load: () => T, cpu: CpuId | undefined = readCpuId()): T {
+/** The variables to set while loading the addon on this CPU (before the user's values win). */
+export function loadEnvironment(cpu: CpuId | undefined): Record<string, string> {
   const core = preferredCoreType(cpu);
-  if (process.env.OPENBLAS_CORETYPE !== undefined || core === undefined) return load();
-  process.env.OPENBLAS_CORETYPE = core;
+  return { ...(core === undefined ? {} : { OPENBLAS_CORETYPE: core }), OMP_WAIT_POLICY: "PASSIVE" };
+}
+
+/**
+ * Runs `load` with the variables of `loadEnvironment` that the user has not set, then
+ * removes them again, so child processes (PyTorch in the benchmarks) are unaffected.
+ */
+export function withLoadEnvironment<T>(load: () => T, cpu: CpuId | undefined = readCpuId()): T {
+  const added = Object.entries(loadEnvironment(cpu)).filter(([name]) => process.env[name] === undefined);
+  for (const [name, value] of added) process.env[name] = value;
   try {
     return load();
   } finally {
-    delete process.env.OPENBLAS_CORETYPE;
+    for (const [name] of added) delete process.env[name];
   }
 }
