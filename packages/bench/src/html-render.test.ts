@@ -1,7 +1,7 @@
 /**
  * Renders the `--html` report in headless Chromium (Debian's chromium via playwright-core)
- * and checks what a reader would see: the three charts exist as SVG with non-zero bars,
- * the peak line is drawn, and the page loads nothing from the network. Skipped with the
+ * and checks what a reader would see: the four charts exist as SVG with non-zero bars,
+ * the peak line is drawn, the op split's legend stays inside its chart, and the page loads nothing from the network. Skipped with the
  * reason when /usr/bin/chromium is missing, except under CI (scripts/install-chromium.sh).
  * A fresh user-data-dir per run (playwright passes it as launchPersistentContext's argument).
  * DLRM_HTML_SCREENSHOT=path.png also saves a screenshot of the page.
@@ -48,9 +48,20 @@ describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHR
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
   });
 
-  it("has the three charts", async () => {
+  it("has the four charts", async () => {
     const ids = await page.$$eval("svg[data-chart]", (els) => els.map((e) => e.getAttribute("data-chart")));
-    expect(ids).toEqual(["ms-per-iteration", "time-split", "gemm-gflops"]);
+    expect(ids).toEqual(["ms-per-iteration", "time-split", "op-split", "gemm-gflops"]);
+  });
+
+  it("keeps the op split's six-entry legend inside the chart", async () => {
+    const boxes = await page.$$eval('svg[data-chart="op-split"] text.legend', (els) =>
+      els.map((e) => {
+        const b = (e as unknown as { getBBox(): { x: number; width: number } }).getBBox();
+        return { right: b.x + b.width, svgWidth: Number(e.closest("svg")!.getAttribute("width")) };
+      }),
+    );
+    expect(boxes).toHaveLength(6);
+    for (const b of boxes) expect(b.right).toBeLessThan(b.svgWidth);
   });
 
   it("draws every bar with a non-zero rendered width, one per row", async () => {
@@ -58,8 +69,9 @@ describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHR
       els.map((e) => ({ chart: e.closest("svg")!.getAttribute("data-chart"), width: (e as unknown as Boxed).getBBox().width, value: Number(e.getAttribute("data-value")) })),
     );
     const count = (id: string) => bars.filter((b) => b.chart === id).length;
-    expect(count("ms-per-iteration")).toBe(4);
+    expect(count("ms-per-iteration")).toBe(1 + 4);
     expect(count("time-split")).toBe(2 * 3);
+    expect(count("op-split")).toBe(2 * 6);
     expect(count("gemm-gflops")).toBe(3 + 4);
     for (const b of bars) {
       expect(b.value).toBeGreaterThan(0);
@@ -67,9 +79,10 @@ describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHR
     }
   });
 
-  it("scales bars by value: the slower reference bar is wider", async () => {
+  it("scales bars by value: the slower reference bar is wider (PyTorch's bar first)", async () => {
     const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) => els.map((e) => (e as unknown as Boxed).getBBox().width));
-    expect(widths[2]!).toBeGreaterThan(widths[0]! * 5);
+    expect(widths[3]!).toBeGreaterThan(widths[1]! * 5);
+    expect(widths[0]!).toBeGreaterThan(widths[1]!);
   });
 
   it("draws the GEMM peak as a reference line", async () => {

@@ -1,16 +1,24 @@
 /**
  * `dlrm bench --html FILE`: one self-contained HTML page (inline CSS and SVG, no script,
- * no network) with three charts (ms/iteration per backend and mode with min-max whiskers,
- * the eager time split, GEMM GFLOP/s against the measured peak), the tables and the notes.
+ * no network) with four charts (ms/iteration per backend and mode with min-max whiskers and
+ * PyTorch's bar, the eager phase split, the eager op-category split, GEMM GFLOP/s against the
+ * measured peak), the tables (with the ratio to PyTorch) and the notes.
  */
+import { OP_CATEGORIES } from "./op-split.js";
 import { barChart, esc, type Bar } from "./svg-charts.js";
+import { torchLine } from "./text-report.js";
 import type { BenchReport } from "./types.js";
 
-/** ms/iteration per backend and mode. */
+/** ms/iteration per backend and mode, PyTorch's first when it was measured. */
 function msChart(r: BenchReport): string {
   const bars: Bar[] = r.steps.map((s) => ({
     label: `${s.backend} ${s.mode}`, segments: [{ name: "ms/iteration", value: s.timing.medianMs }], whisker: { min: s.timing.minMs, max: s.timing.maxMs },
   }));
+  const t = r.torch;
+  if (t?.status === "ran" && t.medianMs !== null) {
+    const ran = t.roundsMs.filter((x): x is number => x !== null);
+    bars.unshift({ label: "pytorch (fp32)", segments: [{ name: "ms/iteration", value: t.medianMs }], whisker: { min: Math.min(...ran), max: Math.max(...ran) } });
+  }
   return barChart({ id: "ms-per-iteration", title: `Training step, ${r.config} (batch ${r.batchSize}): median ms/iteration, whiskers min-max`, unit: "ms", bars });
 }
 
@@ -25,6 +33,15 @@ function splitChart(r: BenchReport): string {
     ],
   }));
   return barChart({ id: "time-split", title: "Time split of an eager step (median ms per phase, sync after each)", unit: "ms", bars });
+}
+
+/** The op-category split of the eager rows (each op replayed alone, sync after each). */
+function opSplitChart(r: BenchReport): string {
+  const bars: Bar[] = r.steps.filter((s) => s.opSplit).map((s) => ({
+    label: `${s.backend} ${s.mode}`,
+    segments: OP_CATEGORIES.map((c) => ({ name: c, value: s.opSplit!.categories.find((x) => x.category === c)?.ms ?? 0 })),
+  }));
+  return barChart({ id: "op-split", title: "Op split of an eager step (median ms per op, summed per category, sync after each op)", unit: "ms", bars });
 }
 
 /** GEMM GFLOP/s (micro-benchmarks and whole steps) against the peak. */
@@ -51,10 +68,20 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{ma
 /** The whole page. */
 export function renderHtml(r: BenchReport): string {
   const m = r.machine;
+  const ratio = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(2));
   const steps = htmlTable(
-    ["backend", "mode", "median ms", "min ms", "max ms", "samples/s", "GFLOP/s", "% of peak", "RSS MiB"],
+    ["backend", "mode", "median ms", "min ms", "max ms", "samples/s", "GFLOP/s", "% of peak", "RSS MiB", "x PyTorch (ratio of medians)", "x PyTorch (median of per-round ratios)", "per round ms"],
     r.steps.map((s) => [s.backend, s.mode, s.timing.medianMs.toFixed(2), s.timing.minMs.toFixed(2), s.timing.maxMs.toFixed(2), s.samplesPerSecond.toFixed(0),
-      s.gflops.toFixed(2), s.fractionOfPeak === null ? "n/a" : (100 * s.fractionOfPeak).toFixed(1), (s.maxRssBytes / 2 ** 20).toFixed(0)]),
+      s.gflops.toFixed(2), s.fractionOfPeak === null ? "n/a" : (100 * s.fractionOfPeak).toFixed(1), (s.maxRssBytes / 2 ** 20).toFixed(0),
+      ratio(s.vsTorch?.ofMedians), ratio(s.vsTorch?.medianOfRounds), (s.roundsMs ?? []).map((x) => x.toPrecision(3)).join(" ")]),
+  );
+  const split = htmlTable(
+    ["backend", "mode", ...OP_CATEGORIES.map((c) => `${c} ms (share)`), "sum ms", "step ms"],
+    r.steps.filter((s) => s.opSplit).map((s) => [s.backend, s.mode,
+      ...OP_CATEGORIES.map((c) => {
+        const e = s.opSplit!.categories.find((x) => x.category === c);
+        return e === undefined ? "-" : `${e.ms.toFixed(3)} (${(100 * e.share).toFixed(0)}%)`;
+      }), s.opSplit!.totalMs.toFixed(3), s.opSplit!.stepMs.toFixed(3)]),
   );
   const micro = htmlTable(["backend", "op", "shape", "median ms", "GFLOP/s"], r.micro.map((x) => [x.backend, x.op, x.shape, x.timing.medianMs.toFixed(3), x.gflops?.toFixed(2) ?? ""]));
   const backends = r.backends.map((b) => `<li>${esc(b.status === "ran" ? `${b.name}: ${b.version}, ${b.device ?? ""}` : `${b.name}: ${b.status} (${b.reason ?? ""})`)}</li>`).join("");
@@ -64,8 +91,11 @@ export function renderHtml(r: BenchReport): string {
 <h1>dlrm bench: ${esc(r.config)} configuration</h1>
 <p class="meta">${esc(`${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}; commit ${r.commit ?? "unknown"}; ${r.createdAt}; ${r.warmup} warm-up + ${r.iterations} iterations; ${(r.flopsPerStep / 1e9).toPrecision(3)} GFLOP of GEMM per step`)}</p>
 <ul>${backends}</ul>
+<p class="meta">${esc(torchLine(r))}${(r.rounds ?? 1) > 1 ? esc(`; ${r.rounds} rounds, each PyTorch then every backend and mode`) : ""}${r.peakRssBytes === undefined ? "" : esc(`; process peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`)}</p>
 <h2>ms/iteration</h2>${msChart(r)}
 <h2>Time split</h2>${splitChart(r)}
+<h2>Op split</h2>${opSplitChart(r)}
+${split}
 <h2>GEMM throughput</h2>${gemmChart(r)}
 <h2>Training step</h2>${steps}
 <h2>Per-op micro-benchmarks</h2>${micro}

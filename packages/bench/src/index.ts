@@ -1,14 +1,18 @@
 /**
  * Public surface of @dlrm/bench, the library behind `dlrm bench`: the configurations, the
- * run (peak, step per backend and mode, micro-benchmarks), the report types, text/HTML
- * rendering, comparison of two reports, and the machine/commit/version context.
+ * run (peak, step per backend and mode, op split, micro-benchmarks, PyTorch's step beside
+ * them), the report types, text/HTML rendering, comparison of two reports, and the
+ * machine/commit/version context.
  */
 export * from "./configs.js";
 export * from "./compare.js";
 export * from "./environment.js";
 export * from "./flops.js";
 export * from "./html-report.js";
+export * from "./op-split.js";
 export * from "./run-bench.js";
 export * from "./stats.js";
 export * from "./text-report.js";
+export * from "./torch-ratio.js";
+export * from "./torch-runner.js";
 export * from "./types.js";

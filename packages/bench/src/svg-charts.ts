@@ -45,6 +45,22 @@ const GAP = 8;
 const TOP = 34;
 const REF_TOP = 54;
 
+/** Legend entries left to right from the plot's left edge, wrapping to a new row before `width` (about 7 px per character). */
+function legendLayout(names: readonly string[], width: number): { x: number; row: number }[] {
+  let x = LABEL_W;
+  let row = 0;
+  return names.map((n) => {
+    const w = 18 + 7 * n.length + 24;
+    if (x + w > width && x > LABEL_W) {
+      x = LABEL_W;
+      row++;
+    }
+    const at = { x, row };
+    x += w;
+    return at;
+  });
+}
+
 /** Draws one horizontal bar chart as an <svg> element. */
 export function barChart(spec: ChartSpec): string {
   const totals = spec.bars.map((b) => b.segments.reduce((a, s) => a + s.value, 0));
@@ -53,7 +69,10 @@ export function barChart(spec: ChartSpec): string {
   const names = [...new Set(spec.bars.flatMap((b) => b.segments.map((s) => s.name)))];
   const legend = names.length > 1;
   const top = spec.reference === undefined ? TOP : REF_TOP;
-  const height = top + spec.bars.length * (BAR_H + GAP) + (legend ? 30 : 10) + 20;
+  const width = LABEL_W + PLOT_W + 150;
+  const items = legendLayout(names, width);
+  const legendRows = items.reduce((a, it) => Math.max(a, it.row + 1), 0);
+  const height = top + spec.bars.length * (BAR_H + GAP) + (legend ? 10 + 20 * legendRows : 10) + 20;
   const parts: string[] = [];
   parts.push(`<text x="0" y="18" class="title">${esc(spec.title)}</text>`);
   if (spec.bars.length === 0) parts.push(`<text x="0" y="${top + 14}" class="empty">no data</text>`);
@@ -83,11 +102,10 @@ export function barChart(spec: ChartSpec): string {
     parts.push(`<text x="${(rx - 4).toFixed(1)}" y="${top - 12}" text-anchor="end" class="reflabel">${esc(`${spec.reference.label}: ${num(spec.reference.value)} ${spec.unit}`)}</text>`);
   }
   if (legend) {
-    names.forEach((n, i) => {
-      const lx = LABEL_W + i * 170;
-      parts.push(`<rect x="${lx}" y="${plotBottom + 8}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${lx + 18}" y="${plotBottom + 18}" class="legend">${esc(n)}</text>`);
+    items.forEach((it, i) => {
+      const ly = plotBottom + 8 + 20 * it.row;
+      parts.push(`<rect x="${it.x}" y="${ly}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${it.x + 18}" y="${ly + 10}" class="legend">${esc(names[i]!)}</text>`);
     });
   }
-  const width = LABEL_W + PLOT_W + 150;
   return `<svg data-chart="${esc(spec.id)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(spec.title)}">${parts.join("")}</svg>`;
 }

@@ -1,7 +1,8 @@
 /**
  * The JSON record `dlrm bench --json` writes and `--compare` and `--html` read: the
  * context (machine, commit, backend versions), the measured GEMM peak, one row per backend
- * and mode for the training step, and one row per micro-benchmarked op.
+ * and mode for the training step (with the op-category split and the ratio to PyTorch),
+ * PyTorch's step, and one row per micro-benchmarked op. Fields added after schema 1 are optional.
  */
 import type { Precision } from "@dlrm/core";
 import type { MachineInfo } from "./environment.js";
@@ -14,11 +15,52 @@ export interface PhaseSplit {
   backwardUpdateMs: number;
 }
 
+/** Op categories of the op split: GEMM (gemm, linearForward), embedding bags and their sparse updates, interaction, dense optimizer, data (the upload), the rest. */
+export type OpCategory = "gemm" | "embedding" | "interaction" | "optimizer" | "data" | "other";
+
+/** Time split of an eager step by op category: each recorded op replayed alone with a sync after it. */
+export interface OpSplit {
+  /** One entry per category, in OP_CATEGORIES order: summed per-op medians (ms), op calls, share of totalMs. */
+  categories: { category: OpCategory; ms: number; calls: number; share: number }[];
+  /** Sum over categories, ms (more than the step: every op pays a sync). */
+  totalMs: number;
+  /** The step's measured median, ms, for comparison. */
+  stepMs: number;
+  /** Measured replays per op (after the warm-up replay). */
+  repeats: number;
+  /** Per op name: its category, calls per step and summed medians (ms). */
+  ops: { op: string; category: OpCategory; calls: number; ms: number }[];
+}
+
+/** Our step against PyTorch's: ms ratios (below 1: faster than PyTorch). */
+export interface TorchRatio {
+  /** This row's median over rounds / PyTorch's median over rounds. */
+  ofMedians: number;
+  /** Median over rounds of (this row's round median / PyTorch's in the same round). */
+  medianOfRounds: number;
+}
+
+/** PyTorch's step (shared/tools/torch_dlrm_bench.py) on the same configuration, once per round. */
+export interface TorchResult {
+  status: "ran" | "not-measured";
+  /** Why it was not measured (or why some rounds failed). */
+  reason?: string;
+  /** The script and interpreter that ran. */
+  command?: string;
+  /** Median ms/iteration per round; null for a round that failed. */
+  roundsMs: (number | null)[];
+  /** Median over the rounds that ran; null when none did. */
+  medianMs: number | null;
+}
+
 /** The training step on one backend in one mode. */
 export interface StepRow {
   backend: string;
   mode: "eager" | "lazy";
+  /** median: median over rounds of each round's median; min/p25/p75/max: over every sample of every round. */
   timing: Timing;
+  /** Each round's median ms/iteration (absent in reports from before --rounds). */
+  roundsMs?: number[];
   samplesPerSecond: number;
   /** GEMM GFLOP/s of the step (flopsPerStep / median). */
   gflops: number;
@@ -30,6 +72,10 @@ export interface StepRow {
   backendBytes: number | null;
   /** Eager only (phases timed with sync between them); null in lazy mode. */
   phases: PhaseSplit | null;
+  /** Eager only, last round: the split by op category; null in lazy mode or when skipped. */
+  opSplit?: OpSplit | null;
+  /** Against PyTorch's step; null when PyTorch was not measured. */
+  vsTorch?: TorchRatio | null;
 }
 
 /** One micro-benchmarked op on one backend (eager). */
@@ -71,6 +117,8 @@ export interface BenchReport {
   dtype: Precision;
   iterations: number;
   warmup: number;
+  /** Rounds: each runs PyTorch once, then every backend and mode (absent: 1). */
+  rounds?: number;
   machine: MachineInfo;
   commit: string | null;
   backends: BackendEntry[];
@@ -79,7 +127,11 @@ export interface BenchReport {
   /** Core's estimate of the model's device memory (tables, optimizer state, MLP, activations), bytes. */
   estimatedModelBytes: number;
   steps: StepRow[];
+  /** PyTorch's step on the same configuration (always fp32), or why it was not measured. */
+  torch?: TorchResult;
   micro: MicroRow[];
+  /** This process's RSS high-water mark at the end of the run, bytes (PyTorch runs in a child, not counted). */
+  peakRssBytes?: number;
   /** How things were measured, in words (printed and written with the figures). */
   notes: string[];
 }

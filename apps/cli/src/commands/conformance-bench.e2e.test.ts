@@ -1,8 +1,9 @@
 /**
  * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
  * CLI: the conformance table on reference and wasm (exit 0), in fp32 and in bf16, a tiny bench
- * smoke run whose --json carries every field, its --html page, a bf16 run, and --compare of two runs.
- * No timing is asserted, only that the figures exist and are positive.
+ * smoke run whose --json carries every field (op split included), its --html page, a bf16 run,
+ * --compare of two runs, and --rounds with a PyTorch script that is not there (a reason line,
+ * exit 0; no python runs). No timing is asserted, only that the figures exist and are positive.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -70,12 +71,14 @@ describe("dlrm conformance", () => {
 
 describe("dlrm bench", () => {
   const run = (name: string) =>
-    dlrm(["bench", "--config", "tiny", "--iterations", "3", "--warmup", "1", "--peak-size", "128", "--json", `${name}.json`, "--html", `${name}.html`]);
+    dlrm(["bench", "--config", "tiny", "--iterations", "3", "--warmup", "1", "--peak-size", "128", "--torch", "none", "--json", `${name}.json`, "--html", `${name}.html`]);
 
   it("smoke: a tiny run writes JSON with every field, and an HTML page with the charts", () => {
     const r = run("a");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^dlrm bench: config tiny \(batch 32/);
+    expect(r.stdout).toMatch(/^PyTorch not measured: --torch none$/m);
+    expect(r.stdout).toMatch(/^op split \(eager;/m);
     const j = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as Record<string, unknown> & {
       steps: Record<string, unknown>[]; micro: Record<string, unknown>[]; machine: Record<string, unknown>; backends: Record<string, unknown>[]; peak: Record<string, number>;
     };
@@ -88,7 +91,10 @@ describe("dlrm bench", () => {
     for (const b of j.backends) expect(b.version).toMatch(/^@dlrm\/[a-z-]+@\d+\.\d+\.\d+/);
     expect(j.steps.map((s) => `${s.backend} ${s.mode}`)).toEqual(names.flatMap((n) => [`${n} eager`, `${n} lazy`]));
     for (const s of j.steps) {
-      expect(Object.keys(s).sort()).toEqual(["backend", "backendBytes", "fractionOfPeak", "gflops", "maxRssBytes", "mode", "phases", "samplesPerSecond", "timing"]);
+      expect(Object.keys(s).sort()).toEqual(["backend", "backendBytes", "fractionOfPeak", "gflops", "maxRssBytes", "mode", "opSplit", "phases", "roundsMs", "samplesPerSecond", "timing", "vsTorch"]);
+      expect(s.roundsMs).toHaveLength(1);
+      expect(s.vsTorch).toBeNull();
+      expect(s.opSplit === null).toBe(s.mode === "lazy");
       expect((s.timing as { samples: number }).samples).toBe(3);
       expect(s.samplesPerSecond as number).toBeGreaterThan(0);
       expect(s.maxRssBytes as number).toBeGreaterThan(0);
@@ -97,7 +103,12 @@ describe("dlrm bench", () => {
     const ops = new Set(j.micro.map((m) => m.op));
     for (const op of ["gemm", "embeddingBagsForward", "interactionForward", "interactionBackward", "sparseAdagradStep"]) expect(ops.has(op), op).toBe(true);
     const html = readFileSync(join(dir, "a.html"), "utf8");
-    for (const id of ["ms-per-iteration", "time-split", "gemm-gflops"]) expect(html).toContain(`data-chart="${id}"`);
+    for (const id of ["ms-per-iteration", "time-split", "op-split", "gemm-gflops"]) expect(html).toContain(`data-chart="${id}"`);
+    const eager = j.steps.find((s) => s.backend === "reference" && s.mode === "eager")!.opSplit as { categories: { category: string; ms: number; calls: number }[]; totalMs: number };
+    expect(eager.categories.map((c) => c.category)).toEqual(["gemm", "embedding", "interaction", "optimizer", "data", "other"]);
+    expect(eager.categories.find((c) => c.category === "gemm")!.calls).toBe(11);
+    expect(eager.categories.reduce((a, c) => a + c.ms, 0)).toBeCloseTo(eager.totalMs, 6);
+    expect(j.torch).toEqual({ status: "not-measured", reason: "--torch none", roundsMs: [], medianMs: null });
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
@@ -111,12 +122,34 @@ describe("dlrm bench", () => {
   });
 
   it("--dtype bf16 benchmarks the step in mixed precision and records it", () => {
-    const r = dlrm(["bench", "--config", "tiny", "--dtype", "bf16", "--backends", "reference,wasm", "--iterations", "2", "--warmup", "0", "--peak-size", "64", "--no-micro", "--json", "bf16.json"]);
+    const r = dlrm(["bench", "--config", "tiny", "--dtype", "bf16", "--backends", "reference,wasm", "--iterations", "2", "--warmup", "0", "--peak-size", "64", "--no-micro", "--torch", "none", "--json", "bf16.json"]);
     expect(r.status).toBe(0);
     const j = JSON.parse(readFileSync(join(dir, "bf16.json"), "utf8")) as { dtype: string; steps: { backend: string }[]; micro: unknown[] };
     expect(j.dtype).toBe("bf16");
     expect(j.steps.map((s) => s.backend)).toEqual(["reference", "reference", "wasm", "wasm"]);
     expect(j.micro).toEqual([]);
+  });
+
+  it("--rounds 2 with a missing PyTorch script: per-round medians, a reason line, exit 0", () => {
+    const r = dlrm(["bench", "--config", "tiny", "--backends", "reference", "--mode", "eager", "--iterations", "2", "--warmup", "0", "--peak-size", "0", "--no-micro", "--no-op-split",
+      "--rounds", "2", "--torch", "missing/torch_dlrm_bench.py", "--json", "rounds.json"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^PyTorch not measured: \/.*missing\/torch_dlrm_bench\.py not found/m);
+    expect(r.stdout).toMatch(/median of 2 rounds/);
+    expect(r.stdout).not.toMatch(/^op split/m);
+    const j = JSON.parse(readFileSync(join(dir, "rounds.json"), "utf8")) as { rounds: number; torch: { status: string }; steps: { roundsMs: number[]; opSplit: unknown; timing: { samples: number } }[] };
+    expect(j.rounds).toBe(2);
+    expect(j.torch.status).toBe("not-measured");
+    expect(j.steps).toHaveLength(1);
+    expect(j.steps[0]!.roundsMs).toHaveLength(2);
+    expect(j.steps[0]!.timing.samples).toBe(4);
+    expect(j.steps[0]!.opSplit).toBeNull();
+  });
+
+  it("refuses a bad --rounds", () => {
+    const r = dlrm(["bench", "--config", "tiny", "--rounds", "0", "--torch", "none"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^dlrm: error: --rounds: expected an integer >= 1/);
   });
 
   it("refuses a bad --compare and an unknown --config", () => {
