@@ -2,10 +2,12 @@
  * GEMM through OpenBLAS against a float64 triple loop: all four transpose cases, odd
  * sizes, alpha/beta accumulation, beta = 0 ignoring NaNs in C, empty dimensions, and
  * bf16 (operands rounded to bfloat16, fp32 accumulation); the large products that go to
- * oneDNN when it is built in, checked on sampled entries and bit-identical when rerun (and,
- * for oneDNN, on one thread).
+ * oneDNN when it is built in (fp32, and bf16 on CPUs with bf16 dot products, checked
+ * against float64 products of the bf16-rounded operands) on sampled entries, bit-identical
+ * when rerun (and, for oneDNN, on one thread).
  */
 import { describe, expect, it } from "vitest";
+import { roundArrayToBf16 } from "@dlrm/core";
 import type { NativeEngine } from "./native.js";
 import { addon, describeNative, rng } from "./test-util.js";
 
@@ -85,28 +87,34 @@ describeNative("gemm vs a float64 triple loop", () => {
     expect(fp32[0]).toBe(Math.fround(5 + 4 * 2 ** -9));
   });
 
-  describe("large products (m * n * k >= 2^31: oneDNN when built in)", () => {
+  describe("large products (fp32 m * n * k >= 2^31, bf16 >= 2^24: oneDNN when built in)", () => {
     const withOneDnn = addon().info().onednn !== "";
-    for (const [m, n, k, transA, transB, lib] of [
-      [512, 4096, 1024, false, true, "onednn-matmul"],
-      [1024, 4096, 512, true, false, "onednn-sgemm"],
-      [512, 4096, 1024, false, false, "openblas"],
+    const bf16Route = addon().gemmLibrary(512, 256, 512, false, true, true);
+    for (const [m, n, k, transA, transB, bf16, lib] of [
+      [512, 4096, 1024, false, true, false, "onednn-matmul"],
+      [1024, 4096, 512, true, false, false, "onednn-sgemm"],
+      [512, 4096, 1024, false, false, false, "openblas"],
+      [512, 256, 512, false, true, true, bf16Route],
+      [256, 512, 512, true, false, true, bf16Route],
+      [512, 512, 256, false, false, true, bf16Route],
     ] as const) {
-      it(`${m}x${n}x${k} transA=${transA} transB=${transB}: ${withOneDnn ? lib : "openblas"}, sampled entries vs float64, bit-identical rerun (and on 1 thread for oneDNN)`, () => {
-        expect(addon().gemmLibrary(m, n, k, transA, transB)).toBe(withOneDnn ? lib : "openblas");
+      const precision = bf16 ? "bf16" : "fp32";
+      it(`${m}x${n}x${k} transA=${transA} transB=${transB} ${precision}: ${withOneDnn ? lib : "openblas"}, sampled entries vs float64, bit-identical rerun (and on 1 thread for oneDNN)`, () => {
+        expect(addon().gemmLibrary(m, n, k, transA, transB, bf16)).toBe(withOneDnn ? lib : "openblas");
+        if (bf16 && withOneDnn) expect(["openblas", "onednn-bf16-matmul"]).toContain(lib);
         const next = rng(m + n + k + (transA ? 1 : 0));
-        const a = randomArray(m * k, next);
-        const b = randomArray(k * n, next);
-        const args = { m, n, k, transA, transB, alpha: 1, beta: 0 };
-        const got = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
-        const again = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
+        const raw = [randomArray(m * k, next), randomArray(k * n, next)] as const;
+        const [a, b] = bf16 ? raw.map((x) => roundArrayToBf16(x)) as [Float32Array, Float32Array] : raw;
+        const args = { m, n, k, transA, transB, alpha: 1, beta: 0, precision };
+        const got = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
+        const again = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
         expect(Buffer.from(again.buffer).equals(Buffer.from(got.buffer))).toBe(true);
         if (!withOneDnn || lib === "openblas") return;
         // oneDNN's products do not depend on the thread count; OpenBLAS's 1- and 2-thread ones can differ in the last bit.
         const threads = addon().info().threads;
         addon().setThreads(1);
         try {
-          const oneThread = run(e, a, b, new Float32Array(m * n).fill(NaN), args);
+          const oneThread = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
           expect(Buffer.from(oneThread.buffer).equals(Buffer.from(got.buffer))).toBe(true);
         } finally {
           addon().setThreads(threads);

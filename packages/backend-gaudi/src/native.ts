@@ -44,8 +44,8 @@ export interface NativeAddon {
   validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
   info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; onednn: string; device: string };
   setThreads(n: number): void;
-  /** Which library runs an fp32 GEMM of this shape with alpha 1, beta 0 (gemm_route.h). */
-  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean): "openblas" | "onednn-matmul" | "onednn-sgemm";
+  /** Which library runs a GEMM of this shape with alpha 1, beta 0, fp32 or bf16 (gemm_route.h). */
+  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-sgemm" | "onednn-bf16-matmul";
 }
 
 /** The command that builds the addon, and the script that installs what it needs. */

@@ -37,17 +37,22 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   });
 }
 
-/** gemmLibrary(m, n, k, transA, transB): which library runs that fp32 GEMM with alpha 1, beta 0. */
+/** gemmLibrary(m, n, k, transA, transB, bf16?): which library runs that GEMM with alpha 1, beta 0. */
 Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
   return guard(info.Env(), "gemmLibrary", [&]() -> Napi::Value {
-    if (info.Length() != 5 || !info[3].IsBoolean() || !info[4].IsBoolean()) {
-      throw_js(info.Env(), ErrorKind::Type, "gemmLibrary: expected (m, n, k, transA: boolean, transB: boolean)");
+    const bool sixth = info.Length() == 6;
+    if ((info.Length() != 5 && !sixth) || !info[3].IsBoolean() || !info[4].IsBoolean() || (sixth && !info[5].IsBoolean())) {
+      throw_js(info.Env(), ErrorKind::Type, "gemmLibrary: expected (m, n, k, transA: boolean, transB: boolean, bf16?: boolean)");
     }
+    const bool bf16 = sixth && info[5].As<Napi::Boolean>().Value();
     const i64 m = check_size("gemmLibrary", "m", info[0]), n = check_size("gemmLibrary", "n", info[1]);
     const i64 k = check_size("gemmLibrary", "k", info[2]);
     const GemmLibrary lib =
-        gemm_library(info[3].As<Napi::Boolean>(), info[4].As<Napi::Boolean>(), m, n, k, 1.0f, 0.0f);
-    const char* name = lib == GemmLibrary::OneDnnMatmul ? "onednn-matmul" : lib == GemmLibrary::OneDnnSgemm ? "onednn-sgemm" : "openblas";
+        gemm_library(info[3].As<Napi::Boolean>(), info[4].As<Napi::Boolean>(), m, n, k, 1.0f, 0.0f, bf16);
+    const char* name = lib == GemmLibrary::OneDnnMatmul       ? "onednn-matmul"
+                       : lib == GemmLibrary::OneDnnSgemm      ? "onednn-sgemm"
+                       : lib == GemmLibrary::OneDnnBf16Matmul ? "onednn-bf16-matmul"
+                                                              : "openblas";
     return Napi::String::New(info.Env(), name);
   });
 }

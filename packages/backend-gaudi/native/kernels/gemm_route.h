@@ -10,17 +10,24 @@
 
 namespace dlrm {
 
-enum class GemmLibrary { OpenBlas, OneDnnMatmul, OneDnnSgemm };
+enum class GemmLibrary { OpenBlas, OneDnnMatmul, OneDnnSgemm, OneDnnBf16Matmul };
 
 /**
- * The library for C (m x n) = alpha * op(A) * op(B) + beta * C, row-major:
- * with oneDNN built in, alpha = 1, beta = 0 and m * n * k >= 2^31, A * B^T (forward,
- * 512x4096x4096 in Medium) goes to oneDNN's matmul primitive and A^T * B (weight
- * gradient, 4096x4096x512) to dnnl_sgemm; every other GEMM to OpenBLAS.
+ * The library for C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, with oneDNN
+ * built in and alpha = 1, beta = 0 (otherwise OpenBLAS):
+ * - fp32, m * n * k >= 2^31: A * B^T (forward, 512x4096x4096 in Medium) goes to oneDNN's
+ *   matmul primitive and A^T * B (weight gradient, 4096x4096x512) to dnnl_sgemm;
+ * - bf16, m * n * k >= 2^24, on a CPU with bf16 dot-product instructions (AVX512_BF16 or
+ *   AMX, as oneDNN reports): every transpose case goes to a bf16 x bf16 -> f32 matmul
+ *   (operands rounded to bf16 exactly as in the OpenBLAS path; products exact in f32);
+ * every other GEMM to OpenBLAS.
  */
-GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, float beta);
+GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, float beta, bool bf16);
 
-/** C = op(A) * op(B) through oneDNN (`lib` from gemm_library, not OpenBlas); throws a KernelError on failure. */
+/**
+ * C = op(A) * op(B) through oneDNN (`lib` from gemm_library, not OpenBlas); A and B are
+ * f32 (OneDnnBf16Matmul rounds them to bf16 itself). Throws a KernelError on failure.
+ */
 void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k, const float* a, const float* b,
                  float* c, int threads);
 

@@ -107,14 +107,14 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
     }
     return;
   }
-  if (bf16) {
-    a = rounded_bf16(a, m * k, 0);
-    b = rounded_bf16(b, k * n, 1);
-  }
-  const GemmLibrary lib = gemm_library(transA, transB, m, n, k, alpha, beta);
+  const GemmLibrary lib = gemm_library(transA, transB, m, n, k, alpha, beta, bf16);
   if (lib != GemmLibrary::OpenBlas) {
     onednn_gemm(lib, transA, transB, m, n, k, a, b, c, num_threads());
     return;
+  }
+  if (bf16) {
+    a = rounded_bf16(a, m * k, 0);
+    b = rounded_bf16(b, k * n, 1);
   }
   const i64 lda = transA ? m : k;
   const i64 ldb = transB ? k : n;

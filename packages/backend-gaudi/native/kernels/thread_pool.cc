@@ -56,10 +56,16 @@ class Pool {
   }
 
  private:
+  /** Starts n - 1 workers; they wait for the next job, not the last one (a resize keeps generation_). */
   void start(int n) {
     size_ = std::max(n, 1);
-    quit_ = false;
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i] { loop(i); });
+    std::uint64_t current;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      quit_ = false;
+      current = generation_;
+    }
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i, current] { loop(i, current); });
   }
 
   void stop() {
@@ -78,8 +84,7 @@ class Pool {
     (*job_)(lo, hi);
   }
 
-  void loop(int index) {
-    std::uint64_t seen = 0;
+  void loop(int index, std::uint64_t seen) {
     for (;;) {
       std::unique_lock<std::mutex> lock(m_);
       wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
