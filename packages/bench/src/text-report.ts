@@ -88,7 +88,7 @@ export function formatBench(r: BenchReport): string {
     `dlrm bench: config ${r.config} (batch ${r.batchSize}, ${(r.flopsPerStep / 1e9).toFixed(3)} GFLOP of GEMM per step), ${r.dtype}, ${r.warmup} warm-up + ${r.iterations} iterations${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}; commit ${r.commit ?? "unknown"}`,
     `backends: ${r.backends.map((b) => (b.status === "ran" ? `${b.name} (${b.version}, ${b.device})` : `${b.name} ${b.status}: ${b.reason}`)).join("; ")}`,
-    r.peak === null ? "peak: not measured" : `peak: ${f2(r.peak.gflops)} GFLOP/s (${r.peak.backend}, gemm ${r.peak.size}^3, best ${r.peak.timing.minMs.toFixed(2)} ms, median ${r.peak.timing.medianMs.toFixed(2)} ms)`,
+    r.peak === null ? "peak: not measured" : `peak: ${f2(r.peak.gflops)} GFLOP/s (${r.peak.backend}, gemm ${r.peak.size}^3${r.peak.op ? ` ${r.peak.op}` : ""}, best ${r.peak.timing.minMs.toFixed(2)} ms, median ${r.peak.timing.medianMs.toFixed(2)} ms)`,
     torchLine(r),
     "",
     stepTable(r),

@@ -93,6 +93,8 @@ export interface MicroRow {
 export interface PeakGemm {
   backend: string;
   size: number;
+  /** Which product gave the peak: "nn" (A*B) or "nt" (A*B^T); absent in older reports. */
+  op?: "nn" | "nt";
   gflops: number;
   timing: Timing;
 }

@@ -5,8 +5,9 @@
 // are sized to the process pool before each call.
 // Measured on the 2-core Zen 4 machine (best of 10, `node packages/bench/dist/gemm.js`):
 // 512x4096x4096 A*B^T 78-82 ms matmul vs 81-87 OpenBLAS; 4096x4096x512 A^T*B 77-79 ms
-// dnnl_sgemm vs 80-86 OpenBLAS; A*B no faster, so it stays on OpenBLAS. bf16 matmul
-// (brg:avx512_core_bf16): 41-44 ms for the same products, ~410 GFLOP/s.
+// dnnl_sgemm vs 80-86 OpenBLAS; A*B no faster, so it stays on OpenBLAS. Mid-size A*B^T and
+// A^T*B (matmul): 512x1024x1024 4.8-4.9 vs 5.1-5.7 ms, 4096x128x512 2.6 vs 3.5-5.5 ms.
+// bf16 matmul (brg:avx512_core_bf16): 41-44 ms for the 4096-wide products, ~410 GFLOP/s.
 #include "gemm_route.h"
 
 #ifdef DLRM_HAVE_ONEDNN
@@ -154,10 +155,8 @@ GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float al
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (alpha != 1.0f || beta != 0.0f) return GemmLibrary::OpenBlas;
   if (bf16) return work >= 16777216.0 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OpenBlas;
-  if (work < 2147483648.0) return GemmLibrary::OpenBlas;
-  if (!transA && transB) return GemmLibrary::OneDnnMatmul;
-  if (transA && !transB) return GemmLibrary::OneDnnSgemm;
-  return GemmLibrary::OpenBlas;
+  if (work < 67108864.0 || transA == transB) return GemmLibrary::OpenBlas;
+  return transA && work >= 2147483648.0 ? GemmLibrary::OneDnnSgemm : GemmLibrary::OneDnnMatmul;
 }
 
 void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k, const float* a, const float* b,
