@@ -45,7 +45,7 @@ export interface NativeAddon {
   info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; onednn: string; device: string };
   setThreads(n: number): void;
   /** Which library runs a GEMM of this shape with alpha 1, beta 0, fp32 or bf16 (gemm_route.h). */
-  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-sgemm" | "onednn-bf16-matmul";
+  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-bf16-matmul";
 }
 
 /** The command that builds the addon, and the script that installs what it needs. */

@@ -50,7 +50,6 @@ Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
     const GemmLibrary lib =
         gemm_library(info[3].As<Napi::Boolean>(), info[4].As<Napi::Boolean>(), m, n, k, 1.0f, 0.0f, bf16);
     const char* name = lib == GemmLibrary::OneDnnMatmul       ? "onednn-matmul"
-                       : lib == GemmLibrary::OneDnnSgemm      ? "onednn-sgemm"
                        : lib == GemmLibrary::OneDnnBf16Matmul ? "onednn-bf16-matmul"
                                                               : "openblas";
     return Napi::String::New(info.Env(), name);

@@ -1,13 +1,13 @@
 // The GEMM routing rule (gemm_route.h) and the oneDNN calls: a matmul primitive per
-// (shape, transposes, threads), created once and cached, run on the caller's pointers;
-// dnnl_sgemm for A^T * B; bf16 operands converted into per-thread scratch first. One oneDNN
-// call at a time (the cache and oneDNN's scratchpad are shared); oneDNN's OpenMP threads
-// are sized to the process pool before each call.
-// Measured on the 2-core Zen 4 machine (best of 10, `node packages/bench/dist/gemm.js`):
-// 512x4096x4096 A*B^T 78-82 ms matmul vs 81-87 OpenBLAS; 4096x4096x512 A^T*B 77-79 ms
-// dnnl_sgemm vs 80-86 OpenBLAS; A*B no faster, so it stays on OpenBLAS. Mid-size A*B^T and
-// A^T*B (matmul): 512x1024x1024 4.8-4.9 vs 5.1-5.7 ms, 4096x128x512 2.6 vs 3.5-5.5 ms.
-// bf16 matmul (brg:avx512_core_bf16): 41-44 ms for the 4096-wide products, ~410 GFLOP/s.
+// (shape, transposes, threads, dtype), created once and cached with its own scratchpad,
+// run on the caller's pointers (bf16 operands converted into per-thread scratch first).
+// One oneDNN call at a time; its OpenMP threads are sized to the process pool before each.
+// Measured on the 2-core Zen 4 machine, fp32, best of 10 alone: 512x4096x4096 A*B^T
+// 78-82 ms matmul vs 81-87 OpenBLAS; 512x1024x1024 A*B^T 4.8-4.9 vs 5.1-5.7 ms;
+// 4096x128x512 A^T*B 2.6 vs 3.5-5.5 ms; A*B no faster. The 4096x4096x512 A^T*B ran faster
+// in OpenBLAS inside the Medium step (83-99 ms a call vs 92-98 dnnl_sgemm, 91-115 matmul,
+// four alternating runs), so it stays there. bf16 matmul (brg:avx512_core_bf16): 41-44 ms
+// for the 4096-wide products, ~410 GFLOP/s.
 #include "gemm_route.h"
 
 #ifdef DLRM_HAVE_ONEDNN
@@ -155,8 +155,8 @@ GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float al
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (alpha != 1.0f || beta != 0.0f) return GemmLibrary::OpenBlas;
   if (bf16) return work >= 16777216.0 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OpenBlas;
-  if (work < 67108864.0 || transA == transB) return GemmLibrary::OpenBlas;
-  return transA && work >= 2147483648.0 ? GemmLibrary::OneDnnSgemm : GemmLibrary::OneDnnMatmul;
+  if (work < 67108864.0 || transA == transB || (transA && work >= 2147483648.0)) return GemmLibrary::OpenBlas;
+  return GemmLibrary::OneDnnMatmul;
 }
 
 void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k, const float* a, const float* b,
@@ -164,11 +164,6 @@ void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k,
   OneDnn& o = onednn();
   std::lock_guard<std::mutex> lock(o.m);
   omp_set_num_threads(threads);
-  if (lib == GemmLibrary::OneDnnSgemm) {
-    check(dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, transA ? m : k, b, transB ? k : n, 0.0f, c, n),
-          "sgemm");
-    return;
-  }
   const bool bf16 = lib == GemmLibrary::OneDnnBf16Matmul;
   const void* pa = a;
   const void* pb = b;
