@@ -22,6 +22,7 @@
 #include <tuple>
 
 #include "bf16.h"
+#include "scratch.h"
 #include "thread_pool.h"
 #endif
 
@@ -120,13 +121,7 @@ bool native_bf16() {
 
 /** src[0..n) rounded to bf16 (as to_bf16) into the calling thread's scratch slot `which`. */
 const std::uint16_t* bf16_bits(const float* src, i64 n, int which) {
-  thread_local std::unique_ptr<std::uint16_t[]> buf[2];
-  thread_local i64 cap[2] = {0, 0};
-  if (cap[which] < n) {
-    buf[which].reset(new std::uint16_t[static_cast<size_t>(n)]);
-    cap[which] = n;
-  }
-  std::uint16_t* out = buf[which].get();
+  std::uint16_t* out = thread_scratch<std::uint16_t>(which, n);
   parallel_for(n, 65536, [&](i64 lo, i64 hi) {
     for (i64 i = lo; i < hi; i++) {
       const float r = to_bf16(src[i]);

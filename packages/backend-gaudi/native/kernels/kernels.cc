@@ -13,6 +13,7 @@
 #include "bf16.h"
 #include "gemm_route.h"
 #include "kernel_table.h"
+#include "scratch.h"
 #include "thread_pool.h"
 
 namespace dlrm {
@@ -26,24 +27,9 @@ const KernelTable& K() {
 /** Items per chunk so that a chunk does at least ~32k float operations. */
 i64 grain_for(i64 work_per_item) { return std::max<i64>(1, 32768 / std::max<i64>(work_per_item, 1)); }
 
-/**
- * n floats of the calling thread's scratch slot `which` (0: A, 1: B), reused across calls:
- * grows to the largest operand seen and is never zero-filled, so a bf16 GEMM costs one
- * rounding pass per operand and no page faults after the first call of its size.
- */
-float* bf16_scratch(int which, i64 n) {
-  thread_local std::unique_ptr<float[]> buf[2];
-  thread_local i64 cap[2] = {0, 0};
-  if (cap[which] < n) {
-    buf[which].reset(new float[static_cast<size_t>(n)]);
-    cap[which] = n;
-  }
-  return buf[which].get();
-}
-
 /** src[0..n) rounded to bfloat16 into the calling thread's scratch slot `which`. */
 const float* rounded_bf16(const float* src, i64 n, int which) {
-  float* o = bf16_scratch(which, n);
+  float* o = thread_scratch<float>(which, n);
   parallel_for(n, 65536, [&](i64 lo, i64 hi) {
     for (i64 i = lo; i < hi; i++) o[i] = to_bf16(src[i]);
   });
