@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the native backend (@dlrm/backend-gaudi) builds with, on
-# Debian or Ubuntu: CMake, a C++17 compiler, OpenBLAS (cblas + libopenblas) and oneDNN
+# Debian or Ubuntu: CMake, a C++17 compiler, OpenBLAS (cblas + libopenblas, and its OpenMP
+# build, which shares the process's one thread pool) and oneDNN
 # (libdnnl-dev, optional: the large GEMMs run there when present). Run as
 # root or with sudo available; safe to run again. Then: npm run build -w @dlrm/backend-gaudi
 set -euo pipefail
 
-packages=(cmake g++ make libopenblas-dev libdnnl-dev)
+packages=(cmake g++ make libopenblas-dev libopenblas-openmp-dev libdnnl-dev)
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-native-deps: apt-get not found; install ${packages[*]} (or your system's equivalents) by hand" >&2

@@ -33,7 +33,7 @@ export class GaudiBackend implements Backend {
     const blas = /OpenBLAS \d+\.\d+\.\d+/.exec(i.blas.replace("OpenBLAS OpenBLAS", "OpenBLAS"))?.[0] ?? "OpenBLAS";
     this.info = {
       name: "gaudi",
-      device: `host CPU (native C++, ${i.threads} thread${i.threads === 1 ? "" : "s"}, ${i.avx2 ? "AVX2" : "portable"} kernels, ${blas} GEMM with its ${i.blasCore} kernels${i.onednn ? ` and ${i.onednn} for the large ones` : ""}; no Gaudi device in this build)`,
+      device: `host CPU (native C++, ${i.threads} thread${i.threads === 1 ? "" : "s"} in ${i.blasThreading === "pthreads" ? "OpenMP's pool and OpenBLAS's own" : "one OpenMP pool"}, ${i.avx2 ? "AVX2" : "portable"} kernels, ${blas} GEMM with its ${i.blasCore} kernels${i.onednn ? ` and ${i.onednn} for the large ones` : ""}; no Gaudi device in this build)`,
       deterministic: true,
       precisions: ["fp32", "bf16"],
     };

@@ -42,7 +42,8 @@ export interface NativeAddon {
   Engine: new (lazy: boolean) => NativeEngine;
   buildSparseBatch(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): NativeSparseBatch;
   validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
-  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; onednn: string; device: string };
+  /** blasThreading: "openmp" when OpenBLAS runs on the process's one OpenMP pool, "pthreads" when it keeps its own threads. */
+  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; blasThreading: "openmp" | "pthreads" | "serial"; onednn: string; device: string };
   setThreads(n: number): void;
   /** Which library runs a GEMM of this shape with alpha 1, beta 0, fp32 or bf16 (gemm_route.h). */
   gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-bf16-matmul";

@@ -22,6 +22,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasThreads", openblas_get_num_threads());
   o.Set("blas", std::string("OpenBLAS ") + openblas_get_config());
   o.Set("blasCore", std::string(openblas_get_corename()));
+  const int parallel = openblas_get_parallel();
+  o.Set("blasThreading", parallel == 2 ? "openmp" : parallel == 1 ? "pthreads" : "serial");
   o.Set("onednn", onednn_version());
   o.Set("device", "cpu");
   return o;

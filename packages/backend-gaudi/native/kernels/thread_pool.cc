@@ -1,159 +1,82 @@
-// The process-wide worker pool behind parallel_for: N-1 persistent threads that sleep
-// on a condition variable between jobs (no spinning, so they do not fight OpenBLAS's
-// threads for the cores), plus the calling thread. One job at a time; a caller that
-// finds the pool busy runs its loop inline, which gives the same result.
+// The process's one thread pool: OpenMP's (libgomp). parallel_for, OpenBLAS's OpenMP
+// build and oneDNN all run their parallel regions on it, so no second pool spins or
+// sleeps beside it (the pthreads build of OpenBLAS, when linked instead, keeps its own).
+// One parallel_for at a time: a caller that finds it busy runs its loop inline, which
+// gives the same result.
 #include "thread_pool.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 namespace dlrm {
 namespace {
-
-class Pool {
- public:
-  explicit Pool(int n) { start(n); }
-  ~Pool() { stop(); }
-
-  int size() const { return size_; }
-
-  void resize(int n) {
-    std::lock_guard<std::mutex> use(use_);
-    stop();
-    start(n);
-  }
-
-  void run(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
-    if (n <= 0) return;
-    const i64 g = std::max<i64>(grain, 1);
-    std::unique_lock<std::mutex> use(use_, std::try_to_lock);
-    const i64 chunks = std::min<i64>(size_, (n + g - 1) / g);
-    if (!use.owns_lock() || chunks <= 1) {
-      fn(0, n);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      job_ = &fn;
-      jobN_ = n;
-      jobChunks_ = chunks;
-      pending_ = static_cast<int>(chunks - 1);
-      error_ = nullptr;
-      ++generation_;
-    }
-    wake_.notify_all();
-    runChunk(0);
-    std::unique_lock<std::mutex> lock(m_);
-    done_.wait(lock, [&] { return pending_ == 0; });
-    job_ = nullptr;
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  /** Starts n - 1 workers; they wait for the next job, not the last one (a resize keeps generation_). */
-  void start(int n) {
-    size_ = std::max(n, 1);
-    std::uint64_t current;
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      quit_ = false;
-      current = generation_;
-    }
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i, current] { loop(i, current); });
-  }
-
-  void stop() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      quit_ = true;
-    }
-    wake_.notify_all();
-    for (auto& w : workers_) w.join();
-    workers_.clear();
-  }
-
-  void runChunk(i64 c) {
-    const i64 lo = jobN_ * c / jobChunks_;
-    const i64 hi = jobN_ * (c + 1) / jobChunks_;
-    (*job_)(lo, hi);
-  }
-
-  void loop(int index, std::uint64_t seen) {
-    for (;;) {
-      std::unique_lock<std::mutex> lock(m_);
-      wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
-      if (quit_) return;
-      seen = generation_;
-      if (index >= jobChunks_) continue;
-      lock.unlock();
-      std::exception_ptr err;
-      try {
-        runChunk(index);
-      } catch (...) {
-        err = std::current_exception();
-      }
-      lock.lock();
-      if (err && !error_) error_ = err;
-      if (--pending_ == 0) done_.notify_one();
-    }
-  }
-
-  int size_ = 1;
-  std::vector<std::thread> workers_;
-  std::mutex use_;
-  std::mutex m_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
-  bool quit_ = false;
-  std::uint64_t generation_ = 0;
-  const std::function<void(i64, i64)>* job_ = nullptr;
-  i64 jobN_ = 0;
-  i64 jobChunks_ = 1;
-  int pending_ = 0;
-  std::exception_ptr error_;
-};
-
-thread_local bool tls_inline = false;
 
 int default_threads() {
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(std::min(hw, 64u));
 }
 
-Pool& pool() {
-  static Pool* p = [] {
-    const int n = default_threads();
-    openblas_set_num_threads(n);
-    return new Pool(n);
+std::atomic<int>& thread_count() {
+  static std::atomic<int>* n = [] {
+    auto* x = new std::atomic<int>(default_threads());
+    openblas_set_num_threads(x->load());
+    return x;
   }();
-  return *p;
+  return *n;
 }
+
+/** Set while a parallel_for runs its chunks on the pool. */
+std::atomic<bool> busy{false};
+
+thread_local bool tls_inline = false;
 
 }  // namespace
 
 void set_num_threads(int n) {
   const int k = std::max(1, std::min(n, 64));
-  if (k == pool().size()) return;
+  thread_count().store(k);
   openblas_set_num_threads(k);
-  pool().resize(k);
 }
 
-int num_threads() { return pool().size(); }
+int num_threads() { return thread_count().load(); }
+
+void size_library_team() { omp_set_num_threads(num_threads()); }
 
 void run_inline_on_this_thread(bool yes) { tls_inline = yes; }
 
 void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
-  if (tls_inline && n < 16 * std::max<i64>(grain, 1)) {
-    if (n > 0) fn(0, n);
+  if (n <= 0) return;
+  const i64 g = std::max<i64>(grain, 1);
+  const i64 chunks = std::min<i64>(num_threads(), (n + g - 1) / g);
+  const bool small = tls_inline && n < 16 * g;
+  if (chunks <= 1 || small || omp_in_parallel() || busy.exchange(true)) {
+    fn(0, n);
     return;
   }
-  pool().run(n, grain, fn);
+  std::exception_ptr error;
+  std::mutex error_lock;
+#pragma omp parallel num_threads(static_cast<int>(chunks))
+  {
+    const i64 c = omp_get_thread_num();
+    const i64 parts = omp_get_num_threads();
+    // A team smaller than asked for (the runtime may give fewer threads) still covers [0, n).
+    for (i64 part = c; part < chunks; part += parts) {
+      try {
+        fn(n * part / chunks, n * (part + 1) / chunks);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_lock);
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  busy.store(false);
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace dlrm

@@ -1,7 +1,7 @@
-// The one thread pool of the process for the native kernels. Work is split by output
-// ranges (never reductions), so results do not depend on how many threads ran it: a
-// busy pool runs a second caller's loop inline. OpenBLAS is set to the same thread
-// count, and GEMM and these kernels never run at the same time on one step.
+// The one thread pool of the process (OpenMP's) for the native kernels, OpenBLAS's
+// OpenMP build and oneDNN. Work is split by output ranges (never reductions), so results
+// do not depend on how many threads ran it: a busy pool runs a second caller's loop
+// inline. GEMM and these kernels never run at the same time on one step.
 #pragma once
 
 #include <functional>
@@ -24,6 +24,12 @@ void run_inline_on_this_thread(bool yes);
 
 /** The pool's thread count, caller included. */
 int num_threads();
+
+/**
+ * Sizes the calling thread's OpenMP team to num_threads() (OpenMP's thread count is per
+ * calling thread): call before OpenBLAS's OpenMP build or oneDNN runs on this thread.
+ */
+void size_library_team();
 
 /**
  * Runs fn(begin, end) over [0, n) in at most num_threads() contiguous chunks of at least

@@ -1,0 +1,26 @@
+/**
+ * One thread pool for the process: OpenBLAS (its OpenMP build), oneDNN and the native
+ * kernels all run on OpenMP's pool, so running each of them adds only that pool's
+ * workers (threads - 1) to the process, counted in a child process.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+import { ADDON_PATH } from "./native.js";
+import { addon, describeNative } from "./test-util.js";
+
+const child = fileURLToPath(new URL("./pool-child.mjs", import.meta.url));
+
+describeNative("one thread pool", () => {
+  it("OpenBLAS, oneDNN and the kernels add only the OpenMP pool's workers", () => {
+    addon();
+    const r = spawnSync(process.execPath, [child, ADDON_PATH], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { added: number; threads: number; blasThreading: string; routes: string[] };
+    expect(report.routes[1]).toBe("openblas");
+    // The pthreads build of OpenBLAS (no libopenblas-openmp-dev at build time) starts its own threads - 1 beside OpenMP's.
+    const pools = report.blasThreading === "openmp" ? 1 : 2;
+    expect(report.added).toBe(pools * (report.threads - 1));
+    if (process.env.CI) expect(report.blasThreading, "CI installs libopenblas-openmp-dev (scripts/install-native-deps.sh)").toBe("openmp");
+  });
+});
