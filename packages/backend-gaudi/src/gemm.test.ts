@@ -87,13 +87,15 @@ describeNative("gemm vs a float64 triple loop", () => {
     expect(fp32[0]).toBe(Math.fround(5 + 4 * 2 ** -9));
   });
 
-  describe("large products (fp32 A*B^T >= 2^26, A^T*B in [2^26, 2^31), bf16 >= 2^24: oneDNN when built in)", () => {
+  describe("large products (fp32 A*B^T >= 2^26, A^T*B and A*B in [2^26, 2^31), bf16 >= 2^24: oneDNN when built in)", () => {
     const withOneDnn = addon().info().onednn !== "";
     const bf16Route = addon().gemmLibrary(512, 256, 512, false, true, true);
     for (const [m, n, k, transA, transB, bf16, lib] of [
       [512, 4096, 1024, false, true, false, "onednn-matmul"],
       [1024, 4096, 512, true, false, false, "openblas"],
-      [512, 4096, 1024, false, false, false, "openblas"],
+      [512, 4096, 1024, false, false, false, "onednn-matmul"],
+      [2048, 2048, 512, false, false, false, "openblas"],
+      [1024, 512, 256, true, true, false, "openblas"],
       [4096, 128, 512, true, false, false, "onednn-matmul"],
       [128, 512, 256, false, true, false, "openblas"],
       [512, 256, 512, false, true, true, bf16Route],

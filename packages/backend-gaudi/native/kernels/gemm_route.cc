@@ -4,7 +4,9 @@
 // One oneDNN call at a time; its OpenMP threads are sized to the process pool before each.
 // Measured on the 2-core Zen 4 machine, fp32, best of 10 alone: 512x4096x4096 A*B^T
 // 78-82 ms matmul vs 81-87 OpenBLAS; 512x1024x1024 A*B^T 4.8-4.9 vs 5.1-5.7 ms;
-// 4096x128x512 A^T*B 2.6 vs 3.5-5.5 ms; A*B no faster. The 4096x4096x512 A^T*B ran faster
+// 4096x128x512 A^T*B 2.6 vs 3.5-5.5 ms; A*B (against OpenBLAS's OpenMP build) 512x128x4096
+// 2.4 vs 3.5-3.6 ms, 512x1024x1024 5.1-5.4 vs 6.2 ms, 512x4096x4096 81-83 vs 83-88 (a tie
+// inside the step, so it stays on OpenBLAS with the largest A^T*B). The 4096x4096x512 A^T*B ran faster
 // in OpenBLAS inside the Medium step (83-99 ms a call vs 92-98 dnnl_sgemm, 91-115 matmul,
 // four alternating runs), so it stays there. bf16 matmul (brg:avx512_core_bf16): 41-44 ms
 // for the 4096-wide products, ~410 GFLOP/s.
@@ -150,7 +152,7 @@ GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float al
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (alpha != 1.0f || beta != 0.0f) return GemmLibrary::OpenBlas;
   if (bf16) return work >= 16777216.0 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OpenBlas;
-  if (work < 67108864.0 || transA == transB || (transA && work >= 2147483648.0)) return GemmLibrary::OpenBlas;
+  if (work < 67108864.0 || (transA && transB) || (!transB && work >= 2147483648.0)) return GemmLibrary::OpenBlas;
   return GemmLibrary::OneDnnMatmul;
 }
 

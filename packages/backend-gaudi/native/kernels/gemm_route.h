@@ -15,9 +15,9 @@ enum class GemmLibrary { OpenBlas, OneDnnMatmul, OneDnnBf16Matmul };
 /**
  * The library for C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, with oneDNN
  * built in and alpha = 1, beta = 0 (otherwise OpenBLAS):
- * - fp32 A * B^T with m * n * k >= 2^26 (Medium's MLP forward products) and A^T * B with
- *   2^26 <= m * n * k < 2^31 (its smaller weight-gradient products) go to oneDNN's matmul
- *   primitive; A * B and the 4096x4096x512 A^T * B stay on OpenBLAS;
+ * - fp32 A * B^T with m * n * k >= 2^26 (Medium's MLP forward products), and A^T * B and
+ *   A * B with 2^26 <= m * n * k < 2^31 (its smaller weight- and input-gradient products)
+ *   go to oneDNN's matmul primitive; the 4096-wide A^T * B and A * B stay on OpenBLAS;
  * - bf16, m * n * k >= 2^24, on a CPU with bf16 dot-product instructions (AVX512_BF16 or
  *   AMX, as oneDNN reports): every transpose case goes to a bf16 x bf16 -> f32 matmul
  *   (operands rounded to bf16 exactly as in the OpenBLAS path; products exact in f32);
