@@ -1,7 +1,7 @@
 // The GEMM routing rule (gemm_route.h) and the oneDNN calls: a matmul primitive per
 // (shape, transposes, threads, dtype), created once and cached with its own scratchpad,
 // run on the caller's pointers (bf16 operands converted into per-thread scratch first).
-// One oneDNN call at a time; its OpenMP threads are sized to the process pool before each.
+// One oneDNN call at a time, on the calling thread's OpenMP team (sized by the caller, thread_pool.h).
 // Measured on the 2-core Zen 4 machine, fp32, best of 10 alone: 512x4096x4096 A*B^T
 // 78-82 ms matmul vs 81-87 OpenBLAS; 512x1024x1024 A*B^T 4.8-4.9 vs 5.1-5.7 ms;
 // 4096x128x512 A^T*B 2.6 vs 3.5-5.5 ms; A*B (against OpenBLAS's OpenMP build) 512x128x4096
@@ -14,7 +14,6 @@
 
 #ifdef DLRM_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
-#include <omp.h>
 
 #include <cstdint>
 #include <cstring>
@@ -160,7 +159,6 @@ void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k,
                  float* c, int threads) {
   OneDnn& o = onednn();
   std::lock_guard<std::mutex> lock(o.m);
-  omp_set_num_threads(threads);
   const bool bf16 = lib == GemmLibrary::OneDnnBf16Matmul;
   const void* pa = a;
   const void* pb = b;

@@ -27,7 +27,9 @@ GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float al
 
 /**
  * C = op(A) * op(B) through oneDNN (`lib` from gemm_library, not OpenBlas); A and B are
- * f32 (OneDnnBf16Matmul rounds them to bf16 itself). Throws a KernelError on failure.
+ * f32 (OneDnnBf16Matmul rounds them to bf16 itself). Runs on the calling thread's OpenMP
+ * team, which the caller sizes to `threads` (size_library_team); primitives are cached per
+ * thread count. Throws a KernelError on failure.
  */
 void onednn_gemm(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k, const float* a, const float* b,
                  float* c, int threads);

@@ -94,6 +94,7 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
     return;
   }
   const GemmLibrary lib = gemm_library(transA, transB, m, n, k, alpha, beta, bf16);
+  size_library_team();
   if (lib != GemmLibrary::OpenBlas) {
     onednn_gemm(lib, transA, transB, m, n, k, a, b, c, num_threads());
     return;
@@ -104,7 +105,6 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
   }
   const i64 lda = transA ? m : k;
   const i64 ldb = transB ? k : n;
-  size_library_team();
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(n));
