@@ -36,15 +36,19 @@ export function saveToCheckpointDir(dir: string, c: Checkpoint, keep: number): s
  * Loads the checkpoint at `path` (a file, or a directory's newest loadable one). Damaged
  * newer files are reported through `warn` and skipped; no loadable checkpoint is an error.
  */
-export function resolveResume(path: string, warn: (message: string) => void): { path: string; checkpoint: Checkpoint } {
+export function resolveResume(
+  path: string,
+  warn: (message: string) => void,
+  wanted: (name: string) => boolean = () => true,
+): { path: string; checkpoint: Checkpoint } {
   if (!existsSync(path)) throw new Error(`--resume ${path}: no such file or directory (refusing to start fresh)`);
-  if (!statSync(path).isDirectory()) return { path, checkpoint: loadCheckpoint(path) };
+  if (!statSync(path).isDirectory()) return { path, checkpoint: loadCheckpoint(path, wanted) };
   const files = listCheckpoints(path);
   if (files.length === 0) throw new Error(`--resume ${path}: the directory holds no checkpoint-<step>.safetensors file`);
   const errors: string[] = [];
   for (const file of files) {
     try {
-      const checkpoint = loadCheckpoint(file);
+      const checkpoint = loadCheckpoint(file, wanted);
       if (errors.length > 0) warn(`resuming from ${file}, the newest checkpoint that loads; skipped: ${errors.join("; ")}`);
       return { path: file, checkpoint };
     } catch (e) {

@@ -39,8 +39,13 @@ export interface Checkpoint {
 const OPT_PREFIX = "optimizer.";
 const OPT_SUFFIX = ".sum";
 
+/** The file's name for the optimizer state of parameter `name` (torch Adagrad's `sum`). */
+export function optimizerTensorName(name: string): string {
+  return `${OPT_PREFIX}${name}${OPT_SUFFIX}`;
+}
+
 /** SHA-256 over the metadata (sorted, without the checksum) and the tensor bytes in file order. */
-function digest(metadata: Record<string, string>, tensorBytes: Iterable<Uint8Array>): string {
+export function checkpointDigest(metadata: Record<string, string>, tensorBytes: Iterable<Uint8Array>): string {
   const h = createHash("sha256");
   h.update(JSON.stringify(Object.keys(metadata).sort().map((k) => [k, metadata[k]])));
   for (const bytes of tensorBytes) h.update(bytes);
@@ -58,7 +63,7 @@ function checkpointChunks(c: Checkpoint): Uint8Array[] {
   const all = allTensors(c);
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, state: JSON.stringify(c.state) };
   const views = [...all.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  return safetensorsChunks(all, { ...metadata, sha256: digest(metadata, views) });
+  return safetensorsChunks(all, { ...metadata, sha256: checkpointDigest(metadata, views) });
 }
 
 /** Serialises a checkpoint (weights, then optimizer state) with its checksum into one buffer. */
@@ -72,7 +77,7 @@ export function saveCheckpoint(path: string, c: Checkpoint): void {
 }
 
 /** Reads and verifies a checkpoint tensor by tensor; every problem is a SafetensorsError naming the file. */
-export function loadCheckpoint(path: string): Checkpoint {
+export function loadCheckpoint(path: string, wanted: (name: string) => boolean = () => true): Checkpoint {
   const file = openSafetensors(path);
   try {
     const { metadata } = file;
@@ -82,18 +87,31 @@ export function loadCheckpoint(path: string): Checkpoint {
     const { sha256, ...signed } = metadata;
     const weights: StateDict = new Map();
     const optimizer: StateDict = new Map();
-    const read: Uint8Array[] = [];
+    const hash = createHash("sha256");
+    hash.update(JSON.stringify(Object.keys(signed).sort().map((k) => [k, signed[k]])));
+    const scratch = new Uint8Array(1 << 24);
     for (const e of file.entries) {
       if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      const isOpt = e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX);
+      const param = isOpt ? e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length) : e.name;
+      if (!wanted(param)) {
+        // Not this rank's: hashed in chunks, never held.
+        for (let at = e.begin; at < e.end; at += scratch.length) {
+          const n = Math.min(scratch.length, e.end - at);
+          readTensorBytes(file, { ...e, begin: at, end: at + n }, scratch);
+          hash.update(scratch.subarray(0, n));
+        }
+        continue;
+      }
       const data = new Float32Array((e.end - e.begin) / 4);
       const bytes = new Uint8Array(data.buffer);
       readTensorBytes(file, e, bytes);
-      read.push(bytes);
+      hash.update(bytes);
       const t = { dtype: "F32" as const, shape: e.shape, data };
-      if (e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX)) optimizer.set(e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length), t);
+      if (isOpt) optimizer.set(param, t);
       else weights.set(e.name, t);
     }
-    if (sha256 !== digest(signed, read)) throw new SafetensorsError(path, "checksum mismatch: the file is damaged");
+    if (sha256 !== hash.digest("hex")) throw new SafetensorsError(path, "checksum mismatch: the file is damaged");
     let state: TrainingState;
     try {
       state = JSON.parse(signed["state"] ?? "") as TrainingState;

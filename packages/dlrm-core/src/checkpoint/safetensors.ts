@@ -175,12 +175,13 @@ export function readTensorBytes(file: OpenSafetensors, entry: HeaderEntry, into:
 }
 
 /** Reads a safetensors file of float32 tensors, one tensor at a time. Every problem is a SafetensorsError naming the file. */
-export function readSafetensors(path: string): StateDict {
+export function readSafetensors(path: string, wanted: (name: string) => boolean = () => true): StateDict {
   const file = openSafetensors(path);
   try {
     const out: StateDict = new Map();
     for (const e of file.entries) {
       if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      if (!wanted(e.name)) continue;
       const data = new Float32Array(e.shape.reduce((a, d) => a * d, 1));
       readTensorBytes(file, e, new Uint8Array(data.buffer));
       out.set(e.name, { dtype: "F32", shape: e.shape, data });

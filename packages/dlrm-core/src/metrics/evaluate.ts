@@ -2,11 +2,13 @@
  * Forward-only evaluation of a trained model over a batch source: per batch, upload,
  * forward, read the B probabilities back and stream them into BinaryMetrics. The model's
  * running loss statistics (the trainer's print window) are saved first and restored after,
- * so evaluating in the middle of training does not disturb the printed loss.
+ * so evaluating in the middle of training does not disturb the printed loss. On one rank
+ * of several, each rank scores its slice and every rank gathers the whole batch's scores.
  */
 import type { Batch, BatchSource } from "../data/batch.js";
 import type { DlrmModel } from "../model/dlrm.js";
 import { BatchUploader } from "../train/upload.js";
+import { HybridStep } from "../parallel/hybrid-step.js";
 import { BinaryMetrics, type BinaryMetricsResult } from "./binary-metrics.js";
 
 /** A batch whose last samples may be padding: only the first `count` are scored. */
@@ -34,6 +36,8 @@ export async function evaluate(model: DlrmModel, source: BatchSource, opts: Eval
   const B = model.config.batchSize;
   const saved = Float32Array.from(await be.read(model.stats));
   const uploader = new BatchUploader(be, model);
+  const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
+  const globalProbs = new Float32Array(B);
   const metrics = new BinaryMetrics(model.config.loss, opts.tallyCapacity);
   const started = performance.now();
   const total = opts.maxBatches ? Math.min(opts.maxBatches, source.batchesPerEpoch) : source.batchesPerEpoch;
@@ -42,8 +46,17 @@ export async function evaluate(model: DlrmModel, source: BatchSource, opts: Eval
     for await (const batch of source.batches(0) as AsyncIterable<CountedBatch>) {
       if (batches >= total) break;
       uploader.upload(batch);
-      model.forward();
-      const probs = await be.read(model.probs);
+      let probs: Float32Array;
+      if (hybrid === undefined) {
+        model.forward();
+        probs = (await be.read(model.probs)) as Float32Array;
+      } else {
+        // Every rank scores its slice; all gather the whole batch's scores in sample order.
+        await hybrid.forward();
+        const local = ((await be.read(model.probs)) as Float32Array).subarray(0, model.localBatch);
+        await hybrid.comm.allGatherV(local, globalProbs, Array.from({ length: hybrid.comm.worldSize }, () => model.localBatch));
+        probs = globalProbs;
+      }
       metrics.add(probs, batch.targets, Math.min(batch.count ?? B, B));
       batches++;
       opts.onBatch?.(batches, total);

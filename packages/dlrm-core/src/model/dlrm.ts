@@ -7,7 +7,23 @@
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import { interactionWidth, type OptimizerName, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
-import { checkStateDict, initialiseParameters, mlpLayers, parameterSpecs, StateDictMismatchError } from "./parameters.js";
+import type { Communicator } from "../comm/communicator.js";
+import type { TablePlan } from "../parallel/plan.js";
+import { checkStateDict, initialiseParameters, mlpLayers, StateDictMismatchError } from "./parameters.js";
+
+/**
+ * One rank's check of the tensors read for it (the whole file's names and shapes were
+ * checked against the model before anything was read): each present with its size.
+ */
+function checkShardTensors(byName: Map<string, Tensor>, weights: StateDict, source: string): void {
+  const problems: string[] = [];
+  for (const [name, t] of byName) {
+    const w = weights.get(name);
+    if (w === undefined) problems.push(`missing tensor ${name}`);
+    else if (w.data.length !== t.size) problems.push(`tensor ${name} has ${w.data.length} values, the model needs ${t.size}`);
+  }
+  if (problems.length > 0) throw new StateDictMismatchError(source, problems);
+}
 
 /** torch.optim.Adagrad's default eps. */
 export const ADAGRAD_EPS = 1e-10;
@@ -38,9 +54,34 @@ export interface BatchLimits {
   maxIndicesPerBag: number;
 }
 
+/**
+ * This rank's part of a hybrid-parallel model (table-wise model parallel, MLPs data
+ * parallel). The embedding bags run over the global batch B for `ownedTables` only; the
+ * MLPs, interaction and loss over this rank's slice of B / worldSize samples.
+ */
+export interface ModelShard {
+  rank: number;
+  worldSize: number;
+  /** Global numbers of the tables this rank holds, ascending. */
+  ownedTables: readonly number[];
+  /** The table placement of every rank (ownedTables = plan.ownedTables[rank]). */
+  plan: TablePlan;
+  /** The ranks' transport. */
+  comm: Communicator;
+}
+
 export class DlrmModel {
+  /** This rank's tables (all T in one process), in `ownedTables` order. */
   readonly tables: Tensor[];
   readonly tableAccs: Tensor[] = [];
+  /** Global table numbers of `tables`. */
+  readonly ownedTables: readonly number[];
+  /** Samples the MLPs see per step: B, or B / worldSize on one rank of several. */
+  readonly localBatch: number;
+  /** Pooled embeddings of the owned tables over the global batch [B, Town*D] (= pooled in one process). */
+  readonly pooledOwn: Tensor;
+  /** Its gradient (= dPooled in one process). */
+  readonly dPooledOwn: Tensor;
   readonly bottom: LinearLayer[];
   readonly top: LinearLayer[];
   readonly dense: Tensor;
@@ -58,41 +99,66 @@ export class DlrmModel {
   readonly stats: Tensor;
   readonly nnzMax: number;
 
+  /** Local batch (the MLPs' rows). */
   private readonly B: number;
+  /** Batch of the embedding bags: the global batch. */
+  private readonly BE: number;
   private readonly D: number;
+  /** All tables (the interaction's). */
   private readonly T: number;
+  /** Tables on this rank. */
+  private readonly Town: number;
 
   constructor(
     readonly backend: Backend,
     readonly config: TrainConfig,
     limits: BatchLimits,
+    readonly shard?: ModelShard,
   ) {
     const m = config.model;
     const be = backend;
-    this.B = limits.batchSize;
+    const worldSize = shard?.worldSize ?? 1;
+    if (limits.batchSize % worldSize !== 0) {
+      throw new RangeError(`the global batch (${limits.batchSize}) does not divide evenly over ${worldSize} ranks`);
+    }
+    this.BE = limits.batchSize;
+    this.B = limits.batchSize / worldSize;
+    this.localBatch = this.B;
     this.D = m.embeddingDim;
     this.T = m.tableRows.length;
-    const { B, D, T } = this;
-    this.nnzMax = T * B * limits.maxIndicesPerBag;
+    this.ownedTables = shard?.ownedTables ?? m.tableRows.map((_, t) => t);
+    this.Town = this.ownedTables.length;
+    const { B, BE, D, T, Town } = this;
+    this.nnzMax = Town * BE * limits.maxIndicesPerBag;
     const rowWise = config.optimizer === "rwsadagrad";
     const adagrad = config.optimizer !== "sgd";
 
-    this.tables = m.tableRows.map((rows, t) => be.alloc([rows, D], "f32", `emb_l.${t}.weight`));
+    this.tables = this.ownedTables.map((t) => be.alloc([m.tableRows[t]!, D], "f32", `emb_l.${t}.weight`));
     if (adagrad) {
-      m.tableRows.forEach((rows, t) => this.tableAccs.push(be.alloc(rowWise ? [rows, 1] : [rows, D], "f32", `emb_l.${t}.weight (Adagrad state)`)));
+      for (const t of this.ownedTables) {
+        const rows = m.tableRows[t]!;
+        this.tableAccs.push(be.alloc(rowWise ? [rows, 1] : [rows, D], "f32", `emb_l.${t}.weight (Adagrad state)`));
+      }
     }
     this.dense = be.alloc([B, m.bottomMlp[0]!], "f32", "dense input");
     this.targets = be.alloc([B], "f32", "targets");
     this.sparse = {
       indices: be.alloc([Math.max(this.nnzMax, 1)], "i32", "indices"),
-      offsets: be.alloc([T * B + 1], "i32", "offsets"),
+      offsets: be.alloc([Town * BE + 1], "i32", "offsets"),
       uniqueRows: be.alloc([Math.max(this.nnzMax, 1)], "i32", "unique rows"),
-      tableUniqueOffsets: be.alloc([T + 1], "i32", "table unique offsets"),
+      tableUniqueOffsets: be.alloc([Town + 1], "i32", "table unique offsets"),
       csrOffsets: be.alloc([this.nnzMax + 1], "i32", "CSR offsets"),
       csrBags: be.alloc([Math.max(this.nnzMax, 1)], "i32", "CSR bags"),
     };
     this.pooled = be.alloc([B, T * D], "f32", "pooled embeddings");
     this.dPooled = be.alloc([B, T * D], "f32", "pooled embeddings gradient");
+    if (worldSize === 1) {
+      this.pooledOwn = this.pooled;
+      this.dPooledOwn = this.dPooled;
+    } else {
+      this.pooledOwn = be.alloc([BE, Math.max(Town, 1) * D], "f32", "pooled embeddings of this rank's tables");
+      this.dPooledOwn = be.alloc([BE, Math.max(Town, 1) * D], "f32", "pooled embeddings gradient of this rank's tables");
+    }
     this.dRows = be.alloc([Math.max(this.nnzMax, 1), D], "f32", "unique-row gradients");
     const { bottom, top } = mlpLayers(m);
     this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
@@ -151,7 +217,7 @@ export class DlrmModel {
 
   /** Parameters in state_dict order, with their names. */
   namedParameters(): [string, Tensor][] {
-    const out: [string, Tensor][] = this.tables.map((t, i) => [`emb_l.${i}.weight`, t]);
+    const out: [string, Tensor][] = this.tables.map((t, i) => [`emb_l.${this.ownedTables[i]}.weight`, t]);
     for (const l of [...this.bottom, ...this.top]) {
       out.push([`${l.name}.weight`, l.weight], [`${l.name}.bias`, l.bias]);
     }
@@ -161,7 +227,7 @@ export class DlrmModel {
   /** Optimizer accumulators by parameter name (state_dict order); empty for SGD. */
   namedOptimizerState(): [string, Tensor][] {
     if (this.tableAccs.length === 0) return [];
-    const out: [string, Tensor][] = this.tableAccs.map((t, i) => [`emb_l.${i}.weight`, t]);
+    const out: [string, Tensor][] = this.tableAccs.map((t, i) => [`emb_l.${this.ownedTables[i]}.weight`, t]);
     for (const l of [...this.bottom, ...this.top]) out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
     return out;
   }
@@ -197,10 +263,11 @@ export class DlrmModel {
   loadInitialWeights(weights?: StateDict, source = "initial weights"): void {
     const byName = new Map(this.namedParameters());
     if (weights !== undefined) {
-      checkStateDict(this.config.model, weights, source);
-      for (const spec of parameterSpecs(this.config.model)) this.backend.write(byName.get(spec.name)!, weights.get(spec.name)!.data);
+      if (this.shard === undefined) checkStateDict(this.config.model, weights, source);
+      else checkShardTensors(byName, weights, source);
+      for (const [name, t] of byName) this.backend.write(t, weights.get(name)!.data);
     } else {
-      initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data));
+      initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data), (spec) => byName.has(spec.name));
     }
     // Zeroed after the weights: a lazy backend can then write them at once, without a copy.
     this.backend.fill({ t: this.stats, value: 0 });
@@ -247,11 +314,26 @@ export class DlrmModel {
 
   /** Forward pass: bottom MLP, embedding bags, interaction, top MLP, loss (probs and stats). */
   forward(): void {
+    this.forwardBottom();
+    this.forwardTop();
+  }
+
+  /**
+   * First half of the forward pass: the bottom MLP over the local batch, and the embedding
+   * bags of this rank's tables over the embedding batch into `pooledOwn`. On one rank of
+   * several, the pooled embeddings then travel by all-to-all into `pooled`.
+   */
+  forwardBottom(): void {
+    const be = this.backend;
+    for (const l of this.bottom) this.linearForward(l);
+    if (this.Town > 0) be.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooledOwn, batchSize: this.BE, dim: this.D });
+  }
+
+  /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */
+  forwardTop(): void {
     const be = this.backend;
     const m = this.config.model;
     const { B, D, T } = this;
-    for (const l of this.bottom) this.linearForward(l);
-    be.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooled, batchSize: B, dim: D });
     be.interactionForward({
       x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, out: this.interaction,
       batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
@@ -265,6 +347,17 @@ export class DlrmModel {
 
   /** Backward pass and every parameter update at learning rate `lr`. */
   backwardAndUpdate(lr: number): void {
+    this.backwardTop();
+    this.sparseUpdate(lr);
+    this.backwardBottom();
+    this.denseUpdate(lr);
+  }
+
+  /**
+   * Loss gradient (of the mean over the local batch), top MLP and interaction backward:
+   * writes `dPooled` and the bottom MLP's output gradient.
+   */
+  backwardTop(): void {
     const be = this.backend;
     const m = this.config.model;
     const { B, D, T } = this;
@@ -278,24 +371,36 @@ export class DlrmModel {
       dX: this.dBottomOut, dPooled: this.dPooled,
       batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
     });
-    this.sparseUpdate(lr);
-    for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
-    this.denseUpdate(lr);
   }
 
-  private sparseUpdate(lr: number): void {
+  /** Bottom MLP backward (weight and bias gradients). */
+  backwardBottom(): void {
+    for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
+  }
+
+  /** Every MLP gradient tensor (weight, bias per layer; bottom then top): what ranks all-reduce. */
+  mlpGradients(): Tensor[] {
+    return [...this.bottom, ...this.top].flatMap((l) => [l.dWeight, l.dBias]);
+  }
+
+  /**
+   * Embedding bags backward from `dPooledOwn` (the global batch's gradient of this rank's
+   * tables) with the sparse optimizer update of the rows touched.
+   */
+  sparseUpdate(lr: number): void {
     const be = this.backend;
-    const { B, D, T } = this;
+    const { BE: B, D, Town: T } = this;
+    if (T === 0) return;
     const opt: OptimizerName = this.config.optimizer;
     const rowWise = opt === "rwsadagrad";
     if (be.embeddingBagsBackwardSparseStep) {
       be.embeddingBagsBackwardSparseStep({
-        dPooled: this.dPooled, tables: this.tables, ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
+        dPooled: this.dPooledOwn, tables: this.tables, ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
         sparse: this.sparse, dRows: this.dRows, lr, eps: ADAGRAD_EPS, batchSize: B, dim: D, numTables: T, rowWise,
       });
       return;
     }
-    be.embeddingBagsBackward({ dPooled: this.dPooled, sparse: this.sparse, dRows: this.dRows, batchSize: B, dim: D, numTables: T });
+    be.embeddingBagsBackward({ dPooled: this.dPooledOwn, sparse: this.sparse, dRows: this.dRows, batchSize: B, dim: D, numTables: T });
     if (opt === "sgd") {
       be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: D, numTables: T });
     } else {
@@ -306,7 +411,8 @@ export class DlrmModel {
     }
   }
 
-  private denseUpdate(lr: number): void {
+  /** The dense optimizer step of every MLP parameter (fused Adagrad where the backend has it). */
+  denseUpdate(lr: number): void {
     const be = this.backend;
     const layers = [...this.bottom, ...this.top];
     if (this.config.optimizer === "sgd") {

@@ -5,7 +5,12 @@
  */
 import type { TrainConfig } from "../config.js";
 import type { TrainingState } from "../checkpoint/checkpoint.js";
-import { saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { CHECKPOINT_FORMAT, checkpointDigest } from "../checkpoint/checkpoint.js";
+import { checkpointName, listCheckpoints, saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
+import { writeShardedSafetensors } from "../checkpoint/sharded-write.js";
+import { shardEntries } from "../parallel/shard-state.js";
 import type { DlrmModel } from "../model/dlrm.js";
 import { NonFiniteTensorError } from "./errors.js";
 import type { LrScheduler } from "./lr-schedule.js";
@@ -30,6 +35,7 @@ export class Checkpointer {
       step, epoch: rolled ? epoch + 1 : epoch, batchInEpoch: rolled ? 0 : batchInEpoch,
       lrSteps: this.lr.position.steps, lrLast: this.lr.position.lastLr, config: this.cfg,
     };
+    if (this.model.shard !== undefined) return this.writeSharded(step, state, lastGood);
     const c = { weights: await this.model.stateDict(), optimizer: await this.model.optimizerStateDict(), state };
     for (const [kind, dict] of [["parameter", c.weights], ["optimizer state", c.optimizer]] as const) {
       for (const [name, t] of dict) {
@@ -38,6 +44,23 @@ export class Checkpointer {
       }
     }
     const path = saveToCheckpointDir(this.where.dir, c, this.where.keep);
+    this.onCheckpoint?.(path, step);
+    return path;
+  }
+
+  /** Every rank writes its own tensors into the one file; rank 0 signs, renames and rotates. */
+  private async writeSharded(step: number, state: TrainingState, lastGood: string | undefined): Promise<string> {
+    const shard = this.model.shard!;
+    const entries = await shardEntries(this.model, true);
+    for (const e of entries) {
+      const bad = e.data?.findIndex((v) => !Number.isFinite(v)) ?? -1;
+      if (bad >= 0) throw new NonFiniteTensorError(step, e.name.startsWith("optimizer.") ? `optimizer state ${e.name}` : `parameter ${e.name}`, [...e.shape], bad, e.data![bad]!, lastGood);
+    }
+    mkdirSync(this.where.dir, { recursive: true });
+    const path = join(this.where.dir, checkpointName(step));
+    await writeShardedSafetensors(shard.comm, path, entries, { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) }, checkpointDigest);
+    if (shard.rank === 0) for (const old of listCheckpoints(this.where.dir).slice(Math.max(this.where.keep, 1))) rmSync(old, { force: true });
+    await shard.comm.barrier();
     this.onCheckpoint?.(path, step);
     return path;
   }

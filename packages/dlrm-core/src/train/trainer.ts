@@ -4,7 +4,7 @@
  * Loss and accuracy accumulate on the device and are read back only at print steps.
  */
 import type { Backend } from "../backend.js";
-import { validateConfig, type TrainConfig } from "../config.js";
+import { ConfigError, validateConfig, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import type { BatchSource } from "../data/batch.js";
@@ -15,6 +15,25 @@ import { checkMemoryFits, estimateMemory } from "./memory.js";
 import { BatchUploader } from "./upload.js";
 import { Checkpointer } from "./checkpointer.js";
 import { BatchError, firstNonFinite, NonFiniteLossError } from "./errors.js";
+import type { Communicator } from "../comm/communicator.js";
+import { planTables, type TablePlan } from "../parallel/plan.js";
+import { HybridStep, type CommCounters } from "../parallel/hybrid-step.js";
+
+/** The table placement for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
+export function planForSource(cfg: TrainConfig, source: Pick<BatchSource, "maxIndicesPerBag">, worldSize: number): TablePlan {
+  return planTables(cfg.model, cfg.optimizer, worldSize, cfg.batchSize, source.maxIndicesPerBag);
+}
+
+/** Builds the model for this process: all of it, or one rank's part of a hybrid-parallel one. */
+export function buildModel(backend: Backend, cfg: TrainConfig, maxIndicesPerBag: number, comm?: Communicator, plan?: TablePlan): DlrmModel {
+  const limits = { batchSize: cfg.batchSize, maxIndicesPerBag };
+  if (comm === undefined || comm.worldSize === 1) return new DlrmModel(backend, cfg, limits);
+  if (cfg.batchSize % comm.worldSize !== 0) {
+    throw new ConfigError("--mini-batch-size", `the global batch ${cfg.batchSize} does not divide evenly over ${comm.worldSize} ranks (--world-size ${comm.worldSize})`);
+  }
+  const p = plan ?? planTables(cfg.model, cfg.optimizer, comm.worldSize, cfg.batchSize, maxIndicesPerBag);
+  return new DlrmModel(backend, cfg, limits, { rank: comm.rank, worldSize: comm.worldSize, ownedTables: p.ownedTables[comm.rank]!, plan: p, comm });
+}
 
 export { BatchError, NonFiniteLossError, NonFiniteTensorError } from "./errors.js";
 
@@ -30,9 +49,17 @@ export interface PrintReport {
   msPerIteration: number;
   samplesPerSecond: number;
   learningRate: number;
+  /** On one rank of several: collective time and bytes per step, averaged over the window. */
+  comm?: CommCounters;
 }
 
 export interface TrainOptions {
+  /**
+   * The ranks' transport: with worldSize > 1 this process trains its part of a hybrid-parallel
+   * model (tables placed by `plan`, default `planForSource`), exactly as one process would.
+   */
+  comm?: Communicator;
+  plan?: TablePlan;
   /** Initial weights (dlrm names), checked strictly; otherwise seeded initialisation. */
   initialWeights?: StateDict;
   /** Where the initial weights came from, for error messages. */
@@ -90,6 +117,13 @@ export interface TrainSummary {
 const YIELD_EVERY_MS = 50;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The window's collective counters per step; zeroes the window. */
+function perStep(c: CommCounters, steps: number): CommCounters {
+  const out = { allToAllMs: c.allToAllMs / steps, allToAllBytes: c.allToAllBytes / steps, allReduceMs: c.allReduceMs / steps, allReduceBytes: c.allReduceBytes / steps };
+  c.allToAllMs = c.allToAllBytes = c.allReduceMs = c.allReduceBytes = 0;
+  return out;
+}
+
 /** Trains `cfg` on `source` with `backend`; returns the model (still on the device) and a summary. */
 export async function trainModel(
   backend: Backend,
@@ -99,7 +133,9 @@ export async function trainModel(
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
   checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag), backend.info.memoryLimitBytes, backend.info.name, totalmem());
-  const model = new DlrmModel(backend, cfg, { batchSize: cfg.batchSize, maxIndicesPerBag: source.maxIndicesPerBag });
+  const model = buildModel(backend, cfg, source.maxIndicesPerBag, opts.comm, opts.plan);
+  const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
+  const commWindow: CommCounters = { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
   const lr = new LrScheduler({
     baseLr: cfg.learningRate,
     numWarmupSteps: cfg.lrNumWarmupSteps,
@@ -155,9 +191,12 @@ export async function trainModel(
         if (e instanceof RangeError) throw new BatchError(step, epoch, inEpoch - 1, e, lastCheckpoint);
         throw e;
       }
-      model.forward();
+      if (hybrid !== undefined) await hybrid.forward();
+      else model.forward();
+      let agreedStop: boolean | undefined;
       if (skipMode) {
-        const stats = await backend.read(model.stats);
+        const local = await backend.read(model.stats);
+        const stats = hybrid === undefined ? local : await hybrid.globalStats(local);
         model.resetStats();
         if (!Number.isFinite(stats[0]!)) {
           skipped++;
@@ -166,13 +205,24 @@ export async function trainModel(
               `${consecutiveSkips} consecutive steps had a non-finite loss (cap --max-consecutive-skips ${maxConsecutiveSkips})`);
           }
           opts.onSkip?.(step, skipped);
+          if (hybrid !== undefined) agreedStop = (await hybrid.globalStats(Float32Array.of(opts.shouldStop?.() === true ? 1 : 0)))[0]! > 0;
         } else {
           consecutiveSkips = 0;
           for (let i = 0; i < 3; i++) hostStats[i]! += stats[i]!;
-          model.backwardAndUpdate(rate);
+          if (hybrid !== undefined) agreedStop = await hybrid.backwardAndUpdate(rate, opts.shouldStop?.() === true);
+          else model.backwardAndUpdate(rate);
         }
+      } else if (hybrid !== undefined) {
+        agreedStop = await hybrid.backwardAndUpdate(rate, opts.shouldStop?.() === true);
       } else {
         model.backwardAndUpdate(rate);
+      }
+      if (hybrid !== undefined) {
+        const c = hybrid.takeCounters();
+        commWindow.allToAllMs += c.allToAllMs;
+        commWindow.allToAllBytes += c.allToAllBytes;
+        commWindow.allReduceMs += c.allReduceMs;
+        commWindow.allReduceBytes += c.allReduceBytes;
       }
       backend.markStep();
       opts.onStep?.(step, totalSteps);
@@ -180,9 +230,10 @@ export async function trainModel(
         await yieldToEventLoop();
         lastYield = performance.now();
       }
-      stopped = opts.shouldStop?.() === true;
+      stopped = agreedStop ?? opts.shouldStop?.() === true;
       if (step % cfg.printFreq === 0 || step === totalSteps || stopped) {
-        const stats = skipMode ? hostStats.slice() : await backend.read(model.stats);
+        const local = skipMode ? hostStats.slice() : await backend.read(model.stats);
+        const stats = hybrid === undefined || skipMode ? local : await hybrid.globalStats(local);
         if (skipMode) hostStats.fill(0);
         else model.resetStats();
         const now = performance.now();
@@ -194,6 +245,7 @@ export async function trainModel(
         opts.onPrint?.({
           epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
           msPerIteration: ms, samplesPerSecond: (cfg.batchSize * 1000) / ms, learningRate: rate,
+          ...(hybrid === undefined ? {} : { comm: perStep(commWindow, windowSteps) }),
         });
         windowStart = now;
         windowSteps = 0;

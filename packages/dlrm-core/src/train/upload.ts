@@ -7,6 +7,7 @@ import type { Backend } from "../backend.js";
 import type { Batch } from "../data/batch.js";
 import { buildSparseBatch, SparseInputError } from "../data/sparse-batch.js";
 import type { DlrmModel } from "../model/dlrm.js";
+import { rankBatch } from "../parallel/rank-batch.js";
 
 /** A batch whose values cannot be trained on (non-finite dense value, target outside [0, 1]). */
 export class BatchDataError extends RangeError {
@@ -33,10 +34,12 @@ export class BatchUploader {
   }
 
   /** Validates and writes `batch`; throws SparseInputError or RangeError naming the problem. */
-  upload(batch: Batch): void {
+  upload(global: Batch): void {
     const m = this.model;
     const cfg = m.config;
-    const B = cfg.batchSize;
+    if (global.targets.length !== cfg.batchSize) throw new RangeError(`batch targets: expected ${cfg.batchSize}, got ${global.targets.length}`);
+    const batch = m.shard === undefined ? global : rankBatch(global, cfg.batchSize, cfg.model.tableRows.length, m.shard);
+    const B = m.localBatch;
     if (batch.dense.length !== m.dense.size) throw new RangeError(`batch dense features: expected ${m.dense.size} values, got ${batch.dense.length}`);
     if (batch.targets.length !== B) throw new RangeError(`batch targets: expected ${B}, got ${batch.targets.length}`);
     if (batch.sparse.indices.length > m.nnzMax) {
@@ -49,7 +52,7 @@ export class BatchUploader {
     }
     const badTarget = batch.targets.findIndex((v) => !(v >= 0 && v <= 1));
     if (badTarget >= 0) throw new BatchDataError(`target of sample ${badTarget} is ${batch.targets[badTarget]}, outside [0, 1]`);
-    const host = buildSparseBatch(batch.sparse, cfg.model.tableRows, B);
+    const host = buildSparseBatch(batch.sparse, m.ownedTables.map((t) => cfg.model.tableRows[t]!), cfg.batchSize);
     const be = this.backend;
     const s = m.sparse;
     be.write(m.dense, batch.dense);

@@ -1,0 +1,122 @@
+/**
+ * Writing one safetensors file from several ranks, each writing only its own tensors: every
+ * rank computes the same header (names and shapes of the whole model, in one process's
+ * order), rank 0 creates the temporary file at its full size, each rank writes its tensors
+ * at their offsets, and rank 0 signs (the checkpoint's SHA-256, streamed from the file),
+ * fsyncs and renames it. The file is byte for byte the one a single process would write.
+ */
+import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { Communicator } from "../comm/communicator.js";
+import { AtomicWriteError } from "./safetensors.js";
+
+/** A tensor of the whole file, in file order; `data` is present on the rank that writes it. */
+export interface ShardedEntry {
+  name: string;
+  shape: readonly number[];
+  data?: Float32Array;
+}
+
+/** Bytes of the header, and each entry's offset from the start of the file. */
+function layout(entries: readonly ShardedEntry[], metadata: Record<string, string> | undefined): { head: Uint8Array; offsets: number[]; size: number } {
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header["__metadata__"] = metadata;
+  let offset = 0;
+  const rel: number[] = [];
+  for (const e of entries) {
+    const bytes = e.shape.reduce((a, d) => a * d, 1) * 4;
+    header[e.name] = { dtype: "F32", shape: e.shape, data_offsets: [offset, offset + bytes] };
+    rel.push(offset);
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const head = new Uint8Array(8 + headerBytes.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  head.set(headerBytes, 8);
+  return { head, offsets: rel.map((o) => o + head.length), size: head.length + offset };
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), position + done);
+}
+
+/** The file's tensor bytes in order, in 16 MiB chunks (for streaming a checksum). */
+export function* fileChunks(path: string, from: number): Generator<Uint8Array> {
+  const fd = openSync(path, "r");
+  try {
+    const buf = new Uint8Array(1 << 24);
+    for (let at = from; ; ) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes `entries` to `path` from every rank at once (a collective: every rank calls it with
+ * the same names, shapes and metadata). With `sign`, metadata["sha256"] is first a
+ * placeholder of the same length and rank 0 then writes sign(metadata, tensor bytes).
+ */
+export async function writeShardedSafetensors(
+  comm: Communicator,
+  path: string,
+  entries: readonly ShardedEntry[],
+  metadata?: Record<string, string>,
+  sign?: (metadata: Record<string, string>, tensorBytes: Iterable<Uint8Array>) => string,
+): Promise<void> {
+  const signed = sign === undefined ? metadata : { ...metadata, sha256: "0".repeat(64) };
+  const { head, offsets, size } = layout(entries, signed);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-ranks`);
+  const fail = (e: unknown): never => {
+    const err = e as NodeJS.ErrnoException;
+    throw new AtomicWriteError(path, err.code ?? "EIO", err);
+  };
+  if (comm.rank === 0) {
+    try {
+      const fd = openSync(tmp, "w");
+      ftruncateSync(fd, size);
+      writeAll(fd, head, 0);
+      closeSync(fd);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  await comm.barrier();
+  try {
+    const fd = openSync(tmp, "r+");
+    entries.forEach((e, i) => {
+      if (e.data !== undefined) writeAll(fd, new Uint8Array(e.data.buffer, e.data.byteOffset, e.data.byteLength), offsets[i]!);
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch (e) {
+    fail(e);
+  }
+  await comm.barrier();
+  if (comm.rank === 0) {
+    try {
+      if (sign !== undefined && metadata !== undefined) {
+        const sha = sign(metadata, fileChunks(tmp, head.length));
+        const final = layout(entries, { ...metadata, sha256: sha }).head;
+        const fd = openSync(tmp, "r+");
+        writeAll(fd, final, 0);
+        fsyncSync(fd);
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+      const dirFd = openSync(dirname(path), "r");
+      fsyncSync(dirFd);
+      closeSync(dirFd);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  await comm.barrier();
+}

@@ -1,0 +1,78 @@
+/**
+ * Table-wise placement for hybrid-parallel training: each embedding table lives on one rank,
+ * chosen by a balanced plan over two costs (table bytes with optimizer state, and lookups
+ * per step), not dlrm's contiguous slices of the table list. The plan is data: the model,
+ * the all-to-all and the checkpoints read it; the start-up report prints it.
+ */
+import type { ModelConfig, OptimizerName } from "../config.js";
+
+export interface TablePlan {
+  worldSize: number;
+  /** owner[t]: the rank that holds table t. */
+  owner: number[];
+  /** ownedTables[r]: global table numbers on rank r, ascending. */
+  ownedTables: number[][];
+  /** Per rank: bytes of the tables with their optimizer state. */
+  tableBytes: number[];
+  /** Per rank: embedding rows looked up per step (global batch x mean bag size, summed over its tables). */
+  lookupsPerStep: number[];
+}
+
+/** Bytes a table of `rows` x `dim` holds with its optimizer state (f32). */
+export function tableStateBytes(rows: number, dim: number, optimizer: OptimizerName): number {
+  const acc = optimizer === "sgd" ? 0 : optimizer === "rwsadagrad" ? rows : rows * dim;
+  return (rows * dim + acc) * 4;
+}
+
+/**
+ * Places the T tables on `worldSize` ranks: tables in decreasing cost order (cost = share of
+ * all bytes + share of all lookups; ties by table number), each on the rank with the least
+ * cost so far (ties to the lowest rank). Deterministic: every rank computes the same plan.
+ * `meanBagSize` is the expected indices per bag (lookups are B x meanBagSize x dim per table).
+ */
+export function planTables(model: ModelConfig, optimizer: OptimizerName, worldSize: number, batchSize: number, meanBagSize: number): TablePlan {
+  const T = model.tableRows.length;
+  const D = model.embeddingDim;
+  const bytes = model.tableRows.map((r) => tableStateBytes(r, D, optimizer));
+  const lookups = model.tableRows.map(() => batchSize * meanBagSize);
+  const totalBytes = bytes.reduce((a, b) => a + b, 0) || 1;
+  const totalLookups = lookups.reduce((a, b) => a + b, 0) || 1;
+  const cost = bytes.map((b, t) => b / totalBytes + lookups[t]! / totalLookups);
+  const order = Array.from({ length: T }, (_, t) => t).sort((a, b) => cost[b]! - cost[a]! || a - b);
+  const load = new Array<number>(worldSize).fill(0);
+  const owner = new Array<number>(T).fill(0);
+  for (const t of order) {
+    let best = 0;
+    for (let r = 1; r < worldSize; r++) if (load[r]! < load[best]! - 1e-12) best = r;
+    owner[t] = best;
+    load[best]! += cost[t]!;
+  }
+  const ownedTables = Array.from({ length: worldSize }, (_, r) => owner.flatMap((o, t) => (o === r ? [t] : [])));
+  return {
+    worldSize,
+    owner,
+    ownedTables,
+    tableBytes: ownedTables.map((ts) => ts.reduce((a, t) => a + bytes[t]!, 0)),
+    lookupsPerStep: ownedTables.map((ts) => ts.reduce((a, t) => a + lookups[t]!, 0)),
+  };
+}
+
+/** Compact table lists: "0-3,7,9-10". */
+function ranges(ts: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ts.length; ) {
+    let j = i;
+    while (j + 1 < ts.length && ts[j + 1] === ts[j]! + 1) j++;
+    out.push(i === j ? `${ts[i]}` : `${ts[i]}-${ts[j]}`);
+    i = j + 1;
+  }
+  return out.length === 0 ? "none" : out.join(",");
+}
+
+/** One line per rank for the start-up report. */
+export function formatTablePlan(plan: TablePlan): string[] {
+  return plan.ownedTables.map((ts, r) => {
+    const mb = (plan.tableBytes[r]! / 2 ** 20).toFixed(1);
+    return `rank ${r}: tables ${ranges(ts)} (${ts.length} tables, ${mb} MiB with optimizer state, ${plan.lookupsPerStep[r]!} lookups/step)`;
+  });
+}
