@@ -9,6 +9,15 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "./errors.js";
 import { runTrain } from "./run-train.js";
+import { launchWithMpirun } from "./distributed/launch.js";
+import { runAsRank } from "./distributed/rank.js";
+
+/** True when mpirun started this process (then it is one rank of a job). */
+async function underMpirun(): Promise<boolean> {
+  if (process.env.OMPI_COMM_WORLD_SIZE === undefined && process.env.PMIX_RANK === undefined) return false;
+  const { underMpiLauncher } = await import("@dlrm/comm-mpi");
+  return underMpiLauncher();
+}
 import { defineTrainOptions, optionsToSetup } from "./train-options.js";
 import { registerPreprocess } from "./commands/preprocess.js";
 import { registerEval } from "./commands/eval.js";
@@ -32,7 +41,14 @@ function buildProgram(): Command {
         "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
       ),
   ).action(async (_opts: unknown, cmd: Command) => {
-    await runTrain(optionsToSetup(cmd));
+    const setup = optionsToSetup(cmd);
+    if (await underMpirun()) {
+      process.exitCode = await runAsRank(setup);
+    } else if (setup.cli.worldSize > 1) {
+      process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) => process.stderr.write(`${l}\n`));
+    } else {
+      await runTrain(setup);
+    }
   });
   registerPreprocess(program);
   registerEval(program);

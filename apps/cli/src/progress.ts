@@ -25,6 +25,11 @@ class PlainProgress implements Progress {
   stop(): void {}
 }
 
+/** Nothing at all: the progress of ranks other than 0 of a multi-process run. */
+export function silentProgress(): Progress {
+  return { step: () => undefined, line: () => undefined, stop: () => undefined };
+}
+
 /** Milliseconds between bar redraws. */
 const REDRAW_MS = 100;
 

@@ -4,7 +4,16 @@
  * per-print lines and the optional JSONL log, print the summary, release the backend.
  */
 import {
+  checkStateDict,
   createCriteoTsvSource,
+  openSafetensors,
+  planForSource,
+  rankNeeds,
+  shardEntries,
+  SingleProcessCommunicator,
+  writeShardedSafetensors,
+  type Communicator,
+  type TrainConfig,
   createRandomSource,
   readSafetensors,
   resolveResume,
@@ -16,7 +25,10 @@ import {
   type TrainSummary,
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
+import { closeSync } from "node:fs";
 import { NotSupportedError, RunStoppedError } from "./errors.js";
+import { distributedLines } from "./distributed/startup.js";
+import { silentProgress } from "./progress.js";
 import { checkResumeConfig } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
@@ -42,34 +54,50 @@ async function openSource(setup: TrainSetup): Promise<BatchSource> {
     : await createCriteoTsvSource(setup.config, setup.data);
 }
 
+/**
+ * `--load-model`: the file's names and shapes are checked against the whole model first
+ * (from the header alone); then only the tensors this rank needs are read.
+ */
+function loadInitialWeightsFile(config: TrainConfig, path: string, needs: ((name: string) => boolean) | undefined): StateDict {
+  if (needs === undefined) return readSafetensors(path);
+  const file = openSafetensors(path);
+  closeSync(file.fd);
+  checkStateDict(config.model, new Map(file.entries.map((e) => [e.name, { dtype: "F32" as const, shape: e.shape, data: new Float32Array(0) }])), path);
+  return readSafetensors(path, needs);
+}
+
 /** Runs training as the setup says; throws on any failure (the caller prints one line). */
-export async function runTrain(setup: TrainSetup): Promise<void> {
+export async function runTrain(setup: TrainSetup, comm: Communicator = new SingleProcessCommunicator()): Promise<void> {
   const { config, cli } = setup;
-  if (cli.worldSize > 1) {
-    throw new NotSupportedError(`--world_size ${cli.worldSize}: training on several devices is not supported yet; use --world_size 1`);
-  }
-  const initialWeights: StateDict | undefined = cli.loadModel === undefined ? undefined : readSafetensors(cli.loadModel);
-  const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => process.stderr.write(`dlrm: warning: ${m}\n`));
-  if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
-  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(config, setup.dataset, (l) => process.stdout.write(`${l}\n`));
+  const lead = comm.rank === 0;
+  const say = (l: string): void => {
+    if (lead) process.stdout.write(`${l}\n`);
+  };
+  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(config, setup.dataset, say, comm);
   const source = dataset?.train ?? (await openSource(setup));
+  const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize) : undefined;
+  const needs = plan === undefined ? undefined : rankNeeds(plan.ownedTables[comm.rank]!);
+  const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);
+  const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
+  if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
   const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode });
   let log: JsonlLog | undefined;
-  const progress = createProgress();
-  const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`));
+  const progress = lead ? createProgress() : silentProgress();
+  const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
   try {
-    for (const line of startupLines({ config, backend, requestedBackend: cli.backend, fallbackNotes, source, notes: setup.notes })) {
-      process.stdout.write(`${line}\n`);
-    }
-    if (resume !== undefined) process.stdout.write(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})\n`);
+    for (const line of startupLines({ config, backend, requestedBackend: cli.backend, fallbackNotes, source, notes: setup.notes })) say(line);
+    if (plan !== undefined) for (const line of distributedLines(config, source, plan, comm)) say(line);
+    if (resume !== undefined) say(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})`);
     if (config.precision === "bf16" && !backend.info.precisions.includes("bf16")) {
       throw new NotSupportedError(
         `--data_type bf16: BF16 mixed precision is not supported yet on the ${backend.info.name} backend (issue 8); use --data_type fp32`,
       );
     }
-    if (cli.logJsonl !== undefined) log = new JsonlLog(cli.logJsonl);
+    if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
     const jsonl = log;
     const options: TrainOptions = {
+      comm,
+      ...(plan === undefined ? {} : { plan }),
       ...(initialWeights === undefined ? {} : { initialWeights, initialWeightsSource: cli.loadModel }),
       ...(resume === undefined ? {} : { resume }),
       checkpoint: { dir: cli.checkpointDir, every: cli.checkpointEvery, keep: cli.checkpointKeep },
@@ -99,15 +127,16 @@ export async function runTrain(setup: TrainSetup): Promise<void> {
     };
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
-    process.stdout.write(`${summaryLine(summary)}\n`);
-    if (dataset !== undefined) process.stdout.write(`${(await dataset.evaluateTest(model, summary.steps)).line}\n`);
+    say(summaryLine(summary));
+    if (dataset !== undefined) say((await dataset.evaluateTest(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       throw new RunStoppedError(`stopped by ${signal} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
     }
     if (cli.saveModel !== undefined) {
-      writeSafetensors(cli.saveModel, await model.stateDict());
-      process.stdout.write(`Saved the weights to ${cli.saveModel}\n`);
+      if (model.shard === undefined) writeSafetensors(cli.saveModel, await model.stateDict());
+      else await writeShardedSafetensors(comm, cli.saveModel, await shardEntries(model, false));
+      say(`Saved the weights to ${cli.saveModel}`);
     }
   } finally {
     signals.dispose();

@@ -10,10 +10,10 @@ export interface StopSignals {
   dispose(): void;
 }
 
-const EXIT_CODE: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_CODE: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGUSR1: 143 };
 
 /** Starts listening; `say` reports what happens to the user. */
-export function watchStopSignals(say: (line: string) => void): StopSignals {
+export function watchStopSignals(say: (line: string) => void, rankOfMany = false): StopSignals {
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (received !== undefined) {
@@ -25,6 +25,8 @@ export function watchStopSignals(say: (line: string) => void): StopSignals {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // mpirun forwards SIGUSR1 to every rank: the launcher's way to ask for a clean stop.
+  if (rankOfMany) process.on("SIGUSR1", onSignal);
   return {
     get received() {
       return received;
@@ -32,6 +34,7 @@ export function watchStopSignals(say: (line: string) => void): StopSignals {
     dispose() {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("SIGUSR1", onSignal);
     },
   };
 }

@@ -31,8 +31,15 @@ export interface CliOptions {
   logJsonl: string | undefined;
   /** Initial weights, a safetensors file with dlrm's state_dict names (`--load-model`). */
   loadModel: string | undefined;
-  /** Devices to train on (`--world_size`); only 1 runs for now. */
+  /**
+   * Processes to train on (`--world_size`, `--world-size`): above 1 outside mpirun, `dlrm
+   * train` starts `mpirun -np N` itself; under mpirun the world size is MPI's.
+   */
   worldSize: number;
+  /** True when the user gave the world size on the command line. */
+  worldSizeGiven: boolean;
+  /** Seconds a rank waits in one collective before it ends the job (`--dist-timeout`). */
+  distTimeout: number;
   /** Final weights, safetensors (`--save-model`). */
   saveModel: string | undefined;
   /** Checkpoints: directory, period (0 = only on a stop signal), how many to keep. */
@@ -138,8 +145,11 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(new Option("--log-jsonl <file>", "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)"))
     .addOption(new Option("--data_type <type>", "precision: fp32, or bf16 mixed precision (also --data-type)").choices(["fp32", "bf16"]).default(c.precision))
     .addOption(new Option("--data-type <type>").choices(["fp32", "bf16"]).hideHelp())
-    .addOption(new Option("--world_size <n>", "devices to train on (also --world-size); only 1 for now").argParser(intArg).default(1))
-    .addOption(new Option("--world-size <n>").argParser(intArg).hideHelp());
+    .addOption(new Option("--world_size <n>", "processes to train on (also --world-size): tables split across ranks, MLPs data-parallel, over Open MPI; outside mpirun, starts `mpirun -np n` itself").argParser(intArg).default(1))
+    .addOption(new Option("--world-size <n>").argParser(intArg).hideHelp())
+    .addOption(new Option("--distributed [bool]", "the seed's flag: train on several processes (with --world-size; under mpirun the world size is MPI's)").argParser(boolArg).default(false))
+    .addOption(new Option("--dist-backend <name>", "the transport between ranks").choices(["mpi"]).default("mpi"))
+    .addOption(new Option("--dist-timeout <seconds>", "a rank waiting longer than this in one collective ends the whole job (a peer died or hangs)").argParser(floatArg).default(300));
 }
 
 /** The value of one of two spellings of a flag; both given with different values is an error. */
@@ -219,6 +229,8 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     logJsonl: opts.logJsonl as string | undefined,
     loadModel: opts.loadModel as string | undefined,
     worldSize,
+    worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
+    distTimeout: opts.distTimeout as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,
     checkpointEvery: opts.checkpointEvery as number,
@@ -227,6 +239,10 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     onNonFinite: opts.onNonfinite as "stop" | "skip",
     maxConsecutiveSkips: opts.maxConsecutiveSkips as number,
   };
+  if (!(cli.distTimeout > 0)) throw new UsageError("--dist-timeout", `expected a positive number of seconds, got ${cli.distTimeout}`);
+  if (worldSize > 1 && config.batchSize % worldSize !== 0) {
+    throw new UsageError("--mini-batch-size", `the global batch ${config.batchSize} does not divide evenly over --world-size ${worldSize} ranks`);
+  }
   if (cli.checkpointEvery < 0) throw new UsageError("--checkpoint-every", `expected a non-negative integer, got ${cli.checkpointEvery}`);
   if (cli.checkpointKeep < 1) throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
   if (cli.maxConsecutiveSkips < 0) throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);

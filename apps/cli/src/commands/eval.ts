@@ -8,6 +8,7 @@
 import { statSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
+  type Communicator,
   createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, validateConfig,
   type BatchSource, type EvaluationResult, type SplitName, type TrainConfig,
 } from "@dlrm/core";
@@ -45,9 +46,14 @@ export interface DatasetRun {
  * Preprocesses when needed, sizes the tables from the processed data and opens the sources.
  * Sets config.model.tableRows; `write` receives the preprocessing summary line.
  */
-export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write: (line: string) => void): Promise<DatasetRun> {
+export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write: (line: string) => void, comm?: Communicator): Promise<DatasetRun> {
   if (config.model.bottomMlp[0] !== 13) throw new UsageError("--arch-mlp-bot", "the first width must be 13 (Criteo's dense features)");
+  // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
+  // and then only open it.
+  const many = comm !== undefined && comm.worldSize > 1;
+  if (many && comm.rank !== 0) await comm.barrier();
   const pre = await ensureProcessed(d);
+  if (many && comm.rank === 0) await comm.barrier();
   write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
   config.model.tableRows = [...pre.summary.tableRows];
   if (d.testMiniBatchSize !== config.batchSize) {

@@ -73,6 +73,6 @@ function ranges(ts: readonly number[]): string {
 export function formatTablePlan(plan: TablePlan): string[] {
   return plan.ownedTables.map((ts, r) => {
     const mb = (plan.tableBytes[r]! / 2 ** 20).toFixed(1);
-    return `rank ${r}: tables ${ranges(ts)} (${ts.length} tables, ${mb} MiB with optimizer state, ${plan.lookupsPerStep[r]!} lookups/step)`;
+    return `rank ${r}: tables ${ranges(ts)} (${ts.length} table${ts.length === 1 ? "" : "s"}, ${mb} MiB with optimizer state, ${plan.lookupsPerStep[r]!} lookups/step)`;
   });
 }

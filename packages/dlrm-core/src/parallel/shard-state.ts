@@ -42,3 +42,12 @@ export function shardNeeds(model: DlrmModel): (name: string) => boolean {
   const mine = new Set(model.namedParameters().map(([n]) => n));
   return (name) => mine.has(name);
 }
+
+/** Before the model exists: the tensor names rank `rank` reads under `plan` (its tables, every MLP tensor). */
+export function rankNeeds(ownedTables: readonly number[]): (name: string) => boolean {
+  const mine = new Set(ownedTables);
+  return (name) => {
+    const m = /^emb_l\.(\d+)\.weight$/.exec(name);
+    return m === null || mine.has(Number(m[1]));
+  };
+}

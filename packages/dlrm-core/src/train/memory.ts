@@ -11,16 +11,28 @@ export interface MemoryEstimate {
   breakdown: { name: string; bytes: number }[];
 }
 
-/** Estimates bytes for `cfg` with batches of up to `maxIndicesPerBag` indices per bag. */
-export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1): MemoryEstimate {
+/**
+ * Estimates bytes for `cfg` with batches of up to `maxIndicesPerBag` indices per bag; with
+ * `shard`, for one rank of a hybrid-parallel run (its tables over the global batch, the MLPs
+ * over its B / worldSize samples, the exchange buffers).
+ */
+export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1, shard?: { ownedTables: readonly number[]; worldSize: number }): MemoryEstimate {
   const m = cfg.model;
-  const B = cfg.batchSize;
+  const BE = cfg.batchSize;
+  const B = BE / (shard?.worldSize ?? 1);
   const D = m.embeddingDim;
   const T = m.tableRows.length;
+  const owned = shard?.ownedTables ?? m.tableRows.map((_, t) => t);
   const f32 = 4;
   const breakdown: { name: string; bytes: number }[] = [];
   const accPerRow = cfg.optimizer === "sgd" ? 0 : cfg.optimizer === "rwsadagrad" ? 1 : D;
-  m.tableRows.forEach((rows, t) => breakdown.push({ name: `table ${t} (${rows} x ${D}) + optimizer state`, bytes: rows * (D + accPerRow) * f32 }));
+  for (const t of owned) {
+    const rows = m.tableRows[t]!;
+    breakdown.push({ name: `table ${t} (${rows} x ${D}) + optimizer state`, bytes: rows * (D + accPerRow) * f32 });
+  }
+  if (shard !== undefined && shard.worldSize > 1) {
+    breakdown.push({ name: "pooled-embedding exchange buffers (device and host)", bytes: (2 * BE * owned.length * D + 4 * B * T * D) * f32 });
+  }
   const { bottom, top } = mlpLayers(m);
   let mlpParams = 0;
   let activations = 0;
@@ -34,8 +46,8 @@ export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1): MemoryEs
   breakdown.push({ name: `MLP parameters, gradients${copies === 3 ? ", Adagrad state" : ""}`, bytes: mlpParams * copies * f32 });
   activations += 2 * B * (interactionWidth(m) + T * D) + B * bottom[0]!;
   breakdown.push({ name: "activations and their gradients", bytes: activations * f32 });
-  const nnz = T * B * maxIndicesPerBag;
-  breakdown.push({ name: "batch buffers (indices, CSR map, unique-row gradients)", bytes: (4 * nnz + T * B) * 4 + nnz * D * f32 });
+  const nnz = owned.length * BE * maxIndicesPerBag;
+  breakdown.push({ name: "batch buffers (indices, CSR map, unique-row gradients)", bytes: (4 * nnz + owned.length * BE) * 4 + nnz * D * f32 });
   return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
 }
 

@@ -25,13 +25,24 @@ export function planForSource(cfg: TrainConfig, source: Pick<BatchSource, "maxIn
 }
 
 /** Builds the model for this process: all of it, or one rank's part of a hybrid-parallel one. */
-export function buildModel(backend: Backend, cfg: TrainConfig, maxIndicesPerBag: number, comm?: Communicator, plan?: TablePlan): DlrmModel {
+export function buildModel(
+  backend: Backend,
+  cfg: TrainConfig,
+  maxIndicesPerBag: number,
+  comm?: Communicator,
+  plan?: TablePlan,
+  check: (shard?: { ownedTables: readonly number[]; worldSize: number }) => void = () => undefined,
+): DlrmModel {
   const limits = { batchSize: cfg.batchSize, maxIndicesPerBag };
-  if (comm === undefined || comm.worldSize === 1) return new DlrmModel(backend, cfg, limits);
+  if (comm === undefined || comm.worldSize === 1) {
+    check();
+    return new DlrmModel(backend, cfg, limits);
+  }
   if (cfg.batchSize % comm.worldSize !== 0) {
     throw new ConfigError("--mini-batch-size", `the global batch ${cfg.batchSize} does not divide evenly over ${comm.worldSize} ranks (--world-size ${comm.worldSize})`);
   }
   const p = plan ?? planTables(cfg.model, cfg.optimizer, comm.worldSize, cfg.batchSize, maxIndicesPerBag);
+  check({ ownedTables: p.ownedTables[comm.rank]!, worldSize: comm.worldSize });
   return new DlrmModel(backend, cfg, limits, { rank: comm.rank, worldSize: comm.worldSize, ownedTables: p.ownedTables[comm.rank]!, plan: p, comm });
 }
 
@@ -132,8 +143,9 @@ export async function trainModel(
   opts: TrainOptions = {},
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
-  checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag), backend.info.memoryLimitBytes, backend.info.name, totalmem());
-  const model = buildModel(backend, cfg, source.maxIndicesPerBag, opts.comm, opts.plan);
+  const model = buildModel(backend, cfg, source.maxIndicesPerBag, opts.comm, opts.plan, (shard) =>
+    checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag, shard), backend.info.memoryLimitBytes, backend.info.name, totalmem()),
+  );
   const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
   const commWindow: CommCounters = { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
   const lr = new LrScheduler({

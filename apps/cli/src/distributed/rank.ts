@@ -1,0 +1,46 @@
+/**
+ * `dlrm train` as one rank of an mpirun job: opens the MPI communicator (with the
+ * --dist-timeout watchdog), checks that every rank runs the same job, and trains. Rank 0
+ * alone prints; any other rank prints only errors, prefixed with its rank. An error on any
+ * rank ends the whole job at once (MPI_Abort), so no peer waits in a collective; errors
+ * that every rank meets together (ranks disagree, a stop signal) end it cleanly instead.
+ */
+import type { Communicator } from "@dlrm/core";
+import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "../errors.js";
+import { runTrain } from "../run-train.js";
+import type { TrainSetup } from "../train-options.js";
+import { checkRanksAgree, fingerprint, RanksDisagreeError } from "./agree.js";
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof RunStoppedError) return err.exitCode;
+  return err instanceof UsageError || (err instanceof Error && err.name === "ConfigError") ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/** Runs this rank; resolves to its exit code (or never returns, after MPI_Abort). */
+export async function runAsRank(setup: TrainSetup): Promise<number> {
+  const { MpiCommunicator } = await import("@dlrm/comm-mpi");
+  const comm: Communicator = await MpiCommunicator.create({ timeoutMs: setup.cli.distTimeout * 1000 });
+  const prefix = comm.worldSize > 1 ? `rank ${comm.rank}: ` : "";
+  try {
+    if (setup.cli.worldSizeGiven && setup.cli.worldSize !== 1 && setup.cli.worldSize !== comm.worldSize) {
+      throw new UsageError("--world-size", `${setup.cli.worldSize} was given, but mpirun started ${comm.worldSize} ranks (-np ${comm.worldSize}); give the same number, or leave --world-size out under mpirun`);
+    }
+    if (setup.config.batchSize % comm.worldSize !== 0) {
+      throw new UsageError("--mini-batch-size", `the global batch ${setup.config.batchSize} does not divide evenly over ${comm.worldSize} ranks`);
+    }
+    await checkRanksAgree(comm, fingerprint(setup));
+    await runTrain(setup, comm);
+    await comm.close();
+    return 0;
+  } catch (err) {
+    const together = err instanceof RanksDisagreeError || err instanceof RunStoppedError;
+    if (!together || comm.rank === 0) process.stderr.write(`dlrm: error: ${prefix}${oneLine(err)}\n`);
+    if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${prefix}${err.stack}\n`);
+    const code = exitCodeOf(err);
+    if (together || comm.worldSize === 1) {
+      await comm.close();
+      return code;
+    }
+    comm.abort(code);
+  }
+}
