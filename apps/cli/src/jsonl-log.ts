@@ -1,6 +1,7 @@
 /**
  * The `--log-jsonl FILE` writer: one JSON object per print step (step, epoch, loss,
- * accuracy, msPerIteration, samplesPerSecond, learningRate), appended synchronously so
+ * accuracy, msPerIteration, samplesPerSecond, learningRate; on several ranks the per-step
+ * all-to-all and all-reduce milliseconds and bytes), appended synchronously so
  * the file is complete up to the last print even if the run dies.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
@@ -15,6 +16,11 @@ export interface JsonlRecord {
   msPerIteration: number;
   samplesPerSecond: number;
   learningRate: number;
+  /** Multi-process runs: per step, this rank's (rank 0's) collective milliseconds and bytes sent. */
+  allToAllMs?: number;
+  allToAllBytes?: number;
+  allReduceMs?: number;
+  allReduceBytes?: number;
 }
 
 /** Writes print reports to a JSONL file, truncating it on open. */
@@ -41,6 +47,7 @@ export class JsonlLog {
       msPerIteration: r.msPerIteration,
       samplesPerSecond: r.samplesPerSecond,
       learningRate: r.learningRate,
+      ...(r.comm === undefined ? {} : r.comm),
     };
     writeSync(this.fd, `${JSON.stringify(rec)}\n`);
   }

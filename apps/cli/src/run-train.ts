@@ -29,6 +29,7 @@ import { closeSync } from "node:fs";
 import { NotSupportedError, RunStoppedError } from "./errors.js";
 import { distributedLines } from "./distributed/startup.js";
 import { silentProgress } from "./progress.js";
+import { faultFromEnv, injectFault } from "./distributed/fault.js";
 import { checkResumeConfig } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
@@ -81,6 +82,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
   if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
   const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode });
+  const fault = faultFromEnv();
   let log: JsonlLog | undefined;
   const progress = lead ? createProgress() : silentProgress();
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
@@ -119,7 +121,10 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
             },
           }
         : {}),
-      onStep: (step, total) => progress.step(step, total),
+      onStep: (step, total) => {
+        progress.step(step, total);
+        injectFault(fault, comm.rank, step);
+      },
       onPrint: (r) => {
         progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));
         jsonl?.write(r);

@@ -49,12 +49,13 @@ export function lossForward(logits: usize, targets: usize, probs: usize, stats: 
 
 /**
  * Overwrite dLogits (B), the gradient of the batch mean, from the float64 sigmoid (so bce
- * stays logit-stable where the f32 p saturates): bce (p - y) / B; mse 2 (p - y) p (1 - p) / B;
+ * stays logit-stable where the f32 p saturates): bce (p - y) / M; mse 2 (p - y) p (1 - p) / M
+ * (M = meanOver, the mean's denominator: B, or the global batch on one rank of several);
  * zero where p was clamped (sigmoid(z) < t or > 1 - t).
  */
-export function lossBackward(logits: usize, targets: usize, dLogits: usize, batch: i32, loss: i32, threshold: f64): void {
+export function lossBackward(logits: usize, targets: usize, dLogits: usize, batch: i32, meanOver: i32, loss: i32, threshold: f64): void {
   const clamp = threshold > 0;
-  const inv: f64 = <f64>batch;
+  const inv: f64 = <f64>meanOver;
   for (let b = 0; b < batch; b++) {
     const z = <f64>load<f32>(logits + <usize>b * 4);
     const y = <f64>load<f32>(targets + <usize>b * 4);

@@ -34,7 +34,7 @@ export interface Kernels {
   /** dst[i] = bf16(src[i]) for i < n: the kernels' conversion, exposed for its bit-exact test. */
   roundToBf16(src: number, dst: number, n: number): void;
   lossForward(logits: number, targets: number, probs: number, stats: number, batch: number, loss: number, threshold: number): void;
-  lossBackward(logits: number, targets: number, dLogits: number, batch: number, loss: number, threshold: number): void;
+  lossBackward(logits: number, targets: number, dLogits: number, batch: number, meanOver: number, loss: number, threshold: number): void;
   sgdStep(param: number, grad: number, lr: number, size: number): void;
   adagradStep(param: number, grad: number, acc: number, lr: number, eps: number, size: number): void;
   fusedAdagradStep(desc: number, count: number, lr: number, eps: number): void;

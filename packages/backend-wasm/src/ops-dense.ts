@@ -3,7 +3,7 @@
  * the thread pool), bias add and its gradient, ReLU, fill, loss forward/backward, dense SGD,
  * Adagrad and fused Adagrad. Each checks its tensors and dims, then calls one kernel.
  */
-import type { Activation, BackendOps, FusedOps, LossFunction, Precision, Tensor } from "@dlrm/core";
+import { meanOver, type Activation, type BackendOps, type FusedOps, type LossFunction, type Precision, type Tensor } from "@dlrm/core";
 import { encodeArgs } from "./gemm-pool.js";
 import { OP_GEMM, OP_LINEAR } from "./control.js";
 import type { OpContext } from "./context.js";
@@ -176,7 +176,7 @@ export function lossBackward(ctx: OpContext, args: Args<"lossBackward">): void {
   const logits = ctx.registry.offset(args.logits, op, "logits", "f32", b);
   const targets = ctx.registry.offset(args.targets, op, "targets", "f32", b);
   const dLogits = ctx.registry.offset(args.dLogits, op, "dLogits", "f32", b);
-  ctx.kernels.lossBackward(logits, targets, dLogits, b, loss, t);
+  ctx.kernels.lossBackward(logits, targets, dLogits, b, meanOver(op, args.meanOver, b), loss, t);
 }
 
 /** param -= lr * grad. */

@@ -1,7 +1,8 @@
 /**
  * Conformance cases for `lossForward` (probs overwritten, stats accumulated) and
  * `lossBackward`: bce and mse, with and without threshold, ordinary logits, large |logit|
- * (±50, ±200) where a naive sigmoid + log saturates, fractional targets and B = 1.
+ * (±50, ±200) where a naive sigmoid + log saturates, fractional targets and B = 1;
+ * lossBackward also with meanOver = 3B (a rank's share of a global batch's mean).
  */
 import type { LossFunction } from "@dlrm/core";
 import { defineCase, type ConformanceCase } from "./case.js";
@@ -65,6 +66,18 @@ export const lossCases: readonly ConformanceCase[] = SETS.flatMap((set) =>
           const targets = env.input([B], set.targets(env.rng, B));
           const dLogits = env.output("dLogits", [B]);
           return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold });
+        },
+      }),
+      defineCase({
+        name: `lossBackward/${label} meanOver 3B (one rank of three)`,
+        ops: ["lossBackward"],
+        setup(env) {
+          const z = set.logits(env.rng);
+          const B = z.length;
+          const logits = env.input([B], z);
+          const targets = env.input([B], set.targets(env.rng, B));
+          const dLogits = env.output("dLogits", [B]);
+          return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold, meanOver: 3 * B });
         },
       }),
     ];

@@ -155,13 +155,15 @@ export interface BackendOps {
 
   /**
    * Loss gradient of the batch mean w.r.t. the logits, overwrite dLogits (B):
-   * bce: (p - y) / B; mse: 2 (p - y) p (1 - p) / B; zero where p was clamped.
+   * bce: (p - y) / M; mse: 2 (p - y) p (1 - p) / M; zero where p was clamped. M is
+   * `meanOver` (an integer >= B, default B): one rank of several passes the global batch,
+   * so its B samples' gradient is their share of the global mean, bit for bit one process's.
    * bce uses the logit-stable form even where f32 sigmoid saturates (|z| > ~17), where
    * torch's Sigmoid + BCELoss gives about 0: a deliberate, documented difference.
    */
   lossBackward(args: {
     logits: Tensor; targets: Tensor; dLogits: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number;
+    batchSize: number; loss: LossFunction; threshold: number; meanOver?: number;
   }): void;
 
   /** Dense SGD, in place: param[i] -= lr * grad[i]. */

@@ -52,3 +52,4 @@ export * from "./parallel/shard-state.js";
 export * from "./checkpoint/sharded-write.js";
 export * from "./comm/in-process.js";
 export * from "./parallel/train-ranks.js";
+export * from "./loss-args.js";

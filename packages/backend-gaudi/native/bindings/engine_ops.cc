@@ -344,8 +344,12 @@ Napi::Value Engine::LossBackward(const Napi::CallbackInfo& info) {
     Args a(info, "lossBackward", this);
     const LossArgs p(a);
     BufferPtr dLogits = a.tensor("dLogits", F32, p.B);
+    const i64 meanOver = a.has("meanOver") ? a.size("meanOver") : p.B;
+    if (meanOver < p.B || meanOver < 1) {
+      throw_js(a.env(), ErrorKind::Range, arg_name(a.op(), "meanOver") + " must be at least batchSize (" + std::to_string(p.B) + "), got " + std::to_string(meanOver));
+    }
     submit(info.Env(), {"lossBackward", [=] {
-                          loss_backward(p.logits->f32(), p.targets->f32(), dLogits->f32(), p.B, p.mse, p.threshold);
+                          loss_backward(p.logits->f32(), p.targets->f32(), dLogits->f32(), p.B, meanOver, p.mse, p.threshold);
                         }});
     return done(info);
   });

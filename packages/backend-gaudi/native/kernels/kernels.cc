@@ -206,8 +206,8 @@ void loss_forward(const float* logits, const float* targets, float* probs, float
   stats[2] = static_cast<float>(static_cast<double>(stats[2]) + static_cast<double>(B));
 }
 
-void loss_backward(const float* logits, const float* targets, float* dLogits, i64 B, bool mse, double threshold) {
-  const double n = static_cast<double>(B);
+void loss_backward(const float* logits, const float* targets, float* dLogits, i64 B, i64 meanOver, bool mse, double threshold) {
+  const double n = static_cast<double>(meanOver);
   for (i64 b = 0; b < B; b++) {
     const double y = targets[b];
     const SampleLoss r = sample_loss(logits[b], y, mse, threshold);

@@ -87,7 +87,7 @@ void loss_forward(const float* logits, const float* targets, float* probs, float
                   double threshold);
 
 /** Loss gradient of the batch mean w.r.t. the logits, overwrite dLogits. */
-void loss_backward(const float* logits, const float* targets, float* dLogits, i64 B, bool mse, double threshold);
+void loss_backward(const float* logits, const float* targets, float* dLogits, i64 B, i64 meanOver, bool mse, double threshold);
 
 /** param[i] -= lr * grad[i]. */
 void sgd(float* param, const float* grad, i64 size, double lr);

@@ -5,13 +5,13 @@
  * and invocation 0 adds them to stats: the loss never leaves the GPU until read.
  * WGSL entry points: loss_forward, loss_backward.
  */
-import type { BackendOps, LossFunction } from "@dlrm/core";
+import { meanOver, type BackendOps, type LossFunction } from "@dlrm/core";
 import { MAIN_1D, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
-const UNIFORMS = uniformStruct(["b: u32", "mse: u32", "threshold: f32"]);
+const UNIFORMS = uniformStruct(["b: u32", "mse: u32", "threshold: f32", "mean_over: u32"]);
 
 /** Per-sample probability, loss and clamp flag (contract formulas, in f32). */
 const SAMPLE = `fn softplus(v: f32) -> f32 {
@@ -81,7 +81,7 @@ ${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storag
   if (i >= p.b) { return; }
   let y = targets[i];
   let s = sample(logits[i], y);
-  let nb = f32(p.b);
+  let nb = f32(p.mean_over);
   var g = 0.0;
   if (!s.clamped) {
     if (p.mse != 0u) { g = 2.0 * (s.p - y) * s.p * (1.0 - s.p) / nb; } else { g = (s.p - y) / nb; }
@@ -90,11 +90,11 @@ ${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storag
 }
 `;
 
-function uniforms(op: string, batchSize: number, loss: LossFunction, threshold: number) {
+function uniforms(op: string, batchSize: number, loss: LossFunction, threshold: number, mean = batchSize) {
   const B = dim(op, "batchSize", batchSize);
   if (loss !== "bce" && loss !== "mse") throw new TypeError(`${op}: 'loss' must be "bce" or "mse", got ${String(loss)}`);
   if (!(threshold >= 0 && threshold < 0.5)) throw new RangeError(`${op}: 'threshold' must be in [0, 0.5), got ${threshold}`);
-  return { B, values: [B, loss === "mse" ? 1 : 0, f32(threshold)] };
+  return { B, values: [B, loss === "mse" ? 1 : 0, f32(threshold), mean] };
 }
 
 /** probs = sigmoid(z) (clamped), stats += [loss sum, correct, B]. */
@@ -112,7 +112,7 @@ export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
 /** dLogits = d(mean loss)/dz; overwrite. */
 export function lossBackward(ctx: GpuContext, args: Args<"lossBackward">): void {
   const op = "lossBackward";
-  const { B, values } = uniforms(op, args.batchSize, args.loss, args.threshold);
+  const { B, values } = uniforms(op, args.batchSize, args.loss, args.threshold, meanOver(op, args.meanOver, args.batchSize));
   const logits = ctx.tensors.bind(args.logits, op, "logits", "f32", B);
   const targets = ctx.tensors.bind(args.targets, op, "targets", "f32", B);
   const dLogits = ctx.tensors.bind(args.dLogits, op, "dLogits", "f32", B);

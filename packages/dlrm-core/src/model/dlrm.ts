@@ -354,7 +354,8 @@ export class DlrmModel {
   }
 
   /**
-   * Loss gradient (of the mean over the local batch), top MLP and interaction backward:
+   * Loss gradient (of the mean over the global batch: on one rank of several, its samples'
+   * share of it), top MLP and interaction backward:
    * writes `dPooled` and the bottom MLP's output gradient.
    */
   backwardTop(): void {
@@ -364,6 +365,7 @@ export class DlrmModel {
     be.lossBackward({
       logits: this.top[this.top.length - 1]!.output, targets: this.targets, dLogits: this.dLogits,
       batchSize: B, loss: this.config.loss, threshold: this.config.lossThreshold,
+      ...(this.shard === undefined ? {} : { meanOver: this.BE }),
     });
     for (let i = this.top.length - 1; i >= 0; i--) this.linearBackward(this.top[i]!);
     be.interactionBackward({

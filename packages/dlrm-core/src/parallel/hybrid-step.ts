@@ -4,9 +4,10 @@
  * pooled embeddings (each rank receives its sample slice of every table), interaction, top
  * MLP, loss. Backward: top MLP and interaction, the reverse all-to-all of the pooled
  * gradients, the owner's sparse update, bottom MLP, all-reduce of the MLP gradients, the
- * dense update. Each rank's loss gradient is that of its local mean, N times one process's
- * on the global batch, so the exchanged table gradients and the all-reduced MLP gradients
- * are divided by N: every gradient is one process's on the same global batch.
+ * dense update. Each rank's loss gradient is its samples' share of the global batch's mean
+ * (lossBackward's meanOver), so every per-sample gradient has one process's bits, and the
+ * owner's table gradients and the summed MLP gradients are one process's on the global
+ * batch up to the order of the cross-rank sums (no division by N, unlike dlrm).
  */
 import type { Communicator } from "../comm/communicator.js";
 import type { DlrmModel, ModelShard } from "../model/dlrm.js";
@@ -118,7 +119,7 @@ export class HybridStep {
     be.write(this.model.pooled, out);
   }
 
-  /** The reverse: dPooled [b, T D] split by owner, received as [B, |T_r| D], divided by N. */
+  /** The reverse: dPooled [b, T D] split by owner, received as [B, |T_r| D]. */
   private async exchangeBackward(): Promise<void> {
     const { b, D, T, N, rowFloats } = this;
     const r = this.shard.rank;
@@ -141,11 +142,10 @@ export class HybridStep {
     const recv = this.exchangeRecv.subarray(0, b * N * own);
     await this.timed("allToAll", at * 4, () => this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts));
     if (own === 0) return;
-    for (let i = 0; i < recv.length; i++) recv[i] = recv[i]! / N;
     be.write(this.model.dPooledOwn, recv);
   }
 
-  /** Sums the MLP gradients over ranks (fixed order), divides by N, writes them back. */
+  /** Sums the MLP gradients over ranks (fixed order, rank 0 first) and writes them back. */
   private async allReduceGradients(stopHere: boolean): Promise<boolean> {
     const be = this.model.backend;
     const grads = this.model.mlpGradients();
@@ -157,12 +157,9 @@ export class HybridStep {
     }
     host[at] = stopHere ? 1 : 0;
     await this.timed("allReduce", host.byteLength, () => this.comm.allReduceSum(host));
-    const N = this.N;
     at = 0;
     for (const g of grads) {
-      const view = host.subarray(at, at + g.size);
-      for (let i = 0; i < view.length; i++) view[i] = view[i]! / N;
-      be.write(g, view);
+      be.write(g, host.subarray(at, at + g.size));
       at += g.size;
     }
     return host[at]! > 0;

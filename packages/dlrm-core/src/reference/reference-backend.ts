@@ -6,6 +6,7 @@
  * bf16 precision rounds matrix-product operands with util/bf16.ts, exactly; products of two
  * bf16 are exact in float64, so only the backends' fp32 summation order differs.
  */
+import { meanOver } from "../loss-args.js";
 import type {
   Activation,
   Backend,
@@ -503,11 +504,12 @@ export class ReferenceBackend implements Backend {
 
   lossBackward(args: {
     logits: Tensor; targets: Tensor; dLogits: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number;
+    batchSize: number; loss: LossFunction; threshold: number; meanOver?: number;
   }): void {
     const op = "lossBackward";
     const { batchSize: B, loss, threshold } = args;
     ReferenceBackend.lossArgs(op, B, loss, threshold);
+    const M = meanOver(op, args.meanOver, B);
     const logits = this.f32(op, "logits", args.logits, B);
     const targets = this.f32(op, "targets", args.targets, B);
     const dLogits = this.f32(op, "dLogits", args.dLogits, B);
@@ -515,8 +517,8 @@ export class ReferenceBackend implements Backend {
       const y = targets[b]!;
       const { p, clamped } = ReferenceBackend.sampleLoss(logits[b]!, y, loss, threshold);
       if (clamped) dLogits[b] = 0;
-      else if (loss === "bce") dLogits[b] = (p - y) / B;
-      else dLogits[b] = (2 * (p - y) * p * (1 - p)) / B;
+      else if (loss === "bce") dLogits[b] = (p - y) / M;
+      else dLogits[b] = (2 * (p - y) * p * (1 - p)) / M;
     }
   }
 
