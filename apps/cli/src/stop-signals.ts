@@ -1,6 +1,8 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM during training: the first signal asks the trainer to stop
  * after the current step and write a checkpoint; a second one exits at once (130 / 143).
+ * A rank of a multi-process job stops cleanly on SIGUSR1 (or SIGINT) and exits at once on
+ * SIGTERM, which mpirun sends when it ends the job.
  */
 
 export interface StopSignals {
@@ -23,9 +25,11 @@ export function watchStopSignals(say: (line: string) => void, rankOfMany = false
     received = signal;
     say(`${signal}: finishing the current step and writing a checkpoint (send it again to exit at once)`);
   };
+  // One rank of several: mpirun forwards SIGUSR1 to every rank (the launcher's way to ask
+  // for a clean stop), while a SIGTERM from mpirun means it is ending the job: go at once.
+  const onTerm = rankOfMany ? (): void => process.exit(EXIT_CODE.SIGTERM) : onSignal;
   process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  // mpirun forwards SIGUSR1 to every rank: the launcher's way to ask for a clean stop.
+  process.on("SIGTERM", onTerm);
   if (rankOfMany) process.on("SIGUSR1", onSignal);
   return {
     get received() {
@@ -33,7 +37,7 @@ export function watchStopSignals(say: (line: string) => void, rankOfMany = false
     },
     dispose() {
       process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      process.off("SIGTERM", onTerm);
       process.off("SIGUSR1", onSignal);
     },
   };

@@ -2,8 +2,10 @@
  * `dlrm train` as one rank of an mpirun job: opens the MPI communicator (with the
  * --dist-timeout watchdog), checks that every rank runs the same job, and trains. Rank 0
  * alone prints; any other rank prints only errors, prefixed with its rank. An error on any
- * rank ends the whole job at once (MPI_Abort), so no peer waits in a collective; errors
- * that every rank meets together (ranks disagree, a stop signal) end it cleanly instead.
+ * rank exits that rank at once with a non-zero code, without MPI_Finalize, and mpirun then
+ * ends every other rank (no peer is left waiting in a collective; MPI_Abort would do the
+ * same but makes Open MPI 4.1 print a broken help message); errors that every rank meets
+ * together (ranks disagree, a stop signal) end the job cleanly instead.
  */
 import type { Communicator } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "../errors.js";
@@ -16,7 +18,7 @@ function exitCodeOf(err: unknown): number {
   return err instanceof UsageError || (err instanceof Error && err.name === "ConfigError") ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** Runs this rank; resolves to its exit code (or never returns, after MPI_Abort). */
+/** Runs this rank; resolves to its exit code (or never returns, after an error of its own). */
 export async function runAsRank(setup: TrainSetup): Promise<number> {
   const { MpiCommunicator } = await import("@dlrm/comm-mpi");
   const comm: Communicator = await MpiCommunicator.create({ timeoutMs: setup.cli.distTimeout * 1000 });
@@ -41,6 +43,6 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
       await comm.close();
       return code;
     }
-    comm.abort(code);
+    process.exit(code);
   }
 }
