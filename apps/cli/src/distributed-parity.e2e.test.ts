@@ -5,7 +5,7 @@
  * final weights within 1e-5 relative in fp32 (bf16 within its tolerance), for dot and cat,
  * adagrad, rwsadagrad and sgd, eager and lazy.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -71,4 +71,24 @@ describe.skipIf(missing !== undefined && !required)(`hybrid-parallel parity thro
       }, 240_000);
     }
   }
+
+  it("a processed Criteo directory is built once by rank 0; --test-freq evaluates the whole test split as one process", () => {
+    const raw = join(dir, "train.txt");
+    writeFileSync(raw, readFileSync(CRITEO, "utf8").split("\n").slice(0, 3000).join("\n") + "\n");
+    const args = ["train", "--data-generation", "dataset", "--raw-data-file", raw, "--processed-data-file", "p", "--max-ind-range", "1000", "--arch-sparse-feature-size", "8",
+      "--arch-mlp-bot", "13-16-8", "--arch-mlp-top", "32-1", "--loss-function", "bce", "--mini-batch-size", "64", "--backend", "gaudi", "--test-freq", "10", "--print-freq", "10"];
+    const many = dlrm(dir, [...args, "--world-size", "2"]);
+    expect(many.status).toBe(0);
+    expect(many.stdout.match(/^Processed .*p: 3000 rows in 7 days/gm)).toHaveLength(1);
+    expect(many.stdout).toMatch(/7 chunks written, 0 reused/);
+    const one = dlrm(dir, args);
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(/0 chunks written, 7 reused/);
+    const METRICS = /^Testing at .* on test \(214 samples, 4 batches, .*\): loss (\d\.\d+), accuracy (\d+\.\d+) %, auc (\d\.\d+), log loss (\d\.\d+)$/gm;
+    const a = [...one.stdout.matchAll(METRICS)].map((m) => m.slice(1).map(Number));
+    const b = [...many.stdout.matchAll(METRICS)].map((m) => m.slice(1).map(Number));
+    expect(a.length).toBeGreaterThanOrEqual(2);
+    expect(b).toHaveLength(a.length);
+    a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(b[i]![j]! - v)).toBeLessThanOrEqual(j === 1 ? 0.1 : 1e-4)));
+  }, 120_000);
 });

@@ -2,7 +2,8 @@
  * Hybrid parallelism on the reference backend with in-process ranks: world sizes 2 and 3
  * train like one process on the same global batch (every step's loss and the final weights
  * within 1e-5 relative), for dot and cat, each optimizer; reruns are bit-identical; a batch
- * that does not divide is refused naming both numbers.
+ * that does not divide is refused naming both numbers; evaluation over ranks scores the
+ * whole split exactly as one process does.
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, type OptimizerName, type TrainConfig } from "../config.js";
@@ -11,6 +12,9 @@ import { referenceBackendFactory } from "../reference/index.js";
 import { trainRanks } from "./train-ranks.js";
 import { planTables } from "./plan.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
+import { createInProcessGroup } from "../comm/in-process.js";
+import { evaluate } from "../metrics/evaluate.js";
+import { buildModel } from "../train/trainer.js";
 
 const base: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -111,5 +115,34 @@ describe("planTables", () => {
   it("equal tables split evenly", () => {
     const p = planTables({ ...base.model, tableRows: new Array(26).fill(100) }, "adagrad", 3, 24, 1);
     expect(p.ownedTables.map((t) => t.length)).toEqual([9, 9, 8]);
+  });
+});
+
+describe("evaluation across ranks", () => {
+  it("AUC, log loss and accuracy of the whole split equal one process's on the same model", async () => {
+    const cfg: TrainConfig = { ...base, loss: "bce" };
+    const evalData = { ...data, dataSize: 24 * 5 };
+    const scores = async (n: number) => {
+      const comms = n === 1 ? [undefined] : createInProcessGroup(n);
+      return Promise.all(
+        comms.map(async (comm) => {
+          const be = await referenceBackendFactory.create({ mode: "eager" });
+          const model = buildModel(be, cfg, evalData.numIndicesPerLookup, comm);
+          model.loadInitialWeights();
+          const r = await evaluate(model, createRandomSource(cfg, evalData));
+          be.dispose();
+          return r;
+        }),
+      );
+    };
+    const [one] = await scores(1);
+    const many = await scores(3);
+    expect(one!.samples).toBe(cfg.numBatches * cfg.batchSize);
+    for (const r of many) {
+      expect(r.samples).toBe(one!.samples);
+      expect(r.auc).toBe(one!.auc);
+      expect(r.logLoss).toBe(one!.logLoss);
+      expect(r.accuracy).toBe(one!.accuracy);
+    }
   });
 });
