@@ -4,6 +4,7 @@
 Builds shared/tools/torch_dlrm_ref.py's DLRM for a parity fixture's arguments, loads OURS
 (written by `dlrm train --save-model`) with load_state_dict(strict=True), checks names,
 shapes and dtypes, and prints the largest difference from the fixture's final weights.
+OURS may be a training checkpoint (its optimizer state is checked against the parameters).
 usage: /usr/bin/python3 scripts/torch-roundtrip.py OURS.safetensors fixtures/torch-parity-kaggle
 """
 import json, os, struct, sys
@@ -28,7 +29,14 @@ def main():
     args = json.load(open(os.path.join(fixture, "losses.json")))["args"]
     ns = type("Args", (), dict(args, itself=args.get("itself", False)))
     model = ref.DLRM(ns, 26)
-    weights = load(ours)
+    tensors = load(ours)
+    # A training checkpoint also holds optimizer.<param>.sum (torch Adagrad's state name).
+    weights = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
+    sums = {k[len("optimizer."):-len(".sum")]: v for k, v in tensors.items() if k.startswith("optimizer.")}
+    for name, acc in sums.items():
+        assert name in weights and acc.shape[0] == weights[name].shape[0], name
+    if sums:
+        print(f"{len(sums)} Adagrad accumulators (optimizer.<param>.sum) match their parameters")
     print(model.load_state_dict(weights, strict=True))
     for name, value in model.state_dict().items():
         assert value.dtype == torch.float32 and list(value.shape) == list(weights[name].shape), name

@@ -3,13 +3,14 @@
  * a 2-core machine): world sizes 2 and 3 against 1 on the same global batch, on random data
  * and on real Criteo rows, on wasm and gaudi (webgpu at N = 2): every step's loss and the
  * final weights within 1e-5 relative in fp32 (bf16 within its tolerance), for dot and cat,
- * adagrad, rwsadagrad and sgd, eager and lazy.
+ * adagrad, rwsadagrad and sgd, eager and lazy; PyTorch's own fixture reproduced at N = 2, 4.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CRITEO, dlrm, losses, mpiUnavailable, worstLossErr, worstRelErr } from "./distributed/e2e-util.js";
+import { readSafetensors } from "@dlrm/core";
+import { CRITEO, FIXTURES, dlrm, losses, mpiUnavailable, worstLossErr, worstRelErr } from "./distributed/e2e-util.js";
 
 const missing = mpiUnavailable();
 const required = process.env.DLRM_REQUIRE_MPI === "1";
@@ -91,4 +92,24 @@ describe.skipIf(missing !== undefined && !required)(`hybrid-parallel parity thro
     expect(b).toHaveLength(a.length);
     a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(b[i]![j]! - v)).toBeLessThanOrEqual(j === 1 ? 0.1 : 1e-4)));
   }, 120_000);
+
+  for (const backend of ["gaudi", "wasm"]) {
+    it(`${backend}: PyTorch's Kaggle fixture (30 Adagrad steps from its initial weights) at world sizes 2 and 4 (its batch of 64 does not divide by 3)`, () => {
+      const fixture = join(FIXTURES, "torch-parity-kaggle");
+      const expected = (JSON.parse(readFileSync(join(fixture, "losses.json"), "utf8")) as { losses: number[] }).losses;
+      const final = readSafetensors(join(fixture, "final.safetensors"));
+      for (const n of [2, 4]) {
+        const tag = `torch-${backend}-${n}`;
+        const r = dlrm(dir, ["train", "--data-generation", "dataset", "--raw-data-file", CRITEO, "--max-ind-range", "1000", "--arch-sparse-feature-size", "16",
+          "--arch-mlp-bot", "13-32-16", "--arch-mlp-top", "64-1", "--arch-interaction-op", "dot", "--mini-batch-size", "64", "--num-batches", "30",
+          "--learning-rate", "0.05", "--optimizer", "adagrad", "--loss-function", "bce", "--print-freq", "1", "--backend", backend, "--world-size", String(n),
+          "--load-model", join(fixture, "init.safetensors"), "--log-jsonl", `${tag}.jsonl`, "--save-model", `${tag}.safetensors`]);
+        expect(r.status).toBe(0);
+        expect(worstLossErr(losses(join(dir, `${tag}.jsonl`)), expected)).toBeLessThan(1e-5);
+        const ours = readSafetensors(join(dir, `${tag}.safetensors`));
+        const worst = Math.max(...[...final].map(([k, t]) => t.data.reduce((m, v, i) => Math.max(m, Math.abs(v - ours.get(k)!.data[i]!)), 0)));
+        expect(worst).toBeLessThan(1e-3);
+      }
+    }, 120_000);
+  }
 });

@@ -1,6 +1,7 @@
 /**
  * `dlrm bench --compare A.json B.json`: matches the rows of two reports (steps by backend
- * and mode, micro-benchmarks by backend, op and shape, and the peak) and gives the ratio
+ * and mode, micro-benchmarks by backend, op and shape, the peak, and the --world-size rows
+ * by backend, mode and N, PyTorch's at each N too) and gives the ratio
  * B / A of the median time per row, so a change is judged against a baseline measured the
  * same way. Ratios below 1 mean B is faster.
  */
@@ -10,7 +11,7 @@ import type { BenchReport } from "./types.js";
 
 /** One matched row. */
 export interface CompareRow {
-  kind: "step" | "micro" | "peak";
+  kind: "step" | "micro" | "peak" | "dist";
   key: string;
   aMs: number;
   bMs: number;
@@ -34,6 +35,8 @@ export function compareReports(a: BenchReport, b: BenchReport): { rows: CompareR
     for (const s of r.steps) m.set(`step ${r.config} ${s.backend} ${s.mode}`, { kind: "step", ms: s.timing.medianMs });
     for (const x of r.micro) m.set(`micro ${x.backend} ${x.op} ${x.shape}`, { kind: "micro", ms: x.timing.medianMs });
     if (r.peak !== null) m.set(`peak ${r.peak.backend} gemm ${r.peak.size}^3`, { kind: "peak", ms: r.peak.timing.medianMs });
+    for (const s of r.distributed?.rows ?? []) m.set(`dist ${r.config} ${s.backend} ${s.mode} N=${s.worldSize}`, { kind: "dist", ms: s.timing.medianMs });
+    for (const t of r.distributed?.torch ?? []) if (t.medianMs !== null) m.set(`dist ${r.config} pytorch N=${t.worldSize}`, { kind: "dist", ms: t.medianMs });
     return m;
   };
   const ia = index(a);

@@ -1,11 +1,12 @@
 /**
  * Public surface of @dlrm/bench, the library behind `dlrm bench`: the configurations, the
  * run (peak, step per backend and mode, op split, micro-benchmarks, PyTorch's step beside
- * them), the report types, text/HTML rendering, comparison of two reports, and the
- * machine/commit/version context.
+ * them), the multi-process run (--world-size, beside PyTorch's at each N), the report types,
+ * text/HTML rendering, comparison of two reports, and the machine/commit/version context.
  */
 export * from "./configs.js";
 export * from "./compare.js";
+export * from "./dist-run.js";
 export * from "./environment.js";
 export * from "./flops.js";
 export * from "./html-report.js";

@@ -80,8 +80,99 @@ export function microTable(r: BenchReport): string {
   );
 }
 
+/** Bytes in words: B, KiB or MiB. */
+function bytes(b: number): string {
+  if (!Number.isFinite(b)) return "n/a";
+  if (b < 1024) return `${b.toFixed(0)} B`;
+  if (b < 2 ** 20) return `${(b / 1024).toFixed(1)} KiB`;
+  return `${(b / 2 ** 20).toFixed(2)} MiB`;
+}
+
+/** "ms (bytes)" of one collective; "-" when it moved nothing (N = 1). */
+const collective = (ms: number, b: number): string => (b === 0 && ms === 0 ? "-" : `${ms.toFixed(2)} (${bytes(b)})`);
+
+/** The --world-size step table: one row per backend, mode and N, PyTorch's at each N first. */
+export function distTable(r: BenchReport): string {
+  const d = r.distributed!;
+  const rounds = (r.rounds ?? 1) > 1;
+  const header = ["backend", "mode", "N", "threads/rank", "ms/step", "min-max", "samples/s", "all-to-all ms (bytes)", "all-reduce ms (bytes)", "PyTorch ms/step at N", "x PyTorch", "x PyT/round"];
+  if (rounds) header.push("per round");
+  const rows: string[][] = [];
+  for (const n of d.worldSizes) {
+    const t = d.torch.find((x) => x.worldSize === n);
+    const torchMs = t?.medianMs ?? null;
+    if (t !== undefined && torchMs !== null) {
+      const ran = t.roundsMs.filter((x): x is number => x !== null);
+      const p = t.phasesMs ?? {};
+      const a2a = (p["a2a_fwd"] ?? 0) + (p["a2a_bwd"] ?? 0);
+      const cells = [
+        "pytorch", "eager", String(n), t.threads === undefined ? "?" : String(t.threads), f2(torchMs), `${f2(Math.min(...ran))}-${f2(Math.max(...ran))}`,
+        ((r.batchSize * 1000) / torchMs).toFixed(0), n === 1 ? "-" : `${a2a.toFixed(2)} (rank 0)`, n === 1 ? "-" : `${(p["allreduce"] ?? Number.NaN).toFixed(2)} (rank 0)`,
+        f2(torchMs), "1.00", "1.00",
+      ];
+      if (rounds) cells.push(perRound(t.roundsMs));
+      rows.push(cells);
+    }
+    for (const s of d.rows.filter((x) => x.worldSize === n)) {
+      const cells = [
+        s.backend, s.mode, String(n), s.threads === null ? "default" : String(s.threads), f2(s.timing.medianMs), `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`,
+        s.samplesPerSecond.toFixed(0), collective(s.allToAllMs, s.allToAllBytes), collective(s.allReduceMs, s.allReduceBytes),
+        torchMs === null ? "n/a" : f2(torchMs), s.vsTorch ? f2(s.vsTorch.ofMedians) : "n/a", s.vsTorch ? f2(s.vsTorch.medianOfRounds) : "n/a",
+      ];
+      if (rounds) cells.push(perRound(s.roundsMs));
+      rows.push(cells);
+    }
+  }
+  return table(header, rows);
+}
+
+/** The eager split of the --world-size rows beside PyTorch's phases at the same N. */
+export function distSplitTable(r: BenchReport): string {
+  const d = r.distributed!;
+  const rows: string[][] = [];
+  for (const n of d.worldSizes) {
+    const t = d.torch.find((x) => x.worldSize === n);
+    const p = t?.phasesMs;
+    if (p !== undefined && Object.keys(p).length > 0) {
+      const fwd = (p["emb_fwd"] ?? 0) + (p["a2a_fwd"] ?? 0) + (p["mlp_fwd"] ?? 0);
+      const bwd = (p["bwd"] ?? 0) + (p["a2a_bwd"] ?? 0) + (p["allreduce"] ?? 0) + (p["opt"] ?? 0);
+      rows.push(["pytorch", String(n), "-", f2(fwd), f2(bwd), f2((p["a2a_fwd"] ?? 0) + (p["a2a_bwd"] ?? 0)), f2(p["allreduce"] ?? 0),
+        Object.entries(p).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(" ")]);
+    }
+    for (const s of d.rows.filter((x) => x.worldSize === n && x.phases !== null)) {
+      const ph = s.phases!;
+      rows.push([`${s.backend} ${s.mode}`, String(n), f2(ph.uploadMs), f2(ph.forwardMs), f2(ph.backwardUpdateMs), f2(s.allToAllMs), f2(s.allReduceMs), ""]);
+    }
+  }
+  return table(["who", "N", "upload", "forward", "bwd+upd", "all-to-all", "all-reduce", "PyTorch phases_ms (rank 0)"], rows);
+}
+
+/** A --world-size report as text. */
+export function formatDistBench(r: BenchReport): string {
+  const m = r.machine;
+  const d = r.distributed!;
+  const rounds = r.rounds ?? 1;
+  const t = d.torch.find((x) => x.command !== undefined);
+  const torchTrouble = t === undefined ? [] : d.torch.filter((x) => x.status !== "ran" || x.reason !== undefined).map((x) => `PyTorch N=${x.worldSize}: ${x.reason ?? "not measured"}`);
+  const lines = [
+    `dlrm bench --world-size ${d.worldSizes.join(",")}: config ${r.config} (global batch ${r.batchSize}), ${r.dtype}, ${r.warmup} warm-up + ${r.iterations} iterations${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
+    `machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}; commit ${r.commit ?? "unknown"}`,
+    `backends: ${r.backends.map((b) => (b.status === "ran" ? `${b.name} (${b.version}, ${b.device})` : `${b.name} ${b.status}: ${b.reason}`)).join("; ")}`,
+    t === undefined ? `PyTorch not measured: ${d.torch[0]?.reason ?? "not requested"}` : `PyTorch: ${t.command}; x PyTorch = our ms / PyTorch's at the same N (below 1: faster)`,
+    ...torchTrouble,
+    "",
+    distTable(r),
+  ];
+  if (d.rows.some((s) => s.phases !== null)) lines.push("", "split (ms/step, medians; ours: slowest rank per phase, eager with a sync after each phase; PyTorch: rank 0's phases):", distSplitTable(r));
+  if (d.failures.length > 0) lines.push("", ...d.failures.map((f) => `FAILED: ${f}`));
+  if (r.peakRssBytes !== undefined) lines.push("", `launcher peak RSS (maxRSS): ${mb(r.peakRssBytes)} MiB (every job runs in child processes, not counted)`);
+  lines.push("", ...r.notes.map((n) => `note: ${n}`));
+  return lines.join("\n");
+}
+
 /** The whole report as text. */
 export function formatBench(r: BenchReport): string {
+  if (r.distributed !== undefined) return formatDistBench(r);
   const m = r.machine;
   const rounds = r.rounds ?? 1;
   const lines = [

@@ -2,7 +2,8 @@
  * The JSON record `dlrm bench --json` writes and `--compare` and `--html` read: the
  * context (machine, commit, backend versions), the measured GEMM peak, one row per backend
  * and mode for the training step (with the op-category split and the ratio to PyTorch),
- * PyTorch's step, and one row per micro-benchmarked op. Fields added after schema 1 are optional.
+ * PyTorch's step, and one row per micro-benchmarked op; with `--world-size`, the multi-process
+ * section (`distributed`). Fields added after schema 1 are optional.
  */
 import type { Precision } from "@dlrm/core";
 import type { MachineInfo } from "./environment.js";
@@ -40,7 +41,7 @@ export interface TorchRatio {
   medianOfRounds: number;
 }
 
-/** PyTorch's step (shared/tools/torch_dlrm_bench.py) on the same configuration, once per round. */
+/** PyTorch's step (tools/torch/torch_dlrm_bench.py) on the same configuration, once per round. */
 export interface TorchResult {
   status: "ran" | "not-measured";
   /** Why it was not measured (or why some rounds failed). */
@@ -136,4 +137,80 @@ export interface BenchReport {
   peakRssBytes?: number;
   /** How things were measured, in words (printed and written with the figures). */
   notes: string[];
+  /**
+   * `dlrm bench --world-size`: the multi-process step per world size, beside PyTorch's at the
+   * same world size (such a run leaves `steps`, `micro` and `peak` empty).
+   */
+  distributed?: DistBenchSection;
+}
+
+/** Per-step collective time (ms) and bytes sent, from HybridStep.takeCounters(). */
+export interface CommFigures {
+  allToAllMs: number;
+  allToAllBytes: number;
+  allReduceMs: number;
+  allReduceBytes: number;
+}
+
+/**
+ * What one dist-step.js job printed (rank 0, one JSON line): every measured step's time as
+ * the max over ranks, its summary, and the medians of the per-step collective figures (each
+ * the max over ranks).
+ */
+export interface DistStepResult extends CommFigures {
+  kind: "dlrm-dist-step";
+  config: string;
+  backend: string;
+  device: string;
+  mode: "eager" | "lazy";
+  worldSize: number;
+  /** Threads asked of the backend per rank; null: the backend's default. */
+  threads: number | null;
+  iterations: number;
+  warmup: number;
+  /** Per measured step: the slowest rank's whole step, ms. */
+  samplesMs: number[];
+  timing: Timing;
+  /** Eager only: medians of upload, forward (with the all-to-all) and backward + updates (with both collectives), each the max over ranks. */
+  phases: PhaseSplit | null;
+}
+
+/** Our multi-process step on one backend, mode and world size, over the rounds. */
+export interface DistStepRow extends CommFigures {
+  backend: string;
+  mode: "eager" | "lazy";
+  worldSize: number;
+  threads: number | null;
+  device: string;
+  /** median: median over rounds of each round's median; min/p25/p75/max: over every sample of every round. */
+  timing: Timing;
+  roundsMs: number[];
+  samplesPerSecond: number;
+  /** Eager only: per-phase medians over rounds. */
+  phases: PhaseSplit | null;
+  /** Against PyTorch's step at the same world size; null when PyTorch was not measured. */
+  vsTorch: TorchRatio | null;
+}
+
+/** PyTorch's hybrid-parallel step (tools/torch/torch_dlrm_dist.py) at one world size, once per round. */
+export interface DistTorchRow {
+  worldSize: number;
+  status: "ran" | "not-measured";
+  reason?: string;
+  command?: string;
+  /** Torch threads per rank as the script reported them. */
+  threads?: number;
+  roundsMs: (number | null)[];
+  medianMs: number | null;
+  /** Rank 0's phase medians (emb_fwd, a2a_fwd, mlp_fwd, bwd, a2a_bwd, allreduce, opt), median over rounds, ms. */
+  phasesMs?: Record<string, number>;
+}
+
+/** The `--world-size` part of a report. */
+export interface DistBenchSection {
+  worldSizes: number[];
+  rows: DistStepRow[];
+  torch: DistTorchRow[];
+  /** Jobs that failed (backend, mode, world size, round: the error). */
+  failures: string[];
 }

@@ -10,7 +10,8 @@ import { readSafetensors, type StateDict } from "@dlrm/core";
 import { findMpirun, mpiAvailable } from "@dlrm/comm-mpi";
 
 export const MAIN = fileURLToPath(new URL("../../bin/dlrm.js", import.meta.url));
-export const CRITEO = fileURLToPath(new URL("../../../../fixtures/criteo/kaggle-train-first10k.tsv", import.meta.url));
+export const FIXTURES = fileURLToPath(new URL("../../../../fixtures/", import.meta.url));
+export const CRITEO = `${FIXTURES}criteo/kaggle-train-first10k.tsv`;
 
 /** Why multi-process tests cannot run here, or undefined; with DLRM_REQUIRE_MPI=1 a reason fails the suite. */
 export function mpiUnavailable(): string | undefined {

@@ -1,0 +1,184 @@
+/**
+ * One job of `dlrm bench --world-size N`, run as every rank under mpirun (or, at N = 1, as one
+ * plain process without mpirun): builds the bench configuration's model on one backend and
+ * mode (`buildModel` with the MPI communicator: this rank's tables and the replicated MLPs),
+ * replays pre-generated random global batches (every rank generates the same ones; the
+ * uploader keeps this rank's part) and times whole steps: upload + forward (with the pooled
+ * all-to-all) + backward and updates (with the reverse all-to-all and the MLP all-reduce) +
+ * markStep + await sync. Warm-up steps first, then the measured ones after a barrier. At the
+ * end every rank's per-step figures are gathered, and each step counts as its slowest rank's
+ * (the job's step time); the collective figures of `HybridStep.takeCounters()` likewise.
+ * Rank 0 prints one JSON line (DistStepResult). Any error ends the whole job (MPI_Abort).
+ *
+ * usage: node dist-step.js --config NAME --backend NAME [--mode eager|lazy] [--dtype fp32|bf16]
+ *          [--iterations N] [--warmup N] [--threads N] [--timeout-ms MS]
+ */
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { BACKENDS } from "@dlrm/backends";
+import { BatchUploader, buildModel, HybridStep, type Backend, type Communicator, type ExecutionMode, type Precision } from "@dlrm/core";
+import { BENCH_CONFIGS } from "./configs.js";
+import { DIST_STEP_KIND } from "./dist-run.js";
+import { median } from "./report.js";
+import { summarize } from "./stats.js";
+import { benchBatches } from "./step-run.js";
+import type { DistStepResult } from "./types.js";
+
+/** Parsed arguments of one job. */
+export interface DistStepArgs {
+  config: string;
+  backend: string;
+  mode: ExecutionMode;
+  dtype: Precision;
+  iterations: number;
+  warmup: number;
+  /** 0: the backend's default. */
+  threads: number;
+  /** MPI watchdog per collective (0: off). */
+  timeoutMs: number;
+}
+
+/** Figures kept per measured step, per rank: step, upload, forward, backward, a2a ms, a2a bytes, allreduce ms, allreduce bytes. */
+const COLUMNS = 8;
+
+function int(flag: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+/** dist-step.js's command line. */
+export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: "string" }, backend: { type: "string" }, mode: { type: "string" }, dtype: { type: "string" },
+      iterations: { type: "string" }, warmup: { type: "string" }, threads: { type: "string" }, "timeout-ms": { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.config === undefined || BENCH_CONFIGS[values.config] === undefined) {
+    throw new Error(`--config: expected one of ${Object.keys(BENCH_CONFIGS).join(", ")}, got ${values.config ?? "nothing"}`);
+  }
+  if (values.backend === undefined) throw new Error("--backend: expected a backend name");
+  const mode = values.mode ?? "eager";
+  if (mode !== "eager" && mode !== "lazy") throw new Error(`--mode: expected eager or lazy, got "${mode}"`);
+  const dtype = values.dtype ?? "fp32";
+  if (dtype !== "fp32" && dtype !== "bf16") throw new Error(`--dtype: expected fp32 or bf16, got "${dtype}"`);
+  return {
+    config: values.config, backend: values.backend, mode, dtype,
+    iterations: int("--iterations", values.iterations, 20, 1), warmup: int("--warmup", values.warmup, 3, 0),
+    threads: int("--threads", values.threads, 0, 0), timeoutMs: int("--timeout-ms", values["timeout-ms"], 0, 0),
+  };
+}
+
+/** Whether mpirun started this process (Open MPI's or PMIx's rank variables). */
+function underMpirun(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env["OMPI_COMM_WORLD_SIZE"] ?? "") !== "" || (env["PMIX_RANK"] ?? "") !== "";
+}
+
+/** The part of @dlrm/comm-mpi this script uses (imported at run time, only under mpirun). */
+interface MpiModule {
+  MpiCommunicator: { create(options: { timeoutMs?: number }): Promise<Communicator> };
+}
+const COMM_MPI: string = "@dlrm/comm-mpi";
+
+/**
+ * Runs the job on this process; resolves to the result on rank 0 (undefined on the others).
+ * `comm` is undefined at world size 1 (the plain single-process step).
+ */
+export async function runDistStep(a: DistStepArgs, comm: Communicator | undefined): Promise<DistStepResult | undefined> {
+  const c = BENCH_CONFIGS[a.config]!;
+  const factory = BACKENDS.find((f) => f.name === a.backend);
+  if (factory === undefined) throw new Error(`--backend: unknown backend "${a.backend}" (known: ${BACKENDS.map((f) => f.name).join(", ")})`);
+  const reason = await factory.unavailableReason();
+  if (reason !== undefined) throw new Error(`${a.backend} is unavailable: ${reason}`);
+  const worldSize = comm?.worldSize ?? 1;
+  const rank = comm?.rank ?? 0;
+  let backend: Backend | undefined;
+  try {
+    backend = await factory.create({ mode: a.mode, ...(a.threads > 0 ? { threads: a.threads } : {}) });
+    const be = backend;
+    if (!be.info.precisions.includes(a.dtype)) throw new Error(`${a.backend} does not implement ${a.dtype}`);
+    const cfg = { ...c.train, mode: a.mode, precision: a.dtype };
+    const model = buildModel(be, cfg, c.data.numIndicesPerLookup, worldSize > 1 ? comm : undefined);
+    model.loadInitialWeights();
+    const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
+    const uploader = new BatchUploader(be, model);
+    const batches = benchBatches(c);
+    const lr = cfg.learningRate;
+    const eager = a.mode === "eager";
+    const rows = new Float64Array(a.iterations * COLUMNS);
+    let i = 0;
+    const step = async (record: number): Promise<void> => {
+      const batch = batches[i++ % batches.length]!;
+      const t0 = performance.now();
+      uploader.upload(batch);
+      if (eager) await be.sync();
+      const t1 = performance.now();
+      if (hybrid !== undefined) await hybrid.forward();
+      else model.forward();
+      if (eager) await be.sync();
+      const t2 = performance.now();
+      if (hybrid !== undefined) await hybrid.backwardAndUpdate(lr, false);
+      else model.backwardAndUpdate(lr);
+      be.markStep();
+      await be.sync();
+      const t3 = performance.now();
+      const k = hybrid?.takeCounters() ?? { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
+      if (record < 0) return;
+      rows.set([t3 - t0, t1 - t0, t2 - t1, t3 - t2, k.allToAllMs, k.allToAllBytes, k.allReduceMs, k.allReduceBytes], record * COLUMNS);
+    };
+    for (let w = 0; w < a.warmup; w++) await step(-1);
+    model.resetStats();
+    await comm?.barrier();
+    for (let it = 0; it < a.iterations; it++) await step(it);
+    // Every rank's figures, then per step the slowest rank's.
+    let all = rows;
+    if (comm !== undefined && worldSize > 1) {
+      all = new Float64Array(rows.length * worldSize);
+      await comm.allGatherV(rows, all, new Array<number>(worldSize).fill(rows.length));
+    }
+    if (rank !== 0) return undefined;
+    const col = (j: number): number[] =>
+      Array.from({ length: a.iterations }, (_, it) => {
+        let m = -Infinity;
+        for (let r = 0; r < worldSize; r++) m = Math.max(m, all[r * rows.length + it * COLUMNS + j]!);
+        return m;
+      });
+    const samplesMs = col(0);
+    return {
+      kind: DIST_STEP_KIND, config: c.name, backend: a.backend, device: be.info.device, mode: a.mode, worldSize,
+      threads: a.threads > 0 ? a.threads : null, iterations: a.iterations, warmup: a.warmup, samplesMs, timing: summarize(samplesMs),
+      phases: eager ? { uploadMs: median(col(1)), forwardMs: median(col(2)), backwardUpdateMs: median(col(3)) } : null,
+      allToAllMs: median(col(4)), allToAllBytes: median(col(5)), allReduceMs: median(col(6)), allReduceBytes: median(col(7)),
+    };
+  } finally {
+    backend?.dispose();
+  }
+}
+
+/** The script: one rank (or the single process), printing rank 0's JSON line. */
+async function main(): Promise<void> {
+  let comm: Communicator | undefined;
+  try {
+    const args = parseDistStepArgs(process.argv.slice(2));
+    if (underMpirun()) {
+      const { MpiCommunicator } = (await import(COMM_MPI)) as MpiModule;
+      comm = await MpiCommunicator.create({ timeoutMs: args.timeoutMs });
+    }
+    const result = await runDistStep(args, comm);
+    if (result !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
+    await comm?.close();
+    process.exit(0);
+  } catch (e) {
+    const prefix = comm !== undefined && comm.worldSize > 1 ? `rank ${comm.rank}: ` : "";
+    process.stderr.write(`dist-step: error: ${prefix}${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env["DLRM_DEBUG"] === "1" && e instanceof Error && e.stack !== undefined) process.stderr.write(`${e.stack}\n`);
+    if (comm !== undefined && comm.worldSize > 1) comm.abort(1);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
