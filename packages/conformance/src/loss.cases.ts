@@ -56,30 +56,21 @@ export const lossCases: readonly ConformanceCase[] = SETS.flatMap((set) =>
           return () => env.backend.lossForward({ logits, targets, probs, stats, batchSize: B, loss, threshold });
         },
       }),
-      defineCase({
-        name: `lossBackward/${label}`,
-        ops: ["lossBackward"],
-        setup(env) {
-          const z = set.logits(env.rng);
-          const B = z.length;
-          const logits = env.input([B], z);
-          const targets = env.input([B], set.targets(env.rng, B));
-          const dLogits = env.output("dLogits", [B]);
-          return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold });
-        },
-      }),
-      defineCase({
-        name: `lossBackward/${label} meanOver 3B (one rank of three)`,
-        ops: ["lossBackward"],
-        setup(env) {
-          const z = set.logits(env.rng);
-          const B = z.length;
-          const logits = env.input([B], z);
-          const targets = env.input([B], set.targets(env.rng, B));
-          const dLogits = env.output("dLogits", [B]);
-          return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold, meanOver: 3 * B });
-        },
-      }),
+      ...[undefined, 3].map((ranks) =>
+        defineCase({
+          name: `lossBackward/${label}${ranks === undefined ? "" : ` meanOver ${ranks}B (one rank of ${ranks})`}`,
+          ops: ["lossBackward"],
+          setup(env) {
+            const z = set.logits(env.rng);
+            const B = z.length;
+            const logits = env.input([B], z);
+            const targets = env.input([B], set.targets(env.rng, B));
+            const dLogits = env.output("dLogits", [B]);
+            const meanOver = ranks === undefined ? {} : { meanOver: ranks * B };
+            return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold, ...meanOver });
+          },
+        }),
+      ),
     ];
   }),
 );

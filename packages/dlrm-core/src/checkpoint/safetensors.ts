@@ -197,12 +197,22 @@ export function readSafetensors(path: string, wanted: (name: string) => boolean 
  * each tensor's data (no copies, so a multi-gigabyte table is never duplicated).
  */
 export function safetensorsChunks(tensors: StateDict, metadata?: Record<string, string>): Uint8Array[] {
+  const head = safetensorsHead([...tensors].map(([name, t]) => ({ name, shape: t.shape })), metadata);
+  return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+}
+
+/**
+ * The 8-byte length and the JSON header (padded to 8 bytes) of a file of float32 tensors
+ * laid out in the given order, back to back; the data starts at head.length.
+ */
+export function safetensorsHead(tensors: readonly { name: string; shape: readonly number[] }[], metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header["__metadata__"] = metadata;
   let offset = 0;
-  for (const [name, t] of tensors) {
-    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+  for (const { name, shape } of tensors) {
+    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
+    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = JSON.stringify(header);
   json += " ".repeat((8 - ((8 + json.length) % 8)) % 8);
@@ -210,7 +220,7 @@ export function safetensorsChunks(tensors: StateDict, metadata?: Record<string, 
   const head = new Uint8Array(8 + headerBytes.length);
   new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   head.set(headerBytes, 8);
-  return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+  return head;
 }
 
 /** Serialises float32 tensors (in the given order) with optional string metadata into one buffer. */

@@ -8,7 +8,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Communicator } from "../comm/communicator.js";
-import { AtomicWriteError } from "./safetensors.js";
+import { AtomicWriteError, safetensorsHead } from "./safetensors.js";
 
 /** A tensor of the whole file, in file order; `data` is present on the rank that writes it. */
 export interface ShardedEntry {
@@ -19,23 +19,14 @@ export interface ShardedEntry {
 
 /** Bytes of the header, and each entry's offset from the start of the file. */
 function layout(entries: readonly ShardedEntry[], metadata: Record<string, string> | undefined): { head: Uint8Array; offsets: number[]; size: number } {
-  const header: Record<string, unknown> = {};
-  if (metadata !== undefined) header["__metadata__"] = metadata;
-  let offset = 0;
-  const rel: number[] = [];
+  const head = safetensorsHead(entries, metadata);
+  const offsets: number[] = [];
+  let at = head.length;
   for (const e of entries) {
-    const bytes = e.shape.reduce((a, d) => a * d, 1) * 4;
-    header[e.name] = { dtype: "F32", shape: e.shape, data_offsets: [offset, offset + bytes] };
-    rel.push(offset);
-    offset += bytes;
+    offsets.push(at);
+    at += e.shape.reduce((a, d) => a * d, 1) * 4;
   }
-  let json = JSON.stringify(header);
-  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const head = new Uint8Array(8 + headerBytes.length);
-  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  head.set(headerBytes, 8);
-  return { head, offsets: rel.map((o) => o + head.length), size: head.length + offset };
+  return { head, offsets, size: at };
 }
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
