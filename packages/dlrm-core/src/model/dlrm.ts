@@ -324,9 +324,18 @@ export class DlrmModel {
    * several, the pooled embeddings then travel by all-to-all into `pooled`.
    */
   forwardBottom(): void {
-    const be = this.backend;
+    this.bottomForward();
+    this.embeddingsForward();
+  }
+
+  /** The bottom MLP over the local batch. */
+  bottomForward(): void {
     for (const l of this.bottom) this.linearForward(l);
-    if (this.Town > 0) be.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooledOwn, batchSize: this.BE, dim: this.D });
+  }
+
+  /** This rank's tables' embedding bags over the embedding batch, into `pooledOwn`. */
+  embeddingsForward(): void {
+    if (this.Town > 0) this.backend.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooledOwn, batchSize: this.BE, dim: this.D });
   }
 
   /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */

@@ -20,6 +20,11 @@ export interface CommCounters {
   allReduceBytes: number;
 }
 
+/** A collective that has started (wrapped: an async function would await a returned promise). */
+interface InFlight {
+  done: Promise<void>;
+}
+
 const zeroCounters = (): CommCounters => ({ allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 });
 
 export class HybridStep {
@@ -61,50 +66,75 @@ export class HybridStep {
     return c;
   }
 
-  private async timed(kind: "allToAll" | "allReduce", bytes: number, run: () => Promise<void>): Promise<void> {
-    const t0 = performance.now();
-    await run();
-    this.counters[`${kind}Ms`] += performance.now() - t0;
+  /**
+   * Starts a collective and lets it begin (the transport queues it on a promise chain) before
+   * the caller computes on; `wait` then counts only the time the step is held up by it.
+   */
+  private async start(kind: "allToAll" | "allReduce", bytes: number, run: () => Promise<void>): Promise<InFlight> {
     this.counters[`${kind}Bytes`] += bytes;
+    const done = run();
+    done.catch(() => undefined);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return { done };
   }
 
-  /** Forward pass over the rank's slice, with the pooled-embedding all-to-all. */
+  private async wait(kind: "allToAll" | "allReduce", flight: InFlight): Promise<void> {
+    const t0 = performance.now();
+    await flight.done;
+    this.counters[`${kind}Ms`] += performance.now() - t0;
+  }
+
+  /**
+   * Forward pass over the rank's slice: own-table embedding bags, then the pooled all-to-all
+   * runs while the bottom MLP computes; interaction, top MLP and loss after it.
+   */
   async forward(): Promise<void> {
     const m = this.model;
-    m.forwardBottom();
-    await this.exchangeForward();
+    m.embeddingsForward();
+    const exchange = await this.exchangeForwardStart();
+    m.bottomForward();
+    await this.wait("allToAll", exchange);
+    this.exchangeForwardFinish();
     m.forwardTop();
   }
 
   /**
-   * Backward pass and every update. `stopHere` is this rank's wish to stop after the step;
-   * it rides on the gradient all-reduce, and the result is true when any rank wished it.
+   * Backward pass and every update: the reverse all-to-all runs while the bottom MLP's
+   * backward computes, the MLP gradient all-reduce while the owner's sparse update does.
+   * `stopHere` is this rank's wish to stop after the step; it rides on the all-reduce, and
+   * the result is true when any rank wished it.
    */
   async backwardAndUpdate(lr: number, stopHere: boolean): Promise<boolean> {
     const m = this.model;
     m.backwardTop();
-    await this.exchangeBackward();
-    m.sparseUpdate(lr);
+    const exchange = await this.exchangeBackwardStart();
     m.backwardBottom();
-    const stop = await this.allReduceGradients(stopHere);
+    const reduce = await this.allReduceStart(stopHere);
+    await this.wait("allToAll", exchange);
+    this.exchangeBackwardFinish();
+    m.sparseUpdate(lr);
+    await this.wait("allReduce", reduce);
+    const stop = this.allReduceFinish();
     m.denseUpdate(lr);
     return stop;
   }
 
   /**
    * pooledOwn [B, |T_r| D] holds rows s*b .. (s+1)*b for rank s as one block; each rank
-   * receives [b, |T_s| D] from every s and scatters it into pooled [b, T D] by table number.
+   * receives [b, |T_s| D] from every s (then scattered into pooled [b, T D] by table number).
    */
-  private async exchangeForward(): Promise<void> {
-    const { b, D, T, N, rowFloats } = this;
-    const r = this.shard.rank;
-    const own = rowFloats[r]!;
-    const be = this.model.backend;
+  private async exchangeForwardStart(): Promise<InFlight> {
+    const { b, N, rowFloats } = this;
+    const own = rowFloats[this.shard.rank]!;
     const sendCounts = Array.from({ length: N }, () => b * own);
     const recvCounts = rowFloats.map((f) => b * f);
-    const send = own === 0 ? this.exchangeSend.subarray(0, 0) : ((await be.read(this.model.pooledOwn)) as Float32Array).subarray(0, b * N * own);
+    const send = own === 0 ? this.exchangeSend.subarray(0, 0) : ((await this.model.backend.read(this.model.pooledOwn)) as Float32Array).subarray(0, b * N * own);
+    return this.start("allToAll", send.byteLength, () => this.comm.allToAllV(send, sendCounts, this.exchangeRecv, recvCounts));
+  }
+
+  private exchangeForwardFinish(): void {
+    const { b, D, T, N } = this;
     const recv = this.exchangeRecv;
-    await this.timed("allToAll", send.byteLength, () => this.comm.allToAllV(send, sendCounts, recv, recvCounts));
     const out = this.pooledHost;
     let at = 0;
     for (let s = 0; s < N; s++) {
@@ -116,16 +146,14 @@ export class HybridStep {
         }
       }
     }
-    be.write(this.model.pooled, out);
+    this.model.backend.write(this.model.pooled, out);
   }
 
-  /** The reverse: dPooled [b, T D] split by owner, received as [B, |T_r| D]. */
-  private async exchangeBackward(): Promise<void> {
+  /** The reverse: dPooled [b, T D] split by owner, received as [B, |T_r| D] into dPooledOwn. */
+  private async exchangeBackwardStart(): Promise<InFlight> {
     const { b, D, T, N, rowFloats } = this;
-    const r = this.shard.rank;
-    const own = rowFloats[r]!;
-    const be = this.model.backend;
-    const dPooled = (await be.read(this.model.dPooled)) as Float32Array;
+    const own = rowFloats[this.shard.rank]!;
+    const dPooled = (await this.model.backend.read(this.model.dPooled)) as Float32Array;
     const send = this.exchangeSend;
     let at = 0;
     for (let s = 0; s < N; s++) {
@@ -140,25 +168,33 @@ export class HybridStep {
     const sendCounts = rowFloats.map((f) => b * f);
     const recvCounts = Array.from({ length: N }, () => b * own);
     const recv = this.exchangeRecv.subarray(0, b * N * own);
-    await this.timed("allToAll", at * 4, () => this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts));
-    if (own === 0) return;
-    be.write(this.model.dPooledOwn, recv);
+    return this.start("allToAll", at * 4, () => this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts));
   }
 
-  /** Sums the MLP gradients over ranks (fixed order, rank 0 first) and writes them back. */
-  private async allReduceGradients(stopHere: boolean): Promise<boolean> {
+  private exchangeBackwardFinish(): void {
+    const own = this.rowFloats[this.shard.rank]!;
+    if (own > 0) this.model.backend.write(this.model.dPooledOwn, this.exchangeRecv.subarray(0, this.b * this.N * own));
+  }
+
+  /** Packs every MLP gradient (and the stop wish) and starts their fixed-order sum over ranks. */
+  private async allReduceStart(stopHere: boolean): Promise<InFlight> {
     const be = this.model.backend;
-    const grads = this.model.mlpGradients();
     const host = this.gradHost;
     let at = 0;
-    for (const g of grads) {
+    for (const g of this.model.mlpGradients()) {
       host.set((await be.read(g)) as Float32Array, at);
       at += g.size;
     }
     host[at] = stopHere ? 1 : 0;
-    await this.timed("allReduce", host.byteLength, () => this.comm.allReduceSum(host));
-    at = 0;
-    for (const g of grads) {
+    return this.start("allReduce", host.byteLength, () => this.comm.allReduceSum(host));
+  }
+
+  /** Writes the summed gradients back; true when any rank wished to stop. */
+  private allReduceFinish(): boolean {
+    const be = this.model.backend;
+    const host = this.gradHost;
+    let at = 0;
+    for (const g of this.model.mlpGradients()) {
       be.write(g, host.subarray(at, at + g.size));
       at += g.size;
     }
