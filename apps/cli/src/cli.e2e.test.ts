@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mpiUnavailable } from "./distributed/e2e-util.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** The committed launcher npm links as `dlrm`; it loads dist/main.js. */
@@ -157,8 +158,15 @@ describe("dlrm errors", () => {
     expect(r.stdout).toMatch(/^Finished training it 2\/2 of epoch 0, [\d.]+ ms\/it, loss [\d.]+/m);
   });
 
-  it("--world_size 2 is accepted by the parser and stops with a clear message", () => {
-    expectOneLineError(dlrm(["train", "--world-size", "2"]), 1, /--world_size 2: .*not supported yet/);
+  it("--world_size 2 with the seed's --distributed trains on two ranks (or says in one line that Open MPI is missing)", () => {
+    const r = dlrm(["train", "--world_size", "2", "--distributed", "--backend", "wasm", "--num-batches", "3", "--print-freq", "1"]);
+    if (mpiUnavailable() === undefined) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^ {2}ranks {7}2 \(mpi\); global batch 128, 64 samples per rank/m);
+      expect(r.stdout).toMatch(/^Finished training it 3\/3 of epoch 0/m);
+    } else {
+      expectOneLineError(r, 1, /--world-size 2: Open MPI/);
+    }
   });
 
   it("dlrm train --help explains every flag with its default and exits 0", () => {

@@ -31,7 +31,7 @@ describe("parseTrainArgs defaults", () => {
     expect(s.config).toEqual(DEFAULT_TRAIN_CONFIG);
     expect(s.data).toEqual(DEFAULT_RANDOM_DATA);
     expect(s.cli).toEqual({
-      backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1,
+      backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1, worldSizeGiven: false, distTimeout: 300,
       saveModel: undefined, checkpointDir: "checkpoints", checkpointEvery: 0, checkpointKeep: 3, resume: undefined,
       onNonFinite: "stop", maxConsecutiveSkips: 10,
     });
@@ -174,7 +174,10 @@ describe("bad flags and values name the flag", () => {
     expect(() => parseTrainArgs(["--arch-mlp-bot", "13-64-8"])).toThrow(/^--arch-mlp-bot: .*--arch-sparse-feature-size/);
   });
 
-  it("--world_size must be positive", () => {
+  it("--world_size must be positive, --dist-timeout positive, and the global batch must divide over the ranks", () => {
     expect(() => parseTrainArgs(["--world_size", "0"])).toThrow(/^--world_size: /);
+    expect(() => parseTrainArgs(["--dist-timeout", "0"])).toThrow(/^--dist-timeout: expected a positive number of seconds/);
+    expect(() => parseTrainArgs(["--world-size", "3", "--mini-batch-size", "128"])).toThrow(/^--mini-batch-size: the global batch 128 does not divide evenly over --world-size 3 ranks$/);
+    expect(parseTrainArgs(["--world-size", "4"]).cli).toMatchObject({ worldSize: 4, worldSizeGiven: true });
   });
 });
