@@ -15,6 +15,24 @@ function newLike(buf: ReduceBuffer, length: number): ReduceBuffer {
   return new Int32Array(length);
 }
 
+/**
+ * Scratch buffers kept per communicator, element type and size: a training step reduces
+ * the same gradient buffer every step, which then allocates nothing.
+ */
+const scratch = new WeakMap<object, Map<string, { recv: ReduceBuffer; sum: ReduceBuffer }>>();
+
+function scratchFor(comm: object, buf: ReduceBuffer, mineLen: number, N: number): { recv: ReduceBuffer; sum: ReduceBuffer } {
+  let byKey = scratch.get(comm);
+  if (byKey === undefined) scratch.set(comm, (byKey = new Map()));
+  const key = `${buf.constructor.name}:${mineLen}`;
+  let s = byKey.get(key);
+  if (s === undefined) {
+    if (byKey.size >= 8) byKey.clear();
+    byKey.set(key, (s = { recv: newLike(buf, mineLen * N), sum: newLike(buf, mineLen) }));
+  }
+  return s;
+}
+
 /** The element range [begin, end) of block s when n elements are split over N ranks. */
 export function blockRange(n: number, worldSize: number, s: number): [number, number] {
   const base = Math.floor(n / worldSize);
@@ -34,9 +52,8 @@ export async function fixedOrderAllReduce(
   const counts = Array.from({ length: N }, (_, s) => blockRange(n, N, s)[1] - blockRange(n, N, s)[0]);
   const [mine0, mine1] = blockRange(n, N, comm.rank);
   const mineLen = mine1 - mine0;
-  const recv = newLike(buf, mineLen * N);
+  const { recv, sum } = scratchFor(comm, buf, mineLen, N);
   await comm.allToAllV(buf, counts, recv, Array.from({ length: N }, () => mineLen));
-  const sum = newLike(buf, mineLen);
   sum.set(recv.subarray(0, mineLen));
   for (let s = 1; s < N; s++) {
     const off = s * mineLen;
