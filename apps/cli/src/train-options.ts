@@ -239,6 +239,9 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     onNonFinite: opts.onNonfinite as "stop" | "skip",
     maxConsecutiveSkips: opts.maxConsecutiveSkips as number,
   };
+  if (opts.distributed === true && worldSize === 1 && process.env.OMPI_COMM_WORLD_SIZE === undefined) {
+    notes.push("--distributed without --world-size N trains in one process (give --world-size N, or start the ranks with mpirun)");
+  }
   if (!(cli.distTimeout > 0)) throw new UsageError("--dist-timeout", `expected a positive number of seconds, got ${cli.distTimeout}`);
   if (worldSize > 1 && config.batchSize % worldSize !== 0) {
     throw new UsageError("--mini-batch-size", `the global batch ${config.batchSize} does not divide evenly over --world-size ${worldSize} ranks`);
