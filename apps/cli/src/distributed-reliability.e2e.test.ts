@@ -3,16 +3,17 @@
  * byte-identical; an N = 2 checkpoint resumes at 2 byte-identically and at 1 and 3 within
  * 1e-5; a killed, throwing or hanging rank, ranks started with different flags and a batch
  * that does not divide each end the job non-zero within 60 s naming the cause; SIGTERM to
- * the launcher stops every rank with one checkpoint; without Open MPI, one line says so.
+ * the launcher stops every rank with one checkpoint; ranks wait out rank 0's preprocessing
+ * past --dist-timeout; without Open MPI, one line says so.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSafetensors } from "@dlrm/core";
 import { MPIRUN_ROOT_ENV, mpirunArgs, runningAsRoot } from "@dlrm/comm-mpi";
-import { MAIN, dlrm, dlrmSignalled, losses, mpiUnavailable, worstLossErr, worstRelErr } from "./distributed/e2e-util.js";
+import { CRITEO, MAIN, dlrm, dlrmSignalled, losses, mpiUnavailable, worstLossErr, worstRelErr } from "./distributed/e2e-util.js";
 
 const missing = mpiUnavailable();
 const required = process.env.DLRM_REQUIRE_MPI === "1";
@@ -98,6 +99,20 @@ describe.skipIf(missing !== undefined && !required)(`multi-process reliability${
     expect(m.status).not.toBe(0);
     expect(m.stderr).toMatch(/the global batch 25 does not divide evenly over 2 ranks/);
   }, 70_000);
+
+  it("the other ranks wait for rank 0's preprocessing longer than --dist-timeout without ending the job", () => {
+    const raw = join(dir, "big.tsv");
+    writeFileSync(raw, readFileSync(CRITEO, "utf8").repeat(30));
+    const r = dlrm(dir, ["train", "--world-size", "2", "--data-generation", "dataset", "--raw-data-file", raw, "--processed-data-file", "big", "--max-ind-range", "1000",
+      "--arch-sparse-feature-size", "8", "--arch-mlp-bot", "13-16-8", "--arch-mlp-top", "32-1", "--loss-function", "bce", "--mini-batch-size", "64", "--backend", "wasm",
+      "--num-batches", "5", "--dist-timeout", "2"]);
+    rmSync(raw, { force: true });
+    ok(r);
+    const seconds = Number(/^Processed .*big: 300000 rows .*, ([\d.]+) s, /m.exec(r.stdout)?.[1]);
+    expect(seconds).toBeGreaterThan(2);
+    expect(r.stdout).toMatch(/^Done: 5 steps/m);
+    expect(readdirSync(dir).filter((f) => f.includes(".rank0-"))).toEqual([]);
+  }, 120_000);
 
   it("SIGTERM to the launcher stops every rank after the same step and writes one checkpoint", async () => {
     const r = await dlrmSignalled(dir, ["train", ...MODEL, "--world-size", "2", "--num-batches", "100000", "--checkpoint-dir", "ck-sig"], /Finished training it 5\//, "SIGTERM");

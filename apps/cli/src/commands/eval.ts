@@ -14,6 +14,7 @@ import {
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { UsageError } from "../errors.js";
+import { rankZeroFirst } from "../distributed/rank-zero-first.js";
 import { defineTrainOptions, optionsToSetup } from "../train-options.js";
 import { datasetFromOptions, ensureProcessed, preprocessSummaryLine, type DatasetSetup } from "./preprocess.js";
 
@@ -50,10 +51,7 @@ export async function openDatasetRun(config: TrainConfig, d: DatasetSetup, write
   if (config.model.bottomMlp[0] !== 13) throw new UsageError("--arch-mlp-bot", "the first width must be 13 (Criteo's dense features)");
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
-  const many = comm !== undefined && comm.worldSize > 1;
-  if (many && comm.rank !== 0) await comm.barrier();
-  const pre = await ensureProcessed(d);
-  if (many && comm.rank === 0) await comm.barrier();
+  const pre = await rankZeroFirst(comm, d.processedDir, () => ensureProcessed(d));
   write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
   config.model.tableRows = [...pre.summary.tableRows];
   if (d.testMiniBatchSize !== config.batchSize) {
