@@ -136,7 +136,8 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     if (dataset !== undefined) say((await dataset.evaluateTest(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
-      throw new RunStoppedError(`stopped by ${signal} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
+      const by = signal === "SIGUSR1" ? "a stop request to every rank (SIGUSR1, as the launcher sends on Ctrl-C or SIGTERM)" : signal;
+      throw new RunStoppedError(`stopped by ${by} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
     }
     if (cli.saveModel !== undefined) {
       if (model.shard === undefined) writeSafetensors(cli.saveModel, await model.stateDict());

@@ -37,7 +37,7 @@ export async function launchWithMpirun(worldSize: number, argv: readonly string[
   const child = spawn(mpirun, args, {
     stdio: "inherit",
     detached: true,
-    env: { ...process.env, ...(asRoot ? MPIRUN_ROOT_ENV : {}) },
+    env: { ...process.env, ...(asRoot ? MPIRUN_ROOT_ENV : {}), DLRM_LAUNCHER: "1" },
   });
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {

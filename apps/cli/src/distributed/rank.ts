@@ -35,13 +35,17 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
     await comm.close();
     return 0;
   } catch (err) {
+    // Met by every rank at once (ranks disagree, a stop request): rank 0 says it, unprefixed.
     const together = err instanceof RanksDisagreeError || err instanceof RunStoppedError;
-    if (!together || comm.rank === 0) process.stderr.write(`dlrm: error: ${prefix}${oneLine(err)}\n`);
+    if (!together) process.stderr.write(`dlrm: error: ${prefix}${oneLine(err)}\n`);
+    else if (comm.rank === 0) process.stderr.write(`dlrm: ${err instanceof RunStoppedError ? "" : "error: "}${oneLine(err)}\n`);
     if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${prefix}${err.stack}\n`);
     const code = exitCodeOf(err);
     if (together || comm.worldSize === 1) {
       await comm.close();
-      return code;
+      // Under dlrm's own launcher a clean stop exits 0, so mpirun does not report a failed
+      // job; the launcher exits 130 / 143 itself.
+      return err instanceof RunStoppedError && process.env.DLRM_LAUNCHER === "1" ? 0 : code;
     }
     process.exit(code);
   }
