@@ -27,10 +27,15 @@ function fileFacts(path: string): string {
   }
 }
 
-/** A hash of the code this rank runs: the CLI's and core's compiled entry points. */
+/** A hash of the code this rank runs: the CLI's and core's compiled training path. */
 function buildId(): string {
   const h = createHash("sha256");
-  for (const url of [new URL("../main.js", import.meta.url), new URL("../run-train.js", import.meta.url)]) {
+  const core = new URL(import.meta.resolve("@dlrm/core"));
+  const files = [
+    new URL("../main.js", import.meta.url), new URL("../run-train.js", import.meta.url),
+    core, new URL("model/dlrm.js", core), new URL("train/trainer.js", core), new URL("parallel/hybrid-step.js", core),
+  ];
+  for (const url of files) {
     try {
       h.update(readFileSync(url));
     } catch {
