@@ -53,3 +53,4 @@ export * from "./checkpoint/sharded-write.js";
 export * from "./comm/in-process.js";
 export * from "./parallel/train-ranks.js";
 export * from "./loss-args.js";
+export * from "./data/criteo/dir-lock.js";

@@ -121,6 +121,7 @@ export async function ensureProcessed(d: DatasetSetup, chunkRows?: number): Prom
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: "{phase} |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {mb} MB/s | ETA {eta_formatted}", hideCursor: false }, cliProgress.Presets.shades_classic)
     : undefined;
+  opts.onWaitForLock = (pid) => process.stderr.write(`dlrm: waiting for process ${pid}, which is preprocessing ${d.processedDir}\n`);
   const t0 = performance.now();
   let started = false;
   opts.onProgress = (p) => {

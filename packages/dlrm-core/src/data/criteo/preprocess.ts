@@ -17,6 +17,7 @@ import { decodeDictionaries, dictionaryMapper, DictionaryCounter, encodeDictiona
 import { planChunks, type PlannedChunk } from "./chunk-plan.js";
 import { convertLine, emptyCounts, type LineCounts } from "./line-convert.js";
 import { countLines, CriteoFileError, readLineBlocks } from "./line-stream.js";
+import { withDirectoryLock } from "./dir-lock.js";
 import {
   fingerprint, keyDifference, PROCESSED_FORMAT, readManifest, StaleCacheError, writeAtomic, writeManifest,
   type CriteoDataSet, type ManifestKey, type ProcessedSummary,
@@ -48,6 +49,8 @@ export interface PreprocessOptions {
   /** Delete and rebuild a stale directory instead of refusing it. */
   rebuild?: boolean;
   onProgress?(p: PreprocessProgress): void;
+  /** Called once when another live process holds the directory's lock (this one then waits for it). */
+  onWaitForLock?(pid: number): void;
   /** Called after chunk `id` is committed (tests use it to simulate a kill). */
   afterChunk?(id: number): void;
 }
@@ -115,8 +118,12 @@ async function buildDictionaries(o: PreprocessOptions, policy: BadLinePolicy, pr
 
 /** Preprocesses (or resumes, or reuses) `o.output`; see the file header. */
 export async function preprocessCriteo(o: PreprocessOptions): Promise<PreprocessResult> {
-  const started = performance.now();
   checkOptions(o);
+  return withDirectoryLock(resolve(o.output), () => preprocessLocked(o), o.onWaitForLock);
+}
+
+async function preprocessLocked(o: PreprocessOptions): Promise<PreprocessResult> {
+  const started = performance.now();
   const policy = o.badLines ?? DEFAULT_BAD_LINE_POLICY;
   const dir = resolve(o.output);
   const rejectsFile = o.rejectsFile ?? `${dir}.rejects.tsv`;
