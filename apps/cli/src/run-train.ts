@@ -30,6 +30,7 @@ import { NotSupportedError, RunStoppedError } from "./errors.js";
 import { distributedLines } from "./distributed/startup.js";
 import { silentProgress } from "./progress.js";
 import { faultFromEnv, injectFault } from "./distributed/fault.js";
+import { rankThreads } from "./distributed/rank-threads.js";
 import { checkResumeConfig } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
@@ -81,7 +82,8 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);
   const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
   if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
-  const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode });
+  const threads = cli.threads > 0 ? cli.threads : rankThreads(comm.worldSize);
+  const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode, ...(threads === undefined ? {} : { threads }) });
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
   const progress = lead ? createProgress() : silentProgress();

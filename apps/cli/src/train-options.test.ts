@@ -31,7 +31,7 @@ describe("parseTrainArgs defaults", () => {
     expect(s.config).toEqual(DEFAULT_TRAIN_CONFIG);
     expect(s.data).toEqual(DEFAULT_RANDOM_DATA);
     expect(s.cli).toEqual({
-      backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1, worldSizeGiven: false, distTimeout: 300,
+      backend: "auto", printTime: false, logJsonl: undefined, loadModel: undefined, worldSize: 1, worldSizeGiven: false, distTimeout: 300, threads: 0,
       saveModel: undefined, checkpointDir: "checkpoints", checkpointEvery: 0, checkpointKeep: 3, resume: undefined,
       onNonFinite: "stop", maxConsecutiveSkips: 10,
     });

@@ -40,6 +40,8 @@ export interface CliOptions {
   worldSizeGiven: boolean;
   /** Seconds a rank waits in one collective before it ends the job (`--dist-timeout`). */
   distTimeout: number;
+  /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
+  threads: number;
   /** Final weights, safetensors (`--save-model`). */
   saveModel: string | undefined;
   /** Checkpoints: directory, period (0 = only on a stop signal), how many to keep. */
@@ -149,6 +151,7 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(new Option("--world-size <n>").argParser(intArg).hideHelp())
     .addOption(new Option("--distributed [bool]", "the seed's flag: train on several processes (with --world-size; under mpirun the world size is MPI's)").argParser(boolArg).default(false))
     .addOption(new Option("--dist-backend <name>", "the transport between ranks").choices(["mpi"]).default("mpi"))
+    .addOption(new Option("--threads <n>", "backend threads, the calling one included (0: every core, or on one of N ranks on a machine its share, cores / N)").argParser(intArg).default(0))
     .addOption(new Option("--dist-timeout <seconds>", "a rank waiting longer than this in one collective ends the whole job (a peer died or hangs)").argParser(floatArg).default(300));
 }
 
@@ -231,6 +234,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     worldSize,
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
     distTimeout: opts.distTimeout as number,
+    threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,
     checkpointEvery: opts.checkpointEvery as number,
@@ -242,6 +246,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   if (opts.distributed === true && worldSize === 1 && process.env.OMPI_COMM_WORLD_SIZE === undefined) {
     notes.push("--distributed without --world-size N trains in one process (give --world-size N, or start the ranks with mpirun)");
   }
+  if (cli.threads < 0) throw new UsageError("--threads", `expected a non-negative integer, got ${cli.threads}`);
   if (!(cli.distTimeout > 0)) throw new UsageError("--dist-timeout", `expected a positive number of seconds, got ${cli.distTimeout}`);
   if (worldSize > 1 && config.batchSize % worldSize !== 0) {
     throw new UsageError("--mini-batch-size", `the global batch ${config.batchSize} does not divide evenly over --world-size ${worldSize} ranks`);
