@@ -7,7 +7,7 @@
  * same but makes Open MPI 4.1 print a broken help message); errors that every rank meets
  * together (ranks disagree, a stop signal) end the job cleanly instead.
  */
-import type { Communicator } from "@dlrm/core";
+import { NonFiniteLossError, type Communicator } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "../errors.js";
 import { runTrain } from "../run-train.js";
 import type { TrainSetup } from "../train-options.js";
@@ -35,8 +35,9 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
     await comm.close();
     return 0;
   } catch (err) {
-    // Met by every rank at once (ranks disagree, a stop request): rank 0 says it, unprefixed.
-    const together = err instanceof RanksDisagreeError || err instanceof RunStoppedError;
+    // Met by every rank at once (ranks disagree, a stop request, a non-finite loss of the
+    // whole batch, which every rank sums alike): rank 0 says it, unprefixed.
+    const together = err instanceof RanksDisagreeError || err instanceof RunStoppedError || err instanceof NonFiniteLossError;
     if (!together) process.stderr.write(`dlrm: error: ${prefix}${oneLine(err)}\n`);
     else if (comm.rank === 0) process.stderr.write(`dlrm: ${err instanceof RunStoppedError ? "" : "error: "}${oneLine(err)}\n`);
     if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${prefix}${err.stack}\n`);

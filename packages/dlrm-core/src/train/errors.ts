@@ -22,11 +22,13 @@ export class NonFiniteLossError extends Error {
     readonly lastCheckpoint: string | undefined,
     readonly tensor: string | undefined,
     reason?: string,
+    /** Where parameters were searched, when not the whole model (" on rank 0's part"). */
+    scope?: string,
   ) {
     const window = firstSuspectStep < step ? `between steps ${firstSuspectStep} and ${step}` : `at step ${step}`;
     super(
       `${reason ?? `loss became ${loss}`} ${window} (epoch ${epoch}, batch ${step}); ` +
-        (tensor ? `first non-finite parameter: ${tensor}. ` : "every parameter is still finite. ") +
+        (tensor ? `first non-finite parameter: ${tensor}. ` : `every parameter${scope ?? ""} is still finite. `) +
         `Stopping instead of training on garbage. ${pointAt(lastCheckpoint)}`,
     );
     this.name = "NonFiniteLossError";

@@ -252,7 +252,8 @@ export async function trainModel(
         const ms = (now - windowStart) / windowSteps;
         last = { loss: stats[0]! / stats[2]!, accuracy: stats[1]! / stats[2]! };
         if (!Number.isFinite(last.loss)) {
-          throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint, await firstNonFinite(model));
+          const scope = model.shard === undefined ? undefined : ` on rank ${model.shard.rank}'s part of the model`;
+          throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint, await firstNonFinite(model), undefined, scope);
         }
         opts.onPrint?.({
           epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
