@@ -80,6 +80,14 @@ describe.skipIf(missing !== undefined && !required)(`multi-process reliability${
     }, 70_000);
   }
 
+  it("a non-finite loss stops every rank at the same step, reported once by rank 0", () => {
+    const r = dlrm(dir, ["train", ...MODEL, "--world-size", "2", "--num-batches", "20", "--learning-rate", "1e38", "--optimizer", "sgd"]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("dlrm: error: "));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dlrm: error: loss became (NaN|Infinity|-Infinity) (at step|between steps) .*Stopping instead of training on garbage/);
+  }, 70_000);
+
   it("ranks started with different flags are refused at start, naming the first difference", () => {
     const node = [process.execPath, MAIN, "train", ...MODEL, "--num-batches", "4"];
     const args = [...mpirunArgs({ np: 1, asRoot: runningAsRoot(), oversubscribe: true }), ...node, "--learning-rate", "0.1", ":", "-np", "1", ...node, "--learning-rate", "0.2"];
