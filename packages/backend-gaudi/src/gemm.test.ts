@@ -113,16 +113,6 @@ describeNative("gemm vs a float64 triple loop", () => {
         const got = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
         const again = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
         expect(Buffer.from(again.buffer).equals(Buffer.from(got.buffer))).toBe(true);
-        if (!withOneDnn || lib === "openblas") return;
-        // oneDNN's products do not depend on the thread count; OpenBLAS's 1- and 2-thread ones can differ in the last bit.
-        const threads = addon().info().threads;
-        addon().setThreads(1);
-        try {
-          const oneThread = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
-          expect(Buffer.from(oneThread.buffer).equals(Buffer.from(got.buffer))).toBe(true);
-        } finally {
-          addon().setThreads(threads);
-        }
         for (let s = 0; s < 300; s++) {
           const i = Math.floor(next() * m);
           const j = Math.floor(next() * n);
@@ -135,6 +125,18 @@ describeNative("gemm vs a float64 triple loop", () => {
           }
           // f32 sums of k products are off by a few ulp of sum |a b|; one wrong term is ~1e-3 of it.
           expect(Math.abs(got[i * n + j]! - want) / absSum).toBeLessThan(4e-6);
+        }
+        // oneDNN's products do not depend on the thread count; OpenBLAS's 1- and 2-thread ones can
+        // differ in the last bit (issue 15), so only oneDNN's are held to it here.
+        if (withOneDnn && lib !== "openblas") {
+          const threads = addon().info().threads;
+          addon().setThreads(1);
+          try {
+            const oneThread = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
+            expect(Buffer.from(oneThread.buffer).equals(Buffer.from(got.buffer))).toBe(true);
+          } finally {
+            addon().setThreads(threads);
+          }
         }
       });
     }
