@@ -2,7 +2,8 @@
  * bf16 mixed precision against fp32 on the 10,000 real Kaggle rows: the same seeded model,
  * data order and configuration trained once per precision on each backend that can start
  * (reference, wasm, gaudi, webgpu); the exact test AUC of the bf16 run must be within 0.005
- * of the fp32 run's, and both clearly above chance.
+ * of the fp32 run's (and not equal to it: bf16 must have changed the model), and both
+ * clearly above chance.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +61,8 @@ describe("bf16 vs fp32 test AUC on real Criteo rows", async () => {
       expect(fp32).toBeGreaterThan(0.65);
       expect(bf16).toBeGreaterThan(0.65);
       expect(Math.abs(bf16 - fp32), `fp32 AUC ${fp32}, bf16 AUC ${bf16}`).toBeLessThan(0.005);
+      // bf16 must have done something: rounding every GEMM operand changes the trained model.
+      expect(bf16, "bf16 and fp32 runs gave the same AUC: bf16 was not applied").not.toBe(fp32);
       console.log(`${factory.name}: test AUC fp32 ${fp32.toFixed(5)}, bf16 ${bf16.toFixed(5)}, |difference| ${Math.abs(bf16 - fp32).toFixed(5)}`);
     }, 300_000);
   }
