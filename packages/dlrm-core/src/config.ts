@@ -126,6 +126,17 @@ function nonNegativeInt(field: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new ConfigError(field, `expected a non-negative integer, got ${v}`);
 }
 
+/**
+ * The samples each of `worldSize` ranks trains on: B / worldSize; a ConfigError naming both
+ * numbers when the global batch (`--mini-batch-size`) does not divide evenly.
+ */
+export function localBatchSize(batchSize: number, worldSize: number): number {
+  if (batchSize % worldSize !== 0) {
+    throw new ConfigError("--mini-batch-size", `the global batch ${batchSize} does not divide evenly over ${worldSize} ranks`);
+  }
+  return batchSize / worldSize;
+}
+
 /** Checks every field; throws a ConfigError naming the first bad one. */
 export function validateConfig(c: TrainConfig): void {
   const m = c.model;

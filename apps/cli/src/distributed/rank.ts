@@ -7,7 +7,7 @@
  * same but makes Open MPI 4.1 print a broken help message); errors that every rank meets
  * together (ranks disagree, a stop signal) end the job cleanly instead.
  */
-import { NonFiniteLossError, type Communicator } from "@dlrm/core";
+import { localBatchSize, NonFiniteLossError, type Communicator } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "../errors.js";
 import { runTrain } from "../run-train.js";
 import type { TrainSetup } from "../train-options.js";
@@ -27,9 +27,7 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
     if (setup.cli.worldSizeGiven && setup.cli.worldSize !== 1 && setup.cli.worldSize !== comm.worldSize) {
       throw new UsageError("--world-size", `${setup.cli.worldSize} was given, but mpirun started ${comm.worldSize} ranks (-np ${comm.worldSize}); give the same number, or leave --world-size out under mpirun`);
     }
-    if (setup.config.batchSize % comm.worldSize !== 0) {
-      throw new UsageError("--mini-batch-size", `the global batch ${setup.config.batchSize} does not divide evenly over ${comm.worldSize} ranks`);
-    }
+    localBatchSize(setup.config.batchSize, comm.worldSize);
     await checkRanksAgree(comm, fingerprint(setup));
     await runTrain(setup, comm);
     await comm.close();

@@ -28,8 +28,13 @@ export function saveToCheckpointDir(dir: string, c: Checkpoint, keep: number): s
   mkdirSync(dir, { recursive: true });
   const path = join(dir, checkpointName(c.state.step));
   saveCheckpoint(path, c);
-  for (const old of listCheckpoints(dir).slice(Math.max(keep, 1))) rmSync(old, { force: true });
+  pruneCheckpoints(dir, keep);
   return path;
+}
+
+/** Deletes all but the newest `keep` (at least one) checkpoints in `dir`. */
+export function pruneCheckpoints(dir: string, keep: number): void {
+  for (const old of listCheckpoints(dir).slice(Math.max(keep, 1))) rmSync(old, { force: true });
 }
 
 /**

@@ -5,7 +5,7 @@
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
-import { interactionWidth, type OptimizerName, type TrainConfig } from "../config.js";
+import { interactionWidth, localBatchSize, type OptimizerName, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Communicator } from "../comm/communicator.js";
 import type { TablePlan } from "../parallel/plan.js";
@@ -118,11 +118,8 @@ export class DlrmModel {
     const m = config.model;
     const be = backend;
     const worldSize = shard?.worldSize ?? 1;
-    if (limits.batchSize % worldSize !== 0) {
-      throw new RangeError(`the global batch (${limits.batchSize}) does not divide evenly over ${worldSize} ranks`);
-    }
     this.BE = limits.batchSize;
-    this.B = limits.batchSize / worldSize;
+    this.B = localBatchSize(limits.batchSize, worldSize);
     this.localBatch = this.B;
     this.D = m.embeddingDim;
     this.T = m.tableRows.length;

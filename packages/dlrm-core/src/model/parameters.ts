@@ -52,15 +52,13 @@ export function initialiseParameters(
   wanted: (spec: ParameterSpec) => boolean = () => true,
 ): void {
   const rng = new Rng(seed, 0);
-  const skipped = new Float32Array(1 << 16);
   for (const spec of parameterSpecs(m)) {
     const size = spec.shape.reduce((a, d) => a * d, 1);
     if (!wanted(spec)) {
-      // Drawn all the same (into a small ring that is thrown away): the stream must advance
-      // as in one process, so every rank's parameters equal one process's.
-      const bound = Math.sqrt(1 / spec.shape[0]!);
-      if (spec.kind === "table") for (let i = 0; i < size; i++) skipped[i & 0xffff] = -bound + 2 * bound * rng.uniform();
-      else for (let i = 0; i < size; i++) skipped[i & 0xffff] = rng.normal();
+      // Drawn all the same and thrown away: the stream must advance as in one process, so
+      // every rank's parameters equal one process's.
+      if (spec.kind === "table") for (let i = 0; i < size; i++) rng.uniform();
+      else for (let i = 0; i < size; i++) rng.normal();
       continue;
     }
     const data = new Float32Array(size);

@@ -12,7 +12,7 @@
 import type { Communicator } from "../comm/communicator.js";
 import type { DlrmModel, ModelShard } from "../model/dlrm.js";
 
-/** Milliseconds and bytes (sent by this rank) spent in collectives since the last `take`. */
+/** Milliseconds waited on collectives and bytes this rank sent, summed since the last `takeCounters`. */
 export interface CommCounters {
   allToAllMs: number;
   allToAllBytes: number;

@@ -37,12 +37,6 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
   return out;
 }
 
-/** The names this rank needs to read back (its tables and every MLP tensor). */
-export function shardNeeds(model: DlrmModel): (name: string) => boolean {
-  const mine = new Set(model.namedParameters().map(([n]) => n));
-  return (name) => mine.has(name);
-}
-
 /** Before the model exists: the tensor names rank `rank` reads under `plan` (its tables, every MLP tensor). */
 export function rankNeeds(ownedTables: readonly number[]): (name: string) => boolean {
   const mine = new Set(ownedTables);

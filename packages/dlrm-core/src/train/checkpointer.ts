@@ -5,10 +5,10 @@
  */
 import type { TrainConfig } from "../config.js";
 import type { TrainingState } from "../checkpoint/checkpoint.js";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_FORMAT, checkpointDigest } from "../checkpoint/checkpoint.js";
-import { checkpointName, listCheckpoints, saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
+import { checkpointName, pruneCheckpoints, saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
 import { writeShardedSafetensors } from "../checkpoint/sharded-write.js";
 import { shardEntries } from "../parallel/shard-state.js";
 import type { DlrmModel } from "../model/dlrm.js";
@@ -59,7 +59,7 @@ export class Checkpointer {
     mkdirSync(this.where.dir, { recursive: true });
     const path = join(this.where.dir, checkpointName(step));
     await writeShardedSafetensors(shard.comm, path, entries, { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) }, checkpointDigest);
-    if (shard.rank === 0) for (const old of listCheckpoints(this.where.dir).slice(Math.max(this.where.keep, 1))) rmSync(old, { force: true });
+    if (shard.rank === 0) pruneCheckpoints(this.where.dir, this.where.keep);
     await shard.comm.barrier();
     this.onCheckpoint?.(path, step);
     return path;

@@ -4,7 +4,7 @@
  * Loss and accuracy accumulate on the device and are read back only at print steps.
  */
 import type { Backend } from "../backend.js";
-import { ConfigError, validateConfig, type TrainConfig } from "../config.js";
+import { localBatchSize, validateConfig, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import type { BatchSource } from "../data/batch.js";
@@ -38,10 +38,8 @@ export function buildModel(
     check();
     return new DlrmModel(backend, cfg, limits);
   }
-  if (cfg.batchSize % comm.worldSize !== 0) {
-    throw new ConfigError("--mini-batch-size", `the global batch ${cfg.batchSize} does not divide evenly over ${comm.worldSize} ranks (--world-size ${comm.worldSize})`);
-  }
-  const p = plan ?? planTables(cfg.model, cfg.optimizer, comm.worldSize, cfg.batchSize, maxIndicesPerBag);
+  localBatchSize(cfg.batchSize, comm.worldSize);
+  const p = plan ?? planForSource(cfg, { maxIndicesPerBag }, comm.worldSize);
   check({ ownedTables: p.ownedTables[comm.rank]!, worldSize: comm.worldSize });
   return new DlrmModel(backend, cfg, limits, { rank: comm.rank, worldSize: comm.worldSize, ownedTables: p.ownedTables[comm.rank]!, plan: p, comm });
 }
@@ -128,11 +126,9 @@ export interface TrainSummary {
 const YIELD_EVERY_MS = 50;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The window's collective counters per step; zeroes the window. */
+/** A print window's collective counters per step. */
 function perStep(c: CommCounters, steps: number): CommCounters {
-  const out = { allToAllMs: c.allToAllMs / steps, allToAllBytes: c.allToAllBytes / steps, allReduceMs: c.allReduceMs / steps, allReduceBytes: c.allReduceBytes / steps };
-  c.allToAllMs = c.allToAllBytes = c.allReduceMs = c.allReduceBytes = 0;
-  return out;
+  return { allToAllMs: c.allToAllMs / steps, allToAllBytes: c.allToAllBytes / steps, allReduceMs: c.allReduceMs / steps, allReduceBytes: c.allReduceBytes / steps };
 }
 
 /** Trains `cfg` on `source` with `backend`; returns the model (still on the device) and a summary. */
@@ -147,7 +143,6 @@ export async function trainModel(
     checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag, shard), backend.info.memoryLimitBytes, backend.info.name, totalmem()),
   );
   const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
-  const commWindow: CommCounters = { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
   const lr = new LrScheduler({
     baseLr: cfg.learningRate,
     numWarmupSteps: cfg.lrNumWarmupSteps,
@@ -229,13 +224,6 @@ export async function trainModel(
       } else {
         model.backwardAndUpdate(rate);
       }
-      if (hybrid !== undefined) {
-        const c = hybrid.takeCounters();
-        commWindow.allToAllMs += c.allToAllMs;
-        commWindow.allToAllBytes += c.allToAllBytes;
-        commWindow.allReduceMs += c.allReduceMs;
-        commWindow.allReduceBytes += c.allReduceBytes;
-      }
       backend.markStep();
       opts.onStep?.(step, totalSteps);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -258,7 +246,7 @@ export async function trainModel(
         opts.onPrint?.({
           epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
           msPerIteration: ms, samplesPerSecond: (cfg.batchSize * 1000) / ms, learningRate: rate,
-          ...(hybrid === undefined ? {} : { comm: perStep(commWindow, windowSteps) }),
+          ...(hybrid === undefined ? {} : { comm: perStep(hybrid.takeCounters(), windowSteps) }),
         });
         windowStart = now;
         windowSteps = 0;
