@@ -245,7 +245,7 @@ export function processDistStepRunner(timeoutMs = DEFAULT_JOB_TIMEOUT_MS, script
         const { mod, reason } = await loadMpi();
         if (mod === undefined) throw new Error(`--world-size ${job.worldSize}: ${reason}`);
         const asRoot = mod.runningAsRoot();
-        const mpiArgs = [...mod.mpirunArgs({ np: job.worldSize, asRoot, oversubscribe: job.worldSize > availableParallelism() }), process.execPath, ...args];
+        const mpiArgs = [...mod.mpirunArgs({ np: job.worldSize, asRoot, oversubscribe: false }), process.execPath, ...args];
         r = await runChild(mod.findMpirun()!, mpiArgs, { timeoutMs, what, env: { ...process.env, ...(asRoot ? mod.MPIRUN_ROOT_ENV : {}) } });
       }
       const result = parseDistStepLine(r.stdout);

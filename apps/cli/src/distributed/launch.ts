@@ -6,7 +6,6 @@
  * checkpoint); a second one ends the job at once. Exits with mpirun's status, or 130 / 143.
  */
 import { spawn } from "node:child_process";
-import { availableParallelism } from "node:os";
 import { NotSupportedError } from "../errors.js";
 import { signalExitCode } from "../stop-signals.js";
 
@@ -32,7 +31,7 @@ export async function launchWithMpirun(worldSize: number, argv: readonly string[
   const { findMpirun, mpirunArgs, runningAsRoot, MPIRUN_ROOT_ENV } = await import("@dlrm/comm-mpi");
   const mpirun = findMpirun()!;
   const asRoot = runningAsRoot();
-  const args = [...mpirunArgs({ np: worldSize, asRoot, oversubscribe: worldSize > availableParallelism() }), process.execPath, ...process.execArgv, argv[1]!, ...argv.slice(2)];
+  const args = [...mpirunArgs({ np: worldSize, asRoot, oversubscribe: false }), process.execPath, ...process.execArgv, argv[1]!, ...argv.slice(2)];
   say(`dlrm: starting ${worldSize} ranks on this machine: ${mpirun} ${args.join(" ")}`);
   const child = spawn(mpirun, args, {
     stdio: "inherit",
