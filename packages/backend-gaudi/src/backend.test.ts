@@ -1,16 +1,15 @@
 /**
  * GaudiBackend through the factory: availability and start-up line, training eager and
  * lazy bit-identical (one submission per step), lazy `read` waiting for the running
- * step, Tensor ownership checks, and the C++ host preprocessing matching core's.
+ * step, and Tensor ownership checks.
  */
 import { expect, it } from "vitest";
 import {
-  buildSparseBatch, createRandomSource, DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, randomBatch, SparseInputError, trainModel,
+  createRandomSource, DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, trainModel,
   type Backend, type TrainConfig,
 } from "@dlrm/core";
 import { gaudiBackendFactory } from "./factory.js";
 import type { GaudiBackend } from "./gaudi-backend.js";
-import { buildSparseBatchNative } from "./sparse.js";
 import { describeNative, expectError } from "./test-util.js";
 
 const cfg: TrainConfig = {
@@ -77,18 +76,5 @@ describeNative("gaudi backend", () => {
     a.dispose();
     expectError(() => a.alloc([1], "f32"), Error, "disposed");
     b.dispose();
-  });
-
-  it("the C++ host preprocessing equals core's buildSparseBatch, and rejects the same inputs", () => {
-    for (let i = 0; i < 5; i++) {
-      const batch = randomBatch(cfg, data, i);
-      const want = buildSparseBatch(batch.sparse, cfg.model.tableRows, cfg.batchSize);
-      const got = buildSparseBatchNative(batch.sparse, cfg.model.tableRows, cfg.batchSize);
-      expect(got.numUnique).toBe(want.numUnique);
-      for (const k of ["uniqueRows", "tableUniqueOffsets", "csrOffsets", "csrBags"] as const) expect(Array.from(got[k]), k).toEqual(Array.from(want[k]));
-    }
-    const bad = { indices: Int32Array.from([0, 1000]), offsets: Int32Array.from([0, 1, 2]) };
-    const tsError = (() => { try { buildSparseBatch(bad, [4], 2); } catch (e) { return e as Error; } return undefined; })();
-    expectError(() => buildSparseBatchNative(bad, [4], 2), SparseInputError, tsError!.message);
   });
 });

@@ -121,8 +121,9 @@ for (let i = 0; i < count; i++) {
     } else if (r < 0.96) {
       e.alloc(rand() < 0.7 ? int(30) : junk(e), pick(["f32", "i32", junk(e)]), rand() < 0.9 ? "x" : junk(e));
     } else {
-      const n = int(6);
-      addon.buildSparseBatch(Int32Array.from({ length: n }, () => int(6) - 1), rand() < 0.5 ? Int32Array.from([0, int(7)]) : junk(e), Int32Array.from([int(6)]), rand() < 0.8 ? 1 : junk(e));
+      const dim = () => (rand() < 0.8 ? int(5000) : junk(e));
+      const flag = () => (rand() < 0.8 ? rand() < 0.5 : junk(e));
+      addon.gemmLibrary(dim(), dim(), dim(), flag(), flag(), ...(rand() < 0.5 ? [flag()] : []));
     }
   } catch (err) {
     note(err);

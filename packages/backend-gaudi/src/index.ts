@@ -1,9 +1,7 @@
 /**
  * Public surface of @dlrm/backend-gaudi: the registry entry `gaudiBackendFactory`, the
- * backend class, the C++ host preprocessing (`buildSparseBatchNative`) and the addon
- * loader (for tools that want to say why the native backend is unavailable).
+ * backend class and the addon loader (for tools that want to say why the native backend is unavailable).
  */
 export { gaudiBackendFactory } from "./factory.js";
 export { GaudiBackend, type GaudiLazyStats } from "./gaudi-backend.js";
-export { buildSparseBatchNative, validateSparseInputNative } from "./sparse.js";
 export { loadNative, ADDON_PATH, BUILD_HINT, type NativeAddon, type NativeEngine } from "./native.js";

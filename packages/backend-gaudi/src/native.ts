@@ -29,19 +29,8 @@ export interface NativeEngine {
   [op: string]: unknown;
 }
 
-/** The host preprocessing result (HostSparseBatch without the inputs). */
-export interface NativeSparseBatch {
-  uniqueRows: Int32Array;
-  tableUniqueOffsets: Int32Array;
-  csrOffsets: Int32Array;
-  csrBags: Int32Array;
-  numUnique: number;
-}
-
 export interface NativeAddon {
   Engine: new (lazy: boolean) => NativeEngine;
-  buildSparseBatch(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): NativeSparseBatch;
-  validateSparseInput(indices: Int32Array, offsets: Int32Array, tableRows: Int32Array, batchSize: number): void;
   /** blasThreading: "openmp" when OpenBLAS runs on the process's one OpenMP pool, "pthreads" when it keeps its own threads. */
   info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; blasThreading: "openmp" | "pthreads" | "serial"; onednn: string; device: string };
   setThreads(n: number): void;

@@ -276,17 +276,3 @@ describeNative("sparse batches reaching a kernel", () => {
   });
 });
 
-describeNative("host preprocessing arguments", () => {
-  const a = () => addon();
-  it("checks kinds, counts and sizes, naming the argument", () => {
-    const ind = Int32Array.from([0]);
-    const off = Int32Array.from([0, 1]);
-    const rows = Int32Array.from([4]);
-    expectError(() => (a().buildSparseBatch as (...x: unknown[]) => unknown)(ind, off, rows), TypeError, "4 arguments");
-    expectError(() => a().buildSparseBatch([0] as unknown as Int32Array, off, rows, 1), TypeError, 'argument "indices"');
-    expectError(() => a().buildSparseBatch(ind, new Uint32Array(2) as unknown as Int32Array, rows, 1), TypeError, 'argument "offsets"');
-    expectError(() => a().buildSparseBatch(ind, off, Int32Array.from([0]), 1), RangeError, 'argument "tableRows"');
-    expectError(() => a().buildSparseBatch(ind, off, rows, -2), RangeError, 'argument "batchSize"');
-    expectError(() => a().buildSparseBatch(ind, Int32Array.from([0, 1, 1]), rows, 1), RangeError, "offsets: expected 2 entries");
-  });
-});

@@ -1,6 +1,6 @@
-// The addon's entry point (dlrm_gaudi.node): exports the Engine class, the host
-// preprocessing functions, info() (ISA, threads, BLAS build and kernels), gemmLibrary and setThreads(n), which
-// sizes the process's one pool and OpenBLAS together.
+// The addon's entry point (dlrm_gaudi.node): exports the Engine class, info() (ISA,
+// threads, BLAS build and kernels), gemmLibrary and setThreads(n), which sizes the
+// process's one pool and OpenBLAS together.
 #include <cblas.h>
 #include <napi.h>
 
@@ -10,7 +10,6 @@
 #include "args.h"
 #include "engine.h"
 #include "errors.h"
-#include "prep.h"
 
 namespace dlrm {
 namespace {
@@ -62,8 +61,6 @@ Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", Engine::Define(env));
-  exports.Set("buildSparseBatch", Napi::Function::New(env, BuildSparseBatch, "buildSparseBatch"));
-  exports.Set("validateSparseInput", Napi::Function::New(env, ValidateSparseInput, "validateSparseInput"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("gemmLibrary", Napi::Function::New(env, GemmLibraryOf, "gemmLibrary"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));

@@ -66,11 +66,6 @@ function checkpointChunks(c: Checkpoint): Uint8Array[] {
   return safetensorsChunks(all, { ...metadata, sha256: checkpointDigest(metadata, views) });
 }
 
-/** Serialises a checkpoint (weights, then optimizer state) with its checksum into one buffer. */
-export function encodeCheckpoint(c: Checkpoint): Uint8Array {
-  return Buffer.concat(checkpointChunks(c));
-}
-
 /** Writes a checkpoint atomically (temporary file, fsync, rename, directory fsync), tensor by tensor. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
   writeFileAtomic(path, checkpointChunks(c));

@@ -276,8 +276,3 @@ export async function trainModel(
     },
   };
 }
-
-/** Trains and returns the summary (the CLI's entry point). */
-export async function train(backend: Backend, cfg: TrainConfig, source: BatchSource, opts: TrainOptions = {}): Promise<TrainSummary> {
-  return (await trainModel(backend, cfg, source, opts)).summary;
-}
