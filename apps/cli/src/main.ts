@@ -8,21 +8,11 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "./errors.js";
-import { runTrain } from "./run-train.js";
-import { launchWithMpirun } from "./distributed/launch.js";
-import { runAsRank } from "./distributed/rank.js";
-
-/** True when mpirun started this process (then it is one rank of a job). */
-async function underMpirun(): Promise<boolean> {
-  if (process.env.OMPI_COMM_WORLD_SIZE === undefined && process.env.PMIX_RANK === undefined) return false;
-  const { underMpiLauncher } = await import("@dlrm/comm-mpi");
-  return underMpiLauncher();
-}
-import { defineTrainOptions, optionsToSetup } from "./train-options.js";
-import { registerPreprocess } from "./commands/preprocess.js";
-import { registerEval } from "./commands/eval.js";
 import { registerBench } from "./commands/bench.js";
 import { registerConformance } from "./commands/conformance.js";
+import { registerEval } from "./commands/eval.js";
+import { registerPreprocess } from "./commands/preprocess.js";
+import { registerTrain } from "./commands/train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -34,22 +24,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`dlrm: ${oneLine(text)}\n`) })
     .addHelpText("after", "\nRun `dlrm train --help` for every training flag and its default.");
-  defineTrainOptions(
-    program
-      .command("train")
-      .description(
-        "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
-      ),
-  ).action(async (_opts: unknown, cmd: Command) => {
-    const setup = optionsToSetup(cmd);
-    if (await underMpirun()) {
-      process.exitCode = await runAsRank(setup);
-    } else if (setup.cli.worldSize > 1) {
-      process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) => process.stderr.write(`${l}\n`));
-    } else {
-      await runTrain(setup);
-    }
-  });
+  registerTrain(program);
   registerPreprocess(program);
   registerEval(program);
   registerConformance(program);

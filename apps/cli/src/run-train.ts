@@ -37,8 +37,8 @@ import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
-import type { TrainSetup } from "./train-options.js";
-import { openDatasetRun } from "./commands/eval.js";
+import { openDatasetRun } from "./shared/dataset-run.js";
+import type { TrainSetup } from "./shared/train-options.js";
 
 /** The closing line of a run. */
 export function summaryLine(s: TrainSummary): string {
@@ -70,12 +70,13 @@ function loadInitialWeightsFile(config: TrainConfig, path: string, needs: ((name
 
 /** Runs training as the setup says; throws on any failure (the caller prints one line). */
 export async function runTrain(setup: TrainSetup, comm: Communicator = new SingleProcessCommunicator()): Promise<void> {
-  const { config, cli } = setup;
+  const { cli } = setup;
   const lead = comm.rank === 0;
   const say = (l: string): void => {
     if (lead) process.stdout.write(`${l}\n`);
   };
-  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(config, setup.dataset, say, comm);
+  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(setup.config, setup.dataset, say, comm);
+  const config = dataset?.config ?? setup.config;
   const source = dataset?.train ?? (await openSource(setup));
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan.ownedTables[comm.rank]!);

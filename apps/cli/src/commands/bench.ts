@@ -17,7 +17,7 @@ import {
   readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
 } from "@dlrm/bench";
 import { UsageError } from "../errors.js";
-import { selectBackends, toJson } from "./select-backends.js";
+import { selectBackends, toJson } from "../shared/select-backends.js";
 
 /** Parsed flags of `dlrm bench`. */
 export interface BenchFlags {

@@ -14,7 +14,7 @@ import {
   type ConformanceReport,
 } from "@dlrm/conformance";
 import { gitCommit, machineInfo } from "@dlrm/bench";
-import { selectBackends, toJson } from "./select-backends.js";
+import { selectBackends, toJson } from "../shared/select-backends.js";
 
 /** Parsed flags of `dlrm conformance`. */
 export interface ConformanceFlags {

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import type { Communicator } from "@dlrm/core";
 import { UsageError } from "../errors.js";
-import type { TrainSetup } from "../train-options.js";
+import type { TrainSetup } from "../shared/train-options.js";
 
 /** Ranks started differently; every rank throws it, rank 0 prints it. */
 export class RanksDisagreeError extends UsageError {
@@ -32,7 +32,7 @@ function buildId(): string {
   const h = createHash("sha256");
   const core = new URL(import.meta.resolve("@dlrm/core"));
   const files = [
-    new URL("../main.js", import.meta.url), new URL("../run-train.js", import.meta.url),
+    new URL("../main.js", import.meta.url), new URL("../run-train.js", import.meta.url), new URL("../shared/train-options.js", import.meta.url),
     core, new URL("model/dlrm.js", core), new URL("train/trainer.js", core), new URL("parallel/hybrid-step.js", core),
   ];
   for (const url of files) {

@@ -10,7 +10,7 @@
 import { localBatchSize, NonFiniteLossError, type Communicator } from "@dlrm/core";
 import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "../errors.js";
 import { runTrain } from "../run-train.js";
-import type { TrainSetup } from "../train-options.js";
+import type { TrainSetup } from "../shared/train-options.js";
 import { checkRanksAgree, fingerprint, RanksDisagreeError } from "./agree.js";
 
 function exitCodeOf(err: unknown): number {

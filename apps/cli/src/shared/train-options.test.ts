@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG } from "@dlrm/core";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { FlagError, parseTrainArgs } from "./train-options.js";
 
 /** Habana's Medium configuration flags, shared by seed lines i and ii. */
@@ -36,6 +36,17 @@ describe("parseTrainArgs defaults", () => {
       onNonFinite: "stop", maxConsecutiveSkips: 10,
     });
     expect(s.notes).toEqual([]);
+  });
+
+  it("the resolved setup is frozen: a later assignment anywhere in it throws", () => {
+    const s = parseTrainArgs(["--data-generation", "dataset", "--raw-data-file", "x.tsv", "--max-ind-range", "10", "--processed-data-file", "p"]);
+    expect(() => { (s.config as { batchSize: number }).batchSize = 1; }).toThrow(TypeError);
+    expect(() => { s.config.model.tableRows[0] = 1; }).toThrow(TypeError);
+    expect(() => { (s.cli as { backend: string }).backend = "wasm"; }).toThrow(TypeError);
+    expect(() => { s.dataset!.rawFiles.push("y.tsv"); }).toThrow(TypeError);
+    expect(s.config.model.tableRows).toEqual(new Array(26).fill(10));
+    expect(DEFAULT_TRAIN_CONFIG.model.tableRows).not.toBe(parseTrainArgs([]).config.model.tableRows);
+    expect(Object.isFrozen(DEFAULT_TRAIN_CONFIG.model.tableRows)).toBe(false);
   });
 
   it("parses the checkpoint and fault flags, and rejects bad values naming the flag", () => {

@@ -4,7 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import {
   ConfigError,
   DEFAULT_RANDOM_DATA,
@@ -14,8 +14,10 @@ import {
   type TrainConfig,
 } from "@dlrm/core";
 import { backendNames } from "@dlrm/backends";
-import { UsageError } from "./errors.js";
-import { addDatasetOptions, datasetFromOptions, type DatasetSetup } from "./commands/preprocess.js";
+import { UsageError } from "../errors.js";
+import { addDatasetOptions, datasetFromOptions, type DatasetSetup } from "./dataset-flags.js";
+import { boolArg, floatArg, intArg, listArg } from "./flag-values.js";
+import { deepFreeze } from "./freeze.js";
 
 /** Criteo rows: 13 dense features and 26 categorical ones. */
 const CRITEO_DENSE = 13;
@@ -54,46 +56,20 @@ export interface CliOptions {
   maxConsecutiveSkips: number;
 }
 
-/** A parsed `dlrm train` command line. */
+/**
+ * A parsed and checked `dlrm train` command line, frozen (shared/freeze.ts): resolved and
+ * validated once by optionsToSetup, then only read. A processed dataset's table sizes are
+ * known only once it is opened; the run then trains on a new configuration
+ * (shared/dataset-run.ts), never by changing this one.
+ */
 export interface TrainSetup {
-  config: TrainConfig;
-  data: DataConfig;
-  cli: CliOptions;
+  readonly config: Readonly<TrainConfig>;
+  readonly data: Readonly<DataConfig>;
+  readonly cli: Readonly<CliOptions>;
   /** Things the user should know about how flags were interpreted (printed at start-up). */
-  notes: string[];
+  readonly notes: readonly string[];
   /** The processed Criteo pipeline (`--processed-data-file`); data then only names the raw file. */
-  dataset?: DatasetSetup | undefined;
-}
-
-/** Parses an integer flag value (dlrm's `type=int`); range checks come later. */
-function intArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n)) throw new InvalidArgumentError("expected an integer.");
-  return n;
-}
-
-/** Parses a floating-point flag value such as 1e-05. */
-function floatArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("expected a number.");
-  return n;
-}
-
-/** Parses a dash-separated list of positive integers ("13-512-256-64"). */
-function listArg(value: string): number[] {
-  const parts = value.split("-");
-  if (!parts.every((p) => /^[0-9]+$/.test(p) && Number(p) > 0)) {
-    throw new InvalidArgumentError("expected dash-separated positive integers such as 13-512-256-64.");
-  }
-  return parts.map(Number);
-}
-
-/** Parses an explicit boolean value: dlrm scripts write `--round-targets True`. */
-export function boolArg(value: string): boolean {
-  const v = value.toLowerCase();
-  if (v === "true" || v === "1" || v === "yes") return true;
-  if (v === "false" || v === "0" || v === "no") return false;
-  throw new InvalidArgumentError("expected True or False (or no value).");
+  readonly dataset?: Readonly<DatasetSetup> | undefined;
 }
 
 /** A boolean flag that may be bare (`--print-time`) or carry a value (`--print-time True`). */
@@ -167,7 +143,7 @@ function eitherSpelling<T>(cmd: Command, seedKey: string, dashKey: string, seedF
   return dash;
 }
 
-/** Turns a parsed command's option values into a checked TrainSetup. Throws UsageError or ConfigError. */
+/** Turns a parsed command's option values into a checked, frozen TrainSetup. Throws UsageError or ConfigError. */
 export function optionsToSetup(cmd: Command): TrainSetup {
   const opts = cmd.opts<Record<string, unknown>>();
   const notes: string[] = [];
@@ -225,6 +201,12 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   }
 
   const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
+  if (dataset !== undefined && dataset.testMiniBatchSize !== config.batchSize) {
+    notes.push(`during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${dataset.testMiniBatchSize} applies to dlrm eval`);
+  }
+  if (dataset !== undefined && dataset.testFreq === 0 && (dataset.mlperfAucThreshold > 0 || dataset.mlperfAccThreshold > 0)) {
+    notes.push("the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training");
+  }
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,
@@ -255,7 +237,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   if (cli.checkpointKeep < 1) throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
   if (cli.maxConsecutiveSkips < 0) throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);
   if (cli.resume !== undefined && cli.loadModel !== undefined) throw new UsageError("--resume", "cannot be combined with --load-model (the checkpoint holds the weights)");
-  return { config, data, cli, notes, dataset };
+  return deepFreeze({ config, data, cli, notes, dataset });
 }
 
 /** Thrown by parseTrainArgs for a flag commander rejects; the message names the flag. */

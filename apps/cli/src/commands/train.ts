@@ -1,0 +1,37 @@
+/**
+ * `dlrm train`: dlrm_s_pytorch.py's flags (shared/train-options.ts), resolved once into a
+ * frozen TrainSetup; then one process trains (run-train.ts), or, with --world-size N
+ * outside mpirun, `mpirun -np N` is started, or, under mpirun, this process is one rank.
+ */
+import type { Command } from "commander";
+import { launchWithMpirun } from "../distributed/launch.js";
+import { runAsRank } from "../distributed/rank.js";
+import { runTrain } from "../run-train.js";
+import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
+
+/** True when mpirun started this process (then it is one rank of a job). */
+async function underMpirun(): Promise<boolean> {
+  if (process.env.OMPI_COMM_WORLD_SIZE === undefined && process.env.PMIX_RANK === undefined) return false;
+  const { underMpiLauncher } = await import("@dlrm/comm-mpi");
+  return underMpiLauncher();
+}
+
+/** Registers `dlrm train`. */
+export function registerTrain(program: Command): void {
+  defineTrainOptions(
+    program
+      .command("train")
+      .description(
+        "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+      ),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const setup = optionsToSetup(cmd);
+    if (await underMpirun()) {
+      process.exitCode = await runAsRank(setup);
+    } else if (setup.cli.worldSize > 1) {
+      process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) => process.stderr.write(`${l}\n`));
+    } else {
+      await runTrain(setup);
+    }
+  });
+}
