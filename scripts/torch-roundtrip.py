@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch round trip of our safetensors weights (issue 6), run by hand where torch exists.
+"""PyTorch round trip of our safetensors weights, run by hand where torch exists.
 
 Builds shared/tools/torch_dlrm_ref.py's DLRM for a parity fixture's arguments, loads OURS
 (written by `dlrm train --save-model`) with load_state_dict(strict=True), checks names,

@@ -17,7 +17,7 @@ export class UsageError extends Error {
   }
 }
 
-/** A feature that parses but does not run yet; the message says which issue brings it. */
+/** A feature that parses but does not run here (on this backend or machine); the message says what to use instead. */
 export class NotSupportedError extends Error {
   constructor(message: string) {
     super(message);

@@ -95,7 +95,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     if (resume !== undefined) say(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})`);
     if (config.precision === "bf16" && !backend.info.precisions.includes("bf16")) {
       throw new NotSupportedError(
-        `--data_type bf16: BF16 mixed precision is not supported yet on the ${backend.info.name} backend (issue 8); use --data_type fp32`,
+        `--data_type bf16: BF16 mixed precision is not supported yet on the ${backend.info.name} backend; use --data_type fp32`,
       );
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);

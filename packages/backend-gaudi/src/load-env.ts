@@ -26,8 +26,8 @@ export function parseCpuInfo(text: string): CpuId | undefined {
 
 /**
  * The OPENBLAS_CORETYPE to ask for on this CPU, or undefined to leave OpenBLAS's own choice:
- * "Zen" on AMD family 25 with AVX-512 (Zen 4), where `node packages/bench/dist/gemm.js`
- * measured the Zen kernels 5-9 % faster on the 512x4096x4096 products of the Medium model.
+ * "Zen" on AMD family 25 with AVX-512 (Zen 4), where the Zen kernels ran the Medium model's
+ * 512x4096x4096 products faster (the figures and the command are in this package's README).
  */
 export function preferredCoreType(cpu: CpuId | undefined): string | undefined {
   if (cpu === undefined) return undefined;

@@ -12,8 +12,8 @@ import type { Kernels } from "./kernels.js";
 const WORKER_URL = new URL("../dist/gemm-worker.js", import.meta.url);
 
 /**
- * Below this many multiply-adds (M*N*K, ~0.3 ms on one thread) a product runs on the caller
- * alone: waking a worker (tens of microseconds) and sharing a busy 2-core machine cost more.
+ * Below this many multiply-adds (M*N*K) a product runs on the caller alone: waking a worker
+ * and sharing a busy 2-core machine cost more than the work saved.
  */
 export const PARALLEL_MIN_MACS = 1 << 22;
 

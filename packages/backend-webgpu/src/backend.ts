@@ -22,8 +22,8 @@ import { Recorder, type RecorderStats } from "./recorder.js";
 import { TensorRegistry, bufferBytes } from "./tensors.js";
 
 /**
- * GEMM kernel on CPU Vulkan drivers and on GPUs: the faster one measured on each by the
- * webgpu-gemm bench (lavapipe: blocked ~4-7 GFLOP/s vs tiled ~1-3; H100: tiled ~13 TFLOP/s vs blocked ~6).
+ * GEMM kernel on CPU Vulkan drivers and on GPUs: the faster one on each in the webgpu-gemm
+ * bench (figures, files and command in this package's README, "Benchmarks").
  */
 const SOFTWARE_GEMM: GemmVariant = "blocked";
 const HARDWARE_GEMM: GemmVariant = "tiled";

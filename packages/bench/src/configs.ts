@@ -1,6 +1,6 @@
 /**
  * The benchmark configurations, named as on the command line: the small default, the
- * Criteo Kaggle shape of issue 2 (26 x 100,000 x 16, dot, batch 128) and the seed's Medium
+ * Criteo Kaggle shape (26 x 100,000 x 16, dot, batch 128) and the seed's Medium
  * (one 3,000,000 x 64 table, cat, batch 512). Each is a TrainConfig plus random-data options,
  * and the matching torch_dlrm_bench.py flags for the side-by-side PyTorch run.
  */

@@ -10,7 +10,7 @@ export interface ExpectedFailure {
   readonly backend: string;
   /** The exact case name. */
   readonly caseName: string;
-  /** Why it fails and what would fix it (an issue reference is welcome). */
+  /** Why it fails and what would fix it, in words a reader of the report can act on. */
   readonly reason: string;
 }
 

@@ -25,7 +25,7 @@ export interface BenchFlags {
   backends?: string;
   /** Absent: eager,lazy (with --world-size: eager). */
   mode?: string;
-  /** --modes, the spelling of the retired standalone step script; wins over --mode when given. */
+  /** --modes, a second spelling of --mode; wins over --mode when given. */
   modes?: string;
   dtype: Precision;
   iterations: string;

@@ -283,8 +283,7 @@ void sgd_range(float* param, const float* grad, double lr, i64 i0, i64 i1) {
 /**
  * Dense Adagrad in f32, in torch.optim.Adagrad's order (addcmul_, sqrt().add_(eps),
  * addcdiv_): acc = acc + g*g; param = param - (lr*g) / (sqrt(acc) + eps). Each operation
- * rounds to f32 like PyTorch's, and the loop vectorises (f32 sqrt/div are 4x the
- * throughput of f64's, which made this pass compute-bound over the 103 M Medium values).
+ * rounds to f32 like PyTorch's, and the loop vectorises in f32 (no f64 sqrt or division).
  */
 void adagrad_range(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1) {
   const float lr_f = static_cast<float>(lr);
