@@ -41,6 +41,8 @@ class Args {
   const std::string& op() const { return op_; }
   Napi::Env env() const { return obj_.Env(); }
   bool has(const char* name) const;
+  /** The raw value of field `name` (undefined when absent), for checks of its own. */
+  Napi::Value value(const char* name) const { return get(name); }
 
   i64 size(const char* name);
   double number(const char* name);

@@ -12,36 +12,28 @@
 namespace dlrm {
 Napi::Function Engine::Define(Napi::Env env) {
   return DefineClass(env, "Engine",
-                     {
-                         InstanceMethod<&Engine::Alloc>("alloc"),
-                         InstanceMethod<&Engine::Free>("free"),
-                         InstanceMethod<&Engine::Write>("write"),
-                         InstanceMethod<&Engine::Read>("read"),
-                         InstanceMethod<&Engine::MarkStep>("markStep"),
-                         InstanceMethod<&Engine::Sync>("sync"),
-                         InstanceMethod<&Engine::Busy>("busy"),
-                         InstanceMethod<&Engine::Stats>("stats"),
-                         InstanceMethod<&Engine::Dispose>("dispose"),
-                         InstanceMethod<&Engine::Gemm>("gemm"),
-                         InstanceMethod<&Engine::LinearForward>("linearForward"),
-                         InstanceMethod<&Engine::BiasAddForward>("biasAddForward"),
-                         InstanceMethod<&Engine::BiasAddBackward>("biasAddBackward"),
-                         InstanceMethod<&Engine::ReluForward>("reluForward"),
-                         InstanceMethod<&Engine::ReluBackward>("reluBackward"),
-                         InstanceMethod<&Engine::EmbeddingBagsForward>("embeddingBagsForward"),
-                         InstanceMethod<&Engine::EmbeddingBagsBackward>("embeddingBagsBackward"),
-                         InstanceMethod<&Engine::EmbeddingBagsBackwardSparseStep>("embeddingBagsBackwardSparseStep"),
-                         InstanceMethod<&Engine::SparseSgdStep>("sparseSgdStep"),
-                         InstanceMethod<&Engine::SparseAdagradStep>("sparseAdagradStep"),
-                         InstanceMethod<&Engine::InteractionForward>("interactionForward"),
-                         InstanceMethod<&Engine::InteractionBackward>("interactionBackward"),
-                         InstanceMethod<&Engine::LossForward>("lossForward"),
-                         InstanceMethod<&Engine::LossBackward>("lossBackward"),
-                         InstanceMethod<&Engine::SgdStep>("sgdStep"),
-                         InstanceMethod<&Engine::AdagradStep>("adagradStep"),
-                         InstanceMethod<&Engine::FusedAdagradStep>("fusedAdagradStep"),
-                         InstanceMethod<&Engine::Fill>("fill"),
+                     {InstanceMethod<&Engine::Alloc>("alloc"), InstanceMethod<&Engine::Free>("free"),
+                      InstanceMethod<&Engine::Write>("write"), InstanceMethod<&Engine::Read>("read"),
+                      InstanceMethod<&Engine::MarkStep>("markStep"), InstanceMethod<&Engine::Sync>("sync"),
+                      InstanceMethod<&Engine::Busy>("busy"), InstanceMethod<&Engine::Stats>("stats"),
+                      InstanceMethod<&Engine::Dispose>("dispose"),
+#define DLRM_REGISTER_OP(name) InstanceMethod<&Engine::name>(#name),
+                      DLRM_OPS(DLRM_REGISTER_OP)
+#undef DLRM_REGISTER_OP
                      });
+}
+
+#define DLRM_DEFINE_OP_METHOD(name) \
+  Napi::Value Engine::name(const Napi::CallbackInfo& info) { return dispatch(info, #name, &ops::name); }
+DLRM_OPS(DLRM_DEFINE_OP_METHOD)
+#undef DLRM_DEFINE_OP_METHOD
+
+Napi::Value Engine::dispatch(const Napi::CallbackInfo& info, const char* op, OpBody body) {
+  return guard(info.Env(), op, [&]() -> Napi::Value {
+    Args a(info, op, this);
+    body(*this, a);
+    return info.Env().Undefined();
+  });
 }
 
 /** new Engine(lazy: boolean) */

@@ -16,6 +16,7 @@
 
 #include "buffer.h"
 #include "errors.h"
+#include "ops.h"
 #include "step_runner.h"
 
 namespace dlrm {
@@ -46,25 +47,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  Napi::Value Gemm(const Napi::CallbackInfo& info);
-  Napi::Value LinearForward(const Napi::CallbackInfo& info);
-  Napi::Value BiasAddForward(const Napi::CallbackInfo& info);
-  Napi::Value BiasAddBackward(const Napi::CallbackInfo& info);
-  Napi::Value ReluForward(const Napi::CallbackInfo& info);
-  Napi::Value ReluBackward(const Napi::CallbackInfo& info);
-  Napi::Value EmbeddingBagsForward(const Napi::CallbackInfo& info);
-  Napi::Value EmbeddingBagsBackward(const Napi::CallbackInfo& info);
-  Napi::Value EmbeddingBagsBackwardSparseStep(const Napi::CallbackInfo& info);
-  Napi::Value SparseSgdStep(const Napi::CallbackInfo& info);
-  Napi::Value SparseAdagradStep(const Napi::CallbackInfo& info);
-  Napi::Value InteractionForward(const Napi::CallbackInfo& info);
-  Napi::Value InteractionBackward(const Napi::CallbackInfo& info);
-  Napi::Value LossForward(const Napi::CallbackInfo& info);
-  Napi::Value LossBackward(const Napi::CallbackInfo& info);
-  Napi::Value SgdStep(const Napi::CallbackInfo& info);
-  Napi::Value AdagradStep(const Napi::CallbackInfo& info);
-  Napi::Value FusedAdagradStep(const Napi::CallbackInfo& info);
-  Napi::Value Fill(const Napi::CallbackInfo& info);
+  // One method per op of DLRM_OPS (ops.h), named as the op; each runs dispatch with its body.
+#define DLRM_DECLARE_OP_METHOD(name) Napi::Value name(const Napi::CallbackInfo& info);
+  DLRM_OPS(DLRM_DECLARE_OP_METHOD)
+#undef DLRM_DECLARE_OP_METHOD
+
+  /** An op call: checks the engine and the one argument object, then runs `body` (errors become JS errors). */
+  Napi::Value dispatch(const Napi::CallbackInfo& info, const char* op, OpBody body);
 
   /** True while a lazy step is queued or running. */
   bool busy() const { return runner_ && runner_->busy(); }

@@ -1,6 +1,7 @@
-// The op bindings: each reads its named arguments (args.h), checks every size and
-// tensor before touching memory, and submits a Command that runs the data-dependent
-// checks (sparse structure, indices against rows) and then the kernel (kernels.h).
+// The op bindings, dlrm::ops::<op> for each op of DLRM_OPS (ops.h): each reads its named
+// arguments (args.h), checks every size and tensor before touching memory, and submits a
+// Command that runs the data-dependent checks (sparse structure, indices against rows)
+// and then the kernel of the same name (kernels.h). Engine::dispatch wraps each one.
 // Shapes and semantics are those of packages/dlrm-core/src/backend.ts.
 #include <cmath>
 #include <limits>
@@ -15,8 +16,6 @@ namespace dlrm {
 namespace {
 
 constexpr DType F32 = DType::F32;
-
-Napi::Value done(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
 /** Rows of each table (size / dim), checking dim > 0 and divisibility. */
 std::vector<i64> table_rows(Args& a, const std::vector<BufferPtr>& tables, const char* name, i64 D) {
@@ -62,130 +61,96 @@ void check_drows(const std::string& op, const Buffer& dRows, i64 U, i64 D) {
 
 }  // namespace
 
-Napi::Value Engine::Gemm(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "gemm", [&] {
-    Args a(info, "gemm", this);
-    const bool bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
-    const i64 m = a.size("m"), n = a.size("n"), k = a.size("k");
-    const bool ta = a.flag("transA"), tb = a.flag("transB");
-    const float alpha = static_cast<float>(a.number("alpha")), beta = static_cast<float>(a.number("beta"));
-    BufferPtr A = a.tensor("a", F32, prod({m, k})), B = a.tensor("b", F32, prod({k, n})), C = a.tensor("c", F32, prod({m, n}));
-    submit(info.Env(), {"gemm", [=] { gemm(ta, tb, m, n, k, alpha, A->f32(), B->f32(), beta, C->f32(), bf16); }});
-    return done(info);
-  });
+void ops::gemm(Engine& e, Args& a) {
+  const bool bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
+  const i64 m = a.size("m"), n = a.size("n"), k = a.size("k");
+  const bool ta = a.flag("transA"), tb = a.flag("transB");
+  const float alpha = static_cast<float>(a.number("alpha")), beta = static_cast<float>(a.number("beta"));
+  BufferPtr A = a.tensor("a", F32, prod({m, k})), B = a.tensor("b", F32, prod({k, n})),
+            C = a.tensor("c", F32, prod({m, n}));
+  e.submit(a.env(), {"gemm", [=] { dlrm::gemm(ta, tb, m, n, k, alpha, A->f32(), B->f32(), beta, C->f32(), bf16); }});
 }
 
-Napi::Value Engine::LinearForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "linearForward", [&] {
-    Args a(info, "linearForward", this);
-    const bool bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
-    const bool relu = a.choice("activation", {"none", "relu"}) == 1;
-    const i64 B = a.size("batchSize"), K = a.size("inFeatures"), N = a.size("outFeatures");
-    BufferPtr x = a.tensor("x", F32, prod({B, K})), w = a.tensor("weight", F32, prod({N, K}));
-    BufferPtr bias = a.tensor("bias", F32, N), y = a.tensor("y", F32, prod({B, N}));
-    submit(info.Env(), {"linearForward", [=] { linear_forward(x->f32(), w->f32(), bias->f32(), y->f32(), B, K, N, relu, bf16); }});
-    return done(info);
-  });
+void ops::linearForward(Engine& e, Args& a) {
+  const bool bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
+  const bool relu = a.choice("activation", {"none", "relu"}) == 1;
+  const i64 B = a.size("batchSize"), K = a.size("inFeatures"), N = a.size("outFeatures");
+  BufferPtr x = a.tensor("x", F32, prod({B, K})), w = a.tensor("weight", F32, prod({N, K}));
+  BufferPtr bias = a.tensor("bias", F32, N), y = a.tensor("y", F32, prod({B, N}));
+  e.submit(a.env(), {"linearForward",
+                     [=] { dlrm::linearForward(x->f32(), w->f32(), bias->f32(), y->f32(), B, K, N, relu, bf16); }});
 }
 
-Napi::Value Engine::BiasAddForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "biasAddForward", [&] {
-    Args a(info, "biasAddForward", this);
-    const i64 rows = a.size("rows"), cols = a.size("cols");
-    BufferPtr y = a.tensor("y", F32, prod({rows, cols})), bias = a.tensor("bias", F32, cols);
-    submit(info.Env(), {"biasAddForward", [=] { bias_act(y->f32(), bias->f32(), rows, cols, false); }});
-    return done(info);
-  });
+void ops::biasAddForward(Engine& e, Args& a) {
+  const i64 rows = a.size("rows"), cols = a.size("cols");
+  BufferPtr y = a.tensor("y", F32, prod({rows, cols})), bias = a.tensor("bias", F32, cols);
+  e.submit(a.env(), {"biasAddForward", [=] { dlrm::biasAddForward(y->f32(), bias->f32(), rows, cols); }});
 }
 
-Napi::Value Engine::BiasAddBackward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "biasAddBackward", [&] {
-    Args a(info, "biasAddBackward", this);
-    const i64 rows = a.size("rows"), cols = a.size("cols");
-    BufferPtr dY = a.tensor("dY", F32, prod({rows, cols})), dBias = a.tensor("dBias", F32, cols);
-    submit(info.Env(), {"biasAddBackward", [=] { bias_grad(dY->f32(), dBias->f32(), rows, cols); }});
-    return done(info);
-  });
+void ops::biasAddBackward(Engine& e, Args& a) {
+  const i64 rows = a.size("rows"), cols = a.size("cols");
+  BufferPtr dY = a.tensor("dY", F32, prod({rows, cols})), dBias = a.tensor("dBias", F32, cols);
+  e.submit(a.env(), {"biasAddBackward", [=] { dlrm::biasAddBackward(dY->f32(), dBias->f32(), rows, cols); }});
 }
 
-Napi::Value Engine::ReluForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "reluForward", [&] {
-    Args a(info, "reluForward", this);
-    const i64 size = a.size("size");
-    BufferPtr x = a.tensor("x", F32, size), y = a.tensor("y", F32, size);
-    submit(info.Env(), {"reluForward", [=] { relu_forward(x->f32(), y->f32(), size); }});
-    return done(info);
-  });
+void ops::reluForward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  BufferPtr x = a.tensor("x", F32, size), y = a.tensor("y", F32, size);
+  e.submit(a.env(), {"reluForward", [=] { dlrm::reluForward(x->f32(), y->f32(), size); }});
 }
 
-Napi::Value Engine::ReluBackward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "reluBackward", [&] {
-    Args a(info, "reluBackward", this);
-    const i64 size = a.size("size");
-    BufferPtr y = a.tensor("y", F32, size), dY = a.tensor("dY", F32, size), dX = a.tensor("dX", F32, size);
-    submit(info.Env(), {"reluBackward", [=] { relu_backward(y->f32(), dY->f32(), dX->f32(), size); }});
-    return done(info);
-  });
+void ops::reluBackward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  BufferPtr y = a.tensor("y", F32, size), dY = a.tensor("dY", F32, size), dX = a.tensor("dX", F32, size);
+  e.submit(a.env(), {"reluBackward", [=] { dlrm::reluBackward(y->f32(), dY->f32(), dX->f32(), size); }});
 }
 
-Napi::Value Engine::EmbeddingBagsForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "embeddingBagsForward", [&] {
-    const std::string op = "embeddingBagsForward";
-    Args a(info, op, this);
-    const i64 B = a.size("batchSize"), D = a.size("dim");
-    const std::vector<BufferPtr> tables = a.tensors("tables", -1);
-    const i64 T = static_cast<i64>(tables.size());
-    const std::vector<i64> rows = table_rows(a, tables, "tables", D);
-    BufferPtr offsets = a.sparse("offsets", prod({T, B}) + 1), indices = a.sparse("indices", 0);
-    BufferPtr pooled = a.tensor("pooled", F32, prod({B, T, D}));
-    submit(info.Env(), {op, [=] {
-                          check_bags(op, offsets->i32p(), T, B, indices->size);
-                          check_indices(op, indices->i32p(), offsets->i32p(), T, B, rows.data());
-                          std::vector<float*> tp = ptrs(tables);
-                          embedding_forward(tp.data(), indices->i32p(), offsets->i32p(), pooled->f32(), B, T, D);
-                        }});
-    return done(info);
-  });
+void ops::embeddingBagsForward(Engine& e, Args& a) {
+  const std::string op = "embeddingBagsForward";
+  const i64 B = a.size("batchSize"), D = a.size("dim");
+  const std::vector<BufferPtr> tables = a.tensors("tables", -1);
+  const i64 T = static_cast<i64>(tables.size());
+  const std::vector<i64> rows = table_rows(a, tables, "tables", D);
+  BufferPtr offsets = a.sparse("offsets", prod({T, B}) + 1), indices = a.sparse("indices", 0);
+  BufferPtr pooled = a.tensor("pooled", F32, prod({B, T, D}));
+  e.submit(a.env(), {op, [=] {
+                       check_bags(op, offsets->i32p(), T, B, indices->size);
+                       check_indices(op, indices->i32p(), offsets->i32p(), T, B, rows.data());
+                       std::vector<float*> tp = ptrs(tables);
+                       dlrm::embeddingBagsForward(tp.data(), indices->i32p(), offsets->i32p(), pooled->f32(), B, T, D);
+                     }});
 }
 
-Napi::Value Engine::EmbeddingBagsBackward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "embeddingBagsBackward", [&] {
-    const std::string op = "embeddingBagsBackward";
-    Args a(info, op, this);
-    const i64 B = a.size("batchSize"), D = a.size("dim"), T = a.size("numTables");
-    BufferPtr dPooled = a.tensor("dPooled", F32, prod({B, T, D}));
-    const UniqueTensors s(a, T);
-    BufferPtr dRows = a.tensor("dRows", F32, 0);
-    submit(info.Env(), {op, [=] {
-                          const i64 U = s.check(op, T, B, nullptr);
-                          check_drows(op, *dRows, U, D);
-                          embedding_backward(dPooled->f32(), s.tuo->i32p(), s.csrOffsets->i32p(), s.csrBags->i32p(),
-                                             dRows->f32(), B, T, D);
-                        }});
-    return done(info);
-  });
+void ops::embeddingBagsBackward(Engine& e, Args& a) {
+  const std::string op = "embeddingBagsBackward";
+  const i64 B = a.size("batchSize"), D = a.size("dim"), T = a.size("numTables");
+  BufferPtr dPooled = a.tensor("dPooled", F32, prod({B, T, D}));
+  const UniqueTensors s(a, T);
+  BufferPtr dRows = a.tensor("dRows", F32, 0);
+  e.submit(a.env(), {op, [=] {
+                       const i64 U = s.check(op, T, B, nullptr);
+                       check_drows(op, *dRows, U, D);
+                       dlrm::embeddingBagsBackward(dPooled->f32(), s.tuo->i32p(), s.csrOffsets->i32p(),
+                                                   s.csrBags->i32p(), dRows->f32(), B, T, D);
+                     }});
 }
 
-Napi::Value Engine::SparseSgdStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "sparseSgdStep", [&] {
-    const std::string op = "sparseSgdStep";
-    Args a(info, op, this);
-    const i64 D = a.size("dim"), T = a.size("numTables");
-    const double lr = a.number("lr");
-    const std::vector<BufferPtr> tables = a.tensors("tables", T);
-    const std::vector<i64> rows = table_rows(a, tables, "tables", D);
-    const UniqueTensors s(a, T);
-    BufferPtr dRows = a.tensor("dRows", F32, 0);
-    submit(info.Env(), {op, [=] {
-                          const i64 U = s.check(op, T, -1, rows.data());
-                          check_drows(op, *dRows, U, D);
-                          const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
-                          std::vector<float*> tp = ptrs(tables);
-                          sparse_update(tp.data(), nullptr, s.uniqueRows->i32p(), s.tuo->i32p(), dRows->f32(), T, D, lr,
-                                        0.0, false, distinct);
-                        }});
-    return done(info);
-  });
+void ops::sparseSgdStep(Engine& e, Args& a) {
+  const std::string op = "sparseSgdStep";
+  const i64 D = a.size("dim"), T = a.size("numTables");
+  const double lr = a.number("lr");
+  const std::vector<BufferPtr> tables = a.tensors("tables", T);
+  const std::vector<i64> rows = table_rows(a, tables, "tables", D);
+  const UniqueTensors s(a, T);
+  BufferPtr dRows = a.tensor("dRows", F32, 0);
+  e.submit(a.env(), {op, [=] {
+                       const i64 U = s.check(op, T, -1, rows.data());
+                       check_drows(op, *dRows, U, D);
+                       const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
+                       std::vector<float*> tp = ptrs(tables);
+                       dlrm::sparseSgdStep(tp.data(), s.uniqueRows->i32p(), s.tuo->i32p(), dRows->f32(), T, D, lr,
+                                           distinct);
+                     }});
 }
 
 namespace {
@@ -206,55 +171,48 @@ std::vector<BufferPtr> acc_tensors(Args& a, i64 T, const std::vector<i64>& rows,
 
 }  // namespace
 
-Napi::Value Engine::SparseAdagradStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "sparseAdagradStep", [&] {
-    const std::string op = "sparseAdagradStep";
-    Args a(info, op, this);
-    const i64 D = a.size("dim"), T = a.size("numTables");
-    const double lr = a.number("lr"), eps = a.number("eps");
-    const bool rowWise = a.flag("rowWise");
-    const std::vector<BufferPtr> tables = a.tensors("tables", T);
-    const std::vector<i64> rows = table_rows(a, tables, "tables", D);
-    const std::vector<BufferPtr> accs = acc_tensors(a, T, rows, D, rowWise);
-    const UniqueTensors s(a, T);
-    BufferPtr dRows = a.tensor("dRows", F32, 0);
-    submit(info.Env(), {op, [=] {
-                          const i64 U = s.check(op, T, -1, rows.data());
-                          check_drows(op, *dRows, U, D);
-                          const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
-                          std::vector<float*> tp = ptrs(tables), ap = ptrs(accs);
-                          sparse_update(tp.data(), ap.data(), s.uniqueRows->i32p(), s.tuo->i32p(), dRows->f32(), T, D,
-                                        lr, eps, rowWise, distinct);
-                        }});
-    return done(info);
-  });
+void ops::sparseAdagradStep(Engine& e, Args& a) {
+  const std::string op = "sparseAdagradStep";
+  const i64 D = a.size("dim"), T = a.size("numTables");
+  const double lr = a.number("lr"), eps = a.number("eps");
+  const bool rowWise = a.flag("rowWise");
+  const std::vector<BufferPtr> tables = a.tensors("tables", T);
+  const std::vector<i64> rows = table_rows(a, tables, "tables", D);
+  const std::vector<BufferPtr> accs = acc_tensors(a, T, rows, D, rowWise);
+  const UniqueTensors s(a, T);
+  BufferPtr dRows = a.tensor("dRows", F32, 0);
+  e.submit(a.env(), {op, [=] {
+                       const i64 U = s.check(op, T, -1, rows.data());
+                       check_drows(op, *dRows, U, D);
+                       const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
+                       std::vector<float*> tp = ptrs(tables), ap = ptrs(accs);
+                       dlrm::sparseAdagradStep(tp.data(), ap.data(), s.uniqueRows->i32p(), s.tuo->i32p(), dRows->f32(),
+                                               T, D, lr, eps, rowWise, distinct);
+                     }});
 }
 
-Napi::Value Engine::EmbeddingBagsBackwardSparseStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "embeddingBagsBackwardSparseStep", [&] {
-    const std::string op = "embeddingBagsBackwardSparseStep";
-    Args a(info, op, this);
-    const i64 B = a.size("batchSize"), D = a.size("dim"), T = a.size("numTables");
-    const double lr = a.number("lr"), eps = a.number("eps");
-    const bool rowWise = a.flag("rowWise");
-    BufferPtr dPooled = a.tensor("dPooled", F32, prod({B, T, D}));
-    const std::vector<BufferPtr> tables = a.tensors("tables", T);
-    const std::vector<i64> rows = table_rows(a, tables, "tables", D);
-    const bool adagrad = a.has("accs");
-    const std::vector<BufferPtr> accs = adagrad ? acc_tensors(a, T, rows, D, rowWise) : std::vector<BufferPtr>{};
-    const UniqueTensors s(a, T);
-    BufferPtr dRows = a.tensor("dRows", F32, 0);
-    submit(info.Env(), {op, [=] {
-                          const i64 U = s.check(op, T, B, rows.data());
-                          check_drows(op, *dRows, U, D);
-                          const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
-                          std::vector<float*> tp = ptrs(tables), ap = ptrs(accs);
-                          embedding_backward_update(dPooled->f32(), tp.data(), adagrad ? ap.data() : nullptr,
-                                                    s.uniqueRows->i32p(), s.tuo->i32p(), s.csrOffsets->i32p(),
-                                                    s.csrBags->i32p(), dRows->f32(), B, T, D, lr, eps, rowWise, distinct);
-                        }});
-    return done(info);
-  });
+void ops::embeddingBagsBackwardSparseStep(Engine& e, Args& a) {
+  const std::string op = "embeddingBagsBackwardSparseStep";
+  const i64 B = a.size("batchSize"), D = a.size("dim"), T = a.size("numTables");
+  const double lr = a.number("lr"), eps = a.number("eps");
+  const bool rowWise = a.flag("rowWise");
+  BufferPtr dPooled = a.tensor("dPooled", F32, prod({B, T, D}));
+  const std::vector<BufferPtr> tables = a.tensors("tables", T);
+  const std::vector<i64> rows = table_rows(a, tables, "tables", D);
+  const bool adagrad = a.has("accs");
+  const std::vector<BufferPtr> accs = adagrad ? acc_tensors(a, T, rows, D, rowWise) : std::vector<BufferPtr>{};
+  const UniqueTensors s(a, T);
+  BufferPtr dRows = a.tensor("dRows", F32, 0);
+  e.submit(a.env(), {op, [=] {
+                       const i64 U = s.check(op, T, B, rows.data());
+                       check_drows(op, *dRows, U, D);
+                       const bool distinct = unique_rows_distinct(s.tuo->i32p(), s.uniqueRows->i32p(), T);
+                       std::vector<float*> tp = ptrs(tables), ap = ptrs(accs);
+                       dlrm::embeddingBagsBackwardSparseStep(dPooled->f32(), tp.data(), adagrad ? ap.data() : nullptr,
+                                                             s.uniqueRows->i32p(), s.tuo->i32p(), s.csrOffsets->i32p(),
+                                                             s.csrBags->i32p(), dRows->f32(), B, T, D, lr, eps, rowWise,
+                                                             distinct);
+                     }});
 }
 
 namespace {
@@ -279,31 +237,24 @@ struct InteractionArgs {
 
 }  // namespace
 
-Napi::Value Engine::InteractionForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "interactionForward", [&] {
-    Args a(info, "interactionForward", this);
-    const InteractionArgs p(a);
-    BufferPtr out = a.tensor("out", F32, prod({p.B, p.width}));
-    submit(info.Env(), {"interactionForward", [=] {
-                          interaction_forward(p.x->f32(), p.pooled->f32(), out->f32(), p.B, p.D, p.T, p.dot, p.itself, p.bf16);
-                        }});
-    return done(info);
-  });
+void ops::interactionForward(Engine& e, Args& a) {
+  const InteractionArgs p(a);
+  BufferPtr out = a.tensor("out", F32, prod({p.B, p.width}));
+  e.submit(a.env(), {"interactionForward", [=] {
+                       dlrm::interactionForward(p.x->f32(), p.pooled->f32(), out->f32(), p.B, p.D, p.T, p.dot, p.itself,
+                                                p.bf16);
+                     }});
 }
 
-Napi::Value Engine::InteractionBackward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "interactionBackward", [&] {
-    Args a(info, "interactionBackward", this);
-    const InteractionArgs p(a);
-    BufferPtr dOut = a.tensor("dOut", F32, prod({p.B, p.width}));
-    BufferPtr dX = a.tensor("dX", F32, prod({p.B, p.D}));
-    BufferPtr dPooled = a.tensor("dPooled", F32, prod({p.B, p.T, p.D}));
-    submit(info.Env(), {"interactionBackward", [=] {
-                          interaction_backward(p.x->f32(), p.pooled->f32(), dOut->f32(), dX->f32(), dPooled->f32(), p.B,
-                                               p.D, p.T, p.dot, p.itself, p.bf16);
-                        }});
-    return done(info);
-  });
+void ops::interactionBackward(Engine& e, Args& a) {
+  const InteractionArgs p(a);
+  BufferPtr dOut = a.tensor("dOut", F32, prod({p.B, p.width}));
+  BufferPtr dX = a.tensor("dX", F32, prod({p.B, p.D}));
+  BufferPtr dPooled = a.tensor("dPooled", F32, prod({p.B, p.T, p.D}));
+  e.submit(a.env(), {"interactionBackward", [=] {
+                       dlrm::interactionBackward(p.x->f32(), p.pooled->f32(), dOut->f32(), dX->f32(), dPooled->f32(),
+                                                 p.B, p.D, p.T, p.dot, p.itself, p.bf16);
+                     }});
 }
 
 namespace {
@@ -327,125 +278,106 @@ struct LossArgs {
 
 }  // namespace
 
-Napi::Value Engine::LossForward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "lossForward", [&] {
-    Args a(info, "lossForward", this);
-    const LossArgs p(a);
-    BufferPtr probs = a.tensor("probs", F32, p.B), stats = a.tensor("stats", F32, 3);
-    submit(info.Env(), {"lossForward", [=] {
-                          loss_forward(p.logits->f32(), p.targets->f32(), probs->f32(), stats->f32(), p.B, p.mse, p.threshold);
-                        }});
-    return done(info);
-  });
+void ops::lossForward(Engine& e, Args& a) {
+  const LossArgs p(a);
+  BufferPtr probs = a.tensor("probs", F32, p.B), stats = a.tensor("stats", F32, 3);
+  e.submit(a.env(), {"lossForward", [=] {
+                       dlrm::lossForward(p.logits->f32(), p.targets->f32(), probs->f32(), stats->f32(), p.B, p.mse,
+                                         p.threshold);
+                     }});
 }
 
-Napi::Value Engine::LossBackward(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "lossBackward", [&] {
-    Args a(info, "lossBackward", this);
-    const LossArgs p(a);
-    BufferPtr dLogits = a.tensor("dLogits", F32, p.B);
-    const i64 meanOver = a.has("meanOver") ? a.size("meanOver") : p.B;
-    if (meanOver < p.B || meanOver < 1) {
-      throw_js(a.env(), ErrorKind::Range, arg_name(a.op(), "meanOver") + " must be at least batchSize (" + std::to_string(p.B) + "), got " + std::to_string(meanOver));
-    }
-    submit(info.Env(), {"lossBackward", [=] {
-                          loss_backward(p.logits->f32(), p.targets->f32(), dLogits->f32(), p.B, meanOver, p.mse, p.threshold);
-                        }});
-    return done(info);
-  });
+void ops::lossBackward(Engine& e, Args& a) {
+  const LossArgs p(a);
+  BufferPtr dLogits = a.tensor("dLogits", F32, p.B);
+  const i64 meanOver = a.has("meanOver") ? a.size("meanOver") : p.B;
+  if (meanOver < p.B || meanOver < 1) {
+    throw_js(a.env(), ErrorKind::Range,
+             arg_name(a.op(), "meanOver") + " must be at least batchSize (" + std::to_string(p.B) + "), got " +
+                 std::to_string(meanOver));
+  }
+  e.submit(a.env(), {"lossBackward", [=] {
+                       dlrm::lossBackward(p.logits->f32(), p.targets->f32(), dLogits->f32(), p.B, meanOver, p.mse,
+                                          p.threshold);
+                     }});
 }
 
-Napi::Value Engine::SgdStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "sgdStep", [&] {
-    Args a(info, "sgdStep", this);
-    const i64 size = a.size("size");
-    const double lr = a.number("lr");
-    BufferPtr param = a.tensor("param", F32, size), grad = a.tensor("grad", F32, size);
-    submit(info.Env(), {"sgdStep", [=] { sgd(param->f32(), grad->f32(), size, lr); }});
-    return done(info);
-  });
+void ops::sgdStep(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  const double lr = a.number("lr");
+  BufferPtr param = a.tensor("param", F32, size), grad = a.tensor("grad", F32, size);
+  e.submit(a.env(), {"sgdStep", [=] { dlrm::sgdStep(param->f32(), grad->f32(), size, lr); }});
 }
 
-Napi::Value Engine::AdagradStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "adagradStep", [&] {
-    Args a(info, "adagradStep", this);
-    const i64 size = a.size("size");
-    const double lr = a.number("lr"), eps = a.number("eps");
-    BufferPtr param = a.tensor("param", F32, size), grad = a.tensor("grad", F32, size), acc = a.tensor("acc", F32, size);
-    submit(info.Env(), {"adagradStep", [=] { adagrad(param->f32(), grad->f32(), acc->f32(), size, lr, eps); }});
-    return done(info);
-  });
+void ops::adagradStep(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  const double lr = a.number("lr"), eps = a.number("eps");
+  BufferPtr param = a.tensor("param", F32, size), grad = a.tensor("grad", F32, size), acc = a.tensor("acc", F32, size);
+  e.submit(a.env(), {"adagradStep", [=] { dlrm::adagradStep(param->f32(), grad->f32(), acc->f32(), size, lr, eps); }});
 }
 
-Napi::Value Engine::FusedAdagradStep(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "fusedAdagradStep", [&] {
-    const std::string op = "fusedAdagradStep";
-    Args a(info, op, this);
-    const double lr = a.number("lr"), eps = a.number("eps");
-    const std::vector<BufferPtr> params = a.tensors("params", -1);
-    const std::vector<BufferPtr> grads = a.tensors("grads", -1);
-    const std::vector<BufferPtr> accs = a.tensors("accs", -1);
-    if (grads.size() != params.size() || accs.size() != params.size()) {
+void ops::fusedAdagradStep(Engine& e, Args& a) {
+  const std::string op = "fusedAdagradStep";
+  const double lr = a.number("lr"), eps = a.number("eps");
+  const std::vector<BufferPtr> params = a.tensors("params", -1);
+  const std::vector<BufferPtr> grads = a.tensors("grads", -1);
+  const std::vector<BufferPtr> accs = a.tensors("accs", -1);
+  if (grads.size() != params.size() || accs.size() != params.size()) {
+    throw_js(a.env(), ErrorKind::Range,
+             op + ": arguments \"params\" (" + std::to_string(params.size()) + "), \"grads\" (" +
+                 std::to_string(grads.size()) + ") and \"accs\" (" + std::to_string(accs.size()) +
+                 ") must have the same length");
+  }
+  std::vector<i64> sizes;
+  std::unordered_set<const Buffer*> written;
+  bool overlap = false;
+  for (size_t i = 0; i < params.size(); i++) {
+    const i64 n = params[i]->size;
+    if (grads[i]->size < n || accs[i]->size < n) {
+      const bool g = grads[i]->size < n;
       throw_js(a.env(), ErrorKind::Range,
-               op + ": arguments \"params\" (" + std::to_string(params.size()) + "), \"grads\" (" +
-                   std::to_string(grads.size()) + ") and \"accs\" (" + std::to_string(accs.size()) +
-                   ") must have the same length");
+               arg_name(op, std::string(g ? "grads[" : "accs[") + std::to_string(i) + "]") + " has " +
+                   std::to_string(g ? grads[i]->size : accs[i]->size) + " elements, params[" + std::to_string(i) +
+                   "] has " + std::to_string(n));
     }
-    std::vector<i64> sizes;
-    std::unordered_set<const Buffer*> written;
-    bool overlap = false;
-    for (size_t i = 0; i < params.size(); i++) {
-      const i64 n = params[i]->size;
-      if (grads[i]->size < n || accs[i]->size < n) {
-        const bool g = grads[i]->size < n;
-        throw_js(a.env(), ErrorKind::Range,
-                 arg_name(op, std::string(g ? "grads[" : "accs[") + std::to_string(i) + "]") + " has " +
-                     std::to_string(g ? grads[i]->size : accs[i]->size) + " elements, params[" + std::to_string(i) +
-                     "] has " + std::to_string(n));
-      }
-      sizes.push_back(n);
-      overlap = overlap || !written.insert(params[i].get()).second || !written.insert(accs[i].get()).second;
-    }
-    submit(info.Env(), {op, [=] {
-                          std::vector<float*> pp = ptrs(params), ap = ptrs(accs), gp = ptrs(grads);
-                          std::vector<const float*> gc(gp.begin(), gp.end());
-                          if (!overlap) {
-                            fused_adagrad(pp.data(), gc.data(), ap.data(), sizes.data(), static_cast<i64>(sizes.size()), lr, eps);
-                            return;
-                          }
-                          for (size_t i = 0; i < sizes.size(); i++) adagrad(pp[i], gc[i], ap[i], sizes[i], lr, eps);
-                        }});
-    return done(info);
-  });
+    sizes.push_back(n);
+    overlap = overlap || !written.insert(params[i].get()).second || !written.insert(accs[i].get()).second;
+  }
+  e.submit(a.env(), {op, [=] {
+                       std::vector<float*> pp = ptrs(params), ap = ptrs(accs), gp = ptrs(grads);
+                       std::vector<const float*> gc(gp.begin(), gp.end());
+                       if (!overlap) {
+                         dlrm::fusedAdagradStep(pp.data(), gc.data(), ap.data(), sizes.data(),
+                                                static_cast<i64>(sizes.size()), lr, eps);
+                         return;
+                       }
+                       for (size_t i = 0; i < sizes.size(); i++)
+                         dlrm::adagradStep(pp[i], gc[i], ap[i], sizes[i], lr, eps);
+                     }});
 }
 
-Napi::Value Engine::Fill(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), "fill", [&] {
-    Args a(info, "fill", this);
-    const Napi::Object obj = info[0].As<Napi::Object>();
-    const Napi::Value vv = obj.Get("value");
-    if (!vv.IsNumber()) throw_js(a.env(), ErrorKind::Type, arg_name("fill", "value") + " must be a number");
-    const double value = vv.As<Napi::Number>().DoubleValue();
-    const Napi::Value tv = obj.Get("t");
-    const double id = tv.IsNumber() ? tv.As<Napi::Number>().DoubleValue() : 0.0;
-    BufferPtr probe = (id >= 1 && id <= 9007199254740991.0) ? lookup(static_cast<i64>(id)) : nullptr;
-    const bool isI32 = probe && probe->dtype == DType::I32;
-    BufferPtr t = a.tensor("t", isI32 ? DType::I32 : F32, 0);
-    if (isI32) {
-      if (!std::isfinite(value) || value != std::floor(value)) {
-        throw_js(a.env(), ErrorKind::Type, arg_name("fill", "value") + " must be an integer for an i32 tensor");
-      }
-      if (value < -2147483648.0 || value > 2147483647.0) {
-        throw_js(a.env(), ErrorKind::Range, arg_name("fill", "value") + " does not fit in i32");
-      }
-      const i32 v = static_cast<i32>(value);
-      submit(info.Env(), {"fill", [=] { fill_i32(t->i32p(), t->size, v); }});
-    } else {
-      const float v = static_cast<float>(value);
-      submit(info.Env(), {"fill", [=] { fill_f32(t->f32(), t->size, v); }});
+void ops::fill(Engine& e, Args& a) {
+  const Napi::Value vv = a.value("value");
+  if (!vv.IsNumber()) throw_js(a.env(), ErrorKind::Type, arg_name("fill", "value") + " must be a number");
+  const double value = vv.As<Napi::Number>().DoubleValue();
+  const Napi::Value tv = a.value("t");
+  const double id = tv.IsNumber() ? tv.As<Napi::Number>().DoubleValue() : 0.0;
+  BufferPtr probe = (id >= 1 && id <= 9007199254740991.0) ? e.lookup(static_cast<i64>(id)) : nullptr;
+  const bool isI32 = probe && probe->dtype == DType::I32;
+  BufferPtr t = a.tensor("t", isI32 ? DType::I32 : F32, 0);
+  if (isI32) {
+    if (!std::isfinite(value) || value != std::floor(value)) {
+      throw_js(a.env(), ErrorKind::Type, arg_name("fill", "value") + " must be an integer for an i32 tensor");
     }
-    return done(info);
-  });
+    if (value < -2147483648.0 || value > 2147483647.0) {
+      throw_js(a.env(), ErrorKind::Range, arg_name("fill", "value") + " does not fit in i32");
+    }
+    const i32 v = static_cast<i32>(value);
+    e.submit(a.env(), {"fill", [=] { dlrm::fill(t->i32p(), t->size, v); }});
+  } else {
+    const float v = static_cast<float>(value);
+    e.submit(a.env(), {"fill", [=] { dlrm::fill(t->f32(), t->size, v); }});
+  }
 }
 
 }  // namespace dlrm

@@ -8,25 +8,26 @@
 namespace dlrm {
 
 struct KernelTable {
-  void (*bias_act_rows)(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1);
-  void (*bias_grad_cols)(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1);
-  void (*relu_fwd)(const float* x, float* y, i64 i0, i64 i1);
-  void (*relu_bwd)(const float* y, const float* dY, float* dX, i64 i0, i64 i1);
-  void (*emb_fwd_bags)(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B, i64 T,
-                       i64 D, i64 bag0, i64 bag1);
-  void (*emb_bwd_slots)(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows,
-                        i64 B, i64 T, i64 D, i64 u0, i64 u1);
-  void (*sparse_update_slots)(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
-                              const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1);
-  void (*emb_bwd_update_slots)(const float* dPooled, float* const* tables, float* const* accs, const i32* uniqueRows,
-                               const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows, i64 B, i64 T,
-                               i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1);
-  void (*interaction_fwd)(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself,
-                          bool bf16, i64 b0, i64 b1);
-  void (*interaction_bwd)(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 D,
-                          i64 T, bool dot, bool itself, bool bf16, i64 b0, i64 b1);
-  void (*sgd_range)(float* param, const float* grad, double lr, i64 i0, i64 i1);
-  void (*adagrad_range)(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1);
+  void (*biasAddForwardRows)(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1);
+  void (*biasAddBackwardCols)(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1);
+  void (*reluForwardRange)(const float* x, float* y, i64 i0, i64 i1);
+  void (*reluBackwardRange)(const float* y, const float* dY, float* dX, i64 i0, i64 i1);
+  void (*embeddingBagsForwardBags)(const float* const* tables, const i32* indices, const i32* offsets, float* pooled,
+                                   i64 B, i64 T, i64 D, i64 bag0, i64 bag1);
+  void (*embeddingBagsBackwardSlots)(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
+                                     float* dRows, i64 B, i64 T, i64 D, i64 u0, i64 u1);
+  void (*sparseStepSlots)(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
+                          const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1);
+  void (*embeddingBagsBackwardSparseStepSlots)(const float* dPooled, float* const* tables, float* const* accs,
+                                               const i32* uniqueRows, const i32* tuo, const i32* csrOffsets,
+                                               const i32* csrBags, float* dRows, i64 B, i64 T, i64 D, double lr,
+                                               double eps, bool rowWise, i64 u0, i64 u1);
+  void (*interactionForwardRows)(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself,
+                                 bool bf16, i64 b0, i64 b1);
+  void (*interactionBackwardRows)(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled,
+                                  i64 D, i64 T, bool dot, bool itself, bool bf16, i64 b0, i64 b1);
+  void (*sgdStepRange)(float* param, const float* grad, double lr, i64 i0, i64 i1);
+  void (*adagradStepRange)(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1);
 };
 
 namespace generic {

@@ -85,7 +85,7 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     if (beta == 0.0f) {
-      fill_f32(c, m * n, 0.0f);
+      fill(c, m * n, 0.0f);
     } else if (beta != 1.0f) {
       parallel_for(m * n, 65536, [&](i64 lo, i64 hi) {
         for (i64 i = lo; i < hi; i++) c[i] = beta * c[i];
@@ -110,61 +110,67 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(n));
 }
 
-void bias_act(float* y, const float* bias, i64 rows, i64 cols, bool relu) {
-  parallel_for(rows, grain_for(cols), [&](i64 lo, i64 hi) { K().bias_act_rows(y, bias, cols, relu, lo, hi); });
+void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, bool relu) {
+  parallel_for(rows, grain_for(cols), [&](i64 lo, i64 hi) { K().biasAddForwardRows(y, bias, cols, relu, lo, hi); });
 }
 
-void linear_forward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out, bool relu,
-                    bool bf16) {
+void linearForward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out, bool relu,
+                   bool bf16) {
   gemm(false, true, batch, out, in, 1.0f, x, w, 0.0f, y, bf16);
-  bias_act(y, bias, batch, out, relu);
+  biasAddForward(y, bias, batch, out, relu);
 }
 
-void bias_grad(const float* dY, float* dBias, i64 rows, i64 cols) {
+void biasAddBackward(const float* dY, float* dBias, i64 rows, i64 cols) {
   const i64 g = std::max<i64>(16, grain_for(rows));
-  parallel_for(cols, g, [&](i64 lo, i64 hi) { K().bias_grad_cols(dY, dBias, rows, cols, lo, hi); });
+  parallel_for(cols, g, [&](i64 lo, i64 hi) { K().biasAddBackwardCols(dY, dBias, rows, cols, lo, hi); });
 }
 
-void relu_forward(const float* x, float* y, i64 size) {
-  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().relu_fwd(x, y, lo, hi); });
+void reluForward(const float* x, float* y, i64 size) {
+  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().reluForwardRange(x, y, lo, hi); });
 }
 
-void relu_backward(const float* y, const float* dY, float* dX, i64 size) {
-  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().relu_bwd(y, dY, dX, lo, hi); });
+void reluBackward(const float* y, const float* dY, float* dX, i64 size) {
+  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().reluBackwardRange(y, dY, dX, lo, hi); });
 }
 
-void embedding_forward(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B, i64 T,
-                       i64 D) {
+void embeddingBagsForward(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
+                          i64 T, i64 D) {
   const i64 nnz = offsets[T * B];
   const i64 perBag = D * (1 + (T * B > 0 ? nnz / (T * B) : 0));
   parallel_for(T * B, grain_for(perBag), [&](i64 lo, i64 hi) {
-    K().emb_fwd_bags(tables, indices, offsets, pooled, B, T, D, lo, hi);
+    K().embeddingBagsForwardBags(tables, indices, offsets, pooled, B, T, D, lo, hi);
   });
 }
 
-void embedding_backward(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows,
-                        i64 B, i64 T, i64 D) {
+void embeddingBagsBackward(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
+                           float* dRows, i64 B, i64 T, i64 D) {
   const i64 U = tuo[T];
   parallel_for(U, grain_for(2 * D), [&](i64 lo, i64 hi) {
-    K().emb_bwd_slots(dPooled, tuo, csrOffsets, csrBags, dRows, B, T, D, lo, hi);
+    K().embeddingBagsBackwardSlots(dPooled, tuo, csrOffsets, csrBags, dRows, B, T, D, lo, hi);
   });
 }
 
-void sparse_update(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo, const float* dRows,
-                   i64 T, i64 D, double lr, double eps, bool rowWise, bool distinctRows) {
+void sparseAdagradStep(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
+                       const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, bool distinctRows) {
   const i64 U = tuo[T];
   parallel_for(U, distinctRows ? grain_for(4 * D) : U, [&](i64 lo, i64 hi) {
-    K().sparse_update_slots(tables, accs, uniqueRows, tuo, dRows, T, D, lr, eps, rowWise, lo, hi);
+    K().sparseStepSlots(tables, accs, uniqueRows, tuo, dRows, T, D, lr, eps, rowWise, lo, hi);
   });
 }
 
-void embedding_backward_update(const float* dPooled, float* const* tables, float* const* accs, const i32* uniqueRows,
-                               const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows, i64 B, i64 T,
-                               i64 D, double lr, double eps, bool rowWise, bool distinctRows) {
+void sparseSgdStep(float* const* tables, const i32* uniqueRows, const i32* tuo, const float* dRows, i64 T, i64 D,
+                   double lr, bool distinctRows) {
+  sparseAdagradStep(tables, nullptr, uniqueRows, tuo, dRows, T, D, lr, 0.0, false, distinctRows);
+}
+
+void embeddingBagsBackwardSparseStep(const float* dPooled, float* const* tables, float* const* accs,
+                                     const i32* uniqueRows, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
+                                     float* dRows, i64 B, i64 T, i64 D, double lr, double eps, bool rowWise,
+                                     bool distinctRows) {
   const i64 U = tuo[T];
   parallel_for(U, distinctRows ? grain_for(6 * D) : U, [&](i64 lo, i64 hi) {
-    K().emb_bwd_update_slots(dPooled, tables, accs, uniqueRows, tuo, csrOffsets, csrBags, dRows, B, T, D, lr, eps,
-                             rowWise, lo, hi);
+    K().embeddingBagsBackwardSparseStepSlots(dPooled, tables, accs, uniqueRows, tuo, csrOffsets, csrBags, dRows, B, T,
+                                             D, lr, eps, rowWise, lo, hi);
   });
 }
 
@@ -174,24 +180,23 @@ i64 interaction_width(i64 D, i64 T, bool dot, bool itself) {
   return D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2);
 }
 
-void interaction_forward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself,
-                         bool bf16) {
+void interactionForward(const float* x, const float* pooled, float* out, i64 B, i64 D, i64 T, bool dot, bool itself,
+                        bool bf16) {
   const i64 F = T + 1;
-  parallel_for(B, grain_for(F * F * D / 2 + F * D), [&](i64 lo, i64 hi) {
-    K().interaction_fwd(x, pooled, out, D, T, dot, itself, bf16, lo, hi);
-  });
+  parallel_for(B, grain_for(F * F * D / 2 + F * D),
+               [&](i64 lo, i64 hi) { K().interactionForwardRows(x, pooled, out, D, T, dot, itself, bf16, lo, hi); });
 }
 
-void interaction_backward(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 B,
-                          i64 D, i64 T, bool dot, bool itself, bool bf16) {
+void interactionBackward(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 B,
+                         i64 D, i64 T, bool dot, bool itself, bool bf16) {
   const i64 F = T + 1;
   parallel_for(B, grain_for(F * F * D + F * D), [&](i64 lo, i64 hi) {
-    K().interaction_bwd(x, pooled, dOut, dX, dPooled, D, T, dot, itself, bf16, lo, hi);
+    K().interactionBackwardRows(x, pooled, dOut, dX, dPooled, D, T, dot, itself, bf16, lo, hi);
   });
 }
 
-void loss_forward(const float* logits, const float* targets, float* probs, float* stats, i64 B, bool mse,
-                  double threshold) {
+void lossForward(const float* logits, const float* targets, float* probs, float* stats, i64 B, bool mse,
+                 double threshold) {
   double lossSum = 0.0;
   double correct = 0.0;
   for (i64 b = 0; b < B; b++) {
@@ -206,7 +211,8 @@ void loss_forward(const float* logits, const float* targets, float* probs, float
   stats[2] = static_cast<float>(static_cast<double>(stats[2]) + static_cast<double>(B));
 }
 
-void loss_backward(const float* logits, const float* targets, float* dLogits, i64 B, i64 meanOver, bool mse, double threshold) {
+void lossBackward(const float* logits, const float* targets, float* dLogits, i64 B, i64 meanOver, bool mse,
+                  double threshold) {
   const double n = static_cast<double>(meanOver);
   for (i64 b = 0; b < B; b++) {
     const double y = targets[b];
@@ -219,16 +225,16 @@ void loss_backward(const float* logits, const float* targets, float* dLogits, i6
   }
 }
 
-void sgd(float* param, const float* grad, i64 size, double lr) {
-  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().sgd_range(param, grad, lr, lo, hi); });
+void sgdStep(float* param, const float* grad, i64 size, double lr) {
+  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().sgdStepRange(param, grad, lr, lo, hi); });
 }
 
-void adagrad(float* param, const float* grad, float* acc, i64 size, double lr, double eps) {
-  parallel_for(size, 16384, [&](i64 lo, i64 hi) { K().adagrad_range(param, grad, acc, lr, eps, lo, hi); });
+void adagradStep(float* param, const float* grad, float* acc, i64 size, double lr, double eps) {
+  parallel_for(size, 16384, [&](i64 lo, i64 hi) { K().adagradStepRange(param, grad, acc, lr, eps, lo, hi); });
 }
 
-void fused_adagrad(float* const* params, const float* const* grads, float* const* accs, const i64* sizes, i64 n,
-                   double lr, double eps) {
+void fusedAdagradStep(float* const* params, const float* const* grads, float* const* accs, const i64* sizes, i64 n,
+                      double lr, double eps) {
   std::vector<i64> start(static_cast<size_t>(n + 1), 0);
   for (i64 i = 0; i < n; i++) start[static_cast<size_t>(i + 1)] = start[static_cast<size_t>(i)] + sizes[i];
   const i64 total = start[static_cast<size_t>(n)];
@@ -238,18 +244,18 @@ void fused_adagrad(float* const* params, const float* const* grads, float* const
       const i64 e = start[static_cast<size_t>(i + 1)];
       const i64 a = std::max(lo, s);
       const i64 z = std::min(hi, e);
-      if (a < z) K().adagrad_range(params[i], grads[i], accs[i], lr, eps, a - s, z - s);
+      if (a < z) K().adagradStepRange(params[i], grads[i], accs[i], lr, eps, a - s, z - s);
     }
   });
 }
 
-void fill_f32(float* t, i64 size, float value) {
+void fill(float* t, i64 size, float value) {
   parallel_for(size, 1 << 18, [&](i64 lo, i64 hi) {
     for (i64 i = lo; i < hi; i++) t[i] = value;
   });
 }
 
-void fill_i32(i32* t, i64 size, i32 value) {
+void fill(i32* t, i64 size, i32 value) {
   parallel_for(size, 1 << 18, [&](i64 lo, i64 hi) {
     for (i64 i = lo; i < hi; i++) t[i] = value;
   });

@@ -16,7 +16,7 @@ namespace dlrm {
 namespace KERNEL_NS {
 namespace {
 
-void bias_act_rows(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1) {
+void biasAddForwardRows(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1) {
   for (i64 i = r0; i < r1; i++) {
     float* row = y + i * cols;
     for (i64 j = 0; j < cols; j++) row[j] = row[j] + bias[j];
@@ -29,7 +29,7 @@ void bias_act_rows(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64
   }
 }
 
-void bias_grad_cols(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1) {
+void biasAddBackwardCols(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1) {
   const i64 w = c1 - c0;
   std::vector<double> acc(static_cast<size_t>(w), 0.0);
   double* a = acc.data();
@@ -40,14 +40,14 @@ void bias_grad_cols(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i
   for (i64 j = 0; j < w; j++) dBias[c0 + j] = static_cast<float>(a[j]);
 }
 
-void relu_fwd(const float* x, float* y, i64 i0, i64 i1) {
+void reluForwardRange(const float* x, float* y, i64 i0, i64 i1) {
   for (i64 i = i0; i < i1; i++) {
     const float v = x[i];
     y[i] = (v > 0.0f || v != v) ? v : 0.0f;
   }
 }
 
-void relu_bwd(const float* y, const float* dY, float* dX, i64 i0, i64 i1) {
+void reluBackwardRange(const float* y, const float* dY, float* dX, i64 i0, i64 i1) {
   for (i64 i = i0; i < i1; i++) dX[i] = y[i] > 0.0f ? dY[i] : 0.0f;
 }
 
@@ -62,8 +62,8 @@ inline void prefetch_row(const float* row, i64 D, int write) {
 /** How many bags / unique slots ahead the row prefetches run. */
 constexpr i64 kPrefetchAhead = 4;
 
-void emb_fwd_bags(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B, i64 T,
-                  i64 D, i64 bag0, i64 bag1) {
+void embeddingBagsForwardBags(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
+                              i64 T, i64 D, i64 bag0, i64 bag1) {
   std::vector<double> accv(static_cast<size_t>(D));
   double* acc = accv.data();
   for (i64 bag = bag0; bag < bag0 + kPrefetchAhead && bag < bag1; bag++) {
@@ -136,8 +136,8 @@ inline void row_update(float* w, float* acc, const float* g, i64 D, double lr, d
   }
 }
 
-void emb_bwd_slots(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows, i64,
-                   i64 T, i64 D, i64 u0, i64 u1) {
+void embeddingBagsBackwardSlots(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
+                                float* dRows, i64, i64 T, i64 D, i64 u0, i64 u1) {
   std::vector<double> accv(static_cast<size_t>(D));
   i64 t = table_of(tuo, T, u0);
   for (i64 u = u0; u < u1; u++) {
@@ -146,8 +146,8 @@ void emb_bwd_slots(const float* dPooled, const i32* tuo, const i32* csrOffsets, 
   }
 }
 
-void sparse_update_slots(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
-                         const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1) {
+void sparseStepSlots(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
+                     const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1) {
   i64 t = table_of(tuo, T, u0);
   const i64 accWidth = rowWise ? 1 : D;
   for (i64 u = u0; u < u1; u++) {
@@ -158,9 +158,10 @@ void sparse_update_slots(float* const* tables, float* const* accs, const i32* un
   }
 }
 
-void emb_bwd_update_slots(const float* dPooled, float* const* tables, float* const* accs, const i32* uniqueRows,
-                          const i32* tuo, const i32* csrOffsets, const i32* csrBags, float* dRows, i64, i64 T, i64 D,
-                          double lr, double eps, bool rowWise, i64 u0, i64 u1) {
+void embeddingBagsBackwardSparseStepSlots(const float* dPooled, float* const* tables, float* const* accs,
+                                          const i32* uniqueRows, const i32* tuo, const i32* csrOffsets,
+                                          const i32* csrBags, float* dRows, i64, i64 T, i64 D, double lr, double eps,
+                                          bool rowWise, i64 u0, i64 u1) {
   std::vector<double> accv(static_cast<size_t>(D));
   i64 t = table_of(tuo, T, u0);
   i64 ta = t;
@@ -187,8 +188,8 @@ inline const float* zrow(const float* x, const float* pooled, i64 b, i64 f, i64 
   return f == 0 ? x + b * D : pooled + b * T * D + (f - 1) * D;
 }
 
-void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself, bool bf16,
-                     i64 b0, i64 b1) {
+void interactionForwardRows(const float* x, const float* pooled, float* out, i64 D, i64 T, bool dot, bool itself,
+                            bool bf16, i64 b0, i64 b1) {
   const i64 F = T + 1;
   const i64 width = dot ? D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2) : F * D;
   std::vector<double> zt(static_cast<size_t>(D * F));
@@ -225,8 +226,8 @@ void interaction_fwd(const float* x, const float* pooled, float* out, i64 D, i64
   }
 }
 
-void interaction_bwd(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 D, i64 T,
-                     bool dot, bool itself, bool bf16, i64 b0, i64 b1) {
+void interactionBackwardRows(const float* x, const float* pooled, const float* dOut, float* dX, float* dPooled, i64 D,
+                             i64 T, bool dot, bool itself, bool bf16, i64 b0, i64 b1) {
   const i64 F = T + 1;
   const i64 width = dot ? D + (itself ? F * (F + 1) / 2 : F * (F - 1) / 2) : F * D;
   std::vector<double> dzv(static_cast<size_t>(F * D));
@@ -274,7 +275,7 @@ void interaction_bwd(const float* x, const float* pooled, const float* dOut, flo
   }
 }
 
-void sgd_range(float* param, const float* grad, double lr, i64 i0, i64 i1) {
+void sgdStepRange(float* param, const float* grad, double lr, i64 i0, i64 i1) {
   for (i64 i = i0; i < i1; i++) {
     param[i] = static_cast<float>(static_cast<double>(param[i]) - lr * static_cast<double>(grad[i]));
   }
@@ -285,7 +286,7 @@ void sgd_range(float* param, const float* grad, double lr, i64 i0, i64 i1) {
  * addcdiv_): acc = acc + g*g; param = param - (lr*g) / (sqrt(acc) + eps). Each operation
  * rounds to f32 like PyTorch's, and the loop vectorises in f32 (no f64 sqrt or division).
  */
-void adagrad_range(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1) {
+void adagradStepRange(float* param, const float* grad, float* acc, double lr, double eps, i64 i0, i64 i1) {
   const float lr_f = static_cast<float>(lr);
   const float eps_f = static_cast<float>(eps);
   for (i64 i = i0; i < i1; i++) {
@@ -299,8 +300,9 @@ void adagrad_range(float* param, const float* grad, float* acc, double lr, doubl
 }  // namespace
 
 const KernelTable table = {
-    bias_act_rows, bias_grad_cols,  relu_fwd,        relu_bwd,  emb_fwd_bags,  emb_bwd_slots,
-    sparse_update_slots, emb_bwd_update_slots, interaction_fwd, interaction_bwd, sgd_range, adagrad_range,
+    biasAddForwardRows,       biasAddBackwardCols,        reluForwardRange, reluBackwardRange,
+    embeddingBagsForwardBags, embeddingBagsBackwardSlots, sparseStepSlots,  embeddingBagsBackwardSparseStepSlots,
+    interactionForwardRows,   interactionBackwardRows,    sgdStepRange,     adagradStepRange,
 };
 
 }  // namespace KERNEL_NS
