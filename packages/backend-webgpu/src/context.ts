@@ -29,11 +29,16 @@ export function storage(binding: number, name: string, element: string): string 
   return `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<${element}>;\n`;
 }
 
-/** Entry point header of a 1-D kernel; the body sees `i`, the global invocation index. */
-export const MAIN_1D = `@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+/**
+ * Entry point header of a 1-D kernel named `name` (an op's main kernel is named as the op,
+ * and its pipeline key starts with that name); the body sees `i`, the global invocation index.
+ */
+export function main1d(name: string): string {
+  return `@compute @workgroup_size(256)
+fn ${name}(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.y * nwg.x + wid.x) * 256u + lid;
 `;
+}
 
 /** f32 value of a uniform field. */
 export function f32(v: number): { readonly f: number } {

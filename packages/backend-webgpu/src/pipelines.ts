@@ -39,12 +39,16 @@ export class PipelineCache {
     return l;
   }
 
-  /** The pipeline for `key`, compiling `wgsl()` (entry point `main`) on first use. */
+  /**
+   * The pipeline for `key`, compiling `wgsl()` on first use. The key is the WGSL entry
+   * point's name (an op's main kernel is named as the op), then optionally ":" and the
+   * specialisation: "reluForward:...", "gemm:tiled:nt:44:none".
+   */
   kernel(key: string, storageCount: number, wgsl: () => string): Kernel {
     let k = this.pipelines.get(key);
     if (k === undefined) {
       const module = this.device.createShaderModule({ code: wgsl(), label: key });
-      const pipeline = this.device.createComputePipeline({ layout: this.layout(storageCount).pipeline, compute: { module, entryPoint: "main" }, label: key });
+      const pipeline = this.device.createComputePipeline({ layout: this.layout(storageCount).pipeline, compute: { module, entryPoint: key.split(":")[0]! }, label: key });
       k = { key, pipeline, storageCount };
       this.pipelines.set(key, k);
       this.compiled++;

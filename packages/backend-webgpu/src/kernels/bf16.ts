@@ -6,7 +6,7 @@
  * Also a test-hook kernel that applies the conversion to u32 bit patterns.
  */
 import type { Tensor } from "@dlrm/core";
-import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim } from "../tensors.js";
 
 /** WGSL functions `round_bf16(v: f32) -> f32` and `round_bf16v4(v: vec4<f32>) -> vec4<f32>`. */
@@ -19,7 +19,7 @@ fn round_bf16v4(v: vec4<f32>) -> vec4<f32> { return vec4<f32>(round_bf16(v.x), r
 `;
 
 const ROUND_KERNEL = () => `// round_to_bf16
-${uniformStruct(["n: u32"])}${storage(1, "src", "u32")}${storage(2, "dst", "u32")}${BF16_WGSL}${MAIN_1D}
+${uniformStruct(["n: u32"])}${storage(1, "src", "u32")}${storage(2, "dst", "u32")}${BF16_WGSL}${main1d("round_to_bf16")}
   if (i >= p.n) { return; }
   dst[i] = bitcast<u32>(round_bf16(bitcast<f32>(src[i])));
 }

@@ -5,7 +5,7 @@
  * the shared buffer once (a specialised pipeline per aliasing pattern).
  */
 import type { BackendOps } from "@dlrm/core";
-import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim, type Bound } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
@@ -30,30 +30,30 @@ function distinct(args: readonly (readonly [string, Bound])[]): { decls: string;
   return { decls, buffers, names, key: args.map(([n]) => names[n]).join("") };
 }
 
-const RELU_FORWARD = (decls: string, x: string, y: string) => `// relu_forward
-${IS_NAN}${uniformStruct(["n: u32"])}${decls}${MAIN_1D}
+const RELU_FORWARD = (decls: string, x: string, y: string) => `// reluForward
+${IS_NAN}${uniformStruct(["n: u32"])}${decls}${main1d("reluForward")}
   if (i >= p.n) { return; }
   let v = ${x}[i];
   ${y}[i] = select(0.0, v, v > 0.0 || is_nan(v));
 }
 `;
 
-const RELU_BACKWARD = (decls: string, y: string, dy: string, dx: string) => `// relu_backward
-${uniformStruct(["n: u32"])}${decls}${MAIN_1D}
+const RELU_BACKWARD = (decls: string, y: string, dy: string, dx: string) => `// reluBackward
+${uniformStruct(["n: u32"])}${decls}${main1d("reluBackward")}
   if (i >= p.n) { return; }
   ${dx}[i] = select(0.0, ${dy}[i], ${y}[i] > 0.0);
 }
 `;
 
-const BIAS_FORWARD = () => `// bias_add_forward
-${uniformStruct(["n: u32", "cols: u32"])}${storage(1, "y", "f32")}${storage(2, "bias", "f32")}${MAIN_1D}
+const BIAS_FORWARD = () => `// biasAddForward
+${uniformStruct(["n: u32", "cols: u32"])}${storage(1, "y", "f32")}${storage(2, "bias", "f32")}${main1d("biasAddForward")}
   if (i >= p.n) { return; }
   y[i] = y[i] + bias[i % p.cols];
 }
 `;
 
-const BIAS_BACKWARD = () => `// bias_add_backward
-${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(2, "db", "f32")}${MAIN_1D}
+const BIAS_BACKWARD = () => `// biasAddBackward
+${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(2, "db", "f32")}${main1d("biasAddBackward")}
   if (i >= p.cols) { return; }
   var s = 0.0;
   for (var r = 0u; r < p.rows; r++) { s += dy[r * p.cols + i]; }
@@ -67,7 +67,7 @@ export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
   const x = ctx.tensors.bind(args.x, "reluForward", "x", "f32", n);
   const y = ctx.tensors.bind(args.y, "reluForward", "y", "f32", n);
   const d = distinct([["x", x], ["y", y]]);
-  const kernel = ctx.pipelines.kernel(`relu_forward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
+  const kernel = ctx.pipelines.kernel(`reluForward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
   ctx.rec.endOp();
 }
@@ -79,7 +79,7 @@ export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void 
   const dY = ctx.tensors.bind(args.dY, "reluBackward", "dY", "f32", n);
   const dX = ctx.tensors.bind(args.dX, "reluBackward", "dX", "f32", n);
   const d = distinct([["y", y], ["dY", dY], ["dX", dX]]);
-  const kernel = ctx.pipelines.kernel(`relu_backward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
+  const kernel = ctx.pipelines.kernel(`reluBackward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
   ctx.rec.endOp();
 }
@@ -90,7 +90,7 @@ export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): v
   const cols = dim("biasAddForward", "cols", args.cols);
   const y = ctx.tensors.bind(args.y, "biasAddForward", "y", "f32", rows * cols);
   const bias = ctx.tensors.bind(args.bias, "biasAddForward", "bias", "f32", cols);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_forward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("biasAddForward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
   ctx.rec.endOp();
 }
 
@@ -100,6 +100,6 @@ export function biasAddBackward(ctx: GpuContext, args: Args<"biasAddBackward">):
   const cols = dim("biasAddBackward", "cols", args.cols);
   const dY = ctx.tensors.bind(args.dY, "biasAddBackward", "dY", "f32", rows * cols);
   const dBias = ctx.tensors.bind(args.dBias, "biasAddBackward", "dBias", "f32", cols);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_backward", 2, BIAS_BACKWARD), [dY, dBias], [rows, cols], cols);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("biasAddBackward", 2, BIAS_BACKWARD), [dY, dBias], [rows, cols], cols);
   ctx.rec.endOp();
 }

@@ -3,17 +3,17 @@
  * rows: an invocation per (bag, column) sums the bag's rows of that buffer in bag order, later
  * buffers adding to the earlier ones' partial sum) and `embeddingBagsBackward` (one dispatch: an invocation per (unique
  * slot, column) sums dPooled over the slot's bags through the CSR inverse map). No atomics;
- * deterministic. WGSL entry points: embedding_bags_forward, embedding_bags_backward.
+ * deterministic. WGSL entry points: embeddingBagsForward, embeddingBagsBackward.
  */
 import type { BackendOps } from "@dlrm/core";
-import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim, tensorList } from "../tensors.js";
 import { CSR_GRAD, TABLE_OF, bindSparse, bindTable } from "./sparse-common.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
-const FORWARD = () => `// embedding_bags_forward
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "accum: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${MAIN_1D}
+const FORWARD = () => `// embeddingBagsForward
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "accum: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${main1d("embeddingBagsForward")}
   if (i >= p.b * p.d) { return; }
   let bag = i / p.d;
   let j = i % p.d;
@@ -29,8 +29,8 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", 
 }
 `;
 
-const BACKWARD = () => `// embedding_bags_backward
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "umax: u32"])}${storage(1, "dpooled", "f32")}${storage(2, "tuo", "i32")}${storage(3, "csr_off", "i32")}${storage(4, "csr_bags", "i32")}${storage(5, "drows", "f32")}${TABLE_OF}${CSR_GRAD}${MAIN_1D}
+const BACKWARD = () => `// embeddingBagsBackward
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "umax: u32"])}${storage(1, "dpooled", "f32")}${storage(2, "tuo", "i32")}${storage(3, "csr_off", "i32")}${storage(4, "csr_bags", "i32")}${storage(5, "drows", "f32")}${TABLE_OF}${CSR_GRAD}${main1d("embeddingBagsBackward")}
   if (i >= p.umax * p.d) { return; }
   let u = i32(i / p.d);
   let j = i % p.d;
@@ -52,7 +52,7 @@ export function embeddingBagsForward(ctx: GpuContext, args: Args<"embeddingBagsF
   const T = tables.length;
   const sp = bindSparse(ctx, op, args.sparse, T, B);
   const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", B * T * D);
-  const kernel = ctx.pipelines.kernel("embedding_bags_forward", 4, FORWARD);
+  const kernel = ctx.pipelines.kernel("embeddingBagsForward", 4, FORWARD);
   tables.forEach((table, t) => {
     table.parts.forEach((part, c) => {
       const uniforms = [B, D, T, t, part.firstRow, part.firstRow + part.rows, c === 0 ? 0 : 1];
@@ -72,7 +72,7 @@ export function embeddingBagsBackward(ctx: GpuContext, args: Args<"embeddingBags
   const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled", "f32", B * T * D);
   const dRows = ctx.tensors.bind(args.dRows, op, "dRows", "f32", 0);
   const uMax = Math.min(sp.uMax, Math.floor(ctx.tensors.get(args.dRows, op, "dRows").tensor.size / D));
-  const kernel = ctx.pipelines.kernel("embedding_bags_backward", 5, BACKWARD);
+  const kernel = ctx.pipelines.kernel("embeddingBagsBackward", 5, BACKWARD);
   ctx.rec.dispatch1d(kernel, [dPooled, sp.tableUniqueOffsets, sp.csrOffsets, sp.csrBags, dRows], [B, D, T, uMax], uMax * D);
   ctx.rec.endOp();
 }

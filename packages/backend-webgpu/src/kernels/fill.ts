@@ -4,12 +4,12 @@
  * rows. WGSL entry point: fill.
  */
 import type { BackendOps } from "@dlrm/core";
-import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 
 type Args = Parameters<BackendOps["fill"]>[0];
 
 const WGSL = () => `// fill
-${uniformStruct(["n: u32", "bits: u32"])}${storage(1, "t", "u32")}${MAIN_1D}
+${uniformStruct(["n: u32", "bits: u32"])}${storage(1, "t", "u32")}${main1d("fill")}
   if (i >= p.n) { return; }
   t[i] = p.bits;
 }

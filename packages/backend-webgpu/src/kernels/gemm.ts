@@ -110,7 +110,7 @@ var<workgroup> ta: array<f32, 1024>;
 var<workgroup> tb: array<f32, 1024>;
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let row0 = wid.y * 64u;
   let col0 = wid.x * 64u;
   var acc: array<vec4<f32>, 4>;
@@ -180,7 +180,7 @@ function blockedWgsl(s: Spec): string {
   return `// gemm blocked ${JSON.stringify(s)}
 ${bindings(s)}${aScalar}${bScalar}
 @compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn gemm(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r0 = gid.y * 4u;
   let c0 = gid.x * 4u;
   if (r0 >= p.m || c0 >= p.n) { return; }
@@ -220,7 +220,7 @@ var<workgroup> ta: array<f32, 256>;
 var<workgroup> tb: array<f32, 256>;
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn gemm(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row = gid.y;
   let col = gid.x;
   var s = 0.0;

@@ -2,11 +2,11 @@
  * `interactionForward` / `interactionBackward`. Z = [x, e_1 .. e_T] (F x D per sample).
  * Forward: an invocation per output element (copy for x and cat, a D-term dot product in
  * order for each pair). Backward: an invocation per dZ[b, f, j], summing its pairs over the
- * other feature o = 0..F-1 in order. WGSL entry points: interaction_forward, interaction_backward.
+ * other feature o = 0..F-1 in order. WGSL entry points: interactionForward, interactionBackward.
  * bf16 (uniform flag, dot only): Z and the pair gradients are rounded to bf16 in the products.
  */
 import type { BackendOps } from "@dlrm/core";
-import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim } from "../tensors.js";
 import { BF16_WGSL } from "./bf16.js";
 import { isBf16 } from "./gemm.js";
@@ -32,8 +32,8 @@ fn pair_col(i: u32, k: u32) -> u32 {
 }
 `;
 
-const FORWARD = () => `// interaction_forward
-${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "out", "f32")}${Z}${MAIN_1D}
+const FORWARD = () => `// interactionForward
+${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "out", "f32")}${Z}${main1d("interactionForward")}
   if (i >= p.b * p.width) { return; }
   let b = i / p.width;
   let c = i % p.width;
@@ -54,8 +54,8 @@ ${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "
 }
 `;
 
-const BACKWARD = () => `// interaction_backward
-${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "dout", "f32")}${storage(4, "dx", "f32")}${storage(5, "dpooled", "f32")}${Z}${MAIN_1D}
+const BACKWARD = () => `// interactionBackward
+${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "dout", "f32")}${storage(4, "dx", "f32")}${storage(5, "dpooled", "f32")}${Z}${main1d("interactionBackward")}
   let nf = p.nt + 1u;
   if (i >= p.b * nf * p.d) { return; }
   let b = i / (nf * p.d);
@@ -96,7 +96,7 @@ export function interactionForward(ctx: GpuContext, args: Args<"interactionForwa
   const x = ctx.tensors.bind(args.x, op, "x", "f32", c.B * c.D);
   const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", c.B * c.T * c.D);
   const out = ctx.tensors.bind(args.out, op, "out", "f32", c.B * c.width);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_forward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionForward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
   ctx.rec.endOp();
 }
 
@@ -109,6 +109,6 @@ export function interactionBackward(ctx: GpuContext, args: Args<"interactionBack
   const dOut = ctx.tensors.bind(args.dOut, op, "dOut", "f32", c.B * c.width);
   const dX = ctx.tensors.bind(args.dX, op, "dX", "f32", c.B * c.D);
   const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled", "f32", c.B * c.T * c.D);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_backward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionBackward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
   ctx.rec.endOp();
 }

@@ -3,10 +3,10 @@
  * clamp). lossForward is one 256-wide workgroup: each invocation handles samples
  * lid, lid + 256, ..., then a fixed-shape tree reduction sums losses and correct counts,
  * and invocation 0 adds them to stats: the loss never leaves the GPU until read.
- * WGSL entry points: loss_forward, loss_backward.
+ * WGSL entry points: lossForward, lossBackward.
  */
 import { meanOver, type BackendOps, type LossFunction } from "@dlrm/core";
-import { MAIN_1D, f32, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import { dim } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
@@ -42,13 +42,13 @@ fn sample(v: f32, y: f32) -> Sample {
 }
 `;
 
-const FORWARD = () => `// loss_forward
+const FORWARD = () => `// lossForward
 ${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storage(3, "probs", "f32")}${storage(4, "stats", "f32")}${SAMPLE}
 var<workgroup> lsum: array<f32, 256>;
 var<workgroup> csum: array<u32, 256>;
 
 @compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn lossForward(@builtin(local_invocation_index) lid: u32) {
   var l = 0.0;
   var c = 0u;
   for (var b = lid; b < p.b; b += 256u) {
@@ -76,8 +76,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
 }
 `;
 
-const BACKWARD = () => `// loss_backward
-${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storage(3, "dlogits", "f32")}${SAMPLE}${MAIN_1D}
+const BACKWARD = () => `// lossBackward
+${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storage(3, "dlogits", "f32")}${SAMPLE}${main1d("lossBackward")}
   if (i >= p.b) { return; }
   let y = targets[i];
   let s = sample(logits[i], y);
@@ -105,7 +105,7 @@ export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
   const targets = ctx.tensors.bind(args.targets, op, "targets", "f32", B);
   const probs = ctx.tensors.bind(args.probs, op, "probs", "f32", B);
   const stats = ctx.tensors.bind(args.stats, op, "stats", "f32", 3);
-  ctx.rec.dispatch(ctx.pipelines.kernel("loss_forward", 4, FORWARD), [logits, targets, probs, stats], values, 1);
+  ctx.rec.dispatch(ctx.pipelines.kernel("lossForward", 4, FORWARD), [logits, targets, probs, stats], values, 1);
   ctx.rec.endOp();
 }
 
@@ -116,6 +116,6 @@ export function lossBackward(ctx: GpuContext, args: Args<"lossBackward">): void 
   const logits = ctx.tensors.bind(args.logits, op, "logits", "f32", B);
   const targets = ctx.tensors.bind(args.targets, op, "targets", "f32", B);
   const dLogits = ctx.tensors.bind(args.dLogits, op, "dLogits", "f32", B);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("loss_backward", 3, BACKWARD), [logits, targets, dLogits], values, B);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("lossBackward", 3, BACKWARD), [logits, targets, dLogits], values, B);
   ctx.rec.endOp();
 }

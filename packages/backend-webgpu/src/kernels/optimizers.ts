@@ -2,10 +2,10 @@
  * Dense optimizer steps, in place: `sgdStep`, `adagradStep` and the fused `fusedAdagradStep`,
  * which updates up to G tensors per dispatch (G = storage buffers per stage / 3, at most 4):
  * an invocation per element of the concatenated tensors finds its tensor from the prefix
- * sizes in the uniforms. WGSL entry points: sgd_step, adagrad_step, fused_adagrad_step.
+ * sizes in the uniforms. WGSL entry points: sgdStep, adagradStep, fusedAdagradStep.
  */
 import type { BackendOps, FusedOps } from "@dlrm/core";
-import { MAIN_1D, f32, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
 import { dim, finite } from "../tensors.js";
 
@@ -15,15 +15,15 @@ type FusedArgs = Parameters<NonNullable<FusedOps["fusedAdagradStep"]>>[0];
 /** Most tensors one fused Adagrad dispatch updates. */
 const MAX_GROUP = 4;
 
-const SGD = () => `// sgd_step
-${uniformStruct(["n: u32", "lr: f32"])}${storage(1, "param", "f32")}${storage(2, "grad", "f32")}${MAIN_1D}
+const SGD = () => `// sgdStep
+${uniformStruct(["n: u32", "lr: f32"])}${storage(1, "param", "f32")}${storage(2, "grad", "f32")}${main1d("sgdStep")}
   if (i >= p.n) { return; }
   param[i] -= p.lr * grad[i];
 }
 `;
 
-/** Adagrad over G tensors; ends[g] = sum of sizes of tensors 0..g. */
-function adagradWgsl(group: number): string {
+/** Adagrad over G tensors, entry point `name`; ends[g] = sum of sizes of tensors 0..g. */
+function adagradWgsl(name: "adagradStep" | "fusedAdagradStep", group: number): string {
   const fields = ["lr: f32", "eps: f32", ...Array.from({ length: group }, (_, g) => `end${g}: u32`)];
   const decls = Array.from({ length: group }, (_, g) =>
     storage(3 * g + 1, `param${g}`, "f32") + storage(3 * g + 2, `grad${g}`, "f32") + storage(3 * g + 3, `acc${g}`, "f32")).join("");
@@ -39,8 +39,8 @@ function adagradWgsl(group: number): string {
   }
 `;
   }).join("");
-  return `// adagrad_step (${group} tensors)
-${uniformStruct(fields)}${decls}${MAIN_1D}${branches}}
+  return `// ${name} (${group} tensors)
+${uniformStruct(fields)}${decls}${main1d(name)}${branches}}
 `;
 }
 
@@ -51,7 +51,7 @@ export function sgdStep(ctx: GpuContext, args: Args<"sgdStep">): void {
   const lr = finite(op, "lr", args.lr);
   const param = ctx.tensors.bind(args.param, op, "param", "f32", n);
   const grad = ctx.tensors.bind(args.grad, op, "grad", "f32", n);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("sgd_step", 2, SGD), [param, grad], [n, f32(lr)], n);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("sgdStep", 2, SGD), [param, grad], [n, f32(lr)], n);
   ctx.rec.endOp();
 }
 
@@ -64,7 +64,7 @@ export function adagradStep(ctx: GpuContext, args: Args<"adagradStep">): void {
   const param = ctx.tensors.bind(args.param, op, "param", "f32", n);
   const grad = ctx.tensors.bind(args.grad, op, "grad", "f32", n);
   const acc = ctx.tensors.bind(args.acc, op, "acc", "f32", n);
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("adagrad_step:1", 3, () => adagradWgsl(1)), [param, grad, acc], [f32(lr), f32(eps), n], n);
+  ctx.rec.dispatch1d(ctx.pipelines.kernel("adagradStep:1", 3, () => adagradWgsl("adagradStep", 1)), [param, grad, acc], [f32(lr), f32(eps), n], n);
   ctx.rec.endOp();
 }
 
@@ -98,7 +98,7 @@ export function fusedAdagradStep(ctx: GpuContext, args: FusedArgs): void {
     const ends: number[] = [];
     chunk.forEach((c, g) => ends.push((g === 0 ? 0 : ends[g - 1]!) + c.size));
     const total = ends[ends.length - 1]!;
-    const kernel = ctx.pipelines.kernel(`adagrad_step:${chunk.length}`, 3 * chunk.length, () => adagradWgsl(chunk.length));
+    const kernel = ctx.pipelines.kernel(`fusedAdagradStep:${chunk.length}`, 3 * chunk.length, () => adagradWgsl("fusedAdagradStep", chunk.length));
     ctx.rec.dispatch1d(kernel, buffers, [f32(lr), f32(eps), ...ends], total);
   }
   ctx.rec.endOp();

@@ -6,10 +6,10 @@
  * Each row is touched by one invocation: no atomics, deterministic. A table (or accumulator)
  * split by rows gets one dispatch per row segment lying in one buffer of each; a slot whose row
  * is outside the segment returns, so every unique row is updated by exactly one dispatch.
- * WGSL entry points: sparse_sgd_step, sparse_adagrad_step, embedding_bags_backward_sparse_step.
+ * WGSL entry points: sparseSgdStep, sparseAdagradStep, embeddingBagsBackwardSparseStep.
  */
 import type { BackendOps, FusedOps, Tensor } from "@dlrm/core";
-import { MAIN_1D, f32, storage, uniformStruct, type GpuContext } from "../context.js";
+import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
 import { dim, finite, tensorList } from "../tensors.js";
 import { CSR_GRAD, bindSparse, bindTable, partsOf, type BoundTable, type TablePart } from "./sparse-common.js";
@@ -32,10 +32,15 @@ function bindingNames(s: Spec): string[] {
   return names;
 }
 
+/** The op a spec implements, which names its WGSL entry point. */
+function entryPoint(s: Spec): string {
+  return s.fused ? "embeddingBagsBackwardSparseStep" : s.kind === "sgd" ? "sparseSgdStep" : "sparseAdagradStep";
+}
+
 function wgsl(s: Spec): string {
   const decls = bindingNames(s).map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32")).join("");
   const header = `// sparse step ${JSON.stringify(s)}
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32"])}${decls}${s.fused ? CSR_GRAD : ""}${MAIN_1D}`;
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32"])}${decls}${s.fused ? CSR_GRAD : ""}${main1d(entryPoint(s))}`;
   const grad = (j: string): string => (s.fused ? `csr_grad(u, ${j}, p.t)` : `drows[uu * p.d + ${j}]`);
   if (s.kind === "rowwise") {
     const first = s.fused
@@ -131,7 +136,7 @@ function segments(table: BoundTable, acc: readonly TablePart[] | undefined): Seg
 function run(ctx: GpuContext, plan: StepPlan): void {
   const { spec, D } = plan;
   const T = plan.tables.length;
-  const kernel = ctx.pipelines.kernel(`sparse_step:${spec.kind}:${spec.fused ? "fused" : "rows"}`, bindingNames(spec).length, () => wgsl(spec));
+  const kernel = ctx.pipelines.kernel(`${entryPoint(spec)}:${spec.kind}`, bindingNames(spec).length, () => wgsl(spec));
   plan.tables.forEach((table, t) => {
     const cap = Math.min(table.rows, plan.uMax);
     for (const seg of segments(table, plan.accs?.[t])) {
