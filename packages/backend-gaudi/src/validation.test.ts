@@ -6,6 +6,7 @@
  * naming the argument, before any memory is touched.
  */
 import { expect, it } from "vitest";
+import { FUSED_OPS, REQUIRED_OPS } from "@dlrm/core";
 import { addon, describeNative, expectError } from "./test-util.js";
 import type { NativeEngine } from "./native.js";
 
@@ -34,6 +35,14 @@ function read(e: NativeEngine, id: number, n: number): Float32Array {
   e.read(id, out);
   return out;
 }
+
+describeNative("op vocabulary", () => {
+  it("the engine's op methods (bindings/ops.h's DLRM_OPS) are exactly the contract's ops, by the contract's names", () => {
+    const memory = ["constructor", "alloc", "free", "write", "read", "markStep", "sync", "busy", "stats", "dispose"];
+    const methods = Object.getOwnPropertyNames(addon().Engine.prototype).filter((n) => !memory.includes(n));
+    expect(methods.sort()).toEqual([...REQUIRED_OPS, ...FUSED_OPS].sort());
+  });
+});
 
 describeNative("op argument object", () => {
   const e = engine();
