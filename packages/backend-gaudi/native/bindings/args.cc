@@ -111,8 +111,6 @@ bool Args::flag(const char* name) {
   return v.As<Napi::Boolean>().Value();
 }
 
-bool Args::flag_or(const char* name, bool fallback) { return has(name) ? flag(name) : fallback; }
-
 int Args::choice(const char* name, std::initializer_list<const char*> choices, int fallback) {
   const Napi::Value v = get(name);
   std::string list;

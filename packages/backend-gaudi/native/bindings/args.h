@@ -47,8 +47,6 @@ class Args {
   i64 size(const char* name);
   double number(const char* name);
   bool flag(const char* name);
-  /** An optional boolean; `fallback` when undefined. */
-  bool flag_or(const char* name, bool fallback);
   /** One of `choices`; returns its index. Optional when `fallback` >= 0. */
   int choice(const char* name, std::initializer_list<const char*> choices, int fallback = -1);
 
