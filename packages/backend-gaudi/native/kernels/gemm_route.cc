@@ -9,7 +9,6 @@
 #ifdef DLRM_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -177,8 +176,8 @@ void onednn_tile(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k,
 
 void onednn_apply_route() {
   const CpuRoute& r = cpu_route();
-  // A user's ONEDNN_MAX_CPU_ISA wins (oneDNN reads it itself); a forced level caps it otherwise.
-  if (!r.isaForced || std::getenv("ONEDNN_MAX_CPU_ISA") != nullptr) return;
+  // A forced level caps oneDNN (ahead of a user's ONEDNN_MAX_CPU_ISA, which oneDNN reads only later, on first use).
+  if (!r.isaForced) return;
   const dnnl_cpu_isa_t isa = r.isa == IsaLevel::Portable ? dnnl_cpu_isa_sse41
                              : r.isa == IsaLevel::Avx2   ? dnnl_cpu_isa_avx2
                                                          : dnnl_cpu_isa_avx512_core_bf16;

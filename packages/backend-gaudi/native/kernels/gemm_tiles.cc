@@ -3,21 +3,18 @@
 #include "gemm_tiles.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace dlrm {
 namespace {
 
-/** Products below this m * n * k run as one call (waking the pool would cost more). */
-i64 min_tile_work() {
-  static const i64 v = std::getenv("DLRM_DEV_TILE_WORK") ? std::atoll(std::getenv("DLRM_DEV_TILE_WORK")) : (i64{1} << 21);
-  return v;
-}
-i64 max_tiles() {
-  static const i64 v = std::getenv("DLRM_DEV_MAX_TILES") ? std::atoll(std::getenv("DLRM_DEV_MAX_TILES")) : 12;
-  return v;
-}
+/** Products below this m * n * k run as one call (waking the pool would cost more), and each tile does at least this much. */
+constexpr double kMinTileWork = 2097152.0;
+/** The most tiles: divides evenly among 2, 3, 4, 6 and 12 threads. */
+constexpr i64 kMaxTiles = 12;
+/** Narrowest slab, and the narrowest when the re-read operand exceeds kCachedOperand floats (re-packing it per tile costs memory traffic). */
 constexpr i64 kMinSlab = 32;
+constexpr i64 kMinSlabUncached = 256;
+constexpr i64 kCachedOperand = i64{1} << 18;
 
 }  // namespace
 
@@ -25,10 +22,12 @@ GemmTiles gemm_tiles(i64 m, i64 n, i64 k) {
   const bool splitN = n >= m;
   const i64 extent = splitN ? n : m;
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const i64 byWork = static_cast<i64>(std::min(work / static_cast<double>(min_tile_work()), 1e6));
-  const i64 cap = std::min({byWork, extent / kMinSlab, max_tiles()});
+  const i64 byWork = static_cast<i64>(std::min(work / kMinTileWork, 1e6));
+  const i64 reread = (splitN ? m : n) * k;
+  const i64 slab = reread > kCachedOperand ? kMinSlabUncached : kMinSlab;
+  const i64 cap = std::min({byWork, extent / slab, kMaxTiles});
   i64 count = 1;
-  for (const i64 c : {2, 4, 6, 12, 24, 48}) {
+  for (const i64 c : {2, 4, 6, 12}) {
     if (c <= cap) count = c;
   }
   return {splitN, count, extent};
