@@ -28,8 +28,8 @@ export function parseCpuInfo(text: string): CpuId | undefined {
 
 /**
  * The OPENBLAS_CORETYPE to ask for on this CPU, or undefined to leave OpenBLAS's own choice:
- * "Zen" on AMD family 25 with AVX-512 (Zen 4), where `node packages/bench/dist/gemm.js`
- * measured the Zen kernels 5-9 % faster on the 512x4096x4096 products of the Medium model.
+ * "Zen" on AMD family 25 with AVX-512 (Zen 4), where the Zen kernels ran the 512x4096x4096
+ * products of the Medium model faster (the package README gives the measurement).
  */
 export function preferredCoreType(cpu: CpuId | undefined): string | undefined {
   if (cpu === undefined) return undefined;

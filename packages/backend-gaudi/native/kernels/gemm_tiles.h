@@ -21,7 +21,7 @@ struct GemmTiles {
  * The grid for C (m x n) = op(A) (m x k) op(B) (k x n): one tile when m * n * k is small
  * (one single-threaded call); else split n when n >= m (each tile re-reads all of A,
  * m x k, the smaller operand) or m otherwise, into 2, 4, 6 or 12 slabs as the work allows
- * (at least 2^21 multiply-adds a tile), each at least 32 rows or columns wide, 256 when the
+ * (at least 2^22 multiply-adds a tile), each at least 32 rows or columns wide, 256 when the
  * re-read operand is over 2^18 floats (past the caches, re-packing it per tile costs
  * memory traffic). m, n, k >= 1.
  */

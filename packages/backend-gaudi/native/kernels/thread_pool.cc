@@ -94,19 +94,18 @@ void parallel_tiles(i64 count, const std::function<void(i64)>& fn) {
   }
   std::exception_ptr error;
   std::mutex error_lock;
+  // Tiles are taken in turn from a shared counter: a thread that starts late (a worker
+  // still waking) takes fewer. Which thread runs a tile never changes its result.
+  std::atomic<i64> next{0};
 #pragma omp parallel num_threads(static_cast<int>(chunks))
   {
     SingleThreadedLibraries one;
-    const i64 c = omp_get_thread_num();
-    const i64 parts = omp_get_num_threads();
-    for (i64 part = c; part < chunks; part += parts) {
-      for (i64 i = count * part / chunks; i < count * (part + 1) / chunks; i++) {
-        try {
-          fn(i);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(error_lock);
-          if (!error) error = std::current_exception();
-        }
+    for (i64 i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_lock);
+        if (!error) error = std::current_exception();
       }
     }
   }

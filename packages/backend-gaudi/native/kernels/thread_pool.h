@@ -26,8 +26,9 @@ void run_inline_on_this_thread(bool yes);
 int num_threads();
 
 /**
- * Runs fn(i) for every tile i in [0, count) over the pool, in at most num_threads()
- * contiguous runs of tiles (the inline rule of run_inline_on_this_thread does not apply).
+ * Runs fn(i) for every tile i in [0, count) over the pool, on at most num_threads()
+ * threads, each taking the next tile when done with one (the inline rule of
+ * run_inline_on_this_thread does not apply).
  * While fn runs, the executing thread's OpenMP team is 1 thread, so OpenBLAS's OpenMP
  * build and oneDNN called from fn run single-threaded on it: a tile's result never
  * depends on the thread count. An exception in any tile is rethrown here.
