@@ -18,6 +18,16 @@ export interface GaudiLazyStats {
   readonly recordedOps: number;
 }
 
+/** The route in force, as the device string says it: ISA level, kernels, GEMM libraries and where each setting came from. */
+function routeText(i: ReturnType<NativeAddon["info"]>): string {
+  const blas = /OpenBLAS \d+\.\d+\.\d+/.exec(i.blas.replace("OpenBLAS OpenBLAS", "OpenBLAS"))?.[0] ?? "OpenBLAS";
+  const isa = `ISA ${i.isa}${i.isaForced ? " (DLRM_CPU_ISA)" : ""}: ${i.avx2 ? "AVX2" : "portable"} kernels`;
+  const onednnUse = i.gemmLibrary === "onednn" ? "for every GEMM" : i.gemmLibrary === "openblas" ? "unused" : "for the large GEMMs";
+  const onednn = i.onednn ? `, ${i.onednn} (${i.onednnIsa}) ${onednnUse}` : "";
+  const forced = i.gemmLibrary === "auto" ? "" : ` (DLRM_GEMM_LIBRARY=${i.gemmLibrary})`;
+  return `${isa}, ${blas} GEMM with its ${i.blasCore} kernels${i.gemmLibrary === "onednn" ? " unused" : ""}${onednn}${forced}, split in shape-fixed single-threaded tiles`;
+}
+
 const isTensorLike = (v: unknown): v is Tensor =>
   typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Tensor).id === "number" && "dtype" in v;
 
@@ -30,10 +40,9 @@ export class GaudiBackend implements Backend {
   constructor(addon: NativeAddon, readonly mode: ExecutionMode) {
     this.engine = new addon.Engine(mode === "lazy");
     const i = addon.info();
-    const blas = /OpenBLAS \d+\.\d+\.\d+/.exec(i.blas.replace("OpenBLAS OpenBLAS", "OpenBLAS"))?.[0] ?? "OpenBLAS";
     this.info = {
       name: "gaudi",
-      device: `host CPU (native C++, ${i.threads} thread${i.threads === 1 ? "" : "s"} in ${i.blasThreading === "pthreads" ? "OpenMP's pool and OpenBLAS's own" : "one OpenMP pool"}, ${i.avx2 ? "AVX2" : "portable"} kernels, ${blas} GEMM with its ${i.blasCore} kernels${i.onednn ? ` and ${i.onednn} for the large ones` : ""}; no Gaudi device in this build)`,
+      device: `host CPU (native C++, ${i.threads} thread${i.threads === 1 ? "" : "s"} in one OpenMP pool, ${routeText(i)}; no Gaudi device in this build)`,
       deterministic: true,
       precisions: ["fp32", "bf16"],
     };

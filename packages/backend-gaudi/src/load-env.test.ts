@@ -1,7 +1,8 @@
 /**
  * The environment set while the addon loads: /proc/cpuinfo parsing, the OpenBLAS kernel
- * rule (Zen kernels on AMD family 25 with AVX-512 only), OMP_WAIT_POLICY, a user's values
- * kept, and the variables removed again after loading so child processes do not inherit them.
+ * rule (Zen kernels on AMD family 25 with AVX-512 only, or the kernels of a level DLRM_CPU_ISA
+ * forces, ahead of a user's OPENBLAS_CORETYPE), OMP_WAIT_POLICY, a user's values kept, and
+ * the variables removed (or restored) after loading so child processes do not inherit them.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { loadEnvironment, parseCpuInfo, preferredCoreType, withLoadEnvironment, type CpuId } from "./load-env.js";
@@ -11,7 +12,7 @@ const cpuinfo = (vendor: string, family: number, flags: string): string =>
 
 const zen4: CpuId = { vendor: "AuthenticAMD", family: 25, flags: new Set(["avx2", "fma", "avx512f"]) };
 
-const NAMES = ["OPENBLAS_CORETYPE", "OMP_WAIT_POLICY"] as const;
+const NAMES = ["OPENBLAS_CORETYPE", "OMP_WAIT_POLICY", "DLRM_CPU_ISA"] as const;
 
 describe("addon load environment", () => {
   const saved = NAMES.map((n) => process.env[n]);
@@ -39,8 +40,30 @@ describe("addon load environment", () => {
   });
 
   it("always asks for passive OpenMP waiting", () => {
-    expect(loadEnvironment(zen4)).toEqual({ OPENBLAS_CORETYPE: "Zen", OMP_WAIT_POLICY: "PASSIVE" });
-    expect(loadEnvironment(undefined)).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
+    expect(loadEnvironment(zen4, undefined)).toEqual({ OPENBLAS_CORETYPE: "Zen", OMP_WAIT_POLICY: "PASSIVE" });
+    expect(loadEnvironment(undefined, undefined)).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
+  });
+
+  it("a level forced by DLRM_CPU_ISA picks OpenBLAS's kernels for it; a level the CPU lacks is refused", () => {
+    expect(loadEnvironment(zen4, "portable").OPENBLAS_CORETYPE).toBe("Prescott");
+    expect(loadEnvironment(zen4, "avx2").OPENBLAS_CORETYPE).toBe("Haswell");
+    const avx512 = { ...zen4, flags: new Set(["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) };
+    expect(loadEnvironment(avx512, "avx512").OPENBLAS_CORETYPE).toBe("SkylakeX");
+    expect(loadEnvironment(zen4, "auto").OPENBLAS_CORETYPE).toBe("Zen");
+    const zen3 = { ...zen4, flags: new Set(["avx2", "fma"]) };
+    expect(() => loadEnvironment(zen3, "avx512")).toThrow("DLRM_CPU_ISA=avx512: this CPU lacks avx512f");
+    expect(() => loadEnvironment(zen4, "avx512")).toThrow("this CPU lacks avx512bw, avx512vl, avx512dq");
+  });
+
+  it("a forced level replaces a user's OPENBLAS_CORETYPE while loading, then restores it", () => {
+    for (const n of NAMES) delete process.env[n];
+    process.env.OPENBLAS_CORETYPE = "Haswell";
+    process.env.DLRM_CPU_ISA = "portable";
+    expect(withLoadEnvironment(() => process.env.OPENBLAS_CORETYPE, zen4)).toBe("Prescott");
+    expect(process.env.OPENBLAS_CORETYPE).toBe("Haswell");
+    process.env.DLRM_CPU_ISA = "avx1024";
+    expect(() => withLoadEnvironment(() => "loaded", zen4)).toThrow("DLRM_CPU_ISA=avx1024 is not a level");
+    expect(process.env.OPENBLAS_CORETYPE).toBe("Haswell");
   });
 
   it("sets the variables only while loading, and keeps a user's value", () => {

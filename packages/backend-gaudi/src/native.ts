@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withLoadEnvironment } from "./load-env.js";
+import { RouteSettingError } from "./routes.js";
 
 /** One engine: a tensor table, the ops, and eager or (async) lazy execution. */
 export interface NativeEngine {
@@ -31,8 +32,18 @@ export interface NativeEngine {
 
 export interface NativeAddon {
   Engine: new (lazy: boolean) => NativeEngine;
-  /** blasThreading: "openmp" when OpenBLAS runs on the process's one OpenMP pool, "pthreads" when it keeps its own threads. */
-  info(): { avx2: boolean; threads: number; blasThreads: number; blas: string; blasCore: string; blasThreading: "openmp" | "pthreads" | "serial"; onednn: string; device: string };
+  /**
+   * The route in force and the build: `isa` the level (forced by DLRM_CPU_ISA when
+   * `isaForced`, else the CPU's highest), `gemmLibrary` DLRM_GEMM_LIBRARY's setting,
+   * `cpuFeatures` the flags the levels depend on, `onednnIsa` oneDNN's instruction ceiling;
+   * blasThreading: "openmp" for OpenBLAS's OpenMP build, "pthreads" for its own threads
+   * (either way it runs single-threaded inside the pool's GEMM tiles, blasThreads 1).
+   */
+  info(): {
+    avx2: boolean; isa: "portable" | "avx2" | "avx512"; isaForced: boolean; gemmLibrary: "auto" | "openblas" | "onednn";
+    cpuFeatures: string; onednnIsa: string; threads: number; blasThreads: number; blas: string; blasCore: string;
+    blasThreading: "openmp" | "pthreads" | "serial"; onednn: string; device: string;
+  };
   setThreads(n: number): void;
   /** Which library runs a GEMM of this shape with alpha 1, beta 0, fp32 or bf16 (gemm_route.h). */
   gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-bf16-matmul";
@@ -60,8 +71,10 @@ export function loadNative(): { addon?: NativeAddon; reason?: string } {
     const require = createRequire(import.meta.url);
     cached = { addon: withLoadEnvironment(() => require(ADDON_PATH) as NativeAddon) };
   } catch (e) {
-    const first = String(e instanceof Error ? e.message : e).split("\n")[0];
-    cached = { reason: `the native addon failed to load (${first}): ${BUILD_HINT}` };
+    const first = String(e instanceof Error ? e.message : e).split("\n")[0] ?? "";
+    // A refused DLRM_CPU_ISA / DLRM_GEMM_LIBRARY (here or by the addon) is the user's setting, not the build.
+    const setting = e instanceof RouteSettingError || /^DLRM_(CPU_ISA|GEMM_LIBRARY)=/.test(first);
+    cached = { reason: setting ? `the native backend refuses its settings: ${first}` : `the native addon failed to load (${first}): ${BUILD_HINT}` };
   }
   return cached;
 }

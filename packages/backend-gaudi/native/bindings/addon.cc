@@ -1,9 +1,10 @@
-// The addon's entry point (dlrm_gaudi.node): exports the Engine class, info() (ISA,
-// threads, BLAS build and kernels), gemmLibrary and setThreads(n), which sizes the
-// process's one pool and OpenBLAS together.
+// The addon's entry point (dlrm_gaudi.node): exports the Engine class, info() (the route in force: ISA level and GEMM library, threads,
+// BLAS build and kernels), gemmLibrary and setThreads(n), which sizes the process's one pool.
+// Loading fails with the route's error when DLRM_CPU_ISA or DLRM_GEMM_LIBRARY is refused.
 #include <cblas.h>
 #include <napi.h>
 
+#include "../kernels/cpu_route.h"
 #include "../kernels/gemm_route.h"
 #include "../kernels/kernels.h"
 #include "../kernels/thread_pool.h"
@@ -16,7 +17,13 @@ namespace {
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
+  const CpuRoute& route = cpu_route();
   o.Set("avx2", use_avx2());
+  o.Set("isa", isa_name(route.isa));
+  o.Set("isaForced", route.isaForced);
+  o.Set("gemmLibrary", gemm_choice_name(route.gemm));
+  o.Set("cpuFeatures", cpu_features());
+  o.Set("onednnIsa", onednn_isa());
   o.Set("threads", num_threads());
   o.Set("blasThreads", openblas_get_num_threads());
   o.Set("blas", std::string("OpenBLAS ") + openblas_get_config());
@@ -60,6 +67,12 @@ Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  try {
+    cpu_route();
+    onednn_apply_route();
+  } catch (const KernelError& e) {
+    throw Napi::Error::New(env, e.what());
+  }
   exports.Set("Engine", Engine::Define(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("gemmLibrary", Napi::Function::New(env, GemmLibraryOf, "gemmLibrary"));

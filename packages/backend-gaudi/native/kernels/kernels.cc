@@ -1,19 +1,15 @@
-// The public kernel entry points: pick the AVX2 or portable kernel table once, split the
-// work over the thread pool by output ranges, and run GEMM through OpenBLAS (or oneDNN, gemm_route.h). Grain sizes
-// keep small ops on one thread, where waking the pool would cost more than it saves.
+// The public kernel entry points but GEMM (gemm.cc): pick the AVX2 or portable kernel
+// table once (by the route, cpu_route.h), split the work over the thread pool by output
+// ranges. Grain sizes keep small ops on one thread, where waking the pool would cost more than it saves.
 #include "kernels.h"
-
-#include <cblas.h>
 
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include "bf16.h"
-#include "gemm_route.h"
+#include "cpu_route.h"
 #include "kernel_table.h"
-#include "scratch.h"
 #include "thread_pool.h"
 
 namespace dlrm {
@@ -26,15 +22,6 @@ const KernelTable& K() {
 
 /** Items per chunk so that a chunk does at least ~32k float operations. */
 i64 grain_for(i64 work_per_item) { return std::max<i64>(1, 32768 / std::max<i64>(work_per_item, 1)); }
-
-/** src[0..n) rounded to bfloat16 into the calling thread's scratch slot `which`. */
-const float* rounded_bf16(const float* src, i64 n, int which) {
-  float* o = thread_scratch<float>(which, n);
-  parallel_for(n, 65536, [&](i64 lo, i64 hi) {
-    for (i64 i = lo; i < hi; i++) o[i] = to_bf16(src[i]);
-  });
-  return o;
-}
 
 /** Numerically stable log(1 + exp(x)). */
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
@@ -71,44 +58,7 @@ SampleLoss sample_loss(double z, double y, bool mse, double threshold) {
 
 }  // namespace
 
-bool use_avx2() {
-#if defined(__x86_64__) || defined(__i386__)
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
-#else
-  return false;
-#endif
-}
-
-void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const float* a, const float* b, float beta,
-          float* c, bool bf16) {
-  if (m == 0 || n == 0) return;
-  if (k == 0 || alpha == 0.0f) {
-    if (beta == 0.0f) {
-      fill(c, m * n, 0.0f);
-    } else if (beta != 1.0f) {
-      parallel_for(m * n, 65536, [&](i64 lo, i64 hi) {
-        for (i64 i = lo; i < hi; i++) c[i] = beta * c[i];
-      });
-    }
-    return;
-  }
-  const GemmLibrary lib = gemm_library(transA, transB, m, n, k, alpha, beta, bf16);
-  size_library_team();
-  if (lib != GemmLibrary::OpenBlas) {
-    onednn_gemm(lib, transA, transB, m, n, k, a, b, c, num_threads());
-    return;
-  }
-  if (bf16) {
-    a = rounded_bf16(a, m * k, 0);
-    b = rounded_bf16(b, k * n, 1);
-  }
-  const i64 lda = transA ? m : k;
-  const i64 ldb = transB ? k : n;
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(n));
-}
+bool use_avx2() { return cpu_route().isa != IsaLevel::Portable; }
 
 void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, bool relu) {
   parallel_for(rows, grain_for(cols), [&](i64 lo, i64 hi) { K().biasAddForwardRows(y, bias, cols, relu, lo, hi); });

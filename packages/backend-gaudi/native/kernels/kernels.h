@@ -10,12 +10,13 @@
 
 namespace dlrm {
 
-/** True when the CPU has AVX2 (checked once, at run time); the AVX2 kernels are then used. */
+/** True when the route's ISA level (cpu_route.h) is AVX2 or above: the AVX2 kernels are then used. */
 bool use_avx2();
 
 /**
  * C (m x n) = alpha * op(A) * op(B) + beta * C through OpenBLAS sgemm, or oneDNN for
- * the large products (gemm_route.h), row-major;
+ * the large products (gemm_route.h), row-major, split into tiles by shape only (gemm_tiles.h):
+ * bit-identical for any thread count;
  * op(A) is A (m x k) or A stored (k x m) transposed; op(B) is B (k x n) or B stored
  * (n x k) transposed. beta = 0 overwrites C (NaNs in C ignored). bf16 rounds A and B
  * to bfloat16 (nearest even) before the product, accumulating in fp32.

@@ -1,7 +1,7 @@
-// The one thread pool of the process (OpenMP's) for the native kernels, OpenBLAS's
-// OpenMP build and oneDNN. Work is split by output ranges (never reductions), so results
-// do not depend on how many threads ran it: a busy pool runs a second caller's loop
-// inline. GEMM and these kernels never run at the same time on one step.
+// The one thread pool of the process (OpenMP's) for the native kernels and the GEMM tiles
+// (OpenBLAS and oneDNN run single-threaded inside them). Work is split by output ranges
+// (never reductions), so results do not depend on how many threads ran it: a busy pool
+// runs a second caller's loop inline. GEMM and these kernels never run at the same time on one step.
 #pragma once
 
 #include <functional>
@@ -10,7 +10,7 @@
 
 namespace dlrm {
 
-/** Sets the pool's thread count (caller included) and OpenBLAS's; n >= 1. */
+/** Sets the pool's thread count (caller included); n >= 1. OpenBLAS's own count stays 1. */
 void set_num_threads(int n);
 
 /**
@@ -26,10 +26,14 @@ void run_inline_on_this_thread(bool yes);
 int num_threads();
 
 /**
- * Sizes the calling thread's OpenMP team to num_threads() (OpenMP's thread count is per
- * calling thread): call before OpenBLAS's OpenMP build or oneDNN runs on this thread.
+ * Runs fn(i) for every tile i in [0, count) over the pool, on at most num_threads()
+ * threads, each taking the next tile when done with one (the inline rule of
+ * run_inline_on_this_thread does not apply).
+ * While fn runs, the executing thread's OpenMP team is 1 thread, so OpenBLAS's OpenMP
+ * build and oneDNN called from fn run single-threaded on it: a tile's result never
+ * depends on the thread count. An exception in any tile is rethrown here.
  */
-void size_library_team();
+void parallel_tiles(i64 count, const std::function<void(i64)>& fn);
 
 /**
  * Runs fn(begin, end) over [0, n) in at most num_threads() contiguous chunks of at least
