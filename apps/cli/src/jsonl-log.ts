@@ -32,7 +32,9 @@ export class JsonlLog {
     try {
       this.fd = openSync(path, "w");
     } catch (err) {
-      throw new Error(`--log-jsonl ${path}: cannot open for writing (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new Error(`--log-jsonl ${path}: cannot open for writing (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+        cause: err,
+      });
     }
   }
 

@@ -52,7 +52,7 @@ const engines = [new addon.Engine(false), new addon.Engine(true)];
 const live = new Map(engines.map((e) => [e, []]));
 const freed = [];
 
-function junk(e) {
+function junk() {
   return pick([
     undefined, null, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, -(2 ** 63), "x", "", true, false, {}, [], [1, 2],
     new Float32Array(3), new Int32Array(5), new Float64Array(2), new Uint8Array(4), detached(), new Float32Array(new SharedArrayBuffer(16)),

@@ -54,12 +54,16 @@ lazy.read(ids.out, got);
 checks.gcCallsWhileRunning = spins;
 checks.bitIdentical = Buffer.compare(Buffer.from(got.buffer), Buffer.from(want.buffer)) === 0;
 
-let orphan = new addon.Engine(true);
-record(orphan);
-orphan.markStep();
-const settled = orphan.sync();
-orphan.dispose();
-orphan = null;
+/** Starts a lazy step on an engine that no JS reference holds once this returns. */
+function orphanStep() {
+  const orphan = new addon.Engine(true);
+  record(orphan);
+  orphan.markStep();
+  const settled = orphan.sync();
+  orphan.dispose();
+  return settled;
+}
+const settled = orphanStep();
 for (let i = 0; i < 20; i++) {
   globalThis.gc();
   await new Promise((r) => setImmediate(r));

@@ -105,7 +105,7 @@ export class Arena {
       try {
         this.memory.grow(pages);
       } catch (error) {
-        throw new RangeError(`wasm backend: cannot allocate ${label} (${bytes} bytes): growing linear memory to ${end} bytes failed (${String(error)})`);
+        throw new RangeError(`wasm backend: cannot allocate ${label} (${bytes} bytes): growing linear memory to ${end} bytes failed (${String(error)})`, { cause: error });
       }
     }
     this.refreshViews();

@@ -6,7 +6,6 @@
  */
 import { Worker } from "node:worker_threads";
 import { ALPHA, ARGS, BETA, DONE, ERROR, OP, OP_GEMM, OP_LINEAR, OP_QUIT, SEQ, SLOTS, type WorkerInit } from "./control.js";
-import type { Kernels } from "./kernels.js";
 
 /** The worker script, built to dist/ (src/ and dist/ are siblings under the package root). */
 const WORKER_URL = new URL("../dist/gemm-worker.js", import.meta.url);

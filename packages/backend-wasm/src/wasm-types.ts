@@ -4,6 +4,8 @@
  * Matches the standard API (Module, Instance, shared Memory, compile, validate).
  */
 declare global {
+  // A global declaration merges into the built-in WebAssembly namespace only as a namespace.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace WebAssembly {
     interface MemoryDescriptor {
       initial: number;
