@@ -2,8 +2,8 @@
  * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
  * CLI: the conformance table on reference and wasm (exit 0), in fp32 and in bf16, a tiny bench
  * smoke run whose --json carries every field (op split included), its --html page, a bf16 run,
- * --compare of two runs, and --rounds with a PyTorch script that is not there (a reason line,
- * exit 0; no python runs). No timing is asserted, only that the figures exist and are positive.
+ * --compare of two runs, --rounds with a PyTorch script that is not there (a reason line,
+ * exit 0; no python runs), and exit 1 when a required backend did not run. No timing is asserted, only that the figures exist and are positive.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,8 +17,8 @@ const BUILT = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
 let dir = "";
 
-function dlrm(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: "" } });
+function dlrm(args: string[], required = ""): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: required } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -151,6 +151,14 @@ describe("dlrm bench", () => {
     expect(j.steps[0]!.roundsMs).toHaveLength(2);
     expect(j.steps[0]!.timing.samples).toBe(4);
     expect(j.steps[0]!.opSplit).toBeNull();
+  });
+
+  it("fails, naming it, when a backend of DLRM_REQUIRED_BACKENDS did not run", () => {
+    const args = ["bench", "--config", "tiny", "--backends", "reference", "--mode", "eager", "--iterations", "1", "--warmup", "0", "--peak-size", "0", "--no-micro", "--no-op-split", "--torch", "none"];
+    const r = dlrm(args, "reference,wasm");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/wasm is required by DLRM_REQUIRED_BACKENDS but was not run/);
+    expect(dlrm(args, "reference").status).toBe(0);
   });
 
   it("refuses a bad --rounds", () => {
