@@ -273,6 +273,24 @@ describe("only comparisons that could fail are counted", () => {
   });
 });
 
+describe("the backend named gaudi is labelled native (host CPU)", () => {
+  it("in the table header, its backend line, its FAIL lines and the JSON entry", async () => {
+    class SloppyGaudi extends ReferenceBackend {
+      override readonly info = { ...new ReferenceBackend().info, name: "gaudi" };
+      override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+        super.gemm({ ...args, alpha: args.alpha * (1 + 1e-3) });
+      }
+    }
+    const gaudi: BackendFactory = { name: "gaudi", unavailableReason: async () => undefined, create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGaudi()) : new SloppyGaudi()) };
+    const report = await runConformanceReport({ factories: [gaudi], cases: [findCase("gemm/nn 2x2x3 alpha 1 beta 0")], expectedFailures: [], required: [] });
+    const text = formatReport(report);
+    expect(text).toMatch(/^op\s+tolerance\s+gaudi native \(host CPU\)$/m);
+    expect(text).toMatch(/^gaudi native \(host CPU\): ran on /m);
+    expect(text).toMatch(/^FAIL gaudi native \(host CPU\) gemm\/nn 2x2x3/m);
+    expect(report.backends[0]!.label).toBe("gaudi native (host CPU)");
+  });
+});
+
 const brokenReluFactory: BackendFactory = {
   name: "self-check-unwritten-relu",
   unavailableReason: async () => undefined,

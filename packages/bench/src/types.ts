@@ -103,6 +103,8 @@ export interface PeakGemm {
 /** One backend's entry: ran, skipped or failed (with the reason), its package version and device. */
 export interface BackendEntry {
   name: string;
+  /** How tables name it (core's backendLabel: "gaudi native (host CPU)"); absent in older reports. */
+  label?: string;
   status: "ran" | "skipped" | "failed";
   reason?: string;
   version: string;

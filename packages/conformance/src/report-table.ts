@@ -2,9 +2,10 @@
  * Text rendering of a conformance report: one row per op (Medium-shaped cases in rows of
  * their own), one column per backend, each cell "max relative error, pass/FAIL, bits on
  * rerun" ("self" in place of the error where the backend is the reference itself); then each
- * backend's device and what it compares, the skipped ones with their reasons, every problem
+ * backend's device and what it compares (backends named by core's backendLabel), the skipped ones with their reasons, every problem
  * line, and the verdict counting only the comparisons that could fail.
  */
+import { backendLabel } from "@dlrm/core";
 import type { CaseResult, ConformanceReport } from "./report.js";
 import { isFailure, REFERENCE_MEDIUM, tallyComparisons } from "./report.js";
 
@@ -89,7 +90,7 @@ export function formatReport(report: ConformanceReport): string {
   const lines: string[] = [];
   lines.push("cell: max relative error vs the float64 reference (self: the reference backend itself, not counted) | pass/FAIL | bit-identical on rerun (yes/no)");
   if (ran.length > 0) {
-    const header = ["op", "tolerance", ...ran];
+    const header = ["op", "tolerance", ...ran.map(backendLabel)];
     const body = summarizeByOp(report).map((row) => [row.op, sci(row.tolerance), ...ran.map((b) => cellText(row.cells.get(b)))]);
     const [h, ...rest] = pad([header, ...body]);
     lines.push(h!, "-".repeat(h!.length), ...rest);
@@ -97,12 +98,12 @@ export function formatReport(report: ConformanceReport): string {
   for (const b of report.backends) {
     if (b.status === "ran") {
       const compares = b.compares === undefined ? "" : `; compares: ${b.compares.join("; ")}`;
-      lines.push(`${b.name}: ran on ${b.device}${b.deterministic ? ", deterministic" : ", not deterministic"}${compares}`);
+      lines.push(`${backendLabel(b.name)}: ran on ${b.device}${b.deterministic ? ", deterministic" : ", not deterministic"}${compares}`);
     }
-    else lines.push(`${b.name}: ${b.status === "skipped" ? "skipped" : "FAILED"}: ${b.reason}`);
+    else lines.push(`${backendLabel(b.name)}: ${b.status === "skipped" ? "skipped" : "FAILED"}: ${b.reason}`);
   }
   const failures = report.results.filter(isFailure);
-  for (const f of failures) for (const p of f.problems) lines.push(`FAIL ${f.backend} ${f.caseName}: ${p}`);
+  for (const f of failures) for (const p of f.problems) lines.push(`FAIL ${backendLabel(f.backend)} ${f.caseName}: ${p}`);
   const cases = report.results.filter((r) => r.status !== "not-implemented" && r.status !== "skipped").length;
   if (report.results.some((r) => r.status === "skipped")) lines.push(`skipped: ${REFERENCE_MEDIUM}`);
   const tally = tallyComparisons(report.results);

@@ -5,7 +5,7 @@
  * made, marked counted or not: tallyComparisons), unavailable backends skipped with their
  * reason (a failure when required), expected failures honoured.
  */
-import { ReferenceBackend, referenceBackendFactory, type Backend, type BackendFactory } from "@dlrm/core";
+import { ReferenceBackend, backendLabel, referenceBackendFactory, type Backend, type BackendFactory } from "@dlrm/core";
 import type { CaseScale, ConformanceCase } from "./case.js";
 import type { Outputs } from "./compare.js";
 import type { ExpectedFailure } from "./expected-failures.js";
@@ -44,6 +44,8 @@ export interface ComparisonResult extends PlannedComparison {
 /** What happened to one backend as a whole. */
 export interface BackendRun {
   readonly name: string;
+  /** How the report names it (core's backendLabel: "gaudi native (host CPU)"). */
+  readonly label: string;
   /** ran; skipped (unavailable, not required); failed (unavailable but required, or could not start). */
   readonly status: "ran" | "skipped" | "failed";
   readonly reason?: string;
@@ -187,7 +189,7 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
       const plan = availabilityPlan(factory.name, reason, opts.required);
       if (plan !== "run") {
         const why = plan === "fail" ? `${reason} (required by DLRM_REQUIRED_BACKENDS)` : reason!;
-        backends.push({ name: factory.name, status: plan === "fail" ? "failed" : "skipped", reason: why });
+        backends.push({ name: factory.name, label: backendLabel(factory.name), status: plan === "fail" ? "failed" : "skipped", reason: why });
         opts.onProgress?.(`${factory.name}: ${plan === "fail" ? "FAILED" : "skipped"}: ${why}`);
         continue;
       }
@@ -197,12 +199,12 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
         info = probe.info;
         probe.dispose();
       } catch (e) {
-        backends.push({ name: factory.name, status: "failed", reason: `failed to start: ${describeError(e)}` });
+        backends.push({ name: factory.name, label: backendLabel(factory.name), status: "failed", reason: `failed to start: ${describeError(e)}` });
         continue;
       }
       const run = await runBackend(factory, opts, reference);
       results.push(...run.results);
-      backends.push({ name: factory.name, status: "ran", device: info.device, deterministic: info.deterministic, compares: run.plan.map(describeComparison) });
+      backends.push({ name: factory.name, label: backendLabel(factory.name), status: "ran", device: info.device, deterministic: info.deterministic, compares: run.plan.map(describeComparison) });
     }
   } finally {
     reference.dispose();

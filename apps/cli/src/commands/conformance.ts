@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import type { BackendFactory } from "@dlrm/core";
+import { backendLabel, type BackendFactory } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
   EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp, tallyComparisons,
@@ -39,7 +39,7 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
   const medium = flags.medium ? MEDIUM_CASES.filter((c) => c.precision === flags.dtype) : [];
   const cases = [...casesAt(flags.dtype), ...medium];
   io.progress(
-    `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => f.name).join(", ")} against the reference` +
+    `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => backendLabel(f.name)).join(", ")} against the reference` +
       `${medium.length > 0 ? " (with Medium shapes)" : flags.medium ? " (no Medium-shaped cases at this precision)" : ""}`,
   );
   const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
