@@ -115,6 +115,8 @@ export interface BackendEntry {
 export interface BenchReport {
   kind: "dlrm-bench";
   schema: 1;
+  /** The command line that made it (written by `dlrm bench --json`; absent in older reports). */
+  command?: string;
   createdAt: string;
   config: string;
   batchSize: number;

@@ -9,7 +9,7 @@
  * backend failed or a backend named in DLRM_REQUIRED_BACKENDS did not run.
  */
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { BackendFactory, ExecutionMode, Precision } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
@@ -45,6 +45,16 @@ export interface BenchFlags {
   worldSize?: string;
   /** --job-timeout: seconds one --world-size job (ours or PyTorch's) may run before it is killed. */
   jobTimeout?: string;
+  /** Not a flag: the command line that ran, recorded in --json as "command" (scripts/readme-figures.mjs prints it). */
+  command?: string;
+}
+
+/** The command line of this process as a user would type it: "node apps/cli/bin/dlrm.js bench --config kaggle ...". */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const quote = (a: string): string => (/^[\w./,:=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  const [, script, ...args] = argv;
+  const rel = script === undefined ? "dlrm" : relative(process.cwd(), script) || script;
+  return ["node", rel, ...args].map(quote).join(" ");
 }
 
 /** Backends of --world-size when --backends is absent. */
@@ -121,7 +131,7 @@ export async function runBenchCommand(
     });
     out(`${formatBench(report)}\n`);
     if (flags.json !== undefined) {
-      writeFileSync(flags.json, toJson(report));
+      writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
       progress(`bench: wrote ${flags.json}`);
     }
     return report;
@@ -138,7 +148,7 @@ export async function runBenchCommand(
   });
   out(`${formatBench(report)}\n`);
   if (flags.json !== undefined) {
-    writeFileSync(flags.json, toJson(report));
+    writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
     progress(`bench: wrote ${flags.json}`);
   }
   if (flags.html !== undefined) {
@@ -171,7 +181,7 @@ export function registerBench(program: Command): void {
     .option("--html <file>", "write a self-contained HTML page with charts")
     .option("--compare <files...>", "compare two --json reports (A.json B.json): ratio B/A per row")
     .action(async (flags: BenchFlags) => {
-      const report = await runBenchCommand(flags, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+      const report = await runBenchCommand({ ...flags, command: commandLine() }, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
       const problems = report === undefined ? [] : benchRunProblems(report.backends, parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS));
       if (problems.length > 0) throw new Error(`bench: ${problems.join("; ")}`);
     });

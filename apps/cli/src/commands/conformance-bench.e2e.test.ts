@@ -90,6 +90,7 @@ describe("dlrm bench", () => {
       steps: Record<string, unknown>[]; micro: Record<string, unknown>[]; machine: Record<string, unknown>; backends: Record<string, unknown>[]; peak: Record<string, number>;
     };
     expect(j.kind).toBe("dlrm-bench");
+    expect(j.command).toMatch(/^node \S*bin\/dlrm\.js bench --config tiny --iterations 3 --warmup 1 --peak-size 128 --torch none --json a\.json --html a\.html$/);
     expect(Object.keys(j.machine).sort()).toEqual(["cores", "cpu", "memoryBytes", "node", "platform"]);
     expect(j).toHaveProperty("commit");
     expect(j.peak.gflops).toBeGreaterThan(0);
