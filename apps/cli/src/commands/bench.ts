@@ -9,13 +9,13 @@
  * backend failed or a backend named in DLRM_REQUIRED_BACKENDS did not run.
  */
 import { writeFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { BackendFactory, ExecutionMode, Precision } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
   BENCH_CONFIGS, DEFAULT_JOB_TIMEOUT_MS, formatBench, formatComparison, noDistTorch, noTorch, processDistStepRunner, pythonTorchDistRunner, pythonTorchRunner,
-  benchRunProblems, readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
+  benchRunProblems, commandLine, readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
 } from "@dlrm/bench";
 import { parseRequiredBackends } from "@dlrm/conformance";
 import { UsageError } from "../errors.js";
@@ -49,13 +49,6 @@ export interface BenchFlags {
   command?: string;
 }
 
-/** The command line of this process as a user would type it: "node apps/cli/bin/dlrm.js bench --config kaggle ...". */
-export function commandLine(argv: readonly string[] = process.argv): string {
-  const quote = (a: string): string => (/^[\w./,:=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
-  const [, script, ...args] = argv;
-  const rel = script === undefined ? "dlrm" : relative(process.cwd(), script) || script;
-  return ["node", rel, ...args].map(quote).join(" ");
-}
 
 /** Backends of --world-size when --backends is absent. */
 const DIST_DEFAULT_BACKENDS = "gaudi,wasm";
