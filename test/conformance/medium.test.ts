@@ -9,8 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReferenceBackend, backendLabel, type Backend } from "@dlrm/core";
 import { gaudiBackendFactory } from "@dlrm/backend-gaudi";
+import { describeBackend } from "@dlrm/conformance/vitest";
 import {
-  ALL_CASES, EXPECTED_FAILURES, MEDIUM_CASES, availabilityPlan, caseTolerance, compareBits, compareOutputs, describeComparison, parseRequiredBackends,
+  ALL_CASES, EXPECTED_FAILURES, MEDIUM_CASES, caseTolerance, compareBits, compareOutputs, describeComparison,
   planComparisons, runCase, sampleRows, sampledGemmReference, takeRows, type ConformanceCase, type OpCase, type Outputs,
 } from "@dlrm/conformance";
 
@@ -18,7 +19,6 @@ import {
 const SAMPLED_ROWS = 16;
 
 const factory = gaudiBackendFactory;
-const required = parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS);
 const isGemm = (c: ConformanceCase): c is OpCase => c.ops.length === 1 && c.ops[0] === "gemm" && "setup" in c;
 
 /** The eager outputs' problems against the float64 reference (row-sampled for gemm). */
@@ -70,15 +70,7 @@ describe("the row-sampled gemm reference", () => {
   });
 });
 
-describe(`Medium-shaped conformance: ${backendLabel(factory.name)}`, async () => {
-  const reason = await factory.unavailableReason();
-  const plan = availabilityPlan(factory.name, reason, required);
-  if (plan !== "run") {
-    it.skipIf(plan === "skip")(`${factory.name} is ${plan === "skip" ? "unavailable here" : "required (DLRM_REQUIRED_BACKENDS) but unavailable"}: ${reason}`, () => {
-      throw new Error(`${factory.name} is unavailable: ${reason}`);
-    });
-    return;
-  }
+describeBackend(factory.name, await factory.unavailableReason(), `Medium-shaped conformance: ${backendLabel(factory.name)}`, () => {
   let eager: Backend;
   let lazy: Backend;
   beforeAll(async () => {
