@@ -22,7 +22,7 @@ const factory = gaudiBackendFactory;
 const isGemm = (c: ConformanceCase): c is OpCase => c.ops.length === 1 && c.ops[0] === "gemm" && "setup" in c;
 
 /** The eager outputs' problems against the float64 reference (row-sampled for gemm). */
-async function againstReference(c: ConformanceCase, got: Outputs, who: string, rows = sampleRows(512, SAMPLED_ROWS)): Promise<string[]> {
+async function againstReference(c: ConformanceCase, got: Outputs, who: string, rows: readonly number[] = sampleRows(512, SAMPLED_ROWS)): Promise<string[]> {
   const tol = caseTolerance(c);
   if (isGemm(c)) {
     const ref = await sampledGemmReference(c, rows);
