@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
-  type Communicator,
+  backendLabel, type Communicator,
   createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, validateConfig,
   type BatchSource, type EvaluationResult, type SplitName, type TrainConfig,
 } from "@dlrm/core";
@@ -100,7 +100,7 @@ export function registerEval(program: Command): void {
       try {
         const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag: 1 });
         model.loadInitialWeights(weights, setup.cli.loadModel);
-        process.stdout.write(`Evaluating ${setup.cli.loadModel} on ${source.description} (backend ${backend.info.name})\n`);
+        process.stdout.write(`Evaluating ${setup.cli.loadModel} on ${source.description} (backend ${backendLabel(backend.info.name)})\n`);
         const r = await evaluate(model, source);
         process.stdout.write(`${evaluationLine(split, r)}\n`);
         if (reachesThresholds(d, r)) process.stdout.write("MLPerf threshold reached\n");
