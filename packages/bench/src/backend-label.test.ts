@@ -37,6 +37,7 @@ describe("gaudi is labelled native (host CPU)", () => {
     const html = renderHtml(gaudiReport());
     expect(html).toContain("gaudi native (host CPU) eager");
     expect(html).toContain("<li>gaudi native (host CPU): ");
+    expect(html).toContain("<td>gaudi native (host CPU)</td>");
     expect(html).not.toMatch(/<td>gaudi<\/td>/);
   });
 
