@@ -1,7 +1,8 @@
 /**
  * The conformance suite as vitest tests: `describeConformance(factory)` registers one test
  * per unit-scale case (plus coverage and bookkeeping guards) that checks the backend against
- * a fresh reference backend with @dlrm/conformance's engine. A backend that cannot start is
+ * a fresh reference backend with @dlrm/conformance's engine; each title says what the case
+ * compares, and which comparisons hold by construction (not counted, still run). A backend that cannot start is
  * skipped with its reason unless DLRM_REQUIRED_BACKENDS names it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,8 +13,10 @@ import {
   availabilityPlan,
   caseApplies,
   checkCase,
+  describeComparison,
   implementedFusedOps,
   parseRequiredBackends,
+  planComparisons,
   uncoveredFusedOps,
   uncoveredRequiredOps,
   type ConformanceCase,
@@ -48,8 +51,12 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
     }
 
     const probe = await factory.create({ mode: "eager" });
+    const lazyProbe = await factory.create({ mode: "lazy" });
     const implemented = implementedFusedOps(probe);
+    const comparisons = planComparisons(probe, lazyProbe);
+    lazyProbe.dispose();
     probe.dispose();
+    const compares = `compares: ${comparisons.map(describeComparison).join("; ")}`;
 
     let eager: Backend;
     let lazy: Backend;
@@ -81,14 +88,18 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
       expect(eager.info.name).toBe(factory.name);
     });
 
+    it(`plan: what each case compares (${factory.name}): at least one comparison that could fail`, () => {
+      expect(comparisons.filter((p) => p.counted).length, compares).toBeGreaterThan(0);
+    });
+
     for (const c of cases) {
       if (!caseApplies(c, implemented)) continue;
       const known = expectedFailures.find((f) => f.caseName === c.name);
       const test = async (): Promise<void> => {
         expect(await checkCase(c, eager, lazy, reference)).toEqual([]);
       };
-      if (known === undefined) it(c.name, test);
-      else it.fails(`${c.name} [expected failure: ${known.reason}]`, test);
+      if (known === undefined) it(`${c.name} [${compares}]`, test);
+      else it.fails(`${c.name} [${compares}] [expected failure: ${known.reason}]`, test);
     }
   });
 }

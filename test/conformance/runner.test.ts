@@ -1,11 +1,13 @@
 /**
  * Tests of the conformance machinery itself: the comparison metrics, the coverage guard,
  * the availability plan, and that deliberately broken backends (unwritten outputs, NaN
- * leaking from C, nondeterminism, lazy != eager, clobbered rows) are caught. Ends with the
+ * leaking from C, nondeterminism, lazy != eager, clobbered rows) are caught, that only the
+ * comparisons that could fail are counted (not the reference against itself, not a recorded
+ * replay against its eager run). Ends with the
  * full suite on a broken backend whose failures are listed as expected (it.fails).
  */
 import { describe, expect, it } from "vitest";
-import { ReferenceBackend, referenceBackendFactory, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
+import { ReferenceBackend, isRecordedReplay, referenceBackendFactory, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
 import {
   ALL_CASES,
   MEDIUM_CASES,
@@ -15,10 +17,13 @@ import {
   checkCase,
   compareBits,
   defineCase,
+  describeComparison,
   formatReport,
   maxRelativeError,
   parseRequiredBackends,
+  planComparisons,
   runConformanceReport,
+  tallyComparisons,
   uncoveredFusedOps,
   uncoveredRequiredOps,
   worstMismatch,
@@ -196,8 +201,93 @@ describe("the cross-backend report", () => {
     expect(report.results.map((r) => [r.backend, r.status])).toEqual([["reference", "skipped"], ["reference-copy", "pass"]]);
     expect(report.passed).toBe(true);
     const text = formatReport(report);
-    expect(text).toMatch(/^gemm \[medium\]\s+1\.0e-4\s+skipped\s+0 pass yes$/m);
+    expect(text).toMatch(/^gemm \[medium\]\s+1\.0e-4\s+skipped\s+self pass yes$/m);
     expect(text).toMatch(/^skipped: the reference is the oracle/m);
+  });
+});
+
+/** A reference-computing backend under its own name, with a lazy mode of its own (not withLazyMode's replay). */
+class OwnLazy extends ReferenceBackend {
+  override readonly info = { ...new ReferenceBackend().info, name: "own-lazy" };
+  constructor(override readonly mode: "eager" | "lazy") {
+    super();
+  }
+}
+
+describe("only comparisons that could fail are counted", () => {
+  const named = (name: string, lazy: (b: ReferenceBackend) => Backend, make: (mode: "eager" | "lazy") => ReferenceBackend): BackendFactory => ({
+    name,
+    unavailableReason: async () => undefined,
+    create: async (o = {}) => (o.mode === "lazy" ? lazy(make("lazy")) : make("eager")),
+  });
+  const replayed = named("replayed", withLazyMode, () => new (class extends ReferenceBackend {
+    override readonly info = { ...new ReferenceBackend().info, name: "replayed" };
+  })());
+  const ownLazy = named("own-lazy", (b) => b, (mode) => new OwnLazy(mode));
+  const cases = [findCase("reluForward/7"), findCase("gemm/nn 2x2x3 alpha 1 beta 0")];
+
+  it("core marks withLazyMode's wrapper as a recorded replay, and nothing else", () => {
+    expect(isRecordedReplay(withLazyMode(new ReferenceBackend()))).toBe(true);
+    expect(isRecordedReplay(new ReferenceBackend())).toBe(false);
+    expect(isRecordedReplay(new OwnLazy("lazy"))).toBe(false);
+  });
+
+  it("plans: the reference vs itself and a recorded replay are marked not counted, with why", () => {
+    const ref = new ReferenceBackend();
+    const plan = planComparisons(ref, withLazyMode(ref));
+    expect(plan.map((p) => [p.compares, p.counted])).toEqual([
+      ["eager vs float64 reference", false],
+      ["second eager run, bit for bit", true],
+      ["lazy vs eager, bit for bit", false],
+    ]);
+    expect(plan.map(describeComparison)).toEqual([
+      "eager vs float64 reference (the reference itself: not counted)",
+      "second eager run, bit for bit",
+      "lazy vs eager, bit for bit (recorded replay: not counted)",
+    ]);
+    expect(planComparisons(new OwnLazy("eager"), new OwnLazy("lazy")).every((p) => p.counted)).toBe(true);
+  });
+
+  it("the report counts only those, per kind, and says what each backend compares", async () => {
+    const report = await runConformanceReport({ factories: [referenceBackendFactory, replayed, ownLazy], cases, expectedFailures: [], required: [] });
+    expect(report.passed).toBe(true);
+    const tally = Object.fromEntries(tallyComparisons(report.results).map((t) => [t.compares, [t.counted, t.passed, t.failed]]));
+    expect(tally).toEqual({
+      "eager vs float64 reference (the reference itself: not counted)": [false, 2, 0],
+      "second eager run, bit for bit": [true, 6, 0],
+      "lazy vs eager, bit for bit (recorded replay: not counted)": [false, 4, 0],
+      "eager vs float64 reference": [true, 4, 0],
+      "lazy vs eager, bit for bit": [true, 2, 0],
+    });
+    const text = formatReport(report);
+    // 3 backends x 2 cases = 6 case runs; the reference adds 1 countable comparison per case, replayed 2, own-lazy 3.
+    expect(text).toMatch(/^conformance: passed \(12 comparisons that could fail, in 6 case runs\)$/m);
+    expect(text).toMatch(/^reference: ran on .*; compares: eager vs float64 reference \(the reference itself: not counted\); second eager run, bit for bit; lazy vs eager, bit for bit \(recorded replay: not counted\)$/m);
+    expect(text).toMatch(/^own-lazy: ran on .*; compares: eager vs float64 reference; second eager run, bit for bit; lazy vs eager, bit for bit$/m);
+    expect(text).toMatch(/^reluForward\s+0\s+self pass yes\s+0 pass yes\s+0 pass yes$/m);
+  });
+
+  it("a failure of an uncounted comparison still fails the case", async () => {
+    const problems = await check("gemm/tn 7x33x65 alpha 1 beta 0", new ReferenceBackend(), withLazyMode(new Perturbed()));
+    expect(problems.join("\n")).toMatch(/lazy differs from eager/);
+  });
+});
+
+describe("the backend named gaudi is labelled native (host CPU)", () => {
+  it("in the table header, its backend line, its FAIL lines and the JSON entry", async () => {
+    class SloppyGaudi extends ReferenceBackend {
+      override readonly info = { ...new ReferenceBackend().info, name: "gaudi" };
+      override gemm(args: Parameters<ReferenceBackend["gemm"]>[0]): void {
+        super.gemm({ ...args, alpha: args.alpha * (1 + 1e-3) });
+      }
+    }
+    const gaudi: BackendFactory = { name: "gaudi", unavailableReason: async () => undefined, create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGaudi()) : new SloppyGaudi()) };
+    const report = await runConformanceReport({ factories: [gaudi], cases: [findCase("gemm/nn 2x2x3 alpha 1 beta 0")], expectedFailures: [], required: [] });
+    const text = formatReport(report);
+    expect(text).toMatch(/^op\s+tolerance\s+gaudi native \(host CPU\)$/m);
+    expect(text).toMatch(/^gaudi native \(host CPU\): ran on /m);
+    expect(text).toMatch(/^FAIL gaudi native \(host CPU\) gemm\/nn 2x2x3/m);
+    expect(report.backends[0]!.label).toBe("gaudi native (host CPU)");
   });
 });
 

@@ -3,7 +3,7 @@
  * why others were passed over), execution mode and precision, a model summary, the
  * parameter count, the memory estimate and the data source.
  */
-import { estimateMemory, mlpLayers, parameterCount, type Backend, type BatchSource, type TrainConfig } from "@dlrm/core";
+import { backendLabel, estimateMemory, mlpLayers, parameterCount, type Backend, type BatchSource, type TrainConfig } from "@dlrm/core";
 import { formatBytes, formatCount } from "./format.js";
 
 /** What the start-up block describes. */
@@ -39,7 +39,7 @@ export function startupLines(f: StartupFacts): string[] {
   const how = f.requestedBackend === "auto" ? "auto: the first available" : `--backend ${f.requestedBackend}`;
   const lines = [
     "dlrm train",
-    `  backend     ${f.backend.info.name} (${how})`,
+    `  backend     ${backendLabel(f.backend.info.name)} (${how})`,
     ...f.fallbackNotes.map((n) => `  passed over ${n}`),
     `  device      ${f.backend.info.device}`,
     `  mode        ${f.backend.mode}, ${c.precision}`,

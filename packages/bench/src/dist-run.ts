@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { estimateMemory, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
+import { backendLabel, estimateMemory, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
 import { torchFlags, type BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { stepFlops } from "./flops.js";
@@ -426,7 +426,7 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
   }
   return {
     kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: config.name, batchSize: config.train.batchSize,
-    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends, peak: null,
+    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })), peak: null,
     flopsPerStep: stepFlops(config.train), estimatedModelBytes: estimateMemory(config.train, config.data.numIndicesPerLookup).totalBytes,
     steps: [], micro: [], peakRssBytes: maxRss(), notes: DIST_METHOD_NOTES,
     distributed: { worldSizes: [...o.worldSizes], rows: out, torch, failures },

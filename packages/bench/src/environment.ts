@@ -1,13 +1,13 @@
 /**
  * Where a benchmark or conformance result was measured: the machine (CPU model, cores,
  * memory, Node), the git commit of the working tree, and each backend's package version,
- * so a figure is never read without its context.
+ * and the command line that ran, so a figure is never read without its context.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, cpus, platform, arch, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 /** The machine a result came from. */
 export interface MachineInfo {
@@ -65,4 +65,12 @@ export function backendVersion(name: string): string {
     // not resolvable from here: reported as unknown below
   }
   return `${pkg}@unknown`;
+}
+
+/** The command line of this process as a user would type it: "node apps/cli/bin/dlrm.js bench --config kaggle ...". */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const quote = (a: string): string => (/^[\w./,:=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  const [, script, ...args] = argv;
+  const rel = script === undefined ? "dlrm" : relative(process.cwd(), script) || script;
+  return ["node", rel, ...args].map(quote).join(" ");
 }

@@ -11,6 +11,7 @@ export * from "./environment.js";
 export * from "./flops.js";
 export * from "./html-report.js";
 export * from "./op-split.js";
+export * from "./required-backends.js";
 export * from "./run-bench.js";
 export * from "./stats.js";
 export * from "./text-report.js";

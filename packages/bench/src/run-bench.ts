@@ -6,7 +6,7 @@
  * over rounds and their ratio to PyTorch. A backend that fails (e.g. a Medium model that does
  * not fit) is reported as failed with the error; PyTorch missing is reported, not a failure.
  */
-import { estimateMemory, type Backend, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
+import { backendLabel, estimateMemory, type Backend, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
 import type { BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { gflopsOf, stepFlops } from "./flops.js";
@@ -146,7 +146,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       if (st.unsupported !== undefined) continue;
       for (const mode of o.modes) {
         if (st.failedModes.has(mode)) continue;
-        progress(`bench: ${o.config.name} step on ${f.name} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`);
+        progress(`bench: ${o.config.name} step on ${backendLabel(f.name)} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`);
         let backend: Backend | undefined;
         try {
           backend = await f.create({ mode });
@@ -206,7 +206,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
   return {
     kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: o.config.name, batchSize: o.config.train.batchSize,
-    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends, peak,
+    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })), peak,
     flopsPerStep: flops, estimatedModelBytes: estimateMemory(o.config.train, o.config.data.numIndicesPerLookup).totalBytes,
     steps, torch, micro, peakRssBytes: maxRss(), notes: METHOD_NOTES,
   };

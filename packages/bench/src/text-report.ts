@@ -2,8 +2,10 @@
  * The terminal rendering of a BenchReport: a header with the machine, commit and peak,
  * PyTorch's step (or why it was not measured), the step table (one row per backend and mode,
  * with the ratio to PyTorch), the op-category split, the micro-benchmark table, the process's
- * peak memory and the notes on how everything was measured.
+ * peak memory and the notes on how everything was measured. Backends are named with
+ * core's backendLabel ("gaudi native (host CPU)").
  */
+import { backendLabel as label } from "@dlrm/core";
 import { OP_CATEGORIES } from "./op-split.js";
 import { table } from "./report.js";
 import type { BenchReport } from "./types.js";
@@ -24,7 +26,7 @@ export function stepTable(r: BenchReport): string {
   if (rounds) header.push("per round");
   const rows = r.steps.map((s) => {
     const cells = [
-      s.backend, s.mode, f2(s.timing.medianMs), `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`, s.samplesPerSecond.toFixed(0), f2(s.gflops),
+      label(s.backend), s.mode, f2(s.timing.medianMs), `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`, s.samplesPerSecond.toFixed(0), f2(s.gflops),
       s.fractionOfPeak === null ? "n/a" : (100 * s.fractionOfPeak).toFixed(1), s.phases ? f2(s.phases.uploadMs) : "-",
       s.phases ? f2(s.phases.forwardMs) : "-", s.phases ? f2(s.phases.backwardUpdateMs) : "-", mb(s.maxRssBytes), mb(s.backendBytes),
     ];
@@ -67,7 +69,7 @@ export function opSplitTable(r: BenchReport): string {
         const e = split.categories.find((x) => x.category === c);
         return e === undefined ? "-" : `${e.ms.toFixed(3)} (${(100 * e.share).toFixed(0)}%)`;
       });
-      return [s.backend, s.mode, ...cells, split.totalMs.toFixed(3), split.stepMs.toFixed(3)];
+      return [label(s.backend), s.mode, ...cells, split.totalMs.toFixed(3), split.stepMs.toFixed(3)];
     }),
   );
 }
@@ -76,7 +78,7 @@ export function opSplitTable(r: BenchReport): string {
 export function microTable(r: BenchReport): string {
   return table(
     ["backend", "op", "shape", "median ms", "p25-p75", "GFLOP/s"],
-    r.micro.map((m) => [m.backend, m.op, m.shape, m.timing.medianMs.toFixed(3), `${m.timing.p25Ms.toFixed(3)}-${m.timing.p75Ms.toFixed(3)}`, m.gflops === null ? "" : f2(m.gflops)]),
+    r.micro.map((m) => [label(m.backend), m.op, m.shape, m.timing.medianMs.toFixed(3), `${m.timing.p25Ms.toFixed(3)}-${m.timing.p75Ms.toFixed(3)}`, m.gflops === null ? "" : f2(m.gflops)]),
   );
 }
 
@@ -115,7 +117,7 @@ export function distTable(r: BenchReport): string {
     }
     for (const s of d.rows.filter((x) => x.worldSize === n)) {
       const cells = [
-        s.backend, s.mode, String(n), s.threads === null ? "default" : String(s.threads), f2(s.timing.medianMs), `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`,
+        label(s.backend), s.mode, String(n), s.threads === null ? "default" : String(s.threads), f2(s.timing.medianMs), `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`,
         s.samplesPerSecond.toFixed(0), collective(s.allToAllMs, s.allToAllBytes), collective(s.allReduceMs, s.allReduceBytes),
         torchMs === null ? "n/a" : f2(torchMs), s.vsTorch ? f2(s.vsTorch.ofMedians) : "n/a", s.vsTorch ? f2(s.vsTorch.medianOfRounds) : "n/a",
       ];
@@ -141,7 +143,7 @@ export function distSplitTable(r: BenchReport): string {
     }
     for (const s of d.rows.filter((x) => x.worldSize === n && x.phases !== null)) {
       const ph = s.phases!;
-      rows.push([`${s.backend} ${s.mode}`, String(n), f2(ph.uploadMs), f2(ph.forwardMs), f2(ph.backwardUpdateMs), f2(s.allToAllMs), f2(s.allReduceMs), ""]);
+      rows.push([`${label(s.backend)} ${s.mode}`, String(n), f2(ph.uploadMs), f2(ph.forwardMs), f2(ph.backwardUpdateMs), f2(s.allToAllMs), f2(s.allReduceMs), ""]);
     }
   }
   return table(["who", "N", "upload", "forward", "bwd+upd", "all-to-all", "all-reduce", "PyTorch phases_ms (rank 0)"], rows);
@@ -157,7 +159,7 @@ export function formatDistBench(r: BenchReport): string {
   const lines = [
     `dlrm bench --world-size ${d.worldSizes.join(",")}: config ${r.config} (global batch ${r.batchSize}), ${r.dtype}, ${r.warmup} warm-up + ${r.iterations} iterations${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}; commit ${r.commit ?? "unknown"}`,
-    `backends: ${r.backends.map((b) => (b.status === "ran" ? `${b.name} (${b.version}, ${b.device})` : `${b.name} ${b.status}: ${b.reason}`)).join("; ")}`,
+    `backends: ${r.backends.map((b) => (b.status === "ran" ? `${label(b.name)} (${b.version}, ${b.device})` : `${label(b.name)} ${b.status}: ${b.reason}`)).join("; ")}`,
     t === undefined ? `PyTorch not measured: ${d.torch[0]?.reason ?? "not requested"}` : `PyTorch: ${t.command}; x PyTorch = our ms / PyTorch's at the same N (below 1: faster)`,
     ...torchTrouble,
     "",
@@ -178,8 +180,8 @@ export function formatBench(r: BenchReport): string {
   const lines = [
     `dlrm bench: config ${r.config} (batch ${r.batchSize}, ${(r.flopsPerStep / 1e9).toFixed(3)} GFLOP of GEMM per step), ${r.dtype}, ${r.warmup} warm-up + ${r.iterations} iterations${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}; commit ${r.commit ?? "unknown"}`,
-    `backends: ${r.backends.map((b) => (b.status === "ran" ? `${b.name} (${b.version}, ${b.device})` : `${b.name} ${b.status}: ${b.reason}`)).join("; ")}`,
-    r.peak === null ? "peak: not measured" : `peak: ${f2(r.peak.gflops)} GFLOP/s (${r.peak.backend}, gemm ${r.peak.size}^3${r.peak.op ? ` ${r.peak.op}` : ""}, best ${r.peak.timing.minMs.toFixed(2)} ms, median ${r.peak.timing.medianMs.toFixed(2)} ms)`,
+    `backends: ${r.backends.map((b) => (b.status === "ran" ? `${label(b.name)} (${b.version}, ${b.device})` : `${label(b.name)} ${b.status}: ${b.reason}`)).join("; ")}`,
+    r.peak === null ? "peak: not measured" : `peak: ${f2(r.peak.gflops)} GFLOP/s (${label(r.peak.backend)}, gemm ${r.peak.size}^3${r.peak.op ? ` ${r.peak.op}` : ""}, best ${r.peak.timing.minMs.toFixed(2)} ms, median ${r.peak.timing.medianMs.toFixed(2)} ms)`,
     torchLine(r),
     "",
     stepTable(r),

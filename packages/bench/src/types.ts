@@ -103,6 +103,8 @@ export interface PeakGemm {
 /** One backend's entry: ran, skipped or failed (with the reason), its package version and device. */
 export interface BackendEntry {
   name: string;
+  /** How tables name it (core's backendLabel: "gaudi native (host CPU)"); absent in older reports. */
+  label?: string;
   status: "ran" | "skipped" | "failed";
   reason?: string;
   version: string;
@@ -113,6 +115,8 @@ export interface BackendEntry {
 export interface BenchReport {
   kind: "dlrm-bench";
   schema: 1;
+  /** The command line that made it (written by `dlrm bench --json`; absent in older reports). */
+  command?: string;
   createdAt: string;
   config: string;
   batchSize: number;

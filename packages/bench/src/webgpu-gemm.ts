@@ -7,6 +7,7 @@
  * Usage: node dist/webgpu-gemm.js [--m 512 --n 1024 --k 1024] [--samples 7] [--min-ms 200] [--json FILE]
  */
 import { writeFileSync } from "node:fs";
+import { commandLine } from "./environment.js";
 import { parseArgs } from "node:util";
 import { GEMM_VARIANTS, WebGpuBackend, type GemmVariant } from "@dlrm/backend-webgpu";
 import { gflops, machine, median, table } from "./report.js";
@@ -79,7 +80,7 @@ console.log(table(
   rows.map((r) => [r.case, r.variant, String(r.reps), fmt(r.medianMs, 3), fmt(r.gflops), fmt(r.ratioToBaseline), String(r.samples)]),
 ));
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-gemm", m, n, k, device: gpu.info.device, machine: machine(), results: rows }, null, 2)}\n`);
+  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-gemm", command: commandLine(), m, n, k, device: gpu.info.device, machine: machine(), results: rows }, null, 2)}\n`);
   console.log(`wrote ${values.json}`);
 }
 gpu.dispose();

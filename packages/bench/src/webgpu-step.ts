@@ -6,6 +6,7 @@
  * Usage: node dist/webgpu-step.js [--steps 30] [--warmup 3] [--batch 128] [--json FILE]
  */
 import { writeFileSync } from "node:fs";
+import { commandLine } from "./environment.js";
 import { parseArgs } from "node:util";
 import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, createRandomSource, trainModel, type ExecutionMode, type TrainConfig } from "@dlrm/core";
 import { WebGpuBackend } from "@dlrm/backend-webgpu";
@@ -59,6 +60,6 @@ console.log(table(
   rows.map((r) => [r.mode, r.msPerIteration.toFixed(2), r.submissionsPerStep.toFixed(2), r.dispatchesPerStep.toFixed(1)]),
 ));
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-step", batchSize, device, machine: machine(), results: rows }, null, 2)}\n`);
+  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-step", command: commandLine(), batchSize, device, machine: machine(), results: rows }, null, 2)}\n`);
   console.log(`wrote ${values.json}`);
 }

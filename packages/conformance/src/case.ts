@@ -26,9 +26,10 @@ export type OpName = RequiredOpName | FusedOpName;
 export type CaseOp = OpName | "trainingStep";
 
 /**
- * Where a case runs. "unit": the vitest suite and `dlrm conformance`; "medium": the seed's
- * Medium shapes (gemm 512 x 4096 x 4096, 38-index bags of D = 64), seconds per call on a
- * CPU, so only in the CLI report (`dlrm conformance --medium`), never in the unit suite.
+ * Where a case runs. "unit": the per-backend vitest suite and `dlrm conformance`; "medium":
+ * the seed's Medium shapes (gemm 512 x 4096 x 4096, 38-index bags of D = 64), seconds per
+ * call on a CPU: `dlrm conformance --medium`, and in `npm test` on gaudi only, against a
+ * row-sampled reference for gemm (test/conformance/medium.test.ts).
  */
 export type CaseScale = "unit" | "medium";
 

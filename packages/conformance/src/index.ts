@@ -11,5 +11,6 @@ export * from "./report.js";
 export * from "./report-table.js";
 export * from "./rng.js";
 export * from "./run-case.js";
+export * from "./sampled-reference.js";
 export * from "./sparse-configs.js";
 export * from "./tolerances.js";

@@ -2,7 +2,8 @@
  * The seed's Medium shapes as conformance cases, marked `scale: "medium"`: gemm at
  * 512 x 1024 x 1024 and 512 x 4096 x 4096 (the bottom and top MLP layers at batch 512) in
  * all four transpose cases, and embedding bags of D = 64 with 38 indices per bag at batch
- * 512. Seconds per call on a CPU: they run only in `dlrm conformance --medium`.
+ * 512. Seconds per call on a CPU: they run in `dlrm conformance --medium`, and in `npm test`
+ * on gaudi against a row-sampled reference for gemm (test/conformance/medium.test.ts).
  */
 import { defineCase, randomBags, type OpCase } from "./case.js";
 import { gemmCase, TRANSPOSES } from "./gemm.cases.js";

@@ -1,14 +1,17 @@
 /**
  * The cross-backend conformance report behind `dlrm conformance`: every case on every
  * given backend (eager and lazy) against the reference backend, one result per case and
- * backend (max relative error, tolerance, pass/fail, bit-identical rerun), unavailable
- * backends skipped with their reason (a failure when required), expected failures honoured.
+ * backend (max relative error, tolerance, pass/fail, bit-identical rerun, and each comparison
+ * made, marked counted or not: tallyComparisons), unavailable backends skipped with their
+ * reason (a failure when required), expected failures honoured.
  */
-import { ReferenceBackend, referenceBackendFactory, type Backend, type BackendFactory } from "@dlrm/core";
+import { ReferenceBackend, backendLabel, referenceBackendFactory, type Backend, type BackendFactory } from "@dlrm/core";
 import type { CaseScale, ConformanceCase } from "./case.js";
 import type { Outputs } from "./compare.js";
 import type { ExpectedFailure } from "./expected-failures.js";
-import { availabilityPlan, caseApplies, caseTolerance, evaluateCase, implementedFusedOps, runCase } from "./run-case.js";
+import {
+  availabilityPlan, caseApplies, caseTolerance, describeComparison, evaluateCase, implementedFusedOps, planComparisons, runCase, type PlannedComparison,
+} from "./run-case.js";
 
 /** Outcome of one case on one backend. */
 export type CaseStatus = "pass" | "fail" | "expected-failure" | "unexpected-pass" | "not-implemented" | "skipped";
@@ -28,17 +31,28 @@ export interface CaseResult {
   readonly toleranceName?: string;
   /** undefined when the case did not run. */
   readonly bitIdentical: boolean | undefined;
+  /** Each comparison made and whether it held (empty when the case did not run or threw). */
+  readonly comparisons: readonly ComparisonResult[];
   readonly problems: readonly string[];
+}
+
+/** One comparison of a case run and whether it held. */
+export interface ComparisonResult extends PlannedComparison {
+  readonly passed: boolean;
 }
 
 /** What happened to one backend as a whole. */
 export interface BackendRun {
   readonly name: string;
+  /** How the report names it (core's backendLabel: "gaudi native (host CPU)"). */
+  readonly label: string;
   /** ran; skipped (unavailable, not required); failed (unavailable but required, or could not start). */
   readonly status: "ran" | "skipped" | "failed";
   readonly reason?: string;
   readonly device?: string;
   readonly deterministic?: boolean;
+  /** What each of its case runs compares, as describeComparison words it (when it ran). */
+  readonly compares?: readonly string[];
 }
 
 /** The whole report. */
@@ -64,6 +78,30 @@ export interface ReportOptions {
 export const REFERENCE_MEDIUM = "the reference is the oracle: checking it against itself at Medium shapes costs minutes per case";
 
 const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** How many comparisons of one kind held and failed over a report. */
+export interface ComparisonTally {
+  /** describeComparison's words: "eager vs float64 reference", "lazy vs eager, bit for bit (recorded replay: not counted)". */
+  readonly compares: string;
+  readonly counted: boolean;
+  readonly passed: number;
+  readonly failed: number;
+}
+
+/** The report's comparisons grouped by what they compare (first-seen order), counted and not. */
+export function tallyComparisons(results: readonly CaseResult[]): ComparisonTally[] {
+  const tally = new Map<string, { counted: boolean; passed: number; failed: number }>();
+  for (const r of results) {
+    for (const c of r.comparisons) {
+      const key = describeComparison(c);
+      const t = tally.get(key) ?? { counted: c.counted, passed: 0, failed: 0 };
+      if (c.passed) t.passed++;
+      else t.failed++;
+      tally.set(key, t);
+    }
+  }
+  return [...tally].map(([compares, t]) => ({ compares, ...t }));
+}
 
 /** Whether a result makes the report fail. */
 export function isFailure(r: CaseResult): boolean {
@@ -94,23 +132,26 @@ class ReferenceOutputs {
 async function runOne(name: string, c: ConformanceCase, eager: Backend, lazy: Backend, reference: ReferenceOutputs, known: ExpectedFailure | undefined): Promise<CaseResult> {
   const tol = caseTolerance(c);
   const base = { backend: name, caseName: c.name, op: c.ops[0]!, scale: c.scale, tolerance: tol.maxRelError, ...(c.tolerance ? { toleranceName: c.tolerance } : {}) };
-  let check: { maxRelError: number; bitIdentical: boolean | undefined; problems: string[] };
+  let check: { maxRelError: number; bitIdentical: boolean | undefined; comparisons: readonly ComparisonResult[]; problems: string[] };
   try {
-    check = await evaluateCase(c, eager, lazy, await reference.get(c));
+    const run = await evaluateCase(c, eager, lazy, await reference.get(c));
+    const comparisons = run.comparisons.map(({ problems, ...planned }) => ({ ...planned, passed: problems.length === 0 }));
+    check = { ...run, comparisons };
   } catch (e) {
-    check = { maxRelError: Number.NaN, bitIdentical: undefined, problems: [`threw: ${describeError(e)}`] };
+    check = { maxRelError: Number.NaN, bitIdentical: undefined, comparisons: [], problems: [`threw: ${describeError(e)}`] };
   }
   const failed = check.problems.length > 0;
   const status: CaseStatus = known === undefined ? (failed ? "fail" : "pass") : failed ? "expected-failure" : "unexpected-pass";
   const problems = status === "unexpected-pass" ? [`listed in expected-failures.ts (${known!.reason}) but passes: remove the entry`] : check.problems;
-  return { ...base, status, maxRelError: check.maxRelError, bitIdentical: check.bitIdentical, problems };
+  return { ...base, status, maxRelError: check.maxRelError, bitIdentical: check.bitIdentical, comparisons: check.comparisons, problems };
 }
 
-/** Runs every case on one available backend; returns its results. */
-async function runBackend(factory: BackendFactory, opts: ReportOptions, reference: ReferenceOutputs): Promise<CaseResult[]> {
+/** Runs every case on one available backend; returns its results and what each case run compares. */
+async function runBackend(factory: BackendFactory, opts: ReportOptions, reference: ReferenceOutputs): Promise<{ results: CaseResult[]; plan: PlannedComparison[] }> {
   const eager = await factory.create({ mode: "eager" });
   const lazy = await factory.create({ mode: "lazy" });
   try {
+    const plan = planComparisons(eager, lazy);
     const implemented = implementedFusedOps(eager);
     const results: CaseResult[] = [];
     for (const [i, c] of opts.cases.entries()) {
@@ -118,7 +159,7 @@ async function runBackend(factory: BackendFactory, opts: ReportOptions, referenc
       if (notRun !== undefined) {
         results.push({
           backend: factory.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, status: notRun, ...(c.tolerance ? { toleranceName: c.tolerance } : {}),
-          maxRelError: Number.NaN, tolerance: caseTolerance(c).maxRelError, bitIdentical: undefined,
+          maxRelError: Number.NaN, tolerance: caseTolerance(c).maxRelError, bitIdentical: undefined, comparisons: [],
           problems: notRun === "skipped" ? [REFERENCE_MEDIUM] : [],
         });
         continue;
@@ -130,7 +171,7 @@ async function runBackend(factory: BackendFactory, opts: ReportOptions, referenc
       if (c.scale === "medium") opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} ${c.name} (${seconds} s)`);
       else if ((i + 1) % 50 === 0 || i + 1 === opts.cases.length) opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} cases`);
     }
-    return results;
+    return { results, plan };
   } finally {
     eager.dispose();
     lazy.dispose();
@@ -148,7 +189,7 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
       const plan = availabilityPlan(factory.name, reason, opts.required);
       if (plan !== "run") {
         const why = plan === "fail" ? `${reason} (required by DLRM_REQUIRED_BACKENDS)` : reason!;
-        backends.push({ name: factory.name, status: plan === "fail" ? "failed" : "skipped", reason: why });
+        backends.push({ name: factory.name, label: backendLabel(factory.name), status: plan === "fail" ? "failed" : "skipped", reason: why });
         opts.onProgress?.(`${factory.name}: ${plan === "fail" ? "FAILED" : "skipped"}: ${why}`);
         continue;
       }
@@ -158,11 +199,12 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
         info = probe.info;
         probe.dispose();
       } catch (e) {
-        backends.push({ name: factory.name, status: "failed", reason: `failed to start: ${describeError(e)}` });
+        backends.push({ name: factory.name, label: backendLabel(factory.name), status: "failed", reason: `failed to start: ${describeError(e)}` });
         continue;
       }
-      results.push(...(await runBackend(factory, opts, reference)));
-      backends.push({ name: factory.name, status: "ran", device: info.device, deterministic: info.deterministic });
+      const run = await runBackend(factory, opts, reference);
+      results.push(...run.results);
+      backends.push({ name: factory.name, label: backendLabel(factory.name), status: "ran", device: info.device, deterministic: info.deterministic, compares: run.plan.map(describeComparison) });
     }
   } finally {
     reference.dispose();

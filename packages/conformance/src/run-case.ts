@@ -4,7 +4,7 @@
  * and checking it against the reference's outputs, bit for bit against a rerun, and lazy
  * against eager. The vitest suite (test/conformance) and `dlrm conformance` both use it.
  */
-import { FUSED_OPS, REQUIRED_OPS, type Backend, type FusedOpName } from "@dlrm/core";
+import { FUSED_OPS, REQUIRED_OPS, isRecordedReplay, type Backend, type FusedOpName } from "@dlrm/core";
 import { CaseEnv, prod, type ConformanceCase } from "./case.js";
 import { compareBits, compareOutputs, maxRelativeError, type Outputs } from "./compare.js";
 import { toleranceFor, type Tolerance } from "./tolerances.js";
@@ -75,6 +75,67 @@ export async function runCase(backend: Backend, c: ConformanceCase): Promise<Out
   }
 }
 
+/** What one comparison of a case compares. */
+export type ComparisonKind = "eager-vs-reference" | "lazy-vs-reference" | "rerun-bits" | "lazy-vs-eager-bits";
+
+/**
+ * One comparison made for a case on a backend. `counted` is false where the comparison holds
+ * by construction (the reference backend against the float64 reference it is; a recorded
+ * replay, core's `withLazyMode`, against the eager calls it replays): it still runs and a
+ * failure still fails the case, but it is never counted as a pass.
+ */
+export interface Comparison {
+  readonly kind: ComparisonKind;
+  /** In words, as the report prints it: "eager vs float64 reference", "lazy vs eager, bit for bit". */
+  readonly compares: string;
+  readonly counted: boolean;
+  /** Why it is not counted (absent when counted). */
+  readonly notCountedWhy?: string;
+  /** One line per problem; empty when it holds. */
+  readonly problems: readonly string[];
+}
+
+/** A comparison before it is run: what it compares and whether it can fail. */
+export type PlannedComparison = Omit<Comparison, "problems">;
+
+/** Registry name of the reference backend (the oracle every other backend is compared with). */
+const REFERENCE_NAME = "reference";
+
+/** Why the reference backend's own comparison with the float64 reference is not counted. */
+export const SELF_COMPARISON = "the reference backend is the float64 reference: compared with itself";
+/** Why a recorded replay's lazy == eager is not counted. */
+export const REPLAY_COMPARISON = "recorded replay (withLazyMode): lazy runs the eager calls again in order";
+
+/**
+ * The comparisons a case makes on the pair (eager, lazy): eager within tolerance of the
+ * float64 reference; for a backend claiming determinism, a bit-identical second eager run and
+ * lazy == eager bit for bit; otherwise lazy within tolerance of the reference.
+ */
+export function planComparisons(eager: Backend, lazy: Backend): PlannedComparison[] {
+  const self = eager.info.name === REFERENCE_NAME;
+  const replay = isRecordedReplay(lazy);
+  const vsRef = (kind: ComparisonKind, who: string): PlannedComparison =>
+    self ? { kind, compares: `${who} vs float64 reference`, counted: false, notCountedWhy: SELF_COMPARISON } : { kind, compares: `${who} vs float64 reference`, counted: true };
+  const plan: PlannedComparison[] = [vsRef("eager-vs-reference", "eager")];
+  if (eager.info.deterministic) {
+    plan.push({ kind: "rerun-bits", compares: "second eager run, bit for bit", counted: true });
+    plan.push(
+      replay
+        ? { kind: "lazy-vs-eager-bits", compares: "lazy vs eager, bit for bit", counted: false, notCountedWhy: REPLAY_COMPARISON }
+        : { kind: "lazy-vs-eager-bits", compares: "lazy vs eager, bit for bit", counted: true },
+    );
+  } else {
+    plan.push(vsRef("lazy-vs-reference", "lazy"));
+  }
+  return plan;
+}
+
+/** "lazy vs eager, bit for bit (recorded replay: not counted)": how a report names a comparison. */
+export function describeComparison(c: PlannedComparison): string {
+  if (c.counted) return c.compares;
+  return `${c.compares} (${c.notCountedWhy === SELF_COMPARISON ? "the reference itself" : "recorded replay"}: not counted)`;
+}
+
 /** Everything measured about one case on one backend. */
 export interface CaseCheck {
   /** Largest relative error of the eager and lazy outputs against the reference (tolerance floor). */
@@ -83,30 +144,36 @@ export interface CaseCheck {
   readonly bitIdentical: boolean;
   /** Whether the lazy run gave the eager run's bits. */
   readonly lazyIdentical: boolean;
-  /** One line per problem; empty when the case passes. */
+  /** Every comparison made, counted or not. */
+  readonly comparisons: readonly Comparison[];
+  /** One line per problem of any comparison; empty when the case passes. */
   readonly problems: string[];
 }
 
 /**
- * All checks of one case against the reference's outputs `want`: within tolerance (eager,
- * and lazy), and for a backend claiming determinism, a bit-identical rerun and lazy == eager
- * bit for bit. The rerun is always made, so the report can say whether the bits repeat.
+ * All checks of one case against the reference's outputs `want`, as `planComparisons` lists
+ * them. The rerun is always made, so the report can say whether the bits repeat.
  */
 export async function evaluateCase(c: ConformanceCase, eager: Backend, lazy: Backend, want: Outputs): Promise<CaseCheck> {
   const tol = caseTolerance(c);
   const got = await runCase(eager, c);
-  const problems = compareOutputs(got, want, tol).map((p) => `eager vs reference: ${p}`);
   const lazyGot = await runCase(lazy, c);
   const rerun = await runCase(eager, c);
   const rerunProblems = compareBits(got, rerun, "second eager run differs (backend claims determinism)");
   const lazyProblems = compareBits(got, lazyGot, "lazy differs from eager");
-  if (eager.info.deterministic) problems.push(...rerunProblems, ...lazyProblems);
-  else problems.push(...compareOutputs(lazyGot, want, tol).map((p) => `lazy vs reference: ${p}`));
+  const problemsOf: Record<ComparisonKind, () => string[]> = {
+    "eager-vs-reference": () => compareOutputs(got, want, tol).map((p) => `eager vs reference: ${p}`),
+    "lazy-vs-reference": () => compareOutputs(lazyGot, want, tol).map((p) => `lazy vs reference: ${p}`),
+    "rerun-bits": () => rerunProblems,
+    "lazy-vs-eager-bits": () => lazyProblems,
+  };
+  const comparisons = planComparisons(eager, lazy).map((p) => ({ ...p, problems: problemsOf[p.kind]() }));
   return {
     maxRelError: Math.max(maxRelativeError(got, want, tol.floor), maxRelativeError(lazyGot, want, tol.floor)),
     bitIdentical: rerunProblems.length === 0,
     lazyIdentical: lazyProblems.length === 0,
-    problems,
+    comparisons,
+    problems: comparisons.flatMap((x) => x.problems),
   };
 }
 

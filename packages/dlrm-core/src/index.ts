@@ -5,6 +5,7 @@
  */
 export * from "./backend.js";
 export * from "./config.js";
+export * from "./backend-label.js";
 export * from "./lazy.js";
 export * from "./data/sparse-batch.js";
 export * from "./reference/index.js";

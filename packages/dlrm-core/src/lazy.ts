@@ -12,6 +12,17 @@ export interface LazyStats {
   recordedOps: number;
 }
 
+/** Every backend made by `withLazyMode` (so a checker can tell a recorded replay from a lazy engine of its own). */
+const replays = new WeakSet<object>();
+
+/**
+ * Whether `backend` is a `withLazyMode` wrapper: its results are the eager backend's calls
+ * replayed in the same order, so "lazy equals eager" holds for it by construction.
+ */
+export function isRecordedReplay(backend: Backend): boolean {
+  return replays.has(backend);
+}
+
 /**
  * Returns a lazy view of `eager`: same ops, same memory, `mode` = "lazy".
  * `write` copies its data at call time so the caller may reuse its array at once.
@@ -66,5 +77,6 @@ export function withLazyMode(eager: Backend): Backend & { readonly lazyStats: La
   for (const name of REQUIRED_OPS) record(name);
   for (const name of FUSED_OPS) record(name);
 
+  replays.add(wrapper);
   return wrapper as unknown as Backend & { readonly lazyStats: LazyStats };
 }

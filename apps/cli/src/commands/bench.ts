@@ -5,7 +5,8 @@
  * micro-benchmarks, as a table, --json and a self-contained --html page;
  * `--world-size 1,2` measures the multi-process step instead (mpirun jobs per N, backend and
  * mode, beside PyTorch's hybrid-parallel step at each N);
- * `--compare A.json B.json` prints the ratio per row instead of measuring.
+ * `--compare A.json B.json` prints the ratio per row instead of measuring. Exits 1 when a
+ * backend failed or a backend named in DLRM_REQUIRED_BACKENDS did not run.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -14,8 +15,9 @@ import type { BackendFactory, ExecutionMode, Precision } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
   BENCH_CONFIGS, DEFAULT_JOB_TIMEOUT_MS, formatBench, formatComparison, noDistTorch, noTorch, processDistStepRunner, pythonTorchDistRunner, pythonTorchRunner,
-  readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
+  benchRunProblems, commandLine, readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
 } from "@dlrm/bench";
+import { parseRequiredBackends } from "@dlrm/conformance";
 import { UsageError } from "../errors.js";
 import { selectBackends, toJson } from "../shared/select-backends.js";
 
@@ -43,7 +45,10 @@ export interface BenchFlags {
   worldSize?: string;
   /** --job-timeout: seconds one --world-size job (ours or PyTorch's) may run before it is killed. */
   jobTimeout?: string;
+  /** Not a flag: the command line that ran, recorded in --json as "command" (scripts/readme-figures.mjs prints it). */
+  command?: string;
 }
+
 
 /** Backends of --world-size when --backends is absent. */
 const DIST_DEFAULT_BACKENDS = "gaudi,wasm";
@@ -119,7 +124,7 @@ export async function runBenchCommand(
     });
     out(`${formatBench(report)}\n`);
     if (flags.json !== undefined) {
-      writeFileSync(flags.json, toJson(report));
+      writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
       progress(`bench: wrote ${flags.json}`);
     }
     return report;
@@ -136,7 +141,7 @@ export async function runBenchCommand(
   });
   out(`${formatBench(report)}\n`);
   if (flags.json !== undefined) {
-    writeFileSync(flags.json, toJson(report));
+    writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
     progress(`bench: wrote ${flags.json}`);
   }
   if (flags.html !== undefined) {
@@ -169,8 +174,8 @@ export function registerBench(program: Command): void {
     .option("--html <file>", "write a self-contained HTML page with charts")
     .option("--compare <files...>", "compare two --json reports (A.json B.json): ratio B/A per row")
     .action(async (flags: BenchFlags) => {
-      const report = await runBenchCommand(flags, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
-      const failed = report?.backends.filter((b) => b.status === "failed") ?? [];
-      if (failed.length > 0) throw new Error(`bench: ${failed.map((b) => `${b.name} failed (${b.reason})`).join("; ")}`);
+      const report = await runBenchCommand({ ...flags, command: commandLine() }, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+      const problems = report === undefined ? [] : benchRunProblems(report.backends, parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS));
+      if (problems.length > 0) throw new Error(`bench: ${problems.join("; ")}`);
     });
 }

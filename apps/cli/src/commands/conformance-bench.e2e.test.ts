@@ -2,8 +2,8 @@
  * End-to-end tests of `dlrm conformance` and `dlrm bench` as child processes of the built
  * CLI: the conformance table on reference and wasm (exit 0), in fp32 and in bf16, a tiny bench
  * smoke run whose --json carries every field (op split included), its --html page, a bf16 run,
- * --compare of two runs, and --rounds with a PyTorch script that is not there (a reason line,
- * exit 0; no python runs). No timing is asserted, only that the figures exist and are positive.
+ * --compare of two runs, --rounds with a PyTorch script that is not there (a reason line,
+ * exit 0; no python runs), and exit 1 when a required backend did not run. No timing is asserted, only that the figures exist and are positive.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,8 +17,8 @@ const BUILT = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
 let dir = "";
 
-function dlrm(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: "" } });
+function dlrm(args: string[], required = ""): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: required } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,14 +39,21 @@ describe("dlrm conformance", () => {
     const lines = r.stdout.split("\n");
     expect(lines[1]).toMatch(/^op\s+tolerance\s+reference\s+wasm$/);
     for (const op of ["gemm", "embeddingBagsForward", "interactionBackward", "sparseAdagradStep", "linearForward", "trainingStep"]) {
-      expect(lines.find((l) => l.startsWith(`${op} `)), op).toMatch(/ pass yes\s+\S+ pass (yes|no)$/);
+      expect(lines.find((l) => l.startsWith(`${op} `)), op).toMatch(/ self pass yes\s+\S+ pass (yes|no)$/);
     }
     const json = JSON.parse(readFileSync(join(dir, "conf.json"), "utf8")) as {
-      passed: boolean; backends: { name: string; status: string }[]; summary: { op: string }[]; results: { status: string }[];
+      passed: boolean; backends: { name: string; status: string; compares: string[] }[]; summary: { op: string }[]; results: { status: string }[];
+      comparisons: { compares: string; counted: boolean; passed: number; failed: number }[];
     };
     const ran = json.results.filter((x) => x.status !== "not-implemented").length;
     expect(ran).toBeGreaterThan(200);
-    expect(lines).toContain(`conformance: passed (${ran} case runs)`);
+    const counted = json.comparisons.filter((c) => c.counted).reduce((n, c) => n + c.passed, 0);
+    expect(lines).toContain(`conformance: passed (${counted} comparisons that could fail, in ${ran} case runs)`);
+    expect(json.comparisons.filter((c) => !c.counted).map((c) => c.compares)).toEqual([
+      "eager vs float64 reference (the reference itself: not counted)",
+      "lazy vs eager, bit for bit (recorded replay: not counted)",
+    ]);
+    expect(json.backends.find((b) => b.name === "wasm")!.compares).toContain("eager vs float64 reference");
     expect(json.passed).toBe(true);
     expect(json.backends.map((b) => [b.name, b.status])).toEqual([["reference", "ran"], ["wasm", "ran"]]);
     expect(json.summary.map((s) => s.op)).toContain("trainingStep");
@@ -83,6 +90,7 @@ describe("dlrm bench", () => {
       steps: Record<string, unknown>[]; micro: Record<string, unknown>[]; machine: Record<string, unknown>; backends: Record<string, unknown>[]; peak: Record<string, number>;
     };
     expect(j.kind).toBe("dlrm-bench");
+    expect(j.command).toMatch(/^node \S*bin\/dlrm\.js bench --config tiny --iterations 3 --warmup 1 --peak-size 128 --torch none --json a\.json --html a\.html$/);
     expect(Object.keys(j.machine).sort()).toEqual(["cores", "cpu", "memoryBytes", "node", "platform"]);
     expect(j).toHaveProperty("commit");
     expect(j.peak.gflops).toBeGreaterThan(0);
@@ -144,6 +152,14 @@ describe("dlrm bench", () => {
     expect(j.steps[0]!.roundsMs).toHaveLength(2);
     expect(j.steps[0]!.timing.samples).toBe(4);
     expect(j.steps[0]!.opSplit).toBeNull();
+  });
+
+  it("fails, naming it, when a backend of DLRM_REQUIRED_BACKENDS did not run", () => {
+    const args = ["bench", "--config", "tiny", "--backends", "reference", "--mode", "eager", "--iterations", "1", "--warmup", "0", "--peak-size", "0", "--no-micro", "--no-op-split", "--torch", "none"];
+    const r = dlrm(args, "reference,wasm");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/wasm is required by DLRM_REQUIRED_BACKENDS but was not run/);
+    expect(dlrm(args, "reference").status).toBe(0);
   });
 
   it("refuses a bad --rounds", () => {

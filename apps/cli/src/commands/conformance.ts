@@ -2,15 +2,16 @@
  * `dlrm conformance`: every conformance case at --dtype (fp32: each op of the contract, the
  * fused ops, the whole training step, with --medium the seed's Medium shapes too; bf16: the
  * matrix-product ops and training steps in bf16 mixed precision) on each registered backend
- * against the float64 reference, printed as an op x backend table; exit 1 on any failure,
- * including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
+ * against the float64 reference, printed as an op x backend table with what each backend
+ * compares (comparisons that hold by construction are listed, not counted); exit 1 on any
+ * failure, including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import type { BackendFactory } from "@dlrm/core";
+import { backendLabel, type BackendFactory } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
-  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp,
+  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp, tallyComparisons,
   type ConformanceReport,
 } from "@dlrm/conformance";
 import { gitCommit, machineInfo } from "@dlrm/bench";
@@ -38,7 +39,7 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
   const medium = flags.medium ? MEDIUM_CASES.filter((c) => c.precision === flags.dtype) : [];
   const cases = [...casesAt(flags.dtype), ...medium];
   io.progress(
-    `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => f.name).join(", ")} against the reference` +
+    `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => backendLabel(f.name)).join(", ")} against the reference` +
       `${medium.length > 0 ? " (with Medium shapes)" : flags.medium ? " (no Medium-shaped cases at this precision)" : ""}`,
   );
   const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
@@ -48,7 +49,7 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
     writeFileSync(flags.json, toJson({
       kind: "dlrm-conformance", dtype: flags.dtype, medium: flags.medium, createdAt: new Date().toISOString(),
       machine: machineInfo(), commit: gitCommit(), required: io.required, passed: report.passed,
-      backends: report.backends, summary, results: report.results,
+      backends: report.backends, comparisons: tallyComparisons(report.results), summary, results: report.results,
     }));
     io.progress(`conformance: wrote ${flags.json}`);
   }

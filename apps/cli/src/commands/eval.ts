@@ -5,7 +5,7 @@
  * --load-model are required.
  */
 import { Command, Option } from "commander";
-import { createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, type SplitName } from "@dlrm/core";
+import { backendLabel, createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, type SplitName } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { UsageError } from "../errors.js";
 import { datasetFromOptions, type DatasetSetup } from "../shared/dataset-flags.js";
@@ -52,7 +52,7 @@ export function registerEval(program: Command): void {
       try {
         const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag: 1 });
         model.loadInitialWeights(weights, weightsFile);
-        process.stdout.write(`Evaluating ${weightsFile} on ${source.description} (backend ${backend.info.name})\n`);
+        process.stdout.write(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})\n`);
         const r = await evaluate(model, source);
         process.stdout.write(`${evaluationLine(split, r)}\n`);
         if (reachesThresholds(d, r)) process.stdout.write("MLPerf threshold reached\n");

@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+/**
+ * The one script behind every performance figure in a README: it reads the committed bench
+ * results (bench-results/*.json, each holding the command that made it) and rewrites the
+ * marked blocks of the READMEs from them; `--check` rewrites nothing and fails when a block
+ * differs from its JSON, or a figure stands outside a block (a test runs it).
+ *
+ * Convention (for anyone adding figures):
+ *   1. Commit the result JSON under bench-results/, written by a command that records itself
+ *      in the JSON's "command" field (`dlrm bench --json`, packages/bench/dist/webgpu-gemm.js
+ *      and webgpu-step.js `--json` do).
+ *   2. Add a renderer to BLOCKS below: an id, the JSON file(s) it reads, and `render(json...)`
+ *      returning the markdown (a table, then `source(...)` lines naming file and command).
+ *   3. In the README, put the markers on lines of their own where the figures go:
+ *        <!-- figures:begin ID -->
+ *        <!-- figures:end ID -->
+ *      and run `node scripts/readme-figures.mjs`: everything between them is generated
+ *      (never edit it by hand; text around the markers is free).
+ *   A number with a unit of time or rate (ms, s/step, GFLOP/s, samples/s), an "x PyTorch 0.71",
+ *   or a table row with two or more decimals or an "a / b" pair of numbers, in a README outside
+ *   a block or a code fence fails `--check`: it has no result file behind it.
+ *
+ * Usage: node scripts/readme-figures.mjs [--check] [--root DIR]   (DIR: the repository root)
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const rootAt = args.indexOf("--root");
+const root = rootAt >= 0 ? args[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), "..");
+for (const a of args) {
+  if (a !== "--check" && a !== "--root" && a !== args[rootAt + 1]) fail([`readme-figures: unknown argument "${a}" (usage: [--check] [--root DIR])`]);
+}
+if (root === undefined || !existsSync(root)) fail([`readme-figures: --root: no such directory "${root}"`]);
+
+// ------------------------------------------------------------------ formatting
+
+/** ms with three significant figures at most (1574, 14.8, 0.84). */
+const ms = (x) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ratio = (x) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(2));
+const day = (iso) => String(iso ?? "").slice(0, 10);
+const machine = (m) => `${m.cpu}, ${m.cores} cores${m.memoryBytes ? `, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB` : ""}, Node ${m.node}`;
+/** How every table names a backend (as @dlrm/core's backendLabel). */
+const label = (name) => (name === "gaudi" ? "gaudi native (host CPU)" : name);
+const bytes = (b) => (b < 2 ** 20 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 2 ** 20).toFixed(2)} MiB`);
+
+/** The lines under a table naming where its figures come from. */
+function source(file, json, extra = "") {
+  if (typeof json.command !== "string" || json.command.length === 0) throw new Error(`${file} has no "command" field: say what made it`);
+  const when = json.createdAt ? `, ${day(json.createdAt)}` : "";
+  const commit = json.commit ? `, commit ${json.commit.slice(0, 12)}${json.commit.endsWith("-dirty") ? " (uncommitted changes)" : ""}` : "";
+  return `- \`${file}\`${when}${commit}${json.machine ? `, ${machine(json.machine)}` : ""}${extra}:\n  \`${json.command}\``;
+}
+
+function table(header, rows) {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+// ------------------------------------------------------------------ renderers
+
+/** One `dlrm bench` step row's median ms, or undefined. */
+const step = (r, backend, mode) => r.steps.find((s) => s.backend === backend && s.mode === mode);
+const pair = (r, backend) => {
+  const e = step(r, backend, "eager");
+  const l = step(r, backend, "lazy");
+  return e === undefined && l === undefined ? "-" : `${ms(e?.timing.medianMs)} / ${ms(l?.timing.medianMs)}`;
+};
+const vsPair = (r, backend) => {
+  const e = step(r, backend, "eager")?.vsTorch?.ofMedians;
+  const l = step(r, backend, "lazy")?.vsTorch?.ofMedians;
+  return e === undefined && l === undefined ? "-" : `${ratio(e)} / ${ratio(l)}`;
+};
+const torchMs = (r) => (r.torch?.status === "ran" ? ms(r.torch.medianMs) : "-");
+const CONFIG_WORDS = {
+  small: "small (4 x 100k x 16, batch 128)",
+  kaggle: "Kaggle shape (26 x 100k x 16, batch 128)",
+  medium: "Medium (3M x 64, 7 x 4096, batch 512)",
+};
+
+/** The single-process step table: one row per configuration file. */
+function stepsBlock(...reports) {
+  const [files, jsons] = [reports.map((x) => x.file), reports.map((x) => x.json)];
+  const rows = jsons.map((r) => [
+    `${CONFIG_WORDS[r.config] ?? r.config}${(r.rounds ?? 1) > 1 ? `, median of ${r.rounds} rounds` : ""}`,
+    torchMs(r), pair(r, "gaudi"), vsPair(r, "gaudi"), pair(r, "wasm"), vsPair(r, "wasm"), pair(r, "webgpu"),
+  ]);
+  const lines = [
+    table(["configuration", "PyTorch (fp32)", "gaudi native (host CPU) eager / lazy", "x PyTorch", "wasm eager / lazy", "x PyTorch", "webgpu (lavapipe) eager / lazy"], rows),
+    "",
+    "ms per training step (median); x PyTorch = our ms / PyTorch's in the same run (below 1: faster); - where a backend or PyTorch was not run. Made by:",
+    "",
+    ...jsons.map((r, i) => source(files[i], r, r.torch?.status === "ran" ? `, PyTorch by ${r.torch.command.replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}` : "")),
+  ];
+  const medium = jsons.find((r) => r.config === "medium");
+  const split = medium && step(medium, "gaudi", "eager")?.opSplit;
+  if (split) {
+    const gemm = split.categories.find((c) => c.category === "gemm");
+    lines.push("", `Medium's op split on gaudi native (host CPU), eager: gemm ${ms(gemm.ms)} of ${ms(split.totalMs)} ms summed over the ops (${(100 * gemm.share).toFixed(0)} %), ` +
+      `${(medium.flopsPerStep / 1e9).toFixed(1)} GFLOP of GEMM per step` + (medium.peak ? `, against a measured peak of ${medium.peak.gflops.toFixed(0)} GFLOP/s (${label(medium.peak.backend)}, fp32 ${medium.peak.size}^3)` : "") + ".");
+  }
+  return lines.join("\n");
+}
+
+/** The --world-size table of one `dlrm bench --world-size` report. */
+function distBlock({ file, json: r }) {
+  const d = r.distributed;
+  const row = (backend, n) => d.rows.find((x) => x.backend === backend && x.mode === "eager" && x.worldSize === n);
+  const rows = d.worldSizes.map((n) => {
+    const t = d.torch.find((x) => x.worldSize === n);
+    const g = row("gaudi", n);
+    const w = row("wasm", n);
+    const waits = g === undefined || n === 1 ? "-" : `${ms(g.allToAllMs)} / ${ms(g.allReduceMs)} ms (${bytes(g.allToAllBytes)} / ${bytes(g.allReduceBytes)} sent per step)`;
+    return [String(n), ms(t?.medianMs), ms(g?.timing.medianMs), ratio(g?.vsTorch?.ofMedians), ms(w?.timing.medianMs), ratio(w?.vsTorch?.ofMedians), waits];
+  });
+  const last = d.worldSizes[d.worldSizes.length - 1];
+  const g = row("gaudi", last);
+  const t = d.torch.find((x) => x.worldSize === last);
+  const range = (xs) => `${ms(Math.min(...xs))} to ${ms(Math.max(...xs))} ms`;
+  return [
+    table(["N", "PyTorch (gloo), ms", "gaudi native (host CPU), ms", "x PyTorch", "wasm, ms", "x PyTorch", "gaudi all-to-all / all-reduce wait"], rows),
+    "",
+    `ms per training step, eager, median over ${r.rounds ?? 1} rounds of ${r.warmup} warm-up + ${r.iterations} steps; x PyTorch = ratio of the medians. ` +
+      (g && t ? `Per-round medians at N = ${last}: gaudi ${range(g.roundsMs)}, PyTorch ${range(t.roundsMs.filter((x) => x !== null))}; the median of the per-round ratios is ${ratio(g.vsTorch?.medianOfRounds)}. ` : "") +
+      "Made by:",
+    "",
+    source(file, r, `, PyTorch by ${(t?.command ?? "").replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}`),
+  ].join("\n");
+}
+
+/** webgpu-gemm.js: ms and GFLOP/s per transpose case and kernel variant. */
+function webgpuGemmBlock({ file, json: r }) {
+  const variants = [...new Set(r.results.map((x) => x.variant))];
+  const cases = [...new Set(r.results.map((x) => x.case))];
+  const cell = (c, v) => {
+    const x = r.results.find((y) => y.case === c && y.variant === v);
+    return x === undefined ? "-" : `${x.medianMs.toFixed(2)} (${x.gflops.toFixed(1)})`;
+  };
+  return [
+    `GEMM ${r.m} x ${r.n} x ${r.k} fp32 on ${r.device}: median ms per product after warm-up (GFLOP/s):`,
+    "",
+    table(["case", ...variants], cases.map((c) => [c, ...variants.map((v) => cell(c, v))])),
+    "",
+    source(file, r),
+  ].join("\n");
+}
+
+/** webgpu-step.js: the small step, eager and lazy, with submissions per step. */
+function webgpuStepBlock({ file, json: r }) {
+  return [
+    `Small DLRM step (CLI default model, batch ${r.batchSize}, Adagrad) on ${r.device}:`,
+    "",
+    table(["mode", "steps", "ms/iteration", "submissions/step", "dispatches/step"],
+      r.results.map((x) => [x.mode, String(x.steps), ms(x.msPerIteration), x.submissionsPerStep.toFixed(2), x.dispatchesPerStep.toFixed(1)])),
+    "",
+    source(file, r),
+  ].join("\n");
+}
+
+/** Every block: its README, the result files it reads (under bench-results/), its renderer. */
+/** The tiled GEMM against the library-threaded one: the step totals of packages/backend-gaudi/scripts/gemm-bench.mjs. */
+function gemmTilesBlock(...reports) {
+  const total = (r) => r.rows.find((x) => x.gemm.startsWith("step total"));
+  const perStep = (r, build) => total(r)[build].medianMs;
+  const rows = reports.map(({ json: r }) => {
+    const [o, n] = [perStep(r, "old"), perStep(r, "new")];
+    return [`${r.config}, ${r.precision}`, String(r.threads), ms(o), ms(n), (n / o).toFixed(3)];
+  });
+  return [
+    table(["GEMMs of one step", "threads", "old ms", "new ms", "new / old"], rows),
+    "",
+    "The script's step total: each product's median call times its calls per step, summed. Made by:",
+    "",
+    ...reports.map(({ file, json }) => source(file, json)),
+  ].join("\n");
+}
+
+/** Whole Kaggle steps with the old and the new addon, alternate runs (dlrm bench, gaudi only). */
+function tilesStepBlock(...reports) {
+  const median = (r, mode) => r.steps.find((x) => x.backend === "gaudi" && x.mode === mode)?.timing.medianMs;
+  const runs = (build) => reports.filter((x) => x.file.includes(`-${build}-`));
+  const rows = ["old", "new"].flatMap((build) =>
+    ["eager", "lazy"].map((mode) => [`${build}, ${mode}`, ...runs(build).map(({ json }) => ms(median(json, mode)))]),
+  );
+  return [
+    table(["ms per step (median of 30)", "run 1", "run 2", "run 3"], rows),
+    "",
+    "Made by (the old addon copied over build/Release/dlrm_gaudi.node for its runs):",
+    "",
+    ...reports.map(({ file, json }) => source(file, json)),
+  ].join("\n");
+}
+
+const BLOCKS = {
+  "bench-steps": { readme: "README.md", files: ["small.json", "kaggle.json", "medium.json"], render: stepsBlock },
+  "dist-kaggle": { readme: "README.md", files: ["dist-kaggle.json"], render: distBlock },
+  "webgpu-gemm-lavapipe": { readme: "packages/backend-webgpu/README.md", files: ["webgpu-gemm-lavapipe.json"], render: webgpuGemmBlock },
+  "webgpu-step-lavapipe": { readme: "packages/backend-webgpu/README.md", files: ["webgpu-step-lavapipe.json"], render: webgpuStepBlock },
+  "gaudi-gemm-tiles": {
+    readme: "packages/backend-gaudi/README.md",
+    files: ["gaudi-gemm-kaggle-2t.json", "gaudi-gemm-kaggle-1t.json", "gaudi-gemm-kaggle-bf16-2t.json", "gaudi-gemm-medium-2t.json", "gaudi-gemm-medium-1t.json"],
+    render: gemmTilesBlock,
+  },
+  "gaudi-tiles-kaggle": {
+    readme: "packages/backend-gaudi/README.md",
+    files: ["old", "new"].flatMap((b) => [1, 2, 3].map((r) => `gaudi-tiles-kaggle-${b}-${r}.json`)),
+    render: tilesStepBlock,
+  },
+};
+
+// ------------------------------------------------------------------ the run
+
+function fail(problems) {
+  for (const p of problems) console.error(p);
+  process.exit(1);
+}
+
+/** Every README the figures rule covers: the root's and those one level under packages/, apps/, tools/, fixtures/. */
+function readmes() {
+  const out = existsSync(join(root, "README.md")) ? ["README.md"] : [];
+  for (const top of ["packages", "apps", "tools", "fixtures"]) {
+    if (!existsSync(join(root, top))) continue;
+    for (const d of readdirSync(join(root, top)).sort()) if (existsSync(join(root, top, d, "README.md"))) out.push(`${top}/${d}/README.md`);
+  }
+  return out;
+}
+
+const BEGIN = /^<!-- figures:begin ([\w-]+) -->$/;
+const END = /^<!-- figures:end ([\w-]+) -->$/;
+/** A figure: a number with a unit of time or rate, or a table row holding two or more decimals (a results table). */
+const FIGURE = /\b\d[\d,]*(\.\d+)?\s?(ms|s\/step|GFLOP\/s|samples\/s)\b/;
+const isFigure = (line) =>
+  FIGURE.test(line) || /x PyTorch\)? \d+\.\d+/.test(line) ||
+  (/^\s*\|/.test(line) && ((line.match(/(?<![\w.])\d+\.\d+(?![\w.])/g) ?? []).length >= 2 || /\| [\d,.]+ \/ [\d,.]+ \|/.test(line)));
+
+const problems = [];
+const seen = new Set();
+for (const readme of readmes()) {
+  const text = readFileSync(join(root, readme), "utf8");
+  const lines = text.split("\n");
+  const out = [];
+  let fence = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const begin = BEGIN.exec(line);
+    if (begin === null) {
+      if (END.test(line)) problems.push(`${readme}:${i + 1}: "${line}" without its begin marker`);
+      if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+      else if (!fence && isFigure(line)) problems.push(`${readme}:${i + 1}: a figure outside a figures block (it needs a committed result file: see scripts/readme-figures.mjs): ${line.trim().slice(0, 120)}`);
+      out.push(line);
+      continue;
+    }
+    const id = begin[1];
+    const end = lines.findIndex((l, j) => j > i && END.test(l));
+    if (end < 0 || END.exec(lines[end])[1] !== id) {
+      problems.push(`${readme}:${i + 1}: block "${id}" has no matching "<!-- figures:end ${id} -->"`);
+      out.push(line);
+      continue;
+    }
+    const block = BLOCKS[id];
+    if (block === undefined) problems.push(`${readme}:${i + 1}: unknown block "${id}" (known: ${Object.keys(BLOCKS).join(", ")})`);
+    else if (block.readme !== readme) problems.push(`${readme}:${i + 1}: block "${id}" belongs in ${block.readme}`);
+    seen.add(id);
+    let body = lines.slice(i + 1, end).join("\n");
+    if (block !== undefined) {
+      try {
+        const inputs = block.files.map((f) => {
+          const path = join(root, "bench-results", f);
+          if (!existsSync(path)) throw new Error(`bench-results/${f} is missing: commit the result file (or remove the block)`);
+          return { file: `bench-results/${f}`, json: JSON.parse(readFileSync(path, "utf8")) };
+        });
+        const want = `\n${block.render(...inputs)}\n`;
+        if (check && body !== want) problems.push(`${readme}: block "${id}" differs from ${block.files.map((f) => `bench-results/${f}`).join(", ")}: run node scripts/readme-figures.mjs`);
+        body = want;
+      } catch (e) {
+        problems.push(`${readme}: block "${id}": ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    out.push(line, body, lines[end]);
+    i = end;
+  }
+  const next = out.join("\n");
+  if (!check && next !== text) {
+    writeFileSync(join(root, readme), next);
+    console.log(`readme-figures: rewrote ${readme}`);
+  }
+}
+for (const [id, b] of Object.entries(BLOCKS)) {
+  if (!seen.has(id) && existsSync(join(root, b.readme))) problems.push(`${b.readme}: block "${id}" is registered but has no markers there`);
+}
+if (problems.length > 0) fail(problems);
+console.log(`readme-figures: ${check ? "every README figure matches its result file" : "done"} (${seen.size} blocks, ${relative(process.cwd(), root) || "."})`);
