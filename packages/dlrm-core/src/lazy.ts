@@ -3,8 +3,11 @@
  * writes are recorded in order and run together at `markStep()` (or before a `read`), as
  * Gaudi does at mark_step. Running the same closures in the same order makes eager and
  * lazy mode bit-identical by construction. Backends with a real queue (WebGPU) do their own.
+ * Arguments are checked (core's `validateOp`) as each op is recorded, so a bad call throws at the
+ * call in either mode; what a kernel refuses in the data (a bad index) throws at `markStep()`.
  */
-import { FUSED_OPS, REQUIRED_OPS, type Backend, type Tensor } from "./backend.js";
+import { FUSED_OPS, REQUIRED_OPS, type Backend, type FusedOpName, type RequiredOpName, type Tensor } from "./backend.js";
+import { validateOp, type TensorResolver } from "./ops-spec/index.js";
 
 /** Count of steps submitted through a lazy wrapper (tests check one submission per step). */
 export interface LazyStats {
@@ -14,9 +17,10 @@ export interface LazyStats {
 
 /**
  * Returns a lazy view of `eager`: same ops, same memory, `mode` = "lazy".
- * `write` copies its data at call time so the caller may reuse its array at once.
+ * `write` copies its data at call time so the caller may reuse its array at once. `resolve`
+ * is the eager backend's tensor resolver, for the argument checks at record time.
  */
-export function withLazyMode(eager: Backend): Backend & { readonly lazyStats: LazyStats } {
+export function withLazyMode(eager: Backend, resolve: TensorResolver): Backend & { readonly lazyStats: LazyStats } {
   const queue: (() => void)[] = [];
   const lazyStats: LazyStats = { submissions: 0, recordedOps: 0 };
 
@@ -59,6 +63,7 @@ export function withLazyMode(eager: Backend): Backend & { readonly lazyStats: La
     const op = (eager as unknown as Record<string, ((args: unknown) => void) | undefined>)[name];
     if (op === undefined) return;
     wrapper[name] = (args: unknown) => {
+      validateOp(name as RequiredOpName | FusedOpName, args, resolve);
       lazyStats.recordedOps++;
       queue.push(() => op.call(eager, args));
     };
