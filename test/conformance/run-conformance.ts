@@ -1,17 +1,20 @@
 /**
  * The conformance suite as vitest tests: `describeConformance(factory)` registers one test
  * per unit-scale case (plus coverage and bookkeeping guards) that checks the backend against
- * a fresh reference backend with @dlrm/conformance's engine. A backend that cannot start is
+ * a fresh reference backend with @dlrm/conformance's engine, and every error case (the exact
+ * error class, message and stage) in eager and lazy mode. A backend that cannot start is
  * skipped with its reason unless DLRM_REQUIRED_BACKENDS names it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReferenceBackend, type Backend, type BackendFactory } from "@dlrm/core";
+import { FUSED_OPS, ReferenceBackend, type Backend, type BackendFactory, type FusedOpName } from "@dlrm/core";
 import {
   ALL_CASES,
+  ERROR_CASES,
   EXPECTED_FAILURES,
   availabilityPlan,
   caseApplies,
   checkCase,
+  checkErrorCase,
   implementedFusedOps,
   parseRequiredBackends,
   uncoveredFusedOps,
@@ -90,5 +93,23 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
       if (known === undefined) it(c.name, test);
       else it.fails(`${c.name} [expected failure: ${known.reason}]`, test);
     }
+
+    for (const mode of ["eager", "lazy"] as const) {
+      for (const c of ERROR_CASES) {
+        if ((FUSED_OPS as readonly string[]).includes(c.op) && !implemented.includes(c.op as FusedOpName)) continue;
+        it(`${c.name} (${mode})`, async () => {
+          expect(await checkErrorCase(mode === "eager" ? eager : lazy, c)).toEqual([]);
+        });
+      }
+    }
+    it("errors/disposed: every call after dispose() throws naming the backend", async () => {
+      const be = await factory.create({ mode: "eager" });
+      const t = be.alloc([2], "f32");
+      be.dispose();
+      const want = (op: string) => new Error(`${op}: the ${factory.name} backend has been disposed`);
+      expect(() => be.alloc([2], "f32")).toThrow(want("alloc"));
+      expect(() => be.fill({ t, value: 1 })).toThrow(want("fill"));
+      await expect(be.read(t)).rejects.toThrow(want("read"));
+    });
   });
 }

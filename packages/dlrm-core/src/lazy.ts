@@ -7,7 +7,7 @@
  * call in either mode; what a kernel refuses in the data (a bad index) throws at `markStep()`.
  */
 import { FUSED_OPS, REQUIRED_OPS, type Backend, type FusedOpName, type RequiredOpName, type Tensor } from "./backend.js";
-import { validateOp, type TensorResolver } from "./ops-spec/index.js";
+import { checkWrite, validateOp, type TensorResolver } from "./ops-spec/index.js";
 
 /** Count of steps submitted through a lazy wrapper (tests check one submission per step). */
 export interface LazyStats {
@@ -36,7 +36,9 @@ export function withLazyMode(eager: Backend, resolve: TensorResolver): Backend &
     mode: "lazy",
     lazyStats,
     alloc: (shape: readonly number[], dtype: Tensor["dtype"], label?: string) => eager.alloc(shape, dtype, label),
-    write: (t: Tensor, data: Float32Array | Int32Array, offset?: number) => {
+    write: (t: Tensor, data: Float32Array | Int32Array, offset = 0) => {
+      resolve(t, "write", "t");
+      checkWrite(t, data, offset);
       const copy = data.slice();
       queue.push(() => eager.write(t, copy, offset));
     },

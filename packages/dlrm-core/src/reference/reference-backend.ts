@@ -556,8 +556,10 @@ export class ReferenceBackend implements Backend {
     sparse: SparseBatchTensors; dRows: Tensor;
     lr: number; eps: number; batchSize: number; dim: number; numTables: number; rowWise: boolean;
   }): void {
-    this.validate("embeddingBagsBackwardSparseStep", args);
+    const op = "embeddingBagsBackwardSparseStep";
+    this.validate(op, args);
     const { dPooled, tables, accs, sparse, dRows, lr, eps, batchSize, dim, numTables, rowWise } = args;
+    this.unique(op, sparse, numTables, batchSize, tables.map((t) => t.size / dim));
     this.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize, dim, numTables });
     if (accs === undefined) this.sparseSgdStep({ tables, sparse, dRows, lr, dim, numTables });
     else this.sparseAdagradStep({ tables, accs, sparse, dRows, lr, eps, dim, numTables, rowWise });
