@@ -7,6 +7,7 @@ export * from "./case.js";
 export * from "./cases.js";
 export * from "./compare.js";
 export * from "./error-case.js";
+export * from "./error-report.js";
 export * from "./expected-failures.js";
 export * from "./report.js";
 export * from "./report-table.js";

@@ -18,9 +18,10 @@ export interface LazyStats {
 /**
  * Returns a lazy view of `eager`: same ops, same memory, `mode` = "lazy".
  * `write` copies its data at call time so the caller may reuse its array at once. `resolve`
- * is the eager backend's tensor resolver, for the argument checks at record time.
+ * is the eager backend's tensor resolver (default: its `resolve` property) for the argument
+ * checks at record time; without one, arguments are checked when the ops run.
  */
-export function withLazyMode(eager: Backend, resolve: TensorResolver): Backend & { readonly lazyStats: LazyStats } {
+export function withLazyMode(eager: Backend, resolve = (eager as { resolve?: TensorResolver }).resolve): Backend & { readonly lazyStats: LazyStats } {
   const queue: (() => void)[] = [];
   const lazyStats: LazyStats = { submissions: 0, recordedOps: 0 };
 
@@ -37,8 +38,10 @@ export function withLazyMode(eager: Backend, resolve: TensorResolver): Backend &
     lazyStats,
     alloc: (shape: readonly number[], dtype: Tensor["dtype"], label?: string) => eager.alloc(shape, dtype, label),
     write: (t: Tensor, data: Float32Array | Int32Array, offset = 0) => {
-      resolve(t, "write", "t");
-      checkWrite(t, data, offset);
+      if (resolve !== undefined) {
+        resolve(t, "write", "t");
+        checkWrite(t, data, offset);
+      }
       const copy = data.slice();
       queue.push(() => eager.write(t, copy, offset));
     },
@@ -65,7 +68,7 @@ export function withLazyMode(eager: Backend, resolve: TensorResolver): Backend &
     const op = (eager as unknown as Record<string, ((args: unknown) => void) | undefined>)[name];
     if (op === undefined) return;
     wrapper[name] = (args: unknown) => {
-      validateOp(name as RequiredOpName | FusedOpName, args, resolve);
+      if (resolve !== undefined) validateOp(name as RequiredOpName | FusedOpName, args, resolve);
       lazyStats.recordedOps++;
       queue.push(() => op.call(eager, args));
     };
