@@ -22,9 +22,7 @@ export function gemm(ctx: OpContext, args: Args<"gemm">): void {
   const bf16 = bf16Flag(args.precision);
   const m = args.m, n = args.n, k = args.k;
   const alpha = args.alpha, beta = args.beta;
-  const a = ctx.registry.offset(args.a);
-  const b = ctx.registry.offset(args.b);
-  const c = ctx.registry.offset(args.c);
+  const [a, b, c] = ctx.registry.offsets(args.a, args.b, args.c);
   const ta = args.transA ? 1 : 0, tb = args.transB ? 1 : 0;
   const kernel = ctx.kernels.gemm;
   ctx.pool.run({
@@ -38,9 +36,7 @@ export function gemm(ctx: OpContext, args: Args<"gemm">): void {
 export function gemmNaive(ctx: OpContext, args: Args<"gemm">): void {
   if (args.precision === "bf16") throw new RangeError(`gemmNaive: argument "precision" must be "fp32" (the naive baseline has no bf16 path)`);
   const m = args.m, n = args.n, k = args.k;
-  const a = ctx.registry.offset(args.a);
-  const b = ctx.registry.offset(args.b);
-  const c = ctx.registry.offset(args.c);
+  const [a, b, c] = ctx.registry.offsets(args.a, args.b, args.c);
   ctx.kernels.gemmNaive(a, b, c, m, n, k, args.transA ? 1 : 0, args.transB ? 1 : 0, args.alpha, args.beta);
 }
 
@@ -49,10 +45,7 @@ export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">):
   const bf16 = bf16Flag(args.precision);
   const m = args.batchSize, k = args.inFeatures, n = args.outFeatures;
   const relu = args.activation === "relu" ? 1 : 0;
-  const x = ctx.registry.offset(args.x);
-  const w = ctx.registry.offset(args.weight);
-  const bias = ctx.registry.offset(args.bias);
-  const y = ctx.registry.offset(args.y);
+  const [x, w, bias, y] = ctx.registry.offsets(args.x, args.weight, args.bias, args.y);
   const kernel = ctx.kernels.linearForward;
   ctx.pool.run({
     op: OP_LINEAR, m, n, k,
@@ -64,41 +57,35 @@ export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">):
 /** dst[i] = bf16(src[i]) for i < size, through the kernels' conversion (a test hook, not a contract op). */
 export function roundToBf16(ctx: OpContext, args: { src: Tensor; dst: Tensor; size: number }): void {
   const size = args.size;
-  const src = ctx.registry.offset(args.src);
-  const dst = ctx.registry.offset(args.dst);
+  const [src, dst] = ctx.registry.offsets(args.src, args.dst);
   ctx.kernels.roundToBf16(src, dst, size);
 }
 
 /** y[i, j] += bias[j]. */
 export function biasAddForward(ctx: OpContext, args: Args<"biasAddForward">): void {
   const rows = args.rows, cols = args.cols;
-  const y = ctx.registry.offset(args.y);
-  const bias = ctx.registry.offset(args.bias);
+  const [y, bias] = ctx.registry.offsets(args.y, args.bias);
   ctx.kernels.biasAddForward(y, bias, rows, cols);
 }
 
 /** dBias[j] = sum_i dY[i, j]. */
 export function biasAddBackward(ctx: OpContext, args: Args<"biasAddBackward">): void {
   const rows = args.rows, cols = args.cols;
-  const dY = ctx.registry.offset(args.dY);
-  const dBias = ctx.registry.offset(args.dBias);
+  const [dY, dBias] = ctx.registry.offsets(args.dY, args.dBias);
   ctx.kernels.biasAddBackward(dY, dBias, rows, cols);
 }
 
 /** y[i] = max(x[i], 0). */
 export function reluForward(ctx: OpContext, args: Args<"reluForward">): void {
   const size = args.size;
-  const x = ctx.registry.offset(args.x);
-  const y = ctx.registry.offset(args.y);
+  const [x, y] = ctx.registry.offsets(args.x, args.y);
   ctx.kernels.reluForward(x, y, size);
 }
 
 /** dX[i] = y[i] > 0 ? dY[i] : 0. */
 export function reluBackward(ctx: OpContext, args: Args<"reluBackward">): void {
   const size = args.size;
-  const y = ctx.registry.offset(args.y);
-  const dY = ctx.registry.offset(args.dY);
-  const dX = ctx.registry.offset(args.dX);
+  const [y, dY, dX] = ctx.registry.offsets(args.y, args.dY, args.dX);
   ctx.kernels.reluBackward(y, dY, dX, size);
 }
 
@@ -118,10 +105,7 @@ export function lossForward(ctx: OpContext, args: Args<"lossForward">): void {
   const b = args.batchSize;
   const loss = args.loss === "mse" ? 1 : 0;
   const t = args.threshold;
-  const logits = ctx.registry.offset(args.logits);
-  const targets = ctx.registry.offset(args.targets);
-  const probs = ctx.registry.offset(args.probs);
-  const stats = ctx.registry.offset(args.stats);
+  const [logits, targets, probs, stats] = ctx.registry.offsets(args.logits, args.targets, args.probs, args.stats);
   ctx.kernels.lossForward(logits, targets, probs, stats, b, loss, t);
 }
 
@@ -130,26 +114,21 @@ export function lossBackward(ctx: OpContext, args: Args<"lossBackward">): void {
   const b = args.batchSize;
   const loss = args.loss === "mse" ? 1 : 0;
   const t = args.threshold;
-  const logits = ctx.registry.offset(args.logits);
-  const targets = ctx.registry.offset(args.targets);
-  const dLogits = ctx.registry.offset(args.dLogits);
+  const [logits, targets, dLogits] = ctx.registry.offsets(args.logits, args.targets, args.dLogits);
   ctx.kernels.lossBackward(logits, targets, dLogits, b, meanOver(args.meanOver, b), loss, t);
 }
 
 /** param -= lr * grad. */
 export function sgdStep(ctx: OpContext, args: Args<"sgdStep">): void {
   const size = args.size;
-  const param = ctx.registry.offset(args.param);
-  const grad = ctx.registry.offset(args.grad);
+  const [param, grad] = ctx.registry.offsets(args.param, args.grad);
   ctx.kernels.sgdStep(param, grad, args.lr, size);
 }
 
 /** acc += grad^2; param -= lr * grad / (sqrt(acc) + eps). */
 export function adagradStep(ctx: OpContext, args: Args<"adagradStep">): void {
   const size = args.size;
-  const param = ctx.registry.offset(args.param);
-  const grad = ctx.registry.offset(args.grad);
-  const acc = ctx.registry.offset(args.acc);
+  const [param, grad, acc] = ctx.registry.offsets(args.param, args.grad, args.acc);
   ctx.kernels.adagradStep(param, grad, acc, args.lr, args.eps, size);
 }
 

@@ -22,4 +22,9 @@ export class Registry extends TensorTable<Entry> {
   offset(t: Tensor): number {
     return this.get(t, "", "").offset;
   }
+
+  /** Byte offsets of several checked tensors, in order. */
+  offsets<T extends Tensor[]>(...ts: T): { [K in keyof T]: number } {
+    return ts.map((t) => this.offset(t)) as { [K in keyof T]: number };
+  }
 }

@@ -72,6 +72,11 @@ export class TensorRegistry extends TensorTable<Entry> {
     return { id: chunk.id, buffer: chunk.buffer };
   }
 
+  /** Several validated tensor arguments of `args`, by name, each in one buffer. */
+  bindArgs<N extends string[]>(op: string, args: object, ...names: N): { [K in keyof N]: Bound } {
+    return names.map((n) => this.bind((args as Record<string, Tensor>)[n], op, n)) as { [K in keyof N]: Bound };
+  }
+
   /** A validated tensor as its chunks (one or more). */
   chunks(t: Tensor | undefined, op: string, arg: string): readonly Chunk[] {
     return this.get(t, op, arg).chunks;

@@ -32,8 +32,7 @@ ${uniformStruct(["n: u32"])}${storage(1, "src", "u32")}${storage(2, "dst", "u32"
 export function roundToBf16(ctx: GpuContext, args: { src: Tensor; dst: Tensor; size: number }): void {
   const op = "roundToBf16";
   const n = args.size;
-  const src = ctx.tensors.bind(args.src, op, "src");
-  const dst = ctx.tensors.bind(args.dst, op, "dst");
+  const [src, dst] = ctx.tensors.bindArgs(op, args, "src", "dst");
   if (n === 0) return;
   ctx.rec.dispatch1d(ctx.pipelines.kernel("round_to_bf16", 2, ROUND_KERNEL), [src, dst], [n], n);
   ctx.rec.endOp();

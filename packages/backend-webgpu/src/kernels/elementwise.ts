@@ -64,8 +64,7 @@ ${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(
 /** y[i] = max(x[i], 0), NaN kept; overwrite, in place allowed. */
 export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
   const n = args.size;
-  const x = ctx.tensors.bind(args.x, "reluForward", "x");
-  const y = ctx.tensors.bind(args.y, "reluForward", "y");
+  const [x, y] = ctx.tensors.bindArgs("reluForward", args, "x", "y");
   const d = distinct([["x", x], ["y", y]]);
   const kernel = ctx.pipelines.kernel(`relu_forward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
@@ -75,9 +74,7 @@ export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
 /** dX[i] = y[i] > 0 ? dY[i] : 0; overwrite, in place allowed. */
 export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void {
   const n = args.size;
-  const y = ctx.tensors.bind(args.y, "reluBackward", "y");
-  const dY = ctx.tensors.bind(args.dY, "reluBackward", "dY");
-  const dX = ctx.tensors.bind(args.dX, "reluBackward", "dX");
+  const [y, dY, dX] = ctx.tensors.bindArgs("reluBackward", args, "y", "dY", "dX");
   const d = distinct([["y", y], ["dY", dY], ["dX", dX]]);
   const kernel = ctx.pipelines.kernel(`relu_backward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
@@ -88,8 +85,7 @@ export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void 
 export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): void {
   const rows = args.rows;
   const cols = args.cols;
-  const y = ctx.tensors.bind(args.y, "biasAddForward", "y");
-  const bias = ctx.tensors.bind(args.bias, "biasAddForward", "bias");
+  const [y, bias] = ctx.tensors.bindArgs("biasAddForward", args, "y", "bias");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_forward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
   ctx.rec.endOp();
 }
@@ -98,8 +94,7 @@ export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): v
 export function biasAddBackward(ctx: GpuContext, args: Args<"biasAddBackward">): void {
   const rows = args.rows;
   const cols = args.cols;
-  const dY = ctx.tensors.bind(args.dY, "biasAddBackward", "dY");
-  const dBias = ctx.tensors.bind(args.dBias, "biasAddBackward", "dBias");
+  const [dY, dBias] = ctx.tensors.bindArgs("biasAddBackward", args, "dY", "dBias");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("bias_add_backward", 2, BIAS_BACKWARD), [dY, dBias], [rows, cols], cols);
   ctx.rec.endOp();
 }

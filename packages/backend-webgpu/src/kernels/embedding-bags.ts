@@ -85,8 +85,7 @@ export function embeddingBagsBackward(ctx: GpuContext, args: Args<"embeddingBags
   const op = "embeddingBagsBackward";
   const { batchSize: B, dim: D, numTables: T } = args;
   const sp = bindSparse(ctx, op, args.sparse);
-  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled");
-  const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
+  const [dPooled, dRows] = ctx.tensors.bindArgs(op, args, "dPooled", "dRows");
   const ncsr = args.sparse.csrBags.size;
   const seq = faultSite(ctx, { op, capacity: sp.uMax, batchSize: B });
   const kernel = ctx.pipelines.kernel("embedding_bags_backward", 6, BACKWARD);

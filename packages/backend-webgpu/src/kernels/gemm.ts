@@ -270,9 +270,7 @@ export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx
   const op = "gemm";
   const bf16 = isBf16(args.precision);
   const { m, n, k, alpha, beta } = args;
-  const a = ctx.tensors.bind(args.a, op, "a");
-  const b = ctx.tensors.bind(args.b, op, "b");
-  const c = ctx.tensors.bind(args.c, op, "c");
+  const [a, b, c] = ctx.tensors.bindArgs(op, args, "a", "b", "c");
   if (m === 0 || n === 0) return;
   dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none", bf16 }, m, n, k, alpha, beta, [a, b, c]);
   ctx.rec.endOp();
@@ -283,10 +281,7 @@ export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const op = "linearForward";
   const bf16 = isBf16(args.precision);
   const { batchSize: bsz, inFeatures: k, outFeatures: n } = args;
-  const x = ctx.tensors.bind(args.x, op, "x");
-  const w = ctx.tensors.bind(args.weight, op, "weight");
-  const bias = ctx.tensors.bind(args.bias, op, "bias");
-  const y = ctx.tensors.bind(args.y, op, "y");
+  const [x, w, bias, y] = ctx.tensors.bindArgs(op, args, "x", "weight", "bias", "y");
   if (bsz === 0 || n === 0) return;
   dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}`, bf16 }, bsz, n, k, 1, 0, [x, w, y, bias]);
   ctx.rec.endOp();

@@ -88,9 +88,7 @@ function common(op: string, args: Args<"interactionForward"> | Args<"interaction
 export function interactionForward(ctx: GpuContext, args: Args<"interactionForward">): void {
   const op = "interactionForward";
   const c = common(op, args);
-  const x = ctx.tensors.bind(args.x, op, "x");
-  const pooled = ctx.tensors.bind(args.pooled, op, "pooled");
-  const out = ctx.tensors.bind(args.out, op, "out");
+  const [x, pooled, out] = ctx.tensors.bindArgs(op, args, "x", "pooled", "out");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_forward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
   ctx.rec.endOp();
 }
@@ -99,11 +97,7 @@ export function interactionForward(ctx: GpuContext, args: Args<"interactionForwa
 export function interactionBackward(ctx: GpuContext, args: Args<"interactionBackward">): void {
   const op = "interactionBackward";
   const c = common(op, args);
-  const x = ctx.tensors.bind(args.x, op, "x");
-  const pooled = ctx.tensors.bind(args.pooled, op, "pooled");
-  const dOut = ctx.tensors.bind(args.dOut, op, "dOut");
-  const dX = ctx.tensors.bind(args.dX, op, "dX");
-  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled");
+  const [x, pooled, dOut, dX, dPooled] = ctx.tensors.bindArgs(op, args, "x", "pooled", "dOut", "dX", "dPooled");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("interaction_backward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
   ctx.rec.endOp();
 }

@@ -98,10 +98,7 @@ function uniforms(batchSize: number, loss: LossFunction, threshold: number, mean
 export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
   const op = "lossForward";
   const { B, values } = uniforms(args.batchSize, args.loss, args.threshold);
-  const logits = ctx.tensors.bind(args.logits, op, "logits");
-  const targets = ctx.tensors.bind(args.targets, op, "targets");
-  const probs = ctx.tensors.bind(args.probs, op, "probs");
-  const stats = ctx.tensors.bind(args.stats, op, "stats");
+  const [logits, targets, probs, stats] = ctx.tensors.bindArgs(op, args, "logits", "targets", "probs", "stats");
   ctx.rec.dispatch(ctx.pipelines.kernel("loss_forward", 4, FORWARD), [logits, targets, probs, stats], values, 1);
   ctx.rec.endOp();
 }
@@ -110,9 +107,7 @@ export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
 export function lossBackward(ctx: GpuContext, args: Args<"lossBackward">): void {
   const op = "lossBackward";
   const { B, values } = uniforms(args.batchSize, args.loss, args.threshold, meanOver(args.meanOver, args.batchSize));
-  const logits = ctx.tensors.bind(args.logits, op, "logits");
-  const targets = ctx.tensors.bind(args.targets, op, "targets");
-  const dLogits = ctx.tensors.bind(args.dLogits, op, "dLogits");
+  const [logits, targets, dLogits] = ctx.tensors.bindArgs(op, args, "logits", "targets", "dLogits");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("loss_backward", 3, BACKWARD), [logits, targets, dLogits], values, B);
   ctx.rec.endOp();
 }

@@ -48,8 +48,7 @@ export function sgdStep(ctx: GpuContext, args: Args<"sgdStep">): void {
   const op = "sgdStep";
   const n = args.size;
   const lr = args.lr;
-  const param = ctx.tensors.bind(args.param, op, "param");
-  const grad = ctx.tensors.bind(args.grad, op, "grad");
+  const [param, grad] = ctx.tensors.bindArgs(op, args, "param", "grad");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("sgd_step", 2, SGD), [param, grad], [n, f32(lr)], n);
   ctx.rec.endOp();
 }
@@ -60,9 +59,7 @@ export function adagradStep(ctx: GpuContext, args: Args<"adagradStep">): void {
   const n = args.size;
   const lr = args.lr;
   const eps = args.eps;
-  const param = ctx.tensors.bind(args.param, op, "param");
-  const grad = ctx.tensors.bind(args.grad, op, "grad");
-  const acc = ctx.tensors.bind(args.acc, op, "acc");
+  const [param, grad, acc] = ctx.tensors.bindArgs(op, args, "param", "grad", "acc");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("adagrad_step:1", 3, () => adagradWgsl(1)), [param, grad, acc], [f32(lr), f32(eps), n], n);
   ctx.rec.endOp();
 }

@@ -192,8 +192,7 @@ export function embeddingBagsBackwardSparseStep(ctx: GpuContext, args: FusedArgs
   const tables = args.tables.map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
   const accs = args.accs === undefined ? undefined : bindAccs(ctx, op, args.accs, D, args.rowWise);
   const sp = bindSparse(ctx, op, args.sparse);
-  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled");
-  const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
+  const [dPooled, dRows] = ctx.tensors.bindArgs(op, args, "dPooled", "dRows");
   const kind = accs === undefined ? "sgd" : args.rowWise ? "rowwise" : "adagrad";
   run(ctx, {
     op, spec: { kind, fused: true }, tables, accs, sp, ncsr: args.sparse.csrBags.size, dRows,

@@ -63,6 +63,26 @@ export class ArgCheck {
     return v;
   }
 
+  /** Several dims (each an integer in [0, 2^31)), in order. */
+  dims(...names: string[]): number[] {
+    return names.map((n) => this.dim(n));
+  }
+
+  /** Several finite numbers. */
+  finites(...names: string[]): void {
+    for (const n of names) this.finite(n);
+  }
+
+  /** Several booleans. */
+  flags(...names: string[]): void {
+    for (const n of names) this.flag(n);
+  }
+
+  /** f32 tensors by name, each holding at least the given number of elements, in order. */
+  f32(needs: Record<string, number>): void {
+    for (const [n, need] of Object.entries(needs)) this.tensor(n, "f32", need);
+  }
+
   /** A finite number: learning rates, eps, alpha, beta. */
   finite(n: string): number {
     const v = this.a[n];

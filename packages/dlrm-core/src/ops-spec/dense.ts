@@ -9,61 +9,48 @@ import type { ArgCheck } from "./check.js";
 export const denseSpecs = {
   /** m, n, k; transA, transB; alpha, beta finite; a >= m*k, b >= k*n, c >= m*n. */
   gemm(c: ArgCheck): void {
-    const m = c.dim("m"), n = c.dim("n"), k = c.dim("k");
-    c.flag("transA");
-    c.flag("transB");
-    c.finite("alpha");
-    c.finite("beta");
+    const [m, n, k] = c.dims("m", "n", "k");
+    c.flags("transA", "transB");
+    c.finites("alpha", "beta");
     c.precision();
-    c.tensor("a", "f32", m * k);
-    c.tensor("b", "f32", k * n);
-    c.tensor("c", "f32", m * n);
+    c.f32({ a: m! * k!, b: k! * n!, c: m! * n! });
   },
 
   /** batchSize B, inFeatures K, outFeatures N; activation "none" | "relu"; x >= B*K, weight >= N*K, bias >= N, y >= B*N. */
   linearForward(c: ArgCheck): void {
-    const b = c.dim("batchSize"), k = c.dim("inFeatures"), n = c.dim("outFeatures");
+    const [b, k, n] = c.dims("batchSize", "inFeatures", "outFeatures");
     c.choice("activation", ["none", "relu"]);
     c.precision();
-    c.tensor("x", "f32", b * k);
-    c.tensor("weight", "f32", n * k);
-    c.tensor("bias", "f32", n);
-    c.tensor("y", "f32", b * n);
+    c.f32({ x: b! * k!, weight: n! * k!, bias: n!, y: b! * n! });
   },
 
   /** rows, cols; y >= rows*cols, bias >= cols. */
   biasAddForward(c: ArgCheck): void {
-    const rows = c.dim("rows"), cols = c.dim("cols");
-    c.tensor("y", "f32", rows * cols);
-    c.tensor("bias", "f32", cols);
+    const [rows, cols] = c.dims("rows", "cols");
+    c.f32({ y: rows! * cols!, bias: cols! });
   },
 
   /** rows, cols; dY >= rows*cols, dBias >= cols. */
   biasAddBackward(c: ArgCheck): void {
-    const rows = c.dim("rows"), cols = c.dim("cols");
-    c.tensor("dY", "f32", rows * cols);
-    c.tensor("dBias", "f32", cols);
+    const [rows, cols] = c.dims("rows", "cols");
+    c.f32({ dY: rows! * cols!, dBias: cols! });
   },
 
   /** size; x, y >= size (y may be x). */
   reluForward(c: ArgCheck): void {
     const size = c.dim("size");
-    c.tensor("x", "f32", size);
-    c.tensor("y", "f32", size);
+    c.f32({ x: size, y: size });
   },
 
   /** size; y, dY, dX >= size. */
   reluBackward(c: ArgCheck): void {
     const size = c.dim("size");
-    c.tensor("y", "f32", size);
-    c.tensor("dY", "f32", size);
-    c.tensor("dX", "f32", size);
+    c.f32({ y: size, dY: size, dX: size });
   },
 
   /** Test hook of the wasm and webgpu backends: size; src, dst >= size. */
   roundToBf16(c: ArgCheck): void {
     const size = c.dim("size");
-    c.tensor("src", "f32", size);
-    c.tensor("dst", "f32", size);
+    c.f32({ src: size, dst: size });
   },
 };

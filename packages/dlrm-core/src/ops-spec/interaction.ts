@@ -14,12 +14,11 @@ export function interactionOutWidth(op: "dot" | "cat", itself: boolean, dim: num
 
 /** The checks both directions share; returns (B, D, T, width). */
 function common(c: ArgCheck): { b: number; d: number; t: number; width: number } {
-  const b = c.dim("batchSize"), d = c.dim("dim"), t = c.dim("numTables");
+  const [b, d, t] = c.dims("batchSize", "dim", "numTables") as [number, number, number];
   const op = c.choice("op", ["dot", "cat"]);
   const itself = c.flag("itself");
   c.precision();
-  c.tensor("x", "f32", b * d);
-  c.tensor("pooled", "f32", b * t * d);
+  c.f32({ x: b * d, pooled: b * t * d });
   return { b, d, t, width: interactionOutWidth(op, itself, d, t) };
 }
 
@@ -33,8 +32,6 @@ export const interactionSpecs = {
   /** dOut >= B * width, dX >= B*D, dPooled >= B*T*D. */
   interactionBackward(c: ArgCheck): void {
     const { b, d, t, width } = common(c);
-    c.tensor("dOut", "f32", b * width);
-    c.tensor("dX", "f32", b * d);
-    c.tensor("dPooled", "f32", b * t * d);
+    c.f32({ dOut: b * width, dX: b * d, dPooled: b * t * d });
   },
 };

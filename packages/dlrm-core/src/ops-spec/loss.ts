@@ -15,23 +15,20 @@ function common(c: ArgCheck): number {
   const b = c.dim("batchSize");
   c.choice("loss", ["bce", "mse"]);
   c.within("threshold", 0, 0.5);
-  c.tensor("logits", "f32", b);
-  c.tensor("targets", "f32", b);
+  c.f32({ logits: b, targets: b });
   return b;
 }
 
 export const lossSpecs = {
   /** probs >= B, stats >= 3. */
   lossForward(c: ArgCheck): void {
-    const b = common(c);
-    c.tensor("probs", "f32", b);
-    c.tensor("stats", "f32", 3);
+    c.f32({ probs: common(c), stats: 3 });
   },
 
   /** dLogits >= B; meanOver absent or an integer >= max(B, 1). */
   lossBackward(c: ArgCheck): void {
     const b = common(c);
     if (c.get("meanOver") !== undefined) c.dim("meanOver", Math.max(b, 1));
-    c.tensor("dLogits", "f32", b);
+    c.f32({ dLogits: b });
   },
 };

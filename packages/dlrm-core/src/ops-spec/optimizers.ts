@@ -6,7 +6,7 @@
  * >= Umax x D; the fused backward + step also takes dPooled >= B*T*D and the CSR map.
  */
 import type { ArgCheck } from "./check.js";
-import { dRows, uniqueFields } from "./sparse.js";
+import { uniqueFields } from "./sparse.js";
 
 /** Accumulators `accs` of T tables with `rows` rows each: f32 >= rows x (rowWise ? 1 : D). */
 function accs(c: ArgCheck, rows: readonly number[], dim: number, rowWise: boolean): void {
@@ -18,18 +18,14 @@ export const optimizerSpecs = {
   sgdStep(c: ArgCheck): void {
     const size = c.dim("size");
     c.finite("lr");
-    c.tensor("param", "f32", size);
-    c.tensor("grad", "f32", size);
+    c.f32({ param: size, grad: size });
   },
 
   /** size; lr, eps; param, grad, acc >= size. */
   adagradStep(c: ArgCheck): void {
     const size = c.dim("size");
-    c.finite("lr");
-    c.finite("eps");
-    c.tensor("param", "f32", size);
-    c.tensor("grad", "f32", size);
-    c.tensor("acc", "f32", size);
+    c.finites("lr", "eps");
+    c.f32({ param: size, grad: size, acc: size });
   },
 
   /** params, grads, accs of one length; grads[i], accs[i] >= params[i].size; lr, eps. */
@@ -37,8 +33,7 @@ export const optimizerSpecs = {
     const params = c.list("params");
     const grads = c.list("grads", params.length, "params.length");
     const list = c.list("accs", params.length, "params.length");
-    c.finite("lr");
-    c.finite("eps");
+    c.finites("lr", "eps");
     params.forEach((p, i) => {
       const param = c.tensor(`params[${i}]`, "f32", 0, p);
       c.tensor(`grads[${i}]`, "f32", param.size, grads[i]);
@@ -51,17 +46,16 @@ export const optimizerSpecs = {
     const d = c.dim("dim", 1), t = c.dim("numTables");
     c.finite("lr");
     c.tables("tables", d, t);
-    dRows(c, uniqueFields(c, t, false), d);
+    c.f32({ dRows: uniqueFields(c, t, false) * d });
   },
 
   /** As sparseSgdStep, plus eps, rowWise and T accumulators. */
   sparseAdagradStep(c: ArgCheck): void {
     const d = c.dim("dim", 1), t = c.dim("numTables");
-    c.finite("lr");
-    c.finite("eps");
+    c.finites("lr", "eps");
     const rowWise = c.flag("rowWise");
     accs(c, c.tables("tables", d, t), d, rowWise);
-    dRows(c, uniqueFields(c, t, false), d);
+    c.f32({ dRows: uniqueFields(c, t, false) * d });
   },
 
   /** batchSize; dPooled; tables (and accs when given, with eps and rowWise); the unique and CSR fields; dRows. */
@@ -73,8 +67,6 @@ export const optimizerSpecs = {
       c.finite("eps");
       accs(c, rows, d, c.flag("rowWise"));
     }
-    const uMax = uniqueFields(c, t, true);
-    c.tensor("dPooled", "f32", b * t * d);
-    dRows(c, uMax, d);
+    c.f32({ dPooled: b * t * d, dRows: uniqueFields(c, t, true) * d });
   },
 };

@@ -19,11 +19,6 @@ export function uniqueFields(c: ArgCheck, numTables: number, csr: boolean): numb
   return uMax;
 }
 
-/** dRows (Umax x D, f32). */
-export function dRows(c: ArgCheck, uMax: number, dim: number): void {
-  c.tensor("dRows", "f32", uMax * dim);
-}
-
 export const sparseSpecs = {
   /** tables (T = tables.length), sparse.indices, sparse.offsets >= T*B + 1, pooled >= B*T*D. */
   embeddingBagsForward(c: ArgCheck): void {
@@ -31,14 +26,12 @@ export const sparseSpecs = {
     const t = c.tables("tables", d).length;
     c.sparse("indices", 0);
     c.sparse("offsets", t * b + 1);
-    c.tensor("pooled", "f32", b * t * d);
+    c.f32({ pooled: b * t * d });
   },
 
   /** dPooled >= B*T*D, the unique-slot and CSR fields, dRows >= Umax x D. */
   embeddingBagsBackward(c: ArgCheck): void {
     const b = c.dim("batchSize"), d = c.dim("dim", 1), t = c.dim("numTables");
-    const uMax = uniqueFields(c, t, true);
-    c.tensor("dPooled", "f32", b * t * d);
-    dRows(c, uMax, d);
+    c.f32({ dPooled: b * t * d, dRows: uniqueFields(c, t, true) * d });
   },
 };
