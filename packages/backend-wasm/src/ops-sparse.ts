@@ -10,7 +10,6 @@ import {
   type BackendOps, type FusedOps, type SparseBatchTensors, type SparseFault, type Tensor,
 } from "@dlrm/core";
 import type { OpContext } from "./context.js";
-import { SPARSE_STATUS } from "./kernels.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
@@ -25,7 +24,7 @@ function view(ctx: OpContext, t: Tensor): Int32Array {
 function check(op: string, status: number, find: () => SparseFault | undefined): void {
   if (status === 0) return;
   const fault = find();
-  throw fault === undefined ? new RangeError(`${op}: ${SPARSE_STATUS[status] ?? `kernel status ${status}`}`) : sparseFaultError(op, fault);
+  throw fault === undefined ? new RangeError(`${op}: the sparse batch is invalid (kernel status ${status})`) : sparseFaultError(op, fault);
 }
 
 /** Descriptor words (weights offset, rows, accumulator offset) of T tables of D columns. */

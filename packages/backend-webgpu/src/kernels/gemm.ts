@@ -13,7 +13,7 @@
  * Each output sums k = 0..K-1 in order in f32: deterministic. WGSL entry point: gemm.
  * bf16 precision rounds every A and B element to bf16 as it is loaded (a pipeline variant).
  */
-import type { Activation, BackendOps, FusedOps, Precision } from "@dlrm/core";
+import type { Activation, BackendOps, FusedOps } from "@dlrm/core";
 import { BF16_WGSL } from "./bf16.js";
 import { f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
@@ -260,15 +260,10 @@ function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: num
   ctx.rec.dispatch(kernel, buffers, [m, n, k, f32(alpha), f32(beta)], Math.ceil(n / block), Math.ceil(m / block));
 }
 
-/** True for bf16, false for fp32 (or absent; validateOp has checked it). */
-export function isBf16(precision: Precision | undefined): boolean {
-  return precision === "bf16";
-}
-
 /** C = alpha op(A) op(B) + beta C with the chosen kernel variant. */
 export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx.gemmVariant): void {
   const op = "gemm";
-  const bf16 = isBf16(args.precision);
+  const bf16 = args.precision === "bf16";
   const { m, n, k, alpha, beta } = args;
   const [a, b, c] = ctx.tensors.bindArgs(op, args, "a", "b", "c");
   if (m === 0 || n === 0) return;
@@ -279,7 +274,7 @@ export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); overwrite. One dispatch. */
 export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const op = "linearForward";
-  const bf16 = isBf16(args.precision);
+  const bf16 = args.precision === "bf16";
   const { batchSize: bsz, inFeatures: k, outFeatures: n } = args;
   const [x, w, bias, y] = ctx.tensors.bindArgs(op, args, "x", "weight", "bias", "y");
   if (bsz === 0 || n === 0) return;

@@ -8,7 +8,6 @@
 import { interactionOutWidth, type BackendOps } from "@dlrm/core";
 import { MAIN_1D, storage, uniformStruct, type GpuContext } from "../context.js";
 import { BF16_WGSL } from "./bf16.js";
-import { isBf16 } from "./gemm.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
@@ -80,7 +79,7 @@ function common(op: string, args: Args<"interactionForward"> | Args<"interaction
   const { batchSize: B, dim: D, numTables: T } = args;
   const F = T + 1;
   const width = interactionOutWidth(args.op, args.itself, D, T);
-  const bf16 = isBf16(args.precision) ? 1 : 0;
+  const bf16 = args.precision === "bf16" ? 1 : 0;
   return { B, D, T, F, width, uniforms: [B, D, T, width, args.op === "cat" ? 1 : 0, args.itself ? 1 : 0, bf16] };
 }
 
