@@ -97,7 +97,7 @@ function uniforms(batchSize: number, loss: LossFunction, threshold: number, mean
 /** probs = sigmoid(z) (clamped), stats += [loss sum, correct, B]. */
 export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
   const op = "lossForward";
-  const { B, values } = uniforms(args.batchSize, args.loss, args.threshold);
+  const { values } = uniforms(args.batchSize, args.loss, args.threshold);
   const [logits, targets, probs, stats] = ctx.tensors.bindArgs(op, args, "logits", "targets", "probs", "stats");
   ctx.rec.dispatch(ctx.pipelines.kernel("loss_forward", 4, FORWARD), [logits, targets, probs, stats], values, 1);
   ctx.rec.endOp();
