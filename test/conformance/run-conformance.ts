@@ -20,6 +20,7 @@ import {
   uncoveredFusedOps,
   uncoveredRequiredOps,
   type ConformanceCase,
+  type ErrorCase,
   type ExpectedFailure,
 } from "@dlrm/conformance";
 
@@ -29,6 +30,8 @@ export interface ConformanceOptions {
   readonly cases?: readonly ConformanceCase[];
   /** Known failures (default: expected-failures.ts). */
   readonly expectedFailures?: readonly ExpectedFailure[];
+  /** Error cases to run in each mode, with the disposed-backend check (default: ERROR_CASES; none skips both). */
+  readonly errorCases?: readonly ErrorCase[];
   /** Backends that must run (default: DLRM_REQUIRED_BACKENDS, comma-separated). */
   readonly requiredBackends?: readonly string[];
 }
@@ -94,15 +97,16 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
       else it.fails(`${c.name} [expected failure: ${known.reason}]`, test);
     }
 
+    const errorCases = options.errorCases ?? ERROR_CASES;
     for (const mode of ["eager", "lazy"] as const) {
-      for (const c of ERROR_CASES) {
+      for (const c of errorCases) {
         if ((FUSED_OPS as readonly string[]).includes(c.op) && !implemented.includes(c.op as FusedOpName)) continue;
         it(`${c.name} (${mode})`, async () => {
           expect(await checkErrorCase(mode === "eager" ? eager : lazy, c)).toEqual([]);
         });
       }
     }
-    it("errors/disposed: every call after dispose() throws naming the backend", async () => {
+    if (errorCases.length > 0) it("errors/disposed: every call after dispose() throws naming the backend", async () => {
       const be = await factory.create({ mode: "eager" });
       const t = be.alloc([2], "f32");
       be.dispose();
