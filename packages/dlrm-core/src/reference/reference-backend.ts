@@ -146,15 +146,18 @@ export class ReferenceBackend implements Backend {
     if (fault !== undefined) throw sparseFaultError(op, fault);
   }
 
-  /** The unique-slot view, its data rules checked (bags against B, rows against `rows`, when given). */
-  private unique(op: string, sparse: SparseBatchTensors, T: number, B?: number, rows?: readonly number[]) {
+  /**
+   * The unique-slot view, its data rules checked (the CSR map when `csr`, the ops that read it;
+   * bags against B and rows against `rows`, when given).
+   */
+  private unique(op: string, sparse: SparseBatchTensors, T: number, B?: number, rows?: readonly number[], csr = true) {
     const view = {
       tableUniqueOffsets: this.i32(sparse.tableUniqueOffsets),
       uniqueRows: this.i32(sparse.uniqueRows),
       csrOffsets: this.i32(sparse.csrOffsets),
       csrBags: this.i32(sparse.csrBags),
     };
-    ReferenceBackend.fail(op, findUniqueFault(view, T, B, rows));
+    ReferenceBackend.fail(op, findUniqueFault(csr ? view : { tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: view.uniqueRows }, T, B, rows));
     return view;
   }
 
@@ -476,7 +479,7 @@ export class ReferenceBackend implements Backend {
     this.validate(op, args);
     const { lr, dim: D, numTables: T } = args;
     const tables = args.tables.map((t) => this.tableData(t, D));
-    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows));
+    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
     const dRows = this.f32(args.dRows);
     ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
@@ -493,7 +496,7 @@ export class ReferenceBackend implements Backend {
     const { lr, eps, dim: D, numTables: T, rowWise } = args;
     const tables = args.tables.map((t) => this.tableData(t, D));
     const accs = args.accs.map((a) => this.f32(a));
-    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows));
+    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
     const dRows = this.f32(args.dRows);
     ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
