@@ -1,9 +1,8 @@
 /**
  * Error cases: a bad call and the one error the contract says it throws, on every backend and
- * in both modes. An argument fault throws at the call; a fault in the data of a sparse batch
- * (what the tensors hold) throws at the call in eager mode on a host backend, and otherwise by
- * the end of the next `markStep()` + `sync()` (lazy mode records; the webgpu kernels report at
- * read or sync). After the error the backend must still run a valid op.
+ * in both modes, and where it surfaces. An argument fault throws at the call; a fault in the data
+ * of a sparse batch (what the tensors hold) at the call, markStep or sync (DATA_FAULT_STAGE).
+ * After the error the backend must still run a valid op.
  */
 import type { Backend } from "@dlrm/core";
 import { CaseEnv, type OpName } from "./case.js";
@@ -42,13 +41,20 @@ export interface ErrorOutcome {
 }
 
 /**
- * The stages an error may surface at: the call for an argument fault; for a data fault the
- * call in eager mode on a backend whose ops finish on the host, else markStep or sync.
+ * Where a data fault surfaces, by mode and backend: eager host kernels refuse at the call;
+ * core's withLazyMode runs the recorded ops at markStep; gaudi's lazy step runs on its runner
+ * thread and reports at sync; the webgpu kernels report at the next read or sync.
  */
-export function allowedStages(c: ErrorCase, backend: Backend): readonly ErrorStage[] {
-  if (c.kind === "argument") return ["call"];
-  const hostSync = backend.mode === "eager" && backend.info.name !== "webgpu";
-  return hostSync ? ["call"] : ["markStep", "sync"];
+const DATA_FAULT_STAGE: Record<Backend["mode"], Readonly<Record<string, ErrorStage>>> = {
+  eager: { default: "call", webgpu: "sync" },
+  lazy: { default: "markStep", gaudi: "sync", webgpu: "sync" },
+};
+
+/** The stage an error must surface at: the call for an argument fault, DATA_FAULT_STAGE for a data fault. */
+export function expectedStage(c: ErrorCase, backend: Backend): ErrorStage {
+  if (c.kind === "argument") return "call";
+  const byBackend = DATA_FAULT_STAGE[backend.mode];
+  return byBackend[backend.info.name] ?? byBackend.default!;
 }
 
 /** Runs one error case; frees what it allocated. */
@@ -97,8 +103,8 @@ export async function checkErrorCase(backend: Backend, c: ErrorCase): Promise<st
   else {
     if (outcome.name !== expect.name) problems.push(`threw ${outcome.name}, want ${expect.name}`);
     if (outcome.message !== expect.message) problems.push(`message ${JSON.stringify(outcome.message)}, want ${JSON.stringify(expect.message)}`);
-    const stages = allowedStages(c, backend);
-    if (!stages.includes(outcome.stage)) problems.push(`thrown at ${outcome.stage}, want at ${stages.join(" or ")}`);
+    const stage = expectedStage(c, backend);
+    if (outcome.stage !== stage) problems.push(`thrown at ${outcome.stage}, want at ${stage}`);
   }
   const after = await stillWorks(backend);
   if (after !== undefined) problems.push(after);
