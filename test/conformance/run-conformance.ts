@@ -2,17 +2,20 @@
  * The conformance suite as vitest tests: `describeConformance(factory)` registers one test
  * per unit-scale case (plus coverage and bookkeeping guards) that checks the backend against
  * a fresh reference backend with @dlrm/conformance's engine; each title says what the case
- * compares, and which comparisons hold by construction (not counted, still run). A backend that cannot start is
+ * compares, and which comparisons hold by construction (not counted, still run); and every
+ * error case (the exact error class, message and stage) in eager and lazy mode. A backend that cannot start is
  * skipped with its reason unless DLRM_REQUIRED_BACKENDS names it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReferenceBackend, type Backend, type BackendFactory } from "@dlrm/core";
+import { FUSED_OPS, ReferenceBackend, type Backend, type BackendFactory, type FusedOpName } from "@dlrm/core";
 import {
   ALL_CASES,
+  ERROR_CASES,
   EXPECTED_FAILURES,
   availabilityPlan,
   caseApplies,
   checkCase,
+  checkErrorCase,
   describeComparison,
   implementedFusedOps,
   parseRequiredBackends,
@@ -20,6 +23,7 @@ import {
   uncoveredFusedOps,
   uncoveredRequiredOps,
   type ConformanceCase,
+  type ErrorCase,
   type ExpectedFailure,
 } from "@dlrm/conformance";
 
@@ -29,6 +33,8 @@ export interface ConformanceOptions {
   readonly cases?: readonly ConformanceCase[];
   /** Known failures (default: expected-failures.ts). */
   readonly expectedFailures?: readonly ExpectedFailure[];
+  /** Error cases to run in each mode, with the disposed-backend check (default: ERROR_CASES; none skips both). */
+  readonly errorCases?: readonly ErrorCase[];
   /** Backends that must run (default: DLRM_REQUIRED_BACKENDS, comma-separated). */
   readonly requiredBackends?: readonly string[];
 }
@@ -101,5 +107,24 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
       if (known === undefined) it(`${c.name} [${compares}]`, test);
       else it.fails(`${c.name} [${compares}] [expected failure: ${known.reason}]`, test);
     }
+
+    const errorCases = options.errorCases ?? ERROR_CASES;
+    for (const mode of ["eager", "lazy"] as const) {
+      for (const c of errorCases) {
+        if ((FUSED_OPS as readonly string[]).includes(c.op) && !implemented.includes(c.op as FusedOpName)) continue;
+        it(`${c.name} (${mode})`, async () => {
+          expect(await checkErrorCase(mode === "eager" ? eager : lazy, c)).toEqual([]);
+        });
+      }
+    }
+    if (errorCases.length > 0) it("errors/disposed: every call after dispose() throws naming the backend", async () => {
+      const be = await factory.create({ mode: "eager" });
+      const t = be.alloc([2], "f32");
+      be.dispose();
+      const want = (op: string) => new Error(`${op}: the ${factory.name} backend has been disposed`);
+      expect(() => be.alloc([2], "f32")).toThrow(want("alloc"));
+      expect(() => be.fill({ t, value: 1 })).toThrow(want("fill"));
+      await expect(be.read(t)).rejects.toThrow(want("read"));
+    });
   });
 }

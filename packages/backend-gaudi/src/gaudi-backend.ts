@@ -1,11 +1,13 @@
 /**
  * GaudiBackend: the contract (backend.ts) on the native addon. Tensors are handles to
- * native memory; each op maps its Tensor arguments to ids (checking they belong to this
- * backend) and hands the named arguments to the engine, which validates them. Lazy mode
- * queues a whole step and runs it off the JavaScript thread; `read`/`sync` wait for it.
+ * native memory; each op runs core's `validateOp`, maps its Tensor arguments to ids and
+ * hands the named arguments to the engine (whose own checks keep a direct native call from
+ * ever crashing, and which checks the sparse data as its kernels run). Lazy mode queues a
+ * whole step and runs it off the JavaScript thread; `read`/`sync` wait for it.
  */
-import type {
-  Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor,
+import {
+  TensorTable, checkAlloc, checkWrite, disposedError, isTensor, validateOp,
+  type Backend, type BackendInfo, type BackendOps, type DType, type ExecutionMode, type FusedOps, type Tensor, type TensorEntry,
 } from "@dlrm/core";
 import type { NativeAddon, NativeEngine } from "./native.js";
 
@@ -28,13 +30,10 @@ function routeText(i: ReturnType<NativeAddon["info"]>): string {
   return `${isa}, ${blas} GEMM with its ${i.blasCore} kernels${i.gemmLibrary === "onednn" ? " unused" : ""}${onednn}${forced}, split in shape-fixed single-threaded tiles`;
 }
 
-const isTensorLike = (v: unknown): v is Tensor =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Tensor).id === "number" && "dtype" in v;
-
 export class GaudiBackend implements Backend {
   readonly info: BackendInfo;
   private readonly engine: NativeEngine;
-  private readonly tensors = new Map<number, Tensor>();
+  private readonly tensors = new TensorTable<TensorEntry>();
   private disposed = false;
 
   constructor(addon: NativeAddon, readonly mode: ExecutionMode) {
@@ -58,25 +57,14 @@ export class GaudiBackend implements Backend {
 
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
     this.checkAlive("alloc");
-    const name = label ?? "tensor";
-    if (!Array.isArray(shape)) throw new TypeError(`alloc(${name}): argument "shape" must be an array of dimensions`);
-    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc(${name}): argument "dtype" must be "f32" or "i32", got ${String(dtype)}`);
-    let size = 1;
-    for (const d of shape) {
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-        throw new RangeError(`alloc(${name}): bad dimension ${String(d)} in shape [${shape.join(", ")}]`);
-      }
-      size *= d;
-    }
-    if (size > 2 ** 31 - 1) throw new RangeError(`alloc(${name}): ${size} elements do not fit (max 2^31 - 1)`);
-    const id = this.engine.alloc(size, dtype, name);
-    const tensor: Tensor = Object.freeze({ id, shape: Object.freeze([...shape]), size, dtype });
-    this.tensors.set(id, tensor);
-    return tensor;
+    const size = checkAlloc(shape, dtype, label);
+    return this.tensors.add(shape, dtype, (tensor) => ({ tensor }), this.engine.alloc(size, dtype, label ?? "tensor"));
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
-    this.engine.write(this.id("write", "t", t), data, offset);
+    const id = this.id("write", "t", t);
+    checkWrite(t, data, offset);
+    this.engine.write(id, data, offset);
   }
 
   async read(t: Tensor): Promise<Float32Array | Int32Array> {
@@ -94,7 +82,7 @@ export class GaudiBackend implements Backend {
   free(t: Tensor): void {
     const id = this.id("free", "t", t);
     this.engine.free(id);
-    this.tensors.delete(id);
+    this.tensors.remove(t, "free");
   }
 
   markStep(): void {
@@ -118,41 +106,31 @@ export class GaudiBackend implements Backend {
   // ---------------------------------------------------------------- argument mapping
 
   private checkAlive(op: string): void {
-    if (this.disposed) throw new Error(`${op}: the gaudi backend has been disposed`);
+    if (this.disposed) throw disposedError(op, "gaudi");
   }
 
   /** The id of a tensor of this backend, naming `arg` in any error. */
   private id(op: string, arg: string, t: Tensor | undefined): number {
     this.checkAlive(op);
-    if (t === undefined || t === null) throw new TypeError(`${op}: argument "${arg}" is missing`);
-    if (!isTensorLike(t)) throw new TypeError(`${op}: argument "${arg}" must be a Tensor`);
-    const own = this.tensors.get(t.id);
-    if (own === undefined) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) was freed or never allocated here`);
-    if (own !== t) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) belongs to another backend`);
-    return t.id;
+    return this.tensors.get(t, op, arg).tensor.id;
   }
 
-  /** Replaces every Tensor in an op's arguments (fields, arrays, `sparse`) by its id. */
-  private toNative(op: string, args: Record<string, unknown>): Record<string, unknown> {
-    if (typeof args !== "object" || args === null || Array.isArray(args)) {
-      throw new TypeError(`${op}: the argument must be an object of named arguments`);
-    }
+  /** Replaces every Tensor in an op's (validated) arguments (fields, arrays, `sparse`) by its id. */
+  private static toNative(args: Record<string, unknown>): Record<string, unknown> {
+    const id = (v: unknown): unknown => (isTensor(v) ? v.id : v);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
-      if (isTensorLike(value)) out[key] = this.id(op, key, value);
-      else if (Array.isArray(value)) out[key] = value.map((v, i) => (isTensorLike(v) ? this.id(op, `${key}[${i}]`, v) : v));
-      else if (key === "sparse" && typeof value === "object" && value !== null) {
-        const s: Record<string, unknown> = {};
-        for (const [f, v] of Object.entries(value)) s[f] = isTensorLike(v) ? this.id(op, `sparse.${f}`, v) : v;
-        out[key] = s;
-      } else out[key] = value;
+      if (Array.isArray(value)) out[key] = value.map(id);
+      else if (key === "sparse") out[key] = Object.fromEntries(Object.entries(value as object).map(([f, v]) => [f, id(v)]));
+      else out[key] = id(value);
     }
     return out;
   }
 
   private call<K extends Op>(op: K, args: ArgsOf<K>): void {
     this.checkAlive(op);
-    (this.engine[op] as (a: unknown) => void).call(this.engine, this.toNative(op, args as unknown as Record<string, unknown>));
+    validateOp(op, args, this.tensors.resolve);
+    (this.engine[op] as (a: unknown) => void).call(this.engine, GaudiBackend.toNative(args as unknown as Record<string, unknown>));
   }
 
   // ---------------------------------------------------------------- ops (contract in backend.ts)

@@ -13,6 +13,7 @@ import { OK, BAD_OFFSETS, BAD_INDEX, BAD_TABLE_UNIQUE_OFFSETS, BAD_CSR_OFFSETS, 
 export function embeddingBagsForward(
   tables: usize, numTables: i32, indices: usize, nnzMax: i32, offsets: usize, pooled: usize, batch: i32, dim: i32,
 ): i32 {
+  if (at32(offsets, 0) != 0) return BAD_OFFSETS;
   for (let t = 0; t < numTables; t++) {
     const w = tablePtr(tables, t);
     const rows = tableRows(tables, t);
@@ -52,11 +53,11 @@ export function gatherUniqueGrad(
   return OK;
 }
 
-/** Checks table t's unique slot range [tuo[t], tuo[t+1]) lies within [0, Umax]. */
+/** Checks table t's unique slot range [tuo[t], tuo[t+1]) lies within [0, Umax] (and tuo[0] = 0). */
 export function uniqueRangeOk(tableUniqueOffsets: usize, t: i32, uniqueMax: i32): bool {
   const lo = at32(tableUniqueOffsets, t);
   const hi = at32(tableUniqueOffsets, t + 1);
-  return lo >= 0 && hi >= lo && hi <= uniqueMax;
+  return (t > 0 || lo == 0) && lo >= 0 && hi >= lo && hi <= uniqueMax;
 }
 
 /**

@@ -6,11 +6,11 @@
 
 /** Status: all indices in range. */
 export const OK: i32 = 0;
-/** An offsets entry is outside [0, NNZmax] or a bag ends before it starts. */
+/** offsets[0] is not 0, an offsets entry is outside [0, NNZmax], or a bag ends before it starts. */
 export const BAD_OFFSETS: i32 = 1;
 /** An index is outside [0, rows) of its table. */
 export const BAD_INDEX: i32 = 2;
-/** tableUniqueOffsets is decreasing or outside [0, Umax]. */
+/** tableUniqueOffsets[0] is not 0, or it decreases or leaves [0, Umax]. */
 export const BAD_TABLE_UNIQUE_OFFSETS: i32 = 3;
 /** csrOffsets is decreasing or outside [0, NNZmax]. */
 export const BAD_CSR_OFFSETS: i32 = 4;

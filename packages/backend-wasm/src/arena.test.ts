@@ -90,8 +90,8 @@ describe("WasmBackend memory calls", () => {
     expect(Array.from((await be.read(i)) as Int32Array)).toEqual([-7, -7, -7, -7]);
     expect(() => be.fill({ t: i, value: 1.5 })).toThrow(/integer/);
     be.free(i);
-    await expect(be.read(i)).rejects.toThrow(/read: argument 't'.*freed/);
-    expect(() => be.free(i)).toThrow(/free: argument 't'/);
+    await expect(be.read(i)).rejects.toThrow(/read: argument "t".*freed/);
+    expect(() => be.free(i)).toThrow(/free: argument "t"/);
     be.dispose();
     expect(() => be.alloc([1], "f32")).toThrow(/disposed/);
   });
@@ -100,7 +100,7 @@ describe("WasmBackend memory calls", () => {
     const a = await WasmBackend.create(1), b = await WasmBackend.create(1);
     const ta = a.alloc([4], "f32");
     b.alloc([4], "f32");
-    expect(() => b.fill({ t: ta, value: 1 })).toThrow(/does not belong|freed/);
+    expect(() => b.fill({ t: ta, value: 1 })).toThrow(/belongs to another backend/);
     a.dispose();
     b.dispose();
   });

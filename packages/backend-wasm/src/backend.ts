@@ -1,10 +1,13 @@
 /**
  * `WasmBackend`: the contract on WebAssembly SIMD. Owns one shared linear memory (through
  * the arena), the tensor registry, and the GEMM worker pool; memory calls live here and each
- * op delegates to its family file (ops-dense, ops-sparse, ops-interaction). Eager only:
- * the factory wraps it with core's `withLazyMode` for lazy mode.
+ * op runs core's `validateOp` and delegates to its family file (ops-dense, ops-sparse,
+ * ops-interaction). Eager only: the factory wraps it with core's `withLazyMode` for lazy mode.
  */
-import type { Backend, BackendInfo, BackendOps, DType, FusedOps, Tensor } from "@dlrm/core";
+import {
+  checkAlloc, checkWrite, disposedError, validateOp,
+  type Backend, type BackendInfo, type BackendOps, type DType, type FusedOps, type SpecifiedOp, type Tensor, type TensorResolver,
+} from "@dlrm/core";
 import { Arena } from "./arena.js";
 import { OpContext } from "./context.js";
 import { GemmPool } from "./gemm-pool.js";
@@ -12,7 +15,7 @@ import { createMemory, instantiate, loadModule } from "./loader.js";
 import * as dense from "./ops-dense.js";
 import * as interaction from "./ops-interaction.js";
 import * as sparse from "./ops-sparse.js";
-import { Registry, count } from "./registry.js";
+import { Registry } from "./registry.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
@@ -61,26 +64,15 @@ export class WasmBackend implements Backend {
 
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
     const ctx = this.use("alloc");
-    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc: unknown dtype '${String(dtype)}'`);
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`alloc: shape [${shape.join(", ")}] must hold non-negative integers`);
-    }
-    const name = label ?? `tensor [${shape.join(", ")}] ${dtype}`;
-    const size = shape.reduce((p, d) => p * d, 1);
-    if (size > 2 ** 30) throw new RangeError(`alloc: cannot allocate ${name}: ${size} elements exceed 4 GiB of linear memory`);
-    count("alloc", size);
-    const offset = ctx.arena.alloc(size * 4, name);
+    const size = checkAlloc(shape, dtype, label, 2 ** 30);
+    const offset = ctx.arena.alloc(size * 4, label ?? `tensor [${shape.join(", ")}] ${dtype}`);
     return ctx.registry.register(shape, dtype, offset);
   }
 
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
     const ctx = this.use("write");
     const entry = ctx.registry.get(t, "write", "t");
-    const want = entry.tensor.dtype === "f32" ? Float32Array : Int32Array;
-    if (!(data instanceof want)) throw new TypeError(`write: tensor ${t.id} is ${entry.tensor.dtype}; pass a ${want.name}`);
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > entry.tensor.size) {
-      throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor ${t.id} of ${entry.tensor.size}`);
-    }
+    checkWrite(t, data, offset);
     const view = entry.tensor.dtype === "f32" ? ctx.arena.f32 : ctx.arena.i32;
     view.set(data, entry.offset / 4 + offset);
   }
@@ -115,35 +107,45 @@ export class WasmBackend implements Backend {
     this.state = undefined;
   }
 
-  gemm(args: Args<"gemm">): void { dense.gemm(this.use("gemm"), args); }
+  gemm(args: Args<"gemm">): void { dense.gemm(this.checked("gemm", args), args); }
   /** Benchmark baseline: the naive SIMD GEMM on one thread, same arguments as `gemm`. */
-  gemmNaive(args: Args<"gemm">): void { dense.gemmNaive(this.use("gemmNaive"), args); }
-  linearForward(args: FusedArgs<"linearForward">): void { dense.linearForward(this.use("linearForward"), args); }
+  gemmNaive(args: Args<"gemm">): void { dense.gemmNaive(this.checked("gemm", args), args); }
+  linearForward(args: FusedArgs<"linearForward">): void { dense.linearForward(this.checked("linearForward", args), args); }
   /** Test hook: dst[i] = the kernels' bf16 rounding of src[i] for i < size (bit-exact check vs @dlrm/core). */
-  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { dense.roundToBf16(this.use("roundToBf16"), args); }
-  biasAddForward(args: Args<"biasAddForward">): void { dense.biasAddForward(this.use("biasAddForward"), args); }
-  biasAddBackward(args: Args<"biasAddBackward">): void { dense.biasAddBackward(this.use("biasAddBackward"), args); }
-  reluForward(args: Args<"reluForward">): void { dense.reluForward(this.use("reluForward"), args); }
-  reluBackward(args: Args<"reluBackward">): void { dense.reluBackward(this.use("reluBackward"), args); }
-  fill(args: Args<"fill">): void { dense.fill(this.use("fill"), args); }
-  lossForward(args: Args<"lossForward">): void { dense.lossForward(this.use("lossForward"), args); }
-  lossBackward(args: Args<"lossBackward">): void { dense.lossBackward(this.use("lossBackward"), args); }
-  sgdStep(args: Args<"sgdStep">): void { dense.sgdStep(this.use("sgdStep"), args); }
-  adagradStep(args: Args<"adagradStep">): void { dense.adagradStep(this.use("adagradStep"), args); }
-  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { dense.fusedAdagradStep(this.use("fusedAdagradStep"), args); }
-  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.use("interactionForward"), args); }
-  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.use("interactionBackward"), args); }
-  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { sparse.embeddingBagsForward(this.use("embeddingBagsForward"), args); }
-  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { sparse.embeddingBagsBackward(this.use("embeddingBagsBackward"), args); }
-  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.use("sparseSgdStep"), args); }
-  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.use("sparseAdagradStep"), args); }
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { dense.roundToBf16(this.checked("roundToBf16", args), args); }
+  biasAddForward(args: Args<"biasAddForward">): void { dense.biasAddForward(this.checked("biasAddForward", args), args); }
+  biasAddBackward(args: Args<"biasAddBackward">): void { dense.biasAddBackward(this.checked("biasAddBackward", args), args); }
+  reluForward(args: Args<"reluForward">): void { dense.reluForward(this.checked("reluForward", args), args); }
+  reluBackward(args: Args<"reluBackward">): void { dense.reluBackward(this.checked("reluBackward", args), args); }
+  fill(args: Args<"fill">): void { dense.fill(this.checked("fill", args), args); }
+  lossForward(args: Args<"lossForward">): void { dense.lossForward(this.checked("lossForward", args), args); }
+  lossBackward(args: Args<"lossBackward">): void { dense.lossBackward(this.checked("lossBackward", args), args); }
+  sgdStep(args: Args<"sgdStep">): void { dense.sgdStep(this.checked("sgdStep", args), args); }
+  adagradStep(args: Args<"adagradStep">): void { dense.adagradStep(this.checked("adagradStep", args), args); }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { dense.fusedAdagradStep(this.checked("fusedAdagradStep", args), args); }
+  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.checked("interactionForward", args), args); }
+  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.checked("interactionBackward", args), args); }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { sparse.embeddingBagsForward(this.checked("embeddingBagsForward", args), args); }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { sparse.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args); }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args); }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args); }
   embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
-    sparse.embeddingBagsBackwardSparseStep(this.use("embeddingBagsBackwardSparseStep"), args);
+    sparse.embeddingBagsBackwardSparseStep(this.checked("embeddingBagsBackwardSparseStep", args), args);
   }
+
+  /** The tensor resolver of `validateOp` (the lazy wrapper checks arguments as it records). */
+  readonly resolve: TensorResolver = (t, op, arg) => this.use(op).registry.get(t, op, arg);
 
   /** The live state; throws naming `op` once the backend is disposed. */
   private use(op: string): OpContext {
-    if (this.state === undefined) throw new Error(`${op}: the wasm backend was disposed`);
+    if (this.state === undefined) throw disposedError(op, "wasm");
     return this.state;
+  }
+
+  /** The live state, after the contract's argument checks of `op`. */
+  private checked(op: SpecifiedOp, args: unknown): OpContext {
+    const ctx = this.use(op);
+    validateOp(op, args, ctx.registry.resolve);
+    return ctx;
   }
 }

@@ -43,6 +43,6 @@ export const wasmBackendFactory: BackendFactory = {
     const mode = options.mode ?? "eager";
     if (mode !== "eager" && mode !== "lazy") throw new RangeError(`wasm backend: unknown mode '${String(mode)}'`);
     const eager = await WasmBackend.create(threadCount(options));
-    return mode === "lazy" ? withLazyMode(eager) : eager;
+    return mode === "lazy" ? withLazyMode(eager, eager.resolve) : eager;
   },
 };

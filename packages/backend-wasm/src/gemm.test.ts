@@ -182,21 +182,21 @@ describe("gemm argument checks", () => {
   it("refuses an unknown precision with a clear message", () => {
     const t = one.alloc([4], "f32");
     expect(() => one.gemm({ a: t, b: t, c: t, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
-      .toThrow("gemm: unknown precision 'fp8'");
+      .toThrow('gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"');
     one.free(t);
   });
 
   it("refuses tensors too small for the dims, naming the argument", () => {
     const a = one.alloc([6], "f32"), b = one.alloc([6], "f32"), c = one.alloc([3], "f32");
-    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/'c'.*3 elements.*needs 4/);
-    expect(() => one.gemm({ a, b, c, m: 2.5, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/'m'/);
+    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/"c" has 3 elements, needs at least 4/);
+    expect(() => one.gemm({ a, b, c, m: 2.5, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/"m" must be an integer/);
     for (const t of [a, b, c]) one.free(t);
   });
 
   it("throws naming the argument when a tensor was freed", () => {
     const a = one.alloc([4], "f32"), b = one.alloc([4], "f32"), c = one.alloc([4], "f32");
     one.free(b);
-    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/gemm: argument 'b'.*freed/);
+    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/gemm: argument "b".*freed/);
     one.free(a);
     one.free(c);
   });

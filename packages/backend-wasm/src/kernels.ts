@@ -45,13 +45,3 @@ export interface Kernels {
     csrOffsets: number, csrBags: number, nnzMax: number, dRows: number, lr: number, eps: number, batch: number, dim: number, mode: number,
   ): number;
 }
-
-/** Status codes returned by the sparse kernels (assembly/sparse-checks.ts), as messages. */
-export const SPARSE_STATUS: Readonly<Record<number, string>> = {
-  1: "an offsets entry is outside [0, NNZmax] or a bag ends before it starts",
-  2: "an index is outside its table's rows",
-  3: "tableUniqueOffsets is decreasing or outside [0, Umax]",
-  4: "csrOffsets is decreasing or outside [0, NNZmax]",
-  5: "a csrBags entry is outside [0, B)",
-  6: "a uniqueRows entry is outside its table's rows",
-};

@@ -3,11 +3,16 @@
  * registry (a GPUBuffer per tensor, or row-range chunks for one over the binding limit), the pipeline and bind-group caches and the recorder;
  * memory calls live here and each op delegates to its family file under kernels/. Eager
  * mode submits after every op; lazy mode records until markStep/read/free/sync and submits
- * one command buffer. `dispose()` destroys the device and drops every reference.
+ * one command buffer. Every op runs core's `validateOp` first; a fault in the sparse data is
+ * thrown at the next read or sync (faults.ts). `dispose()` destroys the device and drops every reference.
  */
-import type { Backend, BackendInfo, BackendOps, DType, ExecutionMode, FusedOps, Tensor } from "@dlrm/core";
+import {
+  checkAlloc, checkWrite, disposedError, validateOp,
+  type Backend, type BackendInfo, type BackendOps, type DType, type ExecutionMode, type FusedOps, type SpecifiedOp, type Tensor,
+} from "@dlrm/core";
 import type { GpuContext } from "./context.js";
 import { acquireDevice, type DeviceLimits } from "./device.js";
+import { FaultBuffer } from "./faults.js";
 import { roundToBf16 } from "./kernels/bf16.js";
 import * as elementwise from "./kernels/elementwise.js";
 import * as bags from "./kernels/embedding-bags.js";
@@ -61,7 +66,8 @@ export class WebGpuBackend implements Backend {
     const pipelines = new PipelineCache(device);
     const rec = new Recorder(device, pipelines, mode, limits.minUniformBufferOffsetAlignment, limits.maxComputeWorkgroupsPerDimension);
     const gemmVariant = software ? SOFTWARE_GEMM : HARDWARE_GEMM;
-    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, gemmVariant }, description, mode, forced);
+    const faults = new FaultBuffer(device);
+    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, faults, gemmVariant }, description, mode, forced);
   }
 
   /** Submissions and dispatches so far (lazy mode: one submission per step). */
@@ -82,12 +88,8 @@ export class WebGpuBackend implements Backend {
 
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
     const ctx = this.live("alloc");
-    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc: unknown dtype '${String(dtype)}'`);
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new RangeError(`alloc: shape [${String(shape)}] must hold non-negative integers`);
-    }
+    const size = checkAlloc(shape, dtype, label);
     const name = label ?? `tensor [${shape.join(", ")}] ${dtype}`;
-    const size = shape.reduce((p, d) => p * d, 1);
     const bytes = bufferBytes(size);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { maxStorageBufferBindingSize: bind, maxBufferSize: max } = ctx.limits;
@@ -120,11 +122,7 @@ export class WebGpuBackend implements Backend {
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
     const ctx = this.live("write");
     const entry = ctx.tensors.get(t, "write", "t");
-    const want = entry.tensor.dtype === "f32" ? Float32Array : Int32Array;
-    if (!(data instanceof want)) throw new TypeError(`write: tensor ${t.id} is ${entry.tensor.dtype}; pass a ${want.name}`);
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > entry.tensor.size) {
-      throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor ${t.id} of ${entry.tensor.size}`);
-    }
+    checkWrite(t, data, offset);
     const end = offset + data.length;
     for (const c of entry.chunks) {
       const lo = Math.max(offset, c.firstElem);
@@ -137,11 +135,13 @@ export class WebGpuBackend implements Backend {
     const ctx = this.live("read");
     const entry = ctx.tensors.get(t, "read", "t");
     const out = entry.tensor.dtype === "f32" ? new Float32Array(entry.tensor.size) : new Int32Array(entry.tensor.size);
-    for (const c of entry.chunks) {
-      const bytes = await ctx.rec.read(c.buffer, c.elems * 4);
-      this.throwDeviceError("read");
-      out.set(entry.tensor.dtype === "f32" ? new Float32Array(bytes) : new Int32Array(bytes), c.firstElem);
-    }
+    const sites = ctx.faults.take();
+    const items = entry.chunks.map((c) => ({ buffer: c.buffer, bytes: c.elems * 4 }));
+    if (sites !== undefined) items.push({ buffer: ctx.faults.bound.buffer, bytes: ctx.faults.bytes });
+    const got = await ctx.rec.readMany(items);
+    this.throwDeviceError("read");
+    if (sites !== undefined) ctx.faults.throwIf(got.pop()!, sites, (b, data) => ctx.rec.write(b, 0, data));
+    entry.chunks.forEach((c, i) => out.set(entry.tensor.dtype === "f32" ? new Float32Array(got[i]!) : new Int32Array(got[i]!), c.firstElem));
     return out;
   }
 
@@ -162,7 +162,15 @@ export class WebGpuBackend implements Backend {
   }
 
   async sync(): Promise<void> {
-    await this.live("sync").rec.sync();
+    const ctx = this.live("sync");
+    const sites = ctx.faults.take();
+    if (sites === undefined) await ctx.rec.sync();
+    else {
+      const [data] = await ctx.rec.readMany([{ buffer: ctx.faults.bound.buffer, bytes: ctx.faults.bytes }]);
+      await ctx.rec.sync();
+      this.throwDeviceError("sync");
+      ctx.faults.throwIf(data!, sites, (b, d) => ctx.rec.write(b, 0, d));
+    }
     this.throwDeviceError("sync");
   }
 
@@ -173,40 +181,48 @@ export class WebGpuBackend implements Backend {
     this.ctx = undefined;
     ctx.device.onuncapturederror = null;
     ctx.rec.destroy();
+    ctx.faults.destroy();
     ctx.pipelines.clear();
     ctx.tensors.clear();
     ctx.device.destroy();
   }
 
-  gemm(args: Args<"gemm">): void { gemm(this.live("gemm"), args); }
+  gemm(args: Args<"gemm">): void { gemm(this.checked("gemm", args), args); }
   /** `gemm` with a chosen kernel variant (benchmarks). */
-  gemmVariant(args: Args<"gemm">, variant: GemmVariant): void { gemm(this.live("gemm"), args, variant); }
-  linearForward(args: FusedArgs<"linearForward">): void { linearForward(this.live("linearForward"), args); }
+  gemmVariant(args: Args<"gemm">, variant: GemmVariant): void { gemm(this.checked("gemm", args), args, variant); }
+  linearForward(args: FusedArgs<"linearForward">): void { linearForward(this.checked("linearForward", args), args); }
   /** Test hook: dst[i] = the WGSL bf16 rounding of src[i] for i < size, as bit patterns (see kernels/bf16.ts). */
-  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { roundToBf16(this.live("roundToBf16"), args); }
-  biasAddForward(args: Args<"biasAddForward">): void { elementwise.biasAddForward(this.live("biasAddForward"), args); }
-  biasAddBackward(args: Args<"biasAddBackward">): void { elementwise.biasAddBackward(this.live("biasAddBackward"), args); }
-  reluForward(args: Args<"reluForward">): void { elementwise.reluForward(this.live("reluForward"), args); }
-  reluBackward(args: Args<"reluBackward">): void { elementwise.reluBackward(this.live("reluBackward"), args); }
-  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { bags.embeddingBagsForward(this.live("embeddingBagsForward"), args); }
-  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { bags.embeddingBagsBackward(this.live("embeddingBagsBackward"), args); }
-  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.live("interactionForward"), args); }
-  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.live("interactionBackward"), args); }
-  lossForward(args: Args<"lossForward">): void { loss.lossForward(this.live("lossForward"), args); }
-  lossBackward(args: Args<"lossBackward">): void { loss.lossBackward(this.live("lossBackward"), args); }
-  sgdStep(args: Args<"sgdStep">): void { optimizers.sgdStep(this.live("sgdStep"), args); }
-  adagradStep(args: Args<"adagradStep">): void { optimizers.adagradStep(this.live("adagradStep"), args); }
-  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { optimizers.fusedAdagradStep(this.live("fusedAdagradStep"), args); }
-  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.live("sparseSgdStep"), args); }
-  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.live("sparseAdagradStep"), args); }
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { roundToBf16(this.checked("roundToBf16", args), args); }
+  biasAddForward(args: Args<"biasAddForward">): void { elementwise.biasAddForward(this.checked("biasAddForward", args), args); }
+  biasAddBackward(args: Args<"biasAddBackward">): void { elementwise.biasAddBackward(this.checked("biasAddBackward", args), args); }
+  reluForward(args: Args<"reluForward">): void { elementwise.reluForward(this.checked("reluForward", args), args); }
+  reluBackward(args: Args<"reluBackward">): void { elementwise.reluBackward(this.checked("reluBackward", args), args); }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { bags.embeddingBagsForward(this.checked("embeddingBagsForward", args), args); }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { bags.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args); }
+  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.checked("interactionForward", args), args); }
+  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.checked("interactionBackward", args), args); }
+  lossForward(args: Args<"lossForward">): void { loss.lossForward(this.checked("lossForward", args), args); }
+  lossBackward(args: Args<"lossBackward">): void { loss.lossBackward(this.checked("lossBackward", args), args); }
+  sgdStep(args: Args<"sgdStep">): void { optimizers.sgdStep(this.checked("sgdStep", args), args); }
+  adagradStep(args: Args<"adagradStep">): void { optimizers.adagradStep(this.checked("adagradStep", args), args); }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { optimizers.fusedAdagradStep(this.checked("fusedAdagradStep", args), args); }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args); }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args); }
   embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
-    sparse.embeddingBagsBackwardSparseStep(this.live("embeddingBagsBackwardSparseStep"), args);
+    sparse.embeddingBagsBackwardSparseStep(this.checked("embeddingBagsBackwardSparseStep", args), args);
   }
-  fill(args: Args<"fill">): void { fill(this.live("fill"), args); }
+  fill(args: Args<"fill">): void { fill(this.checked("fill", args), args); }
 
   private live(op: string): GpuContext {
-    if (this.ctx === undefined) throw new Error(`${op}: the webgpu backend was disposed`);
+    if (this.ctx === undefined) throw disposedError(op, "webgpu");
     return this.ctx;
+  }
+
+  /** The live context, after the contract's argument checks of `op`. */
+  private checked(op: SpecifiedOp, args: unknown): GpuContext {
+    const ctx = this.live(op);
+    validateOp(op, args, ctx.tensors.resolve);
+    return ctx;
   }
 
   private throwDeviceError(op: string): void {

@@ -4,6 +4,7 @@
  * storage bindings, the 1-D invocation index over a 2-D grid of 256-wide workgroups).
  */
 import type { DeviceLimits } from "./device.js";
+import type { FaultBuffer } from "./faults.js";
 import type { GemmVariant } from "./kernels/gemm.js";
 import type { PipelineCache } from "./pipelines.js";
 import type { Recorder } from "./recorder.js";
@@ -15,6 +16,8 @@ export interface GpuContext {
   readonly tensors: TensorRegistry;
   readonly pipelines: PipelineCache;
   readonly rec: Recorder;
+  /** The sparse kernels' error buffer (faults.ts). */
+  readonly faults: FaultBuffer;
   /** The GEMM kernel `gemm` and `linearForward` use (see kernels/gemm.ts). */
   readonly gemmVariant: GemmVariant;
 }

@@ -136,21 +136,31 @@ export class Recorder {
 
   /** Copies `bytes` of `buffer` back to the host, after all recorded work (one submission). */
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
-    const i = this.readbacks.findIndex((b) => b.size >= size);
-    const staging = i >= 0 ? this.readbacks.splice(i, 1)[0]! : this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: "readback" });
-    this.copy(buffer, 0, staging, 0, size);
+    return (await this.readMany([{ buffer, bytes }]))[0]!;
+  }
+
+  /** Copies several buffers back to the host, after all recorded work, in one submission. */
+  async readMany(items: readonly { buffer: GPUBuffer; bytes: number }[]): Promise<ArrayBuffer[]> {
+    const staged = items.map(({ buffer, bytes }) => {
+      const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+      const i = this.readbacks.findIndex((b) => b.size >= size);
+      const staging = i >= 0 ? this.readbacks.splice(i, 1)[0]! : this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: "readback" });
+      this.copy(buffer, 0, staging, 0, size);
+      return { staging, size, bytes };
+    });
     this.flush();
-    try {
-      await staging.mapAsync(GPUMapMode.READ, 0, size);
-      const out = staging.getMappedRange(0, size).slice(0, bytes);
-      staging.unmap();
-      this.readbacks.push(staging);
-      return out;
-    } catch (e) {
-      staging.destroy();
-      throw e;
-    }
+    return Promise.all(staged.map(async ({ staging, size, bytes }) => {
+      try {
+        await staging.mapAsync(GPUMapMode.READ, 0, size);
+        const out = staging.getMappedRange(0, size).slice(0, bytes);
+        staging.unmap();
+        this.readbacks.push(staging);
+        return out;
+      } catch (e) {
+        staging.destroy();
+        throw e;
+      }
+    }));
   }
 
   /** Resolves when all submitted work is done. */

@@ -1,13 +1,11 @@
 /**
  * The tensor registry and argument checks: each tensor owns one GPUBuffer (usage storage,
  * copy source and destination, padded to 16 bytes so vec4 views bind), or, when it is larger
- * than one buffer may be, several buffers holding whole row ranges (chunks). Every op looks
- * its tensors up here first: a freed or foreign tensor, a wrong dtype, too few elements or a
+ * than one buffer may be, several buffers holding whole row ranges (chunks). Its `resolve` is
+ * the resolver of core's `validateOp`; after validation an op binds its tensors here, and a
  * split tensor given to an op that takes only one buffer throws naming the op and the argument.
  */
 import { TensorTable, type DType, type Tensor } from "@dlrm/core";
-
-export { checkDim as dim, checkFinite as finite } from "@dlrm/core";
 
 /** One buffer of a tensor: rows [firstRow, firstRow + rows) of dim 0, elements [firstElem, firstElem + elems). */
 export interface Chunk {
@@ -44,10 +42,6 @@ export function bufferBytes(size: number): number {
 export class TensorRegistry extends TensorTable<Entry> {
   private nextChunkId = -1;
 
-  constructor() {
-    super("webgpu");
-  }
-
   /**
    * Registers a fresh tensor backed by `buffers`, the i-th holding `rowsPer` rows of
    * `rowElems` elements (the last one the rest); `splitReason` is set when there are several.
@@ -65,9 +59,9 @@ export class TensorRegistry extends TensorTable<Entry> {
     });
   }
 
-  /** A live tensor of `dtype` with at least `need` elements, in one buffer, as a bindable buffer. */
-  bind(t: Tensor | undefined, op: string, arg: string, dtype: DType, need: number): Bound {
-    const entry = this.checked(t, op, arg, dtype, need);
+  /** A validated tensor in one buffer, as a bindable buffer. */
+  bind(t: Tensor | undefined, op: string, arg: string): Bound {
+    const entry = this.get(t, op, arg);
     const chunk = entry.chunks[0]!;
     if (entry.chunks.length > 1) {
       throw new RangeError(
@@ -78,15 +72,13 @@ export class TensorRegistry extends TensorTable<Entry> {
     return { id: chunk.id, buffer: chunk.buffer };
   }
 
-  /** A live tensor of `dtype` with at least `need` elements, as its chunks (one or more). */
-  chunks(t: Tensor | undefined, op: string, arg: string, dtype: DType, need: number): readonly Chunk[] {
-    return this.checked(t, op, arg, dtype, need).chunks;
+  /** Several validated tensor arguments of `args`, by name, each in one buffer. */
+  bindArgs<N extends string[]>(op: string, args: object, ...names: N): { [K in keyof N]: Bound } {
+    return names.map((n) => this.bind((args as Record<string, Tensor>)[n], op, n)) as { [K in keyof N]: Bound };
   }
-}
 
-/** Checks that `list` is an array of `n` tensors. */
-export function tensorList(op: string, name: string, list: readonly Tensor[] | undefined, n?: number): readonly Tensor[] {
-  if (!Array.isArray(list)) throw new TypeError(`${op}: argument '${name}' must be an array of tensors`);
-  if (n !== undefined && list.length !== n) throw new RangeError(`${op}: argument '${name}' has ${list.length} tensors, numTables is ${n}`);
-  return list;
+  /** A validated tensor as its chunks (one or more). */
+  chunks(t: Tensor | undefined, op: string, arg: string): readonly Chunk[] {
+    return this.get(t, op, arg).chunks;
+  }
 }

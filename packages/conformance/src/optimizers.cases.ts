@@ -2,7 +2,8 @@
  * Conformance cases for the optimizer steps: dense SGD and Adagrad (with zero gradients on
  * zero accumulators, where eps keeps the update finite and the parameter unchanged), and
  * sparse SGD / element-wise and row-wise Adagrad on the unique rows of every sparse
- * configuration (dRows rows past U hold junk that must not be applied).
+ * configuration (dRows rows past U hold junk that must not be applied), and sparse SGD with
+ * a corrupt CSR map, which it does not read.
  */
 import type { Tensor } from "@dlrm/core";
 import { defineCase, withZeros, type CaseEnv, type CaseSparse, type ConformanceCase } from "./case.js";
@@ -90,6 +91,21 @@ const sparse: ConformanceCase[] = SPARSE_CONFIGS.flatMap((cfg) => {
   ];
 });
 
+/** The sparse steps do not read the CSR map: a corrupt one changes nothing and is not refused (ops-spec/sparse-faults.ts). */
+const csrUnread: ConformanceCase = defineCase({
+  name: `sparseSgdStep/${SPARSE_CONFIGS[0]!.label} with a corrupt CSR map it does not read`,
+  ops: ["sparseSgdStep"],
+  setup(env) {
+    const cfg = SPARSE_CONFIGS[0]!;
+    const sp = env.sparse(cfg.bags(env.rng), cfg.tableRows, cfg.batchSize);
+    env.backend.write(sp.tensors.csrOffsets, new Int32Array(sp.tensors.csrOffsets.size).fill(-5));
+    env.backend.write(sp.tensors.csrBags, new Int32Array(sp.tensors.csrBags.size).fill(1 << 30));
+    const tables = updatedTables(env, cfg);
+    const dRows = rowGradients(env, cfg, sp);
+    return () => env.backend.sparseSgdStep({ tables, sparse: sp.tensors, dRows, lr: LR, dim: cfg.dim, numTables: cfg.tableRows.length });
+  },
+});
+
 /** Every optimizer case. */
-export const optimizerCases: readonly ConformanceCase[] = [...dense, ...sparse];
+export const optimizerCases: readonly ConformanceCase[] = [...dense, ...sparse, csrUnread];
 

@@ -3,7 +3,8 @@
  * optional fused ops, and the execution mode (eager, or lazy with `markStep()`).
  * Core writes the model as flat lists of these calls; a backend implements only this.
  * Shape letters: B batch, T tables, D embedding dim, F = T + 1, NNZ indices in a batch,
- * U unique rows, M/N/K for GEMM. All matrices are row-major.
+ * U unique rows, M/N/K for GEMM. All matrices are row-major. The argument rules (sizes, dtypes,
+ * dims, choices) and the error each violation throws are in ops-spec/, run by every backend.
  */
 
 /** Element type of a tensor. Indices are int32 everywhere (WebGPU has no i64). */

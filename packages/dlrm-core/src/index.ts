@@ -53,5 +53,5 @@ export * from "./parallel/shard-state.js";
 export * from "./checkpoint/sharded-write.js";
 export * from "./comm/in-process.js";
 export * from "./parallel/train-ranks.js";
-export * from "./loss-args.js";
+export * from "./ops-spec/index.js";
 export * from "./data/criteo/dir-lock.js";

@@ -23,6 +23,22 @@ const sloppy: BackendFactory = {
   create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGemm()) : new SloppyGemm()),
 };
 
+/** A backend whose eager reluForward refuses a missing output with a plain Error, not the contract's TypeError. */
+class WrongErrorClass extends ReferenceBackend {
+  override readonly info = { ...new ReferenceBackend().info, name: "wrongclass" };
+  override reluForward(args: Parameters<ReferenceBackend["reluForward"]>[0]): void {
+    if (args.y === undefined) throw new Error("reluForward: no y");
+    super.reluForward(args);
+  }
+}
+
+/** Its lazy mode checks arguments at record time (core's validateOp), so only eager mode is wrong. */
+const wrongClass: BackendFactory = {
+  name: "wrongclass",
+  unavailableReason: async () => undefined,
+  create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new WrongErrorClass()) : new WrongErrorClass()),
+};
+
 /** A backend that computes gemm in fp32 whatever precision it is asked for. */
 class Fp32OnlyGemm extends ReferenceBackend {
   override readonly info = { ...new ReferenceBackend().info, name: "fp32only" };
@@ -61,8 +77,25 @@ describe("dlrm conformance report", () => {
     expect(lines).toContain("missing: skipped: no such device here");
     // The reference against itself and its recorded lazy replay are listed, not counted: only its reruns count.
     const runs = report.results.filter((r) => r.status === "pass").length;
-    expect(lines[lines.length - 2]).toBe(`conformance: passed (${runs} comparisons that could fail, in ${runs} case runs)`);
+    expect(lines).toContain(`conformance: passed (${runs} comparisons that could fail, in ${runs} case runs)`);
     expect(lines).toContain(`counted (could fail): second eager run, bit for bit ${runs}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^error rule\s+reference$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^out-of-range index\s+pass 2$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^negative index\s+pass 2$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^offsets\s+pass 6$/));
+    expect(lines[lines.length - 2]).toMatch(/^error cases: passed \(\d+ case runs, eager and lazy\)$/);
+  });
+
+  it("fails the error cases of a backend that throws another error class, per backend and mode", async () => {
+    const o = io([referenceBackendFactory, wrongClass]);
+    const report = await runConformanceCommand({ dtype: "fp32", medium: false }, o);
+    expect(report.passed).toBe(false);
+    const text = o.text();
+    expect(text).toMatch(/^error rule\s+reference\s+wrongclass$/m);
+    expect(text).toMatch(/^missing\s+pass 2\s+FAIL 1\/2$/m);
+    expect(text).toContain('FAIL wrongclass eager errors/reluForward missing y: threw Error, want TypeError; message "reluForward: no y", want "reluForward: argument \\"y\\" is missing"');
+    expect(text).not.toMatch(/^FAIL wrongclass lazy /m);
+    expect(text).toMatch(/^error cases: FAILED \(1 of \d+ case runs\)$/m);
   });
 
   it("fails on a backend with a broken gemm, naming the cases", async () => {

@@ -3,15 +3,16 @@
  * fused ops, the whole training step, with --medium the seed's Medium shapes too; bf16: the
  * matrix-product ops and training steps in bf16 mixed precision) on each registered backend
  * against the float64 reference, printed as an op x backend table with what each backend
- * compares (comparisons that hold by construction are listed, not counted); exit 1 on any
- * failure, including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
+ * compares (comparisons that hold by construction are listed, not counted), then the error
+ * cases (each bad call's error class, message and stage) as a rule x backend table; exit 1 on
+ * any failure, including an unavailable backend listed in DLRM_REQUIRED_BACKENDS.
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { backendLabel, type BackendFactory } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
-  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatReport, parseRequiredBackends, runConformanceReport, summarizeByOp, tallyComparisons,
+  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatErrorReport, formatReport, parseRequiredBackends, runConformanceReport, runErrorReport, summarizeByOp, tallyComparisons,
   type ConformanceReport,
 } from "@dlrm/conformance";
 import { gitCommit, machineInfo } from "@dlrm/bench";
@@ -44,16 +45,18 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
   );
   const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
   io.out(`${formatReport(report)}\n`);
+  const errors = await runErrorReport(factories);
+  io.out(`${formatErrorReport(errors)}\n`);
   if (flags.json !== undefined) {
     const summary = summarizeByOp(report).map((row) => ({ op: row.op, tolerance: row.tolerance, backends: Object.fromEntries(row.cells) }));
     writeFileSync(flags.json, toJson({
       kind: "dlrm-conformance", dtype: flags.dtype, medium: flags.medium, createdAt: new Date().toISOString(),
       machine: machineInfo(), commit: gitCommit(), required: io.required, passed: report.passed,
-      backends: report.backends, comparisons: tallyComparisons(report.results), summary, results: report.results,
+      backends: report.backends, comparisons: tallyComparisons(report.results), summary, results: report.results, errors: errors.results,
     }));
     io.progress(`conformance: wrote ${flags.json}`);
   }
-  return report;
+  return { ...report, passed: report.passed && errors.passed };
 }
 
 /** Registers `dlrm conformance` on the program. */

@@ -35,7 +35,8 @@ void check_indices(const std::string& op, const i32* indices, const i32* offsets
 }
 
 i64 check_unique(const std::string& op, const i32* tuo, const i32* uniqueRows, const i32* csrOffsets,
-                 const i32* csrBags, i64 T, i64 nUnique, i64 nCsrOffsets, i64 nCsrBags, i64 B, const i64* rows) {
+                 const i32* csrBags, i64 T, i64 nUnique, i64 nCsrOffsets, i64 nCsrBags, i64 B, const i64* rows,
+                 bool csr) {
   if (tuo[0] != 0) range_error(op + ": sparse.tableUniqueOffsets[0] must be 0, got " + std::to_string(tuo[0]));
   for (i64 t = 1; t <= T; t++) {
     if (tuo[t] < tuo[t - 1]) range_error(op + ": sparse.tableUniqueOffsets decreases at " + std::to_string(t));
@@ -45,14 +46,14 @@ i64 check_unique(const std::string& op, const i32* tuo, const i32* uniqueRows, c
     range_error(op + ": sparse.tableUniqueOffsets ends at " + std::to_string(U) + " but sparse.uniqueRows has " +
                 std::to_string(nUnique) + " elements");
   }
-  if (U + 1 > nCsrOffsets) {
+  if (csr && U + 1 > nCsrOffsets) {
     range_error(op + ": sparse.csrOffsets has " + std::to_string(nCsrOffsets) + " elements, needs at least " +
                 std::to_string(U + 1));
   }
   for (i64 t = 0; t < T; t++) {
     for (i64 u = tuo[t]; u < tuo[t + 1]; u++) {
-      const i64 lo = csrOffsets[u];
-      const i64 hi = csrOffsets[u + 1];
+      const i64 lo = csr ? csrOffsets[u] : 0;
+      const i64 hi = csr ? csrOffsets[u + 1] : 0;
       if (lo < 0 || hi < lo || hi > nCsrBags) {
         range_error(op + ": sparse.csrOffsets[" + std::to_string(u) + ".." + std::to_string(u + 1) + "] = " +
                     std::to_string(lo) + ".." + std::to_string(hi) + " is not a valid range of sparse.csrBags");

@@ -18,12 +18,14 @@ void check_indices(const std::string& op, const i32* indices, const i32* offsets
 
 /**
  * The unique-slot view: tableUniqueOffsets (T + 1) starts at 0 and never decreases,
- * U = tableUniqueOffsets[T] fits uniqueRows (nUnique) and csrOffsets (nCsrOffsets - 1);
- * each CSR range lies in csrBags (nCsrBags); with B >= 0 every bag number is in [0, B);
- * with rows non-null every unique row is in [0, rows[t]). Returns U.
+ * U = tableUniqueOffsets[T] fits uniqueRows (nUnique); with `csr` (an op that reads the CSR
+ * map) U also fits csrOffsets (nCsrOffsets - 1) and each CSR range lies in csrBags (nCsrBags);
+ * with B >= 0 every bag number is in [0, B); with rows non-null every unique row is in
+ * [0, rows[t]). Returns U. The messages are core's (ops-spec/sparse-faults.ts).
  */
 i64 check_unique(const std::string& op, const i32* tuo, const i32* uniqueRows, const i32* csrOffsets,
-                 const i32* csrBags, i64 T, i64 nUnique, i64 nCsrOffsets, i64 nCsrBags, i64 B, const i64* rows);
+                 const i32* csrBags, i64 T, i64 nUnique, i64 nCsrOffsets, i64 nCsrBags, i64 B, const i64* rows,
+                 bool csr = true);
 
 /** True when uniqueRows is strictly ascending within each table (rows distinct: safe to update in parallel). */
 bool unique_rows_distinct(const i32* tuo, const i32* uniqueRows, i64 T);

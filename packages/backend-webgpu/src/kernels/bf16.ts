@@ -7,7 +7,6 @@
  */
 import type { Tensor } from "@dlrm/core";
 import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
-import { dim } from "../tensors.js";
 
 /** WGSL functions `round_bf16(v: f32) -> f32` and `round_bf16v4(v: vec4<f32>) -> vec4<f32>`. */
 export const BF16_WGSL = `fn round_bf16(v: f32) -> f32 {
@@ -32,9 +31,8 @@ ${uniformStruct(["n: u32"])}${storage(1, "src", "u32")}${storage(2, "dst", "u32"
  */
 export function roundToBf16(ctx: GpuContext, args: { src: Tensor; dst: Tensor; size: number }): void {
   const op = "roundToBf16";
-  const n = dim(op, "size", args.size);
-  const src = ctx.tensors.bind(args.src, op, "src", "f32", n);
-  const dst = ctx.tensors.bind(args.dst, op, "dst", "f32", n);
+  const n = args.size;
+  const [src, dst] = ctx.tensors.bindArgs(op, args, "src", "dst");
   if (n === 0) return;
   ctx.rec.dispatch1d(ctx.pipelines.kernel("round_to_bf16", 2, ROUND_KERNEL), [src, dst], [n], n);
   ctx.rec.endOp();

@@ -6,7 +6,7 @@
  */
 import type { BackendOps } from "@dlrm/core";
 import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
-import { dim, type Bound } from "../tensors.js";
+import type { Bound } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
@@ -63,9 +63,8 @@ ${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(
 
 /** y[i] = max(x[i], 0), NaN kept; overwrite, in place allowed. */
 export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
-  const n = dim("reluForward", "size", args.size);
-  const x = ctx.tensors.bind(args.x, "reluForward", "x", "f32", n);
-  const y = ctx.tensors.bind(args.y, "reluForward", "y", "f32", n);
+  const n = args.size;
+  const [x, y] = ctx.tensors.bindArgs("reluForward", args, "x", "y");
   const d = distinct([["x", x], ["y", y]]);
   const kernel = ctx.pipelines.kernel(`reluForward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
@@ -74,10 +73,8 @@ export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
 
 /** dX[i] = y[i] > 0 ? dY[i] : 0; overwrite, in place allowed. */
 export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void {
-  const n = dim("reluBackward", "size", args.size);
-  const y = ctx.tensors.bind(args.y, "reluBackward", "y", "f32", n);
-  const dY = ctx.tensors.bind(args.dY, "reluBackward", "dY", "f32", n);
-  const dX = ctx.tensors.bind(args.dX, "reluBackward", "dX", "f32", n);
+  const n = args.size;
+  const [y, dY, dX] = ctx.tensors.bindArgs("reluBackward", args, "y", "dY", "dX");
   const d = distinct([["y", y], ["dY", dY], ["dX", dX]]);
   const kernel = ctx.pipelines.kernel(`reluBackward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
@@ -86,20 +83,18 @@ export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void 
 
 /** y[i, j] += bias[j] for y (rows x cols); accumulate. */
 export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): void {
-  const rows = dim("biasAddForward", "rows", args.rows);
-  const cols = dim("biasAddForward", "cols", args.cols);
-  const y = ctx.tensors.bind(args.y, "biasAddForward", "y", "f32", rows * cols);
-  const bias = ctx.tensors.bind(args.bias, "biasAddForward", "bias", "f32", cols);
+  const rows = args.rows;
+  const cols = args.cols;
+  const [y, bias] = ctx.tensors.bindArgs("biasAddForward", args, "y", "bias");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("biasAddForward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
   ctx.rec.endOp();
 }
 
 /** dBias[j] = sum_i dY[i, j]; overwrite. */
 export function biasAddBackward(ctx: GpuContext, args: Args<"biasAddBackward">): void {
-  const rows = dim("biasAddBackward", "rows", args.rows);
-  const cols = dim("biasAddBackward", "cols", args.cols);
-  const dY = ctx.tensors.bind(args.dY, "biasAddBackward", "dY", "f32", rows * cols);
-  const dBias = ctx.tensors.bind(args.dBias, "biasAddBackward", "dBias", "f32", cols);
+  const rows = args.rows;
+  const cols = args.cols;
+  const [dY, dBias] = ctx.tensors.bindArgs("biasAddBackward", args, "dY", "dBias");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("biasAddBackward", 2, BIAS_BACKWARD), [dY, dBias], [rows, cols], cols);
   ctx.rec.endOp();
 }

@@ -13,11 +13,10 @@
  * Each output sums k = 0..K-1 in order in f32: deterministic. WGSL entry point: gemm.
  * bf16 precision rounds every A and B element to bf16 as it is loaded (a pipeline variant).
  */
-import type { Activation, BackendOps, FusedOps, Precision } from "@dlrm/core";
+import type { Activation, BackendOps, FusedOps } from "@dlrm/core";
 import { BF16_WGSL } from "./bf16.js";
 import { f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
-import { dim, finite } from "../tensors.js";
 
 type GemmArgs = Parameters<BackendOps["gemm"]>[0];
 type LinearArgs = Parameters<NonNullable<FusedOps["linearForward"]>>[0];
@@ -261,25 +260,12 @@ function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: num
   ctx.rec.dispatch(kernel, buffers, [m, n, k, f32(alpha), f32(beta)], Math.ceil(n / block), Math.ceil(m / block));
 }
 
-/** True for bf16, false for fp32 (or absent); throws for anything else. */
-export function isBf16(op: string, precision: Precision | undefined): boolean {
-  if (precision === undefined || precision === "fp32") return false;
-  if (precision === "bf16") return true;
-  throw new TypeError(`${op}: unknown precision ${String(precision)}`);
-}
-
 /** C = alpha op(A) op(B) + beta C with the chosen kernel variant. */
 export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx.gemmVariant): void {
   const op = "gemm";
-  const bf16 = isBf16(op, args.precision);
-  const m = dim(op, "m", args.m);
-  const n = dim(op, "n", args.n);
-  const k = dim(op, "k", args.k);
-  const alpha = finite(op, "alpha", args.alpha);
-  const beta = finite(op, "beta", args.beta);
-  const a = ctx.tensors.bind(args.a, op, "a", "f32", m * k);
-  const b = ctx.tensors.bind(args.b, op, "b", "f32", k * n);
-  const c = ctx.tensors.bind(args.c, op, "c", "f32", m * n);
+  const bf16 = args.precision === "bf16";
+  const { m, n, k, alpha, beta } = args;
+  const [a, b, c] = ctx.tensors.bindArgs(op, args, "a", "b", "c");
   if (m === 0 || n === 0) return;
   dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none", bf16 }, m, n, k, alpha, beta, [a, b, c]);
   ctx.rec.endOp();
@@ -288,15 +274,9 @@ export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); overwrite. One dispatch. */
 export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const op = "linearForward";
-  const bf16 = isBf16(op, args.precision);
-  if (args.activation !== "none" && args.activation !== "relu") throw new TypeError(`${op}: 'activation' must be "none" or "relu", got ${String(args.activation)}`);
-  const bsz = dim(op, "batchSize", args.batchSize);
-  const k = dim(op, "inFeatures", args.inFeatures);
-  const n = dim(op, "outFeatures", args.outFeatures);
-  const x = ctx.tensors.bind(args.x, op, "x", "f32", bsz * k);
-  const w = ctx.tensors.bind(args.weight, op, "weight", "f32", n * k);
-  const bias = ctx.tensors.bind(args.bias, op, "bias", "f32", n);
-  const y = ctx.tensors.bind(args.y, op, "y", "f32", bsz * n);
+  const bf16 = args.precision === "bf16";
+  const { batchSize: bsz, inFeatures: k, outFeatures: n } = args;
+  const [x, w, bias, y] = ctx.tensors.bindArgs(op, args, "x", "weight", "bias", "y");
   if (bsz === 0 || n === 0) return;
   dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}`, bf16 }, bsz, n, k, 1, 0, [x, w, y, bias]);
   ctx.rec.endOp();

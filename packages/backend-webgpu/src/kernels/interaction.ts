@@ -5,11 +5,9 @@
  * other feature o = 0..F-1 in order. WGSL entry points: interactionForward, interactionBackward.
  * bf16 (uniform flag, dot only): Z and the pair gradients are rounded to bf16 in the products.
  */
-import type { BackendOps } from "@dlrm/core";
+import { interactionOutWidth, type BackendOps } from "@dlrm/core";
 import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
-import { dim } from "../tensors.js";
 import { BF16_WGSL } from "./bf16.js";
-import { isBf16 } from "./gemm.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
@@ -78,14 +76,10 @@ ${UNIFORMS}${storage(1, "x", "f32")}${storage(2, "pooled", "f32")}${storage(3, "
 `;
 
 function common(op: string, args: Args<"interactionForward"> | Args<"interactionBackward">) {
-  const B = dim(op, "batchSize", args.batchSize);
-  const D = dim(op, "dim", args.dim, 1);
-  const T = dim(op, "numTables", args.numTables);
-  if (args.op !== "dot" && args.op !== "cat") throw new TypeError(`${op}: 'op' must be "dot" or "cat", got ${String(args.op)}`);
+  const { batchSize: B, dim: D, numTables: T } = args;
   const F = T + 1;
-  const pairs = args.itself ? (F * (F + 1)) / 2 : (F * (F - 1)) / 2;
-  const width = args.op === "cat" ? F * D : D + pairs;
-  const bf16 = isBf16(op, args.precision) ? 1 : 0;
+  const width = interactionOutWidth(args.op, args.itself, D, T);
+  const bf16 = args.precision === "bf16" ? 1 : 0;
   return { B, D, T, F, width, uniforms: [B, D, T, width, args.op === "cat" ? 1 : 0, args.itself ? 1 : 0, bf16] };
 }
 
@@ -93,9 +87,7 @@ function common(op: string, args: Args<"interactionForward"> | Args<"interaction
 export function interactionForward(ctx: GpuContext, args: Args<"interactionForward">): void {
   const op = "interactionForward";
   const c = common(op, args);
-  const x = ctx.tensors.bind(args.x, op, "x", "f32", c.B * c.D);
-  const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", c.B * c.T * c.D);
-  const out = ctx.tensors.bind(args.out, op, "out", "f32", c.B * c.width);
+  const [x, pooled, out] = ctx.tensors.bindArgs(op, args, "x", "pooled", "out");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionForward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
   ctx.rec.endOp();
 }
@@ -104,11 +96,7 @@ export function interactionForward(ctx: GpuContext, args: Args<"interactionForwa
 export function interactionBackward(ctx: GpuContext, args: Args<"interactionBackward">): void {
   const op = "interactionBackward";
   const c = common(op, args);
-  const x = ctx.tensors.bind(args.x, op, "x", "f32", c.B * c.D);
-  const pooled = ctx.tensors.bind(args.pooled, op, "pooled", "f32", c.B * c.T * c.D);
-  const dOut = ctx.tensors.bind(args.dOut, op, "dOut", "f32", c.B * c.width);
-  const dX = ctx.tensors.bind(args.dX, op, "dX", "f32", c.B * c.D);
-  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled", "f32", c.B * c.T * c.D);
+  const [x, pooled, dOut, dX, dPooled] = ctx.tensors.bindArgs(op, args, "x", "pooled", "dOut", "dX", "dPooled");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionBackward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
   ctx.rec.endOp();
 }

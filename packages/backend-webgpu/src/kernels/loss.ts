@@ -7,7 +7,6 @@
  */
 import { meanOver, type BackendOps, type LossFunction } from "@dlrm/core";
 import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
-import { dim } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
@@ -90,21 +89,16 @@ ${UNIFORMS}${storage(1, "logits", "f32")}${storage(2, "targets", "f32")}${storag
 }
 `;
 
-function uniforms(op: string, batchSize: number, loss: LossFunction, threshold: number, mean = batchSize) {
-  const B = dim(op, "batchSize", batchSize);
-  if (loss !== "bce" && loss !== "mse") throw new TypeError(`${op}: 'loss' must be "bce" or "mse", got ${String(loss)}`);
-  if (!(threshold >= 0 && threshold < 0.5)) throw new RangeError(`${op}: 'threshold' must be in [0, 0.5), got ${threshold}`);
+function uniforms(batchSize: number, loss: LossFunction, threshold: number, mean = batchSize) {
+  const B = batchSize;
   return { B, values: [B, loss === "mse" ? 1 : 0, f32(threshold), mean] };
 }
 
 /** probs = sigmoid(z) (clamped), stats += [loss sum, correct, B]. */
 export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
   const op = "lossForward";
-  const { B, values } = uniforms(op, args.batchSize, args.loss, args.threshold);
-  const logits = ctx.tensors.bind(args.logits, op, "logits", "f32", B);
-  const targets = ctx.tensors.bind(args.targets, op, "targets", "f32", B);
-  const probs = ctx.tensors.bind(args.probs, op, "probs", "f32", B);
-  const stats = ctx.tensors.bind(args.stats, op, "stats", "f32", 3);
+  const { values } = uniforms(args.batchSize, args.loss, args.threshold);
+  const [logits, targets, probs, stats] = ctx.tensors.bindArgs(op, args, "logits", "targets", "probs", "stats");
   ctx.rec.dispatch(ctx.pipelines.kernel("lossForward", 4, FORWARD), [logits, targets, probs, stats], values, 1);
   ctx.rec.endOp();
 }
@@ -112,10 +106,8 @@ export function lossForward(ctx: GpuContext, args: Args<"lossForward">): void {
 /** dLogits = d(mean loss)/dz; overwrite. */
 export function lossBackward(ctx: GpuContext, args: Args<"lossBackward">): void {
   const op = "lossBackward";
-  const { B, values } = uniforms(op, args.batchSize, args.loss, args.threshold, meanOver(op, args.meanOver, args.batchSize));
-  const logits = ctx.tensors.bind(args.logits, op, "logits", "f32", B);
-  const targets = ctx.tensors.bind(args.targets, op, "targets", "f32", B);
-  const dLogits = ctx.tensors.bind(args.dLogits, op, "dLogits", "f32", B);
+  const { B, values } = uniforms(args.batchSize, args.loss, args.threshold, meanOver(args.meanOver, args.batchSize));
+  const [logits, targets, dLogits] = ctx.tensors.bindArgs(op, args, "logits", "targets", "dLogits");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("lossBackward", 3, BACKWARD), [logits, targets, dLogits], values, B);
   ctx.rec.endOp();
 }

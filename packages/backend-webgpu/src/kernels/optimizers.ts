@@ -7,7 +7,6 @@
 import type { BackendOps, FusedOps } from "@dlrm/core";
 import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
-import { dim, finite } from "../tensors.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs = Parameters<NonNullable<FusedOps["fusedAdagradStep"]>>[0];
@@ -47,10 +46,9 @@ ${uniformStruct(fields)}${decls}${main1d(name)}${branches}}
 /** param[i] -= lr * grad[i]; in place. */
 export function sgdStep(ctx: GpuContext, args: Args<"sgdStep">): void {
   const op = "sgdStep";
-  const n = dim(op, "size", args.size);
-  const lr = finite(op, "lr", args.lr);
-  const param = ctx.tensors.bind(args.param, op, "param", "f32", n);
-  const grad = ctx.tensors.bind(args.grad, op, "grad", "f32", n);
+  const n = args.size;
+  const lr = args.lr;
+  const [param, grad] = ctx.tensors.bindArgs(op, args, "param", "grad");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("sgdStep", 2, SGD), [param, grad], [n, f32(lr)], n);
   ctx.rec.endOp();
 }
@@ -58,12 +56,10 @@ export function sgdStep(ctx: GpuContext, args: Args<"sgdStep">): void {
 /** acc += g^2; param -= lr g / (sqrt(acc) + eps); in place. */
 export function adagradStep(ctx: GpuContext, args: Args<"adagradStep">): void {
   const op = "adagradStep";
-  const n = dim(op, "size", args.size);
-  const lr = finite(op, "lr", args.lr);
-  const eps = finite(op, "eps", args.eps);
-  const param = ctx.tensors.bind(args.param, op, "param", "f32", n);
-  const grad = ctx.tensors.bind(args.grad, op, "grad", "f32", n);
-  const acc = ctx.tensors.bind(args.acc, op, "acc", "f32", n);
+  const n = args.size;
+  const lr = args.lr;
+  const eps = args.eps;
+  const [param, grad, acc] = ctx.tensors.bindArgs(op, args, "param", "grad", "acc");
   ctx.rec.dispatch1d(ctx.pipelines.kernel("adagradStep:1", 3, () => adagradWgsl("adagradStep", 1)), [param, grad, acc], [f32(lr), f32(eps), n], n);
   ctx.rec.endOp();
 }
@@ -71,26 +67,15 @@ export function adagradStep(ctx: GpuContext, args: Args<"adagradStep">): void {
 /** adagradStep on every (params[i], grads[i], accs[i]), G tensors per dispatch. */
 export function fusedAdagradStep(ctx: GpuContext, args: FusedArgs): void {
   const op = "fusedAdagradStep";
-  if (!Array.isArray(args.params) || !Array.isArray(args.grads) || !Array.isArray(args.accs)) {
-    throw new TypeError(`${op}: arguments 'params', 'grads' and 'accs' must be arrays of tensors`);
-  }
-  const count = args.params.length;
-  if (args.grads.length !== count || args.accs.length !== count) {
-    throw new RangeError(`${op}: params (${count}), grads (${args.grads.length}) and accs (${args.accs.length}) must have the same length`);
-  }
-  const lr = finite(op, "lr", args.lr);
-  const eps = finite(op, "eps", args.eps);
-  const items = args.params.map((param, i) => {
-    const size = ctx.tensors.get(param, op, `params[${i}]`).tensor.size;
-    return {
-      size,
-      buffers: [
-        ctx.tensors.bind(param, op, `params[${i}]`, "f32", size),
-        ctx.tensors.bind(args.grads[i], op, `grads[${i}]`, "f32", size),
-        ctx.tensors.bind(args.accs[i], op, `accs[${i}]`, "f32", size),
-      ],
-    };
-  });
+  const { lr, eps } = args;
+  const items = args.params.map((param, i) => ({
+    size: param.size,
+    buffers: [
+      ctx.tensors.bind(param, op, `params[${i}]`),
+      ctx.tensors.bind(args.grads[i], op, `grads[${i}]`),
+      ctx.tensors.bind(args.accs[i], op, `accs[${i}]`),
+    ],
+  }));
   const group = Math.max(1, Math.min(MAX_GROUP, Math.floor(ctx.limits.maxStorageBuffersPerShaderStage / 3)));
   for (let s = 0; s < items.length; s += group) {
     const chunk = items.slice(s, s + group);

@@ -6,13 +6,16 @@
  * Each row is touched by one invocation: no atomics, deterministic. A table (or accumulator)
  * split by rows gets one dispatch per row segment lying in one buffer of each; a slot whose row
  * is outside the segment returns, so every unique row is updated by exactly one dispatch.
+ * Bad unique offsets, rows or CSR entries are refused through the fault buffer (faults.ts): a
+ * table's dispatch covers min(rows, Umax) slots, and its invocation 0 checks that no slot past
+ * them holds a row outside the table (distinct rows of a table never number more than its rows).
  * WGSL entry points: sparseSgdStep, sparseAdagradStep, embeddingBagsBackwardSparseStep.
  */
 import type { BackendOps, FusedOps, Tensor } from "@dlrm/core";
 import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
+import { FAULT_WGSL } from "../faults.js";
 import type { Bound } from "../tensors.js";
-import { dim, finite, tensorList } from "../tensors.js";
-import { CSR_GRAD, bindSparse, bindTable, partsOf, type BoundTable, type TablePart } from "./sparse-common.js";
+import { CHECK_TUO, CSR_GRAD, bindSparse, bindTable, faultSite, partsOf, uniqueFaultDetail, type BoundSparse, type BoundTable, type TablePart } from "./sparse-common.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs = Parameters<NonNullable<FusedOps["embeddingBagsBackwardSparseStep"]>>[0];
@@ -38,9 +41,12 @@ function entryPoint(s: Spec): string {
 }
 
 function wgsl(s: Spec): string {
-  const decls = bindingNames(s).map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32")).join("");
+  const names = bindingNames(s);
+  const decls = names.map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32")).join("") + FAULT_WGSL(names.length + 1);
+  const fields = ["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32", "rows: u32", "umax: u32", "ncsr: u32", "seq: u32"];
   const header = `// sparse step ${JSON.stringify(s)}
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32"])}${decls}${s.fused ? CSR_GRAD : ""}${main1d(entryPoint(s))}`;
+${uniformStruct(fields)}${decls}${s.fused ? CSR_GRAD : ""}${CHECK_TUO}${CHECK_SLOTS}${main1d(entryPoint(s))}
+  if (i == 0u) { check_tuo(); check_slots(); }`;
   const grad = (j: string): string => (s.fused ? `csr_grad(u, ${j}, p.t)` : `drows[uu * p.d + ${j}]`);
   if (s.kind === "rowwise") {
     const first = s.fused
@@ -51,6 +57,7 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", 
   let u = tuo[p.t] + i32(i);
   if (u >= tuo[p.t + 1u]) { return; }
   let uu = u32(u);
+  if (rows_u[u] < 0 || u32(rows_u[u]) >= p.rows) { fault(2u, uu); return; }
   let r = u32(rows_u[u]);
   if (r < p.lo || r >= p.hi) { return; }
   let tr = r - p.tf;
@@ -76,6 +83,7 @@ ${first}    sq += g * g;
   let j = i % p.d;
   if (u >= tuo[p.t + 1u]) { return; }
   let uu = u32(u);
+  if (rows_u[u] < 0 || u32(rows_u[u]) >= p.rows) { if (j == 0u) { fault(2u, uu); } return; }
   let r = u32(rows_u[u]);
   if (r < p.lo || r >= p.hi) { return; }
   let w = (r - p.tf) * p.d + j;
@@ -84,16 +92,24 @@ ${update}}
 `;
 }
 
+/** WGSL: the slots of table p.t past the dispatch (p.cap of them) must hold rows of the table. */
+const CHECK_SLOTS = `fn check_slots() {
+  for (var u = tuo[p.t] + i32(p.cap); u < tuo[p.t + 1u] && u < i32(p.umax); u++) {
+    if (rows_u[u] < 0 || u32(rows_u[u]) >= p.rows) { fault(2u, u32(u)); }
+  }
+}
+`;
+
 /** Everything one sparse step needs, validated. */
 interface StepPlan {
+  readonly op: string;
   readonly spec: Spec;
   readonly tables: readonly BoundTable[];
   readonly accs: readonly (readonly TablePart[])[] | undefined;
-  readonly rowsU: Bound;
-  readonly tuo: Bound;
+  readonly sp: BoundSparse;
+  readonly ncsr: number;
   readonly dRows: Bound;
   readonly fusedInputs: readonly Bound[];
-  readonly uMax: number;
   readonly B: number;
   readonly D: number;
   readonly lr: number;
@@ -101,11 +117,9 @@ interface StepPlan {
 }
 
 /** Each table's accumulator as row parts (a row is dim elements, or one for row-wise Adagrad). */
-function bindAccs(ctx: GpuContext, op: string, accs: readonly Tensor[] | undefined, tables: readonly BoundTable[], D: number, rowWise: boolean): TablePart[][] {
+function bindAccs(ctx: GpuContext, op: string, accs: readonly Tensor[], D: number, rowWise: boolean): TablePart[][] {
   const width = rowWise ? 1 : D;
-  return tensorList(op, "accs", accs, tables.length).map((a, i) =>
-    partsOf(op, `accs[${i}]`, ctx.tensors.chunks(a, op, `accs[${i}]`, "f32", tables[i]!.rows * width), width),
-  );
+  return accs.map((a, i) => partsOf(op, `accs[${i}]`, ctx.tensors.chunks(a, op, `accs[${i}]`), width));
 }
 
 /** A row range [lo, hi) lying in one table part and (when there are accumulators) one acc part. */
@@ -134,71 +148,59 @@ function segments(table: BoundTable, acc: readonly TablePart[] | undefined): Seg
 
 /** Records one dispatch per table (per row segment of a split table). */
 function run(ctx: GpuContext, plan: StepPlan): void {
-  const { spec, D } = plan;
+  const { spec, D, sp } = plan;
   const T = plan.tables.length;
-  const kernel = ctx.pipelines.kernel(`${entryPoint(spec)}:${spec.kind}`, bindingNames(spec).length, () => wgsl(spec));
+  const seq = faultSite(ctx, { op: plan.op, rows: plan.tables.map((t) => t.rows), capacity: sp.uMax, batchSize: plan.B });
+  const kernel = ctx.pipelines.kernel(`${entryPoint(spec)}:${spec.kind}`, bindingNames(spec).length + 1, () => wgsl(spec));
   plan.tables.forEach((table, t) => {
-    const cap = Math.min(table.rows, plan.uMax);
+    const cap = Math.min(table.rows, sp.uMax);
     for (const seg of segments(table, plan.accs?.[t])) {
-      const buffers: Bound[] = [seg.table.bound, plan.rowsU, plan.tuo, plan.dRows];
+      const buffers: Bound[] = [seg.table.bound, sp.uniqueRows, sp.tableUniqueOffsets, plan.dRows];
       if (plan.accs !== undefined) {
         if (seg.acc === undefined) throw new Error(`sparse step: table ${t} rows ${seg.lo}..${seg.hi} have no accumulator buffer`);
         buffers.push(seg.acc.bound);
       }
-      buffers.push(...plan.fusedInputs);
-      const uniforms = [plan.B, D, T, t, seg.lo, seg.hi, seg.table.firstRow, seg.acc?.firstRow ?? 0, cap, f32(plan.lr), f32(plan.eps)];
-      ctx.rec.dispatch1d(kernel, buffers, uniforms, spec.kind === "rowwise" ? cap : cap * D);
+      buffers.push(...plan.fusedInputs, ctx.faults.bound);
+      const uniforms = [plan.B, D, T, t, seg.lo, seg.hi, seg.table.firstRow, seg.acc?.firstRow ?? 0, cap, f32(plan.lr), f32(plan.eps), table.rows, sp.uMax, plan.ncsr, seq];
+      ctx.rec.dispatch1d(kernel, buffers, uniforms, Math.max(1, spec.kind === "rowwise" ? cap : cap * D));
     }
   });
+  uniqueFaultDetail(ctx, sp, plan.B, T, plan.ncsr, spec.fused, seq);
   ctx.rec.endOp();
 }
 
 /** tables[t][uniqueRows[u], j] -= lr * dRows[u, j] for the slots of table t; in place. */
 export function sparseSgdStep(ctx: GpuContext, args: Args<"sparseSgdStep">): void {
   const op = "sparseSgdStep";
-  const D = dim(op, "dim", args.dim, 1);
-  const T = dim(op, "numTables", args.numTables);
-  const lr = finite(op, "lr", args.lr);
-  const tables = tensorList(op, "tables", args.tables, T).map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
-  const sp = bindSparse(ctx, op, args.sparse, T, 0);
-  const dRows = ctx.tensors.bind(args.dRows, op, "dRows", "f32", 0);
-  const uMax = Math.min(sp.uMax, Math.floor(args.dRows.size / D));
-  run(ctx, { spec: { kind: "sgd", fused: false }, tables, accs: undefined, rowsU: sp.uniqueRows, tuo: sp.tableUniqueOffsets, dRows, fusedInputs: [], uMax, B: 0, D, lr, eps: 0 });
+  const { dim: D, lr } = args;
+  const tables = args.tables.map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
+  const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
+  run(ctx, { op, spec: { kind: "sgd", fused: false }, tables, accs: undefined, sp: bindSparse(ctx, op, args.sparse), ncsr: 0, dRows, fusedInputs: [], B: 0, D, lr, eps: 0 });
 }
 
 /** Sparse Adagrad on the unique rows, element-wise or row-wise (contract formulas); in place. */
 export function sparseAdagradStep(ctx: GpuContext, args: Args<"sparseAdagradStep">): void {
   const op = "sparseAdagradStep";
-  const D = dim(op, "dim", args.dim, 1);
-  const T = dim(op, "numTables", args.numTables);
-  const lr = finite(op, "lr", args.lr);
-  const eps = finite(op, "eps", args.eps);
-  const tables = tensorList(op, "tables", args.tables, T).map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
-  const accs = bindAccs(ctx, op, args.accs, tables, D, args.rowWise);
-  const sp = bindSparse(ctx, op, args.sparse, T, 0);
-  const dRows = ctx.tensors.bind(args.dRows, op, "dRows", "f32", 0);
-  const uMax = Math.min(sp.uMax, Math.floor(args.dRows.size / D));
+  const { dim: D, lr, eps } = args;
+  const tables = args.tables.map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
+  const accs = bindAccs(ctx, op, args.accs, D, args.rowWise);
+  const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
   const kind = args.rowWise ? "rowwise" : "adagrad";
-  run(ctx, { spec: { kind, fused: false }, tables, accs, rowsU: sp.uniqueRows, tuo: sp.tableUniqueOffsets, dRows, fusedInputs: [], uMax, B: 0, D, lr, eps });
+  run(ctx, { op, spec: { kind, fused: false }, tables, accs, sp: bindSparse(ctx, op, args.sparse), ncsr: 0, dRows, fusedInputs: [], B: 0, D, lr, eps });
 }
 
 /** Backward through the CSR map and the sparse update in one pass per table; dRows is scratch. */
 export function embeddingBagsBackwardSparseStep(ctx: GpuContext, args: FusedArgs): void {
   const op = "embeddingBagsBackwardSparseStep";
-  const B = dim(op, "batchSize", args.batchSize);
-  const D = dim(op, "dim", args.dim, 1);
-  const T = dim(op, "numTables", args.numTables);
-  const lr = finite(op, "lr", args.lr);
-  const eps = args.accs === undefined ? 0 : finite(op, "eps", args.eps);
-  const tables = tensorList(op, "tables", args.tables, T).map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
-  const accs = args.accs === undefined ? undefined : bindAccs(ctx, op, args.accs, tables, D, args.rowWise);
-  const sp = bindSparse(ctx, op, args.sparse, T, B);
-  const dPooled = ctx.tensors.bind(args.dPooled, op, "dPooled", "f32", B * T * D);
-  const dRows = ctx.tensors.bind(args.dRows, op, "dRows", "f32", 0);
-  const uMax = Math.min(sp.uMax, Math.floor(args.dRows.size / D));
+  const { batchSize: B, dim: D, lr } = args;
+  const eps = args.accs === undefined ? 0 : args.eps;
+  const tables = args.tables.map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
+  const accs = args.accs === undefined ? undefined : bindAccs(ctx, op, args.accs, D, args.rowWise);
+  const sp = bindSparse(ctx, op, args.sparse);
+  const [dPooled, dRows] = ctx.tensors.bindArgs(op, args, "dPooled", "dRows");
   const kind = accs === undefined ? "sgd" : args.rowWise ? "rowwise" : "adagrad";
   run(ctx, {
-    spec: { kind, fused: true }, tables, accs, rowsU: sp.uniqueRows, tuo: sp.tableUniqueOffsets, dRows,
-    fusedInputs: [dPooled, sp.csrOffsets, sp.csrBags], uMax, B, D, lr, eps,
+    op, spec: { kind, fused: true }, tables, accs, sp, ncsr: args.sparse.csrBags.size, dRows,
+    fusedInputs: [dPooled, sp.csrOffsets, sp.csrBags], B, D, lr, eps,
   });
 }

@@ -17,6 +17,6 @@ export const referenceBackendFactory: BackendFactory = {
   },
   async create(options: BackendOptions = {}): Promise<Backend> {
     const eager = new ReferenceBackend();
-    return options.mode === "lazy" ? withLazyMode(eager) : eager;
+    return options.mode === "lazy" ? withLazyMode(eager, eager.resolve) : eager;
   },
 };

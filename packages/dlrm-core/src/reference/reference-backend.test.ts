@@ -61,7 +61,7 @@ describe("gemm", () => {
     const be = new ReferenceBackend();
     const a = f32(be, [1, 1], [1]);
     expect(() => be.gemm({ a, b: a, c: a, m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
-      .toThrow("gemm: unknown precision fp8");
+      .toThrow(`gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"`);
   });
 });
 

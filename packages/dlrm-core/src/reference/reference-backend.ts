@@ -4,9 +4,14 @@
  * numbers) and rounds to float32 once, when it is stored. Slow on purpose: clarity first.
  * Formulas, shapes and overwrite/accumulate rules are those of the contract (backend.ts).
  * bf16 precision rounds matrix-product operands with util/bf16.ts, exactly; products of two
- * bf16 are exact in float64, so only the backends' fp32 summation order differs.
+ * bf16 are exact in float64, so only the backends' fp32 summation order differs. Arguments are
+ * checked by core's `validateOp`; the data rules of the sparse batch by sparse-faults.ts.
  */
-import { meanOver } from "../loss-args.js";
+import {
+  checkAlloc, checkWrite, disposedError, findBagFault, findUniqueFault, meanOver, sparseFaultError, validateOp,
+  type SpecifiedOp, type SparseFault, type TensorResolver,
+} from "../ops-spec/index.js";
+import { TensorTable } from "../tensor-table.js";
 import type {
   Activation,
   Backend,
@@ -49,16 +54,6 @@ function dotPairs(f: number, itself: boolean): number {
   return itself ? (f * (f + 1)) / 2 : (f * (f - 1)) / 2;
 }
 
-/** What the unique-row ops need from the sparse batch, validated. */
-interface UniqueView {
-  uniqueRows: Int32Array;
-  tableUniqueOffsets: Int32Array;
-  csrOffsets: Int32Array;
-  csrBags: Int32Array;
-  /** U, the number of unique (table, row) slots this batch. */
-  numUnique: number;
-}
-
 /** The reference backend (eager). Tensors live in a Map by id; `read` returns a copy. */
 export class ReferenceBackend implements Backend {
   readonly info: BackendInfo = {
@@ -69,39 +64,25 @@ export class ReferenceBackend implements Backend {
   };
   readonly mode: ExecutionMode = "eager";
 
-  private readonly tensors = new Map<number, Entry>();
-  private nextId = 1;
+  private readonly tensors = new TensorTable<Entry>();
   private disposed = false;
+  /** The tensor resolver of `validateOp` (the lazy wrapper checks arguments as it records). */
+  readonly resolve: TensorResolver = (t, op, arg) => this.get(op, arg, t);
 
   // ---------------------------------------------------------------- memory
 
   /** Allocates a zero-filled tensor (the contract only promises "uninitialised"). */
   alloc(shape: readonly number[], dtype: DType, label?: string): Tensor {
     this.checkAlive("alloc");
-    const name = label ?? "tensor";
-    if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`alloc(${name}): unknown dtype ${String(dtype)}`);
-    let size = 1;
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`alloc(${name}): bad dimension ${d} in shape [${shape.join(", ")}]`);
-      size *= d;
-    }
-    if (size > 2 ** 31 - 1) throw new RangeError(`alloc(${name}): ${size} elements do not fit (max 2^31 - 1)`);
+    const size = checkAlloc(shape, dtype, label);
     const data = dtype === "f32" ? new Float32Array(size) : new Int32Array(size);
-    const tensor: Tensor = Object.freeze({ id: this.nextId++, shape: Object.freeze([...shape]), size, dtype });
-    this.tensors.set(tensor.id, { tensor, data, label });
-    return tensor;
+    return this.tensors.add(shape, dtype, (tensor) => ({ tensor, data, label }));
   }
 
   /** Copies `data` into t at element `offset`; offset + data.length must not exceed t.size. */
   write(t: Tensor, data: Float32Array | Int32Array, offset = 0): void {
     const dst = this.get("write", "t", t);
-    const want = t.dtype === "f32" ? Float32Array : Int32Array;
-    if (!(data instanceof want)) {
-      throw new TypeError(`write: tensor #${t.id} is ${t.dtype} but data is a ${data.constructor.name}`);
-    }
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > t.size) {
-      throw new RangeError(`write: ${data.length} elements at offset ${offset} do not fit tensor #${t.id} of size ${t.size}`);
-    }
+    checkWrite(t, data, offset);
     dst.set(data, offset);
   }
 
@@ -111,8 +92,8 @@ export class ReferenceBackend implements Backend {
   }
 
   free(t: Tensor): void {
-    this.get("free", "t", t);
-    this.tensors.delete(t.id);
+    this.checkAlive("free");
+    this.tensors.remove(t, "free");
   }
 
   markStep(): void {
@@ -128,107 +109,56 @@ export class ReferenceBackend implements Backend {
     this.disposed = true;
   }
 
-  // ---------------------------------------------------------------- validation helpers
+  // ---------------------------------------------------------------- argument access (checked by validateOp)
 
   private checkAlive(op: string): void {
-    if (this.disposed) throw new Error(`${op}: the reference backend has been disposed`);
+    if (this.disposed) throw disposedError(op, "reference");
   }
 
-  /** Looks up a live tensor of this backend, naming `arg` in any error. */
+  /** Runs the contract's argument checks of `op`. */
+  private validate(op: SpecifiedOp, args: unknown): void {
+    this.checkAlive(op);
+    validateOp(op, args, this.resolve);
+  }
+
+  /** The data of a live tensor of this backend, naming `arg` in any error. */
   private get(op: string, arg: string, t: Tensor | undefined): Data {
     this.checkAlive(op);
-    if (t === undefined || t === null) throw new TypeError(`${op}: argument "${arg}" is missing`);
-    const entry = this.tensors.get(t.id);
-    if (entry === undefined) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) was freed or never allocated here`);
-    if (entry.tensor !== t) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) belongs to another backend`);
-    return entry.data;
+    return this.tensors.get(t, op, arg).data;
   }
 
-  private f32(op: string, arg: string, t: Tensor | undefined, minSize: number): Float32Array {
-    const data = this.get(op, arg, t);
-    if (!(data instanceof Float32Array)) throw new TypeError(`${op}: argument "${arg}" must be f32, got i32`);
-    if (data.length < minSize) throw new RangeError(`${op}: argument "${arg}" has ${data.length} elements, needs at least ${minSize}`);
-    return data;
+  /** The data of a validated f32 / i32 tensor argument. */
+  private f32(t: Tensor): Float32Array {
+    return this.tensors.get(t, "", "").data as Float32Array;
   }
 
-  private i32(op: string, arg: string, t: Tensor | undefined, minSize: number): Int32Array {
-    const data = this.get(op, arg, t);
-    if (!(data instanceof Int32Array)) throw new TypeError(`${op}: argument "${arg}" must be i32, got f32`);
-    if (data.length < minSize) throw new RangeError(`${op}: argument "${arg}" has ${data.length} elements, needs at least ${minSize}`);
-    return data;
+  private i32(t: Tensor): Int32Array {
+    return this.tensors.get(t, "", "").data as Int32Array;
   }
 
-  private static dims(op: string, dims: Record<string, number>): void {
-    for (const [name, v] of Object.entries(dims)) {
-      if (!Number.isInteger(v) || v < 0) throw new RangeError(`${op}: argument "${name}" must be a non-negative integer, got ${v}`);
-    }
-  }
-
-  private static finite(op: string, values: Record<string, number>): void {
-    for (const [name, v] of Object.entries(values)) {
-      if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`${op}: argument "${name}" must be a number, got ${String(v)}`);
-    }
-  }
-
-  /** True for bf16, false for fp32 (or absent); throws for anything else. */
-  private static precision(op: string, precision: Precision | undefined): boolean {
-    if (precision === undefined || precision === "fp32") return false;
-    if (precision === "bf16") return true;
-    throw new TypeError(`${op}: unknown precision ${String(precision)}`);
-  }
-
-  /** Table rows, checking the table is (rows x dim). */
-  private tableData(op: string, arg: string, t: Tensor | undefined, dim: number): { data: Float32Array; rows: number } {
-    const data = this.f32(op, arg, t, 0);
-    if (dim === 0 || data.length % dim !== 0) throw new RangeError(`${op}: argument "${arg}" has ${data.length} elements, not a multiple of dim ${dim}`);
+  /** Table data and rows (validated: rows x dim). */
+  private tableData(t: Tensor, dim: number): { data: Float32Array; rows: number } {
+    const data = this.f32(t);
     return { data, rows: data.length / dim };
   }
 
-  /** Validated bag offsets: T*B + 1 non-decreasing entries starting at 0, ending within `indices`. */
-  private bags(op: string, sparse: SparseBatchTensors, numTables: number, batchSize: number): { offsets: Int32Array; indices: Int32Array } {
-    if (sparse === undefined || sparse === null) throw new TypeError(`${op}: argument "sparse" is missing`);
-    const nBags = numTables * batchSize;
-    const offsets = this.i32(op, "sparse.offsets", sparse.offsets, nBags + 1);
-    const indices = this.i32(op, "sparse.indices", sparse.indices, 0);
-    if (offsets[0] !== 0) throw new RangeError(`${op}: sparse.offsets[0] must be 0, got ${offsets[0]}`);
-    for (let i = 1; i <= nBags; i++) {
-      if (offsets[i]! < offsets[i - 1]!) throw new RangeError(`${op}: sparse.offsets decreases at ${i}`);
-    }
-    if (offsets[nBags]! > indices.length) {
-      throw new RangeError(`${op}: sparse.offsets ends at ${offsets[nBags]} but sparse.indices has ${indices.length} elements`);
-    }
-    return { offsets, indices };
+  private static fail(op: string, fault: SparseFault | undefined): void {
+    if (fault !== undefined) throw sparseFaultError(op, fault);
   }
 
-  /** Validated unique-row view: tableUniqueOffsets, csrOffsets and csrBags consistent. */
-  private unique(op: string, sparse: SparseBatchTensors, numTables: number, batchSize?: number): UniqueView {
-    if (sparse === undefined || sparse === null) throw new TypeError(`${op}: argument "sparse" is missing`);
-    const tableUniqueOffsets = this.i32(op, "sparse.tableUniqueOffsets", sparse.tableUniqueOffsets, numTables + 1);
-    const numUnique = tableUniqueOffsets[numTables]!;
-    if (tableUniqueOffsets[0] !== 0) throw new RangeError(`${op}: sparse.tableUniqueOffsets[0] must be 0`);
-    for (let t = 1; t <= numTables; t++) {
-      if (tableUniqueOffsets[t]! < tableUniqueOffsets[t - 1]!) throw new RangeError(`${op}: sparse.tableUniqueOffsets decreases at ${t}`);
-    }
-    const uniqueRows = this.i32(op, "sparse.uniqueRows", sparse.uniqueRows, numUnique);
-    const csrOffsets = this.i32(op, "sparse.csrOffsets", sparse.csrOffsets, numUnique + 1);
-    const csrBags = this.i32(op, "sparse.csrBags", sparse.csrBags, 0);
-    for (let u = 0; u < numUnique; u++) {
-      const lo = csrOffsets[u]!;
-      const hi = csrOffsets[u + 1]!;
-      if (lo < 0 || hi < lo || hi > csrBags.length) throw new RangeError(`${op}: sparse.csrOffsets[${u}..${u + 1}] = ${lo}..${hi} is not a valid range of sparse.csrBags`);
-      if (batchSize !== undefined) {
-        for (let k = lo; k < hi; k++) {
-          const b = csrBags[k]!;
-          if (b < 0 || b >= batchSize) throw new RangeError(`${op}: sparse.csrBags[${k}] = ${b} is not a bag in 0..${batchSize - 1}`);
-        }
-      }
-    }
-    return { uniqueRows, tableUniqueOffsets, csrOffsets, csrBags, numUnique };
-  }
-
-  private tableList(op: string, arg: string, tables: readonly Tensor[] | undefined, numTables: number): void {
-    if (!Array.isArray(tables)) throw new TypeError(`${op}: argument "${arg}" must be an array of tensors`);
-    if (tables.length !== numTables) throw new RangeError(`${op}: argument "${arg}" has ${tables.length} tensors, numTables is ${numTables}`);
+  /**
+   * The unique-slot view, its data rules checked (the CSR map when `csr`, the ops that read it;
+   * bags against B and rows against `rows`, when given).
+   */
+  private unique(op: string, sparse: SparseBatchTensors, T: number, B?: number, rows?: readonly number[], csr = true) {
+    const view = {
+      tableUniqueOffsets: this.i32(sparse.tableUniqueOffsets),
+      uniqueRows: this.i32(sparse.uniqueRows),
+      csrOffsets: this.i32(sparse.csrOffsets),
+      csrBags: this.i32(sparse.csrBags),
+    };
+    ReferenceBackend.fail(op, findUniqueFault(csr ? view : { tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: view.uniqueRows }, T, B, rows));
+    return view;
   }
 
   // ---------------------------------------------------------------- dense ops
@@ -240,13 +170,12 @@ export class ReferenceBackend implements Backend {
     alpha: number; beta: number;
     precision?: Precision;
   }): void {
+    this.validate("gemm", args);
     const { m, n, k, transA, transB, alpha, beta } = args;
-    const bf16 = ReferenceBackend.precision("gemm", args.precision);
-    ReferenceBackend.dims("gemm", { m, n, k });
-    ReferenceBackend.finite("gemm", { alpha, beta });
-    const a32 = this.f32("gemm", "a", args.a, m * k);
-    const b32 = this.f32("gemm", "b", args.b, k * n);
-    const c = this.f32("gemm", "c", args.c, m * n);
+    const bf16 = args.precision === "bf16";
+    const a32 = this.f32(args.a);
+    const b32 = this.f32(args.b);
+    const c = this.f32(args.c);
     const a = bf16 ? roundArrayToBf16(a32, m * k) : a32;
     const b = bf16 ? roundArrayToBf16(b32, k * n) : b32;
     for (let i = 0; i < m; i++) {
@@ -264,20 +193,20 @@ export class ReferenceBackend implements Backend {
   }
 
   biasAddForward(args: { y: Tensor; bias: Tensor; rows: number; cols: number }): void {
+    this.validate("biasAddForward", args);
     const { rows, cols } = args;
-    ReferenceBackend.dims("biasAddForward", { rows, cols });
-    const y = this.f32("biasAddForward", "y", args.y, rows * cols);
-    const bias = this.f32("biasAddForward", "bias", args.bias, cols);
+    const y = this.f32(args.y);
+    const bias = this.f32(args.bias);
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) y[i * cols + j] = y[i * cols + j]! + bias[j]!;
     }
   }
 
   biasAddBackward(args: { dY: Tensor; dBias: Tensor; rows: number; cols: number }): void {
+    this.validate("biasAddBackward", args);
     const { rows, cols } = args;
-    ReferenceBackend.dims("biasAddBackward", { rows, cols });
-    const dY = this.f32("biasAddBackward", "dY", args.dY, rows * cols);
-    const dBias = this.f32("biasAddBackward", "dBias", args.dBias, cols);
+    const dY = this.f32(args.dY);
+    const dBias = this.f32(args.dBias);
     for (let j = 0; j < cols; j++) {
       let sum = 0;
       for (let i = 0; i < rows; i++) sum += dY[i * cols + j]!;
@@ -287,10 +216,10 @@ export class ReferenceBackend implements Backend {
 
   /** y = max(x, 0); NaN propagates (as torch.relu). */
   reluForward(args: { x: Tensor; y: Tensor; size: number }): void {
+    this.validate("reluForward", args);
     const { size } = args;
-    ReferenceBackend.dims("reluForward", { size });
-    const x = this.f32("reluForward", "x", args.x, size);
-    const y = this.f32("reluForward", "y", args.y, size);
+    const x = this.f32(args.x);
+    const y = this.f32(args.y);
     for (let i = 0; i < size; i++) {
       const v = x[i]!;
       y[i] = v > 0 || Number.isNaN(v) ? v : 0;
@@ -298,11 +227,11 @@ export class ReferenceBackend implements Backend {
   }
 
   reluBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void {
+    this.validate("reluBackward", args);
     const { size } = args;
-    ReferenceBackend.dims("reluBackward", { size });
-    const y = this.f32("reluBackward", "y", args.y, size);
-    const dY = this.f32("reluBackward", "dY", args.dY, size);
-    const dX = this.f32("reluBackward", "dX", args.dX, size);
+    const y = this.f32(args.y);
+    const dY = this.f32(args.dY);
+    const dX = this.f32(args.dX);
     for (let i = 0; i < size; i++) dX[i] = y[i]! > 0 ? dY[i]! : 0;
   }
 
@@ -313,23 +242,23 @@ export class ReferenceBackend implements Backend {
     batchSize: number; dim: number;
   }): void {
     const op = "embeddingBagsForward";
+    this.validate(op, args);
     const { batchSize: B, dim: D } = args;
-    ReferenceBackend.dims(op, { batchSize: B, dim: D });
-    if (!Array.isArray(args.tables)) throw new TypeError(`${op}: argument "tables" must be an array of tensors`);
     const T = args.tables.length;
-    const tables = args.tables.map((t, i) => this.tableData(op, `tables[${i}]`, t, D));
-    const { offsets, indices } = this.bags(op, args.sparse, T, B);
-    const pooled = this.f32(op, "pooled", args.pooled, B * T * D);
+    const tables = args.tables.map((t) => this.tableData(t, D));
+    const offsets = this.i32(args.sparse.offsets);
+    const indices = this.i32(args.sparse.indices);
+    ReferenceBackend.fail(op, findBagFault(offsets, indices, indices.length, T, B, tables.map((t) => t.rows)));
+    const pooled = this.f32(args.pooled);
     const acc = new Float64Array(D);
     for (let t = 0; t < T; t++) {
-      const { data, rows } = tables[t]!;
+      const { data } = tables[t]!;
       for (let b = 0; b < B; b++) {
         acc.fill(0);
         const lo = offsets[t * B + b]!;
         const hi = offsets[t * B + b + 1]!;
         for (let i = lo; i < hi; i++) {
           const r = indices[i]!;
-          if (r < 0 || r >= rows) throw new RangeError(`${op}: sparse.indices[${i}] = ${r} is out of range for table ${t} (${rows} rows)`);
           for (let j = 0; j < D; j++) acc[j] = acc[j]! + data[r * D + j]!;
         }
         const base = b * T * D + t * D;
@@ -343,11 +272,11 @@ export class ReferenceBackend implements Backend {
     batchSize: number; dim: number; numTables: number;
   }): void {
     const op = "embeddingBagsBackward";
+    this.validate(op, args);
     const { batchSize: B, dim: D, numTables: T } = args;
-    ReferenceBackend.dims(op, { batchSize: B, dim: D, numTables: T });
-    const dPooled = this.f32(op, "dPooled", args.dPooled, B * T * D);
+    const dPooled = this.f32(args.dPooled);
     const view = this.unique(op, args.sparse, T, B);
-    const dRows = this.f32(op, "dRows", args.dRows, view.numUnique * D);
+    const dRows = this.f32(args.dRows);
     const { tableUniqueOffsets, csrOffsets, csrBags } = view;
     const acc = new Float64Array(D);
     for (let t = 0; t < T; t++) {
@@ -364,15 +293,14 @@ export class ReferenceBackend implements Backend {
 
   // ---------------------------------------------------------------- interaction
 
-  private interactionArgs(op: string, args: { x: Tensor; pooled: Tensor; batchSize: number; dim: number; numTables: number; op: InteractionOp; itself: boolean; precision?: Precision }) {
+  private interactionArgs(op: "interactionForward" | "interactionBackward", args: { x: Tensor; pooled: Tensor; batchSize: number; dim: number; numTables: number; op: InteractionOp; itself: boolean; precision?: Precision }) {
     const { batchSize: B, dim: D, numTables: T } = args;
-    const bf16 = ReferenceBackend.precision(op, args.precision);
-    ReferenceBackend.dims(op, { batchSize: B, dim: D, numTables: T });
-    if (args.op !== "dot" && args.op !== "cat") throw new TypeError(`${op}: argument "op" must be "dot" or "cat", got ${String(args.op)}`);
+    this.validate(op, args);
+    const bf16 = args.precision === "bf16";
     const F = T + 1;
     const width = args.op === "cat" ? F * D : D + dotPairs(F, args.itself);
-    const x = this.f32(op, "x", args.x, B * D);
-    const pooled = this.f32(op, "pooled", args.pooled, B * T * D);
+    const x = this.f32(args.x);
+    const pooled = this.f32(args.pooled);
     /** Operand rounding of the dot products: bf16 or the identity. */
     const r = bf16 ? roundToBf16 : (v: number): number => v;
     return { B, D, T, F, width, x, pooled, r };
@@ -384,7 +312,7 @@ export class ReferenceBackend implements Backend {
     op: InteractionOp; itself: boolean; precision?: Precision;
   }): void {
     const { B, D, T, F, width, x, pooled, r } = this.interactionArgs("interactionForward", args);
-    const out = this.f32("interactionForward", "out", args.out, B * width);
+    const out = this.f32(args.out);
     const z = (b: number, f: number, j: number): number => (f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!);
     for (let b = 0; b < B; b++) {
       const row = b * width;
@@ -412,9 +340,9 @@ export class ReferenceBackend implements Backend {
   }): void {
     const op = "interactionBackward";
     const { B, D, T, F, width, x, pooled, r } = this.interactionArgs(op, args);
-    const dOut = this.f32(op, "dOut", args.dOut, B * width);
-    const dX = this.f32(op, "dX", args.dX, B * D);
-    const dPooled = this.f32(op, "dPooled", args.dPooled, B * T * D);
+    const dOut = this.f32(args.dOut);
+    const dX = this.f32(args.dX);
+    const dPooled = this.f32(args.dPooled);
     const z = (b: number, f: number, j: number): number => (f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!);
     const dZ = new Float64Array(F * D);
     for (let b = 0; b < B; b++) {
@@ -444,12 +372,6 @@ export class ReferenceBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- loss
-
-  private static lossArgs(op: string, batchSize: number, loss: LossFunction, threshold: number): void {
-    ReferenceBackend.dims(op, { batchSize });
-    if (loss !== "bce" && loss !== "mse") throw new TypeError(`${op}: argument "loss" must be "bce" or "mse", got ${String(loss)}`);
-    if (!(threshold >= 0 && threshold < 0.5)) throw new RangeError(`${op}: argument "threshold" must be in [0, 0.5), got ${threshold}`);
-  }
 
   /**
    * Per-sample probability and loss, in float64. With threshold t > 0, p = clamp(sigmoid(z), t, 1-t)
@@ -481,13 +403,12 @@ export class ReferenceBackend implements Backend {
     logits: Tensor; targets: Tensor; probs: Tensor; stats: Tensor;
     batchSize: number; loss: LossFunction; threshold: number;
   }): void {
-    const op = "lossForward";
+    this.validate("lossForward", args);
     const { batchSize: B, loss, threshold } = args;
-    ReferenceBackend.lossArgs(op, B, loss, threshold);
-    const logits = this.f32(op, "logits", args.logits, B);
-    const targets = this.f32(op, "targets", args.targets, B);
-    const probs = this.f32(op, "probs", args.probs, B);
-    const stats = this.f32(op, "stats", args.stats, 3);
+    const logits = this.f32(args.logits);
+    const targets = this.f32(args.targets);
+    const probs = this.f32(args.probs);
+    const stats = this.f32(args.stats);
     let lossSum = 0;
     let correct = 0;
     for (let b = 0; b < B; b++) {
@@ -506,13 +427,12 @@ export class ReferenceBackend implements Backend {
     logits: Tensor; targets: Tensor; dLogits: Tensor;
     batchSize: number; loss: LossFunction; threshold: number; meanOver?: number;
   }): void {
-    const op = "lossBackward";
+    this.validate("lossBackward", args);
     const { batchSize: B, loss, threshold } = args;
-    ReferenceBackend.lossArgs(op, B, loss, threshold);
-    const M = meanOver(op, args.meanOver, B);
-    const logits = this.f32(op, "logits", args.logits, B);
-    const targets = this.f32(op, "targets", args.targets, B);
-    const dLogits = this.f32(op, "dLogits", args.dLogits, B);
+    const M = meanOver(args.meanOver, B);
+    const logits = this.f32(args.logits);
+    const targets = this.f32(args.targets);
+    const dLogits = this.f32(args.dLogits);
     for (let b = 0; b < B; b++) {
       const y = targets[b]!;
       const { p, clamped } = ReferenceBackend.sampleLoss(logits[b]!, y, loss, threshold);
@@ -525,22 +445,20 @@ export class ReferenceBackend implements Backend {
   // ---------------------------------------------------------------- optimizers
 
   sgdStep(args: { param: Tensor; grad: Tensor; lr: number; size: number }): void {
+    this.validate("sgdStep", args);
     const { lr, size } = args;
-    ReferenceBackend.dims("sgdStep", { size });
-    ReferenceBackend.finite("sgdStep", { lr });
-    const param = this.f32("sgdStep", "param", args.param, size);
-    const grad = this.f32("sgdStep", "grad", args.grad, size);
+    const param = this.f32(args.param);
+    const grad = this.f32(args.grad);
     for (let i = 0; i < size; i++) param[i] = param[i]! - lr * grad[i]!;
   }
 
   /** acc is stored as f32 first; the update uses that stored value (as torch does in f32). */
   adagradStep(args: { param: Tensor; grad: Tensor; acc: Tensor; lr: number; eps: number; size: number }): void {
+    this.validate("adagradStep", args);
     const { lr, eps, size } = args;
-    ReferenceBackend.dims("adagradStep", { size });
-    ReferenceBackend.finite("adagradStep", { lr, eps });
-    const param = this.f32("adagradStep", "param", args.param, size);
-    const grad = this.f32("adagradStep", "grad", args.grad, size);
-    const acc = this.f32("adagradStep", "acc", args.acc, size);
+    const param = this.f32(args.param);
+    const grad = this.f32(args.grad);
+    const acc = this.f32(args.acc);
     ReferenceBackend.adagradUpdate(param, 0, grad, 0, acc, 0, size, lr, eps);
   }
 
@@ -558,14 +476,12 @@ export class ReferenceBackend implements Backend {
     lr: number; dim: number; numTables: number;
   }): void {
     const op = "sparseSgdStep";
+    this.validate(op, args);
     const { lr, dim: D, numTables: T } = args;
-    ReferenceBackend.dims(op, { dim: D, numTables: T });
-    ReferenceBackend.finite(op, { lr });
-    this.tableList(op, "tables", args.tables, T);
-    const tables = args.tables.map((t, i) => this.tableData(op, `tables[${i}]`, t, D));
-    const view = this.unique(op, args.sparse, T);
-    const dRows = this.f32(op, "dRows", args.dRows, view.numUnique * D);
-    this.forEachUniqueRow(op, view, tables, (t, u, r) => {
+    const tables = args.tables.map((t) => this.tableData(t, D));
+    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
+    const dRows = this.f32(args.dRows);
+    ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
       for (let j = 0; j < D; j++) w[r * D + j] = w[r * D + j]! - lr * dRows[u * D + j]!;
     });
@@ -576,16 +492,13 @@ export class ReferenceBackend implements Backend {
     lr: number; eps: number; dim: number; numTables: number; rowWise: boolean;
   }): void {
     const op = "sparseAdagradStep";
+    this.validate(op, args);
     const { lr, eps, dim: D, numTables: T, rowWise } = args;
-    ReferenceBackend.dims(op, { dim: D, numTables: T });
-    ReferenceBackend.finite(op, { lr, eps });
-    this.tableList(op, "tables", args.tables, T);
-    this.tableList(op, "accs", args.accs, T);
-    const tables = args.tables.map((t, i) => this.tableData(op, `tables[${i}]`, t, D));
-    const accs = args.accs.map((a, i) => this.f32(op, `accs[${i}]`, a, tables[i]!.rows * (rowWise ? 1 : D)));
-    const view = this.unique(op, args.sparse, T);
-    const dRows = this.f32(op, "dRows", args.dRows, view.numUnique * D);
-    this.forEachUniqueRow(op, view, tables, (t, u, r) => {
+    const tables = args.tables.map((t) => this.tableData(t, D));
+    const accs = args.accs.map((a) => this.f32(a));
+    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
+    const dRows = this.f32(args.dRows);
+    ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
       const acc = accs[t]!;
       if (!rowWise) {
@@ -600,24 +513,17 @@ export class ReferenceBackend implements Backend {
     });
   }
 
-  /** Calls fn(table, slot, row) for every unique slot, checking each row is in its table. */
-  private forEachUniqueRow(op: string, view: UniqueView, tables: readonly { rows: number }[], fn: (t: number, u: number, r: number) => void): void {
-    for (let t = 0; t < tables.length; t++) {
-      const rows = tables[t]!.rows;
-      for (let u = view.tableUniqueOffsets[t]!; u < view.tableUniqueOffsets[t + 1]!; u++) {
-        const r = view.uniqueRows[u]!;
-        if (r < 0 || r >= rows) throw new RangeError(`${op}: sparse.uniqueRows[${u}] = ${r} is out of range for table ${t} (${rows} rows)`);
-        fn(t, u, r);
-      }
+  /** Calls fn(table, slot, row) for every unique slot (rows checked by `unique`). */
+  private static forEachUniqueRow(view: { tableUniqueOffsets: Int32Array; uniqueRows: Int32Array }, T: number, fn: (t: number, u: number, r: number) => void): void {
+    for (let t = 0; t < T; t++) {
+      for (let u = view.tableUniqueOffsets[t]!; u < view.tableUniqueOffsets[t + 1]!; u++) fn(t, u, view.uniqueRows[u]!);
     }
   }
 
   /** Fill; an i32 tensor takes only integer values. */
   fill(args: { t: Tensor; value: number }): void {
+    this.validate("fill", args);
     const data = this.get("fill", "t", args.t);
-    if (data instanceof Int32Array && !Number.isInteger(args.value)) {
-      throw new TypeError(`fill: argument "value" must be an integer for an i32 tensor, got ${args.value}`);
-    }
     data.fill(args.value);
   }
 
@@ -628,9 +534,9 @@ export class ReferenceBackend implements Backend {
     batchSize: number; inFeatures: number; outFeatures: number;
     activation: Activation; precision?: Precision;
   }): void {
+    this.validate("linearForward", args);
     const { batchSize: B, inFeatures: K, outFeatures: N, activation } = args;
-    const precision = ReferenceBackend.precision("linearForward", args.precision) ? "bf16" : "fp32";
-    if (activation !== "none" && activation !== "relu") throw new TypeError(`linearForward: argument "activation" must be "none" or "relu", got ${String(activation)}`);
+    const precision = args.precision ?? "fp32";
     this.gemm({ a: args.x, b: args.weight, c: args.y, m: B, n: N, k: K, transA: false, transB: true, alpha: 1, beta: 0, precision });
     this.biasAddForward({ y: args.y, bias: args.bias, rows: B, cols: N });
     if (activation === "relu") this.reluForward({ x: args.y, y: args.y, size: B * N });
@@ -640,20 +546,8 @@ export class ReferenceBackend implements Backend {
     params: readonly Tensor[]; grads: readonly Tensor[]; accs: readonly Tensor[];
     lr: number; eps: number;
   }): void {
-    const op = "fusedAdagradStep";
-    if (!Array.isArray(args.params) || !Array.isArray(args.grads) || !Array.isArray(args.accs)) {
-      throw new TypeError(`${op}: arguments "params", "grads" and "accs" must be arrays of tensors`);
-    }
+    this.validate("fusedAdagradStep", args);
     const n = args.params.length;
-    if (args.grads.length !== n || args.accs.length !== n) {
-      throw new RangeError(`${op}: params (${n}), grads (${args.grads.length}) and accs (${args.accs.length}) must have the same length`);
-    }
-    for (let i = 0; i < n; i++) {
-      const param = args.params[i]!;
-      this.f32(op, `params[${i}]`, param, 0);
-      this.f32(op, `grads[${i}]`, args.grads[i], param.size);
-      this.f32(op, `accs[${i}]`, args.accs[i], param.size);
-    }
     for (let i = 0; i < n; i++) {
       const param = args.params[i]!;
       this.adagradStep({ param, grad: args.grads[i]!, acc: args.accs[i]!, lr: args.lr, eps: args.eps, size: param.size });
@@ -665,7 +559,10 @@ export class ReferenceBackend implements Backend {
     sparse: SparseBatchTensors; dRows: Tensor;
     lr: number; eps: number; batchSize: number; dim: number; numTables: number; rowWise: boolean;
   }): void {
+    const op = "embeddingBagsBackwardSparseStep";
+    this.validate(op, args);
     const { dPooled, tables, accs, sparse, dRows, lr, eps, batchSize, dim, numTables, rowWise } = args;
+    this.unique(op, sparse, numTables, batchSize, tables.map((t) => t.size / dim));
     this.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize, dim, numTables });
     if (accs === undefined) this.sparseSgdStep({ tables, sparse, dRows, lr, dim, numTables });
     else this.sparseAdagradStep({ tables, accs, sparse, dRows, lr, eps, dim, numTables, rowWise });
