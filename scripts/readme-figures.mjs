@@ -31,31 +31,47 @@ const check = args.includes("--check");
 const rootAt = args.indexOf("--root");
 const root = rootAt >= 0 ? args[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), "..");
 for (const a of args) {
-  if (a !== "--check" && a !== "--root" && a !== args[rootAt + 1]) fail([`readme-figures: unknown argument "${a}" (usage: [--check] [--root DIR])`]);
+  if (a !== "--check" && a !== "--root" && a !== args[rootAt + 1])
+    fail([`readme-figures: unknown argument "${a}" (usage: [--check] [--root DIR])`]);
 }
 if (root === undefined || !existsSync(root)) fail([`readme-figures: --root: no such directory "${root}"`]);
 
 // ------------------------------------------------------------------ formatting
 
 /** ms with three significant figures at most (1574, 14.8, 0.84). */
-const ms = (x) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ms = (x) =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? "-"
+    : x >= 100
+      ? x.toFixed(0)
+      : x >= 10
+        ? x.toFixed(1)
+        : x.toFixed(2);
 const ratio = (x) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(2));
 const day = (iso) => String(iso ?? "").slice(0, 10);
-const machine = (m) => `${m.cpu}, ${m.cores} cores${m.memoryBytes ? `, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB` : ""}, Node ${m.node}`;
+const machine = (m) =>
+  `${m.cpu}, ${m.cores} cores${m.memoryBytes ? `, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB` : ""}, Node ${m.node}`;
 /** How every table names a backend (as @dlrm/core's backendLabel). */
 const label = (name) => (name === "gaudi" ? "gaudi native (host CPU)" : name);
 const bytes = (b) => (b < 2 ** 20 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 2 ** 20).toFixed(2)} MiB`);
 
 /** The lines under a table naming where its figures come from. */
 function source(file, json, extra = "") {
-  if (typeof json.command !== "string" || json.command.length === 0) throw new Error(`${file} has no "command" field: say what made it`);
+  if (typeof json.command !== "string" || json.command.length === 0)
+    throw new Error(`${file} has no "command" field: say what made it`);
   const when = json.createdAt ? `, ${day(json.createdAt)}` : "";
-  const commit = json.commit ? `, commit ${json.commit.slice(0, 12)}${json.commit.endsWith("-dirty") ? " (uncommitted changes)" : ""}` : "";
+  const commit = json.commit
+    ? `, commit ${json.commit.slice(0, 12)}${json.commit.endsWith("-dirty") ? " (uncommitted changes)" : ""}`
+    : "";
   return `- \`${file}\`${when}${commit}${json.machine ? `, ${machine(json.machine)}` : ""}${extra}:\n  \`${json.command}\``;
 }
 
 function table(header, rows) {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 // ------------------------------------------------------------------ renderers
@@ -84,21 +100,52 @@ function stepsBlock(...reports) {
   const [files, jsons] = [reports.map((x) => x.file), reports.map((x) => x.json)];
   const rows = jsons.map((r) => [
     `${CONFIG_WORDS[r.config] ?? r.config}${(r.rounds ?? 1) > 1 ? `, median of ${r.rounds} rounds` : ""}`,
-    torchMs(r), pair(r, "gaudi"), vsPair(r, "gaudi"), pair(r, "wasm"), vsPair(r, "wasm"), pair(r, "webgpu"),
+    torchMs(r),
+    pair(r, "gaudi"),
+    vsPair(r, "gaudi"),
+    pair(r, "wasm"),
+    vsPair(r, "wasm"),
+    pair(r, "webgpu"),
   ]);
   const lines = [
-    table(["configuration", "PyTorch (fp32)", "gaudi native (host CPU) eager / lazy", "x PyTorch", "wasm eager / lazy", "x PyTorch", "webgpu (lavapipe) eager / lazy"], rows),
+    table(
+      [
+        "configuration",
+        "PyTorch (fp32)",
+        "gaudi native (host CPU) eager / lazy",
+        "x PyTorch",
+        "wasm eager / lazy",
+        "x PyTorch",
+        "webgpu (lavapipe) eager / lazy",
+      ],
+      rows,
+    ),
     "",
     "ms per training step (median); x PyTorch = our ms / PyTorch's in the same run (below 1: faster); - where a backend or PyTorch was not run. Made by:",
     "",
-    ...jsons.map((r, i) => source(files[i], r, r.torch?.status === "ran" ? `, PyTorch by ${r.torch.command.replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}` : "")),
+    ...jsons.map((r, i) =>
+      source(
+        files[i],
+        r,
+        r.torch?.status === "ran"
+          ? `, PyTorch by ${r.torch.command.replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}`
+          : "",
+      ),
+    ),
   ];
   const medium = jsons.find((r) => r.config === "medium");
   const split = medium && step(medium, "gaudi", "eager")?.opSplit;
   if (split) {
     const gemm = split.categories.find((c) => c.category === "gemm");
-    lines.push("", `Medium's op split on gaudi native (host CPU), eager: gemm ${ms(gemm.ms)} of ${ms(split.totalMs)} ms summed over the ops (${(100 * gemm.share).toFixed(0)} %), ` +
-      `${(medium.flopsPerStep / 1e9).toFixed(1)} GFLOP of GEMM per step` + (medium.peak ? `, against a measured peak of ${medium.peak.gflops.toFixed(0)} GFLOP/s (${label(medium.peak.backend)}, fp32 ${medium.peak.size}^3)` : "") + ".");
+    lines.push(
+      "",
+      `Medium's op split on gaudi native (host CPU), eager: gemm ${ms(gemm.ms)} of ${ms(split.totalMs)} ms summed over the ops (${(100 * gemm.share).toFixed(0)} %), ` +
+        `${(medium.flopsPerStep / 1e9).toFixed(1)} GFLOP of GEMM per step` +
+        (medium.peak
+          ? `, against a measured peak of ${medium.peak.gflops.toFixed(0)} GFLOP/s (${label(medium.peak.backend)}, fp32 ${medium.peak.size}^3)`
+          : "") +
+        ".",
+    );
   }
   return lines.join("\n");
 }
@@ -111,18 +158,42 @@ function distBlock({ file, json: r }) {
     const t = d.torch.find((x) => x.worldSize === n);
     const g = row("gaudi", n);
     const w = row("wasm", n);
-    const waits = g === undefined || n === 1 ? "-" : `${ms(g.allToAllMs)} / ${ms(g.allReduceMs)} ms (${bytes(g.allToAllBytes)} / ${bytes(g.allReduceBytes)} sent per step)`;
-    return [String(n), ms(t?.medianMs), ms(g?.timing.medianMs), ratio(g?.vsTorch?.ofMedians), ms(w?.timing.medianMs), ratio(w?.vsTorch?.ofMedians), waits];
+    const waits =
+      g === undefined || n === 1
+        ? "-"
+        : `${ms(g.allToAllMs)} / ${ms(g.allReduceMs)} ms (${bytes(g.allToAllBytes)} / ${bytes(g.allReduceBytes)} sent per step)`;
+    return [
+      String(n),
+      ms(t?.medianMs),
+      ms(g?.timing.medianMs),
+      ratio(g?.vsTorch?.ofMedians),
+      ms(w?.timing.medianMs),
+      ratio(w?.vsTorch?.ofMedians),
+      waits,
+    ];
   });
   const last = d.worldSizes[d.worldSizes.length - 1];
   const g = row("gaudi", last);
   const t = d.torch.find((x) => x.worldSize === last);
   const range = (xs) => `${ms(Math.min(...xs))} to ${ms(Math.max(...xs))} ms`;
   return [
-    table(["N", "PyTorch (gloo), ms", "gaudi native (host CPU), ms", "x PyTorch", "wasm, ms", "x PyTorch", "gaudi all-to-all / all-reduce wait"], rows),
+    table(
+      [
+        "N",
+        "PyTorch (gloo), ms",
+        "gaudi native (host CPU), ms",
+        "x PyTorch",
+        "wasm, ms",
+        "x PyTorch",
+        "gaudi all-to-all / all-reduce wait",
+      ],
+      rows,
+    ),
     "",
     `ms per training step, eager, median over ${r.rounds ?? 1} rounds of ${r.warmup} warm-up + ${r.iterations} steps; x PyTorch = ratio of the medians. ` +
-      (g && t ? `Per-round medians at N = ${last}: gaudi ${range(g.roundsMs)}, PyTorch ${range(t.roundsMs.filter((x) => x !== null))}; the median of the per-round ratios is ${ratio(g.vsTorch?.medianOfRounds)}. ` : "") +
+      (g && t
+        ? `Per-round medians at N = ${last}: gaudi ${range(g.roundsMs)}, PyTorch ${range(t.roundsMs.filter((x) => x !== null))}; the median of the per-round ratios is ${ratio(g.vsTorch?.medianOfRounds)}. `
+        : "") +
       "Made by:",
     "",
     source(file, r, `, PyTorch by ${(t?.command ?? "").replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}`),
@@ -140,7 +211,10 @@ function webgpuGemmBlock({ file, json: r }) {
   return [
     `GEMM ${r.m} x ${r.n} x ${r.k} fp32 on ${r.device}: median ms per product after warm-up (GFLOP/s):`,
     "",
-    table(["case", ...variants], cases.map((c) => [c, ...variants.map((v) => cell(c, v))])),
+    table(
+      ["case", ...variants],
+      cases.map((c) => [c, ...variants.map((v) => cell(c, v))]),
+    ),
     "",
     source(file, r),
   ].join("\n");
@@ -151,8 +225,16 @@ function webgpuStepBlock({ file, json: r }) {
   return [
     `Small DLRM step (CLI default model, batch ${r.batchSize}, Adagrad) on ${r.device}:`,
     "",
-    table(["mode", "steps", "ms/iteration", "submissions/step", "dispatches/step"],
-      r.results.map((x) => [x.mode, String(x.steps), ms(x.msPerIteration), x.submissionsPerStep.toFixed(2), x.dispatchesPerStep.toFixed(1)])),
+    table(
+      ["mode", "steps", "ms/iteration", "submissions/step", "dispatches/step"],
+      r.results.map((x) => [
+        x.mode,
+        String(x.steps),
+        ms(x.msPerIteration),
+        x.submissionsPerStep.toFixed(2),
+        x.dispatchesPerStep.toFixed(1),
+      ]),
+    ),
     "",
     source(file, r),
   ].join("\n");
@@ -195,11 +277,25 @@ function tilesStepBlock(...reports) {
 const BLOCKS = {
   "bench-steps": { readme: "README.md", files: ["small.json", "kaggle.json", "medium.json"], render: stepsBlock },
   "dist-kaggle": { readme: "README.md", files: ["dist-kaggle.json"], render: distBlock },
-  "webgpu-gemm-lavapipe": { readme: "packages/backend-webgpu/README.md", files: ["webgpu-gemm-lavapipe.json"], render: webgpuGemmBlock },
-  "webgpu-step-lavapipe": { readme: "packages/backend-webgpu/README.md", files: ["webgpu-step-lavapipe.json"], render: webgpuStepBlock },
+  "webgpu-gemm-lavapipe": {
+    readme: "packages/backend-webgpu/README.md",
+    files: ["webgpu-gemm-lavapipe.json"],
+    render: webgpuGemmBlock,
+  },
+  "webgpu-step-lavapipe": {
+    readme: "packages/backend-webgpu/README.md",
+    files: ["webgpu-step-lavapipe.json"],
+    render: webgpuStepBlock,
+  },
   "gaudi-gemm-tiles": {
     readme: "packages/backend-gaudi/README.md",
-    files: ["gaudi-gemm-kaggle-2t.json", "gaudi-gemm-kaggle-1t.json", "gaudi-gemm-kaggle-bf16-2t.json", "gaudi-gemm-medium-2t.json", "gaudi-gemm-medium-1t.json"],
+    files: [
+      "gaudi-gemm-kaggle-2t.json",
+      "gaudi-gemm-kaggle-1t.json",
+      "gaudi-gemm-kaggle-bf16-2t.json",
+      "gaudi-gemm-medium-2t.json",
+      "gaudi-gemm-medium-1t.json",
+    ],
     render: gemmTilesBlock,
   },
   "gaudi-tiles-kaggle": {
@@ -221,7 +317,8 @@ function readmes() {
   const out = existsSync(join(root, "README.md")) ? ["README.md"] : [];
   for (const top of ["packages", "apps", "tools", "fixtures"]) {
     if (!existsSync(join(root, top))) continue;
-    for (const d of readdirSync(join(root, top)).sort()) if (existsSync(join(root, top, d, "README.md"))) out.push(`${top}/${d}/README.md`);
+    for (const d of readdirSync(join(root, top)).sort())
+      if (existsSync(join(root, top, d, "README.md"))) out.push(`${top}/${d}/README.md`);
   }
   return out;
 }
@@ -231,8 +328,10 @@ const END = /^<!-- figures:end ([\w-]+) -->$/;
 /** A figure: a number with a unit of time or rate, or a table row holding two or more decimals (a results table). */
 const FIGURE = /\b\d[\d,]*(\.\d+)?\s?(ms|s\/step|GFLOP\/s|samples\/s)\b/;
 const isFigure = (line) =>
-  FIGURE.test(line) || /x PyTorch\)? \d+\.\d+/.test(line) ||
-  (/^\s*\|/.test(line) && ((line.match(/(?<![\w.])\d+\.\d+(?![\w.])/g) ?? []).length >= 2 || /\| [\d,.]+ \/ [\d,.]+ \|/.test(line)));
+  FIGURE.test(line) ||
+  /x PyTorch\)? \d+\.\d+/.test(line) ||
+  (/^\s*\|/.test(line) &&
+    ((line.match(/(?<![\w.])\d+\.\d+(?![\w.])/g) ?? []).length >= 2 || /\| [\d,.]+ \/ [\d,.]+ \|/.test(line)));
 
 const problems = [];
 const seen = new Set();
@@ -247,7 +346,10 @@ for (const readme of readmes()) {
     if (begin === null) {
       if (END.test(line)) problems.push(`${readme}:${i + 1}: "${line}" without its begin marker`);
       if (/^\s*(```|~~~)/.test(line)) fence = !fence;
-      else if (!fence && isFigure(line)) problems.push(`${readme}:${i + 1}: a figure outside a figures block (it needs a committed result file: see scripts/readme-figures.mjs): ${line.trim().slice(0, 120)}`);
+      else if (!fence && isFigure(line))
+        problems.push(
+          `${readme}:${i + 1}: a figure outside a figures block (it needs a committed result file: see scripts/readme-figures.mjs): ${line.trim().slice(0, 120)}`,
+        );
       out.push(line);
       continue;
     }
@@ -259,7 +361,8 @@ for (const readme of readmes()) {
       continue;
     }
     const block = BLOCKS[id];
-    if (block === undefined) problems.push(`${readme}:${i + 1}: unknown block "${id}" (known: ${Object.keys(BLOCKS).join(", ")})`);
+    if (block === undefined)
+      problems.push(`${readme}:${i + 1}: unknown block "${id}" (known: ${Object.keys(BLOCKS).join(", ")})`);
     else if (block.readme !== readme) problems.push(`${readme}:${i + 1}: block "${id}" belongs in ${block.readme}`);
     seen.add(id);
     let body = lines.slice(i + 1, end).join("\n");
@@ -267,11 +370,15 @@ for (const readme of readmes()) {
       try {
         const inputs = block.files.map((f) => {
           const path = join(root, "bench-results", f);
-          if (!existsSync(path)) throw new Error(`bench-results/${f} is missing: commit the result file (or remove the block)`);
+          if (!existsSync(path))
+            throw new Error(`bench-results/${f} is missing: commit the result file (or remove the block)`);
           return { file: `bench-results/${f}`, json: JSON.parse(readFileSync(path, "utf8")) };
         });
         const want = `\n${block.render(...inputs)}\n`;
-        if (check && body !== want) problems.push(`${readme}: block "${id}" differs from ${block.files.map((f) => `bench-results/${f}`).join(", ")}: run node scripts/readme-figures.mjs`);
+        if (check && body !== want)
+          problems.push(
+            `${readme}: block "${id}" differs from ${block.files.map((f) => `bench-results/${f}`).join(", ")}: run node scripts/readme-figures.mjs`,
+          );
         body = want;
       } catch (e) {
         problems.push(`${readme}: block "${id}": ${e instanceof Error ? e.message : String(e)}`);
@@ -287,7 +394,10 @@ for (const readme of readmes()) {
   }
 }
 for (const [id, b] of Object.entries(BLOCKS)) {
-  if (!seen.has(id) && existsSync(join(root, b.readme))) problems.push(`${b.readme}: block "${id}" is registered but has no markers there`);
+  if (!seen.has(id) && existsSync(join(root, b.readme)))
+    problems.push(`${b.readme}: block "${id}" is registered but has no markers there`);
 }
 if (problems.length > 0) fail(problems);
-console.log(`readme-figures: ${check ? "every README figure matches its result file" : "done"} (${seen.size} blocks, ${relative(process.cwd(), root) || "."})`);
+console.log(
+  `readme-figures: ${check ? "every README figure matches its result file" : "done"} (${seen.size} blocks, ${relative(process.cwd(), root) || "."})`,
+);

@@ -15,7 +15,11 @@ function readReport(path) {
     if (!Number.isInteger(r.numPassedTests) || !Number.isInteger(r.numFailedTests)) {
       return { error: `${path}: not a vitest JSON report (no numPassedTests / numFailedTests)` };
     }
-    return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) };
+    return {
+      passed: r.numPassedTests,
+      failed: r.numFailedTests,
+      skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+    };
   } catch (err) {
     return { error: `${path}: unreadable (${err instanceof Error ? err.message : String(err)})` };
   }
@@ -25,7 +29,9 @@ function readReport(path) {
 function main(dir) {
   let files = [];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch {
     process.stderr.write(`test-totals: no ${dir}/ folder: no workspace wrote a report\n`);
   }
@@ -41,7 +47,9 @@ function main(dir) {
     }
     passed += r.passed;
     failed += r.failed;
-    process.stderr.write(`test-totals: ${f.replace(/\.json$/, "")} - ${r.passed} passed / ${r.failed} failed / ${r.skipped} skipped\n`);
+    process.stderr.write(
+      `test-totals: ${f.replace(/\.json$/, "")} - ${r.passed} passed / ${r.failed} failed / ${r.skipped} skipped\n`,
+    );
   }
   if (passed + failed === 0) process.stderr.write("test-totals: no test ran\n");
   process.stdout.write(`${passed} passed, ${failed} failed\n`);

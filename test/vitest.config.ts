@@ -6,4 +6,6 @@
 import { defineConfig } from "vitest/config";
 import { reportConfig } from "../vitest.shared.js";
 
-export default defineConfig({ test: { ...reportConfig("test"), include: ["conformance/**/*.test.ts", "e2e/**/*.test.ts"] } });
+export default defineConfig({
+  test: { ...reportConfig("test"), include: ["conformance/**/*.test.ts", "e2e/**/*.test.ts"] },
+});

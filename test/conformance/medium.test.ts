@@ -11,8 +11,21 @@ import { ReferenceBackend, backendLabel, type Backend } from "@dlrm/core";
 import { gaudiBackendFactory } from "@dlrm/backend-gaudi";
 import { describeBackend } from "@dlrm/conformance/vitest";
 import {
-  ALL_CASES, EXPECTED_FAILURES, MEDIUM_CASES, caseTolerance, compareBits, compareOutputs, describeComparison,
-  planComparisons, runCase, sampleRows, sampledGemmReference, takeRows, type ConformanceCase, type OpCase, type Outputs,
+  ALL_CASES,
+  EXPECTED_FAILURES,
+  MEDIUM_CASES,
+  caseTolerance,
+  compareBits,
+  compareOutputs,
+  describeComparison,
+  planComparisons,
+  runCase,
+  sampleRows,
+  sampledGemmReference,
+  takeRows,
+  type ConformanceCase,
+  type OpCase,
+  type Outputs,
 } from "@dlrm/conformance";
 
 /** Rows of C compared per Medium gemm case, spread over M (first and last included). */
@@ -22,12 +35,19 @@ const factory = gaudiBackendFactory;
 const isGemm = (c: ConformanceCase): c is OpCase => c.ops.length === 1 && c.ops[0] === "gemm" && "setup" in c;
 
 /** The eager outputs' problems against the float64 reference (row-sampled for gemm). */
-async function againstReference(c: ConformanceCase, got: Outputs, who: string, rows: readonly number[] = sampleRows(512, SAMPLED_ROWS)): Promise<string[]> {
+async function againstReference(
+  c: ConformanceCase,
+  got: Outputs,
+  who: string,
+  rows: readonly number[] = sampleRows(512, SAMPLED_ROWS),
+): Promise<string[]> {
   const tol = caseTolerance(c);
   if (isGemm(c)) {
     const ref = await sampledGemmReference(c, rows);
     const mine = new Map([["c", takeRows(got.get("c") as Float32Array, ref.n, ref.rows)]]);
-    return compareOutputs(mine, new Map([["c", ref.values]]), tol).map((p) => `${who} vs reference (rows ${ref.rows.join(",")}): ${p}`);
+    return compareOutputs(mine, new Map([["c", ref.values]]), tol).map(
+      (p) => `${who} vs reference (rows ${ref.rows.join(",")}): ${p}`,
+    );
   }
   const reference = new ReferenceBackend();
   try {
@@ -53,7 +73,13 @@ describe("the row-sampled gemm reference", () => {
       const full = (await runCase(reference, c)).get("c") as Float32Array;
       const m = Number(/ (\d+)x/.exec(c.name)![1]);
       const sampled = await sampledGemmReference(c, sampleRows(m, 5));
-      expect(compareBits(new Map([["c", sampled.values]]), new Map([["c", takeRows(full, sampled.n, sampled.rows)]]), c.name)).toEqual([]);
+      expect(
+        compareBits(
+          new Map([["c", sampled.values]]),
+          new Map([["c", takeRows(full, sampled.n, sampled.rows)]]),
+          c.name,
+        ),
+      ).toEqual([]);
     }
     reference.dispose();
   });
@@ -66,45 +92,57 @@ describe("the row-sampled gemm reference", () => {
     expect(await againstReference(c, new Map([["c", full]]), "eager", ref.rows)).toEqual([]);
     const at = ref.rows[2]! * ref.n + 7;
     full[at] = full[at]! + Math.max(Math.abs(full[at]!), 1) * 1e-2;
-    expect((await againstReference(c, new Map([["c", full]]), "eager", ref.rows)).join("\n")).toMatch(/^eager vs reference \(rows 0,170,341,511\): c\[\d+\]: got/);
+    expect((await againstReference(c, new Map([["c", full]]), "eager", ref.rows)).join("\n")).toMatch(
+      /^eager vs reference \(rows 0,170,341,511\): c\[\d+\]: got/,
+    );
   });
 });
 
-describeBackend(factory.name, await factory.unavailableReason(), `Medium-shaped conformance: ${backendLabel(factory.name)}`, () => {
-  let eager: Backend;
-  let lazy: Backend;
-  beforeAll(async () => {
-    eager = await factory.create({ mode: "eager" });
-    lazy = await factory.create({ mode: "lazy" });
-  });
-  afterAll(() => {
-    eager?.dispose();
-    lazy?.dispose();
-  });
+describeBackend(
+  factory.name,
+  await factory.unavailableReason(),
+  `Medium-shaped conformance: ${backendLabel(factory.name)}`,
+  () => {
+    let eager: Backend;
+    let lazy: Backend;
+    beforeAll(async () => {
+      eager = await factory.create({ mode: "eager" });
+      lazy = await factory.create({ mode: "lazy" });
+    });
+    afterAll(() => {
+      eager?.dispose();
+      lazy?.dispose();
+    });
 
-  it("the Medium cases are all here, K = 4096 with its own tolerance", () => {
-    expect(MEDIUM_CASES.filter((c) => c.tolerance === "gemm K=4096")).toHaveLength(4);
-    expect(MEDIUM_CASES.every((c) => c.precision === "fp32")).toBe(true);
-  });
+    it("the Medium cases are all here, K = 4096 with its own tolerance", () => {
+      expect(MEDIUM_CASES.filter((c) => c.tolerance === "gemm K=4096")).toHaveLength(4);
+      expect(MEDIUM_CASES.every((c) => c.precision === "fp32")).toBe(true);
+    });
 
-  for (const c of MEDIUM_CASES) {
-    const known = EXPECTED_FAILURES.find((f) => f.backend === factory.name && f.caseName === c.name);
-    const test = async (): Promise<void> => {
-      const comparisons = planComparisons(eager, lazy);
-      expect(comparisons.every((p) => p.counted), comparisons.map(describeComparison).join("; ")).toBe(true);
-      const got = await runCase(eager, c);
-      const lazyGot = await runCase(lazy, c);
-      const problems = await againstReference(c, got, "eager");
-      if (eager.info.deterministic) {
-        problems.push(...compareBits(got, await runCase(eager, c), "second eager run differs (backend claims determinism)"));
-        problems.push(...compareBits(got, lazyGot, "lazy differs from eager"));
-      } else {
-        problems.push(...(await againstReference(c, lazyGot, "lazy")));
-      }
-      expect(problems).toEqual([]);
-    };
-    const title = `${c.name} [compares: eager vs float64 reference${isGemm(c) ? ` (${SAMPLED_ROWS} sampled rows)` : ""}; second eager run and lazy vs eager, bit for bit]`;
-    if (known === undefined) it(title, test, 300_000);
-    else it.fails(`${title} [expected failure: ${known.reason}]`, test, 300_000);
-  }
-});
+    for (const c of MEDIUM_CASES) {
+      const known = EXPECTED_FAILURES.find((f) => f.backend === factory.name && f.caseName === c.name);
+      const test = async (): Promise<void> => {
+        const comparisons = planComparisons(eager, lazy);
+        expect(
+          comparisons.every((p) => p.counted),
+          comparisons.map(describeComparison).join("; "),
+        ).toBe(true);
+        const got = await runCase(eager, c);
+        const lazyGot = await runCase(lazy, c);
+        const problems = await againstReference(c, got, "eager");
+        if (eager.info.deterministic) {
+          problems.push(
+            ...compareBits(got, await runCase(eager, c), "second eager run differs (backend claims determinism)"),
+          );
+          problems.push(...compareBits(got, lazyGot, "lazy differs from eager"));
+        } else {
+          problems.push(...(await againstReference(c, lazyGot, "lazy")));
+        }
+        expect(problems).toEqual([]);
+      };
+      const title = `${c.name} [compares: eager vs float64 reference${isGemm(c) ? ` (${SAMPLED_ROWS} sampled rows)` : ""}; second eager run and lazy vs eager, bit for bit]`;
+      if (known === undefined) it(title, test, 300_000);
+      else it.fails(`${title} [expected failure: ${known.reason}]`, test, 300_000);
+    }
+  },
+);

@@ -49,7 +49,10 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
     const reason = await factory.unavailableReason();
     const plan = availabilityPlan(factory.name, reason, required);
     if (plan !== "run") {
-      const name = plan === "skip" ? `${factory.name} is unavailable here: ${reason}` : `${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`;
+      const name =
+        plan === "skip"
+          ? `${factory.name} is unavailable here: ${reason}`
+          : `${factory.name} is required (DLRM_REQUIRED_BACKENDS) but unavailable`;
       it.skipIf(plan === "skip")(name, () => {
         throw new Error(`${factory.name} is unavailable: ${reason}`);
       });
@@ -117,14 +120,15 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
         });
       }
     }
-    if (errorCases.length > 0) it("errors/disposed: every call after dispose() throws naming the backend", async () => {
-      const be = await factory.create({ mode: "eager" });
-      const t = be.alloc([2], "f32");
-      be.dispose();
-      const want = (op: string) => new Error(`${op}: the ${factory.name} backend has been disposed`);
-      expect(() => be.alloc([2], "f32")).toThrow(want("alloc"));
-      expect(() => be.fill({ t, value: 1 })).toThrow(want("fill"));
-      await expect(be.read(t)).rejects.toThrow(want("read"));
-    });
+    if (errorCases.length > 0)
+      it("errors/disposed: every call after dispose() throws naming the backend", async () => {
+        const be = await factory.create({ mode: "eager" });
+        const t = be.alloc([2], "f32");
+        be.dispose();
+        const want = (op: string) => new Error(`${op}: the ${factory.name} backend has been disposed`);
+        expect(() => be.alloc([2], "f32")).toThrow(want("alloc"));
+        expect(() => be.fill({ t, value: 1 })).toThrow(want("fill"));
+        await expect(be.read(t)).rejects.toThrow(want("read"));
+      });
   });
 }

@@ -7,7 +7,14 @@
  * full suite on a broken backend whose failures are listed as expected (it.fails).
  */
 import { describe, expect, it } from "vitest";
-import { ReferenceBackend, isRecordedReplay, referenceBackendFactory, withLazyMode, type Backend, type BackendFactory } from "@dlrm/core";
+import {
+  ReferenceBackend,
+  isRecordedReplay,
+  referenceBackendFactory,
+  withLazyMode,
+  type Backend,
+  type BackendFactory,
+} from "@dlrm/core";
 import {
   ALL_CASES,
   MEDIUM_CASES,
@@ -119,7 +126,12 @@ describe("case lists", () => {
     expect(MEDIUM_CASES.length).toBeGreaterThanOrEqual(10);
     expect(MEDIUM_CASES.every((c) => c.scale === "medium")).toBe(true);
     expect(MEDIUM_CASES.map((c) => c.name)).toContain("gemm/medium tt 512x4096x4096");
-    expect(MEDIUM_CASES.filter((c) => c.tolerance === "gemm K=4096").map((c) => c.name.split(" ")[1])).toEqual(["nn", "nt", "tn", "tt"]);
+    expect(MEDIUM_CASES.filter((c) => c.tolerance === "gemm K=4096").map((c) => c.name.split(" ")[1])).toEqual([
+      "nn",
+      "nt",
+      "tn",
+      "tt",
+    ]);
   });
 
   it("the whole training step has cases", () => {
@@ -134,8 +146,15 @@ describe("coverage guard and availability", () => {
   });
 
   it("finds an implemented fused op without a case", () => {
-    expect(uncoveredFusedOps(ALL_CASES, ["linearForward", "fusedAdagradStep", "embeddingBagsBackwardSparseStep"])).toEqual([]);
-    expect(uncoveredFusedOps(ALL_CASES.filter((c) => !c.ops.includes("linearForward")), ["linearForward"])).toEqual(["linearForward"]);
+    expect(
+      uncoveredFusedOps(ALL_CASES, ["linearForward", "fusedAdagradStep", "embeddingBagsBackwardSparseStep"]),
+    ).toEqual([]);
+    expect(
+      uncoveredFusedOps(
+        ALL_CASES.filter((c) => !c.ops.includes("linearForward")),
+        ["linearForward"],
+      ),
+    ).toEqual(["linearForward"]);
   });
 
   it("skips an unavailable backend unless it is required", () => {
@@ -168,7 +187,11 @@ describe("broken backends are caught", () => {
   });
 
   it("lazy must equal eager bit for bit", async () => {
-    const problems = await check("gemm/tn 7x33x65 alpha 1 beta 0", new ReferenceBackend(), withLazyMode(new Perturbed()));
+    const problems = await check(
+      "gemm/tn 7x33x65 alpha 1 beta 0",
+      new ReferenceBackend(),
+      withLazyMode(new Perturbed()),
+    );
     expect(problems.join("\n")).toMatch(/lazy differs from eager/);
   });
 
@@ -197,8 +220,16 @@ describe("the cross-backend report", () => {
   };
 
   it("runs Medium-shaped cases on other backends but not on the reference oracle itself", async () => {
-    const report = await runConformanceReport({ factories: [referenceBackendFactory, copy], cases: [mediumLike], expectedFailures: [], required: [] });
-    expect(report.results.map((r) => [r.backend, r.status])).toEqual([["reference", "skipped"], ["reference-copy", "pass"]]);
+    const report = await runConformanceReport({
+      factories: [referenceBackendFactory, copy],
+      cases: [mediumLike],
+      expectedFailures: [],
+      required: [],
+    });
+    expect(report.results.map((r) => [r.backend, r.status])).toEqual([
+      ["reference", "skipped"],
+      ["reference-copy", "pass"],
+    ]);
     expect(report.passed).toBe(true);
     const text = formatReport(report);
     expect(text).toMatch(/^gemm \[medium\]\s+1\.0e-4\s+skipped\s+self pass yes$/m);
@@ -215,15 +246,28 @@ class OwnLazy extends ReferenceBackend {
 }
 
 describe("only comparisons that could fail are counted", () => {
-  const named = (name: string, lazy: (b: ReferenceBackend) => Backend, make: (mode: "eager" | "lazy") => ReferenceBackend): BackendFactory => ({
+  const named = (
+    name: string,
+    lazy: (b: ReferenceBackend) => Backend,
+    make: (mode: "eager" | "lazy") => ReferenceBackend,
+  ): BackendFactory => ({
     name,
     unavailableReason: async () => undefined,
     create: async (o = {}) => (o.mode === "lazy" ? lazy(make("lazy")) : make("eager")),
   });
-  const replayed = named("replayed", withLazyMode, () => new (class extends ReferenceBackend {
-    override readonly info = { ...new ReferenceBackend().info, name: "replayed" };
-  })());
-  const ownLazy = named("own-lazy", (b) => b, (mode) => new OwnLazy(mode));
+  const replayed = named(
+    "replayed",
+    withLazyMode,
+    () =>
+      new (class extends ReferenceBackend {
+        override readonly info = { ...new ReferenceBackend().info, name: "replayed" };
+      })(),
+  );
+  const ownLazy = named(
+    "own-lazy",
+    (b) => b,
+    (mode) => new OwnLazy(mode),
+  );
   const cases = [findCase("reluForward/7"), findCase("gemm/nn 2x2x3 alpha 1 beta 0")];
 
   it("core marks withLazyMode's wrapper as a recorded replay, and nothing else", () => {
@@ -249,9 +293,16 @@ describe("only comparisons that could fail are counted", () => {
   });
 
   it("the report counts only those, per kind, and says what each backend compares", async () => {
-    const report = await runConformanceReport({ factories: [referenceBackendFactory, replayed, ownLazy], cases, expectedFailures: [], required: [] });
+    const report = await runConformanceReport({
+      factories: [referenceBackendFactory, replayed, ownLazy],
+      cases,
+      expectedFailures: [],
+      required: [],
+    });
     expect(report.passed).toBe(true);
-    const tally = Object.fromEntries(tallyComparisons(report.results).map((t) => [t.compares, [t.counted, t.passed, t.failed]]));
+    const tally = Object.fromEntries(
+      tallyComparisons(report.results).map((t) => [t.compares, [t.counted, t.passed, t.failed]]),
+    );
     expect(tally).toEqual({
       "eager vs float64 reference (the reference itself: not counted)": [false, 2, 0],
       "second eager run, bit for bit": [true, 6, 0],
@@ -262,13 +313,21 @@ describe("only comparisons that could fail are counted", () => {
     const text = formatReport(report);
     // 3 backends x 2 cases = 6 case runs; the reference adds 1 countable comparison per case, replayed 2, own-lazy 3.
     expect(text).toMatch(/^conformance: passed \(12 comparisons that could fail, in 6 case runs\)$/m);
-    expect(text).toMatch(/^reference: ran on .*; compares: eager vs float64 reference \(the reference itself: not counted\); second eager run, bit for bit; lazy vs eager, bit for bit \(recorded replay: not counted\)$/m);
-    expect(text).toMatch(/^own-lazy: ran on .*; compares: eager vs float64 reference; second eager run, bit for bit; lazy vs eager, bit for bit$/m);
+    expect(text).toMatch(
+      /^reference: ran on .*; compares: eager vs float64 reference \(the reference itself: not counted\); second eager run, bit for bit; lazy vs eager, bit for bit \(recorded replay: not counted\)$/m,
+    );
+    expect(text).toMatch(
+      /^own-lazy: ran on .*; compares: eager vs float64 reference; second eager run, bit for bit; lazy vs eager, bit for bit$/m,
+    );
     expect(text).toMatch(/^reluForward\s+0\s+self pass yes\s+0 pass yes\s+0 pass yes$/m);
   });
 
   it("a failure of an uncounted comparison still fails the case", async () => {
-    const problems = await check("gemm/tn 7x33x65 alpha 1 beta 0", new ReferenceBackend(), withLazyMode(new Perturbed()));
+    const problems = await check(
+      "gemm/tn 7x33x65 alpha 1 beta 0",
+      new ReferenceBackend(),
+      withLazyMode(new Perturbed()),
+    );
     expect(problems.join("\n")).toMatch(/lazy differs from eager/);
   });
 });
@@ -281,8 +340,17 @@ describe("the backend named gaudi is labelled native (host CPU)", () => {
         super.gemm({ ...args, alpha: args.alpha * (1 + 1e-3) });
       }
     }
-    const gaudi: BackendFactory = { name: "gaudi", unavailableReason: async () => undefined, create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGaudi()) : new SloppyGaudi()) };
-    const report = await runConformanceReport({ factories: [gaudi], cases: [findCase("gemm/nn 2x2x3 alpha 1 beta 0")], expectedFailures: [], required: [] });
+    const gaudi: BackendFactory = {
+      name: "gaudi",
+      unavailableReason: async () => undefined,
+      create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new SloppyGaudi()) : new SloppyGaudi()),
+    };
+    const report = await runConformanceReport({
+      factories: [gaudi],
+      cases: [findCase("gemm/nn 2x2x3 alpha 1 beta 0")],
+      expectedFailures: [],
+      required: [],
+    });
     const text = formatReport(report);
     expect(text).toMatch(/^op\s+tolerance\s+gaudi native \(host CPU\)$/m);
     expect(text).toMatch(/^gaudi native \(host CPU\): ran on /m);

@@ -10,7 +10,14 @@ import { describeBackend } from "@dlrm/conformance/vitest";
 
 const cfg: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
-  model: { embeddingDim: 5, tableRows: [64, 9], bottomMlp: [3, 8, 5], topMlp: [7, 1], interaction: "dot", interactionItself: false },
+  model: {
+    embeddingDim: 5,
+    tableRows: [64, 9],
+    bottomMlp: [3, 8, 5],
+    topMlp: [7, 1],
+    interaction: "dot",
+    interactionItself: false,
+  },
   batchSize: 12,
   learningRate: 0.05,
   loss: "bce",
@@ -28,7 +35,9 @@ function source(batches: number, rowsFor: (t: number, b: number, i: number) => n
     return { dense, sparse: { indices, offsets }, targets };
   };
   return {
-    batchesPerEpoch: batches, maxIndicesPerBag: 1, description: "fixed rows",
+    batchesPerEpoch: batches,
+    maxIndicesPerBag: 1,
+    description: "fixed rows",
     async *batches(_e, from = 0) {
       for (let i = from; i < batches; i++) yield make(i);
     },
@@ -41,7 +50,11 @@ for (const factory of BACKENDS) {
       const runs: Uint32Array[][] = [];
       for (let r = 0; r < 3; r++) {
         const be = await factory.create();
-        const { model } = await trainModel(be, cfg, source(6, (t) => (t === 0 ? 63 : 8)));
+        const { model } = await trainModel(
+          be,
+          cfg,
+          source(6, (t) => (t === 0 ? 63 : 8)),
+        );
         const tensors = [...model.namedParameters().map(([, t]) => t), ...model.optimizerState()];
         runs.push(await Promise.all(tensors.map(async (t) => new Uint32Array((await be.read(t)).slice().buffer))));
         be.dispose();
@@ -70,10 +83,16 @@ for (const factory of BACKENDS) {
           const s = acc.get(name)!.data.subarray(row * D, (row + 1) * D);
           if (touched[t]!.has(row)) {
             expect([...b], `${name} row ${row} must change`).not.toEqual([...a]);
-            expect(s.some((v) => v > 0), `${name} row ${row} accumulator must grow`).toBe(true);
+            expect(
+              s.some((v) => v > 0),
+              `${name} row ${row} accumulator must grow`,
+            ).toBe(true);
           } else {
             expect([...b], `${name} row ${row} must not change`).toEqual([...a]);
-            expect(s.every((v) => v === 0), `${name} row ${row} accumulator must stay 0`).toBe(true);
+            expect(
+              s.every((v) => v === 0),
+              `${name} row ${row} accumulator must stay 0`,
+            ).toBe(true);
           }
         }
       }

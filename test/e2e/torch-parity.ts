@@ -8,16 +8,30 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createCriteoTsvSource, DEFAULT_TRAIN_CONFIG, readSafetensors, trainModel,
-  type BackendFactory, type ExecutionMode, type TrainConfig,
+  createCriteoTsvSource,
+  DEFAULT_TRAIN_CONFIG,
+  readSafetensors,
+  trainModel,
+  type BackendFactory,
+  type ExecutionMode,
+  type TrainConfig,
 } from "@dlrm/core";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 export const CRITEO_SAMPLE = join(FIXTURES, "criteo", "kaggle-train-first10k.tsv");
 
 interface FixtureArgs {
-  bot: string; top: string; dim: number; rows: number; op: "dot" | "cat"; itself?: boolean;
-  batch: number; steps: number; lr: number; opt: "adagrad" | "sgd"; seed: number;
+  bot: string;
+  top: string;
+  dim: number;
+  rows: number;
+  op: "dot" | "cat";
+  itself?: boolean;
+  batch: number;
+  steps: number;
+  lr: number;
+  opt: "adagrad" | "sgd";
+  seed: number;
 }
 
 export interface ParityResult {
@@ -54,12 +68,22 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
 }
 
 /** Runs one fixture on one backend and measures the errors. */
-export async function runTorchParity(factory: BackendFactory, fixture: string, mode: ExecutionMode): Promise<ParityResult> {
+export async function runTorchParity(
+  factory: BackendFactory,
+  fixture: string,
+  mode: ExecutionMode,
+): Promise<ParityResult> {
   const dir = join(FIXTURES, fixture);
-  const expected = JSON.parse(readFileSync(join(dir, "losses.json"), "utf8")) as { losses: number[]; args: FixtureArgs };
+  const expected = JSON.parse(readFileSync(join(dir, "losses.json"), "utf8")) as {
+    losses: number[];
+    args: FixtureArgs;
+  };
   const cfg = fixtureConfig(expected.args, mode);
   const source = await createCriteoTsvSource(cfg, {
-    kind: "criteo-tsv", path: CRITEO_SAMPLE, maxIndRange: expected.args.rows, maxRows: expected.args.batch * expected.args.steps,
+    kind: "criteo-tsv",
+    path: CRITEO_SAMPLE,
+    maxIndRange: expected.args.rows,
+    maxRows: expected.args.batch * expected.args.steps,
   });
   const backend = await factory.create({ mode });
   try {
@@ -96,4 +120,8 @@ export async function runTorchParity(factory: BackendFactory, fixture: string, m
   }
 }
 
-export const PARITY_FIXTURES = ["torch-parity-kaggle", "torch-parity-kaggle-cat-sgd", "torch-parity-kaggle-dot-itself"] as const;
+export const PARITY_FIXTURES = [
+  "torch-parity-kaggle",
+  "torch-parity-kaggle-cat-sgd",
+  "torch-parity-kaggle-dot-itself",
+] as const;

@@ -14,13 +14,31 @@ import { readSafetensors } from "@dlrm/core";
 
 const MAIN = fileURLToPath(new URL("../bin/dlrm.js", import.meta.url));
 const TINY = [
-  "train", "--backend", "wasm", "--mini-batch-size", "16", "--arch-embedding-size", "500-60",
-  "--arch-mlp-bot", "13-8-4", "--arch-sparse-feature-size", "4", "--arch-mlp-top", "8-1", "--print-freq", "1000",
+  "train",
+  "--backend",
+  "wasm",
+  "--mini-batch-size",
+  "16",
+  "--arch-embedding-size",
+  "500-60",
+  "--arch-mlp-bot",
+  "13-8-4",
+  "--arch-sparse-feature-size",
+  "4",
+  "--arch-mlp-top",
+  "8-1",
+  "--print-freq",
+  "1000",
 ];
 let dir = "";
 
 function dlrm(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 90_000, env: { ...process.env, DLRM_DEBUG: "" } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 90_000,
+    env: { ...process.env, DLRM_DEBUG: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,23 +69,48 @@ afterAll(() => {
 });
 
 describe("dlrm train checkpoints", () => {
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     it(`${signal} writes a checkpoint and exits ${code} saying where it is; --resume reaches the uninterrupted weights`, async () => {
       const ck = join(dir, `ck-${signal}`);
       const long = [...TINY, "--num-batches", "400000", "--print-freq", "1000", "--checkpoint-dir", ck];
       const r = await interrupted(long, signal);
       expect(r.code).toBe(code);
-      const where = new RegExp(`stopped by ${signal} after step (\\d+); checkpoint: (\\S+checkpoint-\\d+\\.safetensors)`).exec(r.out);
+      const where = new RegExp(
+        `stopped by ${signal} after step (\\d+); checkpoint: (\\S+checkpoint-\\d+\\.safetensors)`,
+      ).exec(r.out);
       expect(where, r.out).not.toBeNull();
       const stoppedAt = Number(where![1]);
       const total = stoppedAt + 300;
-      const resumed = dlrm([...TINY, "--num-batches", String(total), "--checkpoint-dir", ck, "--resume", ck, "--save-model", join(dir, `resumed-${signal}.safetensors`)]);
+      const resumed = dlrm([
+        ...TINY,
+        "--num-batches",
+        String(total),
+        "--checkpoint-dir",
+        ck,
+        "--resume",
+        ck,
+        "--save-model",
+        join(dir, `resumed-${signal}.safetensors`),
+      ]);
       expect(resumed.stderr).toBe("");
       expect(resumed.status).toBe(0);
       expect(resumed.stdout).toContain(`resume      ${where![2]} (step ${stoppedAt})`);
-      const straight = dlrm([...TINY, "--num-batches", String(total), "--checkpoint-dir", join(dir, "unused"), "--save-model", join(dir, `straight-${signal}.safetensors`)]);
+      const straight = dlrm([
+        ...TINY,
+        "--num-batches",
+        String(total),
+        "--checkpoint-dir",
+        join(dir, "unused"),
+        "--save-model",
+        join(dir, `straight-${signal}.safetensors`),
+      ]);
       expect(straight.status).toBe(0);
-      expect(readFileSync(join(dir, `resumed-${signal}.safetensors`))).toEqual(readFileSync(join(dir, `straight-${signal}.safetensors`)));
+      expect(readFileSync(join(dir, `resumed-${signal}.safetensors`))).toEqual(
+        readFileSync(join(dir, `straight-${signal}.safetensors`)),
+      );
     }, 120_000);
   }
 
@@ -92,7 +135,18 @@ describe("dlrm train checkpoints", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`Saved the weights to ${out}`);
     const w = readSafetensors(out);
-    expect([...w.keys()]).toEqual(["emb_l.0.weight", "emb_l.1.weight", "bot_l.0.weight", "bot_l.0.bias", "bot_l.2.weight", "bot_l.2.bias", "top_l.0.weight", "top_l.0.bias", "top_l.2.weight", "top_l.2.bias"]);
+    expect([...w.keys()]).toEqual([
+      "emb_l.0.weight",
+      "emb_l.1.weight",
+      "bot_l.0.weight",
+      "bot_l.0.bias",
+      "bot_l.2.weight",
+      "bot_l.2.bias",
+      "top_l.0.weight",
+      "top_l.0.bias",
+      "top_l.2.weight",
+      "top_l.2.bias",
+    ]);
     expect(w.get("emb_l.0.weight")!.shape).toEqual([500, 4]);
     expect(w.get("bot_l.0.weight")!.shape).toEqual([8, 13]);
     expect(w.get("top_l.2.weight")!.shape).toEqual([1, 8]);

@@ -11,7 +11,10 @@ export const EXIT_FAILURE = 1;
 
 /** A bad flag or flag value; the message starts with the flag. */
 export class UsageError extends Error {
-  constructor(readonly flag: string, message: string) {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
     super(`${flag}: ${message}`);
     this.name = "UsageError";
   }
@@ -27,7 +30,10 @@ export class NotSupportedError extends Error {
 
 /** Training stopped by a signal after writing a checkpoint; exits with `exitCode` (130 / 143). */
 export class RunStoppedError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = "RunStoppedError";
   }

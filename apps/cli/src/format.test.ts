@@ -7,8 +7,14 @@ import type { PrintReport } from "@dlrm/core";
 import { formatBytes, formatCount, formatPrintLine } from "./format.js";
 
 const report: PrintReport = {
-  epoch: 1, step: 110, totalSteps: 200, loss: 0.6931471, accuracy: 0.5123,
-  msPerIteration: 12.3449, samplesPerSecond: 10_000, learningRate: 0.01,
+  epoch: 1,
+  step: 110,
+  totalSteps: 200,
+  loss: 0.6931471,
+  accuracy: 0.5123,
+  msPerIteration: 12.3449,
+  samplesPerSecond: 10_000,
+  learningRate: 0.01,
 };
 
 describe("format", () => {
@@ -30,6 +36,8 @@ describe("format", () => {
   });
 
   it("leaves ms/it out without --print-time", () => {
-    expect(formatPrintLine(report, 100, false)).toBe("Finished training it 10/100 of epoch 1, loss 0.693147, accuracy 51.2 %");
+    expect(formatPrintLine(report, 100, false)).toBe(
+      "Finished training it 10/100 of epoch 1, loss 0.693147, accuracy 51.2 %",
+    );
   });
 });

@@ -32,9 +32,12 @@ export class JsonlLog {
     try {
       this.fd = openSync(path, "w");
     } catch (err) {
-      throw new Error(`--log-jsonl ${path}: cannot open for writing (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
-        cause: err,
-      });
+      throw new Error(
+        `--log-jsonl ${path}: cannot open for writing (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 

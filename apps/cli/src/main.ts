@@ -39,7 +39,8 @@ function report(err: unknown): number {
     return err.code === "commander.help" ? err.exitCode : EXIT_USAGE;
   }
   process.stderr.write(`dlrm: error: ${oneLine(err)}\n`);
-  if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
+  if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined)
+    process.stderr.write(`${err.stack}\n`);
   if (err instanceof RunStoppedError) return err.exitCode;
   return err instanceof UsageError || err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
 }

@@ -6,12 +6,25 @@
 import type { TrainConfig } from "@dlrm/core";
 import { UsageError } from "./errors.js";
 
-const MUST_MATCH: (keyof TrainConfig)[] = ["model", "batchSize", "optimizer", "loss", "lossThreshold", "seed", "learningRate", "lrNumWarmupSteps", "lrDecayStartStep", "lrNumDecaySteps", "precision"];
+const MUST_MATCH: (keyof TrainConfig)[] = [
+  "model",
+  "batchSize",
+  "optimizer",
+  "loss",
+  "lossThreshold",
+  "seed",
+  "learningRate",
+  "lrNumWarmupSteps",
+  "lrDecayStartStep",
+  "lrNumDecaySteps",
+  "precision",
+];
 
 /** Throws a UsageError naming every field where `run` differs from the checkpoint's `saved` configuration. */
 export function checkResumeConfig(saved: TrainConfig, run: TrainConfig, path: string): void {
   const diffs = MUST_MATCH.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(run[k])).map(
     (k) => `${k}: checkpoint ${JSON.stringify(saved[k])}, this run ${JSON.stringify(run[k])}`,
   );
-  if (diffs.length > 0) throw new UsageError("--resume", `${path} was made with another configuration: ${diffs.join("; ")}`);
+  if (diffs.length > 0)
+    throw new UsageError("--resume", `${path} was made with another configuration: ${diffs.join("; ")}`);
 }

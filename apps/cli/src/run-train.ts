@@ -60,11 +60,19 @@ async function openSource(setup: TrainSetup): Promise<BatchSource> {
  * `--load-model`: the file's names and shapes are checked against the whole model first
  * (from the header alone); then only the tensors this rank needs are read.
  */
-function loadInitialWeightsFile(config: TrainConfig, path: string, needs: ((name: string) => boolean) | undefined): StateDict {
+function loadInitialWeightsFile(
+  config: TrainConfig,
+  path: string,
+  needs: ((name: string) => boolean) | undefined,
+): StateDict {
   if (needs === undefined) return readSafetensors(path);
   const file = openSafetensors(path);
   closeSync(file.fd);
-  checkStateDict(config.model, new Map(file.entries.map((e) => [e.name, { dtype: "F32" as const, shape: e.shape, data: new Float32Array(0) }])), path);
+  checkStateDict(
+    config.model,
+    new Map(file.entries.map((e) => [e.name, { dtype: "F32" as const, shape: e.shape, data: new Float32Array(0) }])),
+    path,
+  );
   return readSafetensors(path, needs);
 }
 
@@ -75,22 +83,37 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const say = (l: string): void => {
     if (lead) process.stdout.write(`${l}\n`);
   };
-  const dataset = setup.dataset === undefined ? undefined : await openDatasetRun(setup.config, setup.dataset, say, comm);
+  const dataset =
+    setup.dataset === undefined ? undefined : await openDatasetRun(setup.config, setup.dataset, say, comm);
   const config = dataset?.config ?? setup.config;
   const source = dataset?.train ?? (await openSource(setup));
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan.ownedTables[comm.rank]!);
   const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);
-  const resume = cli.resume === undefined ? undefined : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
+  const resume =
+    cli.resume === undefined
+      ? undefined
+      : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
   if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
   const threads = cli.threads > 0 ? cli.threads : rankThreads(comm.worldSize);
-  const { backend, fallbackNotes } = await openBackend(cli.backend, { mode: config.mode, ...(threads === undefined ? {} : { threads }) });
+  const { backend, fallbackNotes } = await openBackend(cli.backend, {
+    mode: config.mode,
+    ...(threads === undefined ? {} : { threads }),
+  });
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
   const progress = lead ? createProgress() : silentProgress();
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
   try {
-    for (const line of startupLines({ config, backend, requestedBackend: cli.backend, fallbackNotes, source, notes: setup.notes })) say(line);
+    for (const line of startupLines({
+      config,
+      backend,
+      requestedBackend: cli.backend,
+      fallbackNotes,
+      source,
+      notes: setup.notes,
+    }))
+      say(line);
     if (plan !== undefined) for (const line of distributedLines(config, source, plan, comm)) say(line);
     if (resume !== undefined) say(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})`);
     if (config.precision === "bf16" && !backend.info.precisions.includes("bf16")) {
@@ -139,8 +162,14 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     if (dataset !== undefined) say((await dataset.evaluateTest(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
-      const by = signal === "SIGUSR1" ? "a stop request to every rank (SIGUSR1, as the launcher sends on Ctrl-C or SIGTERM)" : signal;
-      throw new RunStoppedError(`stopped by ${by} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`, signalExitCode(signal));
+      const by =
+        signal === "SIGUSR1"
+          ? "a stop request to every rank (SIGUSR1, as the launcher sends on Ctrl-C or SIGTERM)"
+          : signal;
+      throw new RunStoppedError(
+        `stopped by ${by} after step ${summary.steps}; checkpoint: ${summary.lastCheckpoint ?? "none"} (continue with --resume ${summary.lastCheckpoint ?? cli.checkpointDir})`,
+        signalExitCode(signal),
+      );
     }
     if (cli.saveModel !== undefined) {
       if (model.shard === undefined) writeSafetensors(cli.saveModel, await model.stateDict());

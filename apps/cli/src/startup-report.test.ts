@@ -6,11 +6,23 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, ReferenceBackend, type Backend, type BatchSource } from "@dlrm/core";
 import { startupLines } from "./startup-report.js";
 
-const source: BatchSource = { batchesPerEpoch: 1, maxIndicesPerBag: 1, description: "random", batches: async function* () {} };
+const source: BatchSource = {
+  batchesPerEpoch: 1,
+  maxIndicesPerBag: 1,
+  description: "random",
+  batches: async function* () {},
+};
 
 function linesFor(name: string): string[] {
   const backend: Backend = Object.assign(new ReferenceBackend(), { info: { ...new ReferenceBackend().info, name } });
-  return startupLines({ config: DEFAULT_TRAIN_CONFIG, backend, requestedBackend: name, fallbackNotes: [], source, notes: [] });
+  return startupLines({
+    config: DEFAULT_TRAIN_CONFIG,
+    backend,
+    requestedBackend: name,
+    fallbackNotes: [],
+    source,
+    notes: [],
+  });
 }
 
 describe("start-up block", () => {

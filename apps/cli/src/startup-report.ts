@@ -3,7 +3,15 @@
  * why others were passed over), execution mode and precision, a model summary, the
  * parameter count, the memory estimate and the data source.
  */
-import { backendLabel, estimateMemory, mlpLayers, parameterCount, type Backend, type BatchSource, type TrainConfig } from "@dlrm/core";
+import {
+  backendLabel,
+  estimateMemory,
+  mlpLayers,
+  parameterCount,
+  type Backend,
+  type BatchSource,
+  type TrainConfig,
+} from "@dlrm/core";
 import { formatBytes, formatCount } from "./format.js";
 
 /** What the start-up block describes. */

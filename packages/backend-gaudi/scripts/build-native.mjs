@@ -22,7 +22,14 @@ function ok(cmd, args) {
 }
 
 function hasOpenBlas() {
-  const incs = ["/usr/include", "/usr/include/openblas", "/usr/include/x86_64-linux-gnu", "/usr/include/aarch64-linux-gnu", "/usr/local/include", "/usr/local/include/openblas"];
+  const incs = [
+    "/usr/include",
+    "/usr/include/openblas",
+    "/usr/include/x86_64-linux-gnu",
+    "/usr/include/aarch64-linux-gnu",
+    "/usr/local/include",
+    "/usr/local/include/openblas",
+  ];
   const libs = ["/usr/lib", "/usr/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/local/lib"];
   const header = incs.some((d) => existsSync(join(d, "cblas.h")));
   const lib = libs.some((d) => existsSync(d) && readdirSync(d).some((f) => /^libopenblas\.(so|a|dylib)/.test(f)));
@@ -52,7 +59,10 @@ try {
 }
 
 const extra = process.env.DLRM_SANITIZE === "1" ? ["--CDDLRM_SANITIZE=ON"] : [];
-const r = spawnSync(process.execPath, [cmakeJs, "compile", "--parallel", "2", "--log-level", "warn", ...extra], { cwd: pkg, stdio: "inherit" });
+const r = spawnSync(process.execPath, [cmakeJs, "compile", "--parallel", "2", "--log-level", "warn", ...extra], {
+  cwd: pkg,
+  stdio: "inherit",
+});
 if (r.status !== 0) {
   const line = `@dlrm/backend-gaudi: native addon build failed (cmake-js exit ${r.status ?? r.signal}); see the output above`;
   if (neverFail) {

@@ -16,8 +16,20 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const LAYERS = {
-  kaggle: { batch: 128, mlps: [[13, 512, 256, 64, 16], [367, 512, 256, 1]] },
-  medium: { batch: 512, mlps: [[1024, 1024, 1024, 64], [128, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 1]] },
+  kaggle: {
+    batch: 128,
+    mlps: [
+      [13, 512, 256, 64, 16],
+      [367, 512, 256, 1],
+    ],
+  },
+  medium: {
+    batch: 512,
+    mlps: [
+      [1024, 1024, 1024, 64],
+      [128, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 1],
+    ],
+  },
 };
 
 /** The step's distinct GEMMs: [name, m, n, k, transA, transB, count per step]. */
@@ -62,9 +74,11 @@ const { values } = parseArgs({
   },
 });
 if (!(values.config in LAYERS)) throw new Error(`--config must be kaggle or medium, got ${values.config}`);
-if (values.precision !== "fp32" && values.precision !== "bf16") throw new Error(`--precision must be fp32 or bf16, got ${values.precision}`);
+if (values.precision !== "fp32" && values.precision !== "bf16")
+  throw new Error(`--precision must be fp32 or bf16, got ${values.precision}`);
 const threads = Number(values.threads);
-if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
+if (!Number.isInteger(threads) || threads < 1)
+  throw new Error(`--threads must be a positive integer, got ${values.threads}`);
 
 // As the backend's loader does: the pool's OpenMP threads sleep between calls.
 process.env.OMP_WAIT_POLICY ??= "PASSIVE";
@@ -117,14 +131,43 @@ rows.push(total);
 
 const labels = builds.map((b) => b.label);
 const two = labels.length > 1;
-console.log(`GEMM ms per call, ${values.config}, ${values.precision}, ${threads} thread(s): median (min) of the calls, builds called in turn`);
-console.log(["gemm".padEnd(34), ...labels.map((l) => l.padStart(18)), ...(two ? [`${labels[1]}/${labels[0]} med`.padStart(14), "min".padStart(7)] : [])].join(" "));
+console.log(
+  `GEMM ms per call, ${values.config}, ${values.precision}, ${threads} thread(s): median (min) of the calls, builds called in turn`,
+);
+console.log(
+  [
+    "gemm".padEnd(34),
+    ...labels.map((l) => l.padStart(18)),
+    ...(two ? [`${labels[1]}/${labels[0]} med`.padStart(14), "min".padStart(7)] : []),
+  ].join(" "),
+);
 for (const r of rows) {
   const cells = labels.map((l) => `${r[l].medianMs.toFixed(3)} (${r[l].minMs.toFixed(3)})`.padStart(18));
-  const ratio = two ? [(r[labels[1]].medianMs / r[labels[0]].medianMs).toFixed(3).padStart(14), (r[labels[1]].minMs / r[labels[0]].minMs).toFixed(3).padStart(7)] : [];
+  const ratio = two
+    ? [
+        (r[labels[1]].medianMs / r[labels[0]].medianMs).toFixed(3).padStart(14),
+        (r[labels[1]].minMs / r[labels[0]].minMs).toFixed(3).padStart(7),
+      ]
+    : [];
   console.log([`${r.gemm}${r.perStep > 1 ? ` x${r.perStep}` : ""}`.padEnd(34), ...cells, ...ratio].join(" "));
 }
 if (values.json) {
   const info = Object.fromEntries(builds.map((b) => [b.label, { path: b.path, info: b.addon.info() }]));
-  writeFileSync(values.json, JSON.stringify({ kind: "gaudi-gemm-bench", command: `node scripts/gemm-bench.mjs ${process.argv.slice(2).join(" ")}`, createdAt: new Date().toISOString(), config: values.config, precision: values.precision, threads, builds: info, rows }, null, 2) + "\n");
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      {
+        kind: "gaudi-gemm-bench",
+        command: `node scripts/gemm-bench.mjs ${process.argv.slice(2).join(" ")}`,
+        createdAt: new Date().toISOString(),
+        config: values.config,
+        precision: values.precision,
+        threads,
+        builds: info,
+        rows,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
 }

@@ -10,7 +10,13 @@ import { describeNative, rng } from "./test-util.js";
 const f = Math.fround;
 
 /** One PyTorch Adagrad step on copies of param and acc, in f32. */
-function torchAdagrad(param: Float32Array, grad: Float32Array, acc: Float32Array, lr: number, eps: number): { param: Float32Array; acc: Float32Array } {
+function torchAdagrad(
+  param: Float32Array,
+  grad: Float32Array,
+  acc: Float32Array,
+  lr: number,
+  eps: number,
+): { param: Float32Array; acc: Float32Array } {
   const p = param.slice();
   const a = acc.slice();
   for (let i = 0; i < p.length; i++) {
@@ -35,7 +41,9 @@ describeNative("gaudi dense Adagrad", () => {
       const lr = 0.0123;
       const eps = 1e-10;
       const host = sizes.map((n, i) => ({
-        param: randomF32(n, 10 + i, 2), grad: randomF32(n, 20 + i, 1e-2), acc: randomF32(n, 30 + i, 1e-3, 1e-3),
+        param: randomF32(n, 10 + i, 2),
+        grad: randomF32(n, 20 + i, 1e-2),
+        acc: randomF32(n, 30 + i, 1e-3, 1e-3),
       }));
       const upload = (d: Float32Array): ReturnType<typeof be.alloc> => {
         const t = be.alloc([d.length], "f32");
@@ -45,7 +53,13 @@ describeNative("gaudi dense Adagrad", () => {
       const single = host.map((h) => ({ param: upload(h.param), grad: upload(h.grad), acc: upload(h.acc) }));
       for (const [i, t] of single.entries()) be.adagradStep({ ...t, lr, eps, size: sizes[i]! });
       const fused = host.map((h) => ({ param: upload(h.param), grad: upload(h.grad), acc: upload(h.acc) }));
-      be.fusedAdagradStep!({ params: fused.map((t) => t.param), grads: fused.map((t) => t.grad), accs: fused.map((t) => t.acc), lr, eps });
+      be.fusedAdagradStep!({
+        params: fused.map((t) => t.param),
+        grads: fused.map((t) => t.grad),
+        accs: fused.map((t) => t.acc),
+        lr,
+        eps,
+      });
       for (const [i, h] of host.entries()) {
         const want = torchAdagrad(h.param, h.grad, h.acc, lr, eps);
         for (const t of [single[i]!, fused[i]!]) {

@@ -5,8 +5,12 @@
  */
 import { expect, it } from "vitest";
 import {
-  createRandomSource, DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, trainModel,
-  type Backend, type TrainConfig,
+  createRandomSource,
+  DEFAULT_RANDOM_DATA,
+  DEFAULT_TRAIN_CONFIG,
+  trainModel,
+  type Backend,
+  type TrainConfig,
 } from "@dlrm/core";
 import { gaudiBackendFactory } from "./factory.js";
 import type { GaudiBackend } from "./gaudi-backend.js";
@@ -21,7 +25,10 @@ const cfg: TrainConfig = {
 };
 const data = { ...DEFAULT_RANDOM_DATA, dataSize: 64 * 6 };
 
-async function trainedWeights(mode: "eager" | "lazy", optimizer: TrainConfig["optimizer"]): Promise<{ weights: Float32Array[]; backend: Backend }> {
+async function trainedWeights(
+  mode: "eager" | "lazy",
+  optimizer: TrainConfig["optimizer"],
+): Promise<{ weights: Float32Array[]; backend: Backend }> {
   const backend = await gaudiBackendFactory.create({ mode });
   const c = { ...cfg, optimizer };
   const { model } = await trainModel(backend, c, createRandomSource(c, data));
@@ -34,7 +41,9 @@ describeNative("gaudi backend", () => {
     expect(await gaudiBackendFactory.unavailableReason()).toBeUndefined();
     const be = await gaudiBackendFactory.create();
     expect(be.info.name).toBe("gaudi");
-    expect(be.info.device).toMatch(/^host CPU \(native C\+\+, \d+ threads? in one OpenMP pool, ISA (portable|avx2|avx512)( \(DLRM_CPU_ISA\))?: (AVX2|portable) kernels, OpenBLAS /);
+    expect(be.info.device).toMatch(
+      /^host CPU \(native C\+\+, \d+ threads? in one OpenMP pool, ISA (portable|avx2|avx512)( \(DLRM_CPU_ISA\))?: (AVX2|portable) kernels, OpenBLAS /,
+    );
     expect(be.info.deterministic).toBe(true);
     expect(be.mode).toBe("eager");
     be.dispose();
@@ -45,7 +54,9 @@ describeNative("gaudi backend", () => {
       const eager = await trainedWeights("eager", optimizer);
       const lazy = await trainedWeights("lazy", optimizer);
       expect(lazy.weights.length).toBe(eager.weights.length);
-      eager.weights.forEach((w, i) => expect(Buffer.compare(Buffer.from(w.buffer), Buffer.from(lazy.weights[i]!.buffer)), `tensor ${i}`).toBe(0));
+      eager.weights.forEach((w, i) =>
+        expect(Buffer.compare(Buffer.from(w.buffer), Buffer.from(lazy.weights[i]!.buffer)), `tensor ${i}`).toBe(0),
+      );
       expect((lazy.backend as GaudiBackend).lazyStats.submissions).toBe(cfg.numBatches + 1);
       eager.backend.dispose();
       lazy.backend.dispose();

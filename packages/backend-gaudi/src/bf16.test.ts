@@ -26,8 +26,18 @@ function maxErr(got: Float32Array, want: Float32Array): number {
   return e;
 }
 
-async function gemmOn(be: Backend, m: number, n: number, k: number, transA: boolean, transB: boolean, precision: "fp32" | "bf16"): Promise<Float32Array> {
-  const a = put(be, seeded(m * k, 1)), b = put(be, seeded(k * n, 2)), c = put(be, new Float32Array(m * n).fill(NaN));
+async function gemmOn(
+  be: Backend,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  precision: "fp32" | "bf16",
+): Promise<Float32Array> {
+  const a = put(be, seeded(m * k, 1)),
+    b = put(be, seeded(k * n, 2)),
+    c = put(be, new Float32Array(m * n).fill(NaN));
   be.gemm({ a, b, c, m, n, k, transA, transB, alpha: 1, beta: 0, precision });
   return (await be.read(c)) as Float32Array;
 }
@@ -39,16 +49,46 @@ describeNative("gaudi bf16", () => {
     const be = await gaudiBackendFactory.create();
     expect(be.info.precisions).toContain("bf16");
     const bits = new Uint32Array(BF16_EDGE_CASES.map((e) => e.f32Bits));
-    const edge = put(be, new Float32Array(bits.buffer)), one = put(be, new Float32Array([1]));
+    const edge = put(be, new Float32Array(bits.buffer)),
+      one = put(be, new Float32Array([1]));
     const c = be.alloc([bits.length], "f32");
-    be.gemm({ a: edge, b: one, c, m: bits.length, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" });
+    be.gemm({
+      a: edge,
+      b: one,
+      c,
+      m: bits.length,
+      n: 1,
+      k: 1,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+      precision: "bf16",
+    });
     expect(bf16EdgeProblems(await be.read(c))).toEqual([]);
-    be.gemm({ a: one, b: edge, c, m: 1, n: bits.length, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" });
+    be.gemm({
+      a: one,
+      b: edge,
+      c,
+      m: 1,
+      n: bits.length,
+      k: 1,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+      precision: "bf16",
+    });
     expect(bf16EdgeProblems(await be.read(c))).toEqual([]);
     be.dispose();
   });
 
-  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [transA, transB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`gemm ${transA ? "t" : "n"}${transB ? "t" : "n"} 37x70x300 matches the reference's bf16`, async () => {
       const be = await gaudiBackendFactory.create();
       const want = await gemmOn(ref, 37, 70, 300, transA, transB, "bf16");
@@ -59,15 +99,47 @@ describeNative("gaudi bf16", () => {
   }
 
   it("linearForward and the dot interaction (itself, odd D) match the reference's bf16, eager and lazy alike", async () => {
-    const B = 3, D = 7, T = 4, F = T + 1, width = D + (F * (F + 1)) / 2, K = 33, N = 17;
+    const B = 3,
+      D = 7,
+      T = 4,
+      F = T + 1,
+      width = D + (F * (F + 1)) / 2,
+      K = 33,
+      N = 17;
     const run = async (be: Backend): Promise<Float32Array[]> => {
-      const x = put(be, seeded(B * D, 11)), pooled = put(be, seeded(B * T * D, 12)), dOut = put(be, seeded(B * width, 13));
-      const out = be.alloc([B * width], "f32"), dX = be.alloc([B * D], "f32"), dPooled = be.alloc([B * T * D], "f32");
-      const common = { x, pooled, batchSize: B, dim: D, numTables: T, op: "dot", itself: true, precision: "bf16" } as const;
+      const x = put(be, seeded(B * D, 11)),
+        pooled = put(be, seeded(B * T * D, 12)),
+        dOut = put(be, seeded(B * width, 13));
+      const out = be.alloc([B * width], "f32"),
+        dX = be.alloc([B * D], "f32"),
+        dPooled = be.alloc([B * T * D], "f32");
+      const common = {
+        x,
+        pooled,
+        batchSize: B,
+        dim: D,
+        numTables: T,
+        op: "dot",
+        itself: true,
+        precision: "bf16",
+      } as const;
       be.interactionForward({ ...common, out });
       be.interactionBackward({ ...common, dOut, dX, dPooled });
-      const lx = put(be, seeded(B * K, 3)), w = put(be, seeded(N * K, 4)), bias = put(be, seeded(N, 5)), y = be.alloc([B * N], "f32");
-      be.linearForward!({ x: lx, weight: w, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation: "relu", precision: "bf16" });
+      const lx = put(be, seeded(B * K, 3)),
+        w = put(be, seeded(N * K, 4)),
+        bias = put(be, seeded(N, 5)),
+        y = be.alloc([B * N], "f32");
+      be.linearForward!({
+        x: lx,
+        weight: w,
+        bias,
+        y,
+        batchSize: B,
+        inFeatures: K,
+        outFeatures: N,
+        activation: "relu",
+        precision: "bf16",
+      });
       be.markStep();
       return Promise.all([out, dX, dPooled, y].map(async (t) => (await be.read(t)) as Float32Array));
     };

@@ -22,7 +22,8 @@ export const gaudiBackendFactory: BackendFactory = {
       addon.setThreads(options.threads);
     }
     const mode = options.mode ?? "eager";
-    if (mode !== "eager" && mode !== "lazy") throw new TypeError(`gaudi: option "mode" must be "eager" or "lazy", got ${String(mode)}`);
+    if (mode !== "eager" && mode !== "lazy")
+      throw new TypeError(`gaudi: option "mode" must be "eager" or "lazy", got ${String(mode)}`);
     return new GaudiBackend(addon, mode);
   },
 };

@@ -19,20 +19,92 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const int = (n) => Math.floor(rand() * n);
 
 const OPS = {
-  gemm: { a: "t", b: "t", c: "t", m: "n", n: "n", k: "n", transA: "b", transB: "b", alpha: "x", beta: "x", precision: ["fp32", "bf16"] },
-  linearForward: { x: "t", weight: "t", bias: "t", y: "t", batchSize: "n", inFeatures: "n", outFeatures: "n", activation: ["none", "relu"], precision: ["fp32", "bf16"] },
+  gemm: {
+    a: "t",
+    b: "t",
+    c: "t",
+    m: "n",
+    n: "n",
+    k: "n",
+    transA: "b",
+    transB: "b",
+    alpha: "x",
+    beta: "x",
+    precision: ["fp32", "bf16"],
+  },
+  linearForward: {
+    x: "t",
+    weight: "t",
+    bias: "t",
+    y: "t",
+    batchSize: "n",
+    inFeatures: "n",
+    outFeatures: "n",
+    activation: ["none", "relu"],
+    precision: ["fp32", "bf16"],
+  },
   biasAddForward: { y: "t", bias: "t", rows: "n", cols: "n" },
   biasAddBackward: { dY: "t", dBias: "t", rows: "n", cols: "n" },
   reluForward: { x: "t", y: "t", size: "n" },
   reluBackward: { y: "t", dY: "t", dX: "t", size: "n" },
   embeddingBagsForward: { tables: "T", sparse: "S", pooled: "t", batchSize: "n", dim: "n" },
   embeddingBagsBackward: { dPooled: "t", sparse: "S", dRows: "t", batchSize: "n", dim: "n", numTables: "n" },
-  embeddingBagsBackwardSparseStep: { dPooled: "t", tables: "T", accs: "T", sparse: "S", dRows: "t", lr: "x", eps: "x", batchSize: "n", dim: "n", numTables: "n", rowWise: "b" },
+  embeddingBagsBackwardSparseStep: {
+    dPooled: "t",
+    tables: "T",
+    accs: "T",
+    sparse: "S",
+    dRows: "t",
+    lr: "x",
+    eps: "x",
+    batchSize: "n",
+    dim: "n",
+    numTables: "n",
+    rowWise: "b",
+  },
   sparseSgdStep: { tables: "T", sparse: "S", dRows: "t", lr: "x", dim: "n", numTables: "n" },
-  sparseAdagradStep: { tables: "T", accs: "T", sparse: "S", dRows: "t", lr: "x", eps: "x", dim: "n", numTables: "n", rowWise: "b" },
-  interactionForward: { x: "t", pooled: "t", out: "t", batchSize: "n", dim: "n", numTables: "n", op: ["dot", "cat"], itself: "b" },
-  interactionBackward: { x: "t", pooled: "t", dOut: "t", dX: "t", dPooled: "t", batchSize: "n", dim: "n", numTables: "n", op: ["dot", "cat"], itself: "b" },
-  lossForward: { logits: "t", targets: "t", probs: "t", stats: "t", batchSize: "n", loss: ["bce", "mse"], threshold: "x" },
+  sparseAdagradStep: {
+    tables: "T",
+    accs: "T",
+    sparse: "S",
+    dRows: "t",
+    lr: "x",
+    eps: "x",
+    dim: "n",
+    numTables: "n",
+    rowWise: "b",
+  },
+  interactionForward: {
+    x: "t",
+    pooled: "t",
+    out: "t",
+    batchSize: "n",
+    dim: "n",
+    numTables: "n",
+    op: ["dot", "cat"],
+    itself: "b",
+  },
+  interactionBackward: {
+    x: "t",
+    pooled: "t",
+    dOut: "t",
+    dX: "t",
+    dPooled: "t",
+    batchSize: "n",
+    dim: "n",
+    numTables: "n",
+    op: ["dot", "cat"],
+    itself: "b",
+  },
+  lossForward: {
+    logits: "t",
+    targets: "t",
+    probs: "t",
+    stats: "t",
+    batchSize: "n",
+    loss: ["bce", "mse"],
+    threshold: "x",
+  },
   lossBackward: { logits: "t", targets: "t", dLogits: "t", batchSize: "n", loss: ["bce", "mse"], threshold: "x" },
   sgdStep: { param: "t", grad: "t", lr: "x", size: "n" },
   adagradStep: { param: "t", grad: "t", acc: "t", lr: "x", eps: "x", size: "n" },
@@ -54,10 +126,44 @@ const freed = [];
 
 function junk() {
   return pick([
-    undefined, null, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, -(2 ** 63), "x", "", true, false, {}, [], [1, 2],
-    new Float32Array(3), new Int32Array(5), new Float64Array(2), new Uint8Array(4), detached(), new Float32Array(new SharedArrayBuffer(16)),
-    Float32Array.from([1, 2, 3]).subarray(1), 1n, Symbol("s"), () => 1, new Proxy({}, { get() { throw new Error("getter"); } }),
-    pick(freed) ?? 0, 1e300,
+    undefined,
+    null,
+    0,
+    -1,
+    1.5,
+    NaN,
+    Infinity,
+    -Infinity,
+    2 ** 31,
+    2 ** 53,
+    -(2 ** 63),
+    "x",
+    "",
+    true,
+    false,
+    {},
+    [],
+    [1, 2],
+    new Float32Array(3),
+    new Int32Array(5),
+    new Float64Array(2),
+    new Uint8Array(4),
+    detached(),
+    new Float32Array(new SharedArrayBuffer(16)),
+    Float32Array.from([1, 2, 3]).subarray(1),
+    1n,
+    Symbol("s"),
+    () => 1,
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("getter");
+        },
+      },
+    ),
+    pick(freed) ?? 0,
+    1e300,
   ]);
 }
 
@@ -67,7 +173,10 @@ function tensorId(e) {
     const dtype = rand() < 0.5 ? "f32" : "i32";
     const n = int(40);
     const id = e.alloc(n, dtype, "fuzz");
-    const data = dtype === "f32" ? Float32Array.from({ length: n }, () => rand() * 4 - 2) : Int32Array.from({ length: n }, () => int(24) - 2);
+    const data =
+      dtype === "f32"
+        ? Float32Array.from({ length: n }, () => rand() * 4 - 2)
+        : Int32Array.from({ length: n }, () => int(24) - 2);
     e.write(id, data, 0);
     ids.push(id);
   }
@@ -78,12 +187,18 @@ function value(e, kind) {
   if (rand() < 0.08) return junk(e);
   if (Array.isArray(kind)) return pick(kind);
   switch (kind) {
-    case "t": return tensorId(e);
-    case "T": return Array.from({ length: int(4) }, () => (rand() < 0.95 ? tensorId(e) : junk(e)));
-    case "S": return Object.fromEntries(SPARSE.map((f) => [f, rand() < 0.95 ? tensorId(e) : junk(e)]));
-    case "n": return int(7);
-    case "b": return rand() < 0.5;
-    default: return rand() < 0.9 ? rand() * 0.4 : pick([0, -1, 1e-10]);
+    case "t":
+      return tensorId(e);
+    case "T":
+      return Array.from({ length: int(4) }, () => (rand() < 0.95 ? tensorId(e) : junk(e)));
+    case "S":
+      return Object.fromEntries(SPARSE.map((f) => [f, rand() < 0.95 ? tensorId(e) : junk(e)]));
+    case "n":
+      return int(7);
+    case "b":
+      return rand() < 0.5;
+    default:
+      return rand() < 0.9 ? rand() * 0.4 : pick([0, -1, 1e-10]);
   }
 }
 
@@ -103,7 +218,14 @@ for (let i = 0; i < count; i++) {
     const r = rand();
     if (r < 0.75) {
       const name = pick(Object.keys(OPS));
-      const args = rand() < 0.03 ? junk(e) : Object.fromEntries(Object.entries(OPS[name]).filter(() => rand() < 0.97).map(([k, kind]) => [k, value(e, kind)]));
+      const args =
+        rand() < 0.03
+          ? junk(e)
+          : Object.fromEntries(
+              Object.entries(OPS[name])
+                .filter(() => rand() < 0.97)
+                .map(([k, kind]) => [k, value(e, kind)]),
+            );
       if (rand() < 0.02) addon.Engine.prototype[name].call(junk(e), args);
       else e[name](args);
     } else if (r < 0.8) {

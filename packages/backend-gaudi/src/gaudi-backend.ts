@@ -6,8 +6,20 @@
  * whole step and runs it off the JavaScript thread; `read`/`sync` wait for it.
  */
 import {
-  TensorTable, checkAlloc, checkWrite, disposedError, isTensor, validateOp,
-  type Backend, type BackendInfo, type BackendOps, type DType, type ExecutionMode, type FusedOps, type Tensor, type TensorEntry,
+  TensorTable,
+  checkAlloc,
+  checkWrite,
+  disposedError,
+  isTensor,
+  validateOp,
+  type Backend,
+  type BackendInfo,
+  type BackendOps,
+  type DType,
+  type ExecutionMode,
+  type FusedOps,
+  type Tensor,
+  type TensorEntry,
 } from "@dlrm/core";
 import type { NativeAddon, NativeEngine } from "./native.js";
 
@@ -24,7 +36,8 @@ export interface GaudiLazyStats {
 function routeText(i: ReturnType<NativeAddon["info"]>): string {
   const blas = /OpenBLAS \d+\.\d+\.\d+/.exec(i.blas.replace("OpenBLAS OpenBLAS", "OpenBLAS"))?.[0] ?? "OpenBLAS";
   const isa = `ISA ${i.isa}${i.isaForced ? " (DLRM_CPU_ISA)" : ""}: ${i.avx2 ? "AVX2" : "portable"} kernels`;
-  const onednnUse = i.gemmLibrary === "onednn" ? "for every GEMM" : i.gemmLibrary === "openblas" ? "unused" : "for the large GEMMs";
+  const onednnUse =
+    i.gemmLibrary === "onednn" ? "for every GEMM" : i.gemmLibrary === "openblas" ? "unused" : "for the large GEMMs";
   const onednn = i.onednn ? `, ${i.onednn} (${i.onednnIsa}) ${onednnUse}` : "";
   const forced = i.gemmLibrary === "auto" ? "" : ` (DLRM_GEMM_LIBRARY=${i.gemmLibrary})`;
   return `${isa}, ${blas} GEMM with its ${i.blasCore} kernels${i.gemmLibrary === "onednn" ? " unused" : ""}${onednn}${forced}, split in shape-fixed single-threaded tiles`;
@@ -36,7 +49,10 @@ export class GaudiBackend implements Backend {
   private readonly tensors = new TensorTable<TensorEntry>();
   private disposed = false;
 
-  constructor(addon: NativeAddon, readonly mode: ExecutionMode) {
+  constructor(
+    addon: NativeAddon,
+    readonly mode: ExecutionMode,
+  ) {
     this.engine = new addon.Engine(mode === "lazy");
     const i = addon.info();
     this.info = {
@@ -121,7 +137,8 @@ export class GaudiBackend implements Backend {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
       if (Array.isArray(value)) out[key] = value.map(id);
-      else if (key === "sparse") out[key] = Object.fromEntries(Object.entries(value as object).map(([f, v]) => [f, id(v)]));
+      else if (key === "sparse")
+        out[key] = Object.fromEntries(Object.entries(value as object).map(([f, v]) => [f, id(v)]));
       else out[key] = id(value);
     }
     return out;
@@ -130,32 +147,71 @@ export class GaudiBackend implements Backend {
   private call<K extends Op>(op: K, args: ArgsOf<K>): void {
     this.checkAlive(op);
     validateOp(op, args, this.tensors.resolve);
-    (this.engine[op] as (a: unknown) => void).call(this.engine, GaudiBackend.toNative(args as unknown as Record<string, unknown>));
+    (this.engine[op] as (a: unknown) => void).call(
+      this.engine,
+      GaudiBackend.toNative(args as unknown as Record<string, unknown>),
+    );
   }
 
   // ---------------------------------------------------------------- ops (contract in backend.ts)
 
-  gemm(args: ArgsOf<"gemm">): void { this.call("gemm", args); }
-  biasAddForward(args: ArgsOf<"biasAddForward">): void { this.call("biasAddForward", args); }
-  biasAddBackward(args: ArgsOf<"biasAddBackward">): void { this.call("biasAddBackward", args); }
-  reluForward(args: ArgsOf<"reluForward">): void { this.call("reluForward", args); }
-  reluBackward(args: ArgsOf<"reluBackward">): void { this.call("reluBackward", args); }
-  embeddingBagsForward(args: ArgsOf<"embeddingBagsForward">): void { this.call("embeddingBagsForward", args); }
-  embeddingBagsBackward(args: ArgsOf<"embeddingBagsBackward">): void { this.call("embeddingBagsBackward", args); }
-  interactionForward(args: ArgsOf<"interactionForward">): void { this.call("interactionForward", args); }
-  interactionBackward(args: ArgsOf<"interactionBackward">): void { this.call("interactionBackward", args); }
-  lossForward(args: ArgsOf<"lossForward">): void { this.call("lossForward", args); }
-  lossBackward(args: ArgsOf<"lossBackward">): void { this.call("lossBackward", args); }
-  sgdStep(args: ArgsOf<"sgdStep">): void { this.call("sgdStep", args); }
-  adagradStep(args: ArgsOf<"adagradStep">): void { this.call("adagradStep", args); }
-  sparseSgdStep(args: ArgsOf<"sparseSgdStep">): void { this.call("sparseSgdStep", args); }
-  sparseAdagradStep(args: ArgsOf<"sparseAdagradStep">): void { this.call("sparseAdagradStep", args); }
-  fill(args: ArgsOf<"fill">): void { this.call("fill", args); }
+  gemm(args: ArgsOf<"gemm">): void {
+    this.call("gemm", args);
+  }
+  biasAddForward(args: ArgsOf<"biasAddForward">): void {
+    this.call("biasAddForward", args);
+  }
+  biasAddBackward(args: ArgsOf<"biasAddBackward">): void {
+    this.call("biasAddBackward", args);
+  }
+  reluForward(args: ArgsOf<"reluForward">): void {
+    this.call("reluForward", args);
+  }
+  reluBackward(args: ArgsOf<"reluBackward">): void {
+    this.call("reluBackward", args);
+  }
+  embeddingBagsForward(args: ArgsOf<"embeddingBagsForward">): void {
+    this.call("embeddingBagsForward", args);
+  }
+  embeddingBagsBackward(args: ArgsOf<"embeddingBagsBackward">): void {
+    this.call("embeddingBagsBackward", args);
+  }
+  interactionForward(args: ArgsOf<"interactionForward">): void {
+    this.call("interactionForward", args);
+  }
+  interactionBackward(args: ArgsOf<"interactionBackward">): void {
+    this.call("interactionBackward", args);
+  }
+  lossForward(args: ArgsOf<"lossForward">): void {
+    this.call("lossForward", args);
+  }
+  lossBackward(args: ArgsOf<"lossBackward">): void {
+    this.call("lossBackward", args);
+  }
+  sgdStep(args: ArgsOf<"sgdStep">): void {
+    this.call("sgdStep", args);
+  }
+  adagradStep(args: ArgsOf<"adagradStep">): void {
+    this.call("adagradStep", args);
+  }
+  sparseSgdStep(args: ArgsOf<"sparseSgdStep">): void {
+    this.call("sparseSgdStep", args);
+  }
+  sparseAdagradStep(args: ArgsOf<"sparseAdagradStep">): void {
+    this.call("sparseAdagradStep", args);
+  }
+  fill(args: ArgsOf<"fill">): void {
+    this.call("fill", args);
+  }
 
   /** Fused: GEMM + bias + activation epilogue, bit-identical to the unfused sequence. */
-  linearForward(args: ArgsOf<"linearForward">): void { this.call("linearForward", args); }
+  linearForward(args: ArgsOf<"linearForward">): void {
+    this.call("linearForward", args);
+  }
   /** Fused: one parallel Adagrad pass over every MLP tensor. */
-  fusedAdagradStep(args: ArgsOf<"fusedAdagradStep">): void { this.call("fusedAdagradStep", args); }
+  fusedAdagradStep(args: ArgsOf<"fusedAdagradStep">): void {
+    this.call("fusedAdagradStep", args);
+  }
   /** Fused: embedding-bag backward + sparse Adagrad/SGD per unique row (Habana's custom op). */
   embeddingBagsBackwardSparseStep(args: ArgsOf<"embeddingBagsBackwardSparseStep">): void {
     this.call("embeddingBagsBackwardSparseStep", args);

@@ -11,7 +11,18 @@ import { roundArrayToBf16 } from "@dlrm/core";
 import type { NativeEngine } from "./native.js";
 import { addon, describeNative, rng } from "./test-util.js";
 
-function gemmOracle(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): Float64Array {
+function gemmOracle(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+  alpha: number,
+  beta: number,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -23,7 +34,13 @@ function gemmOracle(a: Float32Array, b: Float32Array, c: Float32Array, m: number
   return out;
 }
 
-function run(e: NativeEngine, a: Float32Array, b: Float32Array, c: Float32Array, args: Record<string, unknown>): Float32Array {
+function run(
+  e: NativeEngine,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  args: Record<string, unknown>,
+): Float32Array {
   const ids = [a, b, c].map((d) => {
     const id = e.alloc(d.length, "f32", "x");
     e.write(id, d, 0);
@@ -41,13 +58,19 @@ function randomArray(n: number, next: () => number): Float32Array {
 
 function maxRelError(got: Float32Array, want: Float64Array): number {
   let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), 1));
+  for (let i = 0; i < want.length; i++)
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), 1));
   return worst;
 }
 
 describeNative("gemm vs a float64 triple loop", () => {
   const e = new (addon().Engine)(false);
-  for (const [m, n, k] of [[37, 29, 53], [128, 64, 13], [1, 1, 1], [3, 130, 257]] as const) {
+  for (const [m, n, k] of [
+    [37, 29, 53],
+    [128, 64, 13],
+    [1, 1, 1],
+    [3, 130, 257],
+  ] as const) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB}, alpha 0.5, beta 1.5`, () => {
@@ -66,24 +89,85 @@ describeNative("gemm vs a float64 triple loop", () => {
     const next = rng(7);
     const a = randomArray(6, next);
     const b = randomArray(6, next);
-    const got = run(e, a, b, new Float32Array(4).fill(NaN), { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
+    const got = run(e, a, b, new Float32Array(4).fill(NaN), {
+      m: 2,
+      n: 2,
+      k: 3,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+    });
     expect(got.every(Number.isFinite)).toBe(true);
     expect(maxRelError(got, gemmOracle(a, b, new Float32Array(4), 2, 2, 3, false, false, 1, 0))).toBeLessThan(1e-6);
   });
 
   it("k = 0 gives beta * C, and m = 0 leaves C alone", () => {
     const c = Float32Array.from([1, 2, 3, 4]);
-    expect(Array.from(run(e, new Float32Array(1), new Float32Array(1), c, { m: 2, n: 2, k: 0, transA: false, transB: false, alpha: 1, beta: 0 }))).toEqual([0, 0, 0, 0]);
-    expect(Array.from(run(e, new Float32Array(1), new Float32Array(1), c, { m: 2, n: 2, k: 0, transA: false, transB: false, alpha: 1, beta: 2 }))).toEqual([2, 4, 6, 8]);
-    expect(Array.from(run(e, new Float32Array(1), new Float32Array(2), c, { m: 0, n: 2, k: 1, transA: false, transB: false, alpha: 1, beta: 0 }))).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        run(e, new Float32Array(1), new Float32Array(1), c, {
+          m: 2,
+          n: 2,
+          k: 0,
+          transA: false,
+          transB: false,
+          alpha: 1,
+          beta: 0,
+        }),
+      ),
+    ).toEqual([0, 0, 0, 0]);
+    expect(
+      Array.from(
+        run(e, new Float32Array(1), new Float32Array(1), c, {
+          m: 2,
+          n: 2,
+          k: 0,
+          transA: false,
+          transB: false,
+          alpha: 1,
+          beta: 2,
+        }),
+      ),
+    ).toEqual([2, 4, 6, 8]);
+    expect(
+      Array.from(
+        run(e, new Float32Array(1), new Float32Array(2), c, {
+          m: 0,
+          n: 2,
+          k: 1,
+          transA: false,
+          transB: false,
+          alpha: 1,
+          beta: 0,
+        }),
+      ),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it("bf16 rounds the operands to bfloat16 (nearest even) and accumulates in fp32", () => {
     const a = Float32Array.from([1 + 2 ** -9, 1 + 3 * 2 ** -9, 3]);
     const b = Float32Array.from([1, 1, 1]);
-    const got = run(e, a, b, new Float32Array(1), { m: 1, n: 1, k: 3, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" });
+    const got = run(e, a, b, new Float32Array(1), {
+      m: 1,
+      n: 1,
+      k: 3,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+      precision: "bf16",
+    });
     expect(got[0]).toBe(1 + (1 + 2 ** -7) + 3);
-    const fp32 = run(e, a, b, new Float32Array(1), { m: 1, n: 1, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
+    const fp32 = run(e, a, b, new Float32Array(1), {
+      m: 1,
+      n: 1,
+      k: 3,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+    });
     expect(fp32[0]).toBe(Math.fround(5 + 4 * 2 ** -9));
   });
 
@@ -108,7 +192,7 @@ describeNative("gemm vs a float64 triple loop", () => {
         if (bf16 && withOneDnn) expect(["openblas", "onednn-bf16-matmul"]).toContain(lib);
         const next = rng(m + n + k + (transA ? 1 : 0));
         const raw = [randomArray(m * k, next), randomArray(k * n, next)] as const;
-        const [a, b] = bf16 ? raw.map((x) => roundArrayToBf16(x)) as [Float32Array, Float32Array] : raw;
+        const [a, b] = bf16 ? (raw.map((x) => roundArrayToBf16(x)) as [Float32Array, Float32Array]) : raw;
         const args = { m, n, k, transA, transB, alpha: 1, beta: 0, precision };
         const got = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);
         const again = run(e, raw[0], raw[1], new Float32Array(m * n).fill(NaN), args);

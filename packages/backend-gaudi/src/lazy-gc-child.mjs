@@ -17,7 +17,10 @@ function record(e) {
   {
     const a = new Float32Array(N * N).map((_, i) => Math.sin(i) * 0.1);
     const b = new Float32Array(N * N).map((_, i) => Math.cos(i) * 0.1);
-    for (const [name, data] of [["a", a], ["b", b]]) {
+    for (const [name, data] of [
+      ["a", a],
+      ["b", b],
+    ]) {
       ids[name] = e.alloc(N * N, "f32", name);
       e.write(ids[name], data, 0);
     }

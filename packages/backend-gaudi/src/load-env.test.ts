@@ -80,7 +80,11 @@ describe("addon load environment", () => {
 
   it("removes the variables even when loading throws", () => {
     for (const n of NAMES) delete process.env[n];
-    expect(() => withLoadEnvironment(() => { throw new Error("load failed"); }, zen4)).toThrow("load failed");
+    expect(() =>
+      withLoadEnvironment(() => {
+        throw new Error("load failed");
+      }, zen4),
+    ).toThrow("load failed");
     for (const n of NAMES) expect(process.env[n]).toBeUndefined();
   });
 });

@@ -49,7 +49,10 @@ export function readCpuId(): CpuId | undefined {
  * The variables to set while loading the addon on this CPU (before the user's values win),
  * given DLRM_CPU_ISA's value; throws a RouteSettingError when the level is refused.
  */
-export function loadEnvironment(cpu: CpuId | undefined, isa: string | undefined = process.env.DLRM_CPU_ISA): Record<string, string> {
+export function loadEnvironment(
+  cpu: CpuId | undefined,
+  isa: string | undefined = process.env.DLRM_CPU_ISA,
+): Record<string, string> {
   const level = forcedLevel(isa, cpu);
   const core = level === undefined ? preferredCoreType(cpu) : OPENBLAS_CORE_FOR[level];
   return { ...(core === undefined ? {} : { OPENBLAS_CORETYPE: core }), OMP_WAIT_POLICY: "PASSIVE" };

@@ -40,13 +40,30 @@ export interface NativeAddon {
    * (either way it runs single-threaded inside the pool's GEMM tiles, blasThreads 1).
    */
   info(): {
-    avx2: boolean; isa: "portable" | "avx2" | "avx512"; isaForced: boolean; gemmLibrary: "auto" | "openblas" | "onednn";
-    cpuFeatures: string; onednnIsa: string; threads: number; blasThreads: number; blas: string; blasCore: string;
-    blasThreading: "openmp" | "pthreads" | "serial"; onednn: string; device: string;
+    avx2: boolean;
+    isa: "portable" | "avx2" | "avx512";
+    isaForced: boolean;
+    gemmLibrary: "auto" | "openblas" | "onednn";
+    cpuFeatures: string;
+    onednnIsa: string;
+    threads: number;
+    blasThreads: number;
+    blas: string;
+    blasCore: string;
+    blasThreading: "openmp" | "pthreads" | "serial";
+    onednn: string;
+    device: string;
   };
   setThreads(n: number): void;
   /** Which library runs a GEMM of this shape with alpha 1, beta 0, fp32 or bf16 (gemm_route.h). */
-  gemmLibrary(m: number, n: number, k: number, transA: boolean, transB: boolean, bf16?: boolean): "openblas" | "onednn-matmul" | "onednn-bf16-matmul";
+  gemmLibrary(
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    bf16?: boolean,
+  ): "openblas" | "onednn-matmul" | "onednn-bf16-matmul";
 }
 
 /** The command that builds the addon, and the script that installs what it needs. */
@@ -74,7 +91,11 @@ export function loadNative(): { addon?: NativeAddon; reason?: string } {
     const first = String(e instanceof Error ? e.message : e).split("\n")[0] ?? "";
     // A refused DLRM_CPU_ISA / DLRM_GEMM_LIBRARY (here or by the addon) is the user's setting, not the build.
     const setting = e instanceof RouteSettingError || /^DLRM_(CPU_ISA|GEMM_LIBRARY)=/.test(first);
-    cached = { reason: setting ? `the native backend refuses its settings: ${first}` : `the native addon failed to load (${first}): ${BUILD_HINT}` };
+    cached = {
+      reason: setting
+        ? `the native backend refuses its settings: ${first}`
+        : `the native addon failed to load (${first}): ${BUILD_HINT}`,
+    };
   }
   return cached;
 }

@@ -10,7 +10,11 @@ const addon = createRequire(import.meta.url)(process.argv[2]);
 const e = new addon.Engine(false);
 const upload = (len) => {
   const id = e.alloc(len, "f32", "t");
-  e.write(id, Float32Array.from({ length: len }, (_, i) => ((i * 7919) % 1000) / 500 - 1), 0);
+  e.write(
+    id,
+    Float32Array.from({ length: len }, (_, i) => ((i * 7919) % 1000) / 500 - 1),
+    0,
+  );
   return id;
 };
 const gemm = (m, n, k) => {
@@ -25,4 +29,11 @@ const x = upload(1 << 20);
 e.reluForward({ x, y: upload(1 << 20), size: 1 << 20 });
 e.read(x, new Float32Array(1 << 20));
 const info = addon.info();
-console.log(JSON.stringify({ added: threadCount() - before, threads: info.threads, blasThreading: info.blasThreading, routes: [addon.gemmLibrary(512, 512, 512, false, true), addon.gemmLibrary(256, 256, 256, false, false)] }));
+console.log(
+  JSON.stringify({
+    added: threadCount() - before,
+    threads: info.threads,
+    blasThreading: info.blasThreading,
+    routes: [addon.gemmLibrary(512, 512, 512, false, true), addon.gemmLibrary(256, 256, 256, false, false)],
+  }),
+);

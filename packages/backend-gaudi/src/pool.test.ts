@@ -16,10 +16,18 @@ describeNative("one thread pool", () => {
     addon();
     const r = spawnSync(process.execPath, [child, ADDON_PATH], { encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { added: number; threads: number; blasThreading: string; routes: string[] };
+    const report = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+      added: number;
+      threads: number;
+      blasThreading: string;
+      routes: string[];
+    };
     expect(report.routes[1]).toBe("openblas");
     // OpenBLAS stays at 1 thread (even the pthreads build, which would otherwise start its own threads - 1).
     expect(report.added).toBe(report.threads - 1);
-    if (process.env.CI) expect(report.blasThreading, "CI installs libopenblas-openmp-dev (scripts/install-native-deps.sh)").toBe("openmp");
+    if (process.env.CI)
+      expect(report.blasThreading, "CI installs libopenblas-openmp-dev (scripts/install-native-deps.sh)").toBe(
+        "openmp",
+      );
   });
 });

@@ -100,7 +100,14 @@ async function trainAndRead(v, threads, mode) {
     const cfg = {
       ...DEFAULT_TRAIN_CONFIG,
       precision: v.precision,
-      model: { embeddingDim: 32, tableRows: [6000, 7, 4000], bottomMlp: [13, 256, 32], topMlp: [256, 128, 1], interaction: v.interaction, interactionItself: v.interactionItself },
+      model: {
+        embeddingDim: 32,
+        tableRows: [6000, 7, 4000],
+        bottomMlp: [13, 256, 32],
+        topMlp: [256, 128, 1],
+        interaction: v.interaction,
+        interactionItself: v.interactionItself,
+      },
       batchSize: 256,
       learningRate: 0.05,
       optimizer: v.optimizer,
@@ -110,10 +117,17 @@ async function trainAndRead(v, threads, mode) {
       seed: 11,
       mode,
     };
-    const data = { kind: "random", dataSize: 512, numIndicesPerLookup: 8, numIndicesPerLookupFixed: false, roundTargets: true };
+    const data = {
+      kind: "random",
+      dataSize: 512,
+      numIndicesPerLookup: 8,
+      numIndicesPerLookupFixed: false,
+      roundTargets: true,
+    };
     const { model } = await trainModel(backend, cfg, createRandomSource(cfg, data));
     const parts = [];
-    for (const [, t] of [...model.namedParameters(), ...model.namedOptimizerState()]) parts.push(Buffer.from((await backend.read(t)).buffer));
+    for (const [, t] of [...model.namedParameters(), ...model.namedOptimizerState()])
+      parts.push(Buffer.from((await backend.read(t)).buffer));
     return Buffer.concat(parts);
   } finally {
     backend.dispose();
@@ -125,8 +139,16 @@ async function stepChecks() {
   for (const v of STEP_VARIANTS) {
     const first = await trainAndRead(v, 1, "eager");
     const same = [];
-    for (const [t, mode] of [[2, "eager"], [3, "eager"], [2, "lazy"]]) same.push({ threads: t, mode, same: (await trainAndRead(v, t, mode)).equals(first) });
-    out.push({ name: `${v.interaction}${v.interactionItself ? " itself" : ""} ${v.optimizer} ${v.loss} ${v.precision}`, same });
+    for (const [t, mode] of [
+      [2, "eager"],
+      [3, "eager"],
+      [2, "lazy"],
+    ])
+      same.push({ threads: t, mode, same: (await trainAndRead(v, t, mode)).equals(first) });
+    out.push({
+      name: `${v.interaction}${v.interactionItself ? " itself" : ""} ${v.optimizer} ${v.loss} ${v.precision}`,
+      same,
+    });
   }
   return out;
 }
@@ -159,5 +181,11 @@ async function conformance() {
 }
 
 const device = (await gaudiBackendFactory.create({ mode: "eager" })).info.device;
-const report = { info: addon.info(), device, gemm: gemmChecks(), steps: await stepChecks(), conformance: await conformance() };
+const report = {
+  info: addon.info(),
+  device,
+  gemm: gemmChecks(),
+  steps: await stepChecks(),
+  conformance: await conformance(),
+};
 console.log(JSON.stringify(report));

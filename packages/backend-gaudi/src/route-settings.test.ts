@@ -35,7 +35,9 @@ describe("route settings", () => {
 
   it("DLRM_CPU_ISA: an unknown value or a level the CPU lacks is refused, naming the variable and what the CPU has", () => {
     expect(() => forcedLevel("sse9", zen3)).toThrow(RouteSettingError);
-    expect(() => forcedLevel("sse9", zen3)).toThrow("DLRM_CPU_ISA=sse9 is not a level: use auto, portable, avx2 or avx512");
+    expect(() => forcedLevel("sse9", zen3)).toThrow(
+      "DLRM_CPU_ISA=sse9 is not a level: use auto, portable, avx2 or avx512",
+    );
     let caught: unknown;
     try {
       forcedLevel("avx512", zen3);
@@ -52,8 +54,10 @@ describe("route settings", () => {
 
   it("the routes are each supported level times each library built in", () => {
     expect(availableRoutes(zen3, true)).toEqual([
-      { isa: "portable", gemm: "openblas" }, { isa: "portable", gemm: "onednn" },
-      { isa: "avx2", gemm: "openblas" }, { isa: "avx2", gemm: "onednn" },
+      { isa: "portable", gemm: "openblas" },
+      { isa: "portable", gemm: "onednn" },
+      { isa: "avx2", gemm: "openblas" },
+      { isa: "avx2", gemm: "onednn" },
     ]);
     expect(availableRoutes(zen4, false).map((r) => r.isa)).toEqual(["portable", "avx2", "avx512"]);
   });
@@ -61,7 +65,10 @@ describe("route settings", () => {
 
 describeNative("the addon refuses bad route settings when loaded directly", () => {
   const load = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ["-e", `require(${JSON.stringify(ADDON_PATH)})`], { encoding: "utf8", env: { ...process.env, ...env } });
+    spawnSync(process.execPath, ["-e", `require(${JSON.stringify(ADDON_PATH)})`], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    });
 
   it("an unknown DLRM_CPU_ISA or DLRM_GEMM_LIBRARY fails the load with the variable's name", () => {
     const isa = load({ DLRM_CPU_ISA: "sse9" });

@@ -20,7 +20,12 @@ const routeChild = fileURLToPath(new URL("./route-child.mjs", import.meta.url));
 const threadsChild = fileURLToPath(new URL("./threads-child.mjs", import.meta.url));
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
-interface GemmCheck { name: string; library: string; sameOnThreads: boolean[]; maxRelError: number }
+interface GemmCheck {
+  name: string;
+  library: string;
+  sameOnThreads: boolean[];
+  maxRelError: number;
+}
 interface RouteReport {
   error?: string;
   info: ReturnType<ReturnType<typeof addon>["info"]>;
@@ -29,7 +34,12 @@ interface RouteReport {
   steps: { name: string; same: { threads: number; mode: string; same: boolean }[] }[];
   conformance: { run: number; failed: string[]; passedButExpected: string[] };
 }
-interface ThreadsReport { resizes: number; reluSameAsFirst: number; gemmSameAsFirst: number; route: string }
+interface ThreadsReport {
+  resizes: number;
+  reluSameAsFirst: number;
+  gemmSameAsFirst: number;
+  route: string;
+}
 
 /** Runs `script` with the route forced; resolves with its last stdout line parsed. */
 function runChild<T>(script: string, args: string[], route: Route): Promise<T> {
@@ -44,7 +54,8 @@ function runChild<T>(script: string, args: string[], route: Route): Promise<T> {
     const timer = setTimeout(() => p.kill("SIGKILL"), 180_000);
     p.on("close", (code, signal) => {
       clearTimeout(timer);
-      if (code !== 0 || signal !== null) reject(new Error(`${script} (${route.isa}/${route.gemm}) exited ${code ?? signal}: ${err}`));
+      if (code !== 0 || signal !== null)
+        reject(new Error(`${script} (${route.isa}/${route.gemm}) exited ${code ?? signal}: ${err}`));
       else resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as T);
     });
   });
@@ -77,12 +88,19 @@ describeNative("every kernel route this CPU can run", () => {
       }, 240_000);
 
       it("the addon and the device string report the forced route, and the libraries follow it", () => {
-        expect([report.info.isa, report.info.isaForced, report.info.gemmLibrary]).toEqual([route.isa, true, route.gemm]);
+        expect([report.info.isa, report.info.isaForced, report.info.gemmLibrary]).toEqual([
+          route.isa,
+          true,
+          route.gemm,
+        ]);
         expect(report.info.avx2).toBe(route.isa !== "portable");
         expect(report.device).toContain(`ISA ${route.isa} (DLRM_CPU_ISA)`);
         expect(report.device).toContain(`DLRM_GEMM_LIBRARY=${route.gemm}`);
         expect(report.info.blasCore).toBe(OPENBLAS_CORE_FOR[route.isa]);
-        if (withOneDnn) expect(report.info.onednnIsa).toBe({ portable: "sse41", avx2: "avx2", avx512: "avx512_core_bf16" }[route.isa]);
+        if (withOneDnn)
+          expect(report.info.onednnIsa).toBe(
+            { portable: "sse41", avx2: "avx2", avx512: "avx512_core_bf16" }[route.isa],
+          );
         const want = route.gemm === "openblas" ? ["openblas"] : ["onednn-matmul", "onednn-bf16-matmul"];
         for (const g of report.gemm) expect(want, g.name).toContain(g.library);
       });
@@ -105,7 +123,11 @@ describeNative("every kernel route this CPU can run", () => {
 
       it("training steps (GEMM, bias gradient, embedding bags, sparse and fused Adagrad, interaction) are bit-identical on 1, 2, 3 threads and lazily", () => {
         expect(report.steps).toHaveLength(3);
-        for (const s of report.steps) expect(s.same.filter((x) => !x.same), s.name).toEqual([]);
+        for (const s of report.steps)
+          expect(
+            s.same.filter((x) => !x.same),
+            s.name,
+          ).toEqual([]);
       });
 
       it("every unit conformance case passes against the reference (eager, lazy, rerun)", () => {

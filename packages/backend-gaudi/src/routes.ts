@@ -26,7 +26,11 @@ const LEVEL_FLAGS: Record<IsaLevel, readonly string[]> = {
 };
 
 /** OpenBLAS's kernels for a forced level (OPENBLAS_CORETYPE): its x86-64 baseline, Haswell's AVX2, SkylakeX's AVX-512. */
-export const OPENBLAS_CORE_FOR: Record<IsaLevel, string> = { portable: "Prescott", avx2: "Haswell", avx512: "SkylakeX" };
+export const OPENBLAS_CORE_FOR: Record<IsaLevel, string> = {
+  portable: "Prescott",
+  avx2: "Haswell",
+  avx512: "SkylakeX",
+};
 
 /** A refused setting: names the variable, its value and what this CPU or build can run. */
 export class RouteSettingError extends Error {
@@ -51,7 +55,9 @@ export function forcedLevel(value: string | undefined, cpu: CpuId | undefined): 
   const level = value as IsaLevel;
   if (cpu !== undefined && !supportedLevels(cpu).includes(level)) {
     const missing = LEVEL_FLAGS[level].filter((f) => !cpu.flags.has(f));
-    const has = ["sse4_1", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"].filter((f) => cpu.flags.has(f));
+    const has = ["sse4_1", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"].filter((f) =>
+      cpu.flags.has(f),
+    );
     throw new RouteSettingError(
       `DLRM_CPU_ISA=${value}: this CPU lacks ${missing.join(", ")} (it has: ${has.join(" ") || "none of the AVX2/AVX-512 flags"}); levels it can run: ${supportedLevels(cpu).join(", ")}`,
     );

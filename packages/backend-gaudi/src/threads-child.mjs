@@ -36,4 +36,11 @@ for (const t of sizes) {
   if (r[0].equals(first[0])) gemmSame++;
   if (r[1].equals(first[1])) reluSame++;
 }
-console.log(JSON.stringify({ resizes: sizes.length, gemmSameAsFirst: gemmSame, reluSameAsFirst: reluSame, route: addon.gemmLibrary(m, n, k, false, true, true) }));
+console.log(
+  JSON.stringify({
+    resizes: sizes.length,
+    gemmSameAsFirst: gemmSame,
+    reluSameAsFirst: reluSame,
+    route: addon.gemmLibrary(m, n, k, false, true, true),
+  }),
+);

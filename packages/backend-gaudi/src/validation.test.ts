@@ -11,7 +11,10 @@ import { addon, describeNative, expectError } from "./test-util.js";
 import type { NativeEngine } from "./native.js";
 
 type Call = (args: unknown) => void;
-const op = (e: NativeEngine, name: string): Call => (args) => (e[name] as (a: unknown) => void).call(e, args);
+const op =
+  (e: NativeEngine, name: string): Call =>
+  (args) =>
+    (e[name] as (a: unknown) => void).call(e, args);
 
 function engine(lazy = false): NativeEngine {
   return new (addon().Engine)(lazy);
@@ -106,7 +109,15 @@ describeNative("op argument object", () => {
     const l = { logits: x, targets: x, probs: x, stats: x, batchSize: 1, loss: "bce", threshold: 0 };
     expectError(() => loss({ ...l, loss: "hinge" }), TypeError, 'argument "loss"');
     expectError(() => loss({ ...l, threshold: 0.5 }), RangeError, 'argument "threshold"');
-    expectError(() => op(e, "interactionForward")({ x, pooled: x, out: x, batchSize: 1, dim: 1, numTables: 1, op: "sum", itself: false }), TypeError, 'argument "op"');
+    expectError(
+      () =>
+        op(
+          e,
+          "interactionForward",
+        )({ x, pooled: x, out: x, batchSize: 1, dim: 1, numTables: 1, op: "sum", itself: false }),
+      TypeError,
+      'argument "op"',
+    );
   });
 
   it("a valid call after all the rejected ones still computes", () => {
@@ -240,39 +251,84 @@ describeNative("sparse batches reaching a kernel", () => {
 
   it("too few offsets for T*B + 1 bags names sparse.offsets", () => {
     const { e, table, sparse, pooled } = setup([0, 1, 3], [0, 2, 3]);
-    expectError(() => op(e, "embeddingBagsForward")({ tables: [table], sparse, pooled, batchSize: 3, dim: D }), RangeError, "sparse.offsets");
+    expectError(
+      () => op(e, "embeddingBagsForward")({ tables: [table], sparse, pooled, batchSize: 3, dim: D }),
+      RangeError,
+      "sparse.offsets",
+    );
   });
 
   it("a table whose size is not a multiple of dim, or a missing table list, is rejected", () => {
     const { e, table, sparse, pooled } = setup([0, 1, 3], [0, 2, 3]);
     const odd = f32(e, 3);
-    expectError(() => op(e, "embeddingBagsForward")({ tables: [odd], sparse, pooled, batchSize: B, dim: D }), RangeError, 'argument "tables[0]"');
-    expectError(() => op(e, "embeddingBagsForward")({ tables: odd, sparse, pooled, batchSize: B, dim: D }), TypeError, 'argument "tables"');
-    expectError(() => op(e, "embeddingBagsForward")({ tables: [table], sparse: null, pooled, batchSize: B, dim: D }), TypeError, 'argument "sparse"');
+    expectError(
+      () => op(e, "embeddingBagsForward")({ tables: [odd], sparse, pooled, batchSize: B, dim: D }),
+      RangeError,
+      'argument "tables[0]"',
+    );
+    expectError(
+      () => op(e, "embeddingBagsForward")({ tables: odd, sparse, pooled, batchSize: B, dim: D }),
+      TypeError,
+      'argument "tables"',
+    );
+    expectError(
+      () => op(e, "embeddingBagsForward")({ tables: [table], sparse: null, pooled, batchSize: B, dim: D }),
+      TypeError,
+      'argument "sparse"',
+    );
   });
 
   it("CSR problems and out-of-range unique rows are rejected by the backward ops", () => {
     const { e, table, sparse } = setup([0, 1, 3], [0, 2, 3]);
     const dPooled = f32(e, B * D);
     const dRows = f32(e, 3 * D);
-    const bwd = (s: object) => op(e, "embeddingBagsBackward")({ dPooled, sparse: { ...sparse, ...s }, dRows, batchSize: B, dim: D, numTables: 1 });
+    const bwd = (s: object) =>
+      op(
+        e,
+        "embeddingBagsBackward",
+      )({ dPooled, sparse: { ...sparse, ...s }, dRows, batchSize: B, dim: D, numTables: 1 });
     expectError(() => bwd({ csrBags: i32(e, [0, 0, 2]) }), RangeError, "sparse.csrBags[2] = 2");
     expectError(() => bwd({ csrOffsets: i32(e, [0, 2, 1, 3]) }), RangeError, "sparse.csrOffsets");
     expectError(() => bwd({ tableUniqueOffsets: i32(e, [1, 3]) }), RangeError, "sparse.tableUniqueOffsets[0]");
     expectError(() => bwd({ tableUniqueOffsets: i32(e, [0, 9]) }), RangeError, "sparse.tableUniqueOffsets ends at 9");
     const small = f32(e, D);
-    expectError(() => op(e, "embeddingBagsBackward")({ dPooled, sparse, dRows: small, batchSize: B, dim: D, numTables: 1 }), RangeError, 'argument "dRows"');
-    const sgd = (s: object) => op(e, "sparseSgdStep")({ tables: [table], sparse: { ...sparse, ...s }, dRows, lr: 0.1, dim: D, numTables: 1 });
+    expectError(
+      () => op(e, "embeddingBagsBackward")({ dPooled, sparse, dRows: small, batchSize: B, dim: D, numTables: 1 }),
+      RangeError,
+      'argument "dRows"',
+    );
+    const sgd = (s: object) =>
+      op(e, "sparseSgdStep")({ tables: [table], sparse: { ...sparse, ...s }, dRows, lr: 0.1, dim: D, numTables: 1 });
     expectError(() => sgd({ uniqueRows: i32(e, [0, 1, 4]) }), RangeError, "sparse.uniqueRows[2] = 4", "(4 rows)");
-    expectError(() => op(e, "sparseSgdStep")({ tables: [table, table], sparse, dRows, lr: 0.1, dim: D, numTables: 1 }), RangeError, 'argument "tables"', "numTables is 1");
+    expectError(
+      () => op(e, "sparseSgdStep")({ tables: [table, table], sparse, dRows, lr: 0.1, dim: D, numTables: 1 }),
+      RangeError,
+      'argument "tables"',
+      "numTables is 1",
+    );
     const acc = f32(e, 4);
-    expectError(() => op(e, "sparseAdagradStep")({ tables: [table], accs: [acc], sparse, dRows, lr: 0.1, eps: 1e-10, dim: D, numTables: 1, rowWise: false }), RangeError, 'argument "accs[0]"');
+    expectError(
+      () =>
+        op(
+          e,
+          "sparseAdagradStep",
+        )({ tables: [table], accs: [acc], sparse, dRows, lr: 0.1, eps: 1e-10, dim: D, numTables: 1, rowWise: false }),
+      RangeError,
+      'argument "accs[0]"',
+    );
   });
 
   it("in lazy mode a bad index rejects read() and sync() with the op's message, and the engine recovers", async () => {
     const e = engine(true);
     const table = f32(e, [0, 1, 2, 3], "table");
-    const sparse = { indices: i32(e, [7]), offsets: i32(e, [0, 1]), uniqueRows: i32(e, [0]), tableUniqueOffsets: i32(e, [0, 1]), csrOffsets: i32(e, [0, 1]), csrBags: i32(e, [0]) };
+    const sparse = {
+      indices: i32(e, [7]),
+      offsets: i32(e, [0, 1]),
+      uniqueRows: i32(e, [0]),
+      tableUniqueOffsets: i32(e, [0, 1]),
+      csrOffsets: i32(e, [0, 1]),
+      csrBags: i32(e, [0]),
+    };
     const pooled = f32(e, 2);
     op(e, "embeddingBagsForward")({ tables: [table], sparse, pooled, batchSize: 1, dim: 2 });
     e.markStep();
@@ -284,4 +340,3 @@ describeNative("sparse batches reaching a kernel", () => {
     expect(Array.from(read(e, pooled, 2))).toEqual([2, 3]);
   });
 });
-

@@ -11,7 +11,9 @@ import { createMemory, PAGE_BYTES } from "./loader.js";
 describe("Arena", () => {
   it("hands out aligned, disjoint blocks and reuses freed space first-fit", () => {
     const arena = new Arena(createMemory(1), 100);
-    const a = arena.alloc(10, "a"), b = arena.alloc(100, "b"), c = arena.alloc(1, "c");
+    const a = arena.alloc(10, "a"),
+      b = arena.alloc(100, "b"),
+      c = arena.alloc(1, "c");
     for (const x of [a, b, c]) expect(x % ALIGN).toBe(0);
     expect(a).toBeGreaterThanOrEqual(100);
     expect(b).toBeGreaterThanOrEqual(a + 10);
@@ -79,7 +81,8 @@ describe("WasmBackend memory calls", () => {
 
   it("checks write dtypes and ranges, partial writes at an offset, and i32 tensors", async () => {
     const be = await WasmBackend.create(1);
-    const f = be.alloc([2, 3], "f32"), i = be.alloc([4], "i32");
+    const f = be.alloc([2, 3], "f32"),
+      i = be.alloc([4], "i32");
     expect(f.size).toBe(6);
     be.fill({ t: f, value: 0 });
     be.write(f, new Float32Array([5, 6]), 4);
@@ -97,7 +100,8 @@ describe("WasmBackend memory calls", () => {
   });
 
   it("refuses tensors of another backend", async () => {
-    const a = await WasmBackend.create(1), b = await WasmBackend.create(1);
+    const a = await WasmBackend.create(1),
+      b = await WasmBackend.create(1);
     const ta = a.alloc([4], "f32");
     b.alloc([4], "f32");
     expect(() => b.fill({ t: ta, value: 1 })).toThrow(/belongs to another backend/);

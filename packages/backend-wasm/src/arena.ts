@@ -26,7 +26,10 @@ export class Arena {
   private readonly live = new Map<number, number>();
 
   /** `base` is the first usable byte (past the module's static data). */
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.top = alignUp(base, ALIGN);
     this.refreshViews();
   }
@@ -61,7 +64,9 @@ export class Arena {
     const offset = this.top;
     const end = offset + size;
     if (end > MAX_PAGES * PAGE_BYTES) {
-      throw new RangeError(`wasm backend: cannot allocate ${label} (${bytes} bytes): linear memory is limited to 4 GiB and ${this.liveBytes} bytes are in use`);
+      throw new RangeError(
+        `wasm backend: cannot allocate ${label} (${bytes} bytes): linear memory is limited to 4 GiB and ${this.liveBytes} bytes are in use`,
+      );
     }
     this.ensure(end, label, bytes);
     this.top = end;
@@ -105,7 +110,10 @@ export class Arena {
       try {
         this.memory.grow(pages);
       } catch (error) {
-        throw new RangeError(`wasm backend: cannot allocate ${label} (${bytes} bytes): growing linear memory to ${end} bytes failed (${String(error)})`, { cause: error });
+        throw new RangeError(
+          `wasm backend: cannot allocate ${label} (${bytes} bytes): growing linear memory to ${end} bytes failed (${String(error)})`,
+          { cause: error },
+        );
       }
     }
     this.refreshViews();

@@ -5,8 +5,18 @@
  * ops-interaction). Eager only: the factory wraps it with core's `withLazyMode` for lazy mode.
  */
 import {
-  checkAlloc, checkWrite, disposedError, validateOp,
-  type Backend, type BackendInfo, type BackendOps, type DType, type FusedOps, type SpecifiedOp, type Tensor, type TensorResolver,
+  checkAlloc,
+  checkWrite,
+  disposedError,
+  validateOp,
+  type Backend,
+  type BackendInfo,
+  type BackendOps,
+  type DType,
+  type FusedOps,
+  type SpecifiedOp,
+  type Tensor,
+  type TensorResolver,
 } from "@dlrm/core";
 import { Arena } from "./arena.js";
 import { OpContext } from "./context.js";
@@ -107,28 +117,68 @@ export class WasmBackend implements Backend {
     this.state = undefined;
   }
 
-  gemm(args: Args<"gemm">): void { dense.gemm(this.checked("gemm", args), args); }
+  gemm(args: Args<"gemm">): void {
+    dense.gemm(this.checked("gemm", args), args);
+  }
   /** Benchmark baseline: the naive SIMD GEMM on one thread, same arguments as `gemm`. */
-  gemmNaive(args: Args<"gemm">): void { dense.gemmNaive(this.checked("gemm", args), args); }
-  linearForward(args: FusedArgs<"linearForward">): void { dense.linearForward(this.checked("linearForward", args), args); }
+  gemmNaive(args: Args<"gemm">): void {
+    dense.gemmNaive(this.checked("gemm", args), args);
+  }
+  linearForward(args: FusedArgs<"linearForward">): void {
+    dense.linearForward(this.checked("linearForward", args), args);
+  }
   /** Test hook: dst[i] = the kernels' bf16 rounding of src[i] for i < size (bit-exact check vs @dlrm/core). */
-  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { dense.roundToBf16(this.checked("roundToBf16", args), args); }
-  biasAddForward(args: Args<"biasAddForward">): void { dense.biasAddForward(this.checked("biasAddForward", args), args); }
-  biasAddBackward(args: Args<"biasAddBackward">): void { dense.biasAddBackward(this.checked("biasAddBackward", args), args); }
-  reluForward(args: Args<"reluForward">): void { dense.reluForward(this.checked("reluForward", args), args); }
-  reluBackward(args: Args<"reluBackward">): void { dense.reluBackward(this.checked("reluBackward", args), args); }
-  fill(args: Args<"fill">): void { dense.fill(this.checked("fill", args), args); }
-  lossForward(args: Args<"lossForward">): void { dense.lossForward(this.checked("lossForward", args), args); }
-  lossBackward(args: Args<"lossBackward">): void { dense.lossBackward(this.checked("lossBackward", args), args); }
-  sgdStep(args: Args<"sgdStep">): void { dense.sgdStep(this.checked("sgdStep", args), args); }
-  adagradStep(args: Args<"adagradStep">): void { dense.adagradStep(this.checked("adagradStep", args), args); }
-  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { dense.fusedAdagradStep(this.checked("fusedAdagradStep", args), args); }
-  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.checked("interactionForward", args), args); }
-  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.checked("interactionBackward", args), args); }
-  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { sparse.embeddingBagsForward(this.checked("embeddingBagsForward", args), args); }
-  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { sparse.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args); }
-  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args); }
-  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args); }
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void {
+    dense.roundToBf16(this.checked("roundToBf16", args), args);
+  }
+  biasAddForward(args: Args<"biasAddForward">): void {
+    dense.biasAddForward(this.checked("biasAddForward", args), args);
+  }
+  biasAddBackward(args: Args<"biasAddBackward">): void {
+    dense.biasAddBackward(this.checked("biasAddBackward", args), args);
+  }
+  reluForward(args: Args<"reluForward">): void {
+    dense.reluForward(this.checked("reluForward", args), args);
+  }
+  reluBackward(args: Args<"reluBackward">): void {
+    dense.reluBackward(this.checked("reluBackward", args), args);
+  }
+  fill(args: Args<"fill">): void {
+    dense.fill(this.checked("fill", args), args);
+  }
+  lossForward(args: Args<"lossForward">): void {
+    dense.lossForward(this.checked("lossForward", args), args);
+  }
+  lossBackward(args: Args<"lossBackward">): void {
+    dense.lossBackward(this.checked("lossBackward", args), args);
+  }
+  sgdStep(args: Args<"sgdStep">): void {
+    dense.sgdStep(this.checked("sgdStep", args), args);
+  }
+  adagradStep(args: Args<"adagradStep">): void {
+    dense.adagradStep(this.checked("adagradStep", args), args);
+  }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void {
+    dense.fusedAdagradStep(this.checked("fusedAdagradStep", args), args);
+  }
+  interactionForward(args: Args<"interactionForward">): void {
+    interaction.interactionForward(this.checked("interactionForward", args), args);
+  }
+  interactionBackward(args: Args<"interactionBackward">): void {
+    interaction.interactionBackward(this.checked("interactionBackward", args), args);
+  }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void {
+    sparse.embeddingBagsForward(this.checked("embeddingBagsForward", args), args);
+  }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void {
+    sparse.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args);
+  }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void {
+    sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args);
+  }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void {
+    sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args);
+  }
   embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
     sparse.embeddingBagsBackwardSparseStep(this.checked("embeddingBagsBackwardSparseStep", args), args);
   }

@@ -5,7 +5,14 @@
  * within fp32 summation error, and differ from fp32 where rounding matters.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BF16_EDGE_CASES, ReferenceBackend, bf16EdgeProblems, f32BitsToBf16Bits, type Backend, type Tensor } from "@dlrm/core";
+import {
+  BF16_EDGE_CASES,
+  ReferenceBackend,
+  bf16EdgeProblems,
+  f32BitsToBf16Bits,
+  type Backend,
+  type Tensor,
+} from "@dlrm/core";
 import { WasmBackend } from "./backend.js";
 
 let one: WasmBackend;
@@ -46,7 +53,9 @@ function maxErr(got: Float32Array, want: Float32Array): number {
 type GemmShape = { m: number; n: number; k: number; transA: boolean; transB: boolean; precision: "bf16" | "fp32" };
 
 async function gemmOn(be: Backend, s: GemmShape, seed: number): Promise<Float32Array> {
-  const a = put(be, seeded(s.m * s.k, seed)), b = put(be, seeded(s.k * s.n, seed + 1)), c = put(be, new Float32Array(s.m * s.n).fill(NaN));
+  const a = put(be, seeded(s.m * s.k, seed)),
+    b = put(be, seeded(s.k * s.n, seed + 1)),
+    c = put(be, new Float32Array(s.m * s.n).fill(NaN));
   be.gemm({ a, b, c, ...s, alpha: 1, beta: 0 });
   const out = (await be.read(c)) as Float32Array;
   for (const t of [a, b, c]) be.free(t);
@@ -56,10 +65,13 @@ async function gemmOn(be: Backend, s: GemmShape, seed: number): Promise<Float32A
 describe("wasm bf16 conversion", () => {
   it("rounds every edge value to the bits @dlrm/core gives (NaN payloads included)", async () => {
     const bits = new Uint32Array(BF16_EDGE_CASES.map((e) => e.f32Bits));
-    const src = put(one, new Float32Array(bits.buffer)), dst = one.alloc([bits.length], "f32");
+    const src = put(one, new Float32Array(bits.buffer)),
+      dst = one.alloc([bits.length], "f32");
     one.roundToBf16({ src, dst, size: bits.length });
     const got = new Uint32Array(((await one.read(dst)) as Float32Array).slice().buffer);
-    expect(Array.from(got, (u) => u.toString(16))).toEqual(BF16_EDGE_CASES.map((e) => ((e.bf16Bits << 16) >>> 0).toString(16)));
+    expect(Array.from(got, (u) => u.toString(16))).toEqual(
+      BF16_EDGE_CASES.map((e) => ((e.bf16Bits << 16) >>> 0).toString(16)),
+    );
   });
 
   it("agrees with @dlrm/core on 100k random bit patterns", async () => {
@@ -67,7 +79,8 @@ describe("wasm bf16 conversion", () => {
     const bits = new Uint32Array(n);
     let s = 99;
     for (let i = 0; i < n; i++) bits[i] = s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const src = put(one, new Float32Array(bits.buffer)), dst = one.alloc([n], "f32");
+    const src = put(one, new Float32Array(bits.buffer)),
+      dst = one.alloc([n], "f32");
     one.roundToBf16({ src, dst, size: n });
     const got = new Uint32Array(((await one.read(dst)) as Float32Array).slice().buffer);
     let bad = 0;
@@ -78,7 +91,9 @@ describe("wasm bf16 conversion", () => {
   it("the SIMD packing path rounds edge values as the scalar one (gemm by 1, through packed panels)", async () => {
     const bits = new Uint32Array(BF16_EDGE_CASES.map((e) => e.f32Bits));
     const m = bits.length;
-    const a = put(one, new Float32Array(bits.buffer)), b = put(one, new Float32Array([1])), c = one.alloc([m], "f32");
+    const a = put(one, new Float32Array(bits.buffer)),
+      b = put(one, new Float32Array([1])),
+      c = one.alloc([m], "f32");
     one.gemm({ a, b, c, m, n: 1, k: 1, transA: true, transB: false, alpha: 1, beta: 0, precision: "bf16" });
     expect(bf16EdgeProblems(await one.read(c))).toEqual([]);
   });
@@ -86,7 +101,12 @@ describe("wasm bf16 conversion", () => {
 
 describe("wasm bf16 products vs the reference", () => {
   const ref = new ReferenceBackend();
-  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [transA, transB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`gemm ${transA ? "t" : "n"}${transB ? "t" : "n"} 37x70x300 on 1 and 2 threads`, async () => {
       const s: GemmShape = { m: 37, n: 70, k: 300, transA, transB, precision: "bf16" };
       const want = await gemmOn(ref, s, 7);
@@ -99,25 +119,63 @@ describe("wasm bf16 products vs the reference", () => {
   }
 
   it("linearForward bf16 equals gemm bf16 + bias + ReLU bit for bit", async () => {
-    const B = 9, K = 33, N = 17;
-    const x = put(one, seeded(B * K, 3)), w = put(one, seeded(N * K, 4)), bias = put(one, seeded(N, 5));
-    const y = one.alloc([B * N], "f32"), c = one.alloc([B * N], "f32");
-    one.linearForward({ x, weight: w, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation: "relu", precision: "bf16" });
+    const B = 9,
+      K = 33,
+      N = 17;
+    const x = put(one, seeded(B * K, 3)),
+      w = put(one, seeded(N * K, 4)),
+      bias = put(one, seeded(N, 5));
+    const y = one.alloc([B * N], "f32"),
+      c = one.alloc([B * N], "f32");
+    one.linearForward({
+      x,
+      weight: w,
+      bias,
+      y,
+      batchSize: B,
+      inFeatures: K,
+      outFeatures: N,
+      activation: "relu",
+      precision: "bf16",
+    });
     one.gemm({ a: x, b: w, c, m: B, n: N, k: K, transA: false, transB: true, alpha: 1, beta: 0, precision: "bf16" });
     one.biasAddForward({ y: c, bias, rows: B, cols: N });
     one.reluForward({ x: c, y: c, size: B * N });
-    expect(new Uint32Array(((await one.read(y)) as Float32Array).buffer)).toEqual(new Uint32Array(((await one.read(c)) as Float32Array).buffer));
+    expect(new Uint32Array(((await one.read(y)) as Float32Array).buffer)).toEqual(
+      new Uint32Array(((await one.read(c)) as Float32Array).buffer),
+    );
   });
 
   it("dot interaction forward and backward (with self-interaction, odd D) match the reference's bf16", async () => {
-    const B = 3, D = 7, T = 4, F = T + 1, width = D + (F * (F + 1)) / 2;
+    const B = 3,
+      D = 7,
+      T = 4,
+      F = T + 1,
+      width = D + (F * (F + 1)) / 2;
     const run = async (be: Backend): Promise<Float32Array[]> => {
-      const x = put(be, seeded(B * D, 11)), pooled = put(be, seeded(B * T * D, 12)), dOut = put(be, seeded(B * width, 13));
-      const out = be.alloc([B * width], "f32"), dX = be.alloc([B * D], "f32"), dPooled = be.alloc([B * T * D], "f32");
-      const common = { x, pooled, batchSize: B, dim: D, numTables: T, op: "dot", itself: true, precision: "bf16" } as const;
+      const x = put(be, seeded(B * D, 11)),
+        pooled = put(be, seeded(B * T * D, 12)),
+        dOut = put(be, seeded(B * width, 13));
+      const out = be.alloc([B * width], "f32"),
+        dX = be.alloc([B * D], "f32"),
+        dPooled = be.alloc([B * T * D], "f32");
+      const common = {
+        x,
+        pooled,
+        batchSize: B,
+        dim: D,
+        numTables: T,
+        op: "dot",
+        itself: true,
+        precision: "bf16",
+      } as const;
       be.interactionForward({ ...common, out });
       be.interactionBackward({ ...common, dOut, dX, dPooled });
-      return [(await be.read(out)) as Float32Array, (await be.read(dX)) as Float32Array, (await be.read(dPooled)) as Float32Array];
+      return [
+        (await be.read(out)) as Float32Array,
+        (await be.read(dX)) as Float32Array,
+        (await be.read(dPooled)) as Float32Array,
+      ];
     };
     const want = await run(ref);
     const got = await run(one);

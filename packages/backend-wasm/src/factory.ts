@@ -9,7 +9,9 @@ import { WasmBackend } from "./backend.js";
 import { wasmBuilt } from "./loader.js";
 
 /** A minimal module using one v128 instruction: validates only where SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 /** The most threads a backend will use (GEMM bands stop paying well before this). */
 const MAX_THREADS = 16;
@@ -34,7 +36,8 @@ export const wasmBackendFactory: BackendFactory = {
     if (typeof WebAssembly !== "object" || !WebAssembly.validate(SIMD_PROBE)) {
       return "WebAssembly SIMD is not available in this runtime; use Node 20 or newer";
     }
-    if (typeof SharedArrayBuffer !== "function") return "SharedArrayBuffer is not available in this runtime; use Node 20 or newer";
+    if (typeof SharedArrayBuffer !== "function")
+      return "SharedArrayBuffer is not available in this runtime; use Node 20 or newer";
     if (!wasmBuilt()) return "build/dlrm.wasm is missing; run `npm run build -w @dlrm/backend-wasm`";
     return undefined;
   },

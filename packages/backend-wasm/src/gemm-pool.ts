@@ -5,7 +5,20 @@
  * products run on the calling thread alone. Workers are unref'd and terminated by dispose().
  */
 import { Worker } from "node:worker_threads";
-import { ALPHA, ARGS, BETA, DONE, ERROR, OP, OP_GEMM, OP_LINEAR, OP_QUIT, SEQ, SLOTS, type WorkerInit } from "./control.js";
+import {
+  ALPHA,
+  ARGS,
+  BETA,
+  DONE,
+  ERROR,
+  OP,
+  OP_GEMM,
+  OP_LINEAR,
+  OP_QUIT,
+  SEQ,
+  SLOTS,
+  type WorkerInit,
+} from "./control.js";
 
 /** The worker script, built to dist/ (src/ and dist/ are siblings under the package root). */
 const WORKER_URL = new URL("../dist/gemm-worker.js", import.meta.url);
@@ -63,7 +76,10 @@ export class GemmPool {
    * scratch offset (thread 0 is the caller). Resolves when every worker is listening.
    */
   static async start(
-    module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, scratch: (thread: number) => number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    threads: number,
+    scratch: (thread: number) => number,
   ): Promise<GemmPool> {
     const pool = new GemmPool(scratch(0));
     const ready: Promise<void>[] = [];
@@ -74,19 +90,20 @@ export class GemmPool {
       const init: WorkerInit = { module, memory, control };
       const worker = new Worker(WORKER_URL, { workerData: init });
       pool.workers.push({ worker, ctl, ctlF32: new Float32Array(control), scratch: scratch(t) });
-      ready.push(new Promise<void>((resolve, reject) => {
-        worker.once("error", reject);
-        worker.once("online", () => {
-          const wait = (): void => {
-            if (Atomics.load(ctl, DONE) === 0) {
-              worker.unref();
-              resolve();
-            }
-            else setTimeout(wait, 1);
-          };
-          wait();
-        });
-      }));
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once("error", reject);
+          worker.once("online", () => {
+            const wait = (): void => {
+              if (Atomics.load(ctl, DONE) === 0) {
+                worker.unref();
+                resolve();
+              } else setTimeout(wait, 1);
+            };
+            wait();
+          });
+        }),
+      );
     }
     try {
       await Promise.all(ready);

@@ -29,7 +29,24 @@ for (;;) {
   const a = (i: number): number => ctl[ARGS + i]!;
   try {
     if (op === OP_GEMM) {
-      kernels.gemm(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), ctlF32[ALPHA]!, ctlF32[BETA]!, a(8), a(9), a(10), a(11), a(12), a(13));
+      kernels.gemm(
+        a(0),
+        a(1),
+        a(2),
+        a(3),
+        a(4),
+        a(5),
+        a(6),
+        a(7),
+        ctlF32[ALPHA]!,
+        ctlF32[BETA]!,
+        a(8),
+        a(9),
+        a(10),
+        a(11),
+        a(12),
+        a(13),
+      );
     } else {
       kernels.linearForward(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13));
     }

@@ -13,7 +13,11 @@ function seeded(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = (s / 2 ** 32) * 2 - 1;
   }
   return out;
@@ -21,8 +25,16 @@ function seeded(n: number, seed: number): Float32Array {
 
 /** C = alpha op(A) op(B) + beta C0 in float64 (beta = 0 ignores C0). */
 function reference(
-  a: Float32Array, b: Float32Array, c0: Float32Array, m: number, n: number, k: number,
-  transA: boolean, transB: boolean, alpha: number, beta: number,
+  a: Float32Array,
+  b: Float32Array,
+  c0: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
 ): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -35,7 +47,12 @@ function reference(
   return out;
 }
 
-const CASES: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const CASES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 let one: WasmBackend;
 let two: WasmBackend;
@@ -49,11 +66,22 @@ afterAll(() => {
 });
 
 async function runGemm(
-  be: WasmBackend, m: number, n: number, k: number, transA: boolean, transB: boolean,
-  alpha: number, beta: number, c0: Float32Array, seed: number,
+  be: WasmBackend,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  c0: Float32Array,
+  seed: number,
 ): Promise<{ got: Float32Array; a: Float32Array; b: Float32Array }> {
-  const a = seeded(m * k, seed), b = seeded(k * n, seed + 1);
-  const ta = be.alloc([m * k], "f32"), tb = be.alloc([k * n], "f32"), tc = be.alloc([m * n], "f32");
+  const a = seeded(m * k, seed),
+    b = seeded(k * n, seed + 1);
+  const ta = be.alloc([m * k], "f32"),
+    tb = be.alloc([k * n], "f32"),
+    tc = be.alloc([m * n], "f32");
   be.write(ta, a);
   be.write(tb, b);
   be.write(tc, c0);
@@ -72,7 +100,15 @@ function expectClose(got: Float32Array, want: Float64Array, k: number, scale: nu
 
 describe("gemm against a float64 triple loop", () => {
   const sizes: [number, number, number][] = [
-    [1, 1, 1], [1, 7, 3], [5, 1, 9], [3, 5, 7], [4, 8, 16], [13, 17, 19], [33, 65, 257], [130, 9, 300], [67, 600, 5],
+    [1, 1, 1],
+    [1, 7, 3],
+    [5, 1, 9],
+    [3, 5, 7],
+    [4, 8, 16],
+    [13, 17, 19],
+    [33, 65, 257],
+    [130, 9, 300],
+    [67, 600, 5],
   ];
   for (const [transA, transB] of CASES) {
     for (const [m, n, k] of sizes) {
@@ -83,7 +119,9 @@ describe("gemm against a float64 triple loop", () => {
       });
     }
     it(`transA=${transA} transB=${transB} accumulates with alpha -1.5, beta 0.5`, async () => {
-      const m = 37, n = 45, k = 290;
+      const m = 37,
+        n = 45,
+        k = 290;
       const c0 = seeded(m * n, 99);
       const { got, a, b } = await runGemm(one, m, n, k, transA, transB, -1.5, 0.5, c0, 5);
       expectClose(got, reference(a, b, c0, m, n, k, transA, transB, -1.5, 0.5), k, 1.5);
@@ -91,7 +129,9 @@ describe("gemm against a float64 triple loop", () => {
   }
 
   it("beta = 0 ignores NaN and Infinity already in C", async () => {
-    const m = 9, n = 11, k = 6;
+    const m = 9,
+      n = 11,
+      k = 6;
     const c0 = new Float32Array(m * n).fill(Number.NaN);
     c0[3] = Number.POSITIVE_INFINITY;
     const { got, a, b } = await runGemm(one, m, n, k, false, true, 1, 0, c0, 3);
@@ -117,13 +157,22 @@ describe("gemm against a float64 triple loop", () => {
 
 describe("threads", () => {
   it("splits bands on multiples of 8 that cover the range", () => {
-    expect(bands(100, 2)).toEqual([[0, 48], [48, 100]]);
-    expect(bands(5, 2)).toEqual([[0, 0], [0, 5]]);
+    expect(bands(100, 2)).toEqual([
+      [0, 48],
+      [48, 100],
+    ]);
+    expect(bands(5, 2)).toEqual([
+      [0, 0],
+      [0, 5],
+    ]);
     expect(bands(1024, 3).at(-1)![1]).toBe(1024);
   });
 
   for (const [transA, transB] of CASES) {
-    for (const [m, n, k] of [[301, 97, 150], [70, 515, 129]] as const) {
+    for (const [m, n, k] of [
+      [301, 97, 150],
+      [70, 515, 129],
+    ] as const) {
       it(`2 threads match 1 thread bit for bit (transA=${transA} transB=${transB} ${m}x${n}x${k})`, async () => {
         expect(m * n * k).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
         const c0 = seeded(m * n, 4);
@@ -142,14 +191,34 @@ describe("threads", () => {
 });
 
 describe("linearForward", () => {
-  async function linear(be: WasmBackend, batch: number, inF: number, outF: number, activation: "none" | "relu"): Promise<{ got: Float32Array; want: Float64Array }> {
-    const x = seeded(batch * inF, 21), w = seeded(outF * inF, 22), bias = seeded(outF, 23);
-    const tx = be.alloc([batch, inF], "f32"), tw = be.alloc([outF, inF], "f32"), tb = be.alloc([outF], "f32"), ty = be.alloc([batch, outF], "f32");
+  async function linear(
+    be: WasmBackend,
+    batch: number,
+    inF: number,
+    outF: number,
+    activation: "none" | "relu",
+  ): Promise<{ got: Float32Array; want: Float64Array }> {
+    const x = seeded(batch * inF, 21),
+      w = seeded(outF * inF, 22),
+      bias = seeded(outF, 23);
+    const tx = be.alloc([batch, inF], "f32"),
+      tw = be.alloc([outF, inF], "f32"),
+      tb = be.alloc([outF], "f32"),
+      ty = be.alloc([batch, outF], "f32");
     be.write(tx, x);
     be.write(tw, w);
     be.write(tb, bias);
     be.fill({ t: ty, value: Number.NaN });
-    be.linearForward({ x: tx, weight: tw, bias: tb, y: ty, batchSize: batch, inFeatures: inF, outFeatures: outF, activation });
+    be.linearForward({
+      x: tx,
+      weight: tw,
+      bias: tb,
+      y: ty,
+      batchSize: batch,
+      inFeatures: inF,
+      outFeatures: outF,
+      activation,
+    });
     const got = (await be.read(ty)) as Float32Array;
     const want = reference(x, w, new Float32Array(batch * outF), batch, outF, inF, false, true, 1, 0);
     for (let i = 0; i < batch; i++) {
@@ -181,36 +250,69 @@ describe("linearForward", () => {
 describe("gemm argument checks", () => {
   it("refuses an unknown precision with a clear message", () => {
     const t = one.alloc([4], "f32");
-    expect(() => one.gemm({ a: t, b: t, c: t, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
-      .toThrow('gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"');
+    expect(() =>
+      one.gemm({
+        a: t,
+        b: t,
+        c: t,
+        m: 2,
+        n: 2,
+        k: 2,
+        transA: false,
+        transB: false,
+        alpha: 1,
+        beta: 0,
+        precision: "fp8" as never,
+      }),
+    ).toThrow('gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"');
     one.free(t);
   });
 
   it("refuses tensors too small for the dims, naming the argument", () => {
-    const a = one.alloc([6], "f32"), b = one.alloc([6], "f32"), c = one.alloc([3], "f32");
-    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/"c" has 3 elements, needs at least 4/);
-    expect(() => one.gemm({ a, b, c, m: 2.5, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/"m" must be an integer/);
+    const a = one.alloc([6], "f32"),
+      b = one.alloc([6], "f32"),
+      c = one.alloc([3], "f32");
+    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(
+      /"c" has 3 elements, needs at least 4/,
+    );
+    expect(() => one.gemm({ a, b, c, m: 2.5, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(
+      /"m" must be an integer/,
+    );
     for (const t of [a, b, c]) one.free(t);
   });
 
   it("throws naming the argument when a tensor was freed", () => {
-    const a = one.alloc([4], "f32"), b = one.alloc([4], "f32"), c = one.alloc([4], "f32");
+    const a = one.alloc([4], "f32"),
+      b = one.alloc([4], "f32"),
+      c = one.alloc([4], "f32");
     one.free(b);
-    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/gemm: argument "b".*freed/);
+    expect(() => one.gemm({ a, b, c, m: 2, n: 2, k: 2, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(
+      /gemm: argument "b".*freed/,
+    );
     one.free(a);
     one.free(c);
   });
 
   it("naive baseline agrees with the reference", async () => {
-    const m = 7, n = 9, k = 11;
+    const m = 7,
+      n = 9,
+      k = 11;
     for (const [transA, transB] of CASES) {
-      const a = seeded(m * k, 1), b = seeded(k * n, 2);
-      const ta = one.alloc([m * k], "f32"), tb = one.alloc([k * n], "f32"), tc = one.alloc([m * n], "f32");
+      const a = seeded(m * k, 1),
+        b = seeded(k * n, 2);
+      const ta = one.alloc([m * k], "f32"),
+        tb = one.alloc([k * n], "f32"),
+        tc = one.alloc([m * n], "f32");
       one.write(ta, a);
       one.write(tb, b);
       one.fill({ t: tc, value: Number.NaN });
       one.gemmNaive({ a: ta, b: tb, c: tc, m, n, k, transA, transB, alpha: 2, beta: 0 });
-      expectClose((await one.read(tc)) as Float32Array, reference(a, b, new Float32Array(m * n), m, n, k, transA, transB, 2, 0), k, 2);
+      expectClose(
+        (await one.read(tc)) as Float32Array,
+        reference(a, b, new Float32Array(m * n), m, n, k, transA, transB, 2, 0),
+        k,
+        2,
+      );
       for (const t of [ta, tb, tc]) one.free(t);
     }
   });

@@ -20,22 +20,33 @@ export function bf16Flag(precision: Precision | undefined): number {
 /** C (M x N) = alpha op(A) op(B) + beta C, in bands across threads for big products. */
 export function gemm(ctx: OpContext, args: Args<"gemm">): void {
   const bf16 = bf16Flag(args.precision);
-  const m = args.m, n = args.n, k = args.k;
-  const alpha = args.alpha, beta = args.beta;
+  const m = args.m,
+    n = args.n,
+    k = args.k;
+  const alpha = args.alpha,
+    beta = args.beta;
   const [a, b, c] = ctx.registry.offsets(args.a, args.b, args.c);
-  const ta = args.transA ? 1 : 0, tb = args.transB ? 1 : 0;
+  const ta = args.transA ? 1 : 0,
+    tb = args.transB ? 1 : 0;
   const kernel = ctx.kernels.gemm;
   ctx.pool.run({
-    op: OP_GEMM, m, n, k,
+    op: OP_GEMM,
+    m,
+    n,
+    k,
     runLocal: (i0, i1, j0, j1, s) => kernel(a, b, c, m, n, k, ta, tb, alpha, beta, i0, i1, j0, j1, s, bf16),
-    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [a, b, c, m, n, k, ta, tb, i0, i1, j0, j1, s, bf16], alpha, beta),
+    encode: (ctl, f32, i0, i1, j0, j1, s) =>
+      encodeArgs(ctl, f32, [a, b, c, m, n, k, ta, tb, i0, i1, j0, j1, s, bf16], alpha, beta),
   });
 }
 
 /** The naive SIMD GEMM on one thread: the benchmark baseline, same arguments as `gemm`. */
 export function gemmNaive(ctx: OpContext, args: Args<"gemm">): void {
-  if (args.precision === "bf16") throw new RangeError(`gemmNaive: argument "precision" must be "fp32" (the naive baseline has no bf16 path)`);
-  const m = args.m, n = args.n, k = args.k;
+  if (args.precision === "bf16")
+    throw new RangeError(`gemmNaive: argument "precision" must be "fp32" (the naive baseline has no bf16 path)`);
+  const m = args.m,
+    n = args.n,
+    k = args.k;
   const [a, b, c] = ctx.registry.offsets(args.a, args.b, args.c);
   ctx.kernels.gemmNaive(a, b, c, m, n, k, args.transA ? 1 : 0, args.transB ? 1 : 0, args.alpha, args.beta);
 }
@@ -43,14 +54,20 @@ export function gemmNaive(ctx: OpContext, args: Args<"gemm">): void {
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); bias and activation fused into the GEMM. */
 export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">): void {
   const bf16 = bf16Flag(args.precision);
-  const m = args.batchSize, k = args.inFeatures, n = args.outFeatures;
+  const m = args.batchSize,
+    k = args.inFeatures,
+    n = args.outFeatures;
   const relu = args.activation === "relu" ? 1 : 0;
   const [x, w, bias, y] = ctx.registry.offsets(args.x, args.weight, args.bias, args.y);
   const kernel = ctx.kernels.linearForward;
   ctx.pool.run({
-    op: OP_LINEAR, m, n, k,
+    op: OP_LINEAR,
+    m,
+    n,
+    k,
     runLocal: (i0, i1, j0, j1, s) => kernel(x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16),
-    encode: (ctl, f32, i0, i1, j0, j1, s) => encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16]),
+    encode: (ctl, f32, i0, i1, j0, j1, s) =>
+      encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16]),
   });
 }
 
@@ -63,14 +80,16 @@ export function roundToBf16(ctx: OpContext, args: { src: Tensor; dst: Tensor; si
 
 /** y[i, j] += bias[j]. */
 export function biasAddForward(ctx: OpContext, args: Args<"biasAddForward">): void {
-  const rows = args.rows, cols = args.cols;
+  const rows = args.rows,
+    cols = args.cols;
   const [y, bias] = ctx.registry.offsets(args.y, args.bias);
   ctx.kernels.biasAddForward(y, bias, rows, cols);
 }
 
 /** dBias[j] = sum_i dY[i, j]. */
 export function biasAddBackward(ctx: OpContext, args: Args<"biasAddBackward">): void {
-  const rows = args.rows, cols = args.cols;
+  const rows = args.rows,
+    cols = args.cols;
   const [dY, dBias] = ctx.registry.offsets(args.dY, args.dBias);
   ctx.kernels.biasAddBackward(dY, dBias, rows, cols);
 }
@@ -136,6 +155,8 @@ export function adagradStep(ctx: OpContext, args: Args<"adagradStep">): void {
 export function fusedAdagradStep(ctx: OpContext, args: FusedArgs<"fusedAdagradStep">): void {
   const { params, grads, accs } = args;
   const words: number[] = [];
-  params.forEach((p: Tensor, i) => words.push(ctx.registry.offset(p), ctx.registry.offset(grads[i]!), ctx.registry.offset(accs[i]!), p.size));
+  params.forEach((p: Tensor, i) =>
+    words.push(ctx.registry.offset(p), ctx.registry.offset(grads[i]!), ctx.registry.offset(accs[i]!), p.size),
+  );
   ctx.kernels.fusedAdagradStep(ctx.descriptors(words), params.length, args.lr, args.eps);
 }

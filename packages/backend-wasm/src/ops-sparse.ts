@@ -6,8 +6,14 @@
  * status is turned into core's fault error by running core's sparse rules on the memory.
  */
 import {
-  findBagFault, findUniqueFault, sparseFaultError,
-  type BackendOps, type FusedOps, type SparseBatchTensors, type SparseFault, type Tensor,
+  findBagFault,
+  findUniqueFault,
+  sparseFaultError,
+  type BackendOps,
+  type FusedOps,
+  type SparseBatchTensors,
+  type SparseFault,
+  type Tensor,
 } from "@dlrm/core";
 import type { OpContext } from "./context.js";
 
@@ -24,12 +30,18 @@ function view(ctx: OpContext, t: Tensor): Int32Array {
 function check(op: string, status: number, find: () => SparseFault | undefined): void {
   if (status === 0) return;
   const fault = find();
-  throw fault === undefined ? new RangeError(`${op}: the sparse batch is invalid (kernel status ${status})`) : sparseFaultError(op, fault);
+  throw fault === undefined
+    ? new RangeError(`${op}: the sparse batch is invalid (kernel status ${status})`)
+    : sparseFaultError(op, fault);
 }
 
 /** Descriptor words (weights offset, rows, accumulator offset) of T tables of D columns. */
 function tableWords(ctx: OpContext, tables: readonly Tensor[], d: number, accs?: readonly Tensor[]): number[] {
-  return tables.flatMap((table, t) => [ctx.registry.offset(table), table.size / d, accs === undefined ? 0 : ctx.registry.offset(accs[t]!)]);
+  return tables.flatMap((table, t) => [
+    ctx.registry.offset(table),
+    table.size / d,
+    accs === undefined ? 0 : ctx.registry.offset(accs[t]!),
+  ]);
 }
 
 /** The unique-slot view core's rules read (with the CSR map when `csr`). */
@@ -45,10 +57,18 @@ export function embeddingBagsForward(ctx: OpContext, args: Args<"embeddingBagsFo
   const { batchSize: b, dim: d, sparse: s } = args;
   const t = args.tables.length;
   const status = ctx.kernels.embeddingBagsForward(
-    ctx.descriptors(tableWords(ctx, args.tables, d)), t, ctx.registry.offset(s.indices), s.indices.size,
-    ctx.registry.offset(s.offsets), ctx.registry.offset(args.pooled), b, d,
+    ctx.descriptors(tableWords(ctx, args.tables, d)),
+    t,
+    ctx.registry.offset(s.indices),
+    s.indices.size,
+    ctx.registry.offset(s.offsets),
+    ctx.registry.offset(args.pooled),
+    b,
+    d,
   );
-  check("embeddingBagsForward", status, () => findBagFault(view(ctx, s.offsets), view(ctx, s.indices), s.indices.size, t, b, rowsOf(args.tables, d)));
+  check("embeddingBagsForward", status, () =>
+    findBagFault(view(ctx, s.offsets), view(ctx, s.indices), s.indices.size, t, b, rowsOf(args.tables, d)),
+  );
 }
 
 /** dRows[u, j] = sum over bags b in csr(u) of dPooled[b, t(u)*D + j], u < U. */
@@ -56,8 +76,16 @@ export function embeddingBagsBackward(ctx: OpContext, args: Args<"embeddingBagsB
   const { batchSize: b, dim: d, numTables: t, sparse: s } = args;
   const r = ctx.registry;
   const status = ctx.kernels.embeddingBagsBackward(
-    r.offset(args.dPooled), r.offset(s.tableUniqueOffsets), s.uniqueRows.size, r.offset(s.csrOffsets), r.offset(s.csrBags), s.csrBags.size,
-    r.offset(args.dRows), b, d, t,
+    r.offset(args.dPooled),
+    r.offset(s.tableUniqueOffsets),
+    s.uniqueRows.size,
+    r.offset(s.csrOffsets),
+    r.offset(s.csrBags),
+    s.csrBags.size,
+    r.offset(args.dRows),
+    b,
+    d,
+    t,
   );
   check("embeddingBagsBackward", status, () => findUniqueFault(uniqueView(ctx, s, true), t, b));
 }
@@ -67,10 +95,18 @@ export function sparseSgdStep(ctx: OpContext, args: Args<"sparseSgdStep">): void
   const { dim: d, numTables: t, sparse: s } = args;
   const r = ctx.registry;
   const status = ctx.kernels.sparseSgdStep(
-    ctx.descriptors(tableWords(ctx, args.tables, d)), t, r.offset(s.uniqueRows), r.offset(s.tableUniqueOffsets), s.uniqueRows.size,
-    r.offset(args.dRows), args.lr, d,
+    ctx.descriptors(tableWords(ctx, args.tables, d)),
+    t,
+    r.offset(s.uniqueRows),
+    r.offset(s.tableUniqueOffsets),
+    s.uniqueRows.size,
+    r.offset(args.dRows),
+    args.lr,
+    d,
   );
-  check("sparseSgdStep", status, () => findUniqueFault(uniqueView(ctx, s, false), t, undefined, rowsOf(args.tables, d)));
+  check("sparseSgdStep", status, () =>
+    findUniqueFault(uniqueView(ctx, s, false), t, undefined, rowsOf(args.tables, d)),
+  );
 }
 
 /** Sparse Adagrad (element-wise or row-wise) on the unique rows. */
@@ -78,20 +114,48 @@ export function sparseAdagradStep(ctx: OpContext, args: Args<"sparseAdagradStep"
   const { dim: d, numTables: t, sparse: s } = args;
   const r = ctx.registry;
   const status = ctx.kernels.sparseAdagradStep(
-    ctx.descriptors(tableWords(ctx, args.tables, d, args.accs)), t, r.offset(s.uniqueRows), r.offset(s.tableUniqueOffsets), s.uniqueRows.size,
-    r.offset(args.dRows), args.lr, args.eps, d, args.rowWise ? 1 : 0,
+    ctx.descriptors(tableWords(ctx, args.tables, d, args.accs)),
+    t,
+    r.offset(s.uniqueRows),
+    r.offset(s.tableUniqueOffsets),
+    s.uniqueRows.size,
+    r.offset(args.dRows),
+    args.lr,
+    args.eps,
+    d,
+    args.rowWise ? 1 : 0,
   );
-  check("sparseAdagradStep", status, () => findUniqueFault(uniqueView(ctx, s, false), t, undefined, rowsOf(args.tables, d)));
+  check("sparseAdagradStep", status, () =>
+    findUniqueFault(uniqueView(ctx, s, false), t, undefined, rowsOf(args.tables, d)),
+  );
 }
 
 /** Backward per unique row fused with the sparse SGD (no accs) or Adagrad step. */
-export function embeddingBagsBackwardSparseStep(ctx: OpContext, args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
+export function embeddingBagsBackwardSparseStep(
+  ctx: OpContext,
+  args: FusedArgs<"embeddingBagsBackwardSparseStep">,
+): void {
   const { batchSize: b, dim: d, numTables: t, sparse: s } = args;
   const r = ctx.registry;
   const mode = args.accs === undefined ? 0 : args.rowWise ? 2 : 1;
   const status = ctx.kernels.embeddingBagsBackwardSparseStep(
-    r.offset(args.dPooled), ctx.descriptors(tableWords(ctx, args.tables, d, args.accs)), t, r.offset(s.uniqueRows), r.offset(s.tableUniqueOffsets),
-    s.uniqueRows.size, r.offset(s.csrOffsets), r.offset(s.csrBags), s.csrBags.size, r.offset(args.dRows), args.lr, args.eps, b, d, mode,
+    r.offset(args.dPooled),
+    ctx.descriptors(tableWords(ctx, args.tables, d, args.accs)),
+    t,
+    r.offset(s.uniqueRows),
+    r.offset(s.tableUniqueOffsets),
+    s.uniqueRows.size,
+    r.offset(s.csrOffsets),
+    r.offset(s.csrBags),
+    s.csrBags.size,
+    r.offset(args.dRows),
+    args.lr,
+    args.eps,
+    b,
+    d,
+    mode,
   );
-  check("embeddingBagsBackwardSparseStep", status, () => findUniqueFault(uniqueView(ctx, s, true), t, b, rowsOf(args.tables, d)));
+  check("embeddingBagsBackwardSparseStep", status, () =>
+    findUniqueFault(uniqueView(ctx, s, true), t, b, rowsOf(args.tables, d)),
+  );
 }

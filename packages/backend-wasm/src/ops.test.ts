@@ -40,10 +40,19 @@ function sparseFixture(): { sparse: SparseBatchTensors; tables: Tensor[]; numUni
     return t;
   };
   const sparse: SparseBatchTensors = {
-    indices: tensor(host.indices), offsets: tensor(host.offsets), uniqueRows: tensor(host.uniqueRows),
-    tableUniqueOffsets: tensor(host.tableUniqueOffsets), csrOffsets: tensor(host.csrOffsets), csrBags: tensor(host.csrBags),
+    indices: tensor(host.indices),
+    offsets: tensor(host.offsets),
+    uniqueRows: tensor(host.uniqueRows),
+    tableUniqueOffsets: tensor(host.tableUniqueOffsets),
+    csrOffsets: tensor(host.csrOffsets),
+    csrBags: tensor(host.csrBags),
   };
-  const tables = [3, 2].map((rows, t) => f32(be.alloc([rows, 5], "f32"), Array.from({ length: rows * 5 }, (_, i) => (t + 1) * 10 + i)));
+  const tables = [3, 2].map((rows, t) =>
+    f32(
+      be.alloc([rows, 5], "f32"),
+      Array.from({ length: rows * 5 }, (_, i) => (t + 1) * 10 + i),
+    ),
+  );
   return { sparse, tables, numUnique: host.numUnique };
 }
 
@@ -69,16 +78,30 @@ describe("embedding bags", () => {
       const runs: number[][] = [];
       for (const fused of [false, true]) {
         const { sparse, tables, numUnique } = sparseFixture();
-        const accs = mode === "sgd" ? undefined : [3, 2].map((rows) => {
-          const acc = be.alloc(mode === "rowwise" ? [rows, 1] : [rows, 5], "f32");
-          be.fill({ t: acc, value: 0.25 });
-          return acc;
-        });
-        const dPooled = f32(be.alloc([2, 10], "f32"), Array.from({ length: 20 }, (_, i) => Math.sin(i + 1)));
+        const accs =
+          mode === "sgd"
+            ? undefined
+            : [3, 2].map((rows) => {
+                const acc = be.alloc(mode === "rowwise" ? [rows, 1] : [rows, 5], "f32");
+                be.fill({ t: acc, value: 0.25 });
+                return acc;
+              });
+        const dPooled = f32(
+          be.alloc([2, 10], "f32"),
+          Array.from({ length: 20 }, (_, i) => Math.sin(i + 1)),
+        );
         const dRows = be.alloc([7, 5], "f32");
         const common = { sparse, dRows, lr: 0.1, dim: 5, numTables: 2 };
         if (fused) {
-          be.embeddingBagsBackwardSparseStep({ ...common, dPooled, tables, accs, eps: 1e-10, batchSize: 2, rowWise: mode === "rowwise" });
+          be.embeddingBagsBackwardSparseStep({
+            ...common,
+            dPooled,
+            tables,
+            accs,
+            eps: 1e-10,
+            batchSize: 2,
+            rowWise: mode === "rowwise",
+          });
         } else {
           be.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize: 2, dim: 5, numTables: 2 });
           if (accs === undefined) be.sparseSgdStep({ ...common, tables });
@@ -99,7 +122,9 @@ describe("embedding bags", () => {
     const guardBefore = f32(be.alloc([8], "f32"), [1, 1, 1, 1, 1, 1, 1, 1]);
     const pooled = be.alloc([2, 10], "f32");
     const guardAfter = f32(be.alloc([8], "f32"), [2, 2, 2, 2, 2, 2, 2, 2]);
-    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(/^embeddingBagsForward: sparse\.indices\[6\] = 5 is out of range for table 1 \(\d+ rows\)$/);
+    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(
+      /^embeddingBagsForward: sparse\.indices\[6\] = 5 is out of range for table 1 \(\d+ rows\)$/,
+    );
     expect(await readF32(guardBefore)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(await readF32(guardAfter)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
   });
@@ -112,9 +137,13 @@ describe("embedding bags", () => {
     be.write(sparse.offsets, new Int32Array([0, 3, 2, 6, 7]));
     expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(/offsets/);
     be.write(sparse.csrBags, new Int32Array([0, 0, 0, 9, 0, 1, 1]));
-    expect(() => be.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize: 2, dim: 5, numTables: 2 })).toThrow(/csrBags/);
+    expect(() => be.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize: 2, dim: 5, numTables: 2 })).toThrow(
+      /csrBags/,
+    );
     be.write(sparse.tableUniqueOffsets, new Int32Array([0, 3, 99]));
-    expect(() => be.sparseSgdStep({ tables, sparse, dRows, lr: 1, dim: 5, numTables: 2 })).toThrow(/tableUniqueOffsets/);
+    expect(() => be.sparseSgdStep({ tables, sparse, dRows, lr: 1, dim: 5, numTables: 2 })).toThrow(
+      /tableUniqueOffsets/,
+    );
     be.write(sparse.tableUniqueOffsets, new Int32Array([0, 3, 5]));
     be.write(sparse.uniqueRows, new Int32Array([0, 7, 2, 0, 1]));
     expect(() => be.sparseSgdStep({ tables, sparse, dRows, lr: 1, dim: 5, numTables: 2 })).toThrow(/uniqueRows/);
@@ -123,11 +152,17 @@ describe("embedding bags", () => {
   it("checks host-side sizes and dtypes, naming the argument", () => {
     const { sparse, tables } = sparseFixture();
     const pooled = be.alloc([2, 9], "f32");
-    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(/"pooled" has 18 elements, needs at least 20/);
+    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(
+      /"pooled" has 18 elements, needs at least 20/,
+    );
     const wrong = { ...sparse, offsets: be.alloc([5], "f32") };
-    expect(() => be.embeddingBagsForward({ tables, sparse: wrong, pooled, batchSize: 2, dim: 5 })).toThrow(/"sparse.offsets" must be i32/);
+    expect(() => be.embeddingBagsForward({ tables, sparse: wrong, pooled, batchSize: 2, dim: 5 })).toThrow(
+      /"sparse.offsets" must be i32/,
+    );
     be.free(tables[1]!);
-    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(/"tables\[1\]".*freed/);
+    expect(() => be.embeddingBagsForward({ tables, sparse, pooled, batchSize: 2, dim: 5 })).toThrow(
+      /"tables\[1\]".*freed/,
+    );
   });
 });
 
@@ -174,8 +209,20 @@ describe("loss and interaction", () => {
     be.interactionForward({ x, pooled, out, batchSize: 1, dim: 2, numTables: 1, op: "dot", itself: true });
     expect(await readF32(out)).toEqual([1, 2, 5, 11, 25]);
     const dOut = f32(be.alloc([1, 5], "f32"), [1, 1, 1, 1, 1]);
-    const dX = be.alloc([1, 2], "f32"), dPooled = be.alloc([1, 2], "f32");
-    be.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: 1, dim: 2, numTables: 1, op: "dot", itself: true });
+    const dX = be.alloc([1, 2], "f32"),
+      dPooled = be.alloc([1, 2], "f32");
+    be.interactionBackward({
+      x,
+      pooled,
+      dOut,
+      dX,
+      dPooled,
+      batchSize: 1,
+      dim: 2,
+      numTables: 1,
+      op: "dot",
+      itself: true,
+    });
     expect(await readF32(dX)).toEqual([1 + 2 * 1 + 3, 1 + 2 * 2 + 4]);
     expect(await readF32(dPooled)).toEqual([1 + 2 * 3, 2 + 2 * 4]);
   });

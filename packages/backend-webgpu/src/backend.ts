@@ -7,8 +7,18 @@
  * thrown at the next read or sync (faults.ts). `dispose()` destroys the device and drops every reference.
  */
 import {
-  checkAlloc, checkWrite, disposedError, validateOp,
-  type Backend, type BackendInfo, type BackendOps, type DType, type ExecutionMode, type FusedOps, type SpecifiedOp, type Tensor,
+  checkAlloc,
+  checkWrite,
+  disposedError,
+  validateOp,
+  type Backend,
+  type BackendInfo,
+  type BackendOps,
+  type DType,
+  type ExecutionMode,
+  type FusedOps,
+  type SpecifiedOp,
+  type Tensor,
 } from "@dlrm/core";
 import type { GpuContext } from "./context.js";
 import { acquireDevice, type DeviceLimits } from "./device.js";
@@ -50,9 +60,19 @@ export class WebGpuBackend implements Backend {
   private ctx: GpuContext | undefined;
   private deviceError: string | undefined;
 
-  private constructor(ctx: GpuContext, description: string, readonly mode: ExecutionMode, private readonly maxChunkBytes: number | undefined) {
+  private constructor(
+    ctx: GpuContext,
+    description: string,
+    readonly mode: ExecutionMode,
+    private readonly maxChunkBytes: number | undefined,
+  ) {
     this.ctx = ctx;
-    this.info = Object.freeze({ name: "webgpu", device: description, deterministic: true, precisions: Object.freeze(["fp32", "bf16"] as const) });
+    this.info = Object.freeze({
+      name: "webgpu",
+      device: description,
+      deterministic: true,
+      precisions: Object.freeze(["fp32", "bf16"] as const),
+    });
     ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.deviceError ??= e.error.message;
     };
@@ -61,13 +81,25 @@ export class WebGpuBackend implements Backend {
   /** Acquires a device and builds an eager or lazy backend on it. */
   static async create(mode: ExecutionMode, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     const forced = options.maxChunkBytes;
-    if (forced !== undefined && !(Number.isInteger(forced) && forced >= 16)) throw new RangeError(`WebGpuBackend.create: maxChunkBytes must be an integer >= 16, got ${forced}`);
+    if (forced !== undefined && !(Number.isInteger(forced) && forced >= 16))
+      throw new RangeError(`WebGpuBackend.create: maxChunkBytes must be an integer >= 16, got ${forced}`);
     const { device, description, limits, software } = await acquireDevice();
     const pipelines = new PipelineCache(device);
-    const rec = new Recorder(device, pipelines, mode, limits.minUniformBufferOffsetAlignment, limits.maxComputeWorkgroupsPerDimension);
+    const rec = new Recorder(
+      device,
+      pipelines,
+      mode,
+      limits.minUniformBufferOffsetAlignment,
+      limits.maxComputeWorkgroupsPerDimension,
+    );
     const gemmVariant = software ? SOFTWARE_GEMM : HARDWARE_GEMM;
     const faults = new FaultBuffer(device);
-    return new WebGpuBackend({ device, limits, tensors: new TensorRegistry(), pipelines, rec, faults, gemmVariant }, description, mode, forced);
+    return new WebGpuBackend(
+      { device, limits, tensors: new TensorRegistry(), pipelines, rec, faults, gemmVariant },
+      description,
+      mode,
+      forced,
+    );
   }
 
   /** Submissions and dispatches so far (lazy mode: one submission per step). */
@@ -93,7 +125,10 @@ export class WebGpuBackend implements Backend {
     const bytes = bufferBytes(size);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { maxStorageBufferBindingSize: bind, maxBufferSize: max } = ctx.limits;
-    const limits: [string, number][] = [["maxStorageBufferBindingSize", bind], ["maxBufferSize", max]];
+    const limits: [string, number][] = [
+      ["maxStorageBufferBindingSize", bind],
+      ["maxBufferSize", max],
+    ];
     if (this.maxChunkBytes !== undefined) limits.push(["test chunk limit (maxChunkBytes)", this.maxChunkBytes]);
     const [limit, value] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
     if (bytes <= value) {
@@ -141,7 +176,9 @@ export class WebGpuBackend implements Backend {
     const got = await ctx.rec.readMany(items);
     this.throwDeviceError("read");
     if (sites !== undefined) ctx.faults.throwIf(got.pop()!, sites, (b, data) => ctx.rec.write(b, 0, data));
-    entry.chunks.forEach((c, i) => out.set(entry.tensor.dtype === "f32" ? new Float32Array(got[i]!) : new Int32Array(got[i]!), c.firstElem));
+    entry.chunks.forEach((c, i) =>
+      out.set(entry.tensor.dtype === "f32" ? new Float32Array(got[i]!) : new Int32Array(got[i]!), c.firstElem),
+    );
     return out;
   }
 
@@ -187,31 +224,71 @@ export class WebGpuBackend implements Backend {
     ctx.device.destroy();
   }
 
-  gemm(args: Args<"gemm">): void { gemm(this.checked("gemm", args), args); }
+  gemm(args: Args<"gemm">): void {
+    gemm(this.checked("gemm", args), args);
+  }
   /** `gemm` with a chosen kernel variant (benchmarks). */
-  gemmVariant(args: Args<"gemm">, variant: GemmVariant): void { gemm(this.checked("gemm", args), args, variant); }
-  linearForward(args: FusedArgs<"linearForward">): void { linearForward(this.checked("linearForward", args), args); }
+  gemmVariant(args: Args<"gemm">, variant: GemmVariant): void {
+    gemm(this.checked("gemm", args), args, variant);
+  }
+  linearForward(args: FusedArgs<"linearForward">): void {
+    linearForward(this.checked("linearForward", args), args);
+  }
   /** Test hook: dst[i] = the WGSL bf16 rounding of src[i] for i < size, as bit patterns (see kernels/bf16.ts). */
-  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void { roundToBf16(this.checked("roundToBf16", args), args); }
-  biasAddForward(args: Args<"biasAddForward">): void { elementwise.biasAddForward(this.checked("biasAddForward", args), args); }
-  biasAddBackward(args: Args<"biasAddBackward">): void { elementwise.biasAddBackward(this.checked("biasAddBackward", args), args); }
-  reluForward(args: Args<"reluForward">): void { elementwise.reluForward(this.checked("reluForward", args), args); }
-  reluBackward(args: Args<"reluBackward">): void { elementwise.reluBackward(this.checked("reluBackward", args), args); }
-  embeddingBagsForward(args: Args<"embeddingBagsForward">): void { bags.embeddingBagsForward(this.checked("embeddingBagsForward", args), args); }
-  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void { bags.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args); }
-  interactionForward(args: Args<"interactionForward">): void { interaction.interactionForward(this.checked("interactionForward", args), args); }
-  interactionBackward(args: Args<"interactionBackward">): void { interaction.interactionBackward(this.checked("interactionBackward", args), args); }
-  lossForward(args: Args<"lossForward">): void { loss.lossForward(this.checked("lossForward", args), args); }
-  lossBackward(args: Args<"lossBackward">): void { loss.lossBackward(this.checked("lossBackward", args), args); }
-  sgdStep(args: Args<"sgdStep">): void { optimizers.sgdStep(this.checked("sgdStep", args), args); }
-  adagradStep(args: Args<"adagradStep">): void { optimizers.adagradStep(this.checked("adagradStep", args), args); }
-  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void { optimizers.fusedAdagradStep(this.checked("fusedAdagradStep", args), args); }
-  sparseSgdStep(args: Args<"sparseSgdStep">): void { sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args); }
-  sparseAdagradStep(args: Args<"sparseAdagradStep">): void { sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args); }
+  roundToBf16(args: { src: Tensor; dst: Tensor; size: number }): void {
+    roundToBf16(this.checked("roundToBf16", args), args);
+  }
+  biasAddForward(args: Args<"biasAddForward">): void {
+    elementwise.biasAddForward(this.checked("biasAddForward", args), args);
+  }
+  biasAddBackward(args: Args<"biasAddBackward">): void {
+    elementwise.biasAddBackward(this.checked("biasAddBackward", args), args);
+  }
+  reluForward(args: Args<"reluForward">): void {
+    elementwise.reluForward(this.checked("reluForward", args), args);
+  }
+  reluBackward(args: Args<"reluBackward">): void {
+    elementwise.reluBackward(this.checked("reluBackward", args), args);
+  }
+  embeddingBagsForward(args: Args<"embeddingBagsForward">): void {
+    bags.embeddingBagsForward(this.checked("embeddingBagsForward", args), args);
+  }
+  embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void {
+    bags.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args);
+  }
+  interactionForward(args: Args<"interactionForward">): void {
+    interaction.interactionForward(this.checked("interactionForward", args), args);
+  }
+  interactionBackward(args: Args<"interactionBackward">): void {
+    interaction.interactionBackward(this.checked("interactionBackward", args), args);
+  }
+  lossForward(args: Args<"lossForward">): void {
+    loss.lossForward(this.checked("lossForward", args), args);
+  }
+  lossBackward(args: Args<"lossBackward">): void {
+    loss.lossBackward(this.checked("lossBackward", args), args);
+  }
+  sgdStep(args: Args<"sgdStep">): void {
+    optimizers.sgdStep(this.checked("sgdStep", args), args);
+  }
+  adagradStep(args: Args<"adagradStep">): void {
+    optimizers.adagradStep(this.checked("adagradStep", args), args);
+  }
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void {
+    optimizers.fusedAdagradStep(this.checked("fusedAdagradStep", args), args);
+  }
+  sparseSgdStep(args: Args<"sparseSgdStep">): void {
+    sparse.sparseSgdStep(this.checked("sparseSgdStep", args), args);
+  }
+  sparseAdagradStep(args: Args<"sparseAdagradStep">): void {
+    sparse.sparseAdagradStep(this.checked("sparseAdagradStep", args), args);
+  }
   embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
     sparse.embeddingBagsBackwardSparseStep(this.checked("embeddingBagsBackwardSparseStep", args), args);
   }
-  fill(args: Args<"fill">): void { fill(this.checked("fill", args), args); }
+  fill(args: Args<"fill">): void {
+    fill(this.checked("fill", args), args);
+  }
 
   private live(op: string): GpuContext {
     if (this.ctx === undefined) throw disposedError(op, "webgpu");

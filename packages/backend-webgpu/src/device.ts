@@ -6,7 +6,8 @@
  */
 
 /** What to run when no adapter is found. */
-export const INSTALL_HINT = "install a Vulkan driver (on a machine without a GPU: sudo bash scripts/install-webgpu-deps.sh, Mesa lavapipe from bookworm-backports)";
+export const INSTALL_HINT =
+  "install a Vulkan driver (on a machine without a GPU: sudo bash scripts/install-webgpu-deps.sh, Mesa lavapipe from bookworm-backports)";
 
 /** The limits the kernels and the allocator rely on, as granted to the device. */
 export interface DeviceLimits {
@@ -52,7 +53,10 @@ function nativeApi(): string {
 /** "llvmpipe: Mesa 25.0.7 ... (mesa, software) via Dawn on Vulkan"; the device name is added when the description lacks it. */
 export function describeAdapter(info: GPUAdapterInfo): string {
   const described = info.description || "unknown adapter";
-  const name = info.device !== "" && !described.includes(info.device) && !/llvmpipe/.test(described) ? `${info.device} [${described}]` : described;
+  const name =
+    info.device !== "" && !described.includes(info.device) && !/llvmpipe/.test(described)
+      ? `${info.device} [${described}]`
+      : described;
   const kind = [info.vendor, info.architecture].filter((s) => s !== "").join(", ");
   return `${name}${kind === "" ? "" : ` (${kind})`} via Dawn on ${nativeApi()}`;
 }
@@ -88,7 +92,8 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
   });
   const l = device.limits;
   const info = adapter.info;
-  const software = info.architecture === "software" || /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device}`);
+  const software =
+    info.architecture === "software" || /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device}`);
   return {
     device,
     software,

@@ -9,7 +9,9 @@ import { buildSparseBatch, type SparseBatchTensors } from "@dlrm/core";
 import { WebGpuBackend } from "./backend.js";
 import { describeGpu } from "./testing/describe-gpu.js";
 
-const B = 2, D = 4, ROWS = [6, 8];
+const B = 2,
+  D = 4,
+  ROWS = [6, 8];
 /** Bags (t, b): indices [0, 5, 1, 7, 2, 7], offsets [0, 2, 3, 4, 6]. */
 const BAGS = [[0, 5], [1], [7], [2, 7]];
 
@@ -31,8 +33,12 @@ async function setup(mode: "eager" | "lazy", maxChunkBytes?: number) {
     return t;
   };
   const sparse: SparseBatchTensors = {
-    indices: ints(host.indices), offsets: ints(host.offsets), uniqueRows: ints(host.uniqueRows),
-    tableUniqueOffsets: ints(host.tableUniqueOffsets), csrOffsets: ints(host.csrOffsets), csrBags: ints(host.csrBags),
+    indices: ints(host.indices),
+    offsets: ints(host.offsets),
+    uniqueRows: ints(host.uniqueRows),
+    tableUniqueOffsets: ints(host.tableUniqueOffsets),
+    csrOffsets: ints(host.csrOffsets),
+    csrBags: ints(host.csrBags),
   };
   const tables = ROWS.map((r) => {
     const t = be.alloc([r, D], "f32");
@@ -53,7 +59,9 @@ await describeGpu("webgpu sparse faults", () => {
     be.write(sparse.uniqueRows, Int32Array.of(99), 0);
     be.sparseSgdStep({ tables, sparse, dRows, lr: 0.1, dim: D, numTables: 2 });
     be.markStep();
-    await expect(be.read(pooled)).rejects.toThrow(new RangeError("embeddingBagsForward: sparse.indices[1] = -3 is out of range for table 0 (6 rows)"));
+    await expect(be.read(pooled)).rejects.toThrow(
+      new RangeError("embeddingBagsForward: sparse.indices[1] = -3 is out of range for table 0 (6 rows)"),
+    );
     expect((await be.read(pooled)).length).toBe(B * 2 * D);
     be.write(sparse.indices, Int32Array.of(5), 1);
     be.write(sparse.uniqueRows, Int32Array.of(0), 0);
@@ -68,13 +76,19 @@ await describeGpu("webgpu sparse faults", () => {
     const { be, sparse, tables, pooled } = await setup("eager", 64);
     be.write(sparse.indices, Int32Array.of(8), 5);
     be.embeddingBagsForward({ tables, sparse, pooled, batchSize: B, dim: D });
-    await expect(be.sync()).rejects.toThrow(new RangeError("embeddingBagsForward: sparse.indices[5] = 8 is out of range for table 1 (8 rows)"));
+    await expect(be.sync()).rejects.toThrow(
+      new RangeError("embeddingBagsForward: sparse.indices[5] = 8 is out of range for table 1 (8 rows)"),
+    );
   });
 
   it("a unique-slot count past the uniqueRows capacity is refused, not cut to it", async () => {
     const { be, sparse, tables, dRows, host } = await setup("eager");
     be.write(sparse.tableUniqueOffsets, Int32Array.of(0, 3, host.numUnique + 1));
     be.sparseSgdStep({ tables, sparse, dRows, lr: 0.1, dim: D, numTables: 2 });
-    await expect(be.sync()).rejects.toThrow(new RangeError(`sparseSgdStep: sparse.tableUniqueOffsets ends at ${host.numUnique + 1} but sparse.uniqueRows has ${host.numUnique} elements`));
+    await expect(be.sync()).rejects.toThrow(
+      new RangeError(
+        `sparseSgdStep: sparse.tableUniqueOffsets ends at ${host.numUnique + 1} but sparse.uniqueRows has ${host.numUnique} elements`,
+      ),
+    );
   });
 });

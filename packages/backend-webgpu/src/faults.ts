@@ -30,7 +30,9 @@ export interface FaultSite {
  * `cls` at position `pos` for this op (uniform `p.seq`). Class 0: a start or decrease of an
  * offsets array, 1: its end past a capacity, 2: an entry (index, slot) at `pos`.
  */
-export const FAULT_WGSL = (binding: number): string => `@group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<u32>>;
+export const FAULT_WGSL = (
+  binding: number,
+): string => `@group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<u32>>;
 fn fault(cls: u32, pos: u32) {
   let first = atomicMin(&err[0], p.seq);
   if (first >= p.seq) { atomicMin(&err[1], (cls << 28u) | min(pos, 0x0fffffffu)); }
@@ -52,7 +54,11 @@ export class FaultBuffer {
   private seq = 0;
 
   constructor(device: GPUDevice) {
-    const buffer = device.createBuffer({ size: SLOTS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: "sparse faults" });
+    const buffer = device.createBuffer({
+      size: SLOTS * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      label: "sparse faults",
+    });
     device.queue.writeBuffer(buffer, 0, new Uint32Array(SLOTS).fill(NONE));
     this.bound = { id: Number.MIN_SAFE_INTEGER, buffer };
   }
@@ -79,7 +85,11 @@ export class FaultBuffer {
   readonly bytes = SLOTS * 4;
 
   /** Throws the first fault in the read-back buffer `data` (and clears the buffer through `write`). */
-  throwIf(data: ArrayBuffer, sites: ReadonlyMap<number, FaultSite>, write: (b: GPUBuffer, data: Int32Array) => void): void {
+  throwIf(
+    data: ArrayBuffer,
+    sites: ReadonlyMap<number, FaultSite>,
+    write: (b: GPUBuffer, data: Int32Array) => void,
+  ): void {
     const e = new Uint32Array(data);
     if (e[0] === NONE) return;
     write(this.bound.buffer, new Int32Array(SLOTS).fill(-1));
@@ -95,11 +105,15 @@ export class FaultBuffer {
     const base = { code, pos: e[6]!, value: i[3]!, prev: i[4]!, table };
     switch (code) {
       case SparseFaultCode.OffsetsEnd:
-      case SparseFaultCode.UniqueEnd: return { ...base, limit: site.capacity };
+      case SparseFaultCode.UniqueEnd:
+        return { ...base, limit: site.capacity };
       case SparseFaultCode.Index:
-      case SparseFaultCode.UniqueRow: return { ...base, limit: site.rows?.[table] };
-      case SparseFaultCode.CsrBag: return { ...base, limit: site.batchSize };
-      default: return base;
+      case SparseFaultCode.UniqueRow:
+        return { ...base, limit: site.rows?.[table] };
+      case SparseFaultCode.CsrBag:
+        return { ...base, limit: site.batchSize };
+      default:
+        return base;
     }
   }
 

@@ -18,7 +18,18 @@ function values(n: number, seed: number): Float32Array {
 }
 
 /** C = alpha op(A) op(B) + beta C in float64. */
-function hostGemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean, alpha: number, beta: number): Float64Array {
+function hostGemm(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  ta: boolean,
+  tb: boolean,
+  alpha: number,
+  beta: number,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -58,7 +69,10 @@ await describeGpu("webgpu gemm vs float64", () => {
     for (const [m, n, k] of SHAPES) {
       for (const ta of [false, true]) {
         for (const tb of [false, true]) {
-          for (const [alpha, beta] of [[1, 0], [-0.5, 1.25]] as const) {
+          for (const [alpha, beta] of [
+            [1, 0],
+            [-0.5, 1.25],
+          ] as const) {
             it(`${variant} ${ta ? "t" : "n"}${tb ? "t" : "n"} ${m}x${n}x${k} alpha ${alpha} beta ${beta}`, async () => {
               const av = values(m * k, m + 7 * k);
               const bv = values(k * n, n + 13 * k);
@@ -95,7 +109,9 @@ await describeGpu("webgpu gemm vs float64", () => {
     const before = gpu.stats.dispatches;
     gpu.linearForward({ x, weight: w, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation: "relu" });
     expect(gpu.stats.dispatches - before).toBe(1);
-    const want = hostGemm(xv, wv, new Float32Array(B * N), B, N, K, false, true, 1, 0).map((v, i) => Math.max(v + bv[i % N]!, 0));
+    const want = hostGemm(xv, wv, new Float32Array(B * N), B, N, K, false, true, 1, 0).map((v, i) =>
+      Math.max(v + bv[i % N]!, 0),
+    );
     expect(maxError((await gpu.read(y)) as Float32Array, want)).toBeLessThan(1e-5);
     for (const t of [x, w, bias, y]) gpu.free(t);
   });

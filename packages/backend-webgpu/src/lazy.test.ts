@@ -5,7 +5,14 @@
  * write recorded after an op lands after it (staged copy) in lazy mode as in eager.
  */
 import { afterEach, expect, it } from "vitest";
-import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, createRandomSource, trainModel, type ExecutionMode, type TrainConfig } from "@dlrm/core";
+import {
+  DEFAULT_RANDOM_DATA,
+  DEFAULT_TRAIN_CONFIG,
+  createRandomSource,
+  trainModel,
+  type ExecutionMode,
+  type TrainConfig,
+} from "@dlrm/core";
 import { WebGpuBackend } from "./backend.js";
 import { describeGpu } from "./testing/describe-gpu.js";
 

@@ -51,7 +51,9 @@ await describeGpu("webgpu lifetime and limits", () => {
       const name = bind <= max ? "maxStorageBufferBindingSize" : "maxBufferSize";
       const cols = Math.floor(Math.min(bind, max) / 4) + 4;
       expect(() => be.alloc([2, cols], "f32", "emb_l.3.weight")).toThrow(RangeError);
-      expect(() => be.alloc([2, cols], "f32", "emb_l.3.weight")).toThrow(new RegExp(`emb_l\\.3\\.weight.*${name}.*one row`));
+      expect(() => be.alloc([2, cols], "f32", "emb_l.3.weight")).toThrow(
+        new RegExp(`emb_l\\.3\\.weight.*${name}.*one row`),
+      );
     } finally {
       be.dispose();
     }

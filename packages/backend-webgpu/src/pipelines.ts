@@ -29,9 +29,14 @@ export class PipelineCache {
     let l = this.layouts.get(storageCount);
     if (l === undefined) {
       const entries: GPUBindGroupLayoutEntry[] = [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: UNIFORM_WORDS * 4 } },
+        {
+          binding: 0,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: UNIFORM_WORDS * 4 },
+        },
       ];
-      for (let i = 1; i <= storageCount; i++) entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: "storage" } });
+      for (let i = 1; i <= storageCount; i++)
+        entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: "storage" } });
       const group = this.device.createBindGroupLayout({ entries, label: `layout ${storageCount}` });
       l = { group, pipeline: this.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
       this.layouts.set(storageCount, l);
@@ -48,7 +53,11 @@ export class PipelineCache {
     let k = this.pipelines.get(key);
     if (k === undefined) {
       const module = this.device.createShaderModule({ code: wgsl(), label: key });
-      const pipeline = this.device.createComputePipeline({ layout: this.layout(storageCount).pipeline, compute: { module, entryPoint: key.split(":")[0]! }, label: key });
+      const pipeline = this.device.createComputePipeline({
+        layout: this.layout(storageCount).pipeline,
+        compute: { module, entryPoint: key.split(":")[0]! },
+        label: key,
+      });
       k = { key, pipeline, storageCount };
       this.pipelines.set(key, k);
       this.compiled++;

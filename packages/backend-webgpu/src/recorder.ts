@@ -56,9 +56,17 @@ export class Recorder {
   }
 
   /** Records one dispatch of `kernel` over (x, y, z) workgroups. Nothing is recorded for an empty grid. */
-  dispatch(kernel: Kernel, buffers: readonly Bound[], uniforms: readonly UniformValue[], x: number, y = 1, z = 1): void {
+  dispatch(
+    kernel: Kernel,
+    buffers: readonly Bound[],
+    uniforms: readonly UniformValue[],
+    x: number,
+    y = 1,
+    z = 1,
+  ): void {
     if (x === 0 || y === 0 || z === 0) return;
-    if (buffers.length !== kernel.storageCount) throw new Error(`${kernel.key}: ${buffers.length} buffers for ${kernel.storageCount} bindings`);
+    if (buffers.length !== kernel.storageCount)
+      throw new Error(`${kernel.key}: ${buffers.length} buffers for ${kernel.storageCount} bindings`);
     const slot = this.uniforms.push(uniforms);
     const group = this.pipelines.bindGroup(kernel, slot.chunk, this.uniforms.chunk(slot.chunk), buffers);
     const pass = this.openPass();
@@ -95,7 +103,14 @@ export class Recorder {
     }
     if (chunk === undefined) {
       const size = Math.max(UPLOAD_CHUNK, Math.ceil(bytes / 16) * 16);
-      chunk = { buffer: this.device.createBuffer({ size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: "upload" }), size };
+      chunk = {
+        buffer: this.device.createBuffer({
+          size,
+          usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+          label: "upload",
+        }),
+        size,
+      };
       this.uploads.splice(this.uploadChunk, 0, chunk);
     }
     this.device.queue.writeBuffer(chunk.buffer, this.uploadCursor, data.buffer, data.byteOffset, bytes);
@@ -144,23 +159,32 @@ export class Recorder {
     const staged = items.map(({ buffer, bytes }) => {
       const size = Math.max(16, Math.ceil(bytes / 16) * 16);
       const i = this.readbacks.findIndex((b) => b.size >= size);
-      const staging = i >= 0 ? this.readbacks.splice(i, 1)[0]! : this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: "readback" });
+      const staging =
+        i >= 0
+          ? this.readbacks.splice(i, 1)[0]!
+          : this.device.createBuffer({
+              size,
+              usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+              label: "readback",
+            });
       this.copy(buffer, 0, staging, 0, size);
       return { staging, size, bytes };
     });
     this.flush();
-    return Promise.all(staged.map(async ({ staging, size, bytes }) => {
-      try {
-        await staging.mapAsync(GPUMapMode.READ, 0, size);
-        const out = staging.getMappedRange(0, size).slice(0, bytes);
-        staging.unmap();
-        this.readbacks.push(staging);
-        return out;
-      } catch (e) {
-        staging.destroy();
-        throw e;
-      }
-    }));
+    return Promise.all(
+      staged.map(async ({ staging, size, bytes }) => {
+        try {
+          await staging.mapAsync(GPUMapMode.READ, 0, size);
+          const out = staging.getMappedRange(0, size).slice(0, bytes);
+          staging.unmap();
+          this.readbacks.push(staging);
+          return out;
+        } catch (e) {
+          staging.destroy();
+          throw e;
+        }
+      }),
+    );
   }
 
   /** Resolves when all submitted work is done. */

@@ -7,8 +7,14 @@
  */
 import { afterEach, expect, it } from "vitest";
 import {
-  DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, createRandomSource, trainModel,
-  type Backend, type ExecutionMode, type OptimizerName, type TrainConfig,
+  DEFAULT_RANDOM_DATA,
+  DEFAULT_TRAIN_CONFIG,
+  createRandomSource,
+  trainModel,
+  type Backend,
+  type ExecutionMode,
+  type OptimizerName,
+  type TrainConfig,
 } from "@dlrm/core";
 import { WebGpuBackend } from "./backend.js";
 import { describeGpu } from "./testing/describe-gpu.js";
@@ -20,7 +26,13 @@ const STEPS = 3;
 function config(optimizer: OptimizerName, mode: ExecutionMode): TrainConfig {
   return {
     ...DEFAULT_TRAIN_CONFIG,
-    model: { ...DEFAULT_TRAIN_CONFIG.model, embeddingDim: 12, tableRows: [6000, 40, 3000], bottomMlp: [13, 32, 12], topMlp: [32, 16, 1] },
+    model: {
+      ...DEFAULT_TRAIN_CONFIG.model,
+      embeddingDim: 12,
+      tableRows: [6000, 40, 3000],
+      bottomMlp: [13, 32, 12],
+      topMlp: [32, 16, 1],
+    },
     batchSize: 32,
     numBatches: STEPS,
     printFreq: 1,
@@ -51,7 +63,11 @@ async function make(mode: ExecutionMode, split: boolean): Promise<WebGpuBackend>
 /** Trains STEPS steps; returns the weights and losses. */
 async function train(be: WebGpuBackend, optimizer: OptimizerName, mode: ExecutionMode, fused: boolean) {
   const cfg = config(optimizer, mode);
-  const source = createRandomSource(cfg, { ...DEFAULT_RANDOM_DATA, dataSize: cfg.batchSize * STEPS, numIndicesPerLookup: 3 });
+  const source = createRandomSource(cfg, {
+    ...DEFAULT_RANDOM_DATA,
+    dataSize: cfg.batchSize * STEPS,
+    numIndicesPerLookup: 3,
+  });
   const losses: number[] = [];
   const { model } = await trainModel(fused ? be : unfused(be), cfg, source, { onPrint: (r) => losses.push(r.loss) });
   return { weights: await model.stateDict(), losses };
@@ -75,7 +91,10 @@ await describeGpu("webgpu tables split across buffers", () => {
     expect(out[5900]).toBe(1.5);
     expect(out[2500 * 7 - 1]).toBe(1.5);
     const ints = be.alloc([5000], "i32", "ints");
-    be.write(ints, Int32Array.from({ length: 5000 }, (_, i) => i - 7));
+    be.write(
+      ints,
+      Int32Array.from({ length: 5000 }, (_, i) => i - 7),
+    );
     expect(Array.from(await be.read(ints))).toEqual(Array.from({ length: 5000 }, (_, i) => i - 7));
     be.free(t);
     be.free(ints);
@@ -86,8 +105,9 @@ await describeGpu("webgpu tables split across buffers", () => {
     const a = be.alloc([2000, 4], "f32", "emb_l.0.weight");
     const b = be.alloc([4, 4], "f32");
     const c = be.alloc([2000, 4], "f32");
-    expect(() => be.gemm({ a, b, c, m: 2000, n: 4, k: 4, transA: false, transB: false, alpha: 1, beta: 0 }))
-      .toThrow(/gemm: argument 'a' \(emb_l\.0\.weight\).*maxChunkBytes\) of 16384 bytes/);
+    expect(() => be.gemm({ a, b, c, m: 2000, n: 4, k: 4, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(
+      /gemm: argument 'a' \(emb_l\.0\.weight\).*maxChunkBytes\) of 16384 bytes/,
+    );
   });
 
   for (const optimizer of ["sgd", "adagrad", "rwsadagrad"] as const) {
@@ -105,7 +125,8 @@ await describeGpu("webgpu tables split across buffers", () => {
           const s = eager.weights.get(name)!.data;
           expect(s.length, name).toBe(w.length);
           let worst = 0;
-          for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(s[i]! - w[i]!) / (1e-3 + Math.abs(w[i]!)));
+          for (let i = 0; i < w.length; i++)
+            worst = Math.max(worst, Math.abs(s[i]! - w[i]!) / (1e-3 + Math.abs(w[i]!)));
           expect(worst, name).toBeLessThan(1e-4);
         }
       });

@@ -46,14 +46,30 @@ export class TensorRegistry extends TensorTable<Entry> {
    * Registers a fresh tensor backed by `buffers`, the i-th holding `rowsPer` rows of
    * `rowElems` elements (the last one the rest); `splitReason` is set when there are several.
    */
-  register(shape: readonly number[], dtype: DType, buffers: readonly GPUBuffer[], rowsPer: number, rowElems: number, label: string, splitReason?: string): Tensor {
+  register(
+    shape: readonly number[],
+    dtype: DType,
+    buffers: readonly GPUBuffer[],
+    rowsPer: number,
+    rowElems: number,
+    label: string,
+    splitReason?: string,
+  ): Tensor {
     return this.add(shape, dtype, (tensor) => {
       const totalRows = shape.length === 0 ? 1 : shape[0]!;
       const chunks = buffers.map((buffer, i): Chunk => {
-        if (buffers.length === 1) return { id: tensor.id, buffer, firstRow: 0, rows: totalRows, firstElem: 0, elems: tensor.size };
+        if (buffers.length === 1)
+          return { id: tensor.id, buffer, firstRow: 0, rows: totalRows, firstElem: 0, elems: tensor.size };
         const firstRow = i * rowsPer;
         const rows = Math.min(rowsPer, totalRows - firstRow);
-        return { id: i === 0 ? tensor.id : this.nextChunkId--, buffer, firstRow, rows, firstElem: firstRow * rowElems, elems: rows * rowElems };
+        return {
+          id: i === 0 ? tensor.id : this.nextChunkId--,
+          buffer,
+          firstRow,
+          rows,
+          firstElem: firstRow * rowElems,
+          elems: rows * rowElems,
+        };
       });
       return { tensor, chunks, label, splitReason: buffers.length > 1 ? splitReason : undefined };
     });

@@ -25,7 +25,10 @@ export class UniformArena {
   private used = 0;
   readonly slotBytes: number;
 
-  constructor(private readonly device: GPUDevice, alignment: number) {
+  constructor(
+    private readonly device: GPUDevice,
+    alignment: number,
+  ) {
     this.slotBytes = Math.max(UNIFORM_WORDS * 4, Math.ceil((UNIFORM_WORDS * 4) / alignment) * alignment);
   }
 
@@ -38,11 +41,18 @@ export class UniformArena {
 
   /** Stores `values` in the next free slot. */
   push(values: readonly UniformValue[]): UniformSlot {
-    if (values.length > UNIFORM_WORDS) throw new RangeError(`at most ${UNIFORM_WORDS} uniform values, got ${values.length}`);
+    if (values.length > UNIFORM_WORDS)
+      throw new RangeError(`at most ${UNIFORM_WORDS} uniform values, got ${values.length}`);
     const slot = this.used++;
     const c = Math.floor(slot / SLOTS_PER_CHUNK);
     if (c === this.chunks.length) {
-      this.chunks.push(this.device.createBuffer({ size: SLOTS_PER_CHUNK * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `uniforms ${c}` }));
+      this.chunks.push(
+        this.device.createBuffer({
+          size: SLOTS_PER_CHUNK * this.slotBytes,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+          label: `uniforms ${c}`,
+        }),
+      );
       this.mirrors.push(new ArrayBuffer(SLOTS_PER_CHUNK * this.slotBytes));
     }
     const offset = (slot % SLOTS_PER_CHUNK) * this.slotBytes;

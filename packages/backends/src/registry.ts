@@ -13,7 +13,12 @@ import { webgpuBackendFactory } from "@dlrm/backend-webgpu";
  * (runs anywhere Node runs). WebGPU comes after wasm: on a machine without a GPU its adapter
  * is lavapipe (a CPU driver, for correctness); ask for it by name on a GPU.
  */
-export const BACKENDS: readonly BackendFactory[] = [gaudiBackendFactory, wasmBackendFactory, webgpuBackendFactory, referenceBackendFactory];
+export const BACKENDS: readonly BackendFactory[] = [
+  gaudiBackendFactory,
+  wasmBackendFactory,
+  webgpuBackendFactory,
+  referenceBackendFactory,
+];
 
 /** The registered names, in preference order. */
 export function backendNames(registry: readonly BackendFactory[] = BACKENDS): string[] {

@@ -48,7 +48,9 @@ describe("resolveBackend", () => {
   });
 
   it("an unknown name lists the known ones", async () => {
-    await expect(resolveBackend("tpu", [stub("a"), stub("b")])).rejects.toThrow(/unknown backend "tpu" \(known: auto, a, b\)/);
+    await expect(resolveBackend("tpu", [stub("a"), stub("b")])).rejects.toThrow(
+      /unknown backend "tpu" \(known: auto, a, b\)/,
+    );
   });
 
   it("auto with nothing available gives every reason", async () => {
@@ -67,7 +69,9 @@ describe("openBackend", () => {
   });
 
   it("a named backend whose create fails throws", async () => {
-    await expect(openBackend("b", {}, [stub("b", undefined, "boom")])).rejects.toThrow(/backend "b" failed to start: boom/);
+    await expect(openBackend("b", {}, [stub("b", undefined, "boom")])).rejects.toThrow(
+      /backend "b" failed to start: boom/,
+    );
   });
 
   it("auto throws with every note when nothing starts", async () => {

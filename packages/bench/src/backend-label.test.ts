@@ -17,7 +17,10 @@ function gaudiReport(): BenchReport {
   const r = sampleReport();
   const rename = <T extends { backend: string }>(x: T): T => (x.backend === "wasm" ? { ...x, backend: "gaudi" } : x);
   return {
-    ...r, steps: r.steps.map(rename), micro: r.micro.map(rename), peak: r.peak === null ? null : rename(r.peak),
+    ...r,
+    steps: r.steps.map(rename),
+    micro: r.micro.map(rename),
+    peak: r.peak === null ? null : rename(r.peak),
     backends: r.backends.map((b) => (b.name === "wasm" ? { ...b, name: "gaudi" } : b)),
   };
 }
@@ -47,7 +50,17 @@ describe("gaudi is labelled native (host CPU)", () => {
       unavailableReason: async () => undefined,
       create: async (o = {}) => (o.mode === "lazy" ? withLazyMode(new ReferenceBackend()) : new ReferenceBackend()),
     };
-    const report = await runBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [fake], modes: ["eager"], iterations: 1, warmup: 0, peakSize: 0, micro: false, opSplit: false });
+    const report = await runBench({
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [fake],
+      modes: ["eager"],
+      iterations: 1,
+      warmup: 0,
+      peakSize: 0,
+      micro: false,
+      opSplit: false,
+    });
     expect(report.backends.map((b) => [b.name, b.label])).toEqual([["gaudi", "gaudi native (host CPU)"]]);
   });
 });

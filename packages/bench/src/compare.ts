@@ -34,9 +34,12 @@ export function compareReports(a: BenchReport, b: BenchReport): { rows: CompareR
     const m = new Map<string, { kind: CompareRow["kind"]; ms: number }>();
     for (const s of r.steps) m.set(`step ${r.config} ${s.backend} ${s.mode}`, { kind: "step", ms: s.timing.medianMs });
     for (const x of r.micro) m.set(`micro ${x.backend} ${x.op} ${x.shape}`, { kind: "micro", ms: x.timing.medianMs });
-    if (r.peak !== null) m.set(`peak ${r.peak.backend} gemm ${r.peak.size}^3`, { kind: "peak", ms: r.peak.timing.medianMs });
-    for (const s of r.distributed?.rows ?? []) m.set(`dist ${r.config} ${s.backend} ${s.mode} N=${s.worldSize}`, { kind: "dist", ms: s.timing.medianMs });
-    for (const t of r.distributed?.torch ?? []) if (t.medianMs !== null) m.set(`dist ${r.config} pytorch N=${t.worldSize}`, { kind: "dist", ms: t.medianMs });
+    if (r.peak !== null)
+      m.set(`peak ${r.peak.backend} gemm ${r.peak.size}^3`, { kind: "peak", ms: r.peak.timing.medianMs });
+    for (const s of r.distributed?.rows ?? [])
+      m.set(`dist ${r.config} ${s.backend} ${s.mode} N=${s.worldSize}`, { kind: "dist", ms: s.timing.medianMs });
+    for (const t of r.distributed?.torch ?? [])
+      if (t.medianMs !== null) m.set(`dist ${r.config} pytorch N=${t.worldSize}`, { kind: "dist", ms: t.medianMs });
     return m;
   };
   const ia = index(a);
@@ -60,9 +63,13 @@ export function formatComparison(a: BenchReport, b: BenchReport, labels: [string
     `B: ${labels[1]} (${b.dtype}, ${b.createdAt}, commit ${b.commit ?? "unknown"}, ${b.machine.cpu})`,
     "ratio = B / A of the median ms (below 1: B is faster)",
     "",
-    table(["row", "A ms", "B ms", "B/A"], rows.map((r) => [r.key, r.aMs.toFixed(3), r.bMs.toFixed(3), r.ratio.toFixed(3)])),
+    table(
+      ["row", "A ms", "B ms", "B/A"],
+      rows.map((r) => [r.key, r.aMs.toFixed(3), r.bMs.toFixed(3), r.ratio.toFixed(3)]),
+    ),
   ];
-  if (a.machine.cpu !== b.machine.cpu || a.machine.cores !== b.machine.cores) lines.push("warning: A and B were measured on different machines");
+  if (a.machine.cpu !== b.machine.cpu || a.machine.cores !== b.machine.cores)
+    lines.push("warning: A and B were measured on different machines");
   lines.push(...unmatched);
   return lines.join("\n");
 }

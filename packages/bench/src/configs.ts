@@ -12,34 +12,116 @@ export interface BenchConfig {
   data: RandomDataConfig;
 }
 
-function make(name: string, model: TrainConfig["model"], batchSize: number, lr: number, indicesPerLookup: number): BenchConfig {
+function make(
+  name: string,
+  model: TrainConfig["model"],
+  batchSize: number,
+  lr: number,
+  indicesPerLookup: number,
+): BenchConfig {
   return {
     name,
-    train: { ...DEFAULT_TRAIN_CONFIG, model, batchSize, learningRate: lr, optimizer: "adagrad", loss: "bce", printFreq: 1_000_000 },
-    data: { kind: "random", dataSize: batchSize, numIndicesPerLookup: indicesPerLookup, numIndicesPerLookupFixed: false, roundTargets: true },
+    train: {
+      ...DEFAULT_TRAIN_CONFIG,
+      model,
+      batchSize,
+      learningRate: lr,
+      optimizer: "adagrad",
+      loss: "bce",
+      printFreq: 1_000_000,
+    },
+    data: {
+      kind: "random",
+      dataSize: batchSize,
+      numIndicesPerLookup: indicesPerLookup,
+      numIndicesPerLookupFixed: false,
+      roundTargets: true,
+    },
   };
 }
 
 export const BENCH_CONFIGS: Record<string, BenchConfig> = {
-  tiny: make("tiny", { embeddingDim: 8, tableRows: [1000, 1000], bottomMlp: [13, 16, 8], topMlp: [16, 1], interaction: "dot", interactionItself: false }, 32, 0.01, 4),
-  small: make("small", { embeddingDim: 16, tableRows: [100000, 100000, 100000, 100000], bottomMlp: [13, 64, 16], topMlp: [64, 32, 1], interaction: "dot", interactionItself: false }, 128, 0.01, 8),
-  kaggle: make("kaggle", { embeddingDim: 16, tableRows: new Array(26).fill(100000), bottomMlp: [13, 512, 256, 64, 16], topMlp: [512, 256, 1], interaction: "dot", interactionItself: false }, 128, 0.01, 8),
-  medium: make("medium", { embeddingDim: 64, tableRows: [3000000], bottomMlp: [1024, 1024, 1024, 64], topMlp: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 1], interaction: "cat", interactionItself: false }, 512, 1e-5, 38),
+  tiny: make(
+    "tiny",
+    {
+      embeddingDim: 8,
+      tableRows: [1000, 1000],
+      bottomMlp: [13, 16, 8],
+      topMlp: [16, 1],
+      interaction: "dot",
+      interactionItself: false,
+    },
+    32,
+    0.01,
+    4,
+  ),
+  small: make(
+    "small",
+    {
+      embeddingDim: 16,
+      tableRows: [100000, 100000, 100000, 100000],
+      bottomMlp: [13, 64, 16],
+      topMlp: [64, 32, 1],
+      interaction: "dot",
+      interactionItself: false,
+    },
+    128,
+    0.01,
+    8,
+  ),
+  kaggle: make(
+    "kaggle",
+    {
+      embeddingDim: 16,
+      tableRows: new Array(26).fill(100000),
+      bottomMlp: [13, 512, 256, 64, 16],
+      topMlp: [512, 256, 1],
+      interaction: "dot",
+      interactionItself: false,
+    },
+    128,
+    0.01,
+    8,
+  ),
+  medium: make(
+    "medium",
+    {
+      embeddingDim: 64,
+      tableRows: [3000000],
+      bottomMlp: [1024, 1024, 1024, 64],
+      topMlp: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 1],
+      interaction: "cat",
+      interactionItself: false,
+    },
+    512,
+    1e-5,
+    38,
+  ),
 };
 
 /** torch_dlrm_bench.py's flags for the same configuration. */
 export function torchFlags(c: BenchConfig, iterations: number): string[] {
   const m = c.train.model;
   return [
-    "--arch-sparse-feature-size", String(m.embeddingDim),
-    "--arch-embedding-size", m.tableRows.join("-"),
-    "--arch-mlp-bot", m.bottomMlp.join("-"),
-    "--arch-mlp-top", m.topMlp.join("-"),
-    "--arch-interaction-op", m.interaction,
-    "--mini-batch-size", String(c.train.batchSize),
-    "--num-indices-per-lookup", String(c.data.numIndicesPerLookup),
-    "--optimizer", c.train.optimizer,
-    "--learning-rate", String(c.train.learningRate),
-    "--num-batches", String(iterations),
+    "--arch-sparse-feature-size",
+    String(m.embeddingDim),
+    "--arch-embedding-size",
+    m.tableRows.join("-"),
+    "--arch-mlp-bot",
+    m.bottomMlp.join("-"),
+    "--arch-mlp-top",
+    m.topMlp.join("-"),
+    "--arch-interaction-op",
+    m.interaction,
+    "--mini-batch-size",
+    String(c.train.batchSize),
+    "--num-indices-per-lookup",
+    String(c.data.numIndicesPerLookup),
+    "--optimizer",
+    c.train.optimizer,
+    "--learning-rate",
+    String(c.train.learningRate),
+    "--num-batches",
+    String(iterations),
   ];
 }

@@ -9,7 +9,13 @@
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCriteoDatasetSource, preprocessCriteo, ProcessedDataset, Rng, type CriteoSourceOptions } from "@dlrm/core";
+import {
+  createCriteoDatasetSource,
+  preprocessCriteo,
+  ProcessedDataset,
+  Rng,
+  type CriteoSourceOptions,
+} from "@dlrm/core";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -22,7 +28,10 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function generate(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
   const rng = new Rng(7);
-  const vocab = [1000, 500000, 5000000, 200, 30, 8000, 300, 20, 3000, 40000, 5000, 2000000, 3000, 20, 10000, 1000000, 10, 5000, 2000, 4, 1500000, 20, 20, 200000, 100, 100000];
+  const vocab = [
+    1000, 500000, 5000000, 200, 30, 8000, 300, 20, 3000, 40000, 5000, 2000000, 3000, 20, 10000, 1000000, 10, 5000, 2000,
+    4, 1500000, 20, 20, 200000, 100, 100000,
+  ];
   const salt = vocab.map((_, t) => Math.imul(t + 1, 0x9e3779b1) >>> 0);
   let buf: string[] = [];
   for (let r = 0; r < rows; r++) {
@@ -64,7 +73,12 @@ async function main(): Promise<void> {
     const pre: number[] = [];
     for (let i = 0; i < runs; i++) {
       const out = join(dir, `processed-${i}`);
-      const r = await preprocessCriteo({ inputs: [raw], output: out, dataSet: "kaggle", mapping: { kind: "modulo", range: 10_000_000 } });
+      const r = await preprocessCriteo({
+        inputs: [raw],
+        output: out,
+        dataSet: "kaggle",
+        mapping: { kind: "modulo", range: 10_000_000 },
+      });
       pre.push(r.seconds);
       if (i < runs - 1) rmSync(out, { recursive: true, force: true });
     }
@@ -88,7 +102,11 @@ async function main(): Promise<void> {
     await ds.close();
     const s = median(pre);
     const result = {
-      rows, inputBytes: bytes, runs, batchSize: B, generateSeconds: genSeconds,
+      rows,
+      inputBytes: bytes,
+      runs,
+      batchSize: B,
+      generateSeconds: genSeconds,
       preprocess: { medianSeconds: s, rowsPerSecond: rows / s, megabytesPerSecond: bytes / 1e6 / s, allSeconds: pre },
       batchesPerSecond: delivered,
       samplesPerSecond: Object.fromEntries(Object.entries(delivered).map(([k, v]) => [k, v * B])),
@@ -96,8 +114,11 @@ async function main(): Promise<void> {
     if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
       process.stdout.write(`${rows} rows, ${(bytes / 1e6).toFixed(0)} MB raw; median of ${runs}\n`);
-      process.stdout.write(`preprocess: ${s.toFixed(2)} s, ${Math.round(rows / s)} rows/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s\n`);
-      for (const [k, v] of Object.entries(delivered)) process.stdout.write(`batches of ${B}, ${k}: ${v.toFixed(0)} batches/s (${Math.round(v * B)} samples/s)\n`);
+      process.stdout.write(
+        `preprocess: ${s.toFixed(2)} s, ${Math.round(rows / s)} rows/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s\n`,
+      );
+      for (const [k, v] of Object.entries(delivered))
+        process.stdout.write(`batches of ${B}, ${k}: ${v.toFixed(0)} batches/s (${Math.round(v * B)} samples/s)\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,9 @@ import type { BackendEntry, BenchReport, DistStepResult, DistStepRow, DistTorchR
 export const DIST_STEP_KIND = "dlrm-dist-step";
 
 /** dist-step.js, compiled beside this file (from src/ under vitest: the built one in dist/). */
-export const DIST_STEP_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../dist/dist-step.js" : "./dist-step.js", import.meta.url));
+export const DIST_STEP_SCRIPT = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "../dist/dist-step.js" : "./dist-step.js", import.meta.url),
+);
 
 /** torch_dlrm_dist.py: tools/torch/ in this repository, else ../shared/tools/. */
 export const DEFAULT_TORCH_DIST_SCRIPT = defaultTorchScript("torch_dlrm_dist.py");
@@ -46,8 +48,15 @@ export interface ChildResult {
 
 /** A child that ran past its time limit (it has been killed). */
 export class JobTimeoutError extends Error {
-  constructor(readonly what: string, readonly timeoutMs: number, readonly command: string, readonly output: string) {
-    super(`${what} did not finish within ${timeoutMs / 1000} s and was killed (SIGTERM to its process group, SIGKILL 5 s later): ${command}${output === "" ? "" : `; last output: ${output}`}`);
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    readonly command: string,
+    readonly output: string,
+  ) {
+    super(
+      `${what} did not finish within ${timeoutMs / 1000} s and was killed (SIGTERM to its process group, SIGKILL 5 s later): ${command}${output === "" ? "" : `; last output: ${output}`}`,
+    );
     this.name = "JobTimeoutError";
   }
 }
@@ -61,11 +70,19 @@ const lastLine = (text: string): string => text.trim().split("\n").pop() ?? "";
  * SIGKILL 5 s later, and the promise rejects with a JobTimeoutError. The group is killed too
  * if this process exits first.
  */
-export function runChild(command: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; what: string }): Promise<ChildResult> {
+export function runChild(
+  command: string,
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; what: string },
+): Promise<ChildResult> {
   const start = performance.now();
   const line = [command, ...args].join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(command, [...args], {
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -113,7 +130,13 @@ export function parseDistStepLine(stdout: string): DistStepResult | undefined {
     if (!l.startsWith("{")) continue;
     try {
       const v = JSON.parse(l) as Partial<DistStepResult>;
-      if (v.kind === DIST_STEP_KIND && Array.isArray(v.samplesMs) && typeof v.worldSize === "number" && v.timing !== undefined) return v as DistStepResult;
+      if (
+        v.kind === DIST_STEP_KIND &&
+        Array.isArray(v.samplesMs) &&
+        typeof v.worldSize === "number" &&
+        v.timing !== undefined
+      )
+        return v as DistStepResult;
     } catch {
       // not our line
     }
@@ -162,7 +185,11 @@ export function noDistTorch(reason: string): DistTorchRunner {
 }
 
 /** torch_dlrm_dist.py run by `python`, each run limited to `timeoutMs`. */
-export function pythonTorchDistRunner(script: string = DEFAULT_TORCH_DIST_SCRIPT, python: string = TORCH_PYTHON, timeoutMs = DEFAULT_JOB_TIMEOUT_MS): DistTorchRunner {
+export function pythonTorchDistRunner(
+  script: string = DEFAULT_TORCH_DIST_SCRIPT,
+  python: string = TORCH_PYTHON,
+  timeoutMs = DEFAULT_JOB_TIMEOUT_MS,
+): DistTorchRunner {
   let checked: { reason: string | undefined } | undefined;
   return {
     command: `${python} ${script}`,
@@ -171,10 +198,20 @@ export function pythonTorchDistRunner(script: string = DEFAULT_TORCH_DIST_SCRIPT
       return checked.reason;
     },
     async run(config, worldSize, iterations, warmup) {
-      const args = [script, "--world-size", String(worldSize), ...torchFlags(config, iterations), "--warmup", String(warmup)];
+      const args = [
+        script,
+        "--world-size",
+        String(worldSize),
+        ...torchFlags(config, iterations),
+        "--warmup",
+        String(warmup),
+      ];
       const r = await runChild(python, args, { timeoutMs, what: `PyTorch at N=${worldSize}` });
       const out = parseTorchDist(r.stdout);
-      if (out === undefined) throw new Error(`torch_dlrm_dist.py at N=${worldSize} gave no median (exit ${r.status ?? r.signal}): ${lastLine(r.stderr) || lastLine(r.stdout)}`);
+      if (out === undefined)
+        throw new Error(
+          `torch_dlrm_dist.py at N=${worldSize} gave no median (exit ${r.status ?? r.signal}): ${lastLine(r.stderr) || lastLine(r.stdout)}`,
+        );
       return out;
     },
   };
@@ -209,7 +246,8 @@ interface MpiLaunch {
   mpiAvailable(): { ok: true } | { ok: false; reason: string };
 }
 const COMM_MPI: string = "@dlrm/comm-mpi";
-const INSTALL_MPI = "install Open MPI (apt-get install openmpi-bin libopenmpi-dev, or bash scripts/install-native-deps.sh), then npm run build -w @dlrm/comm-mpi";
+const INSTALL_MPI =
+  "install Open MPI (apt-get install openmpi-bin libopenmpi-dev, or bash scripts/install-native-deps.sh), then npm run build -w @dlrm/comm-mpi";
 
 async function loadMpi(): Promise<{ mod?: MpiLaunch; reason?: string }> {
   let mod: MpiLaunch;
@@ -233,9 +271,23 @@ export function processDistStepRunner(timeoutMs = DEFAULT_JOB_TIMEOUT_MS, script
     },
     async run(job) {
       const args = [
-        script, "--config", job.config.name, "--backend", job.backend, "--mode", job.mode, "--dtype", job.precision,
-        "--iterations", String(job.iterations), "--warmup", String(job.warmup), "--threads", String(job.threads ?? 0),
-        "--timeout-ms", String(timeoutMs),
+        script,
+        "--config",
+        job.config.name,
+        "--backend",
+        job.backend,
+        "--mode",
+        job.mode,
+        "--dtype",
+        job.precision,
+        "--iterations",
+        String(job.iterations),
+        "--warmup",
+        String(job.warmup),
+        "--threads",
+        String(job.threads ?? 0),
+        "--timeout-ms",
+        String(timeoutMs),
       ];
       const what = `${job.backend} (${job.mode}) at N=${job.worldSize}`;
       let r: ChildResult;
@@ -245,12 +297,22 @@ export function processDistStepRunner(timeoutMs = DEFAULT_JOB_TIMEOUT_MS, script
         const { mod, reason } = await loadMpi();
         if (mod === undefined) throw new Error(`--world-size ${job.worldSize}: ${reason}`);
         const asRoot = mod.runningAsRoot();
-        const mpiArgs = [...mod.mpirunArgs({ np: job.worldSize, asRoot, oversubscribe: false }), process.execPath, ...args];
-        r = await runChild(mod.findMpirun()!, mpiArgs, { timeoutMs, what, env: { ...process.env, ...(asRoot ? mod.MPIRUN_ROOT_ENV : {}) } });
+        const mpiArgs = [
+          ...mod.mpirunArgs({ np: job.worldSize, asRoot, oversubscribe: false }),
+          process.execPath,
+          ...args,
+        ];
+        r = await runChild(mod.findMpirun()!, mpiArgs, {
+          timeoutMs,
+          what,
+          env: { ...process.env, ...(asRoot ? mod.MPIRUN_ROOT_ENV : {}) },
+        });
       }
       const result = parseDistStepLine(r.stdout);
       if (result === undefined || r.status !== 0) {
-        const err = r.stderr.split("\n").find((l) => l.includes("dist-step: error")) ?? (lastLine(r.stderr) || lastLine(r.stdout));
+        const err =
+          r.stderr.split("\n").find((l) => l.includes("dist-step: error")) ??
+          (lastLine(r.stderr) || lastLine(r.stdout));
         throw new Error(`${what} exited ${r.status ?? r.signal} without a result: ${err}`);
       }
       return result;
@@ -313,7 +375,10 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
   const threadsFor = o.threadsFor ?? ((n: number) => defaultThreadsFor(n));
   const config = { ...o.config, train: { ...o.config.train, precision: o.precision } };
   for (const n of o.worldSizes) {
-    if (config.train.batchSize % n !== 0) throw new Error(`--world-size ${n}: the ${config.name} batch ${config.train.batchSize} does not divide evenly over ${n} ranks`);
+    if (config.train.batchSize % n !== 0)
+      throw new Error(
+        `--world-size ${n}: the ${config.name} batch ${config.train.batchSize} does not divide evenly over ${n} ranks`,
+      );
     const reason = await runner.unavailableReason(n);
     if (reason !== undefined) throw new Error(`--world-size ${n} cannot run here: ${reason}`);
   }
@@ -329,7 +394,10 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
   }
   const torchReason = o.torch === undefined ? "no PyTorch runner" : o.torch.unavailableReason();
   if (torchReason !== undefined) progress(`bench: PyTorch not measured: ${torchReason}`);
-  const torchRounds = new Map<number, { ms: (number | null)[]; errors: string[]; threads?: number; phases: Record<string, number>[] }>();
+  const torchRounds = new Map<
+    number,
+    { ms: (number | null)[]; errors: string[]; threads?: number; phases: Record<string, number>[] }
+  >();
   const rows = new Map<string, RowAcc>();
   const failed = new Set<string>();
   const failures: string[] = [];
@@ -341,7 +409,9 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
       if (o.torch !== undefined && torchReason === undefined) {
         const t = torchRounds.get(n) ?? { ms: [], errors: [], phases: [] };
         torchRounds.set(n, t);
-        progress(`bench: ${config.name} N=${n} step on PyTorch, ${o.warmup} warm-up + ${o.iterations} iterations${tag}`);
+        progress(
+          `bench: ${config.name} N=${n} step on PyTorch, ${o.warmup} warm-up + ${o.iterations} iterations${tag}`,
+        );
         try {
           const out = await o.torch.run(config, n, o.iterations, o.warmup);
           t.ms.push(out.medianMs);
@@ -358,12 +428,30 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
           const key = `${f.name}|${mode}|${n}`;
           if (failed.has(key)) continue;
           const threads = threadsFor(n);
-          progress(`bench: ${config.name} N=${n} step on ${f.name} (${mode}${threads === null ? "" : `, ${threads} thread${threads === 1 ? "" : "s"}/rank`}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`);
+          progress(
+            `bench: ${config.name} N=${n} step on ${f.name} (${mode}${threads === null ? "" : `, ${threads} thread${threads === 1 ? "" : "s"}/rank`}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`,
+          );
           try {
-            const r = await runner.run({ config, precision: o.precision, backend: f.name, mode, worldSize: n, iterations: o.iterations, warmup: o.warmup, threads });
+            const r = await runner.run({
+              config,
+              precision: o.precision,
+              backend: f.name,
+              mode,
+              worldSize: n,
+              iterations: o.iterations,
+              warmup: o.warmup,
+              threads,
+            });
             const row = rows.get(key) ?? {
-              backend: f.name, mode, worldSize: n, threads, device: r.device, samples: [], roundsMs: [],
-              comm: { allToAllMs: [], allToAllBytes: [], allReduceMs: [], allReduceBytes: [] }, phases: [],
+              backend: f.name,
+              mode,
+              worldSize: n,
+              threads,
+              device: r.device,
+              samples: [],
+              roundsMs: [],
+              comm: { allToAllMs: [], allToAllBytes: [], allReduceMs: [], allReduceBytes: [] },
+              phases: [],
             };
             rows.set(key, row);
             devices.set(f.name, r.device);
@@ -386,14 +474,28 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
     }
   }
   const torch: DistTorchRow[] = o.worldSizes.map((n) => {
-    if (o.torch === undefined || torchReason !== undefined) return { worldSize: n, status: "not-measured", reason: torchReason ?? "no PyTorch runner", roundsMs: [], medianMs: null };
+    if (o.torch === undefined || torchReason !== undefined)
+      return {
+        worldSize: n,
+        status: "not-measured",
+        reason: torchReason ?? "no PyTorch runner",
+        roundsMs: [],
+        medianMs: null,
+      };
     const t = torchRounds.get(n)!;
     const ran = t.ms.filter((x): x is number => x !== null);
     const phaseNames = [...new Set(t.phases.flatMap((p) => Object.keys(p)))];
-    const phasesMs = Object.fromEntries(phaseNames.map((k) => [k, median(t.phases.flatMap((p) => (p[k] === undefined ? [] : [p[k]!])))]));
+    const phasesMs = Object.fromEntries(
+      phaseNames.map((k) => [k, median(t.phases.flatMap((p) => (p[k] === undefined ? [] : [p[k]!])))]),
+    );
     const row: DistTorchRow = {
-      worldSize: n, status: ran.length > 0 ? "ran" : "not-measured", command: o.torch.command, roundsMs: t.ms,
-      medianMs: ran.length > 0 ? median(ran) : null, ...(t.threads === undefined ? {} : { threads: t.threads }), ...(phaseNames.length > 0 ? { phasesMs } : {}),
+      worldSize: n,
+      status: ran.length > 0 ? "ran" : "not-measured",
+      command: o.torch.command,
+      roundsMs: t.ms,
+      medianMs: ran.length > 0 ? median(ran) : null,
+      ...(t.threads === undefined ? {} : { threads: t.threads }),
+      ...(phaseNames.length > 0 ? { phasesMs } : {}),
     };
     return t.errors.length > 0 ? { ...row, reason: t.errors.join("; ") } : row;
   });
@@ -406,14 +508,26 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
         if (row === undefined) continue;
         const timing = { ...summarize(row.samples), medianMs: median(row.roundsMs) };
         out.push({
-          backend: row.backend, mode: row.mode, worldSize: n, threads: row.threads, device: row.device, timing, roundsMs: row.roundsMs,
+          backend: row.backend,
+          mode: row.mode,
+          worldSize: n,
+          threads: row.threads,
+          device: row.device,
+          timing,
+          roundsMs: row.roundsMs,
           samplesPerSecond: (config.train.batchSize * 1000) / timing.medianMs,
-          allToAllMs: median(row.comm.allToAllMs), allToAllBytes: median(row.comm.allToAllBytes),
-          allReduceMs: median(row.comm.allReduceMs), allReduceBytes: median(row.comm.allReduceBytes),
-          phases: row.phases.length === 0 ? null : {
-            uploadMs: median(row.phases.map((p) => p.uploadMs)), forwardMs: median(row.phases.map((p) => p.forwardMs)),
-            backwardUpdateMs: median(row.phases.map((p) => p.backwardUpdateMs)),
-          },
+          allToAllMs: median(row.comm.allToAllMs),
+          allToAllBytes: median(row.comm.allToAllBytes),
+          allReduceMs: median(row.comm.allReduceMs),
+          allReduceBytes: median(row.comm.allReduceBytes),
+          phases:
+            row.phases.length === 0
+              ? null
+              : {
+                  uploadMs: median(row.phases.map((p) => p.uploadMs)),
+                  forwardMs: median(row.phases.map((p) => p.forwardMs)),
+                  backwardUpdateMs: median(row.phases.map((p) => p.backwardUpdateMs)),
+                },
           vsTorch: torchRatio(row.roundsMs, t.roundsMs),
         });
       }
@@ -421,14 +535,34 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
   }
   for (const f of available) {
     const errors = errorsOf.get(f.name);
-    const entry: BackendEntry = { name: f.name, status: errors === undefined ? "ran" : "failed", version: backendVersion(f.name), device: devices.get(f.name) ?? "" };
+    const entry: BackendEntry = {
+      name: f.name,
+      status: errors === undefined ? "ran" : "failed",
+      version: backendVersion(f.name),
+      device: devices.get(f.name) ?? "",
+    };
     backends.push(errors === undefined ? entry : { ...entry, reason: errors.join("; ") });
   }
   return {
-    kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: config.name, batchSize: config.train.batchSize,
-    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })), peak: null,
-    flopsPerStep: stepFlops(config.train), estimatedModelBytes: estimateMemory(config.train, config.data.numIndicesPerLookup).totalBytes,
-    steps: [], micro: [], peakRssBytes: maxRss(), notes: DIST_METHOD_NOTES,
+    kind: "dlrm-bench",
+    schema: 1,
+    createdAt: new Date().toISOString(),
+    config: config.name,
+    batchSize: config.train.batchSize,
+    dtype: o.precision,
+    iterations: o.iterations,
+    warmup: o.warmup,
+    rounds,
+    machine: machineInfo(),
+    commit: gitCommit(),
+    backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })),
+    peak: null,
+    flopsPerStep: stepFlops(config.train),
+    estimatedModelBytes: estimateMemory(config.train, config.data.numIndicesPerLookup).totalBytes,
+    steps: [],
+    micro: [],
+    peakRssBytes: maxRss(),
+    notes: DIST_METHOD_NOTES,
     distributed: { worldSizes: [...o.worldSizes], rows: out, torch, failures },
   };
 }

@@ -28,7 +28,8 @@ async function unavailable(): Promise<string | undefined> {
   } catch (e) {
     return `@dlrm/comm-mpi does not load (${e instanceof Error ? e.message : String(e)}): npm run build -w @dlrm/comm-mpi`;
   }
-  if (mod.findMpirun() === undefined) return "mpirun is not on PATH: run bash scripts/install-native-deps.sh (openmpi-bin libopenmpi-dev)";
+  if (mod.findMpirun() === undefined)
+    return "mpirun is not on PATH: run bash scripts/install-native-deps.sh (openmpi-bin libopenmpi-dev)";
   const a = mod.mpiAvailable();
   if (!a.ok) return a.reason ?? "the Open MPI addon does not load";
   if (!existsSync(DIST_STEP_SCRIPT)) return `${DIST_STEP_SCRIPT} is missing: npm run build -w @dlrm/bench`;
@@ -52,34 +53,65 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
     });
     return;
   }
-  it.skipIf(reason !== undefined)(`tiny on wasm at N=1 and N=2 writes both world sizes${reason === undefined ? "" : ` (skipped: ${reason})`}`, () => {
-    dir = mkdtempSync(join(tmpdir(), "dlrm-bench-dist-"));
-    const json = join(dir, "dist.json");
-    const args = ["bench", "--config", "tiny", "--world-size", "1,2", "--backends", "wasm", "--iterations", "2", "--warmup", "1", "--torch", "none", "--job-timeout", "90", "--json", json];
-    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: LIMIT_MS, killSignal: "SIGKILL", env: { ...process.env, DLRM_DEBUG: "" } });
-    const said = `exit ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-    expect(r.error, said).toBeUndefined();
-    expect(r.status, said).toBe(0);
-    expect(r.stdout).toMatch(/^dlrm bench --world-size 1,2: config tiny/m);
-    expect(r.stdout).toContain("PyTorch not measured: --torch none");
-    const report = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
-    expect(report.kind).toBe("dlrm-bench");
-    const d = report.distributed!;
-    expect(d.worldSizes).toEqual([1, 2]);
-    expect(d.failures).toEqual([]);
-    expect(d.rows.map((s) => [s.backend, s.mode, s.worldSize])).toEqual([["wasm", "eager", 1], ["wasm", "eager", 2]]);
-    for (const s of d.rows) {
-      for (const v of [s.timing.medianMs, s.timing.minMs, s.timing.maxMs]) {
-        expect(Number.isFinite(v)).toBe(true);
-        expect(v).toBeGreaterThan(0);
+  it.skipIf(reason !== undefined)(
+    `tiny on wasm at N=1 and N=2 writes both world sizes${reason === undefined ? "" : ` (skipped: ${reason})`}`,
+    () => {
+      dir = mkdtempSync(join(tmpdir(), "dlrm-bench-dist-"));
+      const json = join(dir, "dist.json");
+      const args = [
+        "bench",
+        "--config",
+        "tiny",
+        "--world-size",
+        "1,2",
+        "--backends",
+        "wasm",
+        "--iterations",
+        "2",
+        "--warmup",
+        "1",
+        "--torch",
+        "none",
+        "--job-timeout",
+        "90",
+        "--json",
+        json,
+      ];
+      const r = spawnSync(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: LIMIT_MS,
+        killSignal: "SIGKILL",
+        env: { ...process.env, DLRM_DEBUG: "" },
+      });
+      const said = `exit ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+      expect(r.error, said).toBeUndefined();
+      expect(r.status, said).toBe(0);
+      expect(r.stdout).toMatch(/^dlrm bench --world-size 1,2: config tiny/m);
+      expect(r.stdout).toContain("PyTorch not measured: --torch none");
+      const report = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
+      expect(report.kind).toBe("dlrm-bench");
+      const d = report.distributed!;
+      expect(d.worldSizes).toEqual([1, 2]);
+      expect(d.failures).toEqual([]);
+      expect(d.rows.map((s) => [s.backend, s.mode, s.worldSize])).toEqual([
+        ["wasm", "eager", 1],
+        ["wasm", "eager", 2],
+      ]);
+      for (const s of d.rows) {
+        for (const v of [s.timing.medianMs, s.timing.minMs, s.timing.maxMs]) {
+          expect(Number.isFinite(v)).toBe(true);
+          expect(v).toBeGreaterThan(0);
+        }
+        expect(s.timing.samples).toBe(2);
+        expect(s.vsTorch).toBeNull();
       }
-      expect(s.timing.samples).toBe(2);
-      expect(s.vsTorch).toBeNull();
-    }
-    const [one, two] = d.rows as [DistStepRow, DistStepRow];
-    expect(one.allToAllBytes).toBe(0);
-    expect(two.allToAllBytes).toBeGreaterThan(0);
-    expect(two.allReduceBytes).toBeGreaterThan(0);
-    expect(d.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
-  }, LIMIT_MS + 30_000);
+      const [one, two] = d.rows as [DistStepRow, DistStepRow];
+      expect(one.allToAllBytes).toBe(0);
+      expect(two.allToAllBytes).toBeGreaterThan(0);
+      expect(two.allReduceBytes).toBeGreaterThan(0);
+      expect(d.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
+    },
+    LIMIT_MS + 30_000,
+  );
 });

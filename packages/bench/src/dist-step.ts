@@ -16,7 +16,15 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { BACKENDS } from "@dlrm/backends";
-import { BatchUploader, buildModel, HybridStep, type Backend, type Communicator, type ExecutionMode, type Precision } from "@dlrm/core";
+import {
+  BatchUploader,
+  buildModel,
+  HybridStep,
+  type Backend,
+  type Communicator,
+  type ExecutionMode,
+  type Precision,
+} from "@dlrm/core";
 import { BENCH_CONFIGS } from "./configs.js";
 import { DIST_STEP_KIND } from "./dist-run.js";
 import { median } from "./report.js";
@@ -53,13 +61,21 @@ export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      config: { type: "string" }, backend: { type: "string" }, mode: { type: "string" }, dtype: { type: "string" },
-      iterations: { type: "string" }, warmup: { type: "string" }, threads: { type: "string" }, "timeout-ms": { type: "string" },
+      config: { type: "string" },
+      backend: { type: "string" },
+      mode: { type: "string" },
+      dtype: { type: "string" },
+      iterations: { type: "string" },
+      warmup: { type: "string" },
+      threads: { type: "string" },
+      "timeout-ms": { type: "string" },
     },
     strict: true,
   });
   if (values.config === undefined || BENCH_CONFIGS[values.config] === undefined) {
-    throw new Error(`--config: expected one of ${Object.keys(BENCH_CONFIGS).join(", ")}, got ${values.config ?? "nothing"}`);
+    throw new Error(
+      `--config: expected one of ${Object.keys(BENCH_CONFIGS).join(", ")}, got ${values.config ?? "nothing"}`,
+    );
   }
   if (values.backend === undefined) throw new Error("--backend: expected a backend name");
   const mode = values.mode ?? "eager";
@@ -67,9 +83,14 @@ export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
   const dtype = values.dtype ?? "fp32";
   if (dtype !== "fp32" && dtype !== "bf16") throw new Error(`--dtype: expected fp32 or bf16, got "${dtype}"`);
   return {
-    config: values.config, backend: values.backend, mode, dtype,
-    iterations: int("--iterations", values.iterations, 20, 1), warmup: int("--warmup", values.warmup, 3, 0),
-    threads: int("--threads", values.threads, 0, 0), timeoutMs: int("--timeout-ms", values["timeout-ms"], 0, 0),
+    config: values.config,
+    backend: values.backend,
+    mode,
+    dtype,
+    iterations: int("--iterations", values.iterations, 20, 1),
+    warmup: int("--warmup", values.warmup, 3, 0),
+    threads: int("--threads", values.threads, 0, 0),
+    timeoutMs: int("--timeout-ms", values["timeout-ms"], 0, 0),
   };
 }
 
@@ -88,10 +109,14 @@ const COMM_MPI: string = "@dlrm/comm-mpi";
  * Runs the job on this process; resolves to the result on rank 0 (undefined on the others).
  * `comm` is undefined at world size 1 (the plain single-process step).
  */
-export async function runDistStep(a: DistStepArgs, comm: Communicator | undefined): Promise<DistStepResult | undefined> {
+export async function runDistStep(
+  a: DistStepArgs,
+  comm: Communicator | undefined,
+): Promise<DistStepResult | undefined> {
   const c = BENCH_CONFIGS[a.config]!;
   const factory = BACKENDS.find((f) => f.name === a.backend);
-  if (factory === undefined) throw new Error(`--backend: unknown backend "${a.backend}" (known: ${BACKENDS.map((f) => f.name).join(", ")})`);
+  if (factory === undefined)
+    throw new Error(`--backend: unknown backend "${a.backend}" (known: ${BACKENDS.map((f) => f.name).join(", ")})`);
   const reason = await factory.unavailableReason();
   if (reason !== undefined) throw new Error(`${a.backend} is unavailable: ${reason}`);
   const worldSize = comm?.worldSize ?? 1;
@@ -128,7 +153,10 @@ export async function runDistStep(a: DistStepArgs, comm: Communicator | undefine
       const t3 = performance.now();
       const k = hybrid?.takeCounters() ?? { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
       if (record < 0) return;
-      rows.set([t3 - t0, t1 - t0, t2 - t1, t3 - t2, k.allToAllMs, k.allToAllBytes, k.allReduceMs, k.allReduceBytes], record * COLUMNS);
+      rows.set(
+        [t3 - t0, t1 - t0, t2 - t1, t3 - t2, k.allToAllMs, k.allToAllBytes, k.allReduceMs, k.allReduceBytes],
+        record * COLUMNS,
+      );
     };
     for (let w = 0; w < a.warmup; w++) await step(-1);
     model.resetStats();
@@ -149,10 +177,22 @@ export async function runDistStep(a: DistStepArgs, comm: Communicator | undefine
       });
     const samplesMs = col(0);
     return {
-      kind: DIST_STEP_KIND, config: c.name, backend: a.backend, device: be.info.device, mode: a.mode, worldSize,
-      threads: a.threads > 0 ? a.threads : null, iterations: a.iterations, warmup: a.warmup, samplesMs, timing: summarize(samplesMs),
+      kind: DIST_STEP_KIND,
+      config: c.name,
+      backend: a.backend,
+      device: be.info.device,
+      mode: a.mode,
+      worldSize,
+      threads: a.threads > 0 ? a.threads : null,
+      iterations: a.iterations,
+      warmup: a.warmup,
+      samplesMs,
+      timing: summarize(samplesMs),
       phases: eager ? { uploadMs: median(col(1)), forwardMs: median(col(2)), backwardUpdateMs: median(col(3)) } : null,
-      allToAllMs: median(col(4)), allToAllBytes: median(col(5)), allReduceMs: median(col(6)), allReduceBytes: median(col(7)),
+      allToAllMs: median(col(4)),
+      allToAllBytes: median(col(5)),
+      allReduceMs: median(col(6)),
+      allReduceBytes: median(col(7)),
     };
   } finally {
     backend?.dispose();
@@ -175,7 +215,8 @@ async function main(): Promise<void> {
   } catch (e) {
     const prefix = comm !== undefined && comm.worldSize > 1 ? `rank ${comm.rank}: ` : "";
     process.stderr.write(`dist-step: error: ${prefix}${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env["DLRM_DEBUG"] === "1" && e instanceof Error && e.stack !== undefined) process.stderr.write(`${e.stack}\n`);
+    if (process.env["DLRM_DEBUG"] === "1" && e instanceof Error && e.stack !== undefined)
+      process.stderr.write(`${e.stack}\n`);
     if (comm !== undefined && comm.worldSize > 1) comm.abort(1);
     process.exit(1);
   }

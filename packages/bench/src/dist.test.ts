@@ -10,8 +10,16 @@ import type { BackendFactory } from "@dlrm/core";
 import { BENCH_CONFIGS } from "./configs.js";
 import { compareReports } from "./compare.js";
 import {
-  defaultThreadsFor, DIST_STEP_KIND, JobTimeoutError, parseDistStepLine, parseTorchDist, runChild, runDistBench,
-  type DistJob, type DistStepRunner, type DistTorchRunner,
+  defaultThreadsFor,
+  DIST_STEP_KIND,
+  JobTimeoutError,
+  parseDistStepLine,
+  parseTorchDist,
+  runChild,
+  runDistBench,
+  type DistJob,
+  type DistStepRunner,
+  type DistTorchRunner,
 } from "./dist-run.js";
 import { parseDistStepArgs } from "./dist-step.js";
 import { median } from "./report.js";
@@ -28,13 +36,25 @@ world_size=2 threads=1 median_ms_per_it=34.632
 describe("parseTorchDist", () => {
   it("reads the final line and rank 0's phases", () => {
     expect(parseTorchDist(TORCH_OUT)).toEqual({
-      worldSize: 2, threads: 1, medianMs: 34.632,
-      phasesMs: { emb_fwd: 0.922, a2a_fwd: 0.616, mlp_fwd: 4.29, bwd: 9.503, a2a_bwd: 0.7, allreduce: 6.024, opt: 8.593 },
+      worldSize: 2,
+      threads: 1,
+      medianMs: 34.632,
+      phasesMs: {
+        emb_fwd: 0.922,
+        a2a_fwd: 0.616,
+        mlp_fwd: 4.29,
+        bwd: 9.503,
+        a2a_bwd: 0.7,
+        allreduce: 6.024,
+        opt: 8.593,
+      },
     });
   });
 
   it("takes the last final line, and has no phases when their line is missing", () => {
-    expect(parseTorchDist("world_size=1 threads=2 median_ms_per_it=9\nworld_size=1 threads=2 median_ms_per_it=7.5\n")).toEqual({ worldSize: 1, threads: 2, medianMs: 7.5, phasesMs: {} });
+    expect(
+      parseTorchDist("world_size=1 threads=2 median_ms_per_it=9\nworld_size=1 threads=2 median_ms_per_it=7.5\n"),
+    ).toEqual({ worldSize: 1, threads: 2, medianMs: 7.5, phasesMs: {} });
   });
 
   it("gives undefined without a valid final line", () => {
@@ -47,9 +67,23 @@ describe("parseTorchDist", () => {
 function result(over: Partial<DistStepResult> = {}): DistStepResult {
   const samplesMs = over.samplesMs ?? [3, 1, 2];
   return {
-    kind: DIST_STEP_KIND, config: "tiny", backend: "fake", device: "fake device", mode: "eager", worldSize: 2, threads: 1, iterations: samplesMs.length, warmup: 0,
-    samplesMs, timing: summarize(samplesMs), phases: { uploadMs: 0.1, forwardMs: 0.5, backwardUpdateMs: 1.2 },
-    allToAllMs: 0.3, allToAllBytes: 2048, allReduceMs: 0.4, allReduceBytes: 2280, ...over,
+    kind: DIST_STEP_KIND,
+    config: "tiny",
+    backend: "fake",
+    device: "fake device",
+    mode: "eager",
+    worldSize: 2,
+    threads: 1,
+    iterations: samplesMs.length,
+    warmup: 0,
+    samplesMs,
+    timing: summarize(samplesMs),
+    phases: { uploadMs: 0.1, forwardMs: 0.5, backwardUpdateMs: 1.2 },
+    allToAllMs: 0.3,
+    allToAllBytes: 2048,
+    allReduceMs: 0.4,
+    allReduceBytes: 2280,
+    ...over,
   };
 }
 
@@ -69,21 +103,61 @@ describe("parseDistStepLine", () => {
 
 describe("dist-step's command line", () => {
   it("parses every flag with defaults", () => {
-    expect(parseDistStepArgs(["--config", "tiny", "--backend", "wasm"])).toEqual({ config: "tiny", backend: "wasm", mode: "eager", dtype: "fp32", iterations: 20, warmup: 3, threads: 0, timeoutMs: 0 });
-    expect(parseDistStepArgs(["--config", "kaggle", "--backend", "gaudi", "--mode", "lazy", "--iterations", "5", "--warmup", "0", "--threads", "1", "--timeout-ms", "9000"]))
-      .toEqual({ config: "kaggle", backend: "gaudi", mode: "lazy", dtype: "fp32", iterations: 5, warmup: 0, threads: 1, timeoutMs: 9000 });
+    expect(parseDistStepArgs(["--config", "tiny", "--backend", "wasm"])).toEqual({
+      config: "tiny",
+      backend: "wasm",
+      mode: "eager",
+      dtype: "fp32",
+      iterations: 20,
+      warmup: 3,
+      threads: 0,
+      timeoutMs: 0,
+    });
+    expect(
+      parseDistStepArgs([
+        "--config",
+        "kaggle",
+        "--backend",
+        "gaudi",
+        "--mode",
+        "lazy",
+        "--iterations",
+        "5",
+        "--warmup",
+        "0",
+        "--threads",
+        "1",
+        "--timeout-ms",
+        "9000",
+      ]),
+    ).toEqual({
+      config: "kaggle",
+      backend: "gaudi",
+      mode: "lazy",
+      dtype: "fp32",
+      iterations: 5,
+      warmup: 0,
+      threads: 1,
+      timeoutMs: 9000,
+    });
   });
 
   it("refuses what it cannot run, naming the flag", () => {
-    expect(() => parseDistStepArgs(["--config", "huge", "--backend", "wasm"])).toThrow(/--config: expected one of tiny, small, kaggle, medium, got huge/);
+    expect(() => parseDistStepArgs(["--config", "huge", "--backend", "wasm"])).toThrow(
+      /--config: expected one of tiny, small, kaggle, medium, got huge/,
+    );
     expect(() => parseDistStepArgs(["--config", "tiny"])).toThrow(/--backend/);
-    expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--iterations", "0"])).toThrow(/--iterations: expected an integer >= 1/);
+    expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--iterations", "0"])).toThrow(
+      /--iterations: expected an integer >= 1/,
+    );
     expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--mode", "fast"])).toThrow(/--mode/);
   });
 });
 
 const factory = (name: string, reason?: string): BackendFactory => ({
-  name, unavailableReason: () => Promise.resolve(reason), create: () => Promise.reject(new Error("not used")),
+  name,
+  unavailableReason: () => Promise.resolve(reason),
+  create: () => Promise.reject(new Error("not used")),
 });
 
 /** Fake runners that log the order of jobs. */
@@ -99,7 +173,16 @@ function fakes(torchMs: Record<number, number[]>, failOn?: (j: DistJob) => boole
       const k = count.get(key) ?? 0;
       count.set(key, k + 1);
       const base = job.worldSize * 10 + k;
-      return Promise.resolve(result({ backend: job.backend, worldSize: job.worldSize, threads: job.threads, samplesMs: [base, base + 1, base + 2], allToAllBytes: job.worldSize === 1 ? 0 : 4096, allToAllMs: job.worldSize === 1 ? 0 : 0.3 }));
+      return Promise.resolve(
+        result({
+          backend: job.backend,
+          worldSize: job.worldSize,
+          threads: job.threads,
+          samplesMs: [base, base + 1, base + 2],
+          allToAllBytes: job.worldSize === 1 ? 0 : 4096,
+          allToAllMs: job.worldSize === 1 ? 0 : 0.3,
+        }),
+      );
     },
   };
   const torchCalls = new Map<number, number>();
@@ -110,7 +193,12 @@ function fakes(torchMs: Record<number, number[]>, failOn?: (j: DistJob) => boole
       log.push(`pytorch N=${n}`);
       const k = torchCalls.get(n) ?? 0;
       torchCalls.set(n, k + 1);
-      return Promise.resolve({ worldSize: n, threads: 1, medianMs: torchMs[n]![k]!, phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 } });
+      return Promise.resolve({
+        worldSize: n,
+        threads: 1,
+        medianMs: torchMs[n]![k]!,
+        phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 },
+      });
     },
   };
   return { log, runner, torch };
@@ -120,10 +208,31 @@ describe("runDistBench with fake runners", () => {
   it("interleaves rounds (per N: PyTorch, then every backend), and gives each row its ratio at its N", async () => {
     const f = fakes({ 1: [5, 10], 2: [40, 20] });
     const r = await runDistBench({
-      config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a"), factory("b"), factory("gone", "not built")], modes: ["eager"], worldSizes: [1, 2],
-      iterations: 3, warmup: 0, rounds: 2, torch: f.torch, runner: f.runner,
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a"), factory("b"), factory("gone", "not built")],
+      modes: ["eager"],
+      worldSizes: [1, 2],
+      iterations: 3,
+      warmup: 0,
+      rounds: 2,
+      torch: f.torch,
+      runner: f.runner,
     });
-    expect(f.log).toEqual(["pytorch N=1", "a N=1", "b N=1", "pytorch N=2", "a N=2", "b N=2", "pytorch N=1", "a N=1", "b N=1", "pytorch N=2", "a N=2", "b N=2"]);
+    expect(f.log).toEqual([
+      "pytorch N=1",
+      "a N=1",
+      "b N=1",
+      "pytorch N=2",
+      "a N=2",
+      "b N=2",
+      "pytorch N=1",
+      "a N=1",
+      "b N=1",
+      "pytorch N=2",
+      "a N=2",
+      "b N=2",
+    ]);
     const d = r.distributed!;
     expect(d.worldSizes).toEqual([1, 2]);
     expect(d.rows.map((s) => `${s.backend} ${s.worldSize}`)).toEqual(["a 1", "b 1", "a 2", "b 2"]);
@@ -137,50 +246,135 @@ describe("runDistBench with fake runners", () => {
     expect(a2.vsTorch!.medianOfRounds).toBeCloseTo(median([21 / 40, 22 / 20]), 12);
     expect(a2.allToAllBytes).toBe(4096);
     expect(d.torch).toEqual([
-      { worldSize: 1, status: "ran", command: "fake torch", roundsMs: [5, 10], medianMs: 7.5, threads: 1, phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 } },
-      { worldSize: 2, status: "ran", command: "fake torch", roundsMs: [40, 20], medianMs: 30, threads: 1, phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 } },
+      {
+        worldSize: 1,
+        status: "ran",
+        command: "fake torch",
+        roundsMs: [5, 10],
+        medianMs: 7.5,
+        threads: 1,
+        phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 },
+      },
+      {
+        worldSize: 2,
+        status: "ran",
+        command: "fake torch",
+        roundsMs: [40, 20],
+        medianMs: 30,
+        threads: 1,
+        phasesMs: { a2a_fwd: 1, a2a_bwd: 2, allreduce: 3 },
+      },
     ]);
     expect(r.backends.map((b) => `${b.name} ${b.status}`)).toEqual(["gone skipped", "a ran", "b ran"]);
     expect(r.steps).toEqual([]);
     expect(d.failures).toEqual([]);
     const text = formatBench(r);
     expect(text).toMatch(/^dlrm bench --world-size 1,2: config tiny \(global batch 32\)/);
-    expect(text).toMatch(/^backend\s+mode\s+N\s+threads\/rank\s+ms\/step\s+min-max\s+samples\/s\s+all-to-all ms \(bytes\)\s+all-reduce ms \(bytes\)\s+PyTorch ms\/step at N\s+x PyTorch\s+x PyT\/round\s+per round$/m);
-    expect(text).toMatch(/^pytorch\s+eager\s+2\s+1\s+30\.00 .*3\.00 \(rank 0\)\s+3\.00 \(rank 0\)\s+30\.00\s+1\.00\s+1\.00\s+40\.0 20\.0$/m);
-    expect(text).toMatch(/^a\s+eager\s+2\s+1\s+21\.50\s+20\.00-23\.00\s+\d+\s+0\.30 \(4\.0 KiB\)\s+0\.40 \(2\.2 KiB\)\s+30\.00\s+0\.72\s+0\.81\s+21\.0 22\.0$/m);
+    expect(text).toMatch(
+      /^backend\s+mode\s+N\s+threads\/rank\s+ms\/step\s+min-max\s+samples\/s\s+all-to-all ms \(bytes\)\s+all-reduce ms \(bytes\)\s+PyTorch ms\/step at N\s+x PyTorch\s+x PyT\/round\s+per round$/m,
+    );
+    expect(text).toMatch(
+      /^pytorch\s+eager\s+2\s+1\s+30\.00 .*3\.00 \(rank 0\)\s+3\.00 \(rank 0\)\s+30\.00\s+1\.00\s+1\.00\s+40\.0 20\.0$/m,
+    );
+    expect(text).toMatch(
+      /^a\s+eager\s+2\s+1\s+21\.50\s+20\.00-23\.00\s+\d+\s+0\.30 \(4\.0 KiB\)\s+0\.40 \(2\.2 KiB\)\s+30\.00\s+0\.72\s+0\.81\s+21\.0 22\.0$/m,
+    );
     expect(text).toMatch(/^a\s+eager\s+1\s+default\s+.*\s+-\s+0\.40 \(2\.2 KiB\)/m);
   });
 
   it("reports a failed job with its error and does not run it again", async () => {
     const f = fakes({ 2: [30, 30] }, (j) => j.backend === "b");
     const r = await runDistBench({
-      config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a"), factory("b")], modes: ["eager"], worldSizes: [2],
-      iterations: 3, warmup: 0, rounds: 2, torch: f.torch, runner: f.runner,
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a"), factory("b")],
+      modes: ["eager"],
+      worldSizes: [2],
+      iterations: 3,
+      warmup: 0,
+      rounds: 2,
+      torch: f.torch,
+      runner: f.runner,
     });
     expect(f.log.filter((x) => x === "b N=2")).toHaveLength(1);
     expect(r.distributed!.failures).toEqual(["b (eager) N=2, round 1: rank 1: out of memory"]);
-    expect(r.backends.find((b) => b.name === "b")).toMatchObject({ status: "failed", reason: "b (eager) N=2, round 1: rank 1: out of memory" });
+    expect(r.backends.find((b) => b.name === "b")).toMatchObject({
+      status: "failed",
+      reason: "b (eager) N=2, round 1: rank 1: out of memory",
+    });
     expect(formatBench(r)).toMatch(/^FAILED: b \(eager\) N=2, round 1: rank 1: out of memory$/m);
   });
 
   it("measures without PyTorch, saying why, and refuses a world size that cannot run before running anything", async () => {
     const f = fakes({});
-    const none: DistTorchRunner = { command: "none", unavailableReason: () => "--torch none", run: () => Promise.reject(new Error("no")) };
-    const r = await runDistBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a")], modes: ["eager"], worldSizes: [1, 2], iterations: 3, warmup: 0, torch: none, runner: f.runner });
+    const none: DistTorchRunner = {
+      command: "none",
+      unavailableReason: () => "--torch none",
+      run: () => Promise.reject(new Error("no")),
+    };
+    const r = await runDistBench({
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a")],
+      modes: ["eager"],
+      worldSizes: [1, 2],
+      iterations: 3,
+      warmup: 0,
+      torch: none,
+      runner: f.runner,
+    });
     expect(r.distributed!.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
     expect(r.distributed!.rows.every((s) => s.vsTorch === null)).toBe(true);
     expect(formatBench(r)).toContain("PyTorch not measured: --torch none");
-    const noMpi: DistStepRunner = { unavailableReason: (n) => Promise.resolve(n > 1 ? "no mpirun on PATH" : undefined), run: f.runner.run };
-    await expect(runDistBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a")], modes: ["eager"], worldSizes: [1, 2], iterations: 1, warmup: 0, runner: noMpi }))
-      .rejects.toThrow(/--world-size 2 cannot run here: no mpirun on PATH/);
-    await expect(runDistBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a")], modes: ["eager"], worldSizes: [3], iterations: 1, warmup: 0, runner: f.runner }))
-      .rejects.toThrow(/batch 32 does not divide evenly over 3 ranks/);
+    const noMpi: DistStepRunner = {
+      unavailableReason: (n) => Promise.resolve(n > 1 ? "no mpirun on PATH" : undefined),
+      run: f.runner.run,
+    };
+    await expect(
+      runDistBench({
+        config: BENCH_CONFIGS.tiny!,
+        precision: "fp32",
+        factories: [factory("a")],
+        modes: ["eager"],
+        worldSizes: [1, 2],
+        iterations: 1,
+        warmup: 0,
+        runner: noMpi,
+      }),
+    ).rejects.toThrow(/--world-size 2 cannot run here: no mpirun on PATH/);
+    await expect(
+      runDistBench({
+        config: BENCH_CONFIGS.tiny!,
+        precision: "fp32",
+        factories: [factory("a")],
+        modes: ["eager"],
+        worldSizes: [3],
+        iterations: 1,
+        warmup: 0,
+        runner: f.runner,
+      }),
+    ).rejects.toThrow(/batch 32 does not divide evenly over 3 ranks/);
   });
 
   it("--compare matches the rows by backend, mode and N (and PyTorch's per N)", async () => {
-    const a = await runDistBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [factory("a")], modes: ["eager"], worldSizes: [1, 2], iterations: 3, warmup: 0, torch: fakes({ 1: [4], 2: [8] }).torch, runner: fakes({}).runner });
+    const a = await runDistBench({
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a")],
+      modes: ["eager"],
+      worldSizes: [1, 2],
+      iterations: 3,
+      warmup: 0,
+      torch: fakes({ 1: [4], 2: [8] }).torch,
+      runner: fakes({}).runner,
+    });
     const { rows, unmatched } = compareReports(a, a);
-    expect(rows.map((x) => x.key).sort()).toEqual(["dist tiny a eager N=1", "dist tiny a eager N=2", "dist tiny pytorch N=1", "dist tiny pytorch N=2"]);
+    expect(rows.map((x) => x.key).sort()).toEqual([
+      "dist tiny a eager N=1",
+      "dist tiny a eager N=2",
+      "dist tiny pytorch N=1",
+      "dist tiny pytorch N=2",
+    ]);
     expect(rows.every((x) => x.ratio === 1)).toBe(true);
     expect(unmatched).toEqual([]);
   });
@@ -188,16 +382,24 @@ describe("runDistBench with fake runners", () => {
 
 describe("runChild", () => {
   it("collects a child's output and status", async () => {
-    const r = await runChild(process.execPath, ["-e", "console.log('hi'); process.exit(3)"], { timeoutMs: 20_000, what: "echo" });
+    const r = await runChild(process.execPath, ["-e", "console.log('hi'); process.exit(3)"], {
+      timeoutMs: 20_000,
+      what: "echo",
+    });
     expect(r.stdout).toBe("hi\n");
     expect(r.status).toBe(3);
   });
 
   it("kills a child past its time limit and says so", async () => {
     const t0 = performance.now();
-    const p = runChild(process.execPath, ["-e", "console.log('started'); setTimeout(() => {}, 60000)"], { timeoutMs: 500, what: "the sleeper" });
+    const p = runChild(process.execPath, ["-e", "console.log('started'); setTimeout(() => {}, 60000)"], {
+      timeoutMs: 500,
+      what: "the sleeper",
+    });
     await expect(p).rejects.toThrow(JobTimeoutError);
-    await expect(p).rejects.toThrow(/^the sleeper did not finish within 0.5 s and was killed .*; last output: started$/);
+    await expect(p).rejects.toThrow(
+      /^the sleeper did not finish within 0.5 s and was killed .*; last output: started$/,
+    );
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });

@@ -20,7 +20,13 @@ export interface MachineInfo {
 
 /** CPU model, usable cores, total memory, Node version and OS/architecture of this machine. */
 export function machineInfo(): MachineInfo {
-  return { cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism(), memoryBytes: totalmem(), node: process.version, platform: `${platform()}-${arch()}` };
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: availableParallelism(),
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${platform()}-${arch()}`,
+  };
 }
 
 /**
@@ -33,8 +39,16 @@ export function gitCommit(): string | null {
 
 function commitIn(cwd: string): string | null {
   try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return dirty.length > 0 ? `${head}-dirty` : head;
   } catch {
     return null;

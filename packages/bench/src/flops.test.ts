@@ -11,7 +11,12 @@ describe("stepFlops", () => {
   it("counts forward + both backward GEMMs per layer, without the first layer's input gradient", () => {
     const tiny = BENCH_CONFIGS.tiny!.train;
     const shapes = layerGemms(tiny);
-    expect(shapes.map((g) => `${g.name} ${g.m}x${g.n}x${g.k}`)).toEqual(["bot_l.0 32x16x13", "bot_l.2 32x8x16", "top_l.0 32x16x11", "top_l.2 32x1x16"]);
+    expect(shapes.map((g) => `${g.name} ${g.m}x${g.n}x${g.k}`)).toEqual([
+      "bot_l.0 32x16x13",
+      "bot_l.2 32x8x16",
+      "top_l.0 32x16x11",
+      "top_l.2 32x1x16",
+    ]);
     const f = (m: number, n: number, k: number) => 2 * m * n * k;
     expect(stepFlops(tiny)).toBe(2 * f(32, 16, 13) + 3 * f(32, 8, 16) + 3 * f(32, 16, 11) + 3 * f(32, 1, 16));
   });

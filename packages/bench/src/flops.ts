@@ -18,8 +18,12 @@ export interface LayerGemm {
 export function layerGemms(cfg: TrainConfig): LayerGemm[] {
   const { bottom, top } = mlpLayers(cfg.model);
   const out: LayerGemm[] = [];
-  for (const [prefix, widths] of [["bot_l", bottom], ["top_l", top]] as const) {
-    for (let i = 0; i + 1 < widths.length; i++) out.push({ name: `${prefix}.${2 * i}`, m: cfg.batchSize, n: widths[i + 1]!, k: widths[i]! });
+  for (const [prefix, widths] of [
+    ["bot_l", bottom],
+    ["top_l", top],
+  ] as const) {
+    for (let i = 0; i + 1 < widths.length; i++)
+      out.push({ name: `${prefix}.${2 * i}`, m: cfg.batchSize, n: widths[i + 1]!, k: widths[i]! });
   }
   return out;
 }

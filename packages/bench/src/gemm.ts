@@ -21,7 +21,9 @@ const { values } = parseArgs({
     json: { type: "string" },
   },
 });
-const m = Number(values.m), n = Number(values.n), k = Number(values.k);
+const m = Number(values.m),
+  n = Number(values.n),
+  k = Number(values.k);
 const threadCounts = values.threads.split(",").map(Number);
 
 /** One measured variant of one transpose case. */
@@ -35,7 +37,12 @@ interface Row {
   ratioToBaseline: number;
 }
 
-const CASES: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const CASES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 const caseName = (ta: boolean, tb: boolean): string => `${ta ? "T" : "N"}${tb ? "T" : "N"}`;
 
 function seeded(size: number, seed: number): Float32Array {
@@ -48,9 +55,14 @@ function seeded(size: number, seed: number): Float32Array {
 
 const backends = new Map<number, WasmBackend>();
 for (const t of new Set([1, ...threadCounts])) backends.set(t, await WasmBackend.create(t));
-const inputs = new Map<number, { a: ReturnType<WasmBackend["alloc"]>; b: ReturnType<WasmBackend["alloc"]>; c: ReturnType<WasmBackend["alloc"]> }>();
+const inputs = new Map<
+  number,
+  { a: ReturnType<WasmBackend["alloc"]>; b: ReturnType<WasmBackend["alloc"]>; c: ReturnType<WasmBackend["alloc"]> }
+>();
 for (const [t, be] of backends) {
-  const a = be.alloc([m * k], "f32"), b = be.alloc([k * n], "f32"), c = be.alloc([m * n], "f32");
+  const a = be.alloc([m * k], "f32"),
+    b = be.alloc([k * n], "f32"),
+    c = be.alloc([m * n], "f32");
   be.write(a, seeded(m * k, 1));
   be.write(b, seeded(k * n, 2));
   be.fill({ t: c, value: 0 });
@@ -89,14 +101,29 @@ for (const task of bench.tasks) {
 for (const row of rows) row.ratioToBaseline = row.gflops / baseline.get(row.case)!;
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
-console.log(`GEMM ${m} x ${n} x ${k}, fp32, alpha 1, beta 0; median of samples after warm-up (${machine().cpu}, ${machine().cores} cores, Node ${process.version})`);
-console.log(table(
-  ["case", "variant", "threads", "median ms", "GFLOP/s", "x baseline", "samples"],
-  rows.map((r) => [r.case, r.variant, String(r.threads), fmt(r.medianMs, 3), fmt(r.gflops), fmt(r.ratioToBaseline), String(r.samples)]),
-));
+console.log(
+  `GEMM ${m} x ${n} x ${k}, fp32, alpha 1, beta 0; median of samples after warm-up (${machine().cpu}, ${machine().cores} cores, Node ${process.version})`,
+);
+console.log(
+  table(
+    ["case", "variant", "threads", "median ms", "GFLOP/s", "x baseline", "samples"],
+    rows.map((r) => [
+      r.case,
+      r.variant,
+      String(r.threads),
+      fmt(r.medianMs, 3),
+      fmt(r.gflops),
+      fmt(r.ratioToBaseline),
+      String(r.samples),
+    ]),
+  ),
+);
 
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: "gemm", m, n, k, machine: machine(), results: rows }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ benchmark: "gemm", m, n, k, machine: machine(), results: rows }, null, 2)}\n`,
+  );
   console.log(`wrote ${values.json}`);
 }
 for (const be of backends.values()) be.dispose();

@@ -23,75 +23,99 @@ if (!available && process.env.CI === "true") throw new Error(`${CHROMIUM} is mis
 /** The part of SVGGraphicsElement the checks use (the tsconfig has no DOM lib). */
 type Boxed = { getBBox(): { width: number } };
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
-describe.skipIf(!available)(`HTML report in headless Chromium (${available ? CHROMIUM : `skipped: ${CHROMIUM} not installed; run scripts/install-chromium.sh`})`, () => {
-  let dir = "";
-  let context: BrowserContext;
-  let page: Page;
-  const requested: string[] = [];
+describe.skipIf(!available)(
+  `HTML report in headless Chromium (${available ? CHROMIUM : `skipped: ${CHROMIUM} not installed; run scripts/install-chromium.sh`})`,
+  () => {
+    let dir = "";
+    let context: BrowserContext;
+    let page: Page;
+    const requested: string[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "dlrm-html-"));
-    const file = join(dir, "report.html");
-    writeFileSync(file, renderHtml(sampleReport()));
-    context = await chromium.launchPersistentContext(join(dir, "profile"), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1000, height: 900 } });
-    page = await context.newPage();
-    page.on("request", (r) => requested.push(r.url()));
-    await page.goto(pathToFileURL(file).href);
-    const shot = process.env.DLRM_HTML_SCREENSHOT;
-    if (shot !== undefined && shot !== "") await page.screenshot({ path: shot, fullPage: true });
-  });
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "dlrm-html-"));
+      const file = join(dir, "report.html");
+      writeFileSync(file, renderHtml(sampleReport()));
+      context = await chromium.launchPersistentContext(join(dir, "profile"), {
+        executablePath: CHROMIUM,
+        args: ARGS,
+        viewport: { width: 1000, height: 900 },
+      });
+      page = await context.newPage();
+      page.on("request", (r) => requested.push(r.url()));
+      await page.goto(pathToFileURL(file).href);
+      const shot = process.env.DLRM_HTML_SCREENSHOT;
+      if (shot !== undefined && shot !== "") await page.screenshot({ path: shot, fullPage: true });
+    });
 
-  afterAll(async () => {
-    await context?.close();
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await context?.close();
+      if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    });
 
-  it("has the four charts", async () => {
-    const ids = await page.$$eval("svg[data-chart]", (els) => els.map((e) => e.getAttribute("data-chart")));
-    expect(ids).toEqual(["ms-per-iteration", "time-split", "op-split", "gemm-gflops"]);
-  });
+    it("has the four charts", async () => {
+      const ids = await page.$$eval("svg[data-chart]", (els) => els.map((e) => e.getAttribute("data-chart")));
+      expect(ids).toEqual(["ms-per-iteration", "time-split", "op-split", "gemm-gflops"]);
+    });
 
-  it("keeps the op split's six-entry legend inside the chart", async () => {
-    const boxes = await page.$$eval('svg[data-chart="op-split"] text.legend', (els) =>
-      els.map((e) => {
-        const b = (e as unknown as { getBBox(): { x: number; width: number } }).getBBox();
-        return { right: b.x + b.width, svgWidth: Number(e.closest("svg")!.getAttribute("width")) };
-      }),
-    );
-    expect(boxes).toHaveLength(6);
-    for (const b of boxes) expect(b.right).toBeLessThan(b.svgWidth);
-  });
+    it("keeps the op split's six-entry legend inside the chart", async () => {
+      const boxes = await page.$$eval('svg[data-chart="op-split"] text.legend', (els) =>
+        els.map((e) => {
+          const b = (e as unknown as { getBBox(): { x: number; width: number } }).getBBox();
+          return { right: b.x + b.width, svgWidth: Number(e.closest("svg")!.getAttribute("width")) };
+        }),
+      );
+      expect(boxes).toHaveLength(6);
+      for (const b of boxes) expect(b.right).toBeLessThan(b.svgWidth);
+    });
 
-  it("draws every bar with a non-zero rendered width, one per row", async () => {
-    const bars = await page.$$eval("svg[data-chart] rect.bar", (els) =>
-      els.map((e) => ({ chart: e.closest("svg")!.getAttribute("data-chart"), width: (e as unknown as Boxed).getBBox().width, value: Number(e.getAttribute("data-value")) })),
-    );
-    const count = (id: string) => bars.filter((b) => b.chart === id).length;
-    expect(count("ms-per-iteration")).toBe(1 + 4);
-    expect(count("time-split")).toBe(2 * 3);
-    expect(count("op-split")).toBe(2 * 6);
-    expect(count("gemm-gflops")).toBe(3 + 4);
-    for (const b of bars) {
-      expect(b.value).toBeGreaterThan(0);
-      expect(b.width).toBeGreaterThan(0);
-    }
-  });
+    it("draws every bar with a non-zero rendered width, one per row", async () => {
+      const bars = await page.$$eval("svg[data-chart] rect.bar", (els) =>
+        els.map((e) => ({
+          chart: e.closest("svg")!.getAttribute("data-chart"),
+          width: (e as unknown as Boxed).getBBox().width,
+          value: Number(e.getAttribute("data-value")),
+        })),
+      );
+      const count = (id: string) => bars.filter((b) => b.chart === id).length;
+      expect(count("ms-per-iteration")).toBe(1 + 4);
+      expect(count("time-split")).toBe(2 * 3);
+      expect(count("op-split")).toBe(2 * 6);
+      expect(count("gemm-gflops")).toBe(3 + 4);
+      for (const b of bars) {
+        expect(b.value).toBeGreaterThan(0);
+        expect(b.width).toBeGreaterThan(0);
+      }
+    });
 
-  it("scales bars by value: the slower reference bar is wider (PyTorch's bar first)", async () => {
-    const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) => els.map((e) => (e as unknown as Boxed).getBBox().width));
-    expect(widths[3]!).toBeGreaterThan(widths[1]! * 5);
-    expect(widths[0]!).toBeGreaterThan(widths[1]!);
-  });
+    it("scales bars by value: the slower reference bar is wider (PyTorch's bar first)", async () => {
+      const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) =>
+        els.map((e) => (e as unknown as Boxed).getBBox().width),
+      );
+      expect(widths[3]!).toBeGreaterThan(widths[1]! * 5);
+      expect(widths[0]!).toBeGreaterThan(widths[1]!);
+    });
 
-  it("draws the GEMM peak as a reference line", async () => {
-    expect(await page.locator('svg[data-chart="gemm-gflops"] line.reference').count()).toBe(1);
-    expect(await page.locator('svg[data-chart="gemm-gflops"] text.reflabel').textContent()).toMatch(/peak \(wasm, 1024\^3\): 40\.00 GFLOP\/s/);
-  });
+    it("draws the GEMM peak as a reference line", async () => {
+      expect(await page.locator('svg[data-chart="gemm-gflops"] line.reference').count()).toBe(1);
+      expect(await page.locator('svg[data-chart="gemm-gflops"] text.reflabel').textContent()).toMatch(
+        /peak \(wasm, 1024\^3\): 40\.00 GFLOP\/s/,
+      );
+    });
 
-  it("loads nothing but the page itself", () => {
-    expect(requested.filter((u) => !u.startsWith("file://"))).toEqual([]);
-    expect(requested).toHaveLength(1);
-  });
-});
+    it("loads nothing but the page itself", () => {
+      expect(requested.filter((u) => !u.startsWith("file://"))).toEqual([]);
+      expect(requested).toHaveLength(1);
+    });
+  },
+);

@@ -36,24 +36,60 @@ export function microOps(model: DlrmModel): MicroOp[] {
     seen.add(key);
     const l = layers[i]!;
     ops.push({
-      op: "gemm", shape: `${key} nt (${g.name} forward)`, flops: 2 * g.m * g.n * g.k,
-      call: () => be.gemm({ a: l.input, b: l.weight, c: l.output, m: g.m, n: g.n, k: g.k, transA: false, transB: true, alpha: 1, beta: 0, precision }),
+      op: "gemm",
+      shape: `${key} nt (${g.name} forward)`,
+      flops: 2 * g.m * g.n * g.k,
+      call: () =>
+        be.gemm({
+          a: l.input,
+          b: l.weight,
+          c: l.output,
+          m: g.m,
+          n: g.n,
+          k: g.k,
+          transA: false,
+          transB: true,
+          alpha: 1,
+          beta: 0,
+          precision,
+        }),
     });
   });
   const x = model.bottom[model.bottom.length - 1]!.output;
   const inter = { batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision };
   ops.push(
     {
-      op: "embeddingBagsForward", shape: `B=${B} T=${T} D=${D}`, flops: null,
-      call: () => be.embeddingBagsForward({ tables: model.tables, sparse: model.sparse, pooled: model.pooled, batchSize: B, dim: D }),
+      op: "embeddingBagsForward",
+      shape: `B=${B} T=${T} D=${D}`,
+      flops: null,
+      call: () =>
+        be.embeddingBagsForward({
+          tables: model.tables,
+          sparse: model.sparse,
+          pooled: model.pooled,
+          batchSize: B,
+          dim: D,
+        }),
     },
     {
-      op: "interactionForward", shape: `B=${B} F=${T + 1} D=${D} ${m.interaction}`, flops: null,
+      op: "interactionForward",
+      shape: `B=${B} F=${T + 1} D=${D} ${m.interaction}`,
+      flops: null,
       call: () => be.interactionForward({ x, pooled: model.pooled, out: model.interaction, ...inter }),
     },
     {
-      op: "interactionBackward", shape: `B=${B} F=${T + 1} D=${D} ${m.interaction}`, flops: null,
-      call: () => be.interactionBackward({ x, pooled: model.pooled, dOut: model.dInteraction, dX: model.dBottomOut, dPooled: model.dPooled, ...inter }),
+      op: "interactionBackward",
+      shape: `B=${B} F=${T + 1} D=${D} ${m.interaction}`,
+      flops: null,
+      call: () =>
+        be.interactionBackward({
+          x,
+          pooled: model.pooled,
+          dOut: model.dInteraction,
+          dX: model.dBottomOut,
+          dPooled: model.dPooled,
+          ...inter,
+        }),
     },
   );
   if (cfg.optimizer !== "sgd") {
@@ -63,18 +99,33 @@ export function microOps(model: DlrmModel): MicroOp[] {
     const count = params.reduce((a, p) => a + p.size, 0);
     const lr = 1e-6;
     ops.push({
-      op: be.fusedAdagradStep ? "fusedAdagradStep" : "adagradStep", shape: `${params.length} MLP tensors, ${count} values`, flops: null,
+      op: be.fusedAdagradStep ? "fusedAdagradStep" : "adagradStep",
+      shape: `${params.length} MLP tensors, ${count} values`,
+      flops: null,
       call: () => {
         if (be.fusedAdagradStep) be.fusedAdagradStep({ params, grads, accs, lr, eps: ADAGRAD_EPS });
-        else params.forEach((p, i) => be.adagradStep({ param: p, grad: grads[i]!, acc: accs[i]!, lr, eps: ADAGRAD_EPS, size: p.size }));
+        else
+          params.forEach((p, i) =>
+            be.adagradStep({ param: p, grad: grads[i]!, acc: accs[i]!, lr, eps: ADAGRAD_EPS, size: p.size }),
+          );
       },
     });
     ops.push({
-      op: "sparseAdagradStep", shape: `B=${B} T=${T} D=${D} unique rows`, flops: null,
-      call: () => be.sparseAdagradStep({
-        tables: model.tables, accs: model.tableAccs, sparse: model.sparse, dRows: model.dRows,
-        lr, eps: ADAGRAD_EPS, dim: D, numTables: T, rowWise: cfg.optimizer === "rwsadagrad",
-      }),
+      op: "sparseAdagradStep",
+      shape: `B=${B} T=${T} D=${D} unique rows`,
+      flops: null,
+      call: () =>
+        be.sparseAdagradStep({
+          tables: model.tables,
+          accs: model.tableAccs,
+          sparse: model.sparse,
+          dRows: model.dRows,
+          lr,
+          eps: ADAGRAD_EPS,
+          dim: D,
+          numTables: T,
+          rowWise: cfg.optimizer === "rwsadagrad",
+        }),
     });
   }
   return ops;
@@ -85,12 +136,22 @@ export async function runMicro(model: DlrmModel, r: Repeats): Promise<MicroRow[]
   const be = model.backend;
   const rows: MicroRow[] = [];
   for (const op of microOps(model)) {
-    const samples = await timeIt(op.op, async () => {
-      op.call();
-      await be.sync();
-    }, r);
+    const samples = await timeIt(
+      op.op,
+      async () => {
+        op.call();
+        await be.sync();
+      },
+      r,
+    );
     const timing = summarize(samples);
-    rows.push({ backend: be.info.name, op: op.op, shape: op.shape, timing, gflops: op.flops === null ? null : gflopsOf(op.flops, timing.medianMs) });
+    rows.push({
+      backend: be.info.name,
+      op: op.op,
+      shape: op.shape,
+      timing,
+      gflops: op.flops === null ? null : gflopsOf(op.flops, timing.medianMs),
+    });
   }
   return rows;
 }

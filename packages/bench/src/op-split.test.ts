@@ -22,19 +22,43 @@ async function tinyModel() {
 describe("op categories", () => {
   it("puts every contract op in its category", () => {
     const expected: Record<string, string> = {
-      gemm: "gemm", linearForward: "gemm",
-      embeddingBagsForward: "embedding", embeddingBagsBackward: "embedding", sparseSgdStep: "embedding", sparseAdagradStep: "embedding", embeddingBagsBackwardSparseStep: "embedding",
-      interactionForward: "interaction", interactionBackward: "interaction",
-      adagradStep: "optimizer", fusedAdagradStep: "optimizer", sgdStep: "optimizer",
+      gemm: "gemm",
+      linearForward: "gemm",
+      embeddingBagsForward: "embedding",
+      embeddingBagsBackward: "embedding",
+      sparseSgdStep: "embedding",
+      sparseAdagradStep: "embedding",
+      embeddingBagsBackwardSparseStep: "embedding",
+      interactionForward: "interaction",
+      interactionBackward: "interaction",
+      adagradStep: "optimizer",
+      fusedAdagradStep: "optimizer",
+      sgdStep: "optimizer",
       upload: "data",
-      biasAddForward: "other", biasAddBackward: "other", reluForward: "other", reluBackward: "other", lossForward: "other", lossBackward: "other", fill: "other",
+      biasAddForward: "other",
+      biasAddBackward: "other",
+      reluForward: "other",
+      reluBackward: "other",
+      lossForward: "other",
+      lossBackward: "other",
+      fill: "other",
     };
     for (const op of REQUIRED_OPS) expect(Object.keys(expected), op).toContain(op);
     for (const [op, category] of Object.entries(expected)) expect(opCategory(op), op).toBe(category);
   });
 
   it("sums per-op medians into categories whose ms add up to the total and shares to 1", () => {
-    const s = summarizeSplit([{ op: "gemm", ms: 1 }, { op: "linearForward", ms: 2 }, { op: "upload", ms: 3 }, { op: "reluBackward", ms: 0.5 }, { op: "gemm", ms: 1.5 }], 7, 3);
+    const s = summarizeSplit(
+      [
+        { op: "gemm", ms: 1 },
+        { op: "linearForward", ms: 2 },
+        { op: "upload", ms: 3 },
+        { op: "reluBackward", ms: 0.5 },
+        { op: "gemm", ms: 1.5 },
+      ],
+      7,
+      3,
+    );
     expect(s.categories.map((c) => c.category)).toEqual(OP_CATEGORIES);
     const by = Object.fromEntries(s.categories.map((c) => [c.category, c]));
     expect(by.gemm).toMatchObject({ ms: 4.5, calls: 3 });
@@ -103,7 +127,9 @@ describe("recording a step", () => {
   it("refuses a lazy backend", async () => {
     const backend = await referenceBackendFactory.create({ mode: "lazy" });
     const model = benchModel(backend, tiny);
-    await expect(measureOpSplit(model, benchBatches(tiny, 1)[0]!, 0.5, 1, { warmup: 0, repeats: 1 })).rejects.toThrow(/eager/);
+    await expect(measureOpSplit(model, benchBatches(tiny, 1)[0]!, 0.5, 1, { warmup: 0, repeats: 1 })).rejects.toThrow(
+      /eager/,
+    );
     backend.dispose();
   });
 });

@@ -88,7 +88,13 @@ export function summarizeSplit(perOp: readonly { op: string; ms: number }[], ste
     const ms = ops.reduce((a, [, e]) => a + e.ms, 0);
     return { category, ms, calls: ops.reduce((a, [, e]) => a + e.calls, 0), share: totalMs > 0 ? ms / totalMs : 0 };
   });
-  return { categories, totalMs, stepMs, repeats, ops: [...byOp].map(([op, e]) => ({ op, category: opCategory(op), calls: e.calls, ms: e.ms })) };
+  return {
+    categories,
+    totalMs,
+    stepMs,
+    repeats,
+    ops: [...byOp].map(([op, e]) => ({ op, category: opCategory(op), calls: e.calls, ms: e.ms })),
+  };
 }
 
 /** How often the recorded step is replayed: unmeasured warm-up replays, then measured ones. */
@@ -102,7 +108,13 @@ export interface SplitRepeats {
  * replays: the upload of `batch` as a whole, then each op alone, each followed by a sync and
  * timed with performance.now(). Mutates the model's weights (run it after the step timing).
  */
-export async function measureOpSplit(model: DlrmModel, batch: Batch, lr: number, stepMs: number, r: SplitRepeats): Promise<OpSplit> {
+export async function measureOpSplit(
+  model: DlrmModel,
+  batch: Batch,
+  lr: number,
+  stepMs: number,
+  r: SplitRepeats,
+): Promise<OpSplit> {
   const be = model.backend;
   if (be.mode !== "eager") throw new Error(`op split: needs an eager backend, got ${be.mode}`);
   const uploader = new BatchUploader(be, model);
@@ -111,7 +123,10 @@ export async function measureOpSplit(model: DlrmModel, batch: Batch, lr: number,
   const ops = recordStep(model, lr);
   const calls: { op: string; run(): void }[] = [
     { op: "upload", run: () => uploader.upload(batch) },
-    ...ops.map((o) => ({ op: o.op, run: () => (be as unknown as Record<string, (a: unknown) => void>)[o.op]!(o.args) })),
+    ...ops.map((o) => ({
+      op: o.op,
+      run: () => (be as unknown as Record<string, (a: unknown) => void>)[o.op]!(o.args),
+    })),
   ];
   const samples = calls.map(() => [] as number[]);
   for (let rep = 0; rep < r.warmup + r.repeats; rep++) {
@@ -122,5 +137,9 @@ export async function measureOpSplit(model: DlrmModel, batch: Batch, lr: number,
       if (rep >= r.warmup) samples[i]!.push(performance.now() - t0);
     }
   }
-  return summarizeSplit(calls.map((c, i) => ({ op: c.op, ms: median(samples[i]!) })), stepMs, r.repeats);
+  return summarizeSplit(
+    calls.map((c, i) => ({ op: c.op, ms: median(samples[i]!) })),
+    stepMs,
+    r.repeats,
+  );
 }

@@ -44,12 +44,22 @@ export async function measureGemmPeak(factory: BackendFactory, size: number, r: 
     }) as [Tensor, Tensor, Tensor];
     let best: PeakGemm | null = null;
     for (const transB of [false, true]) {
-      const samples = await timeIt(`gemm ${size}^3`, async () => {
-        backend.gemm({ a, b, c, m: size, n: size, k: size, transA: false, transB, alpha: 1, beta: 0 });
-        await backend.sync();
-      }, r);
+      const samples = await timeIt(
+        `gemm ${size}^3`,
+        async () => {
+          backend.gemm({ a, b, c, m: size, n: size, k: size, transA: false, transB, alpha: 1, beta: 0 });
+          await backend.sync();
+        },
+        r,
+      );
       const timing = summarize(samples);
-      const peak: PeakGemm = { backend: factory.name, size, op: transB ? "nt" : "nn", gflops: gflopsOf(2 * size ** 3, timing.minMs), timing };
+      const peak: PeakGemm = {
+        backend: factory.name,
+        size,
+        op: transB ? "nt" : "nn",
+        gflops: gflopsOf(2 * size ** 3, timing.minMs),
+        timing,
+      };
       if (best === null || peak.gflops > best.gflops) best = peak;
     }
     return best!;
@@ -59,7 +69,11 @@ export async function measureGemmPeak(factory: BackendFactory, size: number, r: 
 }
 
 /** The fastest candidate's peak, or null when no backend is available. */
-export async function measurePeak(available: readonly BackendFactory[], size: number, r: Repeats): Promise<PeakGemm | null> {
+export async function measurePeak(
+  available: readonly BackendFactory[],
+  size: number,
+  r: Repeats,
+): Promise<PeakGemm | null> {
   let best: PeakGemm | null = null;
   for (const f of peakCandidates(available)) {
     const p = await measureGemmPeak(f, size, r);

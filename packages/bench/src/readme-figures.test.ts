@@ -23,11 +23,13 @@ function miniRepo(name: string, readmeBody: string): string {
   const root = join(dir, name);
   mkdirSync(join(root, "bench-results"), { recursive: true });
   mkdirSync(join(root, "packages/backend-webgpu"), { recursive: true });
-  for (const f of ["webgpu-step-lavapipe.json", "webgpu-gemm-lavapipe.json"]) cpSync(join(ROOT, "bench-results", f), join(root, "bench-results", f));
+  for (const f of ["webgpu-step-lavapipe.json", "webgpu-gemm-lavapipe.json"])
+    cpSync(join(ROOT, "bench-results", f), join(root, "bench-results", f));
   writeFileSync(join(root, "packages/backend-webgpu/README.md"), readmeBody);
   return root;
 }
-const MARKED = "# webgpu\n\nText.\n\n<!-- figures:begin webgpu-gemm-lavapipe -->\n<!-- figures:end webgpu-gemm-lavapipe -->\n\n<!-- figures:begin webgpu-step-lavapipe -->\n<!-- figures:end webgpu-step-lavapipe -->\n";
+const MARKED =
+  "# webgpu\n\nText.\n\n<!-- figures:begin webgpu-gemm-lavapipe -->\n<!-- figures:end webgpu-gemm-lavapipe -->\n\n<!-- figures:begin webgpu-step-lavapipe -->\n<!-- figures:end webgpu-step-lavapipe -->\n";
 
 describe("readme-figures --check", () => {
   it("passes on this repository: every README figure matches its committed JSON", () => {
@@ -38,7 +40,9 @@ describe("readme-figures --check", () => {
 
   it("fills a block from its JSON, then fails --check once a figure in it is edited by hand", () => {
     const root = miniRepo("edited", MARKED);
-    expect(run("--check", "--root", root).stderr).toMatch(/block "webgpu-step-lavapipe" differs from bench-results\/webgpu-step-lavapipe\.json/);
+    expect(run("--check", "--root", root).stderr).toMatch(
+      /block "webgpu-step-lavapipe" differs from bench-results\/webgpu-step-lavapipe\.json/,
+    );
     expect(run("--root", root).status).toBe(0);
     const readme = join(root, "packages/backend-webgpu/README.md");
     const filled = readFileSync(readme, "utf8");
@@ -52,7 +56,10 @@ describe("readme-figures --check", () => {
   });
 
   it("fails on a figure outside a block, but not on one inside a code fence", () => {
-    const root = miniRepo("outside", `${MARKED}\nThe step takes 2.55 ms on a GPU.\n\n\`\`\`\nexample output: 3 ms\n\`\`\`\n`);
+    const root = miniRepo(
+      "outside",
+      `${MARKED}\nThe step takes 2.55 ms on a GPU.\n\n\`\`\`\nexample output: 3 ms\n\`\`\`\n`,
+    );
     run("--root", root);
     const r = run("--check", "--root", root);
     expect(r.status).toBe(1);

@@ -15,9 +15,13 @@ describe("text report", () => {
 
   it("has the op split table: a column per category, a row per eager step, shares of the sum", () => {
     const table = opSplitTable(sampleReport()).split("\n");
-    expect(table[0]).toMatch(new RegExp(`^backend\\s+mode\\s+${OP_CATEGORIES.join("\\s+")}\\s+sum\\s+step ms/it \\(that round\\)$`));
+    expect(table[0]).toMatch(
+      new RegExp(`^backend\\s+mode\\s+${OP_CATEGORIES.join("\\s+")}\\s+sum\\s+step ms/it \\(that round\\)$`),
+    );
     expect(table).toHaveLength(4);
-    expect(table[2]).toMatch(/^wasm\s+eager\s+1\.920 \(40%\)\s+0\.960 \(20%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+4\.800\s+4\.000$/);
+    expect(table[2]).toMatch(
+      /^wasm\s+eager\s+1\.920 \(40%\)\s+0\.960 \(20%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+0\.480 \(10%\)\s+4\.800\s+4\.000$/,
+    );
     expect(table[3]).toMatch(/^reference\s+eager\s/);
     expect(text).toContain("op split (eager;");
   });
@@ -58,7 +62,7 @@ describe("HTML report", () => {
     const ms = /<svg data-chart="ms-per-iteration"[^]*?<\/svg>/.exec(html)?.[0] ?? "";
     expect(ms).toContain("pytorch (fp32)");
     expect(html).toContain("x PyTorch (ratio of medians)");
-    expect(html).toContain("<td class=\"num\">0.44</td>");
+    expect(html).toContain('<td class="num">0.44</td>');
     expect(html).toContain("PyTorch: 9.00 ms/it");
   });
 });

@@ -10,11 +10,17 @@ import type { BackendEntry } from "./types.js";
  * every failed backend, then every name in `required` that is not "ran", named with why.
  */
 export function benchRunProblems(backends: readonly BackendEntry[], required: readonly string[]): string[] {
-  const problems = backends.filter((b) => b.status === "failed").map((b) => `${b.name} failed (${b.reason ?? "no reason given"})`);
+  const problems = backends
+    .filter((b) => b.status === "failed")
+    .map((b) => `${b.name} failed (${b.reason ?? "no reason given"})`);
   for (const name of required) {
     const entry = backends.find((b) => b.name === name);
-    if (entry === undefined) problems.push(`${name} is required by DLRM_REQUIRED_BACKENDS but was not run (not among the selected backends)`);
-    else if (entry.status === "skipped") problems.push(`${name} is required by DLRM_REQUIRED_BACKENDS but was skipped (${entry.reason ?? "no reason given"})`);
+    if (entry === undefined)
+      problems.push(`${name} is required by DLRM_REQUIRED_BACKENDS but was not run (not among the selected backends)`);
+    else if (entry.status === "skipped")
+      problems.push(
+        `${name} is required by DLRM_REQUIRED_BACKENDS but was skipped (${entry.reason ?? "no reason given"})`,
+      );
   }
   return problems;
 }

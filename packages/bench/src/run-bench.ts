@@ -6,7 +6,14 @@
  * over rounds and their ratio to PyTorch. A backend that fails (e.g. a Medium model that does
  * not fit) is reported as failed with the error; PyTorch missing is reported, not a failure.
  */
-import { backendLabel, estimateMemory, type Backend, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
+import {
+  backendLabel,
+  estimateMemory,
+  type Backend,
+  type BackendFactory,
+  type ExecutionMode,
+  type Precision,
+} from "@dlrm/core";
 import type { BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { gflopsOf, stepFlops } from "./flops.js";
@@ -88,12 +95,22 @@ interface BackendAcc {
 /** Median of each phase over the rounds; null when there are none (lazy). */
 function phaseMedians(p: readonly PhaseSplit[]): PhaseSplit | null {
   if (p.length === 0) return null;
-  return { uploadMs: median(p.map((x) => x.uploadMs)), forwardMs: median(p.map((x) => x.forwardMs)), backwardUpdateMs: median(p.map((x) => x.backwardUpdateMs)) };
+  return {
+    uploadMs: median(p.map((x) => x.uploadMs)),
+    forwardMs: median(p.map((x) => x.forwardMs)),
+    backwardUpdateMs: median(p.map((x) => x.backwardUpdateMs)),
+  };
 }
 
 /** PyTorch's rounds as a TorchResult. */
-function torchResult(runner: TorchRunner | undefined, reason: string | undefined, roundsMs: (number | null)[], errors: readonly string[]): TorchResult {
-  if (runner === undefined || reason !== undefined) return { status: "not-measured", reason: reason ?? "no PyTorch runner", roundsMs: [], medianMs: null };
+function torchResult(
+  runner: TorchRunner | undefined,
+  reason: string | undefined,
+  roundsMs: (number | null)[],
+  errors: readonly string[],
+): TorchResult {
+  if (runner === undefined || reason !== undefined)
+    return { status: "not-measured", reason: reason ?? "no PyTorch runner", roundsMs: [], medianMs: null };
   const ran = roundsMs.filter((x): x is number => x !== null);
   const base = { command: runner.command, roundsMs, medianMs: ran.length > 0 ? median(ran) : null };
   if (ran.length === 0) return { status: "not-measured", reason: errors.join("; "), ...base };
@@ -102,7 +119,10 @@ function torchResult(runner: TorchRunner | undefined, reason: string | undefined
 
 /** Runs the whole benchmark. */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
-  const o = { ...options, config: { ...options.config, train: { ...options.config.train, precision: options.precision } } };
+  const o = {
+    ...options,
+    config: { ...options.config, train: { ...options.config.train, precision: options.precision } },
+  };
   const progress = o.onProgress ?? (() => undefined);
   const rounds = o.rounds ?? 1;
   const backends: BackendEntry[] = [];
@@ -126,7 +146,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const torchRounds: (number | null)[] = [];
   const torchErrors: string[] = [];
   const rows = new Map<string, RowAcc>();
-  const states: BackendAcc[] = available.map((factory) => ({ factory, device: "", errors: [], failedModes: new Set() }));
+  const states: BackendAcc[] = available.map((factory) => ({
+    factory,
+    device: "",
+    errors: [],
+    failedModes: new Set(),
+  }));
   const micro: MicroRow[] = [];
   for (let round = 0; round < rounds; round++) {
     const last = round === rounds - 1;
@@ -146,7 +171,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       if (st.unsupported !== undefined) continue;
       for (const mode of o.modes) {
         if (st.failedModes.has(mode)) continue;
-        progress(`bench: ${o.config.name} step on ${backendLabel(f.name)} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`);
+        progress(
+          `bench: ${o.config.name} step on ${backendLabel(f.name)} (${mode}), ${o.warmup} warm-up + ${o.iterations} iterations${tag}`,
+        );
         let backend: Backend | undefined;
         try {
           backend = await f.create({ mode });
@@ -158,7 +185,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           }
           const m = await measureStep(backend, o.config, batches, r);
           const key = `${f.name}|${mode}`;
-          const row = rows.get(key) ?? { backend: f.name, mode, samples: [], roundsMs: [], phases: [], opSplit: null, maxRssBytes: 0, backendBytes: null };
+          const row = rows.get(key) ?? {
+            backend: f.name,
+            mode,
+            samples: [],
+            roundsMs: [],
+            phases: [],
+            opSplit: null,
+            maxRssBytes: 0,
+            backendBytes: null,
+          };
           rows.set(key, row);
           const roundMs = median(m.samples);
           row.samples.push(...m.samples);
@@ -172,7 +208,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           }
           if (last && (o.opSplit ?? true) && mode === "eager") {
             progress(`bench: op split on ${f.name}`);
-            row.opSplit = await measureOpSplit(m.model, batches[0]!, o.config.train.learningRate, roundMs, { warmup: 1, repeats: Math.min(5, o.iterations) });
+            row.opSplit = await measureOpSplit(m.model, batches[0]!, o.config.train.learningRate, roundMs, {
+              warmup: 1,
+              repeats: Math.min(5, o.iterations),
+            });
             row.maxRssBytes = maxRss();
           }
         } catch (e) {
@@ -195,19 +234,49 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const timing = { ...summarize(row.samples), medianMs: median(row.roundsMs) };
       const gflops = gflopsOf(flops, timing.medianMs);
       steps.push({
-        backend: f.name, mode, timing, roundsMs: row.roundsMs, samplesPerSecond: (o.config.train.batchSize * 1000) / timing.medianMs, gflops,
-        fractionOfPeak: peak === null ? null : gflops / peak.gflops, maxRssBytes: row.maxRssBytes, backendBytes: row.backendBytes,
-        phases: mode === "eager" ? phaseMedians(row.phases) : null, opSplit: row.opSplit, vsTorch: torchRatio(row.roundsMs, torch.roundsMs),
+        backend: f.name,
+        mode,
+        timing,
+        roundsMs: row.roundsMs,
+        samplesPerSecond: (o.config.train.batchSize * 1000) / timing.medianMs,
+        gflops,
+        fractionOfPeak: peak === null ? null : gflops / peak.gflops,
+        maxRssBytes: row.maxRssBytes,
+        backendBytes: row.backendBytes,
+        phases: mode === "eager" ? phaseMedians(row.phases) : null,
+        opSplit: row.opSplit,
+        vsTorch: torchRatio(row.roundsMs, torch.roundsMs),
       });
     }
-    const entry: BackendEntry = { name: f.name, status: st.errors.length === 0 ? "ran" : "failed", version: backendVersion(f.name), device: st.device };
+    const entry: BackendEntry = {
+      name: f.name,
+      status: st.errors.length === 0 ? "ran" : "failed",
+      version: backendVersion(f.name),
+      device: st.device,
+    };
     if (st.unsupported !== undefined) backends.push({ ...entry, status: "skipped", reason: st.unsupported });
     else backends.push(st.errors.length === 0 ? entry : { ...entry, reason: st.errors.join("; ") });
   }
   return {
-    kind: "dlrm-bench", schema: 1, createdAt: new Date().toISOString(), config: o.config.name, batchSize: o.config.train.batchSize,
-    dtype: o.precision, iterations: o.iterations, warmup: o.warmup, rounds, machine: machineInfo(), commit: gitCommit(), backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })), peak,
-    flopsPerStep: flops, estimatedModelBytes: estimateMemory(o.config.train, o.config.data.numIndicesPerLookup).totalBytes,
-    steps, torch, micro, peakRssBytes: maxRss(), notes: METHOD_NOTES,
+    kind: "dlrm-bench",
+    schema: 1,
+    createdAt: new Date().toISOString(),
+    config: o.config.name,
+    batchSize: o.config.train.batchSize,
+    dtype: o.precision,
+    iterations: o.iterations,
+    warmup: o.warmup,
+    rounds,
+    machine: machineInfo(),
+    commit: gitCommit(),
+    backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })),
+    peak,
+    flopsPerStep: flops,
+    estimatedModelBytes: estimateMemory(o.config.train, o.config.data.numIndicesPerLookup).totalBytes,
+    steps,
+    torch,
+    micro,
+    peakRssBytes: maxRss(),
+    notes: METHOD_NOTES,
   };
 }

@@ -48,7 +48,13 @@ export interface Repeats {
  * ones (time budget 0, so the count decides); an error thrown by `fn` is rethrown.
  */
 export async function timeIt(name: string, fn: () => Promise<void>, r: Repeats): Promise<number[]> {
-  const bench = new Bench({ time: 0, iterations: r.iterations, warmupTime: 0, warmupIterations: r.warmup, throws: true });
+  const bench = new Bench({
+    time: 0,
+    iterations: r.iterations,
+    warmupTime: 0,
+    warmupIterations: r.warmup,
+    throws: true,
+  });
   bench.add(name, async () => {
     await fn();
   });

@@ -25,13 +25,22 @@ export function benchBatches(c: BenchConfig, count = 4): Batch[] {
 
 /** Builds the model on `backend` with seeded weights. */
 export function benchModel(backend: Backend, c: BenchConfig): DlrmModel {
-  const model = new DlrmModel(backend, { ...c.train, mode: backend.mode }, { batchSize: c.train.batchSize, maxIndicesPerBag: c.data.numIndicesPerLookup });
+  const model = new DlrmModel(
+    backend,
+    { ...c.train, mode: backend.mode },
+    { batchSize: c.train.batchSize, maxIndicesPerBag: c.data.numIndicesPerLookup },
+  );
   model.loadInitialWeights();
   return model;
 }
 
 /** Times the training step of `c` on `backend` (its mode decides eager or lazy). */
-export async function measureStep(backend: Backend, c: BenchConfig, batches: readonly Batch[], r: Repeats): Promise<StepMeasurement> {
+export async function measureStep(
+  backend: Backend,
+  c: BenchConfig,
+  batches: readonly Batch[],
+  r: Repeats,
+): Promise<StepMeasurement> {
   const model = benchModel(backend, c);
   const uploader = new BatchUploader(backend, model);
   const lr = c.train.learningRate;
@@ -62,6 +71,8 @@ export async function measureStep(backend: Backend, c: BenchConfig, batches: rea
   recording = true;
   const samples = await timeIt("step", step, { iterations: r.iterations, warmup: 0 });
   model.resetStats();
-  const phases = eager ? { uploadMs: median(split.upload), forwardMs: median(split.forward), backwardUpdateMs: median(split.backward) } : null;
+  const phases = eager
+    ? { uploadMs: median(split.upload), forwardMs: median(split.forward), backwardUpdateMs: median(split.backward) }
+    : null;
   return { samples, phases, model };
 }

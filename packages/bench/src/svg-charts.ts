@@ -35,7 +35,8 @@ export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+const num = (x: number): string =>
+  Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3);
 
 const LABEL_W = 230;
 const PLOT_W = 520;
@@ -78,12 +79,16 @@ export function barChart(spec: ChartSpec): string {
   if (spec.bars.length === 0) parts.push(`<text x="0" y="${top + 14}" class="empty">no data</text>`);
   spec.bars.forEach((b, i) => {
     const y = top + i * (BAR_H + GAP);
-    parts.push(`<text x="${LABEL_W - 8}" y="${y + BAR_H * 0.7}" text-anchor="end" class="label">${esc(b.label)}</text>`);
+    parts.push(
+      `<text x="${LABEL_W - 8}" y="${y + BAR_H * 0.7}" text-anchor="end" class="label">${esc(b.label)}</text>`,
+    );
     let x = LABEL_W;
     b.segments.forEach((s) => {
       const w = Math.max(scale(s.value), s.value > 0 ? 1 : 0);
       const color = PALETTE[names.indexOf(s.name) % PALETTE.length]!;
-      parts.push(`<rect class="bar" data-value="${s.value}" data-segment="${esc(s.name)}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${color}"><title>${esc(`${b.label} ${s.name}: ${num(s.value)} ${spec.unit}`)}</title></rect>`);
+      parts.push(
+        `<rect class="bar" data-value="${s.value}" data-segment="${esc(s.name)}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${color}"><title>${esc(`${b.label} ${s.name}: ${num(s.value)} ${spec.unit}`)}</title></rect>`,
+      );
       x += w;
     });
     let textX = x;
@@ -91,20 +96,30 @@ export function barChart(spec: ChartSpec): string {
       const [x0, x1] = [LABEL_W + scale(b.whisker.min), LABEL_W + scale(b.whisker.max)];
       textX = Math.max(x, x1);
       const cy = y + BAR_H / 2;
-      parts.push(`<path class="whisker" d="M${x0.toFixed(1)} ${cy}H${x1.toFixed(1)}M${x0.toFixed(1)} ${cy - 5}V${cy + 5}M${x1.toFixed(1)} ${cy - 5}V${cy + 5}" stroke="#222" stroke-width="1.2" fill="none"/>`);
+      parts.push(
+        `<path class="whisker" d="M${x0.toFixed(1)} ${cy}H${x1.toFixed(1)}M${x0.toFixed(1)} ${cy - 5}V${cy + 5}M${x1.toFixed(1)} ${cy - 5}V${cy + 5}" stroke="#222" stroke-width="1.2" fill="none"/>`,
+      );
     }
-    parts.push(`<text x="${(textX + 6).toFixed(1)}" y="${y + BAR_H * 0.7}" class="value">${num(totals[i]!)} ${esc(spec.unit)}</text>`);
+    parts.push(
+      `<text x="${(textX + 6).toFixed(1)}" y="${y + BAR_H * 0.7}" class="value">${num(totals[i]!)} ${esc(spec.unit)}</text>`,
+    );
   });
   const plotBottom = top + spec.bars.length * (BAR_H + GAP);
   if (spec.reference !== undefined) {
     const rx = LABEL_W + scale(spec.reference.value);
-    parts.push(`<line class="reference" x1="${rx.toFixed(1)}" y1="${top - 6}" x2="${rx.toFixed(1)}" y2="${plotBottom}" stroke="#D55E00" stroke-width="2" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${(rx - 4).toFixed(1)}" y="${top - 12}" text-anchor="end" class="reflabel">${esc(`${spec.reference.label}: ${num(spec.reference.value)} ${spec.unit}`)}</text>`);
+    parts.push(
+      `<line class="reference" x1="${rx.toFixed(1)}" y1="${top - 6}" x2="${rx.toFixed(1)}" y2="${plotBottom}" stroke="#D55E00" stroke-width="2" stroke-dasharray="6 4"/>`,
+    );
+    parts.push(
+      `<text x="${(rx - 4).toFixed(1)}" y="${top - 12}" text-anchor="end" class="reflabel">${esc(`${spec.reference.label}: ${num(spec.reference.value)} ${spec.unit}`)}</text>`,
+    );
   }
   if (legend) {
     items.forEach((it, i) => {
       const ly = plotBottom + 8 + 20 * it.row;
-      parts.push(`<rect x="${it.x}" y="${ly}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${it.x + 18}" y="${ly + 10}" class="legend">${esc(names[i]!)}</text>`);
+      parts.push(
+        `<rect x="${it.x}" y="${ly}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/><text x="${it.x + 18}" y="${ly + 10}" class="legend">${esc(names[i]!)}</text>`,
+      );
     });
   }
   return `<svg data-chart="${esc(spec.id)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(spec.title)}">${parts.join("")}</svg>`;

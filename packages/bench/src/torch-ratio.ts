@@ -11,12 +11,18 @@ import type { TorchRatio } from "./types.js";
  * round, null where it failed); null when PyTorch has no round. Per-round ratios use only
  * rounds where both ran.
  */
-export function torchRatio(rowRoundsMs: readonly number[], torchRoundsMs: readonly (number | null)[]): TorchRatio | null {
+export function torchRatio(
+  rowRoundsMs: readonly number[],
+  torchRoundsMs: readonly (number | null)[],
+): TorchRatio | null {
   const torch = torchRoundsMs.filter((x): x is number => x !== null);
   if (torch.length === 0 || rowRoundsMs.length === 0) return null;
   const perRound = rowRoundsMs.flatMap((ms, i) => {
     const t = torchRoundsMs[i];
     return t === null || t === undefined ? [] : [ms / t];
   });
-  return { ofMedians: median(rowRoundsMs) / median(torch), medianOfRounds: perRound.length > 0 ? median(perRound) : Number.NaN };
+  return {
+    ofMedians: median(rowRoundsMs) / median(torch),
+    medianOfRounds: perRound.length > 0 ? median(perRound) : Number.NaN,
+  };
 }

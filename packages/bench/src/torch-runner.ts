@@ -55,7 +55,8 @@ export function torchScriptUnavailable(script: string, python: string = TORCH_PY
   if (!existsSync(script)) return `${script} not found (pass --torch PATH)`;
   if (!existsSync(python)) return `${python} not found`;
   const r = spawnSync(python, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) return `${python} cannot import torch (apt-get install python3-torch): ${lastLine(r.stderr ?? "") || `exit ${r.status}`}`;
+  if (r.status !== 0)
+    return `${python} cannot import torch (apt-get install python3-torch): ${lastLine(r.stderr ?? "") || `exit ${r.status}`}`;
   return undefined;
 }
 
@@ -70,9 +71,15 @@ export function pythonTorchRunner(script: string = DEFAULT_TORCH_SCRIPT, python:
     command: `${python} ${script}`,
     unavailableReason,
     async run(config, iterations, warmup) {
-      const r = spawnSync(python, [script, ...torchFlags(config, iterations), "--warmup", String(warmup)], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+      const r = spawnSync(python, [script, ...torchFlags(config, iterations), "--warmup", String(warmup)], {
+        encoding: "utf8",
+        maxBuffer: 64 * 2 ** 20,
+      });
       const ms = parseTorchMedian(r.stdout ?? "");
-      if (ms === undefined) throw new Error(`torch_dlrm_bench.py gave no median (exit ${r.status ?? r.signal}): ${lastLine(r.stderr ?? "") || lastLine(r.stdout ?? "")}`);
+      if (ms === undefined)
+        throw new Error(
+          `torch_dlrm_bench.py gave no median (exit ${r.status ?? r.signal}): ${lastLine(r.stderr ?? "") || lastLine(r.stdout ?? "")}`,
+        );
       return ms;
     },
   };

@@ -47,7 +47,10 @@ describe("the PyTorch runner", () => {
 });
 
 /** A fake PyTorch: returns `ms` in turn (null: throws), and records its calls. */
-function fakeTorch(ms: (number | null)[], reason?: string): TorchRunner & { calls: { config: string; iterations: number; warmup: number }[] } {
+function fakeTorch(
+  ms: (number | null)[],
+  reason?: string,
+): TorchRunner & { calls: { config: string; iterations: number; warmup: number }[] } {
   const calls: { config: string; iterations: number; warmup: number }[] = [];
   return {
     command: "fake",
@@ -62,13 +65,28 @@ function fakeTorch(ms: (number | null)[], reason?: string): TorchRunner & { call
 }
 
 const run = (torch: TorchRunner, rounds: number) =>
-  runBench({ config: BENCH_CONFIGS.tiny!, precision: "fp32", factories: [referenceBackendFactory], modes: ["eager", "lazy"], iterations: 2, warmup: 0, peakSize: 0, micro: false, rounds, torch });
+  runBench({
+    config: BENCH_CONFIGS.tiny!,
+    precision: "fp32",
+    factories: [referenceBackendFactory],
+    modes: ["eager", "lazy"],
+    iterations: 2,
+    warmup: 0,
+    peakSize: 0,
+    micro: false,
+    rounds,
+    torch,
+  });
 
 describe("runBench beside a fake PyTorch", () => {
   it("runs PyTorch once per round and gives each row its ratios", async () => {
     const torch = fakeTorch([10, 20, 40]);
     const r = await run(torch, 3);
-    expect(torch.calls).toEqual([{ config: "tiny", iterations: 2, warmup: 0 }, { config: "tiny", iterations: 2, warmup: 0 }, { config: "tiny", iterations: 2, warmup: 0 }]);
+    expect(torch.calls).toEqual([
+      { config: "tiny", iterations: 2, warmup: 0 },
+      { config: "tiny", iterations: 2, warmup: 0 },
+      { config: "tiny", iterations: 2, warmup: 0 },
+    ]);
     expect(r.rounds).toBe(3);
     expect(r.torch).toEqual({ status: "ran", command: "fake", roundsMs: [10, 20, 40], medianMs: 20 });
     expect(r.steps.map((s) => s.mode)).toEqual(["eager", "lazy"]);

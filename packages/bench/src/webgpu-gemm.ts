@@ -23,7 +23,9 @@ const { values } = parseArgs({
     json: { type: "string" },
   },
 });
-const m = Number(values.m), n = Number(values.n), k = Number(values.k);
+const m = Number(values.m),
+  n = Number(values.n),
+  k = Number(values.k);
 const sampleCount = Number(values.samples);
 const minMs = Number(values["min-ms"]);
 
@@ -46,14 +48,17 @@ function seeded(size: number, seed: number): Float32Array {
 }
 
 const gpu = await WebGpuBackend.create("lazy");
-const a = gpu.alloc([m * k], "f32", "A"), b = gpu.alloc([k * n], "f32", "B"), c = gpu.alloc([m * n], "f32", "C");
+const a = gpu.alloc([m * k], "f32", "A"),
+  b = gpu.alloc([k * n], "f32", "B"),
+  c = gpu.alloc([m * n], "f32", "C");
 gpu.write(a, seeded(m * k, 1));
 gpu.write(b, seeded(k * n, 2));
 
 /** ms per product of `reps` products recorded into one submission. */
 async function sample(variant: GemmVariant, ta: boolean, tb: boolean, reps: number): Promise<number> {
   const t0 = performance.now();
-  for (let r = 0; r < reps; r++) gpu.gemmVariant({ a, b, c, m, n, k, transA: ta, transB: tb, alpha: 1, beta: 0 }, variant);
+  for (let r = 0; r < reps; r++)
+    gpu.gemmVariant({ a, b, c, m, n, k, transA: ta, transB: tb, alpha: 1, beta: 0 }, variant);
   gpu.markStep();
   await gpu.sync();
   return (performance.now() - t0) / reps;
@@ -61,26 +66,54 @@ async function sample(variant: GemmVariant, ta: boolean, tb: boolean, reps: numb
 
 const rows: Row[] = [];
 for (const name of values.cases.split(",")) {
-  const ta = name[0] === "T", tb = name[1] === "T";
+  const ta = name[0] === "T",
+    tb = name[1] === "T";
   for (const variant of GEMM_VARIANTS) {
     const first = await sample(variant, ta, tb, 1); // warm-up: compiles the pipeline
-    const reps = Math.max(1, Math.min(1000, Math.ceil(minMs / Math.max(await sample(variant, ta, tb, 1), first / 10, 1e-3))));
+    const reps = Math.max(
+      1,
+      Math.min(1000, Math.ceil(minMs / Math.max(await sample(variant, ta, tb, 1), first / 10, 1e-3))),
+    );
     const times: number[] = [];
     for (let s = 0; s < sampleCount; s++) times.push(await sample(variant, ta, tb, reps));
     const ms = median(times);
-    rows.push({ case: name, variant, reps, medianMs: ms, samples: times.length, gflops: gflops(m, n, k, ms), ratioToBaseline: Number.NaN });
+    rows.push({
+      case: name,
+      variant,
+      reps,
+      medianMs: ms,
+      samples: times.length,
+      gflops: gflops(m, n, k, ms),
+      ratioToBaseline: Number.NaN,
+    });
   }
 }
-for (const row of rows) row.ratioToBaseline = row.gflops / rows.find((r) => r.case === row.case && r.variant === "naive16")!.gflops;
+for (const row of rows)
+  row.ratioToBaseline = row.gflops / rows.find((r) => r.case === row.case && r.variant === "naive16")!.gflops;
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
-console.log(`WebGPU GEMM ${m} x ${n} x ${k}, fp32, alpha 1, beta 0 on ${gpu.info.device}; median ms per product after warm-up (host ${machine().cpu}, Node ${process.version})`);
-console.log(table(
-  ["case", "variant", "reps/sample", "median ms", "GFLOP/s", "x naive16", "samples"],
-  rows.map((r) => [r.case, r.variant, String(r.reps), fmt(r.medianMs, 3), fmt(r.gflops), fmt(r.ratioToBaseline), String(r.samples)]),
-));
+console.log(
+  `WebGPU GEMM ${m} x ${n} x ${k}, fp32, alpha 1, beta 0 on ${gpu.info.device}; median ms per product after warm-up (host ${machine().cpu}, Node ${process.version})`,
+);
+console.log(
+  table(
+    ["case", "variant", "reps/sample", "median ms", "GFLOP/s", "x naive16", "samples"],
+    rows.map((r) => [
+      r.case,
+      r.variant,
+      String(r.reps),
+      fmt(r.medianMs, 3),
+      fmt(r.gflops),
+      fmt(r.ratioToBaseline),
+      String(r.samples),
+    ]),
+  ),
+);
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-gemm", command: commandLine(), m, n, k, device: gpu.info.device, machine: machine(), results: rows }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ benchmark: "webgpu-gemm", command: commandLine(), m, n, k, device: gpu.info.device, machine: machine(), results: rows }, null, 2)}\n`,
+  );
   console.log(`wrote ${values.json}`);
 }
 gpu.dispose();

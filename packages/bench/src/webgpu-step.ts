@@ -8,7 +8,14 @@
 import { writeFileSync } from "node:fs";
 import { commandLine } from "./environment.js";
 import { parseArgs } from "node:util";
-import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, createRandomSource, trainModel, type ExecutionMode, type TrainConfig } from "@dlrm/core";
+import {
+  DEFAULT_RANDOM_DATA,
+  DEFAULT_TRAIN_CONFIG,
+  createRandomSource,
+  trainModel,
+  type ExecutionMode,
+  type TrainConfig,
+} from "@dlrm/core";
 import { WebGpuBackend } from "@dlrm/backend-webgpu";
 import { machine, table } from "./report.js";
 
@@ -20,7 +27,9 @@ const { values } = parseArgs({
     json: { type: "string" },
   },
 });
-const steps = Number(values.steps), warmup = Number(values.warmup), batchSize = Number(values.batch);
+const steps = Number(values.steps),
+  warmup = Number(values.warmup),
+  batchSize = Number(values.batch);
 
 function config(mode: ExecutionMode, numBatches: number): TrainConfig {
   return { ...DEFAULT_TRAIN_CONFIG, batchSize, numBatches, printFreq: numBatches, mode };
@@ -46,7 +55,8 @@ for (const mode of ["eager", "lazy"] as const) {
   const before = { ...gpu.stats };
   const { summary } = await trainModel(gpu, cfg, createRandomSource(cfg, data));
   rows.push({
-    mode, steps,
+    mode,
+    steps,
     msPerIteration: summary.msPerIteration,
     submissionsPerStep: (gpu.stats.submissions - before.submissions) / steps,
     dispatchesPerStep: (gpu.stats.dispatches - before.dispatches) / steps,
@@ -54,12 +64,24 @@ for (const mode of ["eager", "lazy"] as const) {
   gpu.dispose();
 }
 
-console.log(`WebGPU small DLRM step (batch ${batchSize}, ${steps} steps after ${warmup} warm-up) on ${device} (host ${machine().cpu}, Node ${process.version})`);
-console.log(table(
-  ["mode", "ms/iteration", "submissions/step", "dispatches/step"],
-  rows.map((r) => [r.mode, r.msPerIteration.toFixed(2), r.submissionsPerStep.toFixed(2), r.dispatchesPerStep.toFixed(1)]),
-));
+console.log(
+  `WebGPU small DLRM step (batch ${batchSize}, ${steps} steps after ${warmup} warm-up) on ${device} (host ${machine().cpu}, Node ${process.version})`,
+);
+console.log(
+  table(
+    ["mode", "ms/iteration", "submissions/step", "dispatches/step"],
+    rows.map((r) => [
+      r.mode,
+      r.msPerIteration.toFixed(2),
+      r.submissionsPerStep.toFixed(2),
+      r.dispatchesPerStep.toFixed(1),
+    ]),
+  ),
+);
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: "webgpu-step", command: commandLine(), batchSize, device, machine: machine(), results: rows }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ benchmark: "webgpu-step", command: commandLine(), batchSize, device, machine: machine(), results: rows }, null, 2)}\n`,
+  );
   console.log(`wrote ${values.json}`);
 }

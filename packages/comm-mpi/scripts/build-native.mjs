@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 const neverFail = process.argv.includes("--never-fail");
-const hint = "run bash scripts/install-native-deps.sh (Debian/Ubuntu: openmpi-bin libopenmpi-dev), then npm run build -w @dlrm/comm-mpi";
+const hint =
+  "run bash scripts/install-native-deps.sh (Debian/Ubuntu: openmpi-bin libopenmpi-dev), then npm run build -w @dlrm/comm-mpi";
 
 function ok(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: "ignore" });
@@ -25,7 +26,13 @@ function ok(cmd, args) {
 /** mpi.h where CMake's FindMPI looks for it: mpicc knows, else the usual Debian/Red Hat places. */
 function hasMpiHeaders() {
   if (ok("mpicc", ["--showme:incdirs"])) return true;
-  const incs = ["/usr/include/x86_64-linux-gnu/openmpi", "/usr/include/aarch64-linux-gnu/openmpi", "/usr/lib/x86_64-linux-gnu/openmpi/include", "/usr/include/openmpi-x86_64", "/usr/local/include"];
+  const incs = [
+    "/usr/include/x86_64-linux-gnu/openmpi",
+    "/usr/include/aarch64-linux-gnu/openmpi",
+    "/usr/lib/x86_64-linux-gnu/openmpi/include",
+    "/usr/include/openmpi-x86_64",
+    "/usr/local/include",
+  ];
   return incs.some((d) => existsSync(join(d, "mpi.h")));
 }
 
@@ -51,7 +58,10 @@ try {
   process.exit(0);
 }
 
-const r = spawnSync(process.execPath, [cmakeJs, "compile", "--parallel", "2", "--log-level", "warn"], { cwd: pkg, stdio: "inherit" });
+const r = spawnSync(process.execPath, [cmakeJs, "compile", "--parallel", "2", "--log-level", "warn"], {
+  cwd: pkg,
+  stdio: "inherit",
+});
 if (r.status !== 0) {
   const line = `@dlrm/comm-mpi: native addon build failed (cmake-js exit ${r.status ?? r.signal}); see the output above`;
   if (neverFail) {

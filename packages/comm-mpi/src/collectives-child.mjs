@@ -19,7 +19,7 @@ const types = { Float32Array, Float64Array, Int32Array, Uint8Array };
 /** The value of element k of the block rank `from` sends rank `to`. */
 const value = (T, from, to, k) => (T === Uint8Array ? (from * 50 + to * 10 + k) & 255 : from * 1000 + to * 100 + k - 7);
 /** Unequal counts with zeros: rank 0 sends itself nothing, and so on. */
-const count = (from, to) => (from + 2 * to) % 3 + (from === to ? 0 : from);
+const count = (from, to) => ((from + 2 * to) % 3) + (from === to ? 0 : from);
 
 function expectEqual(name, got, want) {
   const g = Array.from(got);
@@ -68,7 +68,11 @@ for (const [name, T] of Object.entries(types)) {
   const buf = new T(37);
   if (r === root) for (let i = 0; i < buf.length; i++) buf[i] = value(T, root, 3, i);
   await comm.broadcast(buf, root);
-  expectEqual(`broadcast ${name} from rank ${root}`, buf, new T(37).map((_, i) => value(T, root, 3, i)));
+  expectEqual(
+    `broadcast ${name} from rank ${root}`,
+    buf,
+    new T(37).map((_, i) => value(T, root, 3, i)),
+  );
 }
 
 await comm.barrier();
@@ -91,7 +95,10 @@ const input = (rank) => {
   // Mixed magnitudes, so the order of the additions changes the float32 result.
   return new Float32Array(LEN).map(() => (g() - 0.5) * 10 ** Math.floor(g() * 8 - 3));
 };
-const hex = (a) => createHash("sha256").update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+const hex = (a) =>
+  createHash("sha256")
+    .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 const reduceBits = [];
 for (let run = 0; run < 2; run++) {
   const buf = input(r);
@@ -109,14 +116,30 @@ checks["allReduceSum twice gives the same bits"] = reduceBits[0] === reduceBits[
 {
   const f64 = new Float64Array(10).map((_, i) => r + i / 4);
   await comm.allReduceSum(f64);
-  expectEqual("allReduceSum Float64Array", f64, new Float64Array(10).map((_, i) => (N * (N - 1)) / 2 + (N * i) / 4));
+  expectEqual(
+    "allReduceSum Float64Array",
+    f64,
+    new Float64Array(10).map((_, i) => (N * (N - 1)) / 2 + (N * i) / 4),
+  );
   const i32 = new Int32Array(5).map((_, i) => 2 ** 30 + r * i);
   await comm.allReduceSum(i32);
-  expectEqual("allReduceSum Int32Array (wraps like int32)", i32, new Int32Array(5).map((_, i) => (N * 2 ** 30 + ((N * (N - 1)) / 2) * i) | 0));
+  expectEqual(
+    "allReduceSum Int32Array (wraps like int32)",
+    i32,
+    new Int32Array(5).map((_, i) => (N * 2 ** 30 + ((N * (N - 1)) / 2) * i) | 0),
+  );
 }
 
 writeFileSync(
   join(outDir, `rank-${r}.json`),
-  JSON.stringify({ rank: r, worldSize: N, version: comm.version, threadLevel: comm.threadLevel, name: comm.name, checks, reduceBits }),
+  JSON.stringify({
+    rank: r,
+    worldSize: N,
+    version: comm.version,
+    threadLevel: comm.threadLevel,
+    name: comm.name,
+    checks,
+    reduceBits,
+  }),
 );
 await comm.close();

@@ -34,7 +34,9 @@ describeMpi("faults end the job", () => {
     expect(r.timedOut, jobOutput(r)).toBe(false);
     expect(r.ms, jobOutput(r)).toBeLessThan(15_000);
     expect(r.status, jobOutput(r)).not.toBe(0);
-    expect(r.stderr, jobOutput(r)).toContain("rank 0: barrier did not complete in 2 s (a peer rank has stopped or is stuck); ending the job");
+    expect(r.stderr, jobOutput(r)).toContain(
+      "rank 0: barrier did not complete in 2 s (a peer rank has stopped or is stuck); ending the job",
+    );
     expect(r.stderr.match(/did not complete/g)?.length, "one watchdog line").toBe(1);
     expect(r.results[0]).toBeUndefined();
   });

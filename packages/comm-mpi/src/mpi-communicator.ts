@@ -4,13 +4,7 @@
  * chain (the addon asks for MPI_THREAD_SERIALIZED), allReduceSum is core's deterministic
  * fixedOrderAllReduce, and an optional watchdog ends the whole job when a collective hangs.
  */
-import {
-  checkCounts,
-  CommArgumentError,
-  fixedOrderAllReduce,
-  type CommBuffer,
-  type Communicator,
-} from "@dlrm/core";
+import { checkCounts, CommArgumentError, fixedOrderAllReduce, type CommBuffer, type Communicator } from "@dlrm/core";
 import { underMpiLauncher } from "./launcher.js";
 import { loadNative, type MpiInitInfo, type NativeMpi } from "./native.js";
 
@@ -29,17 +23,21 @@ function isCommBuffer(b: unknown): b is CommBuffer {
 }
 
 function checkBuffer(what: string, b: unknown): asserts b is CommBuffer {
-  if (!isCommBuffer(b)) throw new CommArgumentError(`${what}: expected a Float32Array, Float64Array, Int32Array or Uint8Array`);
+  if (!isCommBuffer(b))
+    throw new CommArgumentError(`${what}: expected a Float32Array, Float64Array, Int32Array or Uint8Array`);
 }
 
 function checkSameType(send: CommBuffer, recv: CommBuffer): void {
   if (send.constructor !== recv.constructor) {
-    throw new CommArgumentError(`send and recv must have the same element type, got ${send.constructor.name} and ${recv.constructor.name}`);
+    throw new CommArgumentError(
+      `send and recv must have the same element type, got ${send.constructor.name} and ${recv.constructor.name}`,
+    );
   }
 }
 
 function checkCountsArg(what: string, counts: readonly number[], worldSize: number, length: number): void {
-  if (!Array.isArray(counts)) throw new CommArgumentError(`${what}: expected an Array of ${worldSize} counts (one per rank)`);
+  if (!Array.isArray(counts))
+    throw new CommArgumentError(`${what}: expected an Array of ${worldSize} counts (one per rank)`);
   checkCounts(what, counts, worldSize, length);
 }
 
@@ -77,10 +75,13 @@ export class MpiCommunicator implements Communicator {
    */
   static async create(options: MpiCommunicatorOptions = {}): Promise<MpiCommunicator> {
     const t = options.timeoutMs ?? 0;
-    if (!Number.isFinite(t) || t < 0) throw new RangeError(`timeoutMs: expected a non-negative number of milliseconds, got ${t}`);
+    if (!Number.isFinite(t) || t < 0)
+      throw new RangeError(`timeoutMs: expected a non-negative number of milliseconds, got ${t}`);
     if (instance !== undefined) return instance;
     if (!underMpiLauncher()) {
-      throw new Error("MpiCommunicator: this process was not started by mpirun (OMPI_COMM_WORLD_SIZE and PMIX_RANK are unset); run it under mpirun");
+      throw new Error(
+        "MpiCommunicator: this process was not started by mpirun (OMPI_COMM_WORLD_SIZE and PMIX_RANK are unset); run it under mpirun",
+      );
     }
     const { addon, reason } = loadNative();
     if (addon === undefined) throw new Error(`MpiCommunicator: ${reason}`);
@@ -88,7 +89,12 @@ export class MpiCommunicator implements Communicator {
     return instance;
   }
 
-  allToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): Promise<void> {
+  allToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): Promise<void> {
     this.checkAllToAllV(send, sendCounts, recv, recvCounts);
     return this.enqueue("allToAllV", () => this.native.allToAllV(send, sendCounts, recv, recvCounts));
   }
@@ -106,7 +112,8 @@ export class MpiCommunicator implements Communicator {
     const direct = {
       rank: this.rank,
       worldSize: this.worldSize,
-      allToAllV: (s: CommBuffer, sc: readonly number[], r: CommBuffer, rc: readonly number[]) => this.native.allToAllV(s, sc, r, rc),
+      allToAllV: (s: CommBuffer, sc: readonly number[], r: CommBuffer, rc: readonly number[]) =>
+        this.native.allToAllV(s, sc, r, rc),
       allGatherV: (s: CommBuffer, r: CommBuffer, c: readonly number[]) => this.native.allGatherV(s, r, c),
     };
     return this.enqueue("allReduceSum", () => fixedOrderAllReduce(direct, buf));
@@ -138,7 +145,12 @@ export class MpiCommunicator implements Communicator {
     if (instance === this) instance = undefined;
   }
 
-  private checkAllToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): void {
+  private checkAllToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): void {
     checkBuffer("send", send);
     checkBuffer("recv", recv);
     checkSameType(send, recv);
@@ -152,7 +164,9 @@ export class MpiCommunicator implements Communicator {
     checkSameType(send, recv);
     checkCountsArg("counts", counts, this.worldSize, recv.length);
     if (counts[this.rank] !== send.length) {
-      throw new CommArgumentError(`counts[${this.rank}] (${counts[this.rank]}, this rank's count) must equal send.length (${send.length})`);
+      throw new CommArgumentError(
+        `counts[${this.rank}] (${counts[this.rank]}, this rank's count) must equal send.length (${send.length})`,
+      );
     }
   }
 
@@ -177,7 +191,9 @@ export class MpiCommunicator implements Communicator {
 
   private onTimeout(what: string): void {
     const seconds = Number((this.timeoutMs / 1000).toFixed(3));
-    process.stderr.write(`rank ${this.rank}: ${what} did not complete in ${seconds} s (a peer rank has stopped or is stuck); ending the job\n`);
+    process.stderr.write(
+      `rank ${this.rank}: ${what} did not complete in ${seconds} s (a peer rank has stopped or is stuck); ending the job\n`,
+    );
     this.abort(1);
   }
 }

@@ -8,14 +8,34 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { availableParallelism } from "node:os";
-import { findMpirun, mpiAvailable, MPIRUN_ROOT_ENV, mpirunArgs, mpirunSlots, MpiCommunicator, underMpiLauncher } from "./index.js";
+import {
+  findMpirun,
+  mpiAvailable,
+  MPIRUN_ROOT_ENV,
+  mpirunArgs,
+  mpirunSlots,
+  MpiCommunicator,
+  underMpiLauncher,
+} from "./index.js";
 import { loadNative } from "./native.js";
 import { describeMpi } from "./test-util.js";
 
 describe("mpirunArgs", () => {
   it("a loopback-only job on one machine, as an ordinary user", () => {
     expect(mpirunArgs({ np: 2, asRoot: false, oversubscribe: false, cores: 4 })).toEqual([
-      "-np", "2", "--bind-to", "none", "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo", "--mca", "btl_tcp_if_include", "lo",
+      "-np",
+      "2",
+      "--bind-to",
+      "none",
+      "--mca",
+      "btl",
+      "self,vader",
+      "--mca",
+      "oob_tcp_if_include",
+      "lo",
+      "--mca",
+      "btl_tcp_if_include",
+      "lo",
     ]);
   });
   it("--oversubscribe when np exceeds the cores or when asked; --allow-run-as-root as root", () => {
@@ -27,7 +47,8 @@ describe("mpirunArgs", () => {
     expect(mpirunArgs({ np: 2, asRoot: true, oversubscribe: true })).not.toContain("-x");
   });
   it("rejects a non-positive or fractional np", () => {
-    for (const np of [0, -1, 1.5, NaN]) expect(() => mpirunArgs({ np, asRoot: false, oversubscribe: false })).toThrow(RangeError);
+    for (const np of [0, -1, 1.5, NaN])
+      expect(() => mpirunArgs({ np, asRoot: false, oversubscribe: false })).toThrow(RangeError);
   });
   it("slots are physical cores, at least 1 and at most availableParallelism()", () => {
     const slots = mpirunSlots();

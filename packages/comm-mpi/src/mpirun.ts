@@ -91,7 +91,8 @@ export interface MpirunOptions {
  * default seccomp profile without CAP_SYS_PTRACE), where large messages otherwise fail.
  */
 export function mpirunArgs(opts: MpirunOptions): string[] {
-  if (!Number.isInteger(opts.np) || opts.np < 1) throw new RangeError(`np: expected a positive integer, got ${opts.np}`);
+  if (!Number.isInteger(opts.np) || opts.np < 1)
+    throw new RangeError(`np: expected a positive integer, got ${opts.np}`);
   const cores = opts.cores ?? mpirunSlots();
   const args = ["-np", String(opts.np)];
   if (opts.oversubscribe || opts.np > cores) args.push("--oversubscribe");

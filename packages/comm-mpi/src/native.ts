@@ -26,7 +26,12 @@ export interface NativeMpi {
   finalize(): void;
   /** MPI_Abort(MPI_COMM_WORLD, code) (plain exit when MPI is not initialised). */
   abort(code: number): never;
-  allToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): Promise<void>;
+  allToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): Promise<void>;
   allGatherV(send: CommBuffer, recv: CommBuffer, counts: readonly number[]): Promise<void>;
   broadcast(buf: CommBuffer, root: number): Promise<void>;
   barrier(): Promise<void>;

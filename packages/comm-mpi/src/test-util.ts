@@ -21,7 +21,8 @@ export const DIST_INDEX = join(here, "..", "dist", "index.js");
 
 /** Why MPI jobs cannot run here, or undefined when they can. */
 export function mpiUnavailableReason(): string | undefined {
-  if (findMpirun() === undefined) return "mpirun is not on PATH: run bash scripts/install-native-deps.sh (openmpi-bin libopenmpi-dev)";
+  if (findMpirun() === undefined)
+    return "mpirun is not on PATH: run bash scripts/install-native-deps.sh (openmpi-bin libopenmpi-dev)";
   const { reason } = loadNative();
   if (reason !== undefined) return reason;
   if (!existsSync(DIST_INDEX)) return `${DIST_INDEX} is missing: run npm run build -w @dlrm/comm-mpi`;
@@ -77,7 +78,14 @@ export function runMpi(np: number, script: string, args: string[], timeoutMs = 6
   if (mpirun === undefined) throw new Error("mpirun is not on PATH");
   const asRoot = runningAsRoot();
   const outDir = mkdtempSync(join(tmpdir(), "dlrm-comm-mpi-"));
-  const argv = [...mpirunArgs({ np, asRoot, oversubscribe: false }), process.execPath, join(here, script), DIST_INDEX, outDir, ...args];
+  const argv = [
+    ...mpirunArgs({ np, asRoot, oversubscribe: false }),
+    process.execPath,
+    join(here, script),
+    DIST_INDEX,
+    outDir,
+    ...args,
+  ];
   const env = { ...process.env, ...(asRoot ? MPIRUN_ROOT_ENV : {}) };
   const start = Date.now();
   return new Promise((resolve, reject) => {

@@ -22,7 +22,12 @@ describeMpi("argument validation under mpirun", () => {
     const r = await runMpi(2, "validation-child.mjs", [], 60_000);
     expect(r.status, jobOutput(r)).toBe(0);
     expect(Object.keys(r.results).sort(), jobOutput(r)).toEqual(["0", "1"]);
-    for (const res of Object.values(r.results) as { rank: number; cases: Case[]; survived: boolean; afterClose: { threw: boolean; message?: string }[] }[]) {
+    for (const res of Object.values(r.results) as {
+      rank: number;
+      cases: Case[];
+      survived: boolean;
+      afterClose: { threw: boolean; message?: string }[];
+    }[]) {
       expect(res.cases.length).toBeGreaterThan(40);
       for (const c of res.cases) {
         const label = `rank ${res.rank} ${c.layer}: ${c.name}: ${c.errorName}: ${c.message}`;
@@ -30,7 +35,8 @@ describeMpi("argument validation under mpirun", () => {
         expect(c.isError, label).toBe(true);
         expect(c.message, label).toContain(c.want.argument);
         expect(c.message, label).toContain(c.want.text);
-        if (c.layer === "native" && c.name !== "a second collective while one is in flight") expect(["TypeError", "RangeError"], label).toContain(c.errorName);
+        if (c.layer === "native" && c.name !== "a second collective while one is in flight")
+          expect(["TypeError", "RangeError"], label).toContain(c.errorName);
         if (c.layer === "ts") expect(c.errorName, label).toBe("CommArgumentError");
       }
       expect(res.survived).toBe(true);
@@ -39,6 +45,8 @@ describeMpi("argument validation under mpirun", () => {
       expect(res.afterClose[1]!.message).toContain("finalized");
     }
     const rank0 = (r.results[0] as { cases: Case[] }).cases;
-    expect(rank0.some((c) => c.name === "a second collective while one is in flight" && c.message?.includes("in flight"))).toBe(true);
+    expect(
+      rank0.some((c) => c.name === "a second collective while one is in flight" && c.message?.includes("in flight")),
+    ).toBe(true);
   });
 });

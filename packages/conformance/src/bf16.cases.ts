@@ -9,12 +9,30 @@ import { defineCase, type ConformanceCase } from "./case.js";
 import { interactionWidth } from "./interaction.cases.js";
 import { STEP_VARIANTS, stepCase } from "./training-step.cases.js";
 
-const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
+const TRANSPOSES = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
 
 /** M, N, K: a hand-sized product, odd sizes off every tile, and a medium-like one. */
-const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [[2, 2, 3], [7, 33, 65], [129, 7, 33], [64, 256, 128]];
+const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [
+  [2, 2, 3],
+  [7, 33, 65],
+  [129, 7, 33],
+  [64, 256, 128],
+];
 
-function gemmCase(m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): ConformanceCase {
+function gemmCase(
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+): ConformanceCase {
   return defineCase({
     name: `gemm/bf16 ${transA ? "t" : "n"}${transB ? "t" : "n"} ${m}x${n}x${k} alpha ${alpha} beta ${beta}`,
     ops: ["gemm"],
@@ -32,7 +50,13 @@ const gemm = GEMM_SHAPES.flatMap(([m, n, k]) =>
   TRANSPOSES.flatMap(([ta, tb]) => [gemmCase(m, n, k, ta, tb, 1, 0), gemmCase(m, n, k, ta, tb, -1.5, 0.75)]),
 );
 
-const linear = ([[1, 3, 5], [7, 33, 65], [64, 128, 256]] as const).flatMap(([B, K, N]) =>
+const linear = (
+  [
+    [1, 3, 5],
+    [7, 33, 65],
+    [64, 128, 256],
+  ] as const
+).flatMap(([B, K, N]) =>
   (["none", "relu"] as const satisfies readonly Activation[]).map((activation) =>
     defineCase({
       name: `linearForward/bf16 B=${B} ${K}->${N} ${activation}`,
@@ -43,13 +67,28 @@ const linear = ([[1, 3, 5], [7, 33, 65], [64, 128, 256]] as const).flatMap(([B, 
         const weight = env.random([N, K]);
         const bias = env.random([N]);
         const y = env.output("y", [B, N]);
-        return () => env.backend.linearForward!({ x, weight, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation, precision: "bf16" });
+        return () =>
+          env.backend.linearForward!({
+            x,
+            weight,
+            bias,
+            y,
+            batchSize: B,
+            inFeatures: K,
+            outFeatures: N,
+            activation,
+            precision: "bf16",
+          });
       },
     }),
   ),
 );
 
-const INTERACTION_SHAPES = [{ B: 1, D: 3, T: 1 }, { B: 5, D: 5, T: 3 }, { B: 4, D: 16, T: 26 }] as const;
+const INTERACTION_SHAPES = [
+  { B: 1, D: 3, T: 1 },
+  { B: 5, D: 5, T: 3 },
+  { B: 4, D: 16, T: 26 },
+] as const;
 const INTERACTION_VARIANTS: readonly { op: InteractionOp; itself: boolean; tag: string }[] = [
   { op: "dot", itself: false, tag: "dot" },
   { op: "dot", itself: true, tag: "dot itself" },
@@ -69,7 +108,18 @@ const interaction = INTERACTION_SHAPES.flatMap(({ B, D, T }) =>
           const x = env.random([B, D], 0, 1);
           const pooled = env.random([B, T * D]);
           const out = env.output("out", [B, width]);
-          return () => env.backend.interactionForward({ x, pooled, out, batchSize: B, dim: D, numTables: T, op, itself, precision: "bf16" });
+          return () =>
+            env.backend.interactionForward({
+              x,
+              pooled,
+              out,
+              batchSize: B,
+              dim: D,
+              numTables: T,
+              op,
+              itself,
+              precision: "bf16",
+            });
         },
       }),
       defineCase({
@@ -82,7 +132,20 @@ const interaction = INTERACTION_SHAPES.flatMap(({ B, D, T }) =>
           const dOut = env.random([B, width]);
           const dX = env.output("dX", [B, D]);
           const dPooled = env.output("dPooled", [B, T * D]);
-          return () => env.backend.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: B, dim: D, numTables: T, op, itself, precision: "bf16" });
+          return () =>
+            env.backend.interactionBackward({
+              x,
+              pooled,
+              dOut,
+              dX,
+              dPooled,
+              batchSize: B,
+              dim: D,
+              numTables: T,
+              op,
+              itself,
+              precision: "bf16",
+            });
         },
       }),
     ];
@@ -90,4 +153,9 @@ const interaction = INTERACTION_SHAPES.flatMap(({ B, D, T }) =>
 );
 
 /** Every bf16 case (unit scale). */
-export const bf16Cases: readonly ConformanceCase[] = [...gemm, ...linear, ...interaction, ...STEP_VARIANTS.map((v) => stepCase(v, "bf16"))];
+export const bf16Cases: readonly ConformanceCase[] = [
+  ...gemm,
+  ...linear,
+  ...interaction,
+  ...STEP_VARIANTS.map((v) => stepCase(v, "bf16")),
+];

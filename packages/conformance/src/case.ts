@@ -88,7 +88,10 @@ export class CaseEnv {
   readonly compared = new Map<string, Tensor>();
   private readonly allocated: Tensor[] = [];
 
-  constructor(readonly backend: Backend, seed: number) {
+  constructor(
+    readonly backend: Backend,
+    seed: number,
+  ) {
     this.rng = new Rng(seed);
   }
 
@@ -143,7 +146,12 @@ export class CaseEnv {
    * Preprocesses bags with buildSparseBatch and writes the SparseBatchTensors, sized for a
    * larger "max batch" (nnzPad, uPad extra slots) whose unused tails hold junk.
    */
-  sparse(bags: readonly (readonly number[])[], tableRows: readonly number[], batchSize: number, pad = { nnz: 11, u: 5 }): CaseSparse {
+  sparse(
+    bags: readonly (readonly number[])[],
+    tableRows: readonly number[],
+    batchSize: number,
+    pad = { nnz: 11, u: 5 },
+  ): CaseSparse {
     const offsets = new Int32Array(bags.length + 1);
     bags.forEach((bag, i) => (offsets[i + 1] = offsets[i]! + bag.length));
     const indices = Int32Array.from(bags.flat());
@@ -232,6 +240,8 @@ export function seedOf(name: string): number {
 }
 
 /** Builds an op case; the seed defaults to a hash of the name, the precision to fp32, the scale to unit. */
-export function defineCase(c: Omit<OpCase, "seed" | "precision" | "scale"> & Partial<Pick<OpCase, "seed" | "precision" | "scale">>): OpCase {
+export function defineCase(
+  c: Omit<OpCase, "seed" | "precision" | "scale"> & Partial<Pick<OpCase, "seed" | "precision" | "scale">>,
+): OpCase {
   return { precision: "fp32", seed: seedOf(c.name), scale: "unit", ...c };
 }

@@ -18,14 +18,19 @@ export interface Mismatch {
 }
 
 /** Largest error of `got` against `want`, or undefined when every element is within tolerance. */
-export function worstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, tol: Pick<Tolerance, "maxRelError" | "floor">): Mismatch | undefined {
+export function worstMismatch(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: Pick<Tolerance, "maxRelError" | "floor">,
+): Mismatch | undefined {
   if (got.length !== want.length) return { index: -1, got: got.length, want: want.length, error: Infinity };
   let worst: Mismatch | undefined;
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;
     const w = want[i]!;
     const error = elementError(g, w, tol.floor);
-    if (error > tol.maxRelError && (worst === undefined || error > worst.error)) worst = { index: i, got: g, want: w, error };
+    if (error > tol.maxRelError && (worst === undefined || error > worst.error))
+      worst = { index: i, got: g, want: w, error };
   }
   return worst;
 }
@@ -87,7 +92,8 @@ export function compareBits(a: Outputs, b: Outputs, what: string): string[] {
     const ux = new Uint32Array(x.buffer, x.byteOffset, x.length);
     const uy = new Uint32Array(y.buffer, y.byteOffset, y.length);
     const i = ux.findIndex((v, k) => v !== uy[k]);
-    if (i >= 0) problems.push(`${name}[${i}]: ${what}: ${x[i]} (0x${ux[i]!.toString(16)}) vs ${y[i]} (0x${uy[i]!.toString(16)})`);
+    if (i >= 0)
+      problems.push(`${name}[${i}]: ${what}: ${x[i]} (0x${ux[i]!.toString(16)}) vs ${y[i]} (0x${uy[i]!.toString(16)})`);
   }
   return problems;
 }

@@ -34,7 +34,8 @@ export const embeddingBagsCases: readonly ConformanceCase[] = SPARSE_CONFIGS.fla
         const { tensors, uMax } = env.sparse(cfg.bags(env.rng), tableRows, batchSize);
         const dPooled = env.random([batchSize, T * dim]);
         const dRows = env.output("dRows", [uMax, dim]);
-        return () => env.backend.embeddingBagsBackward({ dPooled, sparse: tensors, dRows, batchSize, dim, numTables: T });
+        return () =>
+          env.backend.embeddingBagsBackward({ dPooled, sparse: tensors, dRows, batchSize, dim, numTables: T });
       },
     }),
   ];

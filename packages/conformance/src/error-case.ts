@@ -9,8 +9,21 @@ import { CaseEnv, type OpName } from "./case.js";
 
 /** Which rule of the contract a case breaks (the report groups by it). */
 export type ErrorRule =
-  | "shape" | "dtype" | "length" | "dims" | "number" | "choice" | "missing" | "freed" | "foreign"
-  | "out-of-range index" | "negative index" | "offsets" | "unique offsets" | "unique rows" | "csr";
+  | "shape"
+  | "dtype"
+  | "length"
+  | "dims"
+  | "number"
+  | "choice"
+  | "missing"
+  | "freed"
+  | "foreign"
+  | "out-of-range index"
+  | "negative index"
+  | "offsets"
+  | "unique offsets"
+  | "unique rows"
+  | "csr";
 
 /** The error a case must throw: its class and its exact message. */
 export interface ExpectedError {
@@ -58,7 +71,10 @@ export function expectedStage(c: ErrorCase, backend: Backend): ErrorStage {
 }
 
 /** Runs one error case; frees what it allocated. */
-export async function runErrorCase(backend: Backend, c: ErrorCase): Promise<{ outcome: ErrorOutcome; expect: ExpectedError }> {
+export async function runErrorCase(
+  backend: Backend,
+  c: ErrorCase,
+): Promise<{ outcome: ErrorOutcome; expect: ExpectedError }> {
   const env = new CaseEnv(backend, 1);
   let stage: ErrorStage = "call";
   try {
@@ -102,7 +118,8 @@ export async function checkErrorCase(backend: Backend, c: ErrorCase): Promise<st
   if (outcome.stage === "none") problems.push(`no error; want ${expect.name}: ${expect.message}`);
   else {
     if (outcome.name !== expect.name) problems.push(`threw ${outcome.name}, want ${expect.name}`);
-    if (outcome.message !== expect.message) problems.push(`message ${JSON.stringify(outcome.message)}, want ${JSON.stringify(expect.message)}`);
+    if (outcome.message !== expect.message)
+      problems.push(`message ${JSON.stringify(outcome.message)}, want ${JSON.stringify(expect.message)}`);
     const stage = expectedStage(c, backend);
     if (outcome.stage !== stage) problems.push(`thrown at ${outcome.stage}, want at ${stage}`);
   }

@@ -25,7 +25,10 @@ export interface ErrorReport {
 }
 
 /** Runs the error cases on each factory that can start here (unavailable ones are the main report's to judge). */
-export async function runErrorReport(factories: readonly BackendFactory[], cases: readonly ErrorCase[] = ERROR_CASES): Promise<ErrorReport> {
+export async function runErrorReport(
+  factories: readonly BackendFactory[],
+  cases: readonly ErrorCase[] = ERROR_CASES,
+): Promise<ErrorReport> {
   const results: ErrorResult[] = [];
   for (const factory of factories) {
     if ((await factory.unavailableReason()) !== undefined) continue;
@@ -41,7 +44,14 @@ export async function runErrorReport(factories: readonly BackendFactory[], cases
           } catch (e) {
             problems = [`the case itself threw: ${e instanceof Error ? e.message : String(e)}`];
           }
-          results.push({ backend: factory.name, mode, caseName: c.name, rule: c.rule, passed: problems.length === 0, problems });
+          results.push({
+            backend: factory.name,
+            mode,
+            caseName: c.name,
+            rule: c.rule,
+            passed: problems.length === 0,
+            problems,
+          });
         }
       } finally {
         backend.dispose();
@@ -62,9 +72,19 @@ export function formatErrorReport(report: ErrorReport): string {
   };
   const rows = [["error rule", ...backends], ...rules.map((rule) => [rule, ...backends.map((b) => cell(rule, b))])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
-  for (const r of report.results.filter((x) => !x.passed)) lines.push(`FAIL ${r.backend} ${r.mode} ${r.caseName}: ${r.problems.join("; ")}`);
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+  for (const r of report.results.filter((x) => !x.passed))
+    lines.push(`FAIL ${r.backend} ${r.mode} ${r.caseName}: ${r.problems.join("; ")}`);
   const n = report.results.length;
-  lines.push(report.passed ? `error cases: passed (${n} case runs, eager and lazy)` : `error cases: FAILED (${report.results.filter((r) => !r.passed).length} of ${n} case runs)`);
+  lines.push(
+    report.passed
+      ? `error cases: passed (${n} case runs, eager and lazy)`
+      : `error cases: FAILED (${report.results.filter((r) => !r.passed).length} of ${n} case runs)`,
+  );
   return lines.join("\n");
 }

@@ -24,7 +24,8 @@ const linear: ConformanceCase[] = LINEAR_SHAPES.flatMap(([B, K, N]) =>
         const weight = env.random([N, K]);
         const bias = env.random([N]);
         const y = env.output("y", [B, N]);
-        return () => env.backend.linearForward!({ x, weight, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation });
+        return () =>
+          env.backend.linearForward!({ x, weight, bias, y, batchSize: B, inFeatures: K, outFeatures: N, activation });
       },
     }),
   ),
@@ -35,9 +36,32 @@ const fusedAdagrad = defineCase({
   ops: ["fusedAdagradStep"],
   setup(env) {
     const sizes = [[5, 3], [5], [129]];
-    const params = sizes.map((shape, i) => env.updated(`params[${i}]`, shape, env.rng.f32(shape.reduce((a, b) => a * b, 1))));
-    const grads = sizes.map((shape) => env.input(shape, withZeros(env.rng, shape.reduce((a, b) => a * b, 1), 0.3)));
-    const accs = sizes.map((shape, i) => env.updated(`accs[${i}]`, shape, withZeros(env.rng, shape.reduce((a, b) => a * b, 1), 0.5, 0, 1)));
+    const params = sizes.map((shape, i) =>
+      env.updated(`params[${i}]`, shape, env.rng.f32(shape.reduce((a, b) => a * b, 1))),
+    );
+    const grads = sizes.map((shape) =>
+      env.input(
+        shape,
+        withZeros(
+          env.rng,
+          shape.reduce((a, b) => a * b, 1),
+          0.3,
+        ),
+      ),
+    );
+    const accs = sizes.map((shape, i) =>
+      env.updated(
+        `accs[${i}]`,
+        shape,
+        withZeros(
+          env.rng,
+          shape.reduce((a, b) => a * b, 1),
+          0.5,
+          0,
+          1,
+        ),
+      ),
+    );
     return () => env.backend.fusedAdagradStep!({ params, grads, accs, lr: LR, eps: EPS });
   },
 });
@@ -58,8 +82,17 @@ const backwardStep: ConformanceCase[] = SPARSE_CONFIGS.flatMap((cfg) => {
         const dRows = env.scratch([sp.uMax, D]);
         return () =>
           env.backend.embeddingBagsBackwardSparseStep!({
-            dPooled, tables, ...(accs === undefined ? {} : { accs }), sparse: sp.tensors, dRows,
-            lr: LR, eps: EPS, batchSize: cfg.batchSize, dim: D, numTables: T, rowWise,
+            dPooled,
+            tables,
+            ...(accs === undefined ? {} : { accs }),
+            sparse: sp.tensors,
+            dRows,
+            lr: LR,
+            eps: EPS,
+            batchSize: cfg.batchSize,
+            dim: D,
+            numTables: T,
+            rowWise,
           });
       },
     }),

@@ -34,7 +34,14 @@ export interface GemmCaseOptions {
 
 /** C = alpha op(A) op(B) + beta C on seeded data; beta = 0 starts from a NaN-poisoned C. */
 export function gemmCase(
-  m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number, options: GemmCaseOptions = {},
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  options: GemmCaseOptions = {},
 ): OpCase {
   const tag = `${transA ? "t" : "n"}${transB ? "t" : "n"}`;
   return defineCase({

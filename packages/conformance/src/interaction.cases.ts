@@ -39,7 +39,8 @@ export const interactionCases: readonly ConformanceCase[] = SHAPES.flatMap(({ B,
           const x = env.random([B, D], 0, 1);
           const pooled = env.random([B, T * D]);
           const out = env.output("out", [B, width]);
-          return () => env.backend.interactionForward({ x, pooled, out, batchSize: B, dim: D, numTables: T, op, itself });
+          return () =>
+            env.backend.interactionForward({ x, pooled, out, batchSize: B, dim: D, numTables: T, op, itself });
         },
       }),
       defineCase({
@@ -51,7 +52,19 @@ export const interactionCases: readonly ConformanceCase[] = SHAPES.flatMap(({ B,
           const dOut = env.random([B, width]);
           const dX = env.output("dX", [B, D]);
           const dPooled = env.output("dPooled", [B, T * D]);
-          return () => env.backend.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: B, dim: D, numTables: T, op, itself });
+          return () =>
+            env.backend.interactionBackward({
+              x,
+              pooled,
+              dOut,
+              dX,
+              dPooled,
+              batchSize: B,
+              dim: D,
+              numTables: T,
+              op,
+              itself,
+            });
         },
       }),
     ];

@@ -67,7 +67,8 @@ export const lossCases: readonly ConformanceCase[] = SETS.flatMap((set) =>
             const targets = env.input([B], set.targets(env.rng, B));
             const dLogits = env.output("dLogits", [B]);
             const meanOver = ranks === undefined ? {} : { meanOver: ranks * B };
-            return () => env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold, ...meanOver });
+            return () =>
+              env.backend.lossBackward({ logits, targets, dLogits, batchSize: B, loss, threshold, ...meanOver });
           },
         }),
       ),

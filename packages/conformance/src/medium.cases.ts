@@ -37,7 +37,12 @@ const embeddingForward = defineCase({
   setup(env) {
     const { tableRows, batchSize, dim, perBag } = BAGS;
     const tables = tableRows.map((rows) => env.random([rows, dim]));
-    const bags = randomBags(env.rng, tableRows, batchSize, { minLen: perBag, maxLen: perBag, lastRow: true, repeatWithin: true });
+    const bags = randomBags(env.rng, tableRows, batchSize, {
+      minLen: perBag,
+      maxLen: perBag,
+      lastRow: true,
+      repeatWithin: true,
+    });
     const { tensors } = env.sparse(bags, tableRows, batchSize);
     const pooled = env.output("pooled", [batchSize, tableRows.length * dim]);
     return () => env.backend.embeddingBagsForward({ tables, sparse: tensors, pooled, batchSize, dim });
@@ -50,11 +55,24 @@ const embeddingBackward = defineCase({
   scale: "medium",
   setup(env) {
     const { tableRows, batchSize, dim, perBag } = BAGS;
-    const bags = randomBags(env.rng, tableRows, batchSize, { minLen: perBag, maxLen: perBag, lastRow: true, repeatWithin: true });
+    const bags = randomBags(env.rng, tableRows, batchSize, {
+      minLen: perBag,
+      maxLen: perBag,
+      lastRow: true,
+      repeatWithin: true,
+    });
     const { tensors, uMax } = env.sparse(bags, tableRows, batchSize);
     const dPooled = env.random([batchSize, tableRows.length * dim]);
     const dRows = env.output("dRows", [uMax, dim]);
-    return () => env.backend.embeddingBagsBackward({ dPooled, sparse: tensors, dRows, batchSize, dim, numTables: tableRows.length });
+    return () =>
+      env.backend.embeddingBagsBackward({
+        dPooled,
+        sparse: tensors,
+        dRows,
+        batchSize,
+        dim,
+        numTables: tableRows.length,
+      });
   },
 });
 

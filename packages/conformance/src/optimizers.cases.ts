@@ -72,7 +72,18 @@ const sparse: ConformanceCase[] = SPARSE_CONFIGS.flatMap((cfg) => {
         const tables = updatedTables(env, cfg);
         const accs = updatedAccs(env, cfg, rowWise);
         const dRows = rowGradients(env, cfg, sp);
-        return () => env.backend.sparseAdagradStep({ tables, accs, sparse: sp.tensors, dRows, lr: LR, eps: EPS, dim: D, numTables: T, rowWise });
+        return () =>
+          env.backend.sparseAdagradStep({
+            tables,
+            accs,
+            sparse: sp.tensors,
+            dRows,
+            lr: LR,
+            eps: EPS,
+            dim: D,
+            numTables: T,
+            rowWise,
+          });
       },
     });
   return [
@@ -102,10 +113,17 @@ const csrUnread: ConformanceCase = defineCase({
     env.backend.write(sp.tensors.csrBags, new Int32Array(sp.tensors.csrBags.size).fill(1 << 30));
     const tables = updatedTables(env, cfg);
     const dRows = rowGradients(env, cfg, sp);
-    return () => env.backend.sparseSgdStep({ tables, sparse: sp.tensors, dRows, lr: LR, dim: cfg.dim, numTables: cfg.tableRows.length });
+    return () =>
+      env.backend.sparseSgdStep({
+        tables,
+        sparse: sp.tensors,
+        dRows,
+        lr: LR,
+        dim: cfg.dim,
+        numTables: cfg.tableRows.length,
+      });
   },
 });
 
 /** Every optimizer case. */
 export const optimizerCases: readonly ConformanceCase[] = [...dense, ...sparse, csrUnread];
-

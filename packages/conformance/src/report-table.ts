@@ -81,29 +81,42 @@ function cellText(c: OpCell | undefined): string {
 
 function pad(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 /** The whole report as text: legend, table, backend notes, problems, verdict. */
 export function formatReport(report: ConformanceReport): string {
   const ran = report.backends.filter((b) => b.status === "ran").map((b) => b.name);
   const lines: string[] = [];
-  lines.push("cell: max relative error vs the float64 reference (self: the reference backend itself, not counted) | pass/FAIL | bit-identical on rerun (yes/no)");
+  lines.push(
+    "cell: max relative error vs the float64 reference (self: the reference backend itself, not counted) | pass/FAIL | bit-identical on rerun (yes/no)",
+  );
   if (ran.length > 0) {
     const header = ["op", "tolerance", ...ran.map(backendLabel)];
-    const body = summarizeByOp(report).map((row) => [row.op, sci(row.tolerance), ...ran.map((b) => cellText(row.cells.get(b)))]);
+    const body = summarizeByOp(report).map((row) => [
+      row.op,
+      sci(row.tolerance),
+      ...ran.map((b) => cellText(row.cells.get(b))),
+    ]);
     const [h, ...rest] = pad([header, ...body]);
     lines.push(h!, "-".repeat(h!.length), ...rest);
   }
   for (const b of report.backends) {
     if (b.status === "ran") {
       const compares = b.compares === undefined ? "" : `; compares: ${b.compares.join("; ")}`;
-      lines.push(`${backendLabel(b.name)}: ran on ${b.device}${b.deterministic ? ", deterministic" : ", not deterministic"}${compares}`);
-    }
-    else lines.push(`${backendLabel(b.name)}: ${b.status === "skipped" ? "skipped" : "FAILED"}: ${b.reason}`);
+      lines.push(
+        `${backendLabel(b.name)}: ran on ${b.device}${b.deterministic ? ", deterministic" : ", not deterministic"}${compares}`,
+      );
+    } else lines.push(`${backendLabel(b.name)}: ${b.status === "skipped" ? "skipped" : "FAILED"}: ${b.reason}`);
   }
   const failures = report.results.filter(isFailure);
-  for (const f of failures) for (const p of f.problems) lines.push(`FAIL ${backendLabel(f.backend)} ${f.caseName}: ${p}`);
+  for (const f of failures)
+    for (const p of f.problems) lines.push(`FAIL ${backendLabel(f.backend)} ${f.caseName}: ${p}`);
   const cases = report.results.filter((r) => r.status !== "not-implemented" && r.status !== "skipped").length;
   if (report.results.some((r) => r.status === "skipped")) lines.push(`skipped: ${REFERENCE_MEDIUM}`);
   const tally = tallyComparisons(report.results);

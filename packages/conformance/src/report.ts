@@ -10,7 +10,15 @@ import type { CaseScale, ConformanceCase } from "./case.js";
 import type { Outputs } from "./compare.js";
 import type { ExpectedFailure } from "./expected-failures.js";
 import {
-  availabilityPlan, caseApplies, caseTolerance, describeComparison, evaluateCase, implementedFusedOps, planComparisons, runCase, type PlannedComparison,
+  availabilityPlan,
+  caseApplies,
+  caseTolerance,
+  describeComparison,
+  evaluateCase,
+  implementedFusedOps,
+  planComparisons,
+  runCase,
+  type PlannedComparison,
 } from "./run-case.js";
 
 /** Outcome of one case on one backend. */
@@ -75,7 +83,8 @@ export interface ReportOptions {
 }
 
 /** Why the reference backend under test skips the Medium-shaped cases (it is the oracle they are compared with). */
-export const REFERENCE_MEDIUM = "the reference is the oracle: checking it against itself at Medium shapes costs minutes per case";
+export const REFERENCE_MEDIUM =
+  "the reference is the oracle: checking it against itself at Medium shapes costs minutes per case";
 
 const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -129,25 +138,67 @@ class ReferenceOutputs {
 }
 
 /** Runs one case on one backend pair (registered as `name`) and classifies it (an exception is a failure with its message). */
-async function runOne(name: string, c: ConformanceCase, eager: Backend, lazy: Backend, reference: ReferenceOutputs, known: ExpectedFailure | undefined): Promise<CaseResult> {
+async function runOne(
+  name: string,
+  c: ConformanceCase,
+  eager: Backend,
+  lazy: Backend,
+  reference: ReferenceOutputs,
+  known: ExpectedFailure | undefined,
+): Promise<CaseResult> {
   const tol = caseTolerance(c);
-  const base = { backend: name, caseName: c.name, op: c.ops[0]!, scale: c.scale, tolerance: tol.maxRelError, ...(c.tolerance ? { toleranceName: c.tolerance } : {}) };
-  let check: { maxRelError: number; bitIdentical: boolean | undefined; comparisons: readonly ComparisonResult[]; problems: string[] };
+  const base = {
+    backend: name,
+    caseName: c.name,
+    op: c.ops[0]!,
+    scale: c.scale,
+    tolerance: tol.maxRelError,
+    ...(c.tolerance ? { toleranceName: c.tolerance } : {}),
+  };
+  let check: {
+    maxRelError: number;
+    bitIdentical: boolean | undefined;
+    comparisons: readonly ComparisonResult[];
+    problems: string[];
+  };
   try {
     const run = await evaluateCase(c, eager, lazy, await reference.get(c));
-    const comparisons = run.comparisons.map(({ problems, ...planned }) => ({ ...planned, passed: problems.length === 0 }));
+    const comparisons = run.comparisons.map(({ problems, ...planned }) => ({
+      ...planned,
+      passed: problems.length === 0,
+    }));
     check = { ...run, comparisons };
   } catch (e) {
-    check = { maxRelError: Number.NaN, bitIdentical: undefined, comparisons: [], problems: [`threw: ${describeError(e)}`] };
+    check = {
+      maxRelError: Number.NaN,
+      bitIdentical: undefined,
+      comparisons: [],
+      problems: [`threw: ${describeError(e)}`],
+    };
   }
   const failed = check.problems.length > 0;
-  const status: CaseStatus = known === undefined ? (failed ? "fail" : "pass") : failed ? "expected-failure" : "unexpected-pass";
-  const problems = status === "unexpected-pass" ? [`listed in expected-failures.ts (${known!.reason}) but passes: remove the entry`] : check.problems;
-  return { ...base, status, maxRelError: check.maxRelError, bitIdentical: check.bitIdentical, comparisons: check.comparisons, problems };
+  const status: CaseStatus =
+    known === undefined ? (failed ? "fail" : "pass") : failed ? "expected-failure" : "unexpected-pass";
+  const problems =
+    status === "unexpected-pass"
+      ? [`listed in expected-failures.ts (${known!.reason}) but passes: remove the entry`]
+      : check.problems;
+  return {
+    ...base,
+    status,
+    maxRelError: check.maxRelError,
+    bitIdentical: check.bitIdentical,
+    comparisons: check.comparisons,
+    problems,
+  };
 }
 
 /** Runs every case on one available backend; returns its results and what each case run compares. */
-async function runBackend(factory: BackendFactory, opts: ReportOptions, reference: ReferenceOutputs): Promise<{ results: CaseResult[]; plan: PlannedComparison[] }> {
+async function runBackend(
+  factory: BackendFactory,
+  opts: ReportOptions,
+  reference: ReferenceOutputs,
+): Promise<{ results: CaseResult[]; plan: PlannedComparison[] }> {
   const eager = await factory.create({ mode: "eager" });
   const lazy = await factory.create({ mode: "lazy" });
   try {
@@ -155,11 +206,23 @@ async function runBackend(factory: BackendFactory, opts: ReportOptions, referenc
     const implemented = implementedFusedOps(eager);
     const results: CaseResult[] = [];
     for (const [i, c] of opts.cases.entries()) {
-      const notRun = !caseApplies(c, implemented) ? "not-implemented" : c.scale === "medium" && factory.name === referenceBackendFactory.name ? "skipped" : undefined;
+      const notRun = !caseApplies(c, implemented)
+        ? "not-implemented"
+        : c.scale === "medium" && factory.name === referenceBackendFactory.name
+          ? "skipped"
+          : undefined;
       if (notRun !== undefined) {
         results.push({
-          backend: factory.name, caseName: c.name, op: c.ops[0]!, scale: c.scale, status: notRun, ...(c.tolerance ? { toleranceName: c.tolerance } : {}),
-          maxRelError: Number.NaN, tolerance: caseTolerance(c).maxRelError, bitIdentical: undefined, comparisons: [],
+          backend: factory.name,
+          caseName: c.name,
+          op: c.ops[0]!,
+          scale: c.scale,
+          status: notRun,
+          ...(c.tolerance ? { toleranceName: c.tolerance } : {}),
+          maxRelError: Number.NaN,
+          tolerance: caseTolerance(c).maxRelError,
+          bitIdentical: undefined,
+          comparisons: [],
           problems: notRun === "skipped" ? [REFERENCE_MEDIUM] : [],
         });
         continue;
@@ -168,8 +231,10 @@ async function runBackend(factory: BackendFactory, opts: ReportOptions, referenc
       const started = performance.now();
       results.push(await runOne(factory.name, c, eager, lazy, reference, known));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      if (c.scale === "medium") opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} ${c.name} (${seconds} s)`);
-      else if ((i + 1) % 50 === 0 || i + 1 === opts.cases.length) opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} cases`);
+      if (c.scale === "medium")
+        opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} ${c.name} (${seconds} s)`);
+      else if ((i + 1) % 50 === 0 || i + 1 === opts.cases.length)
+        opts.onProgress?.(`${factory.name}: ${i + 1}/${opts.cases.length} cases`);
     }
     return { results, plan };
   } finally {
@@ -189,7 +254,12 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
       const plan = availabilityPlan(factory.name, reason, opts.required);
       if (plan !== "run") {
         const why = plan === "fail" ? `${reason} (required by DLRM_REQUIRED_BACKENDS)` : reason!;
-        backends.push({ name: factory.name, label: backendLabel(factory.name), status: plan === "fail" ? "failed" : "skipped", reason: why });
+        backends.push({
+          name: factory.name,
+          label: backendLabel(factory.name),
+          status: plan === "fail" ? "failed" : "skipped",
+          reason: why,
+        });
         opts.onProgress?.(`${factory.name}: ${plan === "fail" ? "FAILED" : "skipped"}: ${why}`);
         continue;
       }
@@ -199,12 +269,24 @@ export async function runConformanceReport(opts: ReportOptions): Promise<Conform
         info = probe.info;
         probe.dispose();
       } catch (e) {
-        backends.push({ name: factory.name, label: backendLabel(factory.name), status: "failed", reason: `failed to start: ${describeError(e)}` });
+        backends.push({
+          name: factory.name,
+          label: backendLabel(factory.name),
+          status: "failed",
+          reason: `failed to start: ${describeError(e)}`,
+        });
         continue;
       }
       const run = await runBackend(factory, opts, reference);
       results.push(...run.results);
-      backends.push({ name: factory.name, label: backendLabel(factory.name), status: "ran", device: info.device, deterministic: info.deterministic, compares: run.plan.map(describeComparison) });
+      backends.push({
+        name: factory.name,
+        label: backendLabel(factory.name),
+        status: "ran",
+        device: info.device,
+        deterministic: info.deterministic,
+        compares: run.plan.map(describeComparison),
+      });
     }
   } finally {
     reference.dispose();

@@ -14,11 +14,18 @@ const I32_POISON = -0x5eadbeef;
 
 /** Backend names listed in a DLRM_REQUIRED_BACKENDS-style value. */
 export function parseRequiredBackends(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** What to do with a backend: run it, skip it (unavailable) or fail (unavailable but required). */
-export function availabilityPlan(name: string, reason: string | undefined, required: readonly string[]): "run" | "skip" | "fail" {
+export function availabilityPlan(
+  name: string,
+  reason: string | undefined,
+  required: readonly string[],
+): "run" | "skip" | "fail" {
   if (reason === undefined) return "run";
   return required.includes(name) ? "fail" : "skip";
 }
@@ -59,14 +66,18 @@ export async function runCase(backend: Backend, c: ConformanceCase): Promise<Out
   try {
     const call = c.setup(env);
     for (const t of env.poisoned) {
-      backend.write(t, t.dtype === "f32" ? new Float32Array(t.size).fill(NaN) : new Int32Array(t.size).fill(I32_POISON));
+      backend.write(
+        t,
+        t.dtype === "f32" ? new Float32Array(t.size).fill(NaN) : new Int32Array(t.size).fill(I32_POISON),
+      );
     }
     call();
     backend.markStep();
     const out = new Map<string, Float32Array | Int32Array>();
     for (const [name, t] of env.compared) {
       const data = await backend.read(t);
-      if (data.length !== prod(t.shape)) throw new Error(`${c.name}: read(${name}) returned ${data.length} elements for shape [${t.shape.join(", ")}]`);
+      if (data.length !== prod(t.shape))
+        throw new Error(`${c.name}: read(${name}) returned ${data.length} elements for shape [${t.shape.join(", ")}]`);
       out.set(name, data);
     }
     return out;
@@ -115,13 +126,20 @@ export function planComparisons(eager: Backend, lazy: Backend): PlannedCompariso
   const self = eager.info.name === REFERENCE_NAME;
   const replay = isRecordedReplay(lazy);
   const vsRef = (kind: ComparisonKind, who: string): PlannedComparison =>
-    self ? { kind, compares: `${who} vs float64 reference`, counted: false, notCountedWhy: SELF_COMPARISON } : { kind, compares: `${who} vs float64 reference`, counted: true };
+    self
+      ? { kind, compares: `${who} vs float64 reference`, counted: false, notCountedWhy: SELF_COMPARISON }
+      : { kind, compares: `${who} vs float64 reference`, counted: true };
   const plan: PlannedComparison[] = [vsRef("eager-vs-reference", "eager")];
   if (eager.info.deterministic) {
     plan.push({ kind: "rerun-bits", compares: "second eager run, bit for bit", counted: true });
     plan.push(
       replay
-        ? { kind: "lazy-vs-eager-bits", compares: "lazy vs eager, bit for bit", counted: false, notCountedWhy: REPLAY_COMPARISON }
+        ? {
+            kind: "lazy-vs-eager-bits",
+            compares: "lazy vs eager, bit for bit",
+            counted: false,
+            notCountedWhy: REPLAY_COMPARISON,
+          }
         : { kind: "lazy-vs-eager-bits", compares: "lazy vs eager, bit for bit", counted: true },
     );
   } else {
@@ -154,7 +172,12 @@ export interface CaseCheck {
  * All checks of one case against the reference's outputs `want`, as `planComparisons` lists
  * them. The rerun is always made, so the report can say whether the bits repeat.
  */
-export async function evaluateCase(c: ConformanceCase, eager: Backend, lazy: Backend, want: Outputs): Promise<CaseCheck> {
+export async function evaluateCase(
+  c: ConformanceCase,
+  eager: Backend,
+  lazy: Backend,
+  want: Outputs,
+): Promise<CaseCheck> {
   const tol = caseTolerance(c);
   const got = await runCase(eager, c);
   const lazyGot = await runCase(lazy, c);
@@ -178,6 +201,11 @@ export async function evaluateCase(c: ConformanceCase, eager: Backend, lazy: Bac
 }
 
 /** All checks of one case, computing the reference's outputs first. Returns problem lines (none = pass). */
-export async function checkCase(c: ConformanceCase, eager: Backend, lazy: Backend, reference: Backend): Promise<string[]> {
+export async function checkCase(
+  c: ConformanceCase,
+  eager: Backend,
+  lazy: Backend,
+  reference: Backend,
+): Promise<string[]> {
   return (await evaluateCase(c, eager, lazy, await runCase(reference, c))).problems;
 }

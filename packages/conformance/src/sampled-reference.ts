@@ -38,7 +38,8 @@ export function sampleRows(m: number, count: number): number[] {
 
 /** Runs gemm case `c`'s setup on a capturing reference and computes the float64 reference for `rows` of C. */
 export async function sampledGemmReference(c: OpCase, rows: readonly number[]): Promise<SampledRows> {
-  if (!c.ops.includes("gemm") || c.ops.length !== 1) throw new TypeError(`sampledGemmReference: ${c.name} is not a gemm case`);
+  if (!c.ops.includes("gemm") || c.ops.length !== 1)
+    throw new TypeError(`sampledGemmReference: ${c.name} is not a gemm case`);
   const capture = new CapturingReference();
   const env = new CaseEnv(capture, c.seed);
   const reference = new ReferenceBackend();
@@ -53,7 +54,8 @@ export async function sampledGemmReference(c: OpCase, rows: readonly number[]): 
     const subA = new Float32Array(s * g.k);
     const subC = new Float32Array(s * g.n);
     rows.forEach((i, r) => {
-      if (!Number.isInteger(i) || i < 0 || i >= g.m) throw new RangeError(`sampledGemmReference: row ${i} is outside 0..${g.m - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= g.m)
+        throw new RangeError(`sampledGemmReference: row ${i} is outside 0..${g.m - 1}`);
       for (let p = 0; p < g.k; p++) subA[r * g.k + p] = g.transA ? a[p * g.m + i]! : a[i * g.k + p]!;
       if (cIn !== undefined) subC.set(cIn.subarray(i * g.n, (i + 1) * g.n), r * g.n);
     });

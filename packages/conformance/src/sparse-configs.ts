@@ -63,6 +63,12 @@ export const SPARSE_CONFIGS: readonly SparseConfig[] = [
     tableRows: Array.from({ length: 26 }, (_, t) => 3 + ((t * 37) % 200)),
     batchSize: 4,
     dim: 16,
-    bags: (rng) => randomBags(rng, Array.from({ length: 26 }, (_, t) => 3 + ((t * 37) % 200)), 4, { minLen: 0, maxLen: 3, lastRow: true }),
+    bags: (rng) =>
+      randomBags(
+        rng,
+        Array.from({ length: 26 }, (_, t) => 3 + ((t * 37) % 200)),
+        4,
+        { minLen: 0, maxLen: 3, lastRow: true },
+      ),
   },
 ];

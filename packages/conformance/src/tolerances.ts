@@ -22,26 +22,34 @@ export interface Tolerance {
 /** One ulp of float32 at 1. */
 const ULP = 2 ** -23;
 
-const exact: Tolerance = { maxRelError: 0, floor: 1, reason: "no arithmetic: a copy, a select or a constant must be exact" };
+const exact: Tolerance = {
+  maxRelError: 0,
+  floor: 1,
+  reason: "no arithmetic: a copy, a select or a constant must be exact",
+};
 const oneRounding: Tolerance = {
   maxRelError: 2 * ULP,
   floor: 1,
-  reason: "one f32 operation per element, exactly rounded on every backend; 2 ulp leaves room for an FMA or a fround(lr)",
+  reason:
+    "one f32 operation per element, exactly rounded on every backend; 2 ulp leaves room for an FMA or a fround(lr)",
 };
 const fp32Sum: Tolerance = {
   maxRelError: 1e-5,
   floor: 1,
-  reason: "sums of up to a few hundred f32 terms of magnitude <= 1 accumulated in f32 in any order (error ~ sqrt(n) ulp of the term sum); floor 1 = input scale, so cancellation to ~0 is measured absolutely",
+  reason:
+    "sums of up to a few hundred f32 terms of magnitude <= 1 accumulated in f32 in any order (error ~ sqrt(n) ulp of the term sum); floor 1 = input scale, so cancellation to ~0 is measured absolutely",
 };
 const optimizer: Tolerance = {
   maxRelError: 1e-6,
   floor: 1,
-  reason: "acc += g^2, sqrt, divide, subtract in f32: a few ulps of the update, far below lr * g / sqrt(acc) ~ lr; floor 1 = parameter scale",
+  reason:
+    "acc += g^2, sqrt, divide, subtract in f32: a few ulps of the update, far below lr * g / sqrt(acc) ~ lr; floor 1 = parameter scale",
 };
 const gemmFp32: Tolerance = {
   maxRelError: 1e-4,
   floor: 1,
-  reason: "K-length (K <= 256) f32 accumulation, blocked or not, vs f64: worst case ~K ulp of sum |a b| (~K/4 for inputs in [-1, 1]), typical far less; floor 1 = input scale",
+  reason:
+    "K-length (K <= 256) f32 accumulation, blocked or not, vs f64: worst case ~K ulp of sum |a b| (~K/4 for inputs in [-1, 1]), typical far less; floor 1 = input scale",
 };
 
 /**
@@ -80,7 +88,9 @@ export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Toler
   reluForward: { fp32: exact },
   reluBackward: { fp32: exact },
   embeddingBagsForward: { fp32: { ...fp32Sum, reason: `bag sums of up to ~45 rows: ${fp32Sum.reason}` } },
-  embeddingBagsBackward: { fp32: { ...fp32Sum, reason: `per-row sums over the bags holding the row: ${fp32Sum.reason}` } },
+  embeddingBagsBackward: {
+    fp32: { ...fp32Sum, reason: `per-row sums over the bags holding the row: ${fp32Sum.reason}` },
+  },
   interactionForward: {
     fp32: { ...fp32Sum, reason: `D-length (D <= 64) dot products: ${fp32Sum.reason}` },
     bf16: bf16Products(fp32Sum, "D-length dot products of bf16 Z (cat: a copy)"),
@@ -93,23 +103,32 @@ export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Toler
     fp32: {
       maxRelError: 1e-5,
       floor: 1e-6,
-      reason: "sigmoid/softplus in f32 (GPU exp/log are a few ulp, not exactly rounded) and a B-term loss sum; floor 1e-6 lets tiny probabilities (sigmoid(-50) ~ 2e-22) differ absolutely",
+      reason:
+        "sigmoid/softplus in f32 (GPU exp/log are a few ulp, not exactly rounded) and a B-term loss sum; floor 1e-6 lets tiny probabilities (sigmoid(-50) ~ 2e-22) differ absolutely",
     },
   },
   lossBackward: {
     fp32: {
       maxRelError: 1e-4,
       floor: 1e-3,
-      reason: "(p - y) / B cancels when p ~ y: an f32 p is off by ~6e-8 absolutely, so measure against floor 1e-3 (~1/B scale) rather than the tiny difference",
+      reason:
+        "(p - y) / B cancels when p ~ y: an f32 p is off by ~6e-8 absolutely, so measure against floor 1e-3 (~1/B scale) rather than the tiny difference",
     },
   },
   sgdStep: { fp32: oneRounding },
   adagradStep: { fp32: optimizer },
   sparseSgdStep: { fp32: oneRounding },
-  sparseAdagradStep: { fp32: { ...optimizer, reason: `${optimizer.reason}; row-wise adds a D-term mean of g^2 in f32` } },
+  sparseAdagradStep: {
+    fp32: { ...optimizer, reason: `${optimizer.reason}; row-wise adds a D-term mean of g^2 in f32` },
+  },
   fusedAdagradStep: { fp32: optimizer },
   embeddingBagsBackwardSparseStep: {
-    fp32: { ...optimizer, maxRelError: 1e-5, reason: "per-row gradient sums in f32 (as embeddingBagsBackward) then an optimizer step; floor 1 = parameter scale" },
+    fp32: {
+      ...optimizer,
+      maxRelError: 1e-5,
+      reason:
+        "per-row gradient sums in f32 (as embeddingBagsBackward) then an optimizer step; floor 1 = parameter scale",
+    },
   },
   fill: { fp32: exact },
   trainingStep: {
@@ -130,7 +149,10 @@ export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Toler
 
 /** The tolerance for an op (or a named shape) at a precision; throws when none is defined (a case without a bound is a bug). */
 export function toleranceFor(op: CaseOp, precision: Precision, shape?: ShapeToleranceName): Tolerance {
-  const tol: Tolerance | undefined = shape === undefined ? TOLERANCES[op][precision] : (SHAPE_TOLERANCES[shape] as Partial<Record<Precision, Tolerance>>)[precision];
+  const tol: Tolerance | undefined =
+    shape === undefined
+      ? TOLERANCES[op][precision]
+      : (SHAPE_TOLERANCES[shape] as Partial<Record<Precision, Tolerance>>)[precision];
   if (tol === undefined) throw new Error(`no ${precision} tolerance for ${shape ?? op} in tolerances.ts`);
   return tol;
 }

@@ -40,7 +40,14 @@ function stepConfig(v: StepVariant, seed: number, precision: Precision): TrainCo
   return {
     ...DEFAULT_TRAIN_CONFIG,
     precision,
-    model: { embeddingDim: 6, tableRows: [40, 7, 300], bottomMlp: [5, 12, 6], topMlp: [16, 8, 1], interaction: v.interaction, interactionItself: v.itself },
+    model: {
+      embeddingDim: 6,
+      tableRows: [40, 7, 300],
+      bottomMlp: [5, 12, 6],
+      topMlp: [16, 8, 1],
+      interaction: v.interaction,
+      interactionItself: v.itself,
+    },
     batchSize: 16,
     learningRate: 0.1,
     optimizer: v.optimizer,
@@ -51,7 +58,13 @@ function stepConfig(v: StepVariant, seed: number, precision: Precision): TrainCo
   };
 }
 
-const DATA: RandomDataConfig = { kind: "random", dataSize: 16 * TRAINING_STEPS, numIndicesPerLookup: 5, numIndicesPerLookupFixed: false, roundTargets: true };
+const DATA: RandomDataConfig = {
+  kind: "random",
+  dataSize: 16 * TRAINING_STEPS,
+  numIndicesPerLookup: 5,
+  numIndicesPerLookupFixed: false,
+  roundTargets: true,
+};
 
 /**
  * Trains `TRAINING_STEPS` steps and reads back every parameter ("param:<name>") and

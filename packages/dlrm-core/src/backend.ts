@@ -71,10 +71,16 @@ export interface BackendOps {
    * to bf16 (`roundToBf16`) before the products; accumulation, alpha, beta and C stay fp32.
    */
   gemm(args: {
-    a: Tensor; b: Tensor; c: Tensor;
-    m: number; n: number; k: number;
-    transA: boolean; transB: boolean;
-    alpha: number; beta: number;
+    a: Tensor;
+    b: Tensor;
+    c: Tensor;
+    m: number;
+    n: number;
+    k: number;
+    transA: boolean;
+    transB: boolean;
+    alpha: number;
+    beta: number;
     precision?: Precision;
   }): void;
 
@@ -96,8 +102,11 @@ export interface BackendOps {
    * pooled is (B x T*D); an empty bag gives zeros.
    */
   embeddingBagsForward(args: {
-    tables: readonly Tensor[]; sparse: SparseBatchTensors; pooled: Tensor;
-    batchSize: number; dim: number;
+    tables: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    pooled: Tensor;
+    batchSize: number;
+    dim: number;
   }): void;
 
   /**
@@ -106,8 +115,12 @@ export interface BackendOps {
    * dRows is (Umax x D); rows u >= U are left untouched. Deterministic, no atomics.
    */
   embeddingBagsBackward(args: {
-    dPooled: Tensor; sparse: SparseBatchTensors; dRows: Tensor;
-    batchSize: number; dim: number; numTables: number;
+    dPooled: Tensor;
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
   }): void;
 
   /**
@@ -120,9 +133,14 @@ export interface BackendOps {
    * which accumulate in fp32; the copied x (and all of cat) stay fp32.
    */
   interactionForward(args: {
-    x: Tensor; pooled: Tensor; out: Tensor;
-    batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean;
+    x: Tensor;
+    pooled: Tensor;
+    out: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    op: InteractionOp;
+    itself: boolean;
     precision?: Precision;
   }): void;
 
@@ -134,9 +152,16 @@ export interface BackendOps {
    * is added unrounded. cat is a copy at any precision.
    */
   interactionBackward(args: {
-    x: Tensor; pooled: Tensor; dOut: Tensor; dX: Tensor; dPooled: Tensor;
-    batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean;
+    x: Tensor;
+    pooled: Tensor;
+    dOut: Tensor;
+    dX: Tensor;
+    dPooled: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    op: InteractionOp;
+    itself: boolean;
     precision?: Precision;
   }): void;
 
@@ -150,8 +175,13 @@ export interface BackendOps {
    * mse: (p - y)^2.
    */
   lossForward(args: {
-    logits: Tensor; targets: Tensor; probs: Tensor; stats: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number;
+    logits: Tensor;
+    targets: Tensor;
+    probs: Tensor;
+    stats: Tensor;
+    batchSize: number;
+    loss: LossFunction;
+    threshold: number;
   }): void;
 
   /**
@@ -163,8 +193,13 @@ export interface BackendOps {
    * torch's Sigmoid + BCELoss gives about 0: a deliberate, documented difference.
    */
   lossBackward(args: {
-    logits: Tensor; targets: Tensor; dLogits: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number; meanOver?: number;
+    logits: Tensor;
+    targets: Tensor;
+    dLogits: Tensor;
+    batchSize: number;
+    loss: LossFunction;
+    threshold: number;
+    meanOver?: number;
   }): void;
 
   /** Dense SGD, in place: param[i] -= lr * grad[i]. */
@@ -181,8 +216,12 @@ export interface BackendOps {
    * tables[t][uniqueRows[u], j] -= lr * dRows[u, j]. Untouched rows do not change.
    */
   sparseSgdStep(args: {
-    tables: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; dim: number; numTables: number;
+    tables: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    dim: number;
+    numTables: number;
   }): void;
 
   /**
@@ -192,8 +231,15 @@ export interface BackendOps {
    * r = uniqueRows[u], g = dRows[u]. Untouched rows and accumulators do not change.
    */
   sparseAdagradStep(args: {
-    tables: readonly Tensor[]; accs: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; eps: number; dim: number; numTables: number; rowWise: boolean;
+    tables: readonly Tensor[];
+    accs: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    eps: number;
+    dim: number;
+    numTables: number;
+    rowWise: boolean;
   }): void;
 
   /** Fill, overwrite: t[i] = value for every element. */
@@ -204,15 +250,24 @@ export interface BackendOps {
 export interface FusedOps {
   /** y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite. bf16 rounds x and W as gemm. */
   linearForward?(args: {
-    x: Tensor; weight: Tensor; bias: Tensor; y: Tensor;
-    batchSize: number; inFeatures: number; outFeatures: number;
-    activation: Activation; precision?: Precision;
+    x: Tensor;
+    weight: Tensor;
+    bias: Tensor;
+    y: Tensor;
+    batchSize: number;
+    inFeatures: number;
+    outFeatures: number;
+    activation: Activation;
+    precision?: Precision;
   }): void;
 
   /** Fused dense Adagrad over several tensors; the same formula as `adagradStep` on each. */
   fusedAdagradStep?(args: {
-    params: readonly Tensor[]; grads: readonly Tensor[]; accs: readonly Tensor[];
-    lr: number; eps: number;
+    params: readonly Tensor[];
+    grads: readonly Tensor[];
+    accs: readonly Tensor[];
+    lr: number;
+    eps: number;
   }): void;
 
   /**
@@ -221,9 +276,17 @@ export interface FusedOps {
    * scratch (Umax x D): its contents after the call are unspecified.
    */
   embeddingBagsBackwardSparseStep?(args: {
-    dPooled: Tensor; tables: readonly Tensor[]; accs?: readonly Tensor[];
-    sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; eps: number; batchSize: number; dim: number; numTables: number; rowWise: boolean;
+    dPooled: Tensor;
+    tables: readonly Tensor[];
+    accs?: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    eps: number;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    rowWise: boolean;
   }): void;
 }
 

@@ -112,7 +112,10 @@ export function interactionWidth(m: ModelConfig): number {
 
 /** Thrown for an invalid configuration; `field` names the flag or field at fault. */
 export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = "ConfigError";
   }
@@ -132,7 +135,10 @@ function nonNegativeInt(field: string, v: number): void {
  */
 export function localBatchSize(batchSize: number, worldSize: number): number {
   if (batchSize % worldSize !== 0) {
-    throw new ConfigError("--mini-batch-size", `the global batch ${batchSize} does not divide evenly over ${worldSize} ranks`);
+    throw new ConfigError(
+      "--mini-batch-size",
+      `the global batch ${batchSize} does not divide evenly over ${worldSize} ranks`,
+    );
   }
   return batchSize / worldSize;
 }
@@ -143,7 +149,8 @@ export function validateConfig(c: TrainConfig): void {
   positiveInt("--arch-sparse-feature-size", m.embeddingDim);
   if (m.tableRows.length === 0) throw new ConfigError("--arch-embedding-size", "at least one table is needed");
   m.tableRows.forEach((r) => positiveInt("--arch-embedding-size", r));
-  if (m.tableRows.some((r) => r > 2 ** 31 - 1)) throw new ConfigError("--arch-embedding-size", "a table may have at most 2^31-1 rows");
+  if (m.tableRows.some((r) => r > 2 ** 31 - 1))
+    throw new ConfigError("--arch-embedding-size", "a table may have at most 2^31-1 rows");
   if (m.bottomMlp.length < 2) throw new ConfigError("--arch-mlp-bot", "needs at least an input and an output width");
   m.bottomMlp.forEach((w) => positiveInt("--arch-mlp-bot", w));
   if (m.bottomMlp[m.bottomMlp.length - 1] !== m.embeddingDim) {
@@ -154,7 +161,8 @@ export function validateConfig(c: TrainConfig): void {
   }
   if (m.topMlp.length < 1) throw new ConfigError("--arch-mlp-top", "needs at least one width");
   m.topMlp.forEach((w) => positiveInt("--arch-mlp-top", w));
-  if (m.topMlp[m.topMlp.length - 1] !== 1) throw new ConfigError("--arch-mlp-top", "the last width must be 1 (the click logit)");
+  if (m.topMlp[m.topMlp.length - 1] !== 1)
+    throw new ConfigError("--arch-mlp-top", "the last width must be 1 (the click logit)");
   positiveInt("--mini-batch-size", c.batchSize);
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) {
     throw new ConfigError("--learning-rate", `expected a positive number, got ${c.learningRate}`);

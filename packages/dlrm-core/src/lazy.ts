@@ -6,7 +6,14 @@
  * Arguments are checked (core's `validateOp`) as each op is recorded, so a bad call throws at the
  * call in either mode; what a kernel refuses in the data (a bad index) throws at `markStep()`.
  */
-import { FUSED_OPS, REQUIRED_OPS, type Backend, type FusedOpName, type RequiredOpName, type Tensor } from "./backend.js";
+import {
+  FUSED_OPS,
+  REQUIRED_OPS,
+  type Backend,
+  type FusedOpName,
+  type RequiredOpName,
+  type Tensor,
+} from "./backend.js";
 import { checkWrite, validateOp, type TensorResolver } from "./ops-spec/index.js";
 
 /** Count of steps submitted through a lazy wrapper (tests check one submission per step). */
@@ -32,7 +39,10 @@ export function isRecordedReplay(backend: Backend): boolean {
  * is the eager backend's tensor resolver (default: its `resolve` property) for the argument
  * checks at record time; without one, arguments are checked when the ops run.
  */
-export function withLazyMode(eager: Backend, resolve = (eager as { resolve?: TensorResolver }).resolve): Backend & { readonly lazyStats: LazyStats } {
+export function withLazyMode(
+  eager: Backend,
+  resolve = (eager as { resolve?: TensorResolver }).resolve,
+): Backend & { readonly lazyStats: LazyStats } {
   const queue: (() => void)[] = [];
   const lazyStats: LazyStats = { submissions: 0, recordedOps: 0 };
 

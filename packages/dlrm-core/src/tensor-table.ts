@@ -30,7 +30,8 @@ export class TensorTable<E extends TensorEntry> {
     if (t === undefined || t === null) throw new TypeError(`${op}: argument "${arg}" is missing`);
     if (!isTensor(t)) throw new TypeError(`${op}: argument "${arg}" must be a Tensor, got ${describe(t)}`);
     const entry = this.entries.get(t.id);
-    if (entry === undefined) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) was freed or never allocated here`);
+    if (entry === undefined)
+      throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) was freed or never allocated here`);
     if (entry.tensor !== t) throw new Error(`${op}: argument "${arg}" (tensor #${t.id}) belongs to another backend`);
     return entry;
   }

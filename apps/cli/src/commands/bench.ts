@@ -14,8 +14,25 @@ import { Command, Option } from "commander";
 import type { BackendFactory, ExecutionMode, Precision } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
-  BENCH_CONFIGS, DEFAULT_JOB_TIMEOUT_MS, formatBench, formatComparison, noDistTorch, noTorch, processDistStepRunner, pythonTorchDistRunner, pythonTorchRunner,
-  benchRunProblems, commandLine, readBenchReport, renderHtml, runBench, runDistBench, type BenchReport, type DistStepRunner, type DistTorchRunner, type TorchRunner,
+  BENCH_CONFIGS,
+  DEFAULT_JOB_TIMEOUT_MS,
+  formatBench,
+  formatComparison,
+  noDistTorch,
+  noTorch,
+  processDistStepRunner,
+  pythonTorchDistRunner,
+  pythonTorchRunner,
+  benchRunProblems,
+  commandLine,
+  readBenchReport,
+  renderHtml,
+  runBench,
+  runDistBench,
+  type BenchReport,
+  type DistStepRunner,
+  type DistTorchRunner,
+  type TorchRunner,
 } from "@dlrm/bench";
 import { parseRequiredBackends } from "@dlrm/conformance";
 import { UsageError } from "../errors.js";
@@ -49,7 +66,6 @@ export interface BenchFlags {
   command?: string;
 }
 
-
 /** Backends of --world-size when --backends is absent. */
 const DIST_DEFAULT_BACKENDS = "gaudi,wasm";
 
@@ -65,18 +81,25 @@ function positiveInt(flag: string, value: string, min: number): number {
 /** The modes of --mode ("eager", "lazy" or "eager,lazy"). */
 export function parseModes(value: string): ExecutionMode[] {
   const modes = value.split(",").map((s) => s.trim());
-  for (const m of modes) if (m !== "eager" && m !== "lazy") throw new UsageError("--mode", `expected eager, lazy or eager,lazy, got "${value}"`);
+  for (const m of modes)
+    if (m !== "eager" && m !== "lazy")
+      throw new UsageError("--mode", `expected eager, lazy or eager,lazy, got "${value}"`);
   return [...new Set(modes)] as ExecutionMode[];
 }
 
 /** The world sizes of --world-size ("1,2"): positive integers, in the order given, without repeats. */
 export function parseWorldSizes(value: string): number[] {
-  const parts = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new UsageError("--world-size", `expected a comma-separated list of world sizes, e.g. 1,2, got "${value}"`);
+  const parts = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (parts.length === 0)
+    throw new UsageError("--world-size", `expected a comma-separated list of world sizes, e.g. 1,2, got "${value}"`);
   const out: number[] = [];
   for (const p of parts) {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError("--world-size", `expected positive integers (e.g. 1,2), got "${p}" in "${value}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError("--world-size", `expected positive integers (e.g. 1,2), got "${p}" in "${value}"`);
     if (!out.includes(n)) out.push(n);
   }
   return out;
@@ -85,7 +108,9 @@ export function parseWorldSizes(value: string): number[] {
 /** The PyTorch hybrid-parallel runner --torch asks for with --world-size: none, tools/torch/torch_dlrm_dist.py (default), or the script at a path. */
 export function distTorchRunnerFor(flag: string | boolean | undefined, timeoutMs: number): DistTorchRunner {
   if (flag === "none") return noDistTorch("--torch none");
-  return typeof flag === "string" ? pythonTorchDistRunner(resolve(flag), undefined, timeoutMs) : pythonTorchDistRunner(undefined, undefined, timeoutMs);
+  return typeof flag === "string"
+    ? pythonTorchDistRunner(resolve(flag), undefined, timeoutMs)
+    : pythonTorchDistRunner(undefined, undefined, timeoutMs);
 }
 
 /** The PyTorch runner --torch asks for: none, the shared script (default), or the script at a path. */
@@ -99,7 +124,11 @@ export function torchRunnerFor(flag: string | boolean | undefined): TorchRunner 
  * `torch` replaces the runner --torch picks (tests inject a fake one).
  */
 export async function runBenchCommand(
-  flags: BenchFlags, registry: readonly BackendFactory[], out: (s: string) => void, progress: (s: string) => void, torch?: TorchRunner,
+  flags: BenchFlags,
+  registry: readonly BackendFactory[],
+  out: (s: string) => void,
+  progress: (s: string) => void,
+  torch?: TorchRunner,
   dist?: { torch?: DistTorchRunner; runner?: DistStepRunner },
 ): Promise<BenchReport | undefined> {
   if (flags.compare !== undefined) {
@@ -109,18 +138,37 @@ export async function runBenchCommand(
     return undefined;
   }
   const config = BENCH_CONFIGS[flags.config];
-  if (config === undefined) throw new UsageError("--config", `unknown configuration "${flags.config}" (known: ${Object.keys(BENCH_CONFIGS).join(", ")})`);
+  if (config === undefined)
+    throw new UsageError(
+      "--config",
+      `unknown configuration "${flags.config}" (known: ${Object.keys(BENCH_CONFIGS).join(", ")})`,
+    );
   if (flags.worldSize !== undefined) {
     if (flags.html !== undefined) throw new UsageError("--html", "is not available with --world-size (use --json)");
     const worldSizes = parseWorldSizes(flags.worldSize);
     for (const n of worldSizes) {
-      if (config.train.batchSize % n !== 0) throw new UsageError("--world-size", `${n}: the ${config.name} batch ${config.train.batchSize} does not divide evenly over ${n} ranks`);
+      if (config.train.batchSize % n !== 0)
+        throw new UsageError(
+          "--world-size",
+          `${n}: the ${config.name} batch ${config.train.batchSize} does not divide evenly over ${n} ranks`,
+        );
     }
-    const timeoutMs = flags.jobTimeout === undefined ? DEFAULT_JOB_TIMEOUT_MS : positiveInt("--job-timeout", flags.jobTimeout, 1) * 1000;
+    const timeoutMs =
+      flags.jobTimeout === undefined
+        ? DEFAULT_JOB_TIMEOUT_MS
+        : positiveInt("--job-timeout", flags.jobTimeout, 1) * 1000;
     const report = await runDistBench({
-      config, precision: flags.dtype, factories: selectBackends(flags.backends ?? DIST_DEFAULT_BACKENDS, registry), modes: parseModes(flags.modes ?? flags.mode ?? "eager"),
-      worldSizes, iterations: positiveInt("--iterations", flags.iterations, 1), warmup: positiveInt("--warmup", flags.warmup, 0), rounds: positiveInt("--rounds", flags.rounds, 1),
-      torch: dist?.torch ?? distTorchRunnerFor(flags.torch, timeoutMs), runner: dist?.runner ?? processDistStepRunner(timeoutMs), onProgress: progress,
+      config,
+      precision: flags.dtype,
+      factories: selectBackends(flags.backends ?? DIST_DEFAULT_BACKENDS, registry),
+      modes: parseModes(flags.modes ?? flags.mode ?? "eager"),
+      worldSizes,
+      iterations: positiveInt("--iterations", flags.iterations, 1),
+      warmup: positiveInt("--warmup", flags.warmup, 0),
+      rounds: positiveInt("--rounds", flags.rounds, 1),
+      torch: dist?.torch ?? distTorchRunnerFor(flags.torch, timeoutMs),
+      runner: dist?.runner ?? processDistStepRunner(timeoutMs),
+      onProgress: progress,
     });
     out(`${formatBench(report)}\n`);
     if (flags.json !== undefined) {
@@ -132,12 +180,25 @@ export async function runBenchCommand(
   const factories = selectBackends(flags.backends, registry);
   const exclude = new Map<string, string>();
   if (flags.backends === undefined && REFERENCE_TOO_SLOW.has(config.name)) {
-    exclude.set("reference", `the float64 reference takes minutes per ${config.name} step; name it in --backends to run it anyway`);
+    exclude.set(
+      "reference",
+      `the float64 reference takes minutes per ${config.name} step; name it in --backends to run it anyway`,
+    );
   }
   const report = await runBench({
-    config, precision: flags.dtype, factories, modes: parseModes(flags.modes ?? flags.mode ?? "eager,lazy"), iterations: positiveInt("--iterations", flags.iterations, 1),
-    warmup: positiveInt("--warmup", flags.warmup, 0), peakSize: positiveInt("--peak-size", flags.peakSize, 0), micro: flags.micro, opSplit: flags.opSplit,
-    rounds: positiveInt("--rounds", flags.rounds, 1), torch: torch ?? torchRunnerFor(flags.torch), exclude, onProgress: progress,
+    config,
+    precision: flags.dtype,
+    factories,
+    modes: parseModes(flags.modes ?? flags.mode ?? "eager,lazy"),
+    iterations: positiveInt("--iterations", flags.iterations, 1),
+    warmup: positiveInt("--warmup", flags.warmup, 0),
+    peakSize: positiveInt("--peak-size", flags.peakSize, 0),
+    micro: flags.micro,
+    opSplit: flags.opSplit,
+    rounds: positiveInt("--rounds", flags.rounds, 1),
+    torch: torch ?? torchRunnerFor(flags.torch),
+    exclude,
+    onProgress: progress,
   });
   out(`${formatBench(report)}\n`);
   if (flags.json !== undefined) {
@@ -155,27 +216,65 @@ export async function runBenchCommand(
 export function registerBench(program: Command): void {
   program
     .command("bench")
-    .description("Benchmark the training step per backend and mode beside PyTorch's (ms/iteration, x PyTorch, GFLOP/s vs the measured GEMM peak, memory, phase and op-category split) and per-op kernels.")
-    .addOption(new Option("--config <name>", "benchmark configuration").choices(Object.keys(BENCH_CONFIGS)).default("small"))
-    .option("--backends <list>", "comma-separated backend names (default: every registered backend; the reference is left out on kaggle/medium)")
+    .description(
+      "Benchmark the training step per backend and mode beside PyTorch's (ms/iteration, x PyTorch, GFLOP/s vs the measured GEMM peak, memory, phase and op-category split) and per-op kernels.",
+    )
+    .addOption(
+      new Option("--config <name>", "benchmark configuration").choices(Object.keys(BENCH_CONFIGS)).default("small"),
+    )
+    .option(
+      "--backends <list>",
+      "comma-separated backend names (default: every registered backend; the reference is left out on kaggle/medium)",
+    )
     .option("--mode <modes>", "eager, lazy or eager,lazy (default: eager,lazy; with --world-size: eager)")
     .addOption(new Option("--modes <modes>", "the same as --mode").hideHelp())
-    .addOption(new Option("--dtype <dtype>", "precision of the step's GEMMs and dot interaction (bf16: mixed precision; the peak stays fp32)").choices(["fp32", "bf16"]).default("fp32"))
+    .addOption(
+      new Option(
+        "--dtype <dtype>",
+        "precision of the step's GEMMs and dot interaction (bf16: mixed precision; the peak stays fp32)",
+      )
+        .choices(["fp32", "bf16"])
+        .default("fp32"),
+    )
     .option("--iterations <n>", "measured iterations per row", "20")
     .option("--warmup <n>", "unmeasured warm-up iterations per row", "3")
     .option("--peak-size <n>", "side of the square GEMM that measures the peak (0: skip)", "1024")
-    .option("--rounds <n>", "rounds, each running PyTorch once then every backend and mode; rows give medians over rounds", "1")
-    .option("--torch [path]", "PyTorch's step beside ours: torch_dlrm_bench.py (with --world-size: torch_dlrm_dist.py) run by /usr/bin/python3 (default: tools/torch/ in this repository, else ../shared/tools/, when it and torch are there; none: skip)")
-    .option("--world-size <list>", "measure the multi-process step instead, at each world size (comma-separated, e.g. 1,2): mpirun jobs per N, backend (default gaudi,wasm) and mode (default eager), beside PyTorch's hybrid-parallel step at N")
-    .option("--job-timeout <seconds>", `with --world-size: seconds one job (ours or PyTorch's) may run before it is killed (default ${DEFAULT_JOB_TIMEOUT_MS / 1000})`)
+    .option(
+      "--rounds <n>",
+      "rounds, each running PyTorch once then every backend and mode; rows give medians over rounds",
+      "1",
+    )
+    .option(
+      "--torch [path]",
+      "PyTorch's step beside ours: torch_dlrm_bench.py (with --world-size: torch_dlrm_dist.py) run by /usr/bin/python3 (default: tools/torch/ in this repository, else ../shared/tools/, when it and torch are there; none: skip)",
+    )
+    .option(
+      "--world-size <list>",
+      "measure the multi-process step instead, at each world size (comma-separated, e.g. 1,2): mpirun jobs per N, backend (default gaudi,wasm) and mode (default eager), beside PyTorch's hybrid-parallel step at N",
+    )
+    .option(
+      "--job-timeout <seconds>",
+      `with --world-size: seconds one job (ours or PyTorch's) may run before it is killed (default ${DEFAULT_JOB_TIMEOUT_MS / 1000})`,
+    )
     .option("--no-micro", "skip the per-op micro-benchmarks")
-    .option("--no-op-split", "skip the op-category split (gemm, embedding, interaction, optimizer, data, other) of the eager step")
+    .option(
+      "--no-op-split",
+      "skip the op-category split (gemm, embedding, interaction, optimizer, data, other) of the eager step",
+    )
     .option("--json <file>", "write the report as JSON (for --compare)")
     .option("--html <file>", "write a self-contained HTML page with charts")
     .option("--compare <files...>", "compare two --json reports (A.json B.json): ratio B/A per row")
     .action(async (flags: BenchFlags) => {
-      const report = await runBenchCommand({ ...flags, command: commandLine() }, BACKENDS, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
-      const problems = report === undefined ? [] : benchRunProblems(report.backends, parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS));
+      const report = await runBenchCommand(
+        { ...flags, command: commandLine() },
+        BACKENDS,
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(`${s}\n`),
+      );
+      const problems =
+        report === undefined
+          ? []
+          : benchRunProblems(report.backends, parseRequiredBackends(process.env.DLRM_REQUIRED_BACKENDS));
       if (problems.length > 0) throw new Error(`bench: ${problems.join("; ")}`);
     });
 }

@@ -18,12 +18,18 @@ const BUILT = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 let dir = "";
 
 function dlrm(args: string[], required = ""): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: "utf8", timeout: 110_000, env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: required } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 110_000,
+    env: { ...process.env, DLRM_DEBUG: "", DLRM_REQUIRED_BACKENDS: required },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {
-  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build the CLI first (npx turbo run build --filter=@dlrm/cli)`);
+  if (!existsSync(BUILT))
+    throw new Error(`${BUILT} is missing: build the CLI first (npx turbo run build --filter=@dlrm/cli)`);
   dir = mkdtempSync(join(tmpdir(), "dlrm-cli-cb-"));
 });
 
@@ -38,11 +44,24 @@ describe("dlrm conformance", () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[1]).toMatch(/^op\s+tolerance\s+reference\s+wasm$/);
-    for (const op of ["gemm", "embeddingBagsForward", "interactionBackward", "sparseAdagradStep", "linearForward", "trainingStep"]) {
-      expect(lines.find((l) => l.startsWith(`${op} `)), op).toMatch(/ self pass yes\s+\S+ pass (yes|no)$/);
+    for (const op of [
+      "gemm",
+      "embeddingBagsForward",
+      "interactionBackward",
+      "sparseAdagradStep",
+      "linearForward",
+      "trainingStep",
+    ]) {
+      expect(
+        lines.find((l) => l.startsWith(`${op} `)),
+        op,
+      ).toMatch(/ self pass yes\s+\S+ pass (yes|no)$/);
     }
     const json = JSON.parse(readFileSync(join(dir, "conf.json"), "utf8")) as {
-      passed: boolean; backends: { name: string; status: string; compares: string[] }[]; summary: { op: string }[]; results: { status: string }[];
+      passed: boolean;
+      backends: { name: string; status: string; compares: string[] }[];
+      summary: { op: string }[];
+      results: { status: string }[];
       comparisons: { compares: string; counted: boolean; passed: number; failed: number }[];
     };
     const ran = json.results.filter((x) => x.status !== "not-implemented").length;
@@ -55,7 +74,10 @@ describe("dlrm conformance", () => {
     ]);
     expect(json.backends.find((b) => b.name === "wasm")!.compares).toContain("eager vs float64 reference");
     expect(json.passed).toBe(true);
-    expect(json.backends.map((b) => [b.name, b.status])).toEqual([["reference", "ran"], ["wasm", "ran"]]);
+    expect(json.backends.map((b) => [b.name, b.status])).toEqual([
+      ["reference", "ran"],
+      ["wasm", "ran"],
+    ]);
     expect(json.summary.map((s) => s.op)).toContain("trainingStep");
   });
 
@@ -64,7 +86,10 @@ describe("dlrm conformance", () => {
     expect(r.stderr).toMatch(/conformance: \d+ bf16 cases on reference, wasm against the reference/);
     expect(r.status).toBe(0);
     for (const op of ["gemm", "linearForward", "interactionForward", "interactionBackward", "trainingStep"]) {
-      expect(r.stdout.split("\n").find((l) => l.startsWith(`${op} `)), op).toMatch(/ pass yes\s+\S+ pass yes$/);
+      expect(
+        r.stdout.split("\n").find((l) => l.startsWith(`${op} `)),
+        op,
+      ).toMatch(/ pass yes\s+\S+ pass yes$/);
     }
     expect(r.stdout).not.toMatch(/^embeddingBagsForward /m);
   });
@@ -78,7 +103,23 @@ describe("dlrm conformance", () => {
 
 describe("dlrm bench", () => {
   const run = (name: string) =>
-    dlrm(["bench", "--config", "tiny", "--iterations", "3", "--warmup", "1", "--peak-size", "128", "--torch", "none", "--json", `${name}.json`, "--html", `${name}.html`]);
+    dlrm([
+      "bench",
+      "--config",
+      "tiny",
+      "--iterations",
+      "3",
+      "--warmup",
+      "1",
+      "--peak-size",
+      "128",
+      "--torch",
+      "none",
+      "--json",
+      `${name}.json`,
+      "--html",
+      `${name}.html`,
+    ]);
 
   it("smoke: a tiny run writes JSON with every field, and an HTML page with the charts", () => {
     const r = run("a");
@@ -87,10 +128,16 @@ describe("dlrm bench", () => {
     expect(r.stdout).toMatch(/^PyTorch not measured: --torch none$/m);
     expect(r.stdout).toMatch(/^op split \(eager;/m);
     const j = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as Record<string, unknown> & {
-      steps: Record<string, unknown>[]; micro: Record<string, unknown>[]; machine: Record<string, unknown>; backends: Record<string, unknown>[]; peak: Record<string, number>;
+      steps: Record<string, unknown>[];
+      micro: Record<string, unknown>[];
+      machine: Record<string, unknown>;
+      backends: Record<string, unknown>[];
+      peak: Record<string, number>;
     };
     expect(j.kind).toBe("dlrm-bench");
-    expect(j.command).toMatch(/^node \S*bin\/dlrm\.js bench --config tiny --iterations 3 --warmup 1 --peak-size 128 --torch none --json a\.json --html a\.html$/);
+    expect(j.command).toMatch(
+      /^node \S*bin\/dlrm\.js bench --config tiny --iterations 3 --warmup 1 --peak-size 128 --torch none --json a\.json --html a\.html$/,
+    );
     expect(Object.keys(j.machine).sort()).toEqual(["cores", "cpu", "memoryBytes", "node", "platform"]);
     expect(j).toHaveProperty("commit");
     expect(j.peak.gflops).toBeGreaterThan(0);
@@ -99,7 +146,20 @@ describe("dlrm bench", () => {
     for (const b of j.backends) expect(b.version).toMatch(/^@dlrm\/[a-z-]+@\d+\.\d+\.\d+/);
     expect(j.steps.map((s) => `${s.backend} ${s.mode}`)).toEqual(names.flatMap((n) => [`${n} eager`, `${n} lazy`]));
     for (const s of j.steps) {
-      expect(Object.keys(s).sort()).toEqual(["backend", "backendBytes", "fractionOfPeak", "gflops", "maxRssBytes", "mode", "opSplit", "phases", "roundsMs", "samplesPerSecond", "timing", "vsTorch"]);
+      expect(Object.keys(s).sort()).toEqual([
+        "backend",
+        "backendBytes",
+        "fractionOfPeak",
+        "gflops",
+        "maxRssBytes",
+        "mode",
+        "opSplit",
+        "phases",
+        "roundsMs",
+        "samplesPerSecond",
+        "timing",
+        "vsTorch",
+      ]);
       expect(s.roundsMs).toHaveLength(1);
       expect(s.vsTorch).toBeNull();
       expect(s.opSplit === null).toBe(s.mode === "lazy");
@@ -109,11 +169,23 @@ describe("dlrm bench", () => {
       expect(s.phases === null).toBe(s.mode === "lazy");
     }
     const ops = new Set(j.micro.map((m) => m.op));
-    for (const op of ["gemm", "embeddingBagsForward", "interactionForward", "interactionBackward", "sparseAdagradStep"]) expect(ops.has(op), op).toBe(true);
+    for (const op of ["gemm", "embeddingBagsForward", "interactionForward", "interactionBackward", "sparseAdagradStep"])
+      expect(ops.has(op), op).toBe(true);
     const html = readFileSync(join(dir, "a.html"), "utf8");
-    for (const id of ["ms-per-iteration", "time-split", "op-split", "gemm-gflops"]) expect(html).toContain(`data-chart="${id}"`);
-    const eager = j.steps.find((s) => s.backend === "reference" && s.mode === "eager")!.opSplit as { categories: { category: string; ms: number; calls: number }[]; totalMs: number };
-    expect(eager.categories.map((c) => c.category)).toEqual(["gemm", "embedding", "interaction", "optimizer", "data", "other"]);
+    for (const id of ["ms-per-iteration", "time-split", "op-split", "gemm-gflops"])
+      expect(html).toContain(`data-chart="${id}"`);
+    const eager = j.steps.find((s) => s.backend === "reference" && s.mode === "eager")!.opSplit as {
+      categories: { category: string; ms: number; calls: number }[];
+      totalMs: number;
+    };
+    expect(eager.categories.map((c) => c.category)).toEqual([
+      "gemm",
+      "embedding",
+      "interaction",
+      "optimizer",
+      "data",
+      "other",
+    ]);
     expect(eager.categories.find((c) => c.category === "gemm")!.calls).toBe(11);
     expect(eager.categories.reduce((a, c) => a + c.ms, 0)).toBeCloseTo(eager.totalMs, 6);
     expect(j.torch).toEqual({ status: "not-measured", reason: "--torch none", roundsMs: [], medianMs: null });
@@ -130,22 +202,70 @@ describe("dlrm bench", () => {
   });
 
   it("--dtype bf16 benchmarks the step in mixed precision and records it", () => {
-    const r = dlrm(["bench", "--config", "tiny", "--dtype", "bf16", "--backends", "reference,wasm", "--iterations", "2", "--warmup", "0", "--peak-size", "64", "--no-micro", "--torch", "none", "--json", "bf16.json"]);
+    const r = dlrm([
+      "bench",
+      "--config",
+      "tiny",
+      "--dtype",
+      "bf16",
+      "--backends",
+      "reference,wasm",
+      "--iterations",
+      "2",
+      "--warmup",
+      "0",
+      "--peak-size",
+      "64",
+      "--no-micro",
+      "--torch",
+      "none",
+      "--json",
+      "bf16.json",
+    ]);
     expect(r.status).toBe(0);
-    const j = JSON.parse(readFileSync(join(dir, "bf16.json"), "utf8")) as { dtype: string; steps: { backend: string }[]; micro: unknown[] };
+    const j = JSON.parse(readFileSync(join(dir, "bf16.json"), "utf8")) as {
+      dtype: string;
+      steps: { backend: string }[];
+      micro: unknown[];
+    };
     expect(j.dtype).toBe("bf16");
     expect(j.steps.map((s) => s.backend)).toEqual(["reference", "reference", "wasm", "wasm"]);
     expect(j.micro).toEqual([]);
   });
 
   it("--rounds 2 with a missing PyTorch script: per-round medians, a reason line, exit 0", () => {
-    const r = dlrm(["bench", "--config", "tiny", "--backends", "reference", "--mode", "eager", "--iterations", "2", "--warmup", "0", "--peak-size", "0", "--no-micro", "--no-op-split",
-      "--rounds", "2", "--torch", "missing/torch_dlrm_bench.py", "--json", "rounds.json"]);
+    const r = dlrm([
+      "bench",
+      "--config",
+      "tiny",
+      "--backends",
+      "reference",
+      "--mode",
+      "eager",
+      "--iterations",
+      "2",
+      "--warmup",
+      "0",
+      "--peak-size",
+      "0",
+      "--no-micro",
+      "--no-op-split",
+      "--rounds",
+      "2",
+      "--torch",
+      "missing/torch_dlrm_bench.py",
+      "--json",
+      "rounds.json",
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^PyTorch not measured: \/.*missing\/torch_dlrm_bench\.py not found/m);
     expect(r.stdout).toMatch(/median of 2 rounds/);
     expect(r.stdout).not.toMatch(/^op split/m);
-    const j = JSON.parse(readFileSync(join(dir, "rounds.json"), "utf8")) as { rounds: number; torch: { status: string }; steps: { roundsMs: number[]; opSplit: unknown; timing: { samples: number } }[] };
+    const j = JSON.parse(readFileSync(join(dir, "rounds.json"), "utf8")) as {
+      rounds: number;
+      torch: { status: string };
+      steps: { roundsMs: number[]; opSplit: unknown; timing: { samples: number } }[];
+    };
     expect(j.rounds).toBe(2);
     expect(j.torch.status).toBe("not-measured");
     expect(j.steps).toHaveLength(1);
@@ -155,7 +275,25 @@ describe("dlrm bench", () => {
   });
 
   it("fails, naming it, when a backend of DLRM_REQUIRED_BACKENDS did not run", () => {
-    const args = ["bench", "--config", "tiny", "--backends", "reference", "--mode", "eager", "--iterations", "1", "--warmup", "0", "--peak-size", "0", "--no-micro", "--no-op-split", "--torch", "none"];
+    const args = [
+      "bench",
+      "--config",
+      "tiny",
+      "--backends",
+      "reference",
+      "--mode",
+      "eager",
+      "--iterations",
+      "1",
+      "--warmup",
+      "0",
+      "--peak-size",
+      "0",
+      "--no-micro",
+      "--no-op-split",
+      "--torch",
+      "none",
+    ];
     const r = dlrm(args, "reference,wasm");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/wasm is required by DLRM_REQUIRED_BACKENDS but was not run/);

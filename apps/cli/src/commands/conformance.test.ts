@@ -93,7 +93,9 @@ describe("dlrm conformance report", () => {
     const text = o.text();
     expect(text).toMatch(/^error rule\s+reference\s+wrongclass$/m);
     expect(text).toMatch(/^missing\s+pass 2\s+FAIL 1\/2$/m);
-    expect(text).toContain('FAIL wrongclass eager errors/reluForward missing y: threw Error, want TypeError; message "reluForward: no y", want "reluForward: argument \\"y\\" is missing"');
+    expect(text).toContain(
+      'FAIL wrongclass eager errors/reluForward missing y: threw Error, want TypeError; message "reluForward: no y", want "reluForward: argument \\"y\\" is missing"',
+    );
     expect(text).not.toMatch(/^FAIL wrongclass lazy /m);
     expect(text).toMatch(/^error cases: FAILED \(1 of \d+ case runs\)$/m);
   });
@@ -108,8 +110,14 @@ describe("dlrm conformance report", () => {
     expect(text).toMatch(/^FAIL sloppy gemm\/nn 2x2x3 alpha 1 beta 0: eager vs reference: c\[\d\]/m);
     expect(text).toMatch(/^FAIL sloppy trainingStep\//m);
     expect(text).toMatch(/^conformance: FAILED \(\d+ of \d+ case runs; \d+ of \d+ comparisons that could fail\)$/m);
-    expect(text).toMatch(/^sloppy: ran on .*; compares: eager vs float64 reference; second eager run, bit for bit; lazy vs eager, bit for bit \(recorded replay: not counted\)$/m);
-    expect(report.results.filter((r) => r.status === "fail").every((r) => ["gemm", "linearForward", "trainingStep"].includes(r.op))).toBe(true);
+    expect(text).toMatch(
+      /^sloppy: ran on .*; compares: eager vs float64 reference; second eager run, bit for bit; lazy vs eager, bit for bit \(recorded replay: not counted\)$/m,
+    );
+    expect(
+      report.results
+        .filter((r) => r.status === "fail")
+        .every((r) => ["gemm", "linearForward", "trainingStep"].includes(r.op)),
+    ).toBe(true);
   });
 
   it("fails when a required backend is unavailable", async () => {
@@ -132,6 +140,8 @@ describe("dlrm conformance report", () => {
   });
 
   it("refuses unknown backends", async () => {
-    await expect(runConformanceCommand({ dtype: "fp32", medium: false, backends: "tpu" }, io([referenceBackendFactory]))).rejects.toThrow(UsageError);
+    await expect(
+      runConformanceCommand({ dtype: "fp32", medium: false, backends: "tpu" }, io([referenceBackendFactory])),
+    ).rejects.toThrow(UsageError);
   });
 });

@@ -12,7 +12,16 @@ import { Command, Option } from "commander";
 import { backendLabel, type BackendFactory } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
-  EXPECTED_FAILURES, MEDIUM_CASES, casesAt, formatErrorReport, formatReport, parseRequiredBackends, runConformanceReport, runErrorReport, summarizeByOp, tallyComparisons,
+  EXPECTED_FAILURES,
+  MEDIUM_CASES,
+  casesAt,
+  formatErrorReport,
+  formatReport,
+  parseRequiredBackends,
+  runConformanceReport,
+  runErrorReport,
+  summarizeByOp,
+  tallyComparisons,
   type ConformanceReport,
 } from "@dlrm/conformance";
 import { gitCommit, machineInfo } from "@dlrm/bench";
@@ -43,17 +52,40 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
     `conformance: ${cases.length} ${flags.dtype} cases on ${factories.map((f) => backendLabel(f.name)).join(", ")} against the reference` +
       `${medium.length > 0 ? " (with Medium shapes)" : flags.medium ? " (no Medium-shaped cases at this precision)" : ""}`,
   );
-  const report = await runConformanceReport({ factories, cases, expectedFailures: EXPECTED_FAILURES, required: io.required, onProgress: io.progress });
+  const report = await runConformanceReport({
+    factories,
+    cases,
+    expectedFailures: EXPECTED_FAILURES,
+    required: io.required,
+    onProgress: io.progress,
+  });
   io.out(`${formatReport(report)}\n`);
   const errors = await runErrorReport(factories);
   io.out(`${formatErrorReport(errors)}\n`);
   if (flags.json !== undefined) {
-    const summary = summarizeByOp(report).map((row) => ({ op: row.op, tolerance: row.tolerance, backends: Object.fromEntries(row.cells) }));
-    writeFileSync(flags.json, toJson({
-      kind: "dlrm-conformance", dtype: flags.dtype, medium: flags.medium, createdAt: new Date().toISOString(),
-      machine: machineInfo(), commit: gitCommit(), required: io.required, passed: report.passed,
-      backends: report.backends, comparisons: tallyComparisons(report.results), summary, results: report.results, errors: errors.results,
+    const summary = summarizeByOp(report).map((row) => ({
+      op: row.op,
+      tolerance: row.tolerance,
+      backends: Object.fromEntries(row.cells),
     }));
+    writeFileSync(
+      flags.json,
+      toJson({
+        kind: "dlrm-conformance",
+        dtype: flags.dtype,
+        medium: flags.medium,
+        createdAt: new Date().toISOString(),
+        machine: machineInfo(),
+        commit: gitCommit(),
+        required: io.required,
+        passed: report.passed,
+        backends: report.backends,
+        comparisons: tallyComparisons(report.results),
+        summary,
+        results: report.results,
+        errors: errors.results,
+      }),
+    );
     io.progress(`conformance: wrote ${flags.json}`);
   }
   return { ...report, passed: report.passed && errors.passed };
@@ -63,7 +95,9 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: Conform
 export function registerConformance(program: Command): void {
   program
     .command("conformance")
-    .description("Check every op, fused op and the whole training step of each backend against the float64 reference; exit 1 on any failure.")
+    .description(
+      "Check every op, fused op and the whole training step of each backend against the float64 reference; exit 1 on any failure.",
+    )
     .option("--backends <list>", "comma-separated backend names (default: every registered backend)")
     .addOption(new Option("--dtype <dtype>", "precision of the cases").choices(["fp32", "bf16"]).default("fp32"))
     .option("--json <file>", "also write the full report (every case on every backend) as JSON")

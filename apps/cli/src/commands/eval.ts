@@ -5,7 +5,15 @@
  * --load-model are required.
  */
 import { Command, Option } from "commander";
-import { backendLabel, createCriteoDatasetSource, DlrmModel, evaluate, ProcessedDataset, readSafetensors, type SplitName } from "@dlrm/core";
+import {
+  backendLabel,
+  createCriteoDatasetSource,
+  DlrmModel,
+  evaluate,
+  ProcessedDataset,
+  readSafetensors,
+  type SplitName,
+} from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { UsageError } from "../errors.js";
 import { datasetFromOptions, type DatasetSetup } from "../shared/dataset-flags.js";
@@ -28,7 +36,8 @@ function resolveEval(cmd: Command): Readonly<EvalSetup> {
   const setup = optionsToSetup(cmd);
   const dataset = datasetFromOptions(cmd, setup.config);
   if (dataset === undefined) throw new UsageError("--processed-data-file", "is required by dlrm eval");
-  if (setup.config.model.bottomMlp[0] !== 13) throw new UsageError("--arch-mlp-bot", "the first width must be 13 (Criteo's dense features)");
+  if (setup.config.model.bottomMlp[0] !== 13)
+    throw new UsageError("--arch-mlp-bot", "the first width must be 13 (Criteo's dense features)");
   const weights = setup.cli.loadModel;
   if (weights === undefined) throw new UsageError("--load-model", "is required by dlrm eval (the weights to evaluate)");
   return deepFreeze({ setup, dataset, weights, split: cmd.opts<{ split: SplitName }>().split });
@@ -37,22 +46,40 @@ function resolveEval(cmd: Command): Readonly<EvalSetup> {
 /** Registers `dlrm eval`. */
 export function registerEval(program: Command): void {
   defineTrainOptions(
-    program.command("eval").description("Evaluate saved weights (--load-model) on the test or validation split of a processed Criteo directory: loss, accuracy, exact ROC AUC, log loss."),
+    program
+      .command("eval")
+      .description(
+        "Evaluate saved weights (--load-model) on the test or validation split of a processed Criteo directory: loss, accuracy, exact ROC AUC, log loss.",
+      ),
   )
-    .addOption(new Option("--inference-only [bool]", "forward only, no training (always so for dlrm eval)").default(true))
-    .addOption(new Option("--split <name>", "which part of the last day: test (first half), val (second half), or all rows").choices(["test", "val", "all"]).default("test"))
+    .addOption(
+      new Option("--inference-only [bool]", "forward only, no training (always so for dlrm eval)").default(true),
+    )
+    .addOption(
+      new Option("--split <name>", "which part of the last day: test (first half), val (second half), or all rows")
+        .choices(["test", "val", "all"])
+        .default("test"),
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const { setup, dataset: d, weights: weightsFile, split } = resolveEval(cmd);
       const pre = await ensureProcessed(d);
       const config = configForTables(setup.config, pre.summary.tableRows, d.testMiniBatchSize);
       const weights = readSafetensors(weightsFile);
       const dataset = ProcessedDataset.open(d.processedDir);
-      const source = createCriteoDatasetSource(dataset, { split, batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread });
+      const source = createCriteoDatasetSource(dataset, {
+        split,
+        batchSize: config.batchSize,
+        keepPartial: true,
+        memoryMap: d.memoryMap,
+        prefetchThread: d.prefetchThread,
+      });
       const { backend } = await openBackend(setup.cli.backend, { mode: config.mode });
       try {
         const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag: 1 });
         model.loadInitialWeights(weights, weightsFile);
-        process.stdout.write(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})\n`);
+        process.stdout.write(
+          `Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})\n`,
+        );
         const r = await evaluate(model, source);
         process.stdout.write(`${evaluationLine(split, r)}\n`);
         if (reachesThresholds(d, r)) process.stdout.write("MLPerf threshold reached\n");

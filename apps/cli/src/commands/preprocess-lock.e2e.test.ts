@@ -17,7 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function preprocess(raw: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, "preprocess", "--raw-data-file", raw, "--processed-data-file", "p", "--max-ind-range", "1000"], { cwd: dir });
+    const child = spawn(
+      process.execPath,
+      [MAIN, "preprocess", "--raw-data-file", raw, "--processed-data-file", "p", "--max-ind-range", "1000"],
+      { cwd: dir },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

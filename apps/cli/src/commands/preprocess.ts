@@ -15,17 +15,39 @@ export function registerPreprocess(program: Command): void {
   addDatasetOptions(
     program
       .command("preprocess")
-      .description("Convert raw Criteo files (plain or gzip) to a processed directory of dlrm's 40 x int32 binary rows; resumable.")
-      .requiredOption("--raw-data-file <files...>", "raw Criteo files: Kaggle train.txt, or Terabyte day_0 ... day_23 (or the prefix day)")
-      .addOption(new Option("--max-ind-range <n>", "categorical hash modulo n (-1 = per-column dictionaries in first-seen order)").argParser(intArg).default(-1))
+      .description(
+        "Convert raw Criteo files (plain or gzip) to a processed directory of dlrm's 40 x int32 binary rows; resumable.",
+      )
+      .requiredOption(
+        "--raw-data-file <files...>",
+        "raw Criteo files: Kaggle train.txt, or Terabyte day_0 ... day_23 (or the prefix day)",
+      )
+      .addOption(
+        new Option(
+          "--max-ind-range <n>",
+          "categorical hash modulo n (-1 = per-column dictionaries in first-seen order)",
+        )
+          .argParser(intArg)
+          .default(-1),
+      )
       .addOption(new Option("--numpy-rand-seed <n>", "seed for --data-sub-sample-rate").argParser(intArg).default(123))
-      .addOption(new Option("--chunk-rows <n>", "lines per chunk, the unit a rerun resumes from").argParser(intArg).default(1 << 18)),
+      .addOption(
+        new Option("--chunk-rows <n>", "lines per chunk, the unit a rerun resumes from")
+          .argParser(intArg)
+          .default(1 << 18),
+      ),
   ).action(async (_o: unknown, cmd: Command) => {
     const o = cmd.opts<Record<string, unknown>>();
     if (o.processedDataFile === undefined) throw new UsageError("--processed-data-file", "is required");
     const d = datasetFromOptions(cmd, { batchSize: 1, seed: o.numpyRandSeed as number })!;
     const r = await ensureProcessed(d, o.chunkRows as number);
-    process.stdout.write(`${preprocessSummaryLine(r, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0))}\n`);
-    if (r.summary.badLines > 0) process.stdout.write(`Rejected lines: ${r.dir}.rejects.tsv; first: ${r.summary.badLineMessages[0] ?? ""}\n`);
+    process.stdout.write(
+      `${preprocessSummaryLine(
+        r,
+        d.rawFiles.reduce((a, f) => a + statSync(f).size, 0),
+      )}\n`,
+    );
+    if (r.summary.badLines > 0)
+      process.stdout.write(`Rejected lines: ${r.dir}.rejects.tsv; first: ${r.summary.badLineMessages[0] ?? ""}\n`);
   });
 }

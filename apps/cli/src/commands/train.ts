@@ -29,7 +29,9 @@ export function registerTrain(program: Command): void {
     if (await underMpirun()) {
       process.exitCode = await runAsRank(setup);
     } else if (setup.cli.worldSize > 1) {
-      process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) => process.stderr.write(`${l}\n`));
+      process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) =>
+        process.stderr.write(`${l}\n`),
+      );
     } else {
       await runTrain(setup);
     }

@@ -32,8 +32,13 @@ function buildId(): string {
   const h = createHash("sha256");
   const core = new URL(import.meta.resolve("@dlrm/core"));
   const files = [
-    new URL("../main.js", import.meta.url), new URL("../run-train.js", import.meta.url), new URL("../shared/train-options.js", import.meta.url),
-    core, new URL("model/dlrm.js", core), new URL("train/trainer.js", core), new URL("parallel/hybrid-step.js", core),
+    new URL("../main.js", import.meta.url),
+    new URL("../run-train.js", import.meta.url),
+    new URL("../shared/train-options.js", import.meta.url),
+    core,
+    new URL("model/dlrm.js", core),
+    new URL("train/trainer.js", core),
+    new URL("parallel/hybrid-step.js", core),
   ];
   for (const url of files) {
     try {
@@ -50,7 +55,8 @@ export function fingerprint(setup: TrainSetup): [string, string][] {
   const out: [string, string][] = [];
   const walk = (prefix: string, v: unknown): void => {
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      for (const k of Object.keys(v).sort()) walk(prefix === "" ? k : `${prefix}.${k}`, (v as Record<string, unknown>)[k]);
+      for (const k of Object.keys(v).sort())
+        walk(prefix === "" ? k : `${prefix}.${k}`, (v as Record<string, unknown>)[k]);
     } else {
       out.push([prefix, JSON.stringify(v)]);
     }

@@ -28,14 +28,29 @@ export interface RunResult {
 }
 
 /** Runs `dlrm ARGS` in `cwd`, bounded by `timeoutMs`. */
-export function dlrm(cwd: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): RunResult {
+export function dlrm(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 90_000,
+): RunResult {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", timeout: timeoutMs, env: { ...process.env, DLRM_DEBUG: "", ...env } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: timeoutMs,
+    env: { ...process.env, DLRM_DEBUG: "", ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Starts `dlrm ARGS`, sends `signal` to it when `when` matches its output, and collects the result. */
-export function dlrmSignalled(cwd: string, args: readonly string[], when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; out: string }> {
+export function dlrmSignalled(
+  cwd: string,
+  args: readonly string[],
+  when: RegExp,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, DLRM_DEBUG: "" } });
     let out = "";
@@ -84,7 +99,8 @@ export function relErr(a: Float32Array, b: Float32Array): number {
 export function worstRelErr(pathA: string, pathB: string): number {
   const a: StateDict = readSafetensors(pathA);
   const b: StateDict = readSafetensors(pathB);
-  if ([...a.keys()].sort().join() !== [...b.keys()].sort().join()) throw new Error(`${pathA} and ${pathB} hold different tensors`);
+  if ([...a.keys()].sort().join() !== [...b.keys()].sort().join())
+    throw new Error(`${pathA} and ${pathB} hold different tensors`);
   return Math.max(...[...b].map(([k, t]) => relErr(a.get(k)!.data, t.data)));
 }
 

@@ -16,7 +16,8 @@ export interface Fault {
 export function faultFromEnv(value = process.env.DLRM_TEST_FAULT): Fault | undefined {
   if (value === undefined || value === "") return undefined;
   const m = /^(\d+):(\d+):(throw|kill|hang)$/.exec(value);
-  if (m === null) throw new UsageError("DLRM_TEST_FAULT", `expected RANK:STEP:throw|kill|hang, got ${JSON.stringify(value)}`);
+  if (m === null)
+    throw new UsageError("DLRM_TEST_FAULT", `expected RANK:STEP:throw|kill|hang, got ${JSON.stringify(value)}`);
   return { rank: Number(m[1]), step: Number(m[2]), kind: m[3] as Fault["kind"] };
 }
 

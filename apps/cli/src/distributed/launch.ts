@@ -11,27 +11,39 @@ import { signalExitCode } from "../stop-signals.js";
 
 /** Why multi-process training cannot start here, in one line with the remedy; undefined when it can. */
 export async function mpiMissing(worldSize: number): Promise<string | undefined> {
-  const install = "install Open MPI (sudo apt-get install openmpi-bin libopenmpi-dev, or bash scripts/install-native-deps.sh), then npm run build -w @dlrm/comm-mpi";
+  const install =
+    "install Open MPI (sudo apt-get install openmpi-bin libopenmpi-dev, or bash scripts/install-native-deps.sh), then npm run build -w @dlrm/comm-mpi";
   let mod: typeof import("@dlrm/comm-mpi");
   try {
     mod = await import("@dlrm/comm-mpi");
   } catch {
     return `--world-size ${worldSize}: the Open MPI package @dlrm/comm-mpi is not built; ${install}`;
   }
-  if (mod.findMpirun() === undefined) return `--world-size ${worldSize}: Open MPI is missing (no mpirun on PATH); ${install}`;
+  if (mod.findMpirun() === undefined)
+    return `--world-size ${worldSize}: Open MPI is missing (no mpirun on PATH); ${install}`;
   const addon = mod.mpiAvailable();
   if (!addon.ok) return `--world-size ${worldSize}: Open MPI's addon does not load (${addon.reason}); ${install}`;
   return undefined;
 }
 
 /** Starts the job; resolves to the exit code for this process. */
-export async function launchWithMpirun(worldSize: number, argv: readonly string[], say: (line: string) => void): Promise<number> {
+export async function launchWithMpirun(
+  worldSize: number,
+  argv: readonly string[],
+  say: (line: string) => void,
+): Promise<number> {
   const missing = await mpiMissing(worldSize);
   if (missing !== undefined) throw new NotSupportedError(missing);
   const { findMpirun, mpirunArgs, runningAsRoot, MPIRUN_ROOT_ENV } = await import("@dlrm/comm-mpi");
   const mpirun = findMpirun()!;
   const asRoot = runningAsRoot();
-  const args = [...mpirunArgs({ np: worldSize, asRoot, oversubscribe: false }), process.execPath, ...process.execArgv, argv[1]!, ...argv.slice(2)];
+  const args = [
+    ...mpirunArgs({ np: worldSize, asRoot, oversubscribe: false }),
+    process.execPath,
+    ...process.execArgv,
+    argv[1]!,
+    ...argv.slice(2),
+  ];
   say(`dlrm: starting ${worldSize} ranks on this machine: ${mpirun} ${args.join(" ")}`);
   const child = spawn(mpirun, args, {
     stdio: "inherit",
@@ -42,7 +54,9 @@ export async function launchWithMpirun(worldSize: number, argv: readonly string[
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled === undefined) {
       signalled = signal;
-      say(`dlrm: ${signal}: every rank stops after the current step and writes a checkpoint (send it again to end the job at once)`);
+      say(
+        `dlrm: ${signal}: every rank stops after the current step and writes a checkpoint (send it again to end the job at once)`,
+      );
       child.kill("SIGUSR1");
     } else {
       say(`dlrm: ${signal} again: ending every rank now, without a checkpoint`);

@@ -11,7 +11,11 @@ import type { Communicator } from "@dlrm/core";
 const POLL_MS = 200;
 
 /** Runs `work` on rank 0 first, then on the other ranks; one process runs it directly. */
-export async function rankZeroFirst<T>(comm: Communicator | undefined, near: string, work: () => Promise<T>): Promise<T> {
+export async function rankZeroFirst<T>(
+  comm: Communicator | undefined,
+  near: string,
+  work: () => Promise<T>,
+): Promise<T> {
   if (comm === undefined || comm.worldSize === 1) return work();
   const token = comm.rank === 0 ? new Uint8Array(randomBytes(8)) : new Uint8Array(8);
   await comm.broadcast(token, 0);
@@ -27,7 +31,8 @@ export async function rankZeroFirst<T>(comm: Communicator | undefined, near: str
     writeFileSync(marker, "done");
   } else {
     while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (readFileSync(marker, "utf8") !== "done") throw new Error(`rank 0 could not prepare ${near}; its error says why`);
+    if (readFileSync(marker, "utf8") !== "done")
+      throw new Error(`rank 0 could not prepare ${near}; its error says why`);
     result = await work();
   }
   await comm.barrier();

@@ -25,7 +25,10 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
   const prefix = comm.worldSize > 1 ? `rank ${comm.rank}: ` : "";
   try {
     if (setup.cli.worldSizeGiven && setup.cli.worldSize !== 1 && setup.cli.worldSize !== comm.worldSize) {
-      throw new UsageError("--world-size", `${setup.cli.worldSize} was given, but mpirun started ${comm.worldSize} ranks (-np ${comm.worldSize}); give the same number, or leave --world-size out under mpirun`);
+      throw new UsageError(
+        "--world-size",
+        `${setup.cli.worldSize} was given, but mpirun started ${comm.worldSize} ranks (-np ${comm.worldSize}); give the same number, or leave --world-size out under mpirun`,
+      );
     }
     localBatchSize(setup.config.batchSize, comm.worldSize);
     await checkRanksAgree(comm, fingerprint(setup));
@@ -35,10 +38,13 @@ export async function runAsRank(setup: TrainSetup): Promise<number> {
   } catch (err) {
     // Met by every rank at once (ranks disagree, a stop request, a non-finite loss of the
     // whole batch, which every rank sums alike): rank 0 says it, unprefixed.
-    const together = err instanceof RanksDisagreeError || err instanceof RunStoppedError || err instanceof NonFiniteLossError;
+    const together =
+      err instanceof RanksDisagreeError || err instanceof RunStoppedError || err instanceof NonFiniteLossError;
     if (!together) process.stderr.write(`dlrm: error: ${prefix}${oneLine(err)}\n`);
-    else if (comm.rank === 0) process.stderr.write(`dlrm: ${err instanceof RunStoppedError ? "" : "error: "}${oneLine(err)}\n`);
-    if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined) process.stderr.write(`${prefix}${err.stack}\n`);
+    else if (comm.rank === 0)
+      process.stderr.write(`dlrm: ${err instanceof RunStoppedError ? "" : "error: "}${oneLine(err)}\n`);
+    if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined)
+      process.stderr.write(`${prefix}${err.stack}\n`);
     const code = exitCodeOf(err);
     if (together || comm.worldSize === 1) {
       await comm.close();

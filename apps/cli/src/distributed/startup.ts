@@ -3,10 +3,22 @@
  * and transport, the global batch and each rank's slice, the table placement, and each
  * rank's memory estimate.
  */
-import { estimateMemory, formatTablePlan, type BatchSource, type Communicator, type TablePlan, type TrainConfig } from "@dlrm/core";
+import {
+  estimateMemory,
+  formatTablePlan,
+  type BatchSource,
+  type Communicator,
+  type TablePlan,
+  type TrainConfig,
+} from "@dlrm/core";
 import { formatBytes } from "../format.js";
 
-export function distributedLines(config: TrainConfig, source: BatchSource, plan: TablePlan, comm: Communicator): string[] {
+export function distributedLines(
+  config: TrainConfig,
+  source: BatchSource,
+  plan: TablePlan,
+  comm: Communicator,
+): string[] {
   const N = comm.worldSize;
   const lines = [
     `  ranks       ${N} (${comm.name}); global batch ${config.batchSize}, ${config.batchSize / N} samples per rank; tables model-parallel (table-wise), MLPs data-parallel`,

@@ -7,7 +7,14 @@
  */
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { type CategoricalMapping, type CriteoDataSet, type DataRandomize, DEFAULT_PREFETCH_THREAD, type PrefetchThread, type TrainConfig } from "@dlrm/core";
+import {
+  type CategoricalMapping,
+  type CriteoDataSet,
+  type DataRandomize,
+  DEFAULT_PREFETCH_THREAD,
+  type PrefetchThread,
+  type TrainConfig,
+} from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import { intArg, numberIn } from "./flag-values.js";
 
@@ -36,20 +43,87 @@ export interface DatasetSetup {
 /** Adds the dataset flags that `dlrm train` and `dlrm eval` share with `dlrm preprocess`. */
 export function addDatasetOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--data-set <name>", "dataset: kaggle (one train.txt cut into 7 days) or terabyte (day_0 ... day_23)").choices(["kaggle", "terabyte"]).default("kaggle"))
-    .addOption(new Option("--processed-data-file <dir>", "dataset: processed directory (built from --raw-data-file when missing; a stale one is refused)"))
-    .addOption(new Option("--data-randomize <mode>", "dataset: shuffle training rows once, seeded: total, day (within each day) or none").choices(["total", "day", "none"]).default("total"))
-    .addOption(new Option("--data-sub-sample-rate <r>", "dataset: drop each negative training row with probability r").argParser(numberIn(0, 0.999999, "a rate in [0, 1)")).default(0))
-    .addOption(new Option("--bad-lines <mode>", "dataset: strict (a malformed line is an error) or skip (count it, write it to OUT.rejects.tsv)").choices(["strict", "skip"]).default("strict"))
-    .addOption(new Option("--max-bad-line-ratio <r>", "dataset, --bad-lines skip: abort once malformed lines exceed this fraction").argParser(numberIn(0, 1, "a fraction in [0, 1]")).default(0.01))
-    .addOption(new Option("--cat-min-frequency <n>", "dataset, dictionaries (--max-ind-range -1): values seen fewer times share one row").argParser(intArg).default(1))
-    .addOption(new Option("--memory-map [bool]", "dataset: read batches from disk instead of loading the split into memory").argParser((v) => v.toLowerCase() !== "false").default(false))
-    .addOption(new Option("--data-prefetch-thread <where>", "dataset: assemble batches in a worker thread or on the main thread").choices(["worker", "main"]).default(DEFAULT_PREFETCH_THREAD))
-    .addOption(new Option("--rebuild", "dataset: rebuild a stale processed directory instead of refusing it").default(false))
-    .addOption(new Option("--test-freq <n>", "dataset: evaluate on the test split every n steps (0 = after training only)").argParser(intArg).default(0))
-    .addOption(new Option("--test-mini-batch-size <n>", "dataset: evaluation batch size (-1 = --mini-batch-size)").argParser(intArg).default(-1))
-    .addOption(new Option("--mlperf-auc-threshold <auc>", "dataset: stop once the test AUC reaches this (0 = off)").argParser(numberIn(0, 1, "an AUC in [0, 1]")).default(0))
-    .addOption(new Option("--mlperf-acc-threshold <acc>", "dataset: stop once the test accuracy reaches this (0 = off)").argParser(numberIn(0, 1, "an accuracy in [0, 1]")).default(0));
+    .addOption(
+      new Option("--data-set <name>", "dataset: kaggle (one train.txt cut into 7 days) or terabyte (day_0 ... day_23)")
+        .choices(["kaggle", "terabyte"])
+        .default("kaggle"),
+    )
+    .addOption(
+      new Option(
+        "--processed-data-file <dir>",
+        "dataset: processed directory (built from --raw-data-file when missing; a stale one is refused)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--data-randomize <mode>",
+        "dataset: shuffle training rows once, seeded: total, day (within each day) or none",
+      )
+        .choices(["total", "day", "none"])
+        .default("total"),
+    )
+    .addOption(
+      new Option("--data-sub-sample-rate <r>", "dataset: drop each negative training row with probability r")
+        .argParser(numberIn(0, 0.999999, "a rate in [0, 1)"))
+        .default(0),
+    )
+    .addOption(
+      new Option(
+        "--bad-lines <mode>",
+        "dataset: strict (a malformed line is an error) or skip (count it, write it to OUT.rejects.tsv)",
+      )
+        .choices(["strict", "skip"])
+        .default("strict"),
+    )
+    .addOption(
+      new Option(
+        "--max-bad-line-ratio <r>",
+        "dataset, --bad-lines skip: abort once malformed lines exceed this fraction",
+      )
+        .argParser(numberIn(0, 1, "a fraction in [0, 1]"))
+        .default(0.01),
+    )
+    .addOption(
+      new Option(
+        "--cat-min-frequency <n>",
+        "dataset, dictionaries (--max-ind-range -1): values seen fewer times share one row",
+      )
+        .argParser(intArg)
+        .default(1),
+    )
+    .addOption(
+      new Option("--memory-map [bool]", "dataset: read batches from disk instead of loading the split into memory")
+        .argParser((v) => v.toLowerCase() !== "false")
+        .default(false),
+    )
+    .addOption(
+      new Option("--data-prefetch-thread <where>", "dataset: assemble batches in a worker thread or on the main thread")
+        .choices(["worker", "main"])
+        .default(DEFAULT_PREFETCH_THREAD),
+    )
+    .addOption(
+      new Option("--rebuild", "dataset: rebuild a stale processed directory instead of refusing it").default(false),
+    )
+    .addOption(
+      new Option("--test-freq <n>", "dataset: evaluate on the test split every n steps (0 = after training only)")
+        .argParser(intArg)
+        .default(0),
+    )
+    .addOption(
+      new Option("--test-mini-batch-size <n>", "dataset: evaluation batch size (-1 = --mini-batch-size)")
+        .argParser(intArg)
+        .default(-1),
+    )
+    .addOption(
+      new Option("--mlperf-auc-threshold <auc>", "dataset: stop once the test AUC reaches this (0 = off)")
+        .argParser(numberIn(0, 1, "an AUC in [0, 1]"))
+        .default(0),
+    )
+    .addOption(
+      new Option("--mlperf-acc-threshold <acc>", "dataset: stop once the test accuracy reaches this (0 = off)")
+        .argParser(numberIn(0, 1, "an accuracy in [0, 1]"))
+        .default(0),
+    );
 }
 
 /** dlrm's Terabyte spelling: --raw-data-file PREFIX means PREFIX_0, PREFIX_1, ... when PREFIX itself is absent. */
@@ -61,7 +135,10 @@ export function expandRawFiles(files: readonly string[], dataSet: CriteoDataSet)
 }
 
 /** The dataset setup from parsed flags, or undefined without --processed-data-file. */
-export function datasetFromOptions(cmd: Command, config: Pick<TrainConfig, "batchSize" | "seed">): DatasetSetup | undefined {
+export function datasetFromOptions(
+  cmd: Command,
+  config: Pick<TrainConfig, "batchSize" | "seed">,
+): DatasetSetup | undefined {
   const o = cmd.opts<Record<string, unknown>>();
   const processedDir = o.processedDataFile as string | undefined;
   if (processedDir === undefined) return undefined;
@@ -90,4 +167,3 @@ export function datasetFromOptions(cmd: Command, config: Pick<TrainConfig, "batc
     mlperfAccThreshold: o.mlperfAccThreshold as number,
   };
 }
-

@@ -6,8 +6,15 @@
  */
 import { statSync } from "node:fs";
 import {
-  createCriteoDatasetSource, evaluate, ProcessedDataset, validateConfig,
-  type BatchSource, type Communicator, type DlrmModel, type EvaluationResult, type TrainConfig,
+  createCriteoDatasetSource,
+  evaluate,
+  ProcessedDataset,
+  validateConfig,
+  type BatchSource,
+  type Communicator,
+  type DlrmModel,
+  type EvaluationResult,
+  type TrainConfig,
 } from "@dlrm/core";
 import { rankZeroFirst } from "../distributed/rank-zero-first.js";
 import type { DatasetSetup } from "./dataset-flags.js";
@@ -19,7 +26,11 @@ import { ensureProcessed, preprocessSummaryLine } from "./processed-data.js";
  * `config` with the processed data's table sizes (and, when given, another batch size),
  * checked by validateConfig and frozen. Throws ConfigError when they do not fit.
  */
-export function configForTables(config: Readonly<TrainConfig>, tableRows: readonly number[], batchSize = config.batchSize): Readonly<TrainConfig> {
+export function configForTables(
+  config: Readonly<TrainConfig>,
+  tableRows: readonly number[],
+  batchSize = config.batchSize,
+): Readonly<TrainConfig> {
   const out: TrainConfig = { ...config, batchSize, model: { ...config.model, tableRows: [...tableRows] } };
   validateConfig(out);
   return deepFreeze(out);
@@ -42,21 +53,43 @@ export interface DatasetRun {
  * training and test sources; `write` receives the preprocessing summary line.
  */
 export async function openDatasetRun(
-  setupConfig: Readonly<TrainConfig>, d: Readonly<DatasetSetup>, write: (line: string) => void, comm?: Communicator,
+  setupConfig: Readonly<TrainConfig>,
+  d: Readonly<DatasetSetup>,
+  write: (line: string) => void,
+  comm?: Communicator,
 ): Promise<DatasetRun> {
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
   const pre = await rankZeroFirst(comm, d.processedDir, () => ensureProcessed(d));
-  write(preprocessSummaryLine(pre, d.rawFiles.reduce((a, f) => a + statSync(f).size, 0)));
+  write(
+    preprocessSummaryLine(
+      pre,
+      d.rawFiles.reduce((a, f) => a + statSync(f).size, 0),
+    ),
+  );
   const config = configForTables(setupConfig, pre.summary.tableRows);
   const dataset = ProcessedDataset.open(d.processedDir);
   const train = createCriteoDatasetSource(dataset, {
-    split: "train", batchSize: config.batchSize, randomize: d.randomize, seed: d.seed,
-    numBatches: config.numBatches, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread,
+    split: "train",
+    batchSize: config.batchSize,
+    randomize: d.randomize,
+    seed: d.seed,
+    numBatches: config.numBatches,
+    memoryMap: d.memoryMap,
+    prefetchThread: d.prefetchThread,
   });
-  const test = createCriteoDatasetSource(dataset, { split: "test", batchSize: config.batchSize, keepPartial: true, memoryMap: d.memoryMap, prefetchThread: d.prefetchThread });
+  const test = createCriteoDatasetSource(dataset, {
+    split: "test",
+    batchSize: config.batchSize,
+    keepPartial: true,
+    memoryMap: d.memoryMap,
+    prefetchThread: d.prefetchThread,
+  });
   return {
-    config, dataset, train, test,
+    config,
+    dataset,
+    train,
+    test,
     async evaluateTest(model, step) {
       const result = await evaluate(model, test);
       return { line: evaluationLine("test", result, step), result, stop: reachesThresholds(d, result) };

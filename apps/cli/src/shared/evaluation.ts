@@ -15,7 +15,10 @@ export function evaluationLine(split: string, r: EvaluationResult, step?: number
 }
 
 /** Whether an evaluation reaches the --mlperf-*-threshold targets that are set (0 = off). */
-export function reachesThresholds(d: Pick<DatasetSetup, "mlperfAucThreshold" | "mlperfAccThreshold">, r: EvaluationResult): boolean {
+export function reachesThresholds(
+  d: Pick<DatasetSetup, "mlperfAucThreshold" | "mlperfAccThreshold">,
+  r: EvaluationResult,
+): boolean {
   const auc = d.mlperfAucThreshold > 0 && r.auc >= d.mlperfAucThreshold;
   const acc = d.mlperfAccThreshold > 0 && r.accuracy >= d.mlperfAccThreshold;
   return auc || acc;

@@ -12,26 +12,46 @@ import type { DatasetSetup } from "./dataset-flags.js";
 /** Builds (or resumes, or reuses) the processed directory, with a bar on a terminal and a summary line. */
 export async function ensureProcessed(d: DatasetSetup, chunkRows?: number): Promise<PreprocessResult> {
   const opts: PreprocessOptions = {
-    inputs: d.rawFiles, output: d.processedDir, dataSet: d.dataSet, mapping: d.mapping,
-    badLines: { mode: d.badLines, maxBadLineRatio: d.maxBadLineRatio }, subSampleRate: d.subSampleRate,
-    seed: d.seed, rebuild: d.rebuild, ...(chunkRows === undefined ? {} : { chunkRows }),
+    inputs: d.rawFiles,
+    output: d.processedDir,
+    dataSet: d.dataSet,
+    mapping: d.mapping,
+    badLines: { mode: d.badLines, maxBadLineRatio: d.maxBadLineRatio },
+    subSampleRate: d.subSampleRate,
+    seed: d.seed,
+    rebuild: d.rebuild,
+    ...(chunkRows === undefined ? {} : { chunkRows }),
   };
   if (d.rawFiles.length === 0) {
-    if (!existsSync(d.processedDir)) throw new UsageError("--raw-data-file", `is required: ${d.processedDir} does not exist yet`);
+    if (!existsSync(d.processedDir))
+      throw new UsageError("--raw-data-file", `is required: ${d.processedDir} does not exist yet`);
     const ds = ProcessedDataset.open(d.processedDir);
     await ds.close();
     return { dir: ds.dir, summary: ds.summary, reusedChunks: ds.summary.chunks.length, writtenChunks: 0, seconds: 0 };
   }
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: "{phase} |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {mb} MB/s | ETA {eta_formatted}", hideCursor: false }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: "{phase} |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {mb} MB/s | ETA {eta_formatted}",
+          hideCursor: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
-  opts.onWaitForLock = (pid) => process.stderr.write(`dlrm: waiting for process ${pid}, which is preprocessing ${d.processedDir}\n`);
+  opts.onWaitForLock = (pid) =>
+    process.stderr.write(`dlrm: waiting for process ${pid}, which is preprocessing ${d.processedDir}\n`);
   const t0 = performance.now();
   let started = false;
   opts.onProgress = (p) => {
     if (bar === undefined) return;
     const s = (performance.now() - t0) / 1000;
-    const payload = { phase: p.phase, rows: p.lines, rate: Math.round(p.lines / Math.max(s, 1e-3)), mb: (p.bytes / 1e6 / Math.max(s, 1e-3)).toFixed(1) };
+    const payload = {
+      phase: p.phase,
+      rows: p.lines,
+      rate: Math.round(p.lines / Math.max(s, 1e-3)),
+      mb: (p.bytes / 1e6 / Math.max(s, 1e-3)).toFixed(1),
+    };
     if (!started) bar.start(p.totalBytes, 0, payload);
     started = true;
     bar.update(p.bytes, payload);
@@ -48,7 +68,10 @@ export async function ensureProcessed(d: DatasetSetup, chunkRows?: number): Prom
 /** One line about a preprocessing result. */
 export function preprocessSummaryLine(r: PreprocessResult, inputBytes: number): string {
   const s = r.summary;
-  const rate = r.writtenChunks > 0 && r.seconds > 0 ? `, ${Math.round(s.lines / r.seconds)} rows/s, ${(inputBytes / 1e6 / r.seconds).toFixed(1)} MB/s` : "";
+  const rate =
+    r.writtenChunks > 0 && r.seconds > 0
+      ? `, ${Math.round(s.lines / r.seconds)} rows/s, ${(inputBytes / 1e6 / r.seconds).toFixed(1)} MB/s`
+      : "";
   return (
     `Processed ${r.dir}: ${s.rows} rows in ${s.dayRows.length} days (${s.dayRows.join(", ")}), ` +
     `${r.writtenChunks} chunks written, ${r.reusedChunks} reused, ${r.seconds.toFixed(1)} s${rate}; ` +
@@ -56,4 +79,3 @@ export function preprocessSummaryLine(r: PreprocessResult, inputBytes: number): 
     `tables ${Math.min(...s.tableRows)}..${Math.max(...s.tableRows)} rows`
   );
 }
-

@@ -9,12 +9,18 @@ import { UsageError } from "../errors.js";
 /** The factories `value` names (comma-separated), or the whole registry when undefined. */
 export function selectBackends(value: string | undefined, registry: readonly BackendFactory[]): BackendFactory[] {
   if (value === undefined) return [...registry];
-  const names = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new UsageError("--backends", "expected a comma-separated list of backend names");
   return names.map((name) => {
     const factory = registry.find((f) => f.name === name);
     if (factory === undefined) {
-      throw new UsageError("--backends", `unknown backend "${name}" (known: ${registry.map((f) => f.name).join(", ")})`);
+      throw new UsageError(
+        "--backends",
+        `unknown backend "${name}" (known: ${registry.map((f) => f.name).join(", ")})`,
+      );
     }
     return factory;
   });

@@ -74,7 +74,9 @@ export interface TrainSetup {
 
 /** A boolean flag that may be bare (`--print-time`) or carry a value (`--print-time True`). */
 function boolOption(flag: string, description: string, defaultValue: boolean): Option {
-  return new Option(`${flag} [bool]`, `${description} (a bare flag means True)`).argParser(boolArg).default(defaultValue);
+  return new Option(`${flag} [bool]`, `${description} (a bare flag means True)`)
+    .argParser(boolArg)
+    .default(defaultValue);
 }
 
 /** Adds every `dlrm train` flag, with its default and meaning, to a command. */
@@ -84,51 +86,247 @@ export function defineTrainOptions(cmd: Command): Command {
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addDatasetOptions(cmd)
-    .addOption(new Option("--arch-sparse-feature-size <n>", "embedding dimension D (width of every embedding row and of the bottom MLP output)").argParser(intArg).default(m.embeddingDim))
-    .addOption(new Option("--arch-embedding-size <rows>", "rows of each embedding table, dash-separated (one number per table)").argParser(listArg).default(m.tableRows, dash(m.tableRows)))
-    .addOption(new Option("--arch-mlp-bot <widths>", "bottom MLP widths: dense input width first, D last").argParser(listArg).default(m.bottomMlp, dash(m.bottomMlp)))
-    .addOption(new Option("--arch-mlp-top <widths>", "top MLP widths after the interaction (its width is prepended), last must be 1").argParser(listArg).default(m.topMlp, dash(m.topMlp)))
-    .addOption(new Option("--arch-interaction-op <op>", "feature interaction: dot (pairwise dot products) or cat (concatenation)").choices(["dot", "cat"]).default(m.interaction))
-    .addOption(boolOption("--arch-interaction-itself", "dot interaction keeps each feature's product with itself", m.interactionItself))
+    .addOption(
+      new Option(
+        "--arch-sparse-feature-size <n>",
+        "embedding dimension D (width of every embedding row and of the bottom MLP output)",
+      )
+        .argParser(intArg)
+        .default(m.embeddingDim),
+    )
+    .addOption(
+      new Option("--arch-embedding-size <rows>", "rows of each embedding table, dash-separated (one number per table)")
+        .argParser(listArg)
+        .default(m.tableRows, dash(m.tableRows)),
+    )
+    .addOption(
+      new Option("--arch-mlp-bot <widths>", "bottom MLP widths: dense input width first, D last")
+        .argParser(listArg)
+        .default(m.bottomMlp, dash(m.bottomMlp)),
+    )
+    .addOption(
+      new Option(
+        "--arch-mlp-top <widths>",
+        "top MLP widths after the interaction (its width is prepended), last must be 1",
+      )
+        .argParser(listArg)
+        .default(m.topMlp, dash(m.topMlp)),
+    )
+    .addOption(
+      new Option(
+        "--arch-interaction-op <op>",
+        "feature interaction: dot (pairwise dot products) or cat (concatenation)",
+      )
+        .choices(["dot", "cat"])
+        .default(m.interaction),
+    )
+    .addOption(
+      boolOption(
+        "--arch-interaction-itself",
+        "dot interaction keeps each feature's product with itself",
+        m.interactionItself,
+      ),
+    )
     .addOption(new Option("--mini-batch-size <n>", "samples per training step").argParser(intArg).default(c.batchSize))
-    .addOption(new Option("--learning-rate <lr>", "learning rate for every parameter").argParser(floatArg).default(c.learningRate))
-    .addOption(new Option("--optimizer <name>", "sgd, adagrad (element-wise, as torch.optim.Adagrad) or rwsadagrad (row-wise on tables)").choices(["sgd", "adagrad", "rwsadagrad"]).default(c.optimizer))
-    .addOption(new Option("--loss-function <name>", "bce (binary cross-entropy) or mse").choices(["bce", "mse"]).default(c.loss))
-    .addOption(new Option("--loss-threshold <t>", "clamp the click probability to [t, 1-t] when t > 0").argParser(floatArg).default(c.lossThreshold))
+    .addOption(
+      new Option("--learning-rate <lr>", "learning rate for every parameter")
+        .argParser(floatArg)
+        .default(c.learningRate),
+    )
+    .addOption(
+      new Option(
+        "--optimizer <name>",
+        "sgd, adagrad (element-wise, as torch.optim.Adagrad) or rwsadagrad (row-wise on tables)",
+      )
+        .choices(["sgd", "adagrad", "rwsadagrad"])
+        .default(c.optimizer),
+    )
+    .addOption(
+      new Option("--loss-function <name>", "bce (binary cross-entropy) or mse").choices(["bce", "mse"]).default(c.loss),
+    )
+    .addOption(
+      new Option("--loss-threshold <t>", "clamp the click probability to [t, 1-t] when t > 0")
+        .argParser(floatArg)
+        .default(c.lossThreshold),
+    )
     .addOption(new Option("--nepochs <n>", "passes over the data").argParser(intArg).default(c.epochs))
-    .addOption(new Option("--num-batches <n>", "batches per epoch (0 = all); with random data it overrides --data-size, as in dlrm").argParser(intArg).default(c.numBatches))
-    .addOption(new Option("--print-freq <n>", "print loss and accuracy every n steps (and at the last step)").argParser(intArg).default(c.printFreq))
+    .addOption(
+      new Option(
+        "--num-batches <n>",
+        "batches per epoch (0 = all); with random data it overrides --data-size, as in dlrm",
+      )
+        .argParser(intArg)
+        .default(c.numBatches),
+    )
+    .addOption(
+      new Option("--print-freq <n>", "print loss and accuracy every n steps (and at the last step)")
+        .argParser(intArg)
+        .default(c.printFreq),
+    )
     .addOption(boolOption("--print-time", "show ms/iteration in the printed lines", false))
-    .addOption(new Option("--data-generation <kind>", "random (generated, seeded) or dataset (a raw Criteo TSV file, --raw-data-file)").choices(["random", "dataset"]).default("random"))
-    .addOption(new Option("--data-size <n>", "random data: samples per epoch (partial batches are dropped)").argParser(intArg).default(d.dataSize))
-    .addOption(new Option("--raw-data-file <file>", "dataset: raw Criteo TSV file (label, 13 integer, 26 hex categorical fields)"))
-    .addOption(new Option("--max-ind-range <n>", "dataset: categorical hash modulo n; every table gets n rows (-1 = off; required with dataset for now)").argParser(intArg).default(-1))
-    .addOption(new Option("--num-indices-per-lookup <n>", "random data: maximum indices per bag").argParser(intArg).default(d.numIndicesPerLookup))
-    .addOption(boolOption("--num-indices-per-lookup-fixed", "random data: draw exactly num-indices-per-lookup indices per bag", d.numIndicesPerLookupFixed))
+    .addOption(
+      new Option(
+        "--data-generation <kind>",
+        "random (generated, seeded) or dataset (a raw Criteo TSV file, --raw-data-file)",
+      )
+        .choices(["random", "dataset"])
+        .default("random"),
+    )
+    .addOption(
+      new Option("--data-size <n>", "random data: samples per epoch (partial batches are dropped)")
+        .argParser(intArg)
+        .default(d.dataSize),
+    )
+    .addOption(
+      new Option(
+        "--raw-data-file <file>",
+        "dataset: raw Criteo TSV file (label, 13 integer, 26 hex categorical fields)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--max-ind-range <n>",
+        "dataset: categorical hash modulo n; every table gets n rows (-1 = off; required with dataset for now)",
+      )
+        .argParser(intArg)
+        .default(-1),
+    )
+    .addOption(
+      new Option("--num-indices-per-lookup <n>", "random data: maximum indices per bag")
+        .argParser(intArg)
+        .default(d.numIndicesPerLookup),
+    )
+    .addOption(
+      boolOption(
+        "--num-indices-per-lookup-fixed",
+        "random data: draw exactly num-indices-per-lookup indices per bag",
+        d.numIndicesPerLookupFixed,
+      ),
+    )
     .addOption(boolOption("--round-targets", "random data: round targets to 0/1", d.roundTargets))
-    .addOption(new Option("--numpy-rand-seed <n>", "seed for parameter initialisation and random data").argParser(intArg).default(c.seed))
-    .addOption(new Option("--lr-num-warmup-steps <n>", "linear learning-rate warmup over n steps (0 = none)").argParser(intArg).default(c.lrNumWarmupSteps))
-    .addOption(new Option("--lr-decay-start-step <n>", "step at which polynomial learning-rate decay starts").argParser(intArg).default(c.lrDecayStartStep))
-    .addOption(new Option("--lr-num-decay-steps <n>", "steps of polynomial (power 2) decay, floor 1e-7 (0 = none)").argParser(intArg).default(c.lrNumDecaySteps))
+    .addOption(
+      new Option("--numpy-rand-seed <n>", "seed for parameter initialisation and random data")
+        .argParser(intArg)
+        .default(c.seed),
+    )
+    .addOption(
+      new Option("--lr-num-warmup-steps <n>", "linear learning-rate warmup over n steps (0 = none)")
+        .argParser(intArg)
+        .default(c.lrNumWarmupSteps),
+    )
+    .addOption(
+      new Option("--lr-decay-start-step <n>", "step at which polynomial learning-rate decay starts")
+        .argParser(intArg)
+        .default(c.lrDecayStartStep),
+    )
+    .addOption(
+      new Option("--lr-num-decay-steps <n>", "steps of polynomial (power 2) decay, floor 1e-7 (0 = none)")
+        .argParser(intArg)
+        .default(c.lrNumDecaySteps),
+    )
     .addOption(new Option("--load-model <file>", "initial weights: a safetensors file with dlrm's state_dict names"))
-    .addOption(new Option("--save-model <file>", "after training, write the weights here (safetensors, dlrm's state_dict names, atomic)"))
-    .addOption(new Option("--checkpoint-every <n>", "write a training checkpoint every n steps and at the end (0 = only on Ctrl-C/SIGTERM)").argParser(intArg).default(0))
+    .addOption(
+      new Option(
+        "--save-model <file>",
+        "after training, write the weights here (safetensors, dlrm's state_dict names, atomic)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--checkpoint-every <n>",
+        "write a training checkpoint every n steps and at the end (0 = only on Ctrl-C/SIGTERM)",
+      )
+        .argParser(intArg)
+        .default(0),
+    )
     .addOption(new Option("--checkpoint-keep <k>", "keep the newest k checkpoints").argParser(intArg).default(3))
-    .addOption(new Option("--checkpoint-dir <dir>", "directory of training checkpoints (also written on Ctrl-C/SIGTERM)").default("checkpoints"))
-    .addOption(new Option("--resume <path>", "continue exactly from a checkpoint file, or a directory's newest loadable checkpoint"))
-    .addOption(new Option("--on-nonfinite <action>", "stop: a NaN/Inf loss ends training; skip: such steps are not applied (reads the loss every step)").choices(["stop", "skip"]).default("stop"))
-    .addOption(new Option("--max-consecutive-skips <n>", "with --on-nonfinite skip: stop after more than n non-finite steps in a row").argParser(intArg).default(10))
-    .addOption(new Option("--backend <name>", "backend to compute on; auto takes the first available in preference order").choices(["auto", ...backendNames()]).default("auto"))
-    .addOption(new Option("--mode <mode>", "eager (each op runs at once) or lazy (a whole step is recorded and submitted at once)").choices(["eager", "lazy"]).default(c.mode))
-    .addOption(new Option("--log-jsonl <file>", "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)"))
-    .addOption(new Option("--data_type <type>", "precision: fp32, or bf16 mixed precision (also --data-type)").choices(["fp32", "bf16"]).default(c.precision))
+    .addOption(
+      new Option(
+        "--checkpoint-dir <dir>",
+        "directory of training checkpoints (also written on Ctrl-C/SIGTERM)",
+      ).default("checkpoints"),
+    )
+    .addOption(
+      new Option(
+        "--resume <path>",
+        "continue exactly from a checkpoint file, or a directory's newest loadable checkpoint",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--on-nonfinite <action>",
+        "stop: a NaN/Inf loss ends training; skip: such steps are not applied (reads the loss every step)",
+      )
+        .choices(["stop", "skip"])
+        .default("stop"),
+    )
+    .addOption(
+      new Option(
+        "--max-consecutive-skips <n>",
+        "with --on-nonfinite skip: stop after more than n non-finite steps in a row",
+      )
+        .argParser(intArg)
+        .default(10),
+    )
+    .addOption(
+      new Option("--backend <name>", "backend to compute on; auto takes the first available in preference order")
+        .choices(["auto", ...backendNames()])
+        .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "eager (each op runs at once) or lazy (a whole step is recorded and submitted at once)",
+      )
+        .choices(["eager", "lazy"])
+        .default(c.mode),
+    )
+    .addOption(
+      new Option(
+        "--log-jsonl <file>",
+        "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)",
+      ),
+    )
+    .addOption(
+      new Option("--data_type <type>", "precision: fp32, or bf16 mixed precision (also --data-type)")
+        .choices(["fp32", "bf16"])
+        .default(c.precision),
+    )
     .addOption(new Option("--data-type <type>").choices(["fp32", "bf16"]).hideHelp())
-    .addOption(new Option("--world_size <n>", "processes to train on (also --world-size): tables split across ranks, MLPs data-parallel, over Open MPI; outside mpirun, starts `mpirun -np n` itself").argParser(intArg).default(1))
+    .addOption(
+      new Option(
+        "--world_size <n>",
+        "processes to train on (also --world-size): tables split across ranks, MLPs data-parallel, over Open MPI; outside mpirun, starts `mpirun -np n` itself",
+      )
+        .argParser(intArg)
+        .default(1),
+    )
     .addOption(new Option("--world-size <n>").argParser(intArg).hideHelp())
-    .addOption(new Option("--distributed [bool]", "the seed's flag: train on several processes (with --world-size; under mpirun the world size is MPI's)").argParser(boolArg).default(false))
+    .addOption(
+      new Option(
+        "--distributed [bool]",
+        "the seed's flag: train on several processes (with --world-size; under mpirun the world size is MPI's)",
+      )
+        .argParser(boolArg)
+        .default(false),
+    )
     .addOption(new Option("--dist-backend <name>", "the transport between ranks").choices(["mpi"]).default("mpi"))
-    .addOption(new Option("--threads <n>", "backend threads, the calling one included (0: every core, or on one of N ranks on a machine its share, cores / N)").argParser(intArg).default(0))
-    .addOption(new Option("--dist-timeout <seconds>", "a rank waiting longer than this in one collective ends the whole job (a peer died or hangs)").argParser(floatArg).default(300));
+    .addOption(
+      new Option(
+        "--threads <n>",
+        "backend threads, the calling one included (0: every core, or on one of N ranks on a machine its share, cores / N)",
+      )
+        .argParser(intArg)
+        .default(0),
+    )
+    .addOption(
+      new Option(
+        "--dist-timeout <seconds>",
+        "a rank waiting longer than this in one collective ends the whole job (a peer died or hangs)",
+      )
+        .argParser(floatArg)
+        .default(300),
+    );
 }
 
 /** The value of one of two spellings of a flag; both given with different values is an error. */
@@ -177,14 +375,24 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   let data: DataConfig;
   if (opts.dataGeneration === "dataset") {
     const path = opts.rawDataFile as string | undefined;
-    if (path === undefined || path === "") throw new UsageError("--raw-data-file", "is required with --data-generation dataset");
+    if (path === undefined || path === "")
+      throw new UsageError("--raw-data-file", "is required with --data-generation dataset");
     const range = opts.maxIndRange as number;
-    if (range <= 0 && opts.processedDataFile === undefined) throw new UsageError("--max-ind-range", `must be a positive row count with --data-generation dataset, got ${range}`);
+    if (range <= 0 && opts.processedDataFile === undefined)
+      throw new UsageError(
+        "--max-ind-range",
+        `must be a positive row count with --data-generation dataset, got ${range}`,
+      );
     if (config.model.bottomMlp[0] !== CRITEO_DENSE) {
-      throw new ConfigError("--arch-mlp-bot", `the first width must be ${CRITEO_DENSE} (Criteo's dense features) with --data-generation dataset`);
+      throw new ConfigError(
+        "--arch-mlp-bot",
+        `the first width must be ${CRITEO_DENSE} (Criteo's dense features) with --data-generation dataset`,
+      );
     }
     if (cmd.getOptionValueSource("archEmbeddingSize") === "cli") {
-      notes.push(`--arch-embedding-size is ignored with --data-generation dataset: ${CRITEO_TABLES} tables of --max-ind-range ${range} rows`);
+      notes.push(
+        `--arch-embedding-size is ignored with --data-generation dataset: ${CRITEO_TABLES} tables of --max-ind-range ${range} rows`,
+      );
     }
     config.model.tableRows = new Array<number>(CRITEO_TABLES).fill(Math.max(range, 1));
     data = { kind: "criteo-tsv", path, maxIndRange: range, maxRows: 0 };
@@ -202,10 +410,18 @@ export function optionsToSetup(cmd: Command): TrainSetup {
 
   const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
   if (dataset !== undefined && dataset.testMiniBatchSize !== config.batchSize) {
-    notes.push(`during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${dataset.testMiniBatchSize} applies to dlrm eval`);
+    notes.push(
+      `during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${dataset.testMiniBatchSize} applies to dlrm eval`,
+    );
   }
-  if (dataset !== undefined && dataset.testFreq === 0 && (dataset.mlperfAucThreshold > 0 || dataset.mlperfAccThreshold > 0)) {
-    notes.push("the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training");
+  if (
+    dataset !== undefined &&
+    dataset.testFreq === 0 &&
+    (dataset.mlperfAucThreshold > 0 || dataset.mlperfAccThreshold > 0)
+  ) {
+    notes.push(
+      "the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training",
+    );
   }
   validateConfig(config);
   const cli: CliOptions = {
@@ -226,17 +442,27 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     maxConsecutiveSkips: opts.maxConsecutiveSkips as number,
   };
   if (opts.distributed === true && worldSize === 1 && process.env.OMPI_COMM_WORLD_SIZE === undefined) {
-    notes.push("--distributed without --world-size N trains in one process (give --world-size N, or start the ranks with mpirun)");
+    notes.push(
+      "--distributed without --world-size N trains in one process (give --world-size N, or start the ranks with mpirun)",
+    );
   }
   if (cli.threads < 0) throw new UsageError("--threads", `expected a non-negative integer, got ${cli.threads}`);
-  if (!(cli.distTimeout > 0)) throw new UsageError("--dist-timeout", `expected a positive number of seconds, got ${cli.distTimeout}`);
+  if (!(cli.distTimeout > 0))
+    throw new UsageError("--dist-timeout", `expected a positive number of seconds, got ${cli.distTimeout}`);
   if (worldSize > 1 && config.batchSize % worldSize !== 0) {
-    throw new UsageError("--mini-batch-size", `the global batch ${config.batchSize} does not divide evenly over --world-size ${worldSize} ranks`);
+    throw new UsageError(
+      "--mini-batch-size",
+      `the global batch ${config.batchSize} does not divide evenly over --world-size ${worldSize} ranks`,
+    );
   }
-  if (cli.checkpointEvery < 0) throw new UsageError("--checkpoint-every", `expected a non-negative integer, got ${cli.checkpointEvery}`);
-  if (cli.checkpointKeep < 1) throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
-  if (cli.maxConsecutiveSkips < 0) throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);
-  if (cli.resume !== undefined && cli.loadModel !== undefined) throw new UsageError("--resume", "cannot be combined with --load-model (the checkpoint holds the weights)");
+  if (cli.checkpointEvery < 0)
+    throw new UsageError("--checkpoint-every", `expected a non-negative integer, got ${cli.checkpointEvery}`);
+  if (cli.checkpointKeep < 1)
+    throw new UsageError("--checkpoint-keep", `expected a positive integer, got ${cli.checkpointKeep}`);
+  if (cli.maxConsecutiveSkips < 0)
+    throw new UsageError("--max-consecutive-skips", `expected a non-negative integer, got ${cli.maxConsecutiveSkips}`);
+  if (cli.resume !== undefined && cli.loadModel !== undefined)
+    throw new UsageError("--resume", "cannot be combined with --load-model (the checkpoint holds the weights)");
   return deepFreeze({ config, data, cli, notes, dataset });
 }
 

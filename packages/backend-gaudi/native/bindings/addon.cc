@@ -1,6 +1,6 @@
-// The addon's entry point (dlrm_gaudi.node): exports the Engine class, info() (the route in force: ISA level and GEMM library, threads,
-// BLAS build and kernels), gemmLibrary and setThreads(n), which sizes the process's one pool.
-// Loading fails with the route's error when DLRM_CPU_ISA or DLRM_GEMM_LIBRARY is refused.
+// The addon's entry point (dlrm_gaudi.node): exports the Engine class, info() (the route in force: ISA level and GEMM
+// library, threads, BLAS build and kernels), gemmLibrary and setThreads(n), which sizes the process's one pool. Loading
+// fails with the route's error when DLRM_CPU_ISA or DLRM_GEMM_LIBRARY is refused.
 #include <cblas.h>
 #include <napi.h>
 
@@ -49,8 +49,10 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 Napi::Value GemmLibraryOf(const Napi::CallbackInfo& info) {
   return guard(info.Env(), "gemmLibrary", [&]() -> Napi::Value {
     const bool sixth = info.Length() == 6;
-    if ((info.Length() != 5 && !sixth) || !info[3].IsBoolean() || !info[4].IsBoolean() || (sixth && !info[5].IsBoolean())) {
-      throw_js(info.Env(), ErrorKind::Type, "gemmLibrary: expected (m, n, k, transA: boolean, transB: boolean, bf16?: boolean)");
+    if ((info.Length() != 5 && !sixth) || !info[3].IsBoolean() || !info[4].IsBoolean() ||
+        (sixth && !info[5].IsBoolean())) {
+      throw_js(info.Env(), ErrorKind::Type,
+               "gemmLibrary: expected (m, n, k, transA: boolean, transB: boolean, bf16?: boolean)");
     }
     const bool bf16 = sixth && info[5].As<Napi::Boolean>().Value();
     const i64 m = check_size("gemmLibrary", "m", info[0]), n = check_size("gemmLibrary", "n", info[1]);

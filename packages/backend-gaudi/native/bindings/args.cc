@@ -59,7 +59,8 @@ Napi::TypedArray check_typed_array(const std::string& op, const std::string& nam
   }
   Napi::TypedArray ta = v.As<Napi::TypedArray>();
   if (ta.TypedArrayType() != kind) {
-    throw_js(v.Env(), ErrorKind::Type, arg_name(op, name) + " must be a " + kindName + ", got another typed-array kind");
+    throw_js(v.Env(), ErrorKind::Type,
+             arg_name(op, name) + " must be a " + kindName + ", got another typed-array kind");
   }
   if (ta.ArrayBuffer().IsDetached()) {
     throw_js(v.Env(), ErrorKind::Type, arg_name(op, name) + " is a view of a detached ArrayBuffer");
@@ -85,7 +86,8 @@ Args::Args(const Napi::CallbackInfo& info, const std::string& op, Engine* engine
   }
   const Napi::Value v = info[0];
   if (!v.IsObject() || v.IsArray() || v.IsTypedArray() || v.IsFunction()) {
-    throw_js(info.Env(), ErrorKind::Type, op + ": the argument must be an object of named arguments, got " + describe(v));
+    throw_js(info.Env(), ErrorKind::Type,
+             op + ": the argument must be an object of named arguments, got " + describe(v));
   }
   obj_ = v.As<Napi::Object>();
   engine_->check_alive(op);
@@ -116,7 +118,8 @@ int Args::choice(const char* name, std::initializer_list<const char*> choices, i
   std::string list;
   for (const char* c : choices) list += (list.empty() ? "\"" : ", \"") + std::string(c) + "\"";
   if (v.IsUndefined() && fallback >= 0) return fallback;
-  if (!v.IsString()) throw_js(env(), ErrorKind::Type, arg_name(op_, name) + " must be one of " + list + ", got " + describe(v));
+  if (!v.IsString())
+    throw_js(env(), ErrorKind::Type, arg_name(op_, name) + " must be one of " + list + ", got " + describe(v));
   const std::string s = v.As<Napi::String>().Utf8Value();
   int i = 0;
   for (const char* c : choices) {
@@ -137,7 +140,8 @@ BufferPtr Args::tensor_value(const std::string& name, const Napi::Value& v, DTyp
   BufferPtr b = engine_->lookup(static_cast<i64>(d));
   if (!b) {
     throw_js(env(), ErrorKind::Generic,
-             arg_name(op_, name) + " (tensor #" + std::to_string(static_cast<i64>(d)) + ") was freed or never allocated here");
+             arg_name(op_, name) + " (tensor #" + std::to_string(static_cast<i64>(d)) +
+                 ") was freed or never allocated here");
   }
   if (b->dtype != want) {
     throw_js(env(), ErrorKind::Type,
@@ -146,23 +150,28 @@ BufferPtr Args::tensor_value(const std::string& name, const Napi::Value& v, DTyp
   }
   if (b->size < minSize) {
     throw_js(env(), ErrorKind::Range,
-             arg_name(op_, name) + " has " + std::to_string(b->size) + " elements, needs at least " + std::to_string(minSize));
+             arg_name(op_, name) + " has " + std::to_string(b->size) + " elements, needs at least " +
+                 std::to_string(minSize));
   }
   return b;
 }
 
-BufferPtr Args::tensor(const char* name, DType want, i64 minSize) { return tensor_value(name, get(name), want, minSize); }
+BufferPtr Args::tensor(const char* name, DType want, i64 minSize) {
+  return tensor_value(name, get(name), want, minSize);
+}
 
 std::vector<BufferPtr> Args::tensors(const char* name, i64 count) {
   const Napi::Value v = get(name);
-  if (!v.IsArray()) throw_js(env(), ErrorKind::Type, arg_name(op_, name) + " must be an array of tensor ids, got " + describe(v));
+  if (!v.IsArray())
+    throw_js(env(), ErrorKind::Type, arg_name(op_, name) + " must be an array of tensor ids, got " + describe(v));
   Napi::Array arr = v.As<Napi::Array>();
   const i64 n = arr.Length();
   if (count >= 0 && n != count) {
     throw_js(env(), ErrorKind::Range,
              arg_name(op_, name) + " has " + std::to_string(n) + " tensors, numTables is " + std::to_string(count));
   }
-  if (n > 65536) throw_js(env(), ErrorKind::Range, arg_name(op_, name) + " has too many tensors (" + std::to_string(n) + ")");
+  if (n > 65536)
+    throw_js(env(), ErrorKind::Range, arg_name(op_, name) + " has too many tensors (" + std::to_string(n) + ")");
   std::vector<BufferPtr> out;
   out.reserve(static_cast<size_t>(n));
   for (i64 i = 0; i < n; i++) {

@@ -35,8 +35,10 @@ struct Buffer {
     }
   }
   ~Buffer() {
-    if (mapped_ > 0) munmap(data, mapped_);
-    else std::free(data);
+    if (mapped_ > 0)
+      munmap(data, mapped_);
+    else
+      std::free(data);
   }
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;

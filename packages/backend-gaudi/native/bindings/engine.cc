@@ -47,12 +47,12 @@ Engine::Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) 
     lazy_ = info[0].As<Napi::Boolean>().Value();
     if (lazy_) {
       auto link = link_;
-      link->fn = Napi::ThreadSafeFunction::New(
-          info.Env(), Napi::Function::New(info.Env(), [](const Napi::CallbackInfo&) {}), "dlrm-gaudi-idle", 0, 1,
-          [link](Napi::Env) {
-            std::lock_guard<std::mutex> lock(link->m);
-            link->open = false;
-          });
+      link->fn =
+          Napi::ThreadSafeFunction::New(info.Env(), Napi::Function::New(info.Env(), [](const Napi::CallbackInfo&) {}),
+                                        "dlrm-gaudi-idle", 0, 1, [link](Napi::Env) {
+                                          std::lock_guard<std::mutex> lock(link->m);
+                                          link->open = false;
+                                        });
       link->open = true;
       link->fn.Unref(info.Env());
       auto notices = notices_;
@@ -116,7 +116,8 @@ Napi::Value Engine::Alloc(const Napi::CallbackInfo& info) {
     const std::string label = info[2].As<Napi::String>().Utf8Value();
     const std::string op = "alloc(" + label + ")";
     const i64 size = check_size(op, "size", info[0]);
-    if (!info[1].IsString()) throw_js(info.Env(), ErrorKind::Type, arg_name(op, "dtype") + " must be \"f32\" or \"i32\"");
+    if (!info[1].IsString())
+      throw_js(info.Env(), ErrorKind::Type, arg_name(op, "dtype") + " must be \"f32\" or \"i32\"");
     const std::string dt = info[1].As<Napi::String>().Utf8Value();
     if (dt != "f32" && dt != "i32") {
       throw_js(info.Env(), ErrorKind::Type, arg_name(op, "dtype") + " must be \"f32\" or \"i32\", got \"" + dt + "\"");
@@ -144,16 +145,18 @@ BufferPtr id_arg(Engine* e, const Napi::CallbackInfo& info, const std::string& o
   }
   BufferPtr b = e->lookup(static_cast<i64>(d));
   if (!b) {
-    throw_js(info.Env(), ErrorKind::Generic,
-             arg_name(op, "t") + " (tensor #" + std::to_string(static_cast<i64>(d)) + ") was freed or never allocated here");
+    throw_js(
+        info.Env(), ErrorKind::Generic,
+        arg_name(op, "t") + " (tensor #" + std::to_string(static_cast<i64>(d)) + ") was freed or never allocated here");
   }
   return b;
 }
 
 void expect_count(const Napi::CallbackInfo& info, const std::string& op, size_t n, const char* names) {
   if (info.Length() != n) {
-    throw_js(info.Env(), ErrorKind::Type,
-             op + ": expected " + std::to_string(n) + " arguments (" + names + "), got " + std::to_string(info.Length()));
+    throw_js(
+        info.Env(), ErrorKind::Type,
+        op + ": expected " + std::to_string(n) + " arguments (" + names + "), got " + std::to_string(info.Length()));
   }
 }
 
@@ -177,8 +180,9 @@ Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
     expect_count(info, "write", 3, "t, data, offset");
     BufferPtr b = id_arg(this, info, "write", 0);
     const bool f32 = b->dtype == DType::F32;
-    Napi::TypedArray ta = check_typed_array("write", "data", info[1], f32 ? napi_float32_array : napi_int32_array,
-                                            f32 ? "Float32Array (the tensor is f32)" : "Int32Array (the tensor is i32)");
+    Napi::TypedArray ta =
+        check_typed_array("write", "data", info[1], f32 ? napi_float32_array : napi_int32_array,
+                          f32 ? "Float32Array (the tensor is f32)" : "Int32Array (the tensor is i32)");
     const i64 offset = check_size("write", "offset", info[2]);
     const i64 n = static_cast<i64>(ta.ElementLength());
     if (offset + n > b->size) {
@@ -195,7 +199,8 @@ Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
     }
     auto copy = std::make_shared<std::vector<std::uint8_t>>(src, src + n * 4);
     submit(info.Env(), {"write", [b, copy, offset] {
-                          if (!copy->empty()) std::memcpy(static_cast<std::uint8_t*>(b->data) + offset * 4, copy->data(), copy->size());
+                          if (!copy->empty())
+                            std::memcpy(static_cast<std::uint8_t*>(b->data) + offset * 4, copy->data(), copy->size());
                         }});
     return info.Env().Undefined();
   });
@@ -208,8 +213,9 @@ Napi::Value Engine::Read(const Napi::CallbackInfo& info) {
     expect_count(info, "read", 2, "t, out");
     BufferPtr b = id_arg(this, info, "read", 0);
     const bool f32 = b->dtype == DType::F32;
-    Napi::TypedArray ta = check_typed_array("read", "out", info[1], f32 ? napi_float32_array : napi_int32_array,
-                                            f32 ? "Float32Array (the tensor is f32)" : "Int32Array (the tensor is i32)");
+    Napi::TypedArray ta =
+        check_typed_array("read", "out", info[1], f32 ? napi_float32_array : napi_int32_array,
+                          f32 ? "Float32Array (the tensor is f32)" : "Int32Array (the tensor is i32)");
     if (static_cast<i64>(ta.ElementLength()) != b->size) {
       throw_js(info.Env(), ErrorKind::Range,
                "read: argument \"out\" has " + std::to_string(ta.ElementLength()) + " elements, the tensor has " +
@@ -259,8 +265,10 @@ void Engine::on_idle(Napi::Env env) {
   std::optional<CapturedError> err;
   if (!waiters.empty()) err = runner_->take_error();
   for (auto& d : waiters) {
-    if (err) d.Reject(make_error(env, err->kind, err->message).Value());
-    else d.Resolve(env.Undefined());
+    if (err)
+      d.Reject(make_error(env, err->kind, err->message).Value());
+    else
+      d.Resolve(env.Undefined());
   }
   if (waiters_.empty()) unref_idle(env);
   if (held_ && notices_->load() == 0) {
@@ -275,8 +283,10 @@ Napi::Value Engine::Sync(const Napi::CallbackInfo& info) {
     auto d = Napi::Promise::Deferred::New(info.Env());
     if (!busy()) {
       std::optional<CapturedError> e = runner_ ? runner_->take_error() : std::nullopt;
-      if (e) d.Reject(make_error(info.Env(), e->kind, e->message).Value());
-      else d.Resolve(info.Env().Undefined());
+      if (e)
+        d.Reject(make_error(info.Env(), e->kind, e->message).Value());
+      else
+        d.Resolve(info.Env().Undefined());
     } else {
       waiters_.push_back(d);
       std::lock_guard<std::mutex> lock(link_->m);

@@ -270,7 +270,8 @@ struct LossArgs {
     mse = a.choice("loss", {"bce", "mse"}) == 1;
     threshold = a.number("threshold");
     if (!(threshold >= 0 && threshold < 0.5)) {
-      throw_js(a.env(), ErrorKind::Range, arg_name(a.op(), "threshold") + " must be in [0, 0.5), got " + std::to_string(threshold));
+      throw_js(a.env(), ErrorKind::Range,
+               arg_name(a.op(), "threshold") + " must be in [0, 0.5), got " + std::to_string(threshold));
     }
     logits = a.tensor("logits", F32, B);
     targets = a.tensor("targets", F32, B);

@@ -56,13 +56,18 @@ CpuRoute resolve() {
   const std::string v = isa == nullptr ? "" : isa;
   if (!v.empty() && v != "auto") {
     IsaLevel want;
-    if (v == "portable") want = IsaLevel::Portable;
-    else if (v == "avx2") want = IsaLevel::Avx2;
-    else if (v == "avx512") want = IsaLevel::Avx512;
-    else refuse("DLRM_CPU_ISA=" + v + " is not a level: use auto, portable, avx2 or avx512");
+    if (v == "portable")
+      want = IsaLevel::Portable;
+    else if (v == "avx2")
+      want = IsaLevel::Avx2;
+    else if (v == "avx512")
+      want = IsaLevel::Avx512;
+    else
+      refuse("DLRM_CPU_ISA=" + v + " is not a level: use auto, portable, avx2 or avx512");
     if (!supports(want)) {
       const std::string have = cpu_features();
-      refuse("DLRM_CPU_ISA=" + v + " asks for " + (want == IsaLevel::Avx2 ? "AVX2 and FMA" : "AVX-512 (F, BW, VL, DQ)") +
+      refuse("DLRM_CPU_ISA=" + v + " asks for " +
+             (want == IsaLevel::Avx2 ? "AVX2 and FMA" : "AVX-512 (F, BW, VL, DQ)") +
              ", which this CPU lacks (it has: " + (have.empty() ? "none of sse4.1, avx2, fma, avx512*" : have) +
              "); levels it can run: " + allowed_levels());
     }
@@ -71,12 +76,17 @@ CpuRoute resolve() {
   }
   const char* lib = std::getenv("DLRM_GEMM_LIBRARY");
   const std::string g = lib == nullptr ? "" : lib;
-  if (g == "openblas") r.gemm = GemmChoice::OpenBlas;
-  else if (g == "onednn") r.gemm = GemmChoice::OneDnn;
-  else if (!g.empty() && g != "auto") refuse("DLRM_GEMM_LIBRARY=" + g + " is not a library: use auto, openblas or onednn");
+  if (g == "openblas")
+    r.gemm = GemmChoice::OpenBlas;
+  else if (g == "onednn")
+    r.gemm = GemmChoice::OneDnn;
+  else if (!g.empty() && g != "auto")
+    refuse("DLRM_GEMM_LIBRARY=" + g + " is not a library: use auto, openblas or onednn");
 #ifndef DLRM_HAVE_ONEDNN
   if (r.gemm == GemmChoice::OneDnn) {
-    refuse("DLRM_GEMM_LIBRARY=onednn: this build of the addon has no oneDNN (install libdnnl-dev and rebuild); use auto or openblas");
+    refuse(
+        "DLRM_GEMM_LIBRARY=onednn: this build of the addon has no oneDNN (install libdnnl-dev and rebuild); use auto "
+        "or openblas");
   }
 #endif
   return r;

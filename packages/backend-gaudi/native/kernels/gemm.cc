@@ -94,7 +94,8 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
     const std::uint16_t* pb = bf16_bits(b, k * n, 1);
     parallel_tiles(tiles.count, [&](i64 i) {
       const TileView v = tile_view(tiles, i, transA, transB, m, n, k);
-      onednn_tile_ab(lib, transA, transB, v, k, pa + v.aOffset, lda, pb + v.bOffset, ldb, c + v.cOffset, n, alpha, beta);
+      onednn_tile_ab(lib, transA, transB, v, k, pa + v.aOffset, lda, pb + v.bOffset, ldb, c + v.cOffset, n, alpha,
+                     beta);
     });
     return;
   }

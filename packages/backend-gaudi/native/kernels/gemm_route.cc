@@ -22,7 +22,8 @@ namespace {
 
 void check(dnnl_status_t s, const char* what) {
   if (s != dnnl_success) {
-    throw KernelError(ErrorKind::Generic, std::string("gemm: oneDNN ") + what + " failed (dnnl status " + std::to_string(s) + ")");
+    throw KernelError(ErrorKind::Generic,
+                      std::string("gemm: oneDNN ") + what + " failed (dnnl status " + std::to_string(s) + ")");
   }
 }
 
@@ -65,7 +66,8 @@ dnnl_primitive_desc_t matmul_desc(OneDnn& o, Matmul& mm, bool ta, bool tb, i64 m
   check(dnnl_primitive_attr_create(&attr), "attribute creation");
   const dnnl_status_t user = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
   dnnl_primitive_desc_t pd = nullptr;
-  const dnnl_status_t made = user == dnnl_success ? dnnl_primitive_desc_create(&pd, &desc, attr, o.engine, nullptr) : user;
+  const dnnl_status_t made =
+      user == dnnl_success ? dnnl_primitive_desc_create(&pd, &desc, attr, o.engine, nullptr) : user;
   dnnl_primitive_attr_destroy(attr);
   check(made, "matmul primitive descriptor");
   const dnnl_memory_desc_t* scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
@@ -152,7 +154,8 @@ struct Memory {
 GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, float beta, bool bf16) {
   const GemmChoice choice = cpu_route().gemm;
   if (choice == GemmChoice::OpenBlas) return GemmLibrary::OpenBlas;
-  if (choice == GemmChoice::OneDnn) return bf16 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OneDnnMatmul;
+  if (choice == GemmChoice::OneDnn)
+    return bf16 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OneDnnMatmul;
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (alpha != 1.0f || beta != 0.0f) return GemmLibrary::OpenBlas;
   if (bf16) return work >= 16777216.0 && native_bf16() ? GemmLibrary::OneDnnBf16Matmul : GemmLibrary::OpenBlas;
@@ -167,8 +170,10 @@ void onednn_tile(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k,
   const dnnl_engine_t engine = onednn().engine;
   Memory ma(mm.a, engine, a), mb(mm.b, engine, b), mc(mm.c, engine, c);
   Memory ms(mm.scratch, engine, mm.scratchBytes > 0 ? thread_scratchpad(mm.scratchBytes) : nullptr);
-  dnnl_exec_arg_t args[4] = {
-      {DNNL_ARG_SRC, ma.handle}, {DNNL_ARG_WEIGHTS, mb.handle}, {DNNL_ARG_DST, mc.handle}, {DNNL_ARG_SCRATCHPAD, ms.handle}};
+  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, ma.handle},
+                             {DNNL_ARG_WEIGHTS, mb.handle},
+                             {DNNL_ARG_DST, mc.handle},
+                             {DNNL_ARG_SCRATCHPAD, ms.handle}};
   const dnnl_stream_t stream = thread_stream();
   check(dnnl_primitive_execute(mm.primitive, stream, 4, args), "matmul execution");
   check(dnnl_stream_wait(stream), "stream wait");
@@ -191,15 +196,24 @@ std::string onednn_version() {
 
 std::string onednn_isa() {
   switch (dnnl_get_effective_cpu_isa()) {
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "other";
+    case dnnl_cpu_isa_sse41:
+      return "sse41";
+    case dnnl_cpu_isa_avx:
+      return "avx";
+    case dnnl_cpu_isa_avx2:
+      return "avx2";
+    case dnnl_cpu_isa_avx2_vnni:
+      return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_core:
+      return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
   }
 }
 

@@ -38,7 +38,8 @@ GemmLibrary gemm_library(bool transA, bool transB, i64 m, i64 n, i64 k, float al
 void onednn_tile(GemmLibrary lib, bool transA, bool transB, i64 m, i64 n, i64 k, const void* a, i64 lda, const void* b,
                  i64 ldb, float* c, i64 ldc);
 
-/** Caps oneDNN's instruction set at the route's ISA level when DLRM_CPU_ISA forces one (over ONEDNN_MAX_CPU_ISA); call once, before any GEMM. */
+/** Caps oneDNN's instruction set at the route's ISA level when DLRM_CPU_ISA forces one (over ONEDNN_MAX_CPU_ISA); call
+ * once, before any GEMM. */
 void onednn_apply_route();
 
 /** "oneDNN 2.6.3" when built in, else "". */

@@ -7,11 +7,13 @@
 namespace dlrm {
 namespace {
 
-/** Products below this m * n * k run as one call (waking the pool would cost more), and each tile does at least this much. */
+/** Products below this m * n * k run as one call (waking the pool would cost more), and each tile does at least this
+ * much. */
 constexpr double kMinTileWork = 4194304.0;
 /** The most tiles: divides evenly among 2, 3, 4, 6 and 12 threads. */
 constexpr i64 kMaxTiles = 12;
-/** Narrowest slab, and the narrowest when the re-read operand exceeds kCachedOperand floats (re-packing it per tile costs memory traffic). */
+/** Narrowest slab, and the narrowest when the re-read operand exceeds kCachedOperand floats (re-packing it per tile
+ * costs memory traffic). */
 constexpr i64 kMinSlab = 32;
 constexpr i64 kMinSlabUncached = 256;
 constexpr i64 kCachedOperand = i64{1} << 18;

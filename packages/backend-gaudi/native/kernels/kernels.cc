@@ -168,9 +168,12 @@ void lossBackward(const float* logits, const float* targets, float* dLogits, i64
     const double y = targets[b];
     const SampleLoss r = sample_loss(logits[b], y, mse, threshold);
     double d;
-    if (r.clamped) d = 0.0;
-    else if (!mse) d = (r.p - y) / n;
-    else d = (2.0 * (r.p - y) * r.p * (1.0 - r.p)) / n;
+    if (r.clamped)
+      d = 0.0;
+    else if (!mse)
+      d = (r.p - y) / n;
+    else
+      d = (2.0 * (r.p - y) * r.p * (1.0 - r.p)) / n;
     dLogits[b] = static_cast<float>(d);
   }
 }

@@ -54,8 +54,10 @@ void reluBackwardRange(const float* y, const float* dY, float* dX, i64 i0, i64 i
 /** Prefetches the cache lines of one table row (rows are read at random: latency-bound). */
 inline void prefetch_row(const float* row, i64 D, int write) {
   for (i64 j = 0; j < D; j += 16) {
-    if (write) __builtin_prefetch(row + j, 1, 1);
-    else __builtin_prefetch(row + j, 0, 1);
+    if (write)
+      __builtin_prefetch(row + j, 1, 1);
+    else
+      __builtin_prefetch(row + j, 0, 1);
   }
 }
 
@@ -67,12 +69,14 @@ void embeddingBagsForwardBags(const float* const* tables, const i32* indices, co
   std::vector<double> accv(static_cast<size_t>(D));
   double* acc = accv.data();
   for (i64 bag = bag0; bag < bag0 + kPrefetchAhead && bag < bag1; bag++) {
-    for (i64 i = offsets[bag]; i < offsets[bag + 1]; i++) prefetch_row(tables[bag / B] + static_cast<i64>(indices[i]) * D, D, 0);
+    for (i64 i = offsets[bag]; i < offsets[bag + 1]; i++)
+      prefetch_row(tables[bag / B] + static_cast<i64>(indices[i]) * D, D, 0);
   }
   for (i64 bag = bag0; bag < bag1; bag++) {
     const i64 ahead = bag + kPrefetchAhead;
     if (ahead < bag1) {
-      for (i64 i = offsets[ahead]; i < offsets[ahead + 1]; i++) prefetch_row(tables[ahead / B] + static_cast<i64>(indices[i]) * D, D, 0);
+      for (i64 i = offsets[ahead]; i < offsets[ahead + 1]; i++)
+        prefetch_row(tables[ahead / B] + static_cast<i64>(indices[i]) * D, D, 0);
     }
     const i64 t = bag / B;
     const i64 b = bag % B;
@@ -93,8 +97,10 @@ i64 table_of(const i32* tuo, i64 T, i64 u) {
   i64 hi = T;
   while (hi - lo > 1) {
     const i64 mid = (lo + hi) / 2;
-    if (tuo[mid] <= u) lo = mid;
-    else hi = mid;
+    if (tuo[mid] <= u)
+      lo = mid;
+    else
+      hi = mid;
   }
   while (lo + 1 < T && tuo[lo + 1] <= u) lo++;
   return lo;

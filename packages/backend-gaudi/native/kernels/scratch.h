@@ -1,6 +1,6 @@
 // Per-thread scratch buffers for the GEMM: slot 0 for A's and 1 for B's bf16 rounding, 2
-// for a tile's product before alpha and beta are applied; one set per element type; each grows to the largest size seen and is never
-// zero-filled or shrunk, so a repeated GEMM shape costs no allocation and no page faults.
+// for a tile's product before alpha and beta are applied; one set per element type; each grows to the largest size seen
+// and is never zero-filled or shrunk, so a repeated GEMM shape costs no allocation and no page faults.
 #pragma once
 
 #include <memory>

@@ -45,7 +45,6 @@ void set_num_threads(int n) {
 
 int num_threads() { return thread_count().load(); }
 
-
 void run_inline_on_this_thread(bool yes) { tls_inline = yes; }
 
 void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
@@ -59,7 +58,7 @@ void parallel_for(i64 n, i64 grain, const std::function<void(i64, i64)>& fn) {
   }
   std::exception_ptr error;
   std::mutex error_lock;
-#pragma omp parallel num_threads(static_cast<int>(chunks))
+#pragma omp parallel num_threads(static_cast <int>(chunks))
   {
     const i64 c = omp_get_thread_num();
     const i64 parts = omp_get_num_threads();
@@ -97,7 +96,7 @@ void parallel_tiles(i64 count, const std::function<void(i64)>& fn) {
   // Tiles are taken in turn from a shared counter: a thread that starts late (a worker
   // still waking) takes fewer. Which thread runs a tile never changes its result.
   std::atomic<i64> next{0};
-#pragma omp parallel num_threads(static_cast<int>(chunks))
+#pragma omp parallel num_threads(static_cast <int>(chunks))
   {
     SingleThreadedLibraries one;
     for (i64 i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {

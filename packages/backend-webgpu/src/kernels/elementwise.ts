@@ -18,7 +18,12 @@ export const IS_NAN = "fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7
  * names each argument after its binding: returns the WGSL declarations, the buffers in
  * binding order, each argument's variable name and a key fragment for the aliasing pattern.
  */
-function distinct(args: readonly (readonly [string, Bound])[]): { decls: string; buffers: Bound[]; names: Record<string, string>; key: string } {
+function distinct(args: readonly (readonly [string, Bound])[]): {
+  decls: string;
+  buffers: Bound[];
+  names: Record<string, string>;
+  key: string;
+} {
   const buffers: Bound[] = [];
   const names: Record<string, string> = {};
   for (const [name, b] of args) {
@@ -65,8 +70,13 @@ ${uniformStruct(["rows: u32", "cols: u32"])}${storage(1, "dy", "f32")}${storage(
 export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
   const n = args.size;
   const [x, y] = ctx.tensors.bindArgs("reluForward", args, "x", "y");
-  const d = distinct([["x", x], ["y", y]]);
-  const kernel = ctx.pipelines.kernel(`reluForward:${d.key}`, d.buffers.length, () => RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!));
+  const d = distinct([
+    ["x", x],
+    ["y", y],
+  ]);
+  const kernel = ctx.pipelines.kernel(`reluForward:${d.key}`, d.buffers.length, () =>
+    RELU_FORWARD(d.decls, d.names["x"]!, d.names["y"]!),
+  );
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
   ctx.rec.endOp();
 }
@@ -75,8 +85,14 @@ export function reluForward(ctx: GpuContext, args: Args<"reluForward">): void {
 export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void {
   const n = args.size;
   const [y, dY, dX] = ctx.tensors.bindArgs("reluBackward", args, "y", "dY", "dX");
-  const d = distinct([["y", y], ["dY", dY], ["dX", dX]]);
-  const kernel = ctx.pipelines.kernel(`reluBackward:${d.key}`, d.buffers.length, () => RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!));
+  const d = distinct([
+    ["y", y],
+    ["dY", dY],
+    ["dX", dX],
+  ]);
+  const kernel = ctx.pipelines.kernel(`reluBackward:${d.key}`, d.buffers.length, () =>
+    RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!),
+  );
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
   ctx.rec.endOp();
 }
@@ -86,7 +102,12 @@ export function biasAddForward(ctx: GpuContext, args: Args<"biasAddForward">): v
   const rows = args.rows;
   const cols = args.cols;
   const [y, bias] = ctx.tensors.bindArgs("biasAddForward", args, "y", "bias");
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("biasAddForward", 2, BIAS_FORWARD), [y, bias], [rows * cols, cols], rows * cols);
+  ctx.rec.dispatch1d(
+    ctx.pipelines.kernel("biasAddForward", 2, BIAS_FORWARD),
+    [y, bias],
+    [rows * cols, cols],
+    rows * cols,
+  );
   ctx.rec.endOp();
 }
 

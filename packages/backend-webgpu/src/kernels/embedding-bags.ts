@@ -10,7 +10,16 @@
 import type { BackendOps } from "@dlrm/core";
 import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
 import { FAULT_WGSL } from "../faults.js";
-import { CHECK_TUO, CSR_GRAD, TABLE_OF, bagFaultDetail, bindSparse, bindTable, faultSite, uniqueFaultDetail } from "./sparse-common.js";
+import {
+  CHECK_TUO,
+  CSR_GRAD,
+  TABLE_OF,
+  bagFaultDetail,
+  bindSparse,
+  bindTable,
+  faultSite,
+  uniqueFaultDetail,
+} from "./sparse-common.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 

@@ -70,7 +70,14 @@ function rounded(s: Spec, expr: string): string {
  * element, `rows`/`cols` the stored shape, `put(q)` the shared-memory index of element q.
  */
 function load4(
-  name: string, vec: boolean, major: string, minor: string, rows: string, cols: string, tile: string, put: (q: number) => string,
+  name: string,
+  vec: boolean,
+  major: string,
+  minor: string,
+  rows: string,
+  cols: string,
+  tile: string,
+  put: (q: number) => string,
   wrap: (expr: string) => string,
 ): string {
   if (vec) {
@@ -81,12 +88,16 @@ ${[0, 1, 2, 3].map((q) => `      ${tile}[${put(q)}] = ${wrap(`v[${q}]`)};`).join
     }
 `;
   }
-  return [0, 1, 2, 3].map((q) => `    {
+  return [0, 1, 2, 3]
+    .map(
+      (q) => `    {
       var v = 0.0;
       if (${major} < ${rows} && ${minor} + ${q}u < ${cols}) { v = ${name}[${major} * ${cols} + ${minor} + ${q}u]; }
       ${tile}[${put(q)}] = ${wrap("v")};
     }
-`).join("");
+`,
+    )
+    .join("");
 }
 
 /** The register-blocked kernel: 64x64 block, BK = 16, 4x4 outputs per invocation. */
@@ -153,28 +164,64 @@ function blockedWgsl(s: Spec): string {
   // ar[r] = op(A)[r0 + r, k0 .. k0+3]
   let loadA: string;
   if (s.vecA && !s.transA) {
-    loadA = [0, 1, 2, 3].map((r) => `    var a${r} = vec4<f32>(0.0); if (r0 + ${r}u < p.m && k0 < p.k) { a${r} = a[((r0 + ${r}u) * p.k + k0) / 4u]; }`).join("\n") +
-      "\n    let ar = array<vec4<f32>, 4>(a0, a1, a2, a3);\n";
+    loadA =
+      [0, 1, 2, 3]
+        .map(
+          (r) =>
+            `    var a${r} = vec4<f32>(0.0); if (r0 + ${r}u < p.m && k0 < p.k) { a${r} = a[((r0 + ${r}u) * p.k + k0) / 4u]; }`,
+        )
+        .join("\n") + "\n    let ar = array<vec4<f32>, 4>(a0, a1, a2, a3);\n";
   } else if (s.vecA && s.transA) {
-    loadA = [0, 1, 2, 3].map((q) => `    var a${q} = vec4<f32>(0.0); if (r0 < p.m && k0 + ${q}u < p.k) { a${q} = a[((k0 + ${q}u) * p.m + r0) / 4u]; }`).join("\n") +
+    loadA =
+      [0, 1, 2, 3]
+        .map(
+          (q) =>
+            `    var a${q} = vec4<f32>(0.0); if (r0 < p.m && k0 + ${q}u < p.k) { a${q} = a[((k0 + ${q}u) * p.m + r0) / 4u]; }`,
+        )
+        .join("\n") +
       "\n    let at = transpose(mat4x4<f32>(a0, a1, a2, a3));\n    let ar = array<vec4<f32>, 4>(at[0], at[1], at[2], at[3]);\n";
   } else {
-    loadA = "    let ar = array<vec4<f32>, 4>(" + [0, 1, 2, 3].map((r) => `vec4<f32>(${[0, 1, 2, 3].map((q) => `a_at(r0 + ${r}u, k0 + ${q}u)`).join(", ")})`).join(", ") + ");\n";
+    loadA =
+      "    let ar = array<vec4<f32>, 4>(" +
+      [0, 1, 2, 3]
+        .map((r) => `vec4<f32>(${[0, 1, 2, 3].map((q) => `a_at(r0 + ${r}u, k0 + ${q}u)`).join(", ")})`)
+        .join(", ") +
+      ");\n";
   }
   // br[kk] = op(B)[k0 + kk, c0 .. c0+3]
   let loadB: string;
   if (s.vecB && !s.transB) {
-    loadB = [0, 1, 2, 3].map((q) => `    var b${q} = vec4<f32>(0.0); if (c0 < p.n && k0 + ${q}u < p.k) { b${q} = b[((k0 + ${q}u) * p.n + c0) / 4u]; }`).join("\n") +
-      "\n    let br = array<vec4<f32>, 4>(b0, b1, b2, b3);\n";
+    loadB =
+      [0, 1, 2, 3]
+        .map(
+          (q) =>
+            `    var b${q} = vec4<f32>(0.0); if (c0 < p.n && k0 + ${q}u < p.k) { b${q} = b[((k0 + ${q}u) * p.n + c0) / 4u]; }`,
+        )
+        .join("\n") + "\n    let br = array<vec4<f32>, 4>(b0, b1, b2, b3);\n";
   } else if (s.vecB && s.transB) {
-    loadB = [0, 1, 2, 3].map((c) => `    var b${c} = vec4<f32>(0.0); if (c0 + ${c}u < p.n && k0 < p.k) { b${c} = b[((c0 + ${c}u) * p.k + k0) / 4u]; }`).join("\n") +
+    loadB =
+      [0, 1, 2, 3]
+        .map(
+          (c) =>
+            `    var b${c} = vec4<f32>(0.0); if (c0 + ${c}u < p.n && k0 < p.k) { b${c} = b[((c0 + ${c}u) * p.k + k0) / 4u]; }`,
+        )
+        .join("\n") +
       "\n    let bt = transpose(mat4x4<f32>(b0, b1, b2, b3));\n    let br = array<vec4<f32>, 4>(bt[0], bt[1], bt[2], bt[3]);\n";
   } else {
-    loadB = "    let br = array<vec4<f32>, 4>(" + [0, 1, 2, 3].map((q) => `vec4<f32>(${[0, 1, 2, 3].map((c) => `b_at(k0 + ${q}u, c0 + ${c}u)`).join(", ")})`).join(", ") + ");\n";
+    loadB =
+      "    let br = array<vec4<f32>, 4>(" +
+      [0, 1, 2, 3]
+        .map((q) => `vec4<f32>(${[0, 1, 2, 3].map((c) => `b_at(k0 + ${q}u, c0 + ${c}u)`).join(", ")})`)
+        .join(", ") +
+      ");\n";
   }
   if (s.bf16) {
-    loadA = loadA.replace("let ar = ", "let ar_raw = ") + "    let ar = array<vec4<f32>, 4>(round_bf16v4(ar_raw[0]), round_bf16v4(ar_raw[1]), round_bf16v4(ar_raw[2]), round_bf16v4(ar_raw[3]));\n";
-    loadB = loadB.replace("let br = ", "let br_raw = ") + "    let br = array<vec4<f32>, 4>(round_bf16v4(br_raw[0]), round_bf16v4(br_raw[1]), round_bf16v4(br_raw[2]), round_bf16v4(br_raw[3]));\n";
+    loadA =
+      loadA.replace("let ar = ", "let ar_raw = ") +
+      "    let ar = array<vec4<f32>, 4>(round_bf16v4(ar_raw[0]), round_bf16v4(ar_raw[1]), round_bf16v4(ar_raw[2]), round_bf16v4(ar_raw[3]));\n";
+    loadB =
+      loadB.replace("let br = ", "let br_raw = ") +
+      "    let br = array<vec4<f32>, 4>(round_bf16v4(br_raw[0]), round_bf16v4(br_raw[1]), round_bf16v4(br_raw[2]), round_bf16v4(br_raw[3]));\n";
   }
   return `// gemm blocked ${JSON.stringify(s)}
 ${bindings(s)}${aScalar}${bScalar}
@@ -247,7 +294,16 @@ ${storeExpr(s.epilogue)}  }
 }
 
 /** Records one GEMM dispatch (validated arguments). */
-function dispatchGemm(ctx: GpuContext, spec: Omit<Spec, "vecA" | "vecB">, m: number, n: number, k: number, alpha: number, beta: number, buffers: Bound[]): void {
+function dispatchGemm(
+  ctx: GpuContext,
+  spec: Omit<Spec, "vecA" | "vecB">,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  beta: number,
+  buffers: Bound[],
+): void {
   const vector = spec.variant !== "naive16";
   // Contiguous dimension of A: k (normal) or m (transposed); of B: n (normal) or k (transposed).
   const vecA = vector && (spec.transA ? m : k) % 4 === 0;
@@ -267,7 +323,16 @@ export function gemm(ctx: GpuContext, args: GemmArgs, variant: GemmVariant = ctx
   const { m, n, k, alpha, beta } = args;
   const [a, b, c] = ctx.tensors.bindArgs(op, args, "a", "b", "c");
   if (m === 0 || n === 0) return;
-  dispatchGemm(ctx, { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none", bf16 }, m, n, k, alpha, beta, [a, b, c]);
+  dispatchGemm(
+    ctx,
+    { variant, transA: !!args.transA, transB: !!args.transB, epilogue: "none", bf16 },
+    m,
+    n,
+    k,
+    alpha,
+    beta,
+    [a, b, c],
+  );
   ctx.rec.endOp();
 }
 
@@ -278,6 +343,15 @@ export function linearForward(ctx: GpuContext, args: LinearArgs): void {
   const { batchSize: bsz, inFeatures: k, outFeatures: n } = args;
   const [x, w, bias, y] = ctx.tensors.bindArgs(op, args, "x", "weight", "bias", "y");
   if (bsz === 0 || n === 0) return;
-  dispatchGemm(ctx, { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}`, bf16 }, bsz, n, k, 1, 0, [x, w, y, bias]);
+  dispatchGemm(
+    ctx,
+    { variant: ctx.gemmVariant, transA: false, transB: true, epilogue: `bias-${args.activation}`, bf16 },
+    bsz,
+    n,
+    k,
+    1,
+    0,
+    [x, w, y, bias],
+  );
   ctx.rec.endOp();
 }

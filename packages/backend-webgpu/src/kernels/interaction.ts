@@ -88,7 +88,12 @@ export function interactionForward(ctx: GpuContext, args: Args<"interactionForwa
   const op = "interactionForward";
   const c = common(op, args);
   const [x, pooled, out] = ctx.tensors.bindArgs(op, args, "x", "pooled", "out");
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionForward", 3, FORWARD), [x, pooled, out], c.uniforms, c.B * c.width);
+  ctx.rec.dispatch1d(
+    ctx.pipelines.kernel("interactionForward", 3, FORWARD),
+    [x, pooled, out],
+    c.uniforms,
+    c.B * c.width,
+  );
   ctx.rec.endOp();
 }
 
@@ -97,6 +102,11 @@ export function interactionBackward(ctx: GpuContext, args: Args<"interactionBack
   const op = "interactionBackward";
   const c = common(op, args);
   const [x, pooled, dOut, dX, dPooled] = ctx.tensors.bindArgs(op, args, "x", "pooled", "dOut", "dX", "dPooled");
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("interactionBackward", 5, BACKWARD), [x, pooled, dOut, dX, dPooled], c.uniforms, c.B * c.F * c.D);
+  ctx.rec.dispatch1d(
+    ctx.pipelines.kernel("interactionBackward", 5, BACKWARD),
+    [x, pooled, dOut, dX, dPooled],
+    c.uniforms,
+    c.B * c.F * c.D,
+  );
   ctx.rec.endOp();
 }

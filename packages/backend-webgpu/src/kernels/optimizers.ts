@@ -24,8 +24,13 @@ ${uniformStruct(["n: u32", "lr: f32"])}${storage(1, "param", "f32")}${storage(2,
 /** Adagrad over G tensors, entry point `name`; ends[g] = sum of sizes of tensors 0..g. */
 function adagradWgsl(name: "adagradStep" | "fusedAdagradStep", group: number): string {
   const fields = ["lr: f32", "eps: f32", ...Array.from({ length: group }, (_, g) => `end${g}: u32`)];
-  const decls = Array.from({ length: group }, (_, g) =>
-    storage(3 * g + 1, `param${g}`, "f32") + storage(3 * g + 2, `grad${g}`, "f32") + storage(3 * g + 3, `acc${g}`, "f32")).join("");
+  const decls = Array.from(
+    { length: group },
+    (_, g) =>
+      storage(3 * g + 1, `param${g}`, "f32") +
+      storage(3 * g + 2, `grad${g}`, "f32") +
+      storage(3 * g + 3, `acc${g}`, "f32"),
+  ).join("");
   const branches = Array.from({ length: group }, (_, g) => {
     const start = g === 0 ? "0u" : `p.end${g - 1}`;
     return `  if (i < p.end${g}) {
@@ -60,7 +65,12 @@ export function adagradStep(ctx: GpuContext, args: Args<"adagradStep">): void {
   const lr = args.lr;
   const eps = args.eps;
   const [param, grad, acc] = ctx.tensors.bindArgs(op, args, "param", "grad", "acc");
-  ctx.rec.dispatch1d(ctx.pipelines.kernel("adagradStep:1", 3, () => adagradWgsl("adagradStep", 1)), [param, grad, acc], [f32(lr), f32(eps), n], n);
+  ctx.rec.dispatch1d(
+    ctx.pipelines.kernel("adagradStep:1", 3, () => adagradWgsl("adagradStep", 1)),
+    [param, grad, acc],
+    [f32(lr), f32(eps), n],
+    n,
+  );
   ctx.rec.endOp();
 }
 
@@ -83,7 +93,9 @@ export function fusedAdagradStep(ctx: GpuContext, args: FusedArgs): void {
     const ends: number[] = [];
     chunk.forEach((c, g) => ends.push((g === 0 ? 0 : ends[g - 1]!) + c.size));
     const total = ends[ends.length - 1]!;
-    const kernel = ctx.pipelines.kernel(`fusedAdagradStep:${chunk.length}`, 3 * chunk.length, () => adagradWgsl("fusedAdagradStep", chunk.length));
+    const kernel = ctx.pipelines.kernel(`fusedAdagradStep:${chunk.length}`, 3 * chunk.length, () =>
+      adagradWgsl("fusedAdagradStep", chunk.length),
+    );
     ctx.rec.dispatch1d(kernel, buffers, [f32(lr), f32(eps), ...ends], total);
   }
   ctx.rec.endOp();

@@ -54,7 +54,9 @@ export interface BoundTable {
 export function partsOf(op: string, arg: string, chunks: readonly Chunk[], width: number): TablePart[] {
   return chunks.map((c) => {
     if (c.firstElem % width !== 0 || c.elems % width !== 0) {
-      throw new RangeError(`${op}: argument '${arg}' is split across buffers at element ${c.firstElem}, not at a row of ${width} elements`);
+      throw new RangeError(
+        `${op}: argument '${arg}' is split across buffers at element ${c.firstElem}, not at a row of ${width} elements`,
+      );
     }
     return { bound: c, firstRow: c.firstElem / width, rows: c.elems / width };
   });
@@ -133,14 +135,18 @@ ${uniformStruct(["b: u32", "nt: u32", "ncsr: u32", "seq: u32"])}${storage(1, "tu
     default: {
       let u = i32(pos);
       let t = table_of(u, p.nt);
-${csr ? `      let lo = csr_off[u];
+${
+  csr
+    ? `      let lo = csr_off[u];
       let hi = csr_off[u + 1];
       if (lo < 0 || hi < lo || hi > i32(p.ncsr)) { put(8u, hi, lo, t, pos); return; }
       for (var k = lo; k < hi; k++) {
         let bag = csr_bags[k];
         if (bag < 0 || u32(bag) >= p.b) { put(9u, bag, 0, t, u32(k)); return; }
       }
-` : ""}      put(10u, rows_u[u], 0, t, pos);
+`
+    : ""
+}      put(10u, rows_u[u], 0, t, pos);
     }
   }
 }
@@ -158,8 +164,18 @@ export function bagFaultDetail(ctx: GpuContext, sp: BoundSparse, B: number, T: n
 }
 
 /** Records the detail kernel of a unique-slot op; `csr` when it reads the CSR map (bags checked against B). */
-export function uniqueFaultDetail(ctx: GpuContext, sp: BoundSparse, B: number, T: number, ncsr: number, csr: boolean, seq: number): void {
+export function uniqueFaultDetail(
+  ctx: GpuContext,
+  sp: BoundSparse,
+  B: number,
+  T: number,
+  ncsr: number,
+  csr: boolean,
+  seq: number,
+): void {
   const kernel = ctx.pipelines.kernel(`sparse_unique_fault:${csr ? "csr" : "rows"}`, csr ? 5 : 3, UNIQUE_DETAIL(csr));
-  const buffers = csr ? [sp.tableUniqueOffsets, sp.uniqueRows, sp.csrOffsets, sp.csrBags, ctx.faults.bound] : [sp.tableUniqueOffsets, sp.uniqueRows, ctx.faults.bound];
+  const buffers = csr
+    ? [sp.tableUniqueOffsets, sp.uniqueRows, sp.csrOffsets, sp.csrBags, ctx.faults.bound]
+    : [sp.tableUniqueOffsets, sp.uniqueRows, ctx.faults.bound];
   ctx.rec.dispatch(kernel, buffers, [B, T, ncsr, seq], 1);
 }

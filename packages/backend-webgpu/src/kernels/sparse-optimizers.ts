@@ -15,7 +15,18 @@ import type { BackendOps, FusedOps, Tensor } from "@dlrm/core";
 import { main1d, f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import { FAULT_WGSL } from "../faults.js";
 import type { Bound } from "../tensors.js";
-import { CHECK_TUO, CSR_GRAD, bindSparse, bindTable, faultSite, partsOf, uniqueFaultDetail, type BoundSparse, type BoundTable, type TablePart } from "./sparse-common.js";
+import {
+  CHECK_TUO,
+  CSR_GRAD,
+  bindSparse,
+  bindTable,
+  faultSite,
+  partsOf,
+  uniqueFaultDetail,
+  type BoundSparse,
+  type BoundTable,
+  type TablePart,
+} from "./sparse-common.js";
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 type FusedArgs = Parameters<NonNullable<FusedOps["embeddingBagsBackwardSparseStep"]>>[0];
@@ -42,8 +53,27 @@ function entryPoint(s: Spec): string {
 
 function wgsl(s: Spec): string {
   const names = bindingNames(s);
-  const decls = names.map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32")).join("") + FAULT_WGSL(names.length + 1);
-  const fields = ["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "tf: u32", "af: u32", "cap: u32", "lr: f32", "eps: f32", "rows: u32", "umax: u32", "ncsr: u32", "seq: u32"];
+  const decls =
+    names
+      .map((n, i) => storage(i + 1, n, n === "rows_u" || n === "tuo" || n.startsWith("csr") ? "i32" : "f32"))
+      .join("") + FAULT_WGSL(names.length + 1);
+  const fields = [
+    "b: u32",
+    "d: u32",
+    "nt: u32",
+    "t: u32",
+    "lo: u32",
+    "hi: u32",
+    "tf: u32",
+    "af: u32",
+    "cap: u32",
+    "lr: f32",
+    "eps: f32",
+    "rows: u32",
+    "umax: u32",
+    "ncsr: u32",
+    "seq: u32",
+  ];
   const header = `// sparse step ${JSON.stringify(s)}
 ${uniformStruct(fields)}${decls}${s.fused ? CSR_GRAD : ""}${CHECK_TUO}${CHECK_SLOTS}${main1d(entryPoint(s))}
   if (i == 0u) { check_tuo(); check_slots(); }`;
@@ -74,9 +104,10 @@ ${first}    sq += g * g;
 }
 `;
   }
-  const update = s.kind === "sgd"
-    ? `  table[w] -= p.lr * g;\n`
-    : `  let aw = (r - p.af) * p.d + j;\n  let a = acc[aw] + g * g;\n  acc[aw] = a;\n  table[w] -= p.lr * g / (sqrt(a) + p.eps);\n`;
+  const update =
+    s.kind === "sgd"
+      ? `  table[w] -= p.lr * g;\n`
+      : `  let aw = (r - p.af) * p.d + j;\n  let a = acc[aw] + g * g;\n  acc[aw] = a;\n  table[w] -= p.lr * g / (sqrt(a) + p.eps);\n`;
   return `${header}
   if (i >= p.cap * p.d) { return; }
   let u = tuo[p.t] + i32(i / p.d);
@@ -150,18 +181,42 @@ function segments(table: BoundTable, acc: readonly TablePart[] | undefined): Seg
 function run(ctx: GpuContext, plan: StepPlan): void {
   const { spec, D, sp } = plan;
   const T = plan.tables.length;
-  const seq = faultSite(ctx, { op: plan.op, rows: plan.tables.map((t) => t.rows), capacity: sp.uMax, batchSize: plan.B });
-  const kernel = ctx.pipelines.kernel(`${entryPoint(spec)}:${spec.kind}`, bindingNames(spec).length + 1, () => wgsl(spec));
+  const seq = faultSite(ctx, {
+    op: plan.op,
+    rows: plan.tables.map((t) => t.rows),
+    capacity: sp.uMax,
+    batchSize: plan.B,
+  });
+  const kernel = ctx.pipelines.kernel(`${entryPoint(spec)}:${spec.kind}`, bindingNames(spec).length + 1, () =>
+    wgsl(spec),
+  );
   plan.tables.forEach((table, t) => {
     const cap = Math.min(table.rows, sp.uMax);
     for (const seg of segments(table, plan.accs?.[t])) {
       const buffers: Bound[] = [seg.table.bound, sp.uniqueRows, sp.tableUniqueOffsets, plan.dRows];
       if (plan.accs !== undefined) {
-        if (seg.acc === undefined) throw new Error(`sparse step: table ${t} rows ${seg.lo}..${seg.hi} have no accumulator buffer`);
+        if (seg.acc === undefined)
+          throw new Error(`sparse step: table ${t} rows ${seg.lo}..${seg.hi} have no accumulator buffer`);
         buffers.push(seg.acc.bound);
       }
       buffers.push(...plan.fusedInputs, ctx.faults.bound);
-      const uniforms = [plan.B, D, T, t, seg.lo, seg.hi, seg.table.firstRow, seg.acc?.firstRow ?? 0, cap, f32(plan.lr), f32(plan.eps), table.rows, sp.uMax, plan.ncsr, seq];
+      const uniforms = [
+        plan.B,
+        D,
+        T,
+        t,
+        seg.lo,
+        seg.hi,
+        seg.table.firstRow,
+        seg.acc?.firstRow ?? 0,
+        cap,
+        f32(plan.lr),
+        f32(plan.eps),
+        table.rows,
+        sp.uMax,
+        plan.ncsr,
+        seq,
+      ];
       ctx.rec.dispatch1d(kernel, buffers, uniforms, Math.max(1, spec.kind === "rowwise" ? cap : cap * D));
     }
   });
@@ -175,7 +230,20 @@ export function sparseSgdStep(ctx: GpuContext, args: Args<"sparseSgdStep">): voi
   const { dim: D, lr } = args;
   const tables = args.tables.map((t, i) => bindTable(ctx, op, `tables[${i}]`, t, D));
   const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
-  run(ctx, { op, spec: { kind: "sgd", fused: false }, tables, accs: undefined, sp: bindSparse(ctx, op, args.sparse), ncsr: 0, dRows, fusedInputs: [], B: 0, D, lr, eps: 0 });
+  run(ctx, {
+    op,
+    spec: { kind: "sgd", fused: false },
+    tables,
+    accs: undefined,
+    sp: bindSparse(ctx, op, args.sparse),
+    ncsr: 0,
+    dRows,
+    fusedInputs: [],
+    B: 0,
+    D,
+    lr,
+    eps: 0,
+  });
 }
 
 /** Sparse Adagrad on the unique rows, element-wise or row-wise (contract formulas); in place. */
@@ -186,7 +254,20 @@ export function sparseAdagradStep(ctx: GpuContext, args: Args<"sparseAdagradStep
   const accs = bindAccs(ctx, op, args.accs, D, args.rowWise);
   const dRows = ctx.tensors.bind(args.dRows, op, "dRows");
   const kind = args.rowWise ? "rowwise" : "adagrad";
-  run(ctx, { op, spec: { kind, fused: false }, tables, accs, sp: bindSparse(ctx, op, args.sparse), ncsr: 0, dRows, fusedInputs: [], B: 0, D, lr, eps });
+  run(ctx, {
+    op,
+    spec: { kind, fused: false },
+    tables,
+    accs,
+    sp: bindSparse(ctx, op, args.sparse),
+    ncsr: 0,
+    dRows,
+    fusedInputs: [],
+    B: 0,
+    D,
+    lr,
+    eps,
+  });
 }
 
 /** Backward through the CSR map and the sparse update in one pass per table; dRows is scratch. */
@@ -200,7 +281,17 @@ export function embeddingBagsBackwardSparseStep(ctx: GpuContext, args: FusedArgs
   const [dPooled, dRows] = ctx.tensors.bindArgs(op, args, "dPooled", "dRows");
   const kind = accs === undefined ? "sgd" : args.rowWise ? "rowwise" : "adagrad";
   run(ctx, {
-    op, spec: { kind, fused: true }, tables, accs, sp, ncsr: args.sparse.csrBags.size, dRows,
-    fusedInputs: [dPooled, sp.csrOffsets, sp.csrBags], B, D, lr, eps,
+    op,
+    spec: { kind, fused: true },
+    tables,
+    accs,
+    sp,
+    ncsr: args.sparse.csrBags.size,
+    dRows,
+    fusedInputs: [dPooled, sp.csrOffsets, sp.csrBags],
+    B,
+    D,
+    lr,
+    eps,
   });
 }

@@ -18,7 +18,10 @@ export function describeBackend(backend: string, reason: string | undefined, tit
     return;
   }
   describe(title, () => {
-    const name = plan === "skip" ? `skipped: ${backend} cannot start here: ${reason}` : `${backend} must start (listed in DLRM_REQUIRED_BACKENDS)`;
+    const name =
+      plan === "skip"
+        ? `skipped: ${backend} cannot start here: ${reason}`
+        : `${backend} must start (listed in DLRM_REQUIRED_BACKENDS)`;
     it.skipIf(plan === "skip")(name, () => {
       throw new Error(`${backend} is required here but cannot start: ${reason}`);
     });

@@ -3,15 +3,39 @@
  * disk full and a read-only directory. The error names the path and errno, no temporary
  * file is left, and an earlier file stays byte-identical and loadable.
  */
-import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSafetensors, writeFileAtomic, writeSafetensors, AtomicWriteError, type AtomicWriteIo } from "./safetensors.js";
+import {
+  readSafetensors,
+  writeFileAtomic,
+  writeSafetensors,
+  AtomicWriteError,
+  type AtomicWriteIo,
+} from "./safetensors.js";
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected`), { code });
-const realIo: AtomicWriteIo = { openSync, writeSync: (fd, b, o, l) => writeSync(fd, b, o, l), fsyncSync, closeSync, renameSync, rmSync };
-const sd = (v: number) => new Map([["w", { dtype: "F32" as const, shape: [1000], data: new Float32Array(1000).fill(v) }]]);
+const realIo: AtomicWriteIo = {
+  openSync,
+  writeSync: (fd, b, o, l) => writeSync(fd, b, o, l),
+  fsyncSync,
+  closeSync,
+  renameSync,
+  rmSync,
+};
+const sd = (v: number) =>
+  new Map([["w", { dtype: "F32" as const, shape: [1000], data: new Float32Array(1000).fill(v) }]]);
 
 function failingAfter(k: number, code = "EIO"): AtomicWriteIo {
   let total = 0;
@@ -30,8 +54,26 @@ describe("atomic writes under faults", () => {
   for (const [name, io, code] of [
     ["a writer failing midway", failingAfter(2500), "EIO"],
     ["a full disk", failingAfter(100, "ENOSPC"), "ENOSPC"],
-    ["a failing rename", { ...realIo, renameSync: () => { throw errno("EXDEV"); } }, "EXDEV"],
-    ["a read-only directory", { ...realIo, openSync: () => { throw errno("EROFS"); } }, "EROFS"],
+    [
+      "a failing rename",
+      {
+        ...realIo,
+        renameSync: () => {
+          throw errno("EXDEV");
+        },
+      },
+      "EXDEV",
+    ],
+    [
+      "a read-only directory",
+      {
+        ...realIo,
+        openSync: () => {
+          throw errno("EROFS");
+        },
+      },
+      "EROFS",
+    ],
   ] as const) {
     it(`${name} with no earlier file: error names path and ${code}, nothing left behind`, () => {
       const dir = mkdtempSync(join(tmpdir(), "dlrm-atomic-"));

@@ -49,12 +49,14 @@ export function resolveResume(
   if (!existsSync(path)) throw new Error(`--resume ${path}: no such file or directory (refusing to start fresh)`);
   if (!statSync(path).isDirectory()) return { path, checkpoint: loadCheckpoint(path, wanted) };
   const files = listCheckpoints(path);
-  if (files.length === 0) throw new Error(`--resume ${path}: the directory holds no checkpoint-<step>.safetensors file`);
+  if (files.length === 0)
+    throw new Error(`--resume ${path}: the directory holds no checkpoint-<step>.safetensors file`);
   const errors: string[] = [];
   for (const file of files) {
     try {
       const checkpoint = loadCheckpoint(file, wanted);
-      if (errors.length > 0) warn(`resuming from ${file}, the newest checkpoint that loads; skipped: ${errors.join("; ")}`);
+      if (errors.length > 0)
+        warn(`resuming from ${file}, the newest checkpoint that loads; skipped: ${errors.join("; ")}`);
       return { path: file, checkpoint };
     } catch (e) {
       errors.push((e as Error).message);

@@ -8,7 +8,11 @@ import { createHash } from "node:crypto";
 import { closeSync } from "node:fs";
 import type { TrainConfig } from "../config.js";
 import {
-  openSafetensors, readTensorBytes, safetensorsChunks, SafetensorsError, writeFileAtomic,
+  openSafetensors,
+  readTensorBytes,
+  safetensorsChunks,
+  SafetensorsError,
+  writeFileAtomic,
   type StateDict,
 } from "./safetensors.js";
 
@@ -47,7 +51,13 @@ export function optimizerTensorName(name: string): string {
 /** SHA-256 over the metadata (sorted, without the checksum) and the tensor bytes in file order. */
 export function checkpointDigest(metadata: Record<string, string>, tensorBytes: Iterable<Uint8Array>): string {
   const h = createHash("sha256");
-  h.update(JSON.stringify(Object.keys(metadata).sort().map((k) => [k, metadata[k]])));
+  h.update(
+    JSON.stringify(
+      Object.keys(metadata)
+        .sort()
+        .map((k) => [k, metadata[k]]),
+    ),
+  );
   for (const bytes of tensorBytes) h.update(bytes);
   return h.digest("hex");
 }
@@ -77,16 +87,26 @@ export function loadCheckpoint(path: string, wanted: (name: string) => boolean =
   try {
     const { metadata } = file;
     if (metadata["format"] !== CHECKPOINT_FORMAT) {
-      throw new SafetensorsError(path, `not a training checkpoint (format ${JSON.stringify(metadata["format"])}, expected ${CHECKPOINT_FORMAT})`);
+      throw new SafetensorsError(
+        path,
+        `not a training checkpoint (format ${JSON.stringify(metadata["format"])}, expected ${CHECKPOINT_FORMAT})`,
+      );
     }
     const { sha256, ...signed } = metadata;
     const weights: StateDict = new Map();
     const optimizer: StateDict = new Map();
     const hash = createHash("sha256");
-    hash.update(JSON.stringify(Object.keys(signed).sort().map((k) => [k, signed[k]])));
+    hash.update(
+      JSON.stringify(
+        Object.keys(signed)
+          .sort()
+          .map((k) => [k, signed[k]]),
+      ),
+    );
     const scratch = new Uint8Array(1 << 24);
     for (const e of file.entries) {
-      if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      if (e.dtype !== "F32")
+        throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
       const isOpt = e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX);
       const param = isOpt ? e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length) : e.name;
       if (!wanted(param)) {

@@ -23,7 +23,9 @@ process.stdout.write("saved\\n");
 
 function saveInChild(path: string, tag: number, killAfterMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD, path, String(tag)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD, path, String(tag)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     child.stdout.once("data", () => setTimeout(() => child.kill("SIGKILL"), killAfterMs));
     child.on("exit", () => resolve());
   });

@@ -24,7 +24,13 @@ const cfg: TrainConfig = {
   printFreq: 3,
   lrNumWarmupSteps: 4,
 };
-const data: RandomDataConfig = { kind: "random", dataSize: 8 * 5, numIndicesPerLookup: 3, numIndicesPerLookupFixed: false, roundTargets: true };
+const data: RandomDataConfig = {
+  kind: "random",
+  dataSize: 8 * 5,
+  numIndicesPerLookup: 3,
+  numIndicesPerLookupFixed: false,
+  roundTargets: true,
+};
 
 async function finalBytes(model: Awaited<ReturnType<typeof trainModel>>["model"]): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
@@ -47,21 +53,27 @@ describe("checkpoint and resume", () => {
     expect(first.summary.steps).toBe(7);
     const resumed = resolveResume(dir, () => undefined);
     expect(resumed.checkpoint.state).toMatchObject({ step: 7, epoch: 1, batchInEpoch: 2 });
-    const second = await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), { resume: resumed });
+    const second = await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), {
+      resume: resumed,
+    });
     expect(second.summary.steps).toBe(10);
     expect(await finalBytes(second.model)).toEqual(await finalBytes(straight.model));
   });
 
   it("keeps the newest K periodic checkpoints and writes a final one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dlrm-keep-"));
-    await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), { checkpoint: { dir, every: 3, keep: 2 } });
+    await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), {
+      checkpoint: { dir, every: 3, keep: 2 },
+    });
     expect(readdirSync(dir).sort()).toEqual(["checkpoint-000000009.safetensors", "checkpoint-000000010.safetensors"]);
     expect(loadCheckpoint(listCheckpoints(dir)[0]!).state).toMatchObject({ step: 10, epoch: 2, batchInEpoch: 0 });
   });
 
   it("falls back past a damaged newest checkpoint, saying so; errors when none loads or the path is missing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dlrm-damaged-"));
-    await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), { checkpoint: { dir, every: 4, keep: 3 } });
+    await trainModel(await referenceBackendFactory.create(), cfg, createRandomSource(cfg, data), {
+      checkpoint: { dir, every: 4, keep: 3 },
+    });
     const [newest, previous] = listCheckpoints(dir);
     truncateSync(newest!, 200);
     const warnings: string[] = [];
@@ -73,6 +85,8 @@ describe("checkpoint and resume", () => {
     bytes[bytes.length - 3]! ^= 0x40;
     writeFileSync(flipped, bytes);
     expect(() => loadCheckpoint(flipped)).toThrow(/checksum mismatch/);
-    expect(() => resolveResume(join(dir, "nope"), () => undefined)).toThrow(/no such file or directory \(refusing to start fresh\)/);
+    expect(() => resolveResume(join(dir, "nope"), () => undefined)).toThrow(
+      /no such file or directory \(refusing to start fresh\)/,
+    );
   });
 });

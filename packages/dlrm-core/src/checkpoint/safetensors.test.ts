@@ -3,7 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeSafetensors, parseSafetensorsHeader, readSafetensors, SafetensorsError, writeSafetensors, type StateDict } from "./safetensors.js";
+import {
+  encodeSafetensors,
+  parseSafetensorsHeader,
+  readSafetensors,
+  SafetensorsError,
+  writeSafetensors,
+  type StateDict,
+} from "./safetensors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlrm-st-"));
 
@@ -34,7 +41,9 @@ describe("safetensors", () => {
   });
 
   it("reads the PyTorch fixture written by torch_dlrm_ref.py", () => {
-    const sd = readSafetensors(new URL("../../../../fixtures/torch-parity-kaggle/init.safetensors", import.meta.url).pathname);
+    const sd = readSafetensors(
+      new URL("../../../../fixtures/torch-parity-kaggle/init.safetensors", import.meta.url).pathname,
+    );
     expect(sd.get("emb_l.0.weight")!.shape).toEqual([1000, 16]);
     expect(sd.get("top_l.2.bias")!.shape).toEqual([1]);
   });
@@ -42,22 +51,75 @@ describe("safetensors", () => {
   const good = { t: { dtype: "F32", shape: [2], data_offsets: [0, 8] } };
   const cases: [string, Uint8Array, RegExp][] = [
     ["shorter than 8 bytes", new Uint8Array(3), /shorter than the 8-byte header length/],
-    ["header length beyond the file", (() => { const f = fileWithHeader(good, 8); new DataView(f.buffer).setBigUint64(0, 10_000n, true); return f; })(), /runs past the end/],
-    ["huge header", (() => { const f = fileWithHeader(good, 8); new DataView(f.buffer).setBigUint64(0, 1n << 40n, true); return f; })(), /exceeds/],
-    ["not JSON", (() => { const f = fileWithHeader(good, 8); f[8] = 0x7b; f[9] = 0x7b; return f; })(), /not valid UTF-8 JSON/],
+    [
+      "header length beyond the file",
+      (() => {
+        const f = fileWithHeader(good, 8);
+        new DataView(f.buffer).setBigUint64(0, 10_000n, true);
+        return f;
+      })(),
+      /runs past the end/,
+    ],
+    [
+      "huge header",
+      (() => {
+        const f = fileWithHeader(good, 8);
+        new DataView(f.buffer).setBigUint64(0, 1n << 40n, true);
+        return f;
+      })(),
+      /exceeds/,
+    ],
+    [
+      "not JSON",
+      (() => {
+        const f = fileWithHeader(good, 8);
+        f[8] = 0x7b;
+        f[9] = 0x7b;
+        return f;
+      })(),
+      /not valid UTF-8 JSON/,
+    ],
     ["unknown dtype", fileWithHeader({ t: { dtype: "Q7", shape: [2], data_offsets: [0, 8] } }, 8), /unknown dtype/],
-    ["size != prod(shape) * itemsize", fileWithHeader({ t: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, 8), /needs 12/],
-    ["data past the end", fileWithHeader({ t: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, 8), /past the 8 data bytes/],
-    ["overlapping offsets", fileWithHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8), /overlaps/],
+    [
+      "size != prod(shape) * itemsize",
+      fileWithHeader({ t: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, 8),
+      /needs 12/,
+    ],
+    [
+      "data past the end",
+      fileWithHeader({ t: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, 8),
+      /past the 8 data bytes/,
+    ],
+    [
+      "overlapping offsets",
+      fileWithHeader(
+        {
+          a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+          b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+        },
+        8,
+      ),
+      /overlaps/,
+    ],
     ["gapped offsets", fileWithHeader({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8), /gap of 4 bytes/],
-    ["duplicate names", (() => {
-      const json = new TextEncoder().encode('{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
-      const f = new Uint8Array(8 + json.length + 4);
-      new DataView(f.buffer).setBigUint64(0, BigInt(json.length), true);
-      f.set(json, 8);
-      return f;
-    })(), /tensor t appears twice/],
-    ["negative shape", fileWithHeader({ t: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, 8), /non-negative integers/],
+    [
+      "duplicate names",
+      (() => {
+        const json = new TextEncoder().encode(
+          '{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+        );
+        const f = new Uint8Array(8 + json.length + 4);
+        new DataView(f.buffer).setBigUint64(0, BigInt(json.length), true);
+        f.set(json, 8);
+        return f;
+      })(),
+      /tensor t appears twice/,
+    ],
+    [
+      "negative shape",
+      fileWithHeader({ t: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, 8),
+      /non-negative integers/,
+    ],
   ];
   for (const [name, bytes, msg] of cases) {
     it(`rejects a file with ${name}, naming the file`, () => {

@@ -18,13 +18,27 @@ export type StateDict = Map<string, NamedTensor>;
 
 /** Thrown for any malformed or unsupported file; the message names the file and the problem. */
 export class SafetensorsError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = "SafetensorsError";
   }
 }
 
-const ITEM_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const ITEM_SIZE: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 export interface HeaderEntry {
@@ -75,20 +89,25 @@ export interface SafetensorsHeader {
  * bytes are `bytes` (at least the 8-byte length and the header; the whole file works too).
  */
 export function parseSafetensorsHeader(file: string, bytes: Uint8Array, fileSize = bytes.length): SafetensorsHeader {
-  if (fileSize < 8 || bytes.length < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
+  if (fileSize < 8 || bytes.length < 8)
+    throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(file, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(headerLength);
-  if (8 + n > fileSize) throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${fileSize} bytes)`);
-  if (8 + n > bytes.length) throw new RangeError(`parseSafetensorsHeader: ${8 + n} header bytes needed, ${bytes.length} given`);
+  if (8 + n > fileSize)
+    throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${fileSize} bytes)`);
+  if (8 + n > bytes.length)
+    throw new RangeError(`parseSafetensorsHeader: ${8 + n} header bytes needed, ${bytes.length} given`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SafetensorsError(file, "header is not a JSON object");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new SafetensorsError(file, "header is not a JSON object");
   const keys = topLevelKeys(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
   if (duplicate !== undefined) throw new SafetensorsError(file, `tensor ${duplicate} appears twice in the header`);
@@ -106,31 +125,46 @@ export function parseSafetensorsHeader(file: string, bytes: Uint8Array, fileSize
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== "object" || e === null) throw new SafetensorsError(file, `tensor ${name}: entry is not an object`);
-    if (typeof e.dtype !== "string" || !(e.dtype in ITEM_SIZE)) throw new SafetensorsError(file, `tensor ${name}: unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (typeof e.dtype !== "string" || !(e.dtype in ITEM_SIZE))
+      throw new SafetensorsError(file, `tensor ${name}: unknown dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
       throw new SafetensorsError(file, `tensor ${name}: shape must be a list of non-negative integers`);
     }
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || d < 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      off.some((d) => !Number.isSafeInteger(d) || d < 0) ||
+      off[0] > off[1]
+    ) {
       throw new SafetensorsError(file, `tensor ${name}: data_offsets must be [begin, end] with 0 <= begin <= end`);
     }
     const shape = e.shape as number[];
     const [begin, end] = off as [number, number];
     const expected = shape.reduce((a, d) => a * d, 1) * ITEM_SIZE[e.dtype]!;
     if (end - begin !== expected) {
-      throw new SafetensorsError(file, `tensor ${name}: ${end - begin} data bytes but shape [${shape.join(", ")}] of ${e.dtype} needs ${expected}`);
+      throw new SafetensorsError(
+        file,
+        `tensor ${name}: ${end - begin} data bytes but shape [${shape.join(", ")}] of ${e.dtype} needs ${expected}`,
+      );
     }
-    if (end > dataLength) throw new SafetensorsError(file, `tensor ${name}: data ends at ${end}, past the ${dataLength} data bytes in the file`);
+    if (end > dataLength)
+      throw new SafetensorsError(
+        file,
+        `tensor ${name}: data ends at ${end}, past the ${dataLength} data bytes in the file`,
+      );
     entries.push({ name, dtype: e.dtype, shape, begin, end });
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const e of entries) {
     if (e.begin < cursor) throw new SafetensorsError(file, `tensor ${e.name}: data overlaps the previous tensor`);
-    if (e.begin > cursor) throw new SafetensorsError(file, `tensor ${e.name}: gap of ${e.begin - cursor} bytes before its data`);
+    if (e.begin > cursor)
+      throw new SafetensorsError(file, `tensor ${e.name}: gap of ${e.begin - cursor} bytes before its data`);
     cursor = e.end;
   }
-  if (cursor !== dataLength) throw new SafetensorsError(file, `${dataLength - cursor} trailing bytes after the last tensor`);
+  if (cursor !== dataLength)
+    throw new SafetensorsError(file, `${dataLength - cursor} trailing bytes after the last tensor`);
   return { entries, dataStart, metadata };
 }
 
@@ -180,7 +214,8 @@ export function readSafetensors(path: string, wanted: (name: string) => boolean 
   try {
     const out: StateDict = new Map();
     for (const e of file.entries) {
-      if (e.dtype !== "F32") throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
+      if (e.dtype !== "F32")
+        throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
       if (!wanted(e.name)) continue;
       const data = new Float32Array(e.shape.reduce((a, d) => a * d, 1));
       readTensorBytes(file, e, new Uint8Array(data.buffer));
@@ -197,15 +232,24 @@ export function readSafetensors(path: string, wanted: (name: string) => boolean 
  * each tensor's data (no copies, so a multi-gigabyte table is never duplicated).
  */
 export function safetensorsChunks(tensors: StateDict, metadata?: Record<string, string>): Uint8Array[] {
-  const head = safetensorsHead([...tensors].map(([name, t]) => ({ name, shape: t.shape })), metadata);
-  return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+  const head = safetensorsHead(
+    [...tensors].map(([name, t]) => ({ name, shape: t.shape })),
+    metadata,
+  );
+  return [
+    head,
+    ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
+  ];
 }
 
 /**
  * The 8-byte length and the JSON header (padded to 8 bytes) of a file of float32 tensors
  * laid out in the given order, back to back; the data starts at head.length.
  */
-export function safetensorsHead(tensors: readonly { name: string; shape: readonly number[] }[], metadata?: Record<string, string>): Uint8Array {
+export function safetensorsHead(
+  tensors: readonly { name: string; shape: readonly number[] }[],
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header["__metadata__"] = metadata;
   let offset = 0;
@@ -245,11 +289,22 @@ export interface AtomicWriteIo {
   rmSync: typeof rmSync;
 }
 
-const NODE_IO: AtomicWriteIo = { openSync, writeSync: (fd, b, o, l) => writeSync(fd, b, o, l), fsyncSync, closeSync, renameSync, rmSync };
+const NODE_IO: AtomicWriteIo = {
+  openSync,
+  writeSync: (fd, b, o, l) => writeSync(fd, b, o, l),
+  fsyncSync,
+  closeSync,
+  renameSync,
+  rmSync,
+};
 
 /** Thrown when a write fails; names the target path and the errno code. */
 export class AtomicWriteError extends Error {
-  constructor(readonly path: string, readonly code: string, cause: Error) {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    cause: Error,
+  ) {
     super(`cannot write ${path}: ${code} (${cause.message}); the previous file, if any, is untouched`);
     this.name = "AtomicWriteError";
   }
@@ -260,7 +315,11 @@ export class AtomicWriteError extends Error {
  * target, fsync of the directory. On failure the temporary file is removed, the previous
  * target (if any) is untouched, and an AtomicWriteError names the path and errno.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | readonly Uint8Array[], io: AtomicWriteIo = NODE_IO): void {
+export function writeFileAtomic(
+  path: string,
+  data: Uint8Array | readonly Uint8Array[],
+  io: AtomicWriteIo = NODE_IO,
+): void {
   const chunks = data instanceof Uint8Array ? [data] : data;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
@@ -271,7 +330,8 @@ export function writeFileAtomic(path: string, data: Uint8Array | readonly Uint8A
     created = true;
     for (const bytes of chunks) {
       let written = 0;
-      while (written < bytes.length) written += io.writeSync(fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
+      while (written < bytes.length)
+        written += io.writeSync(fd, bytes, written, Math.min(bytes.length - written, 1 << 30));
     }
     io.fsyncSync(fd);
     io.closeSync(fd);

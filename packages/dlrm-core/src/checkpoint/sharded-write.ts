@@ -18,7 +18,10 @@ export interface ShardedEntry {
 }
 
 /** Bytes of the header, and each entry's offset from the start of the file. */
-function layout(entries: readonly ShardedEntry[], metadata: Record<string, string> | undefined): { head: Uint8Array; offsets: number[]; size: number } {
+function layout(
+  entries: readonly ShardedEntry[],
+  metadata: Record<string, string> | undefined,
+): { head: Uint8Array; offsets: number[]; size: number } {
   const head = safetensorsHead(entries, metadata);
   const offsets: number[] = [];
   let at = head.length;
@@ -31,7 +34,8 @@ function layout(entries: readonly ShardedEntry[], metadata: Record<string, strin
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), position + done);
+  while (done < bytes.length)
+    done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), position + done);
 }
 
 /** The file's tensor bytes in order, in 16 MiB chunks (for streaming a checksum). */
@@ -39,7 +43,7 @@ export function* fileChunks(path: string, from: number): Generator<Uint8Array> {
   const fd = openSync(path, "r");
   try {
     const buf = new Uint8Array(1 << 24);
-    for (let at = from; ; ) {
+    for (let at = from; ;) {
       const n = readSync(fd, buf, 0, buf.length, at);
       if (n === 0) return;
       yield buf.subarray(0, n);
@@ -83,7 +87,8 @@ export async function writeShardedSafetensors(
   try {
     const fd = openSync(tmp, "r+");
     entries.forEach((e, i) => {
-      if (e.data !== undefined) writeAll(fd, new Uint8Array(e.data.buffer, e.data.byteOffset, e.data.byteLength), offsets[i]!);
+      if (e.data !== undefined)
+        writeAll(fd, new Uint8Array(e.data.buffer, e.data.byteOffset, e.data.byteLength), offsets[i]!);
     });
     fsyncSync(fd);
     closeSync(fd);

@@ -23,7 +23,12 @@ export interface Communicator {
    * sendCounts and recvCounts have worldSize entries, and recvCounts[s] must equal rank s's
    * sendCounts[r]. send and recv must not overlap.
    */
-  allToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): Promise<void>;
+  allToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): Promise<void>;
 
   /**
    * All-gather with per-rank counts (MPI_Allgatherv, packed): every rank's `send` lands in
@@ -64,14 +69,17 @@ export class CommArgumentError extends TypeError {
 
 /** Checks that counts has worldSize non-negative integer entries whose sum fits in `length`. */
 export function checkCounts(what: string, counts: readonly number[], worldSize: number, length: number): number {
-  if (counts.length !== worldSize) throw new CommArgumentError(`${what}: expected ${worldSize} counts (one per rank), got ${counts.length}`);
+  if (counts.length !== worldSize)
+    throw new CommArgumentError(`${what}: expected ${worldSize} counts (one per rank), got ${counts.length}`);
   let total = 0;
   for (let s = 0; s < counts.length; s++) {
     const c = counts[s]!;
-    if (!Number.isInteger(c) || c < 0) throw new CommArgumentError(`${what}[${s}]: expected a non-negative integer, got ${c}`);
+    if (!Number.isInteger(c) || c < 0)
+      throw new CommArgumentError(`${what}[${s}]: expected a non-negative integer, got ${c}`);
     total += c;
   }
-  if (total > length) throw new CommArgumentError(`${what}: counts add up to ${total} elements, the buffer holds ${length}`);
+  if (total > length)
+    throw new CommArgumentError(`${what}: counts add up to ${total} elements, the buffer holds ${length}`);
   return total;
 }
 

@@ -21,7 +21,12 @@ function newLike(buf: ReduceBuffer, length: number): ReduceBuffer {
  */
 const scratch = new WeakMap<object, Map<string, { recv: ReduceBuffer; sum: ReduceBuffer }>>();
 
-function scratchFor(comm: object, buf: ReduceBuffer, mineLen: number, N: number): { recv: ReduceBuffer; sum: ReduceBuffer } {
+function scratchFor(
+  comm: object,
+  buf: ReduceBuffer,
+  mineLen: number,
+  N: number,
+): { recv: ReduceBuffer; sum: ReduceBuffer } {
   let byKey = scratch.get(comm);
   if (byKey === undefined) scratch.set(comm, (byKey = new Map()));
   const key = `${buf.constructor.name}:${mineLen}`;
@@ -53,7 +58,12 @@ export async function fixedOrderAllReduce(
   const [mine0, mine1] = blockRange(n, N, comm.rank);
   const mineLen = mine1 - mine0;
   const { recv, sum } = scratchFor(comm, buf, mineLen, N);
-  await comm.allToAllV(buf, counts, recv, Array.from({ length: N }, () => mineLen));
+  await comm.allToAllV(
+    buf,
+    counts,
+    recv,
+    Array.from({ length: N }, () => mineLen),
+  );
   sum.set(recv.subarray(0, mineLen));
   for (let s = 1; s < N; s++) {
     const off = s * mineLen;

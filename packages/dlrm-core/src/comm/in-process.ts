@@ -32,7 +32,10 @@ class Rendezvous {
       if (slot.filter((p) => p !== undefined).length < this.worldSize) return;
       const kinds = new Set(slot.map((p) => p.kind));
       try {
-        if (kinds.size !== 1) throw new CommArgumentError(`collective ${round}: ranks called different collectives (${slot.map((p, r) => `rank ${r}: ${p.kind}`).join(", ")})`);
+        if (kinds.size !== 1)
+          throw new CommArgumentError(
+            `collective ${round}: ranks called different collectives (${slot.map((p, r) => `rank ${r}: ${p.kind}`).join(", ")})`,
+          );
         complete(slot.map((p) => p.args));
         slot.forEach((p) => p.resolve());
       } catch (e) {
@@ -58,7 +61,12 @@ class InProcessCommunicator implements Communicator {
     return this.group.worldSize;
   }
 
-  allToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): Promise<void> {
+  allToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): Promise<void> {
     checkCounts("sendCounts", sendCounts, this.worldSize, send.length);
     checkCounts("recvCounts", recvCounts, this.worldSize, recv.length);
     return this.group.arrive(this.rank, "allToAllV", [send, sendCounts, recv, recvCounts], (all) => {
@@ -68,8 +76,10 @@ class InProcessCommunicator implements Communicator {
         const rDisp = displacements(rc);
         for (let s = 0; s < N; s++) {
           const [sv, sc] = all[s] as [CommBuffer, number[]];
-          if (sc[r] !== rc[s]) throw new CommArgumentError(`rank ${s} sends ${sc[r]} elements to rank ${r}, which expects ${rc[s]}`);
-          if (sv.constructor !== rv.constructor) throw new CommArgumentError("send and recv must have the same element type");
+          if (sc[r] !== rc[s])
+            throw new CommArgumentError(`rank ${s} sends ${sc[r]} elements to rank ${r}, which expects ${rc[s]}`);
+          if (sv.constructor !== rv.constructor)
+            throw new CommArgumentError("send and recv must have the same element type");
           const from = displacements(sc)[r]!;
           (rv as Float32Array).set((sv as Float32Array).subarray(from, from + sc[r]!), rDisp[s]!);
         }
@@ -79,7 +89,10 @@ class InProcessCommunicator implements Communicator {
 
   allGatherV(send: CommBuffer, recv: CommBuffer, counts: readonly number[]): Promise<void> {
     checkCounts("counts", counts, this.worldSize, recv.length);
-    if (counts[this.rank] !== send.length) throw new CommArgumentError(`counts[${this.rank}] (${counts[this.rank]}) must equal send.length (${send.length})`);
+    if (counts[this.rank] !== send.length)
+      throw new CommArgumentError(
+        `counts[${this.rank}] (${counts[this.rank]}) must equal send.length (${send.length})`,
+      );
     return this.group.arrive(this.rank, "allGatherV", [send, recv, counts], (all) => {
       for (let r = 0; r < this.worldSize; r++) {
         const [, rv, rc] = all[r] as [CommBuffer, CommBuffer, number[]];
@@ -94,7 +107,8 @@ class InProcessCommunicator implements Communicator {
   }
 
   broadcast(buf: CommBuffer, root: number): Promise<void> {
-    if (!Number.isInteger(root) || root < 0 || root >= this.worldSize) throw new CommArgumentError(`root: expected a rank in [0, ${this.worldSize}), got ${root}`);
+    if (!Number.isInteger(root) || root < 0 || root >= this.worldSize)
+      throw new CommArgumentError(`root: expected a rank in [0, ${this.worldSize}), got ${root}`);
     return this.group.arrive(this.rank, "broadcast", [buf, root], (all) => {
       const src = all[root]![0] as Float32Array;
       for (const [b] of all as [Float32Array][]) if (b !== src) b.set(src);

@@ -9,19 +9,28 @@ export class SingleProcessCommunicator implements Communicator {
   readonly worldSize = 1;
   readonly name = "single";
 
-  allToAllV(send: CommBuffer, sendCounts: readonly number[], recv: CommBuffer, recvCounts: readonly number[]): Promise<void> {
+  allToAllV(
+    send: CommBuffer,
+    sendCounts: readonly number[],
+    recv: CommBuffer,
+    recvCounts: readonly number[],
+  ): Promise<void> {
     const n = checkCounts("sendCounts", sendCounts, 1, send.length);
     checkCounts("recvCounts", recvCounts, 1, recv.length);
-    if (recvCounts[0] !== n) throw new CommArgumentError(`recvCounts[0] (${recvCounts[0]}) must equal sendCounts[0] (${n}) on one rank`);
-    if (send.constructor !== recv.constructor) throw new CommArgumentError("send and recv must have the same element type");
+    if (recvCounts[0] !== n)
+      throw new CommArgumentError(`recvCounts[0] (${recvCounts[0]}) must equal sendCounts[0] (${n}) on one rank`);
+    if (send.constructor !== recv.constructor)
+      throw new CommArgumentError("send and recv must have the same element type");
     (recv as Float32Array).set((send as Float32Array).subarray(0, n));
     return Promise.resolve();
   }
 
   allGatherV(send: CommBuffer, recv: CommBuffer, counts: readonly number[]): Promise<void> {
     checkCounts("counts", counts, 1, recv.length);
-    if (counts[0] !== send.length) throw new CommArgumentError(`counts[0] (${counts[0]}) must equal send.length (${send.length})`);
-    if (send.constructor !== recv.constructor) throw new CommArgumentError("send and recv must have the same element type");
+    if (counts[0] !== send.length)
+      throw new CommArgumentError(`counts[0] (${counts[0]}) must equal send.length (${send.length})`);
+    if (send.constructor !== recv.constructor)
+      throw new CommArgumentError("send and recv must have the same element type");
     (recv as Float32Array).set(send as Float32Array);
     return Promise.resolve();
   }

@@ -8,7 +8,9 @@ const good = ["1", ...Array(13).fill("3"), ...Array(26).fill("8000abcd")];
 
 describe("parseCriteoLine", () => {
   it("parses every one of the 10,000 real rows", () => {
-    const lines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0);
+    const lines = readFileSync(SAMPLE, "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0);
     expect(lines).toHaveLength(10000);
     let positives = 0;
     lines.forEach((l, i) => (positives += parseCriteoLine(l, SAMPLE, i + 1).label));

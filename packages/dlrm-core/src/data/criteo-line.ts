@@ -18,7 +18,12 @@ export interface CriteoRow {
 }
 
 export class CriteoParseError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly field: string, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly field: string,
+    message: string,
+  ) {
     super(`${file}:${line}: ${field}: ${message}`);
     this.name = "CriteoParseError";
   }
@@ -36,7 +41,8 @@ export function parseCriteoLine(text: string, file: string, line: number): Crite
     throw new CriteoParseError(file, line, "line", `expected ${CRITEO_FIELDS} fields, got ${fields.length}${hint}`);
   }
   const labelToken = fields[0]!;
-  if (labelToken !== "0" && labelToken !== "1") throw new CriteoParseError(file, line, "label", `expected 0 or 1, got ${JSON.stringify(labelToken)}`);
+  if (labelToken !== "0" && labelToken !== "1")
+    throw new CriteoParseError(file, line, "label", `expected 0 or 1, got ${JSON.stringify(labelToken)}`);
   const dense: number[] = new Array(CRITEO_DENSE);
   for (let i = 0; i < CRITEO_DENSE; i++) {
     const tok = fields[1 + i]!;
@@ -44,9 +50,11 @@ export function parseCriteoLine(text: string, file: string, line: number): Crite
       dense[i] = 0;
       continue;
     }
-    if (!INT_RE.test(tok)) throw new CriteoParseError(file, line, `I${i + 1}`, `not an integer: ${JSON.stringify(tok)}`);
+    if (!INT_RE.test(tok))
+      throw new CriteoParseError(file, line, `I${i + 1}`, `not an integer: ${JSON.stringify(tok)}`);
     const v = Number(tok);
-    if (v > 2147483647 || v < -2147483648) throw new CriteoParseError(file, line, `I${i + 1}`, `${tok} is beyond the 32-bit integer range`);
+    if (v > 2147483647 || v < -2147483648)
+      throw new CriteoParseError(file, line, `I${i + 1}`, `${tok} is beyond the 32-bit integer range`);
     dense[i] = v;
   }
   const sparse: number[] = new Array(CRITEO_SPARSE);
@@ -56,7 +64,8 @@ export function parseCriteoLine(text: string, file: string, line: number): Crite
       sparse[i] = 0;
       continue;
     }
-    if (!HEX_RE.test(tok)) throw new CriteoParseError(file, line, `C${i + 1}`, `not a hex hash of 1-8 digits: ${JSON.stringify(tok)}`);
+    if (!HEX_RE.test(tok))
+      throw new CriteoParseError(file, line, `C${i + 1}`, `not a hex hash of 1-8 digits: ${JSON.stringify(tok)}`);
     sparse[i] = parseInt(tok, 16) >>> 0;
   }
   return { label: labelToken === "1" ? 1 : 0, dense, sparse };

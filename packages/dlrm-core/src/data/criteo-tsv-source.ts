@@ -50,10 +50,15 @@ export function criteoBatch(rows: readonly CriteoRow[], start: number, batchSize
 /** Checks that the model has Criteo's shape (13 dense inputs, 26 tables of maxIndRange rows). */
 function checkModelFitsCriteo(cfg: TrainConfig, data: CriteoTsvDataConfig): void {
   const m = cfg.model;
-  if (m.bottomMlp[0] !== CRITEO_DENSE) throw new RangeError(`--arch-mlp-bot must start with ${CRITEO_DENSE} for Criteo data, got ${m.bottomMlp[0]}`);
-  if (m.tableRows.length !== CRITEO_SPARSE) throw new RangeError(`Criteo data has ${CRITEO_SPARSE} categorical features; the model has ${m.tableRows.length} tables`);
+  if (m.bottomMlp[0] !== CRITEO_DENSE)
+    throw new RangeError(`--arch-mlp-bot must start with ${CRITEO_DENSE} for Criteo data, got ${m.bottomMlp[0]}`);
+  if (m.tableRows.length !== CRITEO_SPARSE)
+    throw new RangeError(
+      `Criteo data has ${CRITEO_SPARSE} categorical features; the model has ${m.tableRows.length} tables`,
+    );
   const bad = m.tableRows.findIndex((r) => r < data.maxIndRange);
-  if (bad >= 0) throw new RangeError(`table ${bad} has ${m.tableRows[bad]} rows, fewer than --max-ind-range ${data.maxIndRange}`);
+  if (bad >= 0)
+    throw new RangeError(`table ${bad} has ${m.tableRows[bad]} rows, fewer than --max-ind-range ${data.maxIndRange}`);
 }
 
 export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDataConfig): Promise<BatchSource> {
@@ -61,13 +66,15 @@ export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDat
   const rows = await readCriteoRows(data.path, data.maxRows);
   const whole = Math.floor(rows.length / cfg.batchSize);
   const batchesPerEpoch = cfg.numBatches > 0 ? Math.min(whole, cfg.numBatches) : whole;
-  if (batchesPerEpoch === 0) throw new RangeError(`${data.path}: ${rows.length} rows hold no whole batch of ${cfg.batchSize}`);
+  if (batchesPerEpoch === 0)
+    throw new RangeError(`${data.path}: ${rows.length} rows hold no whole batch of ${cfg.batchSize}`);
   return {
     batchesPerEpoch,
     maxIndicesPerBag: 1,
     description: `${data.path}: ${rows.length} rows, ${batchesPerEpoch} batches of ${cfg.batchSize}, hash % ${data.maxIndRange}`,
     async *batches(_epoch: number, from = 0) {
-      for (let i = from; i < batchesPerEpoch; i++) yield criteoBatch(rows, i * cfg.batchSize, cfg.batchSize, data.maxIndRange);
+      for (let i = from; i < batchesPerEpoch; i++)
+        yield criteoBatch(rows, i * cfg.batchSize, cfg.batchSize, data.maxIndRange);
     },
   };
 }

@@ -4,7 +4,13 @@ import { DEFAULT_TRAIN_CONFIG, type RandomDataConfig } from "../config.js";
 import { createRandomSource, randomBatch } from "./random-source.js";
 
 const cfg = { ...DEFAULT_TRAIN_CONFIG, batchSize: 16, model: { ...DEFAULT_TRAIN_CONFIG.model, tableRows: [50, 3] } };
-const data: RandomDataConfig = { kind: "random", dataSize: 100, numIndicesPerLookup: 5, numIndicesPerLookupFixed: false, roundTargets: true };
+const data: RandomDataConfig = {
+  kind: "random",
+  dataSize: 100,
+  numIndicesPerLookup: 5,
+  numIndicesPerLookupFixed: false,
+  roundTargets: true,
+};
 
 describe("random data", () => {
   it("is the same for the same seed and batch, different across batches and seeds", () => {

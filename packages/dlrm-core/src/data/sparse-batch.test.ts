@@ -32,8 +32,12 @@ describe("buildSparseBatch", () => {
   ];
   for (const [name, idx, off, msg, batch = 1] of bad) {
     it(`rejects ${name} before any kernel runs`, () => {
-      expect(() => buildSparseBatch({ indices: Int32Array.from(idx), offsets: Int32Array.from(off) }, [10], batch)).toThrow(SparseInputError);
-      expect(() => buildSparseBatch({ indices: Int32Array.from(idx), offsets: Int32Array.from(off) }, [10], batch)).toThrow(msg);
+      expect(() =>
+        buildSparseBatch({ indices: Int32Array.from(idx), offsets: Int32Array.from(off) }, [10], batch),
+      ).toThrow(SparseInputError);
+      expect(() =>
+        buildSparseBatch({ indices: Int32Array.from(idx), offsets: Int32Array.from(off) }, [10], batch),
+      ).toThrow(msg);
     });
   }
 });

@@ -47,7 +47,9 @@ export function validateSparseInput(input: HostSparseInput, tableRows: readonly 
   if (offsets[0] !== 0) throw new SparseInputError(`offsets[0] must be 0, got ${offsets[0]}`);
   for (let i = 1; i < offsets.length; i++) {
     if (offsets[i]! < offsets[i - 1]!) {
-      throw new SparseInputError(`offsets must not decrease: offsets[${i}] = ${offsets[i]} < offsets[${i - 1}] = ${offsets[i - 1]}`);
+      throw new SparseInputError(
+        `offsets must not decrease: offsets[${i}] = ${offsets[i]} < offsets[${i - 1}] = ${offsets[i - 1]}`,
+      );
     }
   }
   if (offsets[T * batchSize] !== indices.length) {
@@ -70,7 +72,11 @@ export function validateSparseInput(input: HostSparseInput, tableRows: readonly 
  * Builds unique rows (ascending per table) and the CSR inverse map (bags ascending per row,
  * one entry per occurrence). O(NNZ log NNZ) per batch. Validates first.
  */
-export function buildSparseBatch(input: HostSparseInput, tableRows: readonly number[], batchSize: number): HostSparseBatch {
+export function buildSparseBatch(
+  input: HostSparseInput,
+  tableRows: readonly number[],
+  batchSize: number,
+): HostSparseBatch {
   validateSparseInput(input, tableRows, batchSize);
   const { indices, offsets } = input;
   const T = tableRows.length;
@@ -96,7 +102,8 @@ export function buildSparseBatch(input: HostSparseInput, tableRows: readonly num
     const hi = offsets[(t + 1) * batchSize]!;
     const n = hi - lo;
     const seg = keys.subarray(lo, hi);
-    if (n > POSITION_SPAN) throw new SparseInputError(`table ${t} has ${n} indices in one batch, more than ${POSITION_SPAN}`);
+    if (n > POSITION_SPAN)
+      throw new SparseInputError(`table ${t} has ${n} indices in one batch, more than ${POSITION_SPAN}`);
     for (let k = 0; k < n; k++) seg[k] = indices[lo + k]! * POSITION_SPAN + k;
     seg.sort();
     tableUniqueOffsets[t] = u;

@@ -60,7 +60,10 @@ describe("BinaryMetrics", () => {
     expect(m3.result().auc).toBe(0.5);
   });
 
-  for (const [levels, name] of [[0, "continuous scores"], [7, "heavy ties"]] as const) {
+  for (const [levels, name] of [
+    [0, "continuous scores"],
+    [7, "heavy ties"],
+  ] as const) {
     it(`matches the pair count exactly with ${name}, in memory and spilled`, () => {
       const { p, y } = sample(1500, levels, levels + 1);
       const expected = pairAuc(p, y);

@@ -34,7 +34,10 @@ export class BinaryMetrics {
   private correct = 0;
 
   /** `capacity`: distinct scores held in memory before spilling a sorted run to disk. */
-  constructor(private readonly lossFunction: LossFunction, capacity?: number) {
+  constructor(
+    private readonly lossFunction: LossFunction,
+    capacity?: number,
+  ) {
     this.tally = new ScoreTally(capacity);
   }
 
@@ -56,7 +59,9 @@ export class BinaryMetrics {
       const q = Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
       this.logLossSum -= y === 1 ? Math.log(q) : Math.log(1 - q);
       this.lossSum +=
-        this.lossFunction === "mse" ? (p - y) ** 2 : -(y === 1 ? Math.max(Math.log(p), -100) : Math.max(Math.log(1 - p), -100));
+        this.lossFunction === "mse"
+          ? (p - y) ** 2
+          : -(y === 1 ? Math.max(Math.log(p), -100) : Math.max(Math.log(1 - p), -100));
       if ((p > 0.5 ? 1 : 0) === y) this.correct++;
     }
   }

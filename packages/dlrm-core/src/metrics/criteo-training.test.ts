@@ -22,12 +22,27 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe("training on real Criteo rows", () => {
   it("reaches a test AUC clearly above 0.5", async () => {
     const out = join(tmp, "k");
-    await preprocessCriteo({ inputs: [SAMPLE], output: out, dataSet: "kaggle", mapping: { kind: "modulo", range: 10000 } });
+    await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: out,
+      dataSet: "kaggle",
+      mapping: { kind: "modulo", range: 10000 },
+    });
     const ds = ProcessedDataset.open(out);
     const cfg: TrainConfig = {
       ...DEFAULT_TRAIN_CONFIG,
-      model: { ...DEFAULT_TRAIN_CONFIG.model, embeddingDim: 8, tableRows: ds.summary.tableRows, bottomMlp: [13, 32, 8], topMlp: [64, 1] },
-      batchSize: 128, learningRate: 0.02, optimizer: "adagrad", loss: "bce", printFreq: 1000,
+      model: {
+        ...DEFAULT_TRAIN_CONFIG.model,
+        embeddingDim: 8,
+        tableRows: ds.summary.tableRows,
+        bottomMlp: [13, 32, 8],
+        topMlp: [64, 1],
+      },
+      batchSize: 128,
+      learningRate: 0.02,
+      optimizer: "adagrad",
+      loss: "bce",
+      printFreq: 1000,
     };
     const train = createCriteoDatasetSource(ds, { split: "train", batchSize: 128, randomize: "total", seed: 1 });
     const test = createCriteoDatasetSource(ds, { split: "test", batchSize: 128, keepPartial: true });

@@ -31,7 +31,11 @@ export interface EvaluationResult extends BinaryMetricsResult {
 }
 
 /** Evaluates `model` on every batch of `source` (epoch 0); batches must have the model's batch size. */
-export async function evaluate(model: DlrmModel, source: BatchSource, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate(
+  model: DlrmModel,
+  source: BatchSource,
+  opts: EvaluateOptions = {},
+): Promise<EvaluationResult> {
   const be = model.backend;
   const B = model.config.batchSize;
   const saved = Float32Array.from(await be.read(model.stats));
@@ -54,7 +58,11 @@ export async function evaluate(model: DlrmModel, source: BatchSource, opts: Eval
         // Every rank scores its slice; all gather the whole batch's scores in sample order.
         await hybrid.forward();
         const local = ((await be.read(model.probs)) as Float32Array).subarray(0, model.localBatch);
-        await hybrid.comm.allGatherV(local, globalProbs, Array.from({ length: hybrid.comm.worldSize }, () => model.localBatch));
+        await hybrid.comm.allGatherV(
+          local,
+          globalProbs,
+          Array.from({ length: hybrid.comm.worldSize }, () => model.localBatch),
+        );
         probs = globalProbs;
       }
       metrics.add(probs, batch.targets, Math.min(batch.count ?? B, B));

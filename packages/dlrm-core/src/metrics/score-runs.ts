@@ -27,7 +27,11 @@ class RunReader {
   private pos = 0;
   current: KeyCounts = { key: 0, positives: 0, negatives: 0 };
 
-  constructor(private readonly fd: number, private readonly start: number, private readonly entries: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly start: number,
+    private readonly entries: number,
+  ) {}
 
   /** Moves to the next entry; false at the end of the run. */
   next(): boolean {
@@ -41,7 +45,11 @@ class RunReader {
       this.pos += n;
     }
     const o = this.at++ * ENTRY_BYTES;
-    this.current = { key: this.buf.readUInt32LE(o), positives: this.buf.readDoubleLE(o + 4), negatives: this.buf.readDoubleLE(o + 12) };
+    this.current = {
+      key: this.buf.readUInt32LE(o),
+      positives: this.buf.readDoubleLE(o + 4),
+      negatives: this.buf.readDoubleLE(o + 12),
+    };
     return true;
   }
 }
@@ -76,7 +84,7 @@ export class ScoreTally {
 
   /** Adds `positives` and `negatives` to `key`. */
   add(key: number, positives: number, negatives: number): void {
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & this.mask;
+    let i = (Math.imul(key, 0x9e3779b1) >>> 0) & this.mask;
     while (this.used[i] === 1 && this.keys[i] !== key) i = (i + 1) & this.mask;
     if (this.used[i] === 0) {
       if (this.size * 2 >= this.keys.length) {
@@ -125,7 +133,8 @@ export class ScoreTally {
   /** Every distinct key once, ascending, with its counts summed over all runs. */
   *sortedEntries(): Generator<KeyCounts> {
     if (this.runs.length === 0) {
-      for (const s of this.sortedSlots()) yield { key: this.keys[s]!, positives: this.pos[s]!, negatives: this.neg[s]! };
+      for (const s of this.sortedSlots())
+        yield { key: this.keys[s]!, positives: this.pos[s]!, negatives: this.neg[s]! };
       return;
     }
     if (this.size > 0) this.spill();

@@ -20,7 +20,8 @@ function checkShardTensors(byName: Map<string, Tensor>, weights: StateDict, sour
   for (const [name, t] of byName) {
     const w = weights.get(name);
     if (w === undefined) problems.push(`missing tensor ${name}`);
-    else if (w.data.length !== t.size) problems.push(`tensor ${name} has ${w.data.length} values, the model needs ${t.size}`);
+    else if (w.data.length !== t.size)
+      problems.push(`tensor ${name} has ${w.data.length} values, the model needs ${t.size}`);
   }
   if (problems.length > 0) throw new StateDictMismatchError(source, problems);
 }
@@ -154,7 +155,11 @@ export class DlrmModel {
       this.dPooledOwn = this.dPooled;
     } else {
       this.pooledOwn = be.alloc([BE, Math.max(Town, 1) * D], "f32", "pooled embeddings of this rank's tables");
-      this.dPooledOwn = be.alloc([BE, Math.max(Town, 1) * D], "f32", "pooled embeddings gradient of this rank's tables");
+      this.dPooledOwn = be.alloc(
+        [BE, Math.max(Town, 1) * D],
+        "f32",
+        "pooled embeddings gradient of this rank's tables",
+      );
     }
     this.dRows = be.alloc([Math.max(this.nnzMax, 1), D], "f32", "unique-row gradients");
     const { bottom, top } = mlpLayers(m);
@@ -170,7 +175,13 @@ export class DlrmModel {
     this.stats = be.alloc([3], "f32", "loss statistics");
   }
 
-  private makeLayers(prefix: string, widths: number[], input: Tensor, sigmoidLast: boolean, adagrad: boolean): LinearLayer[] {
+  private makeLayers(
+    prefix: string,
+    widths: number[],
+    input: Tensor,
+    sigmoidLast: boolean,
+    adagrad: boolean,
+  ): LinearLayer[] {
     const be = this.backend;
     const layers: LinearLayer[] = [];
     let x = input;
@@ -208,7 +219,9 @@ export class DlrmModel {
 
   /** Every optimizer accumulator (tables first, then MLP weight/bias in layer order). */
   optimizerState(): Tensor[] {
-    const mlp = [...this.bottom, ...this.top].flatMap((l) => (l.accWeight && l.accBias ? [l.accWeight, l.accBias] : []));
+    const mlp = [...this.bottom, ...this.top].flatMap((l) =>
+      l.accWeight && l.accBias ? [l.accWeight, l.accBias] : [],
+    );
     return [...this.tableAccs, ...mlp];
   }
 
@@ -225,7 +238,8 @@ export class DlrmModel {
   namedOptimizerState(): [string, Tensor][] {
     if (this.tableAccs.length === 0) return [];
     const out: [string, Tensor][] = this.tableAccs.map((t, i) => [`emb_l.${this.ownedTables[i]}.weight`, t]);
-    for (const l of [...this.bottom, ...this.top]) out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
+    for (const l of [...this.bottom, ...this.top])
+      out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
     return out;
   }
 
@@ -236,7 +250,8 @@ export class DlrmModel {
     for (const [name, t] of named) {
       const s = state.get(name);
       if (s === undefined) problems.push(`missing optimizer state for ${name}`);
-      else if (s.data.length !== t.size) problems.push(`optimizer state for ${name} has ${s.data.length} values, the model needs ${t.size}`);
+      else if (s.data.length !== t.size)
+        problems.push(`optimizer state for ${name} has ${s.data.length} values, the model needs ${t.size}`);
     }
     const expected = new Set(named.map(([n]) => n));
     for (const name of state.keys()) if (!expected.has(name)) problems.push(`unexpected optimizer state ${name}`);
@@ -264,13 +279,17 @@ export class DlrmModel {
       else checkShardTensors(byName, weights, source);
       for (const [name, t] of byName) this.backend.write(t, weights.get(name)!.data);
     } else {
-      initialiseParameters(this.config.model, this.config.seed, (spec, data) => this.backend.write(byName.get(spec.name)!, data), (spec) => byName.has(spec.name));
+      initialiseParameters(
+        this.config.model,
+        this.config.seed,
+        (spec, data) => this.backend.write(byName.get(spec.name)!, data),
+        (spec) => byName.has(spec.name),
+      );
     }
     // Zeroed after the weights: a lazy backend can then write them at once, without a copy.
     this.backend.fill({ t: this.stats, value: 0 });
     for (const acc of this.optimizerState()) this.backend.fill({ t: acc, value: 0 });
   }
-
 
   /** Reads every parameter back to the host as a state dict (dlrm names, float32). */
   async stateDict(): Promise<StateDict> {
@@ -286,13 +305,31 @@ export class DlrmModel {
     const precision = this.config.precision;
     if (be.linearForward) {
       be.linearForward({
-        x: l.input, weight: l.weight, bias: l.bias, y: l.output,
-        batchSize: this.B, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
-        activation: l.relu ? "relu" : "none", precision,
+        x: l.input,
+        weight: l.weight,
+        bias: l.bias,
+        y: l.output,
+        batchSize: this.B,
+        inFeatures: l.inFeatures,
+        outFeatures: l.outFeatures,
+        activation: l.relu ? "relu" : "none",
+        precision,
       });
       return;
     }
-    be.gemm({ a: l.input, b: l.weight, c: l.output, m: this.B, n: l.outFeatures, k: l.inFeatures, transA: false, transB: true, alpha: 1, beta: 0, precision });
+    be.gemm({
+      a: l.input,
+      b: l.weight,
+      c: l.output,
+      m: this.B,
+      n: l.outFeatures,
+      k: l.inFeatures,
+      transA: false,
+      transB: true,
+      alpha: 1,
+      beta: 0,
+      precision,
+    });
     be.biasAddForward({ y: l.output, bias: l.bias, rows: this.B, cols: l.outFeatures });
     if (l.relu) be.reluForward({ x: l.output, y: l.output, size: this.B * l.outFeatures });
   }
@@ -302,10 +339,34 @@ export class DlrmModel {
     const precision = this.config.precision;
     const B = this.B;
     if (l.relu) be.reluBackward({ y: l.output, dY: l.dOutput, dX: l.dOutput, size: B * l.outFeatures });
-    be.gemm({ a: l.dOutput, b: l.input, c: l.dWeight, m: l.outFeatures, n: l.inFeatures, k: B, transA: true, transB: false, alpha: 1, beta: 0, precision });
+    be.gemm({
+      a: l.dOutput,
+      b: l.input,
+      c: l.dWeight,
+      m: l.outFeatures,
+      n: l.inFeatures,
+      k: B,
+      transA: true,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+      precision,
+    });
     be.biasAddBackward({ dY: l.dOutput, dBias: l.dBias, rows: B, cols: l.outFeatures });
     if (l.dInput !== undefined) {
-      be.gemm({ a: l.dOutput, b: l.weight, c: l.dInput, m: B, n: l.inFeatures, k: l.outFeatures, transA: false, transB: false, alpha: 1, beta: 0, precision });
+      be.gemm({
+        a: l.dOutput,
+        b: l.weight,
+        c: l.dInput,
+        m: B,
+        n: l.inFeatures,
+        k: l.outFeatures,
+        transA: false,
+        transB: false,
+        alpha: 1,
+        beta: 0,
+        precision,
+      });
     }
   }
 
@@ -332,7 +393,14 @@ export class DlrmModel {
 
   /** This rank's tables' embedding bags over the embedding batch, into `pooledOwn`. */
   embeddingsForward(): void {
-    if (this.Town > 0) this.backend.embeddingBagsForward({ tables: this.tables, sparse: this.sparse, pooled: this.pooledOwn, batchSize: this.BE, dim: this.D });
+    if (this.Town > 0)
+      this.backend.embeddingBagsForward({
+        tables: this.tables,
+        sparse: this.sparse,
+        pooled: this.pooledOwn,
+        batchSize: this.BE,
+        dim: this.D,
+      });
   }
 
   /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */
@@ -341,13 +409,25 @@ export class DlrmModel {
     const m = this.config.model;
     const { B, D, T } = this;
     be.interactionForward({
-      x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, out: this.interaction,
-      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
+      x: this.bottom[this.bottom.length - 1]!.output,
+      pooled: this.pooled,
+      out: this.interaction,
+      batchSize: B,
+      dim: D,
+      numTables: T,
+      op: m.interaction,
+      itself: m.interactionItself,
+      precision: this.config.precision,
     });
     for (const l of this.top) this.linearForward(l);
     be.lossForward({
-      logits: this.top[this.top.length - 1]!.output, targets: this.targets, probs: this.probs, stats: this.stats,
-      batchSize: B, loss: this.config.loss, threshold: this.config.lossThreshold,
+      logits: this.top[this.top.length - 1]!.output,
+      targets: this.targets,
+      probs: this.probs,
+      stats: this.stats,
+      batchSize: B,
+      loss: this.config.loss,
+      threshold: this.config.lossThreshold,
     });
   }
 
@@ -369,15 +449,27 @@ export class DlrmModel {
     const m = this.config.model;
     const { B, D, T } = this;
     be.lossBackward({
-      logits: this.top[this.top.length - 1]!.output, targets: this.targets, dLogits: this.dLogits,
-      batchSize: B, loss: this.config.loss, threshold: this.config.lossThreshold,
+      logits: this.top[this.top.length - 1]!.output,
+      targets: this.targets,
+      dLogits: this.dLogits,
+      batchSize: B,
+      loss: this.config.loss,
+      threshold: this.config.lossThreshold,
       ...(this.shard === undefined ? {} : { meanOver: this.BE }),
     });
     for (let i = this.top.length - 1; i >= 0; i--) this.linearBackward(this.top[i]!);
     be.interactionBackward({
-      x: this.bottom[this.bottom.length - 1]!.output, pooled: this.pooled, dOut: this.dInteraction,
-      dX: this.dBottomOut, dPooled: this.dPooled,
-      batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision: this.config.precision,
+      x: this.bottom[this.bottom.length - 1]!.output,
+      pooled: this.pooled,
+      dOut: this.dInteraction,
+      dX: this.dBottomOut,
+      dPooled: this.dPooled,
+      batchSize: B,
+      dim: D,
+      numTables: T,
+      op: m.interaction,
+      itself: m.interactionItself,
+      precision: this.config.precision,
     });
   }
 
@@ -403,18 +495,41 @@ export class DlrmModel {
     const rowWise = opt === "rwsadagrad";
     if (be.embeddingBagsBackwardSparseStep) {
       be.embeddingBagsBackwardSparseStep({
-        dPooled: this.dPooledOwn, tables: this.tables, ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
-        sparse: this.sparse, dRows: this.dRows, lr, eps: ADAGRAD_EPS, batchSize: B, dim: D, numTables: T, rowWise,
+        dPooled: this.dPooledOwn,
+        tables: this.tables,
+        ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
+        sparse: this.sparse,
+        dRows: this.dRows,
+        lr,
+        eps: ADAGRAD_EPS,
+        batchSize: B,
+        dim: D,
+        numTables: T,
+        rowWise,
       });
       return;
     }
-    be.embeddingBagsBackward({ dPooled: this.dPooledOwn, sparse: this.sparse, dRows: this.dRows, batchSize: B, dim: D, numTables: T });
+    be.embeddingBagsBackward({
+      dPooled: this.dPooledOwn,
+      sparse: this.sparse,
+      dRows: this.dRows,
+      batchSize: B,
+      dim: D,
+      numTables: T,
+    });
     if (opt === "sgd") {
       be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: D, numTables: T });
     } else {
       be.sparseAdagradStep({
-        tables: this.tables, accs: this.tableAccs, sparse: this.sparse, dRows: this.dRows,
-        lr, eps: ADAGRAD_EPS, dim: D, numTables: T, rowWise,
+        tables: this.tables,
+        accs: this.tableAccs,
+        sparse: this.sparse,
+        dRows: this.dRows,
+        lr,
+        eps: ADAGRAD_EPS,
+        dim: D,
+        numTables: T,
+        rowWise,
       });
     }
   }
@@ -437,7 +552,9 @@ export class DlrmModel {
       be.fusedAdagradStep({ params, grads, accs, lr, eps: ADAGRAD_EPS });
       return;
     }
-    params.forEach((p, i) => be.adagradStep({ param: p, grad: grads[i]!, acc: accs[i]!, lr, eps: ADAGRAD_EPS, size: p.size }));
+    params.forEach((p, i) =>
+      be.adagradStep({ param: p, grad: grads[i]!, acc: accs[i]!, lr, eps: ADAGRAD_EPS, size: p.size }),
+    );
   }
 
   /** Zeroes the loss statistics (after a print step reads them). */

@@ -23,9 +23,14 @@ export function mlpLayers(m: ModelConfig): { bottom: number[]; top: number[] } {
 /** Every parameter in state_dict order (tables, bottom MLP, top MLP). */
 export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
-  m.tableRows.forEach((rows, t) => specs.push({ name: `emb_l.${t}.weight`, shape: [rows, m.embeddingDim], kind: "table" }));
+  m.tableRows.forEach((rows, t) =>
+    specs.push({ name: `emb_l.${t}.weight`, shape: [rows, m.embeddingDim], kind: "table" }),
+  );
   const { bottom, top } = mlpLayers(m);
-  for (const [prefix, widths] of [["bot_l", bottom], ["top_l", top]] as const) {
+  for (const [prefix, widths] of [
+    ["bot_l", bottom],
+    ["top_l", top],
+  ] as const) {
     for (let i = 0; i + 1 < widths.length; i++) {
       const n = widths[i]!;
       const out = widths[i + 1]!;
@@ -79,7 +84,10 @@ export function initialiseParameters(
 
 /** Thrown by `checkStateDict`; `problems` lists every missing, extra and mis-shaped tensor. */
 export class StateDictMismatchError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`${source} does not match the model:\n  ${problems.join("\n  ")}`);
     this.name = "StateDictMismatchError";
   }

@@ -24,7 +24,14 @@ export function describe(v: unknown): string {
 
 /** Whether `v` looks like a Tensor handle (an object with a numeric id, a shape, a size and a dtype). */
 export function isTensor(v: unknown): v is Tensor {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Tensor).id === "number" && typeof (v as Tensor).size === "number" && "dtype" in v;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as Tensor).id === "number" &&
+    typeof (v as Tensor).size === "number" &&
+    "dtype" in v
+  );
 }
 
 /** The disposed-backend error every backend throws from every call after `dispose()`. */
@@ -39,7 +46,11 @@ const MAX_DIM = 0x7fffffff;
 export class ArgCheck {
   private readonly a: Record<string, unknown>;
 
-  constructor(readonly op: string, args: unknown, private readonly resolve: TensorResolver) {
+  constructor(
+    readonly op: string,
+    args: unknown,
+    private readonly resolve: TensorResolver,
+  ) {
     if (typeof args !== "object" || args === null || Array.isArray(args)) {
       throw new TypeError(`${op}: the argument must be an object of named arguments, got ${describe(args)}`);
     }
@@ -59,7 +70,8 @@ export class ArgCheck {
   dim(n: string, min = 0): number {
     const v = this.a[n];
     if (typeof v !== "number") throw new TypeError(`${this.name(n)} must be a number, got ${describe(v)}`);
-    if (!Number.isInteger(v) || v < min || v > MAX_DIM) throw new RangeError(`${this.name(n)} must be an integer in [${min}, 2^31), got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > MAX_DIM)
+      throw new RangeError(`${this.name(n)} must be an integer in [${min}, 2^31), got ${v}`);
     return v;
   }
 
@@ -111,7 +123,9 @@ export class ArgCheck {
     const v = this.a[n];
     if (v === undefined && fallback !== undefined) return fallback;
     if (!(choices as readonly unknown[]).includes(v)) {
-      throw new TypeError(`${this.name(n)} must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got ${describe(v)}`);
+      throw new TypeError(
+        `${this.name(n)} must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got ${describe(v)}`,
+      );
     }
     return v as C;
   }
@@ -129,7 +143,8 @@ export class ArgCheck {
     if (value === undefined || value === null) throw new TypeError(`${this.name(n)} is missing`);
     if (!isTensor(value)) throw new TypeError(`${this.name(n)} must be a Tensor, got ${describe(value)}`);
     this.resolve(value, this.op, n);
-    if (dtype !== undefined && value.dtype !== dtype) throw new TypeError(`${this.name(n)} must be ${dtype}, got ${value.dtype}`);
+    if (dtype !== undefined && value.dtype !== dtype)
+      throw new TypeError(`${this.name(n)} must be ${dtype}, got ${value.dtype}`);
     if (value.size < need) throw new RangeError(`${this.name(n)} has ${value.size} elements, needs at least ${need}`);
     return value;
   }
@@ -138,7 +153,8 @@ export class ArgCheck {
   list(n: string, count?: number, what = "numTables"): readonly unknown[] {
     const v = this.a[n];
     if (!Array.isArray(v)) throw new TypeError(`${this.name(n)} must be an array of tensors, got ${describe(v)}`);
-    if (count !== undefined && v.length !== count) throw new RangeError(`${this.name(n)} has ${v.length} tensors, ${what} is ${count}`);
+    if (count !== undefined && v.length !== count)
+      throw new RangeError(`${this.name(n)} has ${v.length} tensors, ${what} is ${count}`);
     return v;
   }
 
@@ -146,7 +162,8 @@ export class ArgCheck {
   tables(n: string, dim: number, count?: number): number[] {
     return this.list(n, count).map((t, i) => {
       const table = this.tensor(`${n}[${i}]`, "f32", 0, t);
-      if (table.size % dim !== 0) throw new RangeError(`${this.name(`${n}[${i}]`)} has ${table.size} elements, not a multiple of dim ${dim}`);
+      if (table.size % dim !== 0)
+        throw new RangeError(`${this.name(`${n}[${i}]`)} has ${table.size} elements, not a multiple of dim ${dim}`);
       return table.size / dim;
     });
   }
@@ -155,7 +172,8 @@ export class ArgCheck {
   sparse(field: string, need: number): Tensor {
     const s = this.a.sparse;
     if (s === undefined || s === null) throw new TypeError(`${this.name("sparse")} is missing`);
-    if (typeof s !== "object" || Array.isArray(s)) throw new TypeError(`${this.name("sparse")} must be an object of tensors, got ${describe(s)}`);
+    if (typeof s !== "object" || Array.isArray(s))
+      throw new TypeError(`${this.name("sparse")} must be an object of tensors, got ${describe(s)}`);
     return this.tensor(`sparse.${field}`, "i32", need, (s as Record<string, unknown>)[field]);
   }
 }

@@ -9,16 +9,25 @@ import type { DType, Tensor } from "../backend.js";
 import { describe, type ArgCheck } from "./check.js";
 
 /** Checks alloc's arguments; returns the element count. `maxElements` is the backend's limit. */
-export function checkAlloc(shape: readonly number[], dtype: DType, label: string | undefined, maxElements = 2 ** 31 - 1): number {
+export function checkAlloc(
+  shape: readonly number[],
+  dtype: DType,
+  label: string | undefined,
+  maxElements = 2 ** 31 - 1,
+): number {
   const op = `alloc(${label ?? "tensor"})`;
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: argument "shape" must be an array of dimensions, got ${describe(shape)}`);
-  if (dtype !== "f32" && dtype !== "i32") throw new TypeError(`${op}: argument "dtype" must be one of "f32", "i32", got ${describe(dtype)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: argument "shape" must be an array of dimensions, got ${describe(shape)}`);
+  if (dtype !== "f32" && dtype !== "i32")
+    throw new TypeError(`${op}: argument "dtype" must be one of "f32", "i32", got ${describe(dtype)}`);
   let size = 1;
   for (const d of shape) {
-    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) throw new RangeError(`${op}: argument "shape" holds ${describe(d)}, not an integer >= 0: [${shape.join(", ")}]`);
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0)
+      throw new RangeError(`${op}: argument "shape" holds ${describe(d)}, not an integer >= 0: [${shape.join(", ")}]`);
     size *= d;
   }
-  if (size > maxElements) throw new RangeError(`${op}: ${size} elements do not fit this backend (at most ${maxElements})`);
+  if (size > maxElements)
+    throw new RangeError(`${op}: ${size} elements do not fit this backend (at most ${maxElements})`);
   return size;
 }
 
@@ -30,7 +39,9 @@ export function checkWrite(t: Tensor, data: unknown, offset: unknown): void {
     throw new TypeError(`write: argument "data" must be a ${want.name} for ${t.dtype} tensor #${t.id}, got ${got}`);
   }
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + data.length > t.size) {
-    throw new RangeError(`write: ${data.length} elements at offset ${describe(offset)} do not fit tensor #${t.id} of ${t.size} elements`);
+    throw new RangeError(
+      `write: ${data.length} elements at offset ${describe(offset)} do not fit tensor #${t.id} of ${t.size} elements`,
+    );
   }
 }
 

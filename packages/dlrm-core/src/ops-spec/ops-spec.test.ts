@@ -25,13 +25,24 @@ describe("op specs", () => {
 
   it("give TypeError for a wrong kind, RangeError for a value out of range, and pass the resolver's Error through", () => {
     expect(() => validateOp("sgdStep", sgd({}), resolve)).not.toThrow();
-    expect(() => validateOp("sgdStep", sgd({ lr: "0.1" }), resolve)).toThrow(new TypeError('sgdStep: argument "lr" must be a number, got "0.1"'));
-    expect(() => validateOp("sgdStep", sgd({ size: 5 }), resolve)).toThrow(new RangeError('sgdStep: argument "param" has 4 elements, needs at least 5'));
-    expect(() => validateOp("sgdStep", sgd({ grad: tensor(4, "i32") }), resolve)).toThrow(new TypeError('sgdStep: argument "grad" must be f32, got i32'));
-    expect(() => validateOp("sgdStep", sgd({ param: { id: 99, shape: [4], size: 4, dtype: "f32" } }), resolve)).toThrow(new Error('sgdStep: argument "param" (tensor #99) was freed or never allocated here'));
-    expect(() => validateOp("sgdStep", [1], resolve)).toThrow(new TypeError("sgdStep: the argument must be an object of named arguments, got an array"));
-    expect(() => validateOp("fusedAdagradStep", { params: [tensor(2)], grads: [], accs: [], lr: 1, eps: 1 }, resolve))
-      .toThrow(new RangeError('fusedAdagradStep: argument "grads" has 0 tensors, params.length is 1'));
+    expect(() => validateOp("sgdStep", sgd({ lr: "0.1" }), resolve)).toThrow(
+      new TypeError('sgdStep: argument "lr" must be a number, got "0.1"'),
+    );
+    expect(() => validateOp("sgdStep", sgd({ size: 5 }), resolve)).toThrow(
+      new RangeError('sgdStep: argument "param" has 4 elements, needs at least 5'),
+    );
+    expect(() => validateOp("sgdStep", sgd({ grad: tensor(4, "i32") }), resolve)).toThrow(
+      new TypeError('sgdStep: argument "grad" must be f32, got i32'),
+    );
+    expect(() => validateOp("sgdStep", sgd({ param: { id: 99, shape: [4], size: 4, dtype: "f32" } }), resolve)).toThrow(
+      new Error('sgdStep: argument "param" (tensor #99) was freed or never allocated here'),
+    );
+    expect(() => validateOp("sgdStep", [1], resolve)).toThrow(
+      new TypeError("sgdStep: the argument must be an object of named arguments, got an array"),
+    );
+    expect(() =>
+      validateOp("fusedAdagradStep", { params: [tensor(2)], grads: [], accs: [], lr: 1, eps: 1 }, resolve),
+    ).toThrow(new RangeError('fusedAdagradStep: argument "grads" has 0 tensors, params.length is 1'));
   });
 });
 
@@ -44,18 +55,42 @@ describe("sparse fault rules", () => {
     const bad = Int32Array.of(0, 2, 1, 5, 6);
     const f = findBagFault(bad, Int32Array.of(0, 9, 2, 3, 4, 1), 6, 2, 2, [4, 5])!;
     expect(sparseFaultMessage("op", f)).toBe("op: sparse.offsets decreases at 2 (2 then 1)");
-    expect(sparseFaultMessage("op", findBagFault(offsets, Int32Array.of(0, 1, 2, 3, 9, -1), 6, 2, 2, [4, 5])!)).toBe("op: sparse.indices[4] = 9 is out of range for table 1 (5 rows)");
-    expect(findBagFault(Int32Array.of(0, 2, 3, 5, 7), indices, 6, 2, 2)).toMatchObject({ code: SparseFaultCode.OffsetsEnd, value: 7, limit: 6 });
+    expect(sparseFaultMessage("op", findBagFault(offsets, Int32Array.of(0, 1, 2, 3, 9, -1), 6, 2, 2, [4, 5])!)).toBe(
+      "op: sparse.indices[4] = 9 is out of range for table 1 (5 rows)",
+    );
+    expect(findBagFault(Int32Array.of(0, 2, 3, 5, 7), indices, 6, 2, 2)).toMatchObject({
+      code: SparseFaultCode.OffsetsEnd,
+      value: 7,
+      limit: 6,
+    });
   });
 
   it("find unique-offset faults first, then per slot its CSR range, its bags, its row", () => {
-    const view = { tableUniqueOffsets: Int32Array.of(0, 2, 3), uniqueRows: Int32Array.of(0, 9, 1), csrOffsets: Int32Array.of(0, 1, 2, 3), csrBags: Int32Array.of(0, 1, 1) };
-    expect(sparseFaultMessage("op", findUniqueFault(view, 2, 2, [4, 5])!)).toBe("op: sparse.uniqueRows[1] = 9 is out of range for table 0 (4 rows)");
-    expect(sparseFaultMessage("op", findUniqueFault({ ...view, csrBags: Int32Array.of(0, 5, 1) }, 2, 2, [4, 5])!)).toBe("op: sparse.csrBags[1] = 5 is not a bag in 0..1");
-    expect(sparseFaultMessage("op", findUniqueFault({ ...view, csrOffsets: Int32Array.of(0, 1, 7, 3) }, 2, 2, [4, 5])!))
-      .toBe("op: sparse.csrOffsets[1..2] = 1..7 is not a valid range of sparse.csrBags");
-    expect(sparseFaultMessage("op", findUniqueFault({ ...view, tableUniqueOffsets: Int32Array.of(0, 2, 4) }, 2, 2, [4, 5])!))
-      .toBe("op: sparse.tableUniqueOffsets ends at 4 but sparse.uniqueRows has 3 elements");
-    expect(findUniqueFault({ tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: Int32Array.of(0, 1, 4) }, 2, undefined, [4, 5])).toBeUndefined();
+    const view = {
+      tableUniqueOffsets: Int32Array.of(0, 2, 3),
+      uniqueRows: Int32Array.of(0, 9, 1),
+      csrOffsets: Int32Array.of(0, 1, 2, 3),
+      csrBags: Int32Array.of(0, 1, 1),
+    };
+    expect(sparseFaultMessage("op", findUniqueFault(view, 2, 2, [4, 5])!)).toBe(
+      "op: sparse.uniqueRows[1] = 9 is out of range for table 0 (4 rows)",
+    );
+    expect(sparseFaultMessage("op", findUniqueFault({ ...view, csrBags: Int32Array.of(0, 5, 1) }, 2, 2, [4, 5])!)).toBe(
+      "op: sparse.csrBags[1] = 5 is not a bag in 0..1",
+    );
+    expect(
+      sparseFaultMessage("op", findUniqueFault({ ...view, csrOffsets: Int32Array.of(0, 1, 7, 3) }, 2, 2, [4, 5])!),
+    ).toBe("op: sparse.csrOffsets[1..2] = 1..7 is not a valid range of sparse.csrBags");
+    expect(
+      sparseFaultMessage("op", findUniqueFault({ ...view, tableUniqueOffsets: Int32Array.of(0, 2, 4) }, 2, 2, [4, 5])!),
+    ).toBe("op: sparse.tableUniqueOffsets ends at 4 but sparse.uniqueRows has 3 elements");
+    expect(
+      findUniqueFault(
+        { tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: Int32Array.of(0, 1, 4) },
+        2,
+        undefined,
+        [4, 5],
+      ),
+    ).toBeUndefined();
   });
 });

@@ -43,7 +43,8 @@ export const optimizerSpecs = {
 
   /** dim, numTables; lr; T tables; uniqueRows, tableUniqueOffsets; dRows. */
   sparseSgdStep(c: ArgCheck): void {
-    const d = c.dim("dim", 1), t = c.dim("numTables");
+    const d = c.dim("dim", 1),
+      t = c.dim("numTables");
     c.finite("lr");
     c.tables("tables", d, t);
     c.f32({ dRows: uniqueFields(c, t, false) * d });
@@ -51,7 +52,8 @@ export const optimizerSpecs = {
 
   /** As sparseSgdStep, plus eps, rowWise and T accumulators. */
   sparseAdagradStep(c: ArgCheck): void {
-    const d = c.dim("dim", 1), t = c.dim("numTables");
+    const d = c.dim("dim", 1),
+      t = c.dim("numTables");
     c.finites("lr", "eps");
     const rowWise = c.flag("rowWise");
     accs(c, c.tables("tables", d, t), d, rowWise);
@@ -60,7 +62,9 @@ export const optimizerSpecs = {
 
   /** batchSize; dPooled; tables (and accs when given, with eps and rowWise); the unique and CSR fields; dRows. */
   embeddingBagsBackwardSparseStep(c: ArgCheck): void {
-    const b = c.dim("batchSize"), d = c.dim("dim", 1), t = c.dim("numTables");
+    const b = c.dim("batchSize"),
+      d = c.dim("dim", 1),
+      t = c.dim("numTables");
     c.finite("lr");
     const rows = c.tables("tables", d, t);
     if (c.get("accs") !== undefined) {

@@ -43,17 +43,28 @@ export interface SparseFault {
 export function sparseFaultMessage(op: string, f: SparseFault): string {
   const { pos: i, value: v } = f;
   switch (f.code) {
-    case SparseFaultCode.OffsetsStart: return `${op}: sparse.offsets[0] must be 0, got ${v}`;
-    case SparseFaultCode.OffsetsDecrease: return `${op}: sparse.offsets decreases at ${i} (${f.prev} then ${v})`;
-    case SparseFaultCode.OffsetsEnd: return `${op}: sparse.offsets ends at ${v} but sparse.indices has ${f.limit} elements`;
-    case SparseFaultCode.Index: return `${op}: sparse.indices[${i}] = ${v} is out of range for table ${f.table} (${f.limit} rows)`;
-    case SparseFaultCode.UniqueStart: return `${op}: sparse.tableUniqueOffsets[0] must be 0, got ${v}`;
-    case SparseFaultCode.UniqueDecrease: return `${op}: sparse.tableUniqueOffsets decreases at ${i}`;
-    case SparseFaultCode.UniqueEnd: return `${op}: sparse.tableUniqueOffsets ends at ${v} but sparse.uniqueRows has ${f.limit} elements`;
-    case SparseFaultCode.CsrRange: return `${op}: sparse.csrOffsets[${i}..${i + 1}] = ${f.prev}..${v} is not a valid range of sparse.csrBags`;
-    case SparseFaultCode.CsrBag: return `${op}: sparse.csrBags[${i}] = ${v} is not a bag in 0..${f.limit! - 1}`;
-    case SparseFaultCode.UniqueRow: return `${op}: sparse.uniqueRows[${i}] = ${v} is out of range for table ${f.table} (${f.limit} rows)`;
-    default: return `${op}: the sparse batch is invalid (fault ${String(f.code)} at ${i})`;
+    case SparseFaultCode.OffsetsStart:
+      return `${op}: sparse.offsets[0] must be 0, got ${v}`;
+    case SparseFaultCode.OffsetsDecrease:
+      return `${op}: sparse.offsets decreases at ${i} (${f.prev} then ${v})`;
+    case SparseFaultCode.OffsetsEnd:
+      return `${op}: sparse.offsets ends at ${v} but sparse.indices has ${f.limit} elements`;
+    case SparseFaultCode.Index:
+      return `${op}: sparse.indices[${i}] = ${v} is out of range for table ${f.table} (${f.limit} rows)`;
+    case SparseFaultCode.UniqueStart:
+      return `${op}: sparse.tableUniqueOffsets[0] must be 0, got ${v}`;
+    case SparseFaultCode.UniqueDecrease:
+      return `${op}: sparse.tableUniqueOffsets decreases at ${i}`;
+    case SparseFaultCode.UniqueEnd:
+      return `${op}: sparse.tableUniqueOffsets ends at ${v} but sparse.uniqueRows has ${f.limit} elements`;
+    case SparseFaultCode.CsrRange:
+      return `${op}: sparse.csrOffsets[${i}..${i + 1}] = ${f.prev}..${v} is not a valid range of sparse.csrBags`;
+    case SparseFaultCode.CsrBag:
+      return `${op}: sparse.csrBags[${i}] = ${v} is not a bag in 0..${f.limit! - 1}`;
+    case SparseFaultCode.UniqueRow:
+      return `${op}: sparse.uniqueRows[${i}] = ${v} is out of range for table ${f.table} (${f.limit} rows)`;
+    default:
+      return `${op}: the sparse batch is invalid (fault ${String(f.code)} at ${i})`;
   }
 }
 
@@ -66,11 +77,19 @@ export function sparseFaultError(op: string, f: SparseFault): RangeError {
  * The first fault of T*B bags: offsets (>= T*B + 1 entries) first, then every index against
  * rows[t] when `rows` is given. `nIndices` is the capacity of sparse.indices.
  */
-export function findBagFault(offsets: Int32Array, indices: Int32Array, nIndices: number, T: number, B: number, rows?: readonly number[]): SparseFault | undefined {
+export function findBagFault(
+  offsets: Int32Array,
+  indices: Int32Array,
+  nIndices: number,
+  T: number,
+  B: number,
+  rows?: readonly number[],
+): SparseFault | undefined {
   const n = T * B;
   if (offsets[0] !== 0) return { code: SparseFaultCode.OffsetsStart, pos: 0, value: offsets[0]! };
   for (let i = 1; i <= n; i++) {
-    if (offsets[i]! < offsets[i - 1]!) return { code: SparseFaultCode.OffsetsDecrease, pos: i, value: offsets[i]!, prev: offsets[i - 1]! };
+    if (offsets[i]! < offsets[i - 1]!)
+      return { code: SparseFaultCode.OffsetsDecrease, pos: i, value: offsets[i]!, prev: offsets[i - 1]! };
   }
   if (offsets[n]! > nIndices) return { code: SparseFaultCode.OffsetsEnd, pos: n, value: offsets[n]!, limit: nIndices };
   if (rows === undefined) return undefined;
@@ -96,18 +115,26 @@ export interface UniqueView {
  * CSR range (when csr is given), its bags against B (when B is given) and its row against
  * rows[t] (when rows is given).
  */
-export function findUniqueFault(v: UniqueView, T: number, B?: number, rows?: readonly number[]): SparseFault | undefined {
+export function findUniqueFault(
+  v: UniqueView,
+  T: number,
+  B?: number,
+  rows?: readonly number[],
+): SparseFault | undefined {
   const tuo = v.tableUniqueOffsets;
   if (tuo[0] !== 0) return { code: SparseFaultCode.UniqueStart, pos: 0, value: tuo[0]! };
   for (let t = 1; t <= T; t++) {
-    if (tuo[t]! < tuo[t - 1]!) return { code: SparseFaultCode.UniqueDecrease, pos: t, value: tuo[t]!, prev: tuo[t - 1]! };
+    if (tuo[t]! < tuo[t - 1]!)
+      return { code: SparseFaultCode.UniqueDecrease, pos: t, value: tuo[t]!, prev: tuo[t - 1]! };
   }
-  if (tuo[T]! > v.uniqueRows.length) return { code: SparseFaultCode.UniqueEnd, pos: T, value: tuo[T]!, limit: v.uniqueRows.length };
+  if (tuo[T]! > v.uniqueRows.length)
+    return { code: SparseFaultCode.UniqueEnd, pos: T, value: tuo[T]!, limit: v.uniqueRows.length };
   const { csrOffsets: co, csrBags: cb } = v;
   for (let t = 0; t < T; t++) {
     for (let u = tuo[t]!; u < tuo[t + 1]!; u++) {
       if (co !== undefined && cb !== undefined) {
-        const lo = co[u]!, hi = co[u + 1]!;
+        const lo = co[u]!,
+          hi = co[u + 1]!;
         if (lo < 0 || hi < lo || hi > cb.length) return { code: SparseFaultCode.CsrRange, pos: u, value: hi, prev: lo };
         if (B !== undefined) {
           for (let k = lo; k < hi; k++) {
@@ -116,7 +143,8 @@ export function findUniqueFault(v: UniqueView, T: number, B?: number, rows?: rea
         }
       }
       const r = v.uniqueRows[u]!;
-      if (rows !== undefined && (r < 0 || r >= rows[t]!)) return { code: SparseFaultCode.UniqueRow, pos: u, value: r, table: t, limit: rows[t]! };
+      if (rows !== undefined && (r < 0 || r >= rows[t]!))
+        return { code: SparseFaultCode.UniqueRow, pos: u, value: r, table: t, limit: rows[t]! };
     }
   }
   return undefined;

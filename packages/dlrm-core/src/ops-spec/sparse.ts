@@ -22,7 +22,8 @@ export function uniqueFields(c: ArgCheck, numTables: number, csr: boolean): numb
 export const sparseSpecs = {
   /** tables (T = tables.length), sparse.indices, sparse.offsets >= T*B + 1, pooled >= B*T*D. */
   embeddingBagsForward(c: ArgCheck): void {
-    const b = c.dim("batchSize"), d = c.dim("dim", 1);
+    const b = c.dim("batchSize"),
+      d = c.dim("dim", 1);
     const t = c.tables("tables", d).length;
     c.sparse("indices", 0);
     c.sparse("offsets", t * b + 1);
@@ -31,7 +32,9 @@ export const sparseSpecs = {
 
   /** dPooled >= B*T*D, the unique-slot and CSR fields, dRows >= Umax x D. */
   embeddingBagsBackward(c: ArgCheck): void {
-    const b = c.dim("batchSize"), d = c.dim("dim", 1), t = c.dim("numTables");
+    const b = c.dim("batchSize"),
+      d = c.dim("dim", 1),
+      t = c.dim("numTables");
     c.f32({ dPooled: b * t * d, dRows: uniqueFields(c, t, true) * d });
   },
 };

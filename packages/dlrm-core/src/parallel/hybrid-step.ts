@@ -128,8 +128,13 @@ export class HybridStep {
     const own = rowFloats[this.shard.rank]!;
     const sendCounts = Array.from({ length: N }, () => b * own);
     const recvCounts = rowFloats.map((f) => b * f);
-    const send = own === 0 ? this.exchangeSend.subarray(0, 0) : ((await this.model.backend.read(this.model.pooledOwn)) as Float32Array).subarray(0, b * N * own);
-    return this.start("allToAll", send.byteLength, () => this.comm.allToAllV(send, sendCounts, this.exchangeRecv, recvCounts));
+    const send =
+      own === 0
+        ? this.exchangeSend.subarray(0, 0)
+        : ((await this.model.backend.read(this.model.pooledOwn)) as Float32Array).subarray(0, b * N * own);
+    return this.start("allToAll", send.byteLength, () =>
+      this.comm.allToAllV(send, sendCounts, this.exchangeRecv, recvCounts),
+    );
   }
 
   private exchangeForwardFinish(): void {
@@ -168,7 +173,9 @@ export class HybridStep {
     const sendCounts = rowFloats.map((f) => b * f);
     const recvCounts = Array.from({ length: N }, () => b * own);
     const recv = this.exchangeRecv.subarray(0, b * N * own);
-    return this.start("allToAll", at * 4, () => this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts));
+    return this.start("allToAll", at * 4, () =>
+      this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts),
+    );
   }
 
   private exchangeBackwardFinish(): void {

@@ -18,7 +18,13 @@ import { buildModel } from "../train/trainer.js";
 
 const base: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
-  model: { ...DEFAULT_TRAIN_CONFIG.model, tableRows: [50, 40, 30, 20, 60], bottomMlp: [6, 12, 8], topMlp: [16, 1], embeddingDim: 8 },
+  model: {
+    ...DEFAULT_TRAIN_CONFIG.model,
+    tableRows: [50, 40, 30, 20, 60],
+    bottomMlp: [6, 12, 8],
+    topMlp: [16, 1],
+    embeddingDim: 8,
+  },
   batchSize: 24,
   learningRate: 0.05,
   loss: "bce",
@@ -44,7 +50,12 @@ function worstTensor(a: StateDict, b: StateDict): number {
 }
 
 const run = (cfg: TrainConfig, n: number) =>
-  trainRanks(n, () => referenceBackendFactory.create({ mode: cfg.mode }), cfg, () => createRandomSource(cfg, data));
+  trainRanks(
+    n,
+    () => referenceBackendFactory.create({ mode: cfg.mode }),
+    cfg,
+    () => createRandomSource(cfg, data),
+  );
 
 describe("hybrid-parallel training matches one process", () => {
   for (const op of ["dot", "cat"] as const) {
@@ -56,7 +67,9 @@ describe("hybrid-parallel training matches one process", () => {
         for (const n of [2, 3]) {
           const many = await run(cfg, n);
           expect(many.losses).toHaveLength(6);
-          many.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!) / Math.abs(one.losses[i]!)).toBeLessThan(1e-5));
+          many.losses.forEach((l, i) =>
+            expect(Math.abs(l - one.losses[i]!) / Math.abs(one.losses[i]!)).toBeLessThan(1e-5),
+          );
           expect(worstTensor(many.weights, one.weights)).toBeLessThan(1e-5);
           expect(worstTensor(many.optimizer, one.optimizer)).toBeLessThan(1e-5);
         }
@@ -66,7 +79,12 @@ describe("hybrid-parallel training matches one process", () => {
 
   it("the weights did move (the comparison can fail)", async () => {
     const one = await run(base, 1);
-    const init = await trainRanks(1, () => referenceBackendFactory.create({ mode: "eager" }), { ...base, numBatches: 1, learningRate: 1e-30 }, () => createRandomSource(base, data));
+    const init = await trainRanks(
+      1,
+      () => referenceBackendFactory.create({ mode: "eager" }),
+      { ...base, numBatches: 1, learningRate: 1e-30 },
+      () => createRandomSource(base, data),
+    );
     expect(worstTensor(init.weights, one.weights)).toBeGreaterThan(1e-3);
   });
 
@@ -82,18 +100,22 @@ describe("hybrid-parallel training matches one process", () => {
     const eager = await run(base, 2);
     const lazy = await run({ ...base, mode: "lazy" }, 2);
     expect(lazy.losses).toEqual(eager.losses);
-    for (const [k, t] of eager.weights) expect(Buffer.from(lazy.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+    for (const [k, t] of eager.weights)
+      expect(Buffer.from(lazy.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
   });
 
   it("reruns at world size 3 are bit-identical", async () => {
     const a = await run(base, 3);
     const b = await run(base, 3);
     expect(b.losses).toEqual(a.losses);
-    for (const [k, t] of a.weights) expect(Buffer.from(b.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+    for (const [k, t] of a.weights)
+      expect(Buffer.from(b.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
   });
 
   it("a global batch that does not divide over the ranks is refused naming both numbers", async () => {
-    await expect(run({ ...base, batchSize: 25 }, 2)).rejects.toThrow(/global batch 25 does not divide evenly over 2 ranks/);
+    await expect(run({ ...base, batchSize: 25 }, 2)).rejects.toThrow(
+      /global batch 25 does not divide evenly over 2 ranks/,
+    );
   });
 
   it("more ranks than tables leaves some ranks without tables and still matches", async () => {

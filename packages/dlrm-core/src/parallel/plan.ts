@@ -30,7 +30,13 @@ export function tableStateBytes(rows: number, dim: number, optimizer: OptimizerN
  * cost so far (ties to the lowest rank). Deterministic: every rank computes the same plan.
  * `meanBagSize` is the expected indices per bag (lookups are B x meanBagSize x dim per table).
  */
-export function planTables(model: ModelConfig, optimizer: OptimizerName, worldSize: number, batchSize: number, meanBagSize: number): TablePlan {
+export function planTables(
+  model: ModelConfig,
+  optimizer: OptimizerName,
+  worldSize: number,
+  batchSize: number,
+  meanBagSize: number,
+): TablePlan {
   const T = model.tableRows.length;
   const D = model.embeddingDim;
   const bytes = model.tableRows.map((r) => tableStateBytes(r, D, optimizer));
@@ -60,7 +66,7 @@ export function planTables(model: ModelConfig, optimizer: OptimizerName, worldSi
 /** Compact table lists: "0-3,7,9-10". */
 function ranges(ts: readonly number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < ts.length; ) {
+  for (let i = 0; i < ts.length;) {
     let j = i;
     while (j + 1 < ts.length && ts[j + 1] === ts[j]! + 1) j++;
     out.push(i === j ? `${ts[i]}` : `${ts[i]}-${ts[j]}`);

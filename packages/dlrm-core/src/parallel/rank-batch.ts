@@ -10,7 +10,12 @@ import { SparseInputError } from "../data/sparse-batch.js";
 import type { ModelShard } from "../model/dlrm.js";
 
 /** The bags of `tables` (global numbers, ascending) out of a T*B table-major input. */
-export function selectTables(input: HostSparseInput, tables: readonly number[], batchSize: number, numTables: number): HostSparseInput {
+export function selectTables(
+  input: HostSparseInput,
+  tables: readonly number[],
+  batchSize: number,
+  numTables: number,
+): HostSparseInput {
   const { indices, offsets } = input;
   if (offsets.length !== numTables * batchSize + 1) {
     throw new SparseInputError(`offsets: expected ${numTables * batchSize + 1} entries (T*B+1), got ${offsets.length}`);
@@ -23,7 +28,10 @@ export function selectTables(input: HostSparseInput, tables: readonly number[], 
   tables.forEach((t, j) => {
     const base = offsets[t * batchSize]!;
     const end = offsets[(t + 1) * batchSize]!;
-    if (base < 0 || end > indices.length || end < base) throw new SparseInputError(`offsets of table ${t} run from ${base} to ${end}, outside the ${indices.length} indices`);
+    if (base < 0 || end > indices.length || end < base)
+      throw new SparseInputError(
+        `offsets of table ${t} run from ${base} to ${end}, outside the ${indices.length} indices`,
+      );
     for (let b = 0; b < batchSize; b++) outOffsets[j * batchSize + b] = at + offsets[t * batchSize + b]! - base;
     outIndices.set(indices.subarray(base, end), at);
     at += end - base;

@@ -24,7 +24,11 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
   const out: ShardedEntry[] = [];
   for (const s of specs) {
     const t = params.get(s.name);
-    out.push({ name: s.name, shape: s.shape, ...(writes(model, s.name, params) && t ? { data: (await be.read(t)) as Float32Array } : {}) });
+    out.push({
+      name: s.name,
+      shape: s.shape,
+      ...(writes(model, s.name, params) && t ? { data: (await be.read(t)) as Float32Array } : {}),
+    });
   }
   if (!withOptimizer || model.config.optimizer === "sgd") return out;
   const accs = new Map(model.namedOptimizerState());
@@ -32,7 +36,11 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
   for (const s of specs) {
     const t = accs.get(s.name);
     const shape = s.kind === "table" && rowWise ? [s.shape[0]!, 1] : s.shape;
-    out.push({ name: optimizerTensorName(s.name), shape, ...(writes(model, s.name, accs) && t ? { data: (await be.read(t)) as Float32Array } : {}) });
+    out.push({
+      name: optimizerTensorName(s.name),
+      shape,
+      ...(writes(model, s.name, accs) && t ? { data: (await be.read(t)) as Float32Array } : {}),
+    });
   }
   return out;
 }

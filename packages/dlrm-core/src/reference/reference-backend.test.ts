@@ -60,8 +60,21 @@ describe("gemm", () => {
   it("rejects an unknown precision", () => {
     const be = new ReferenceBackend();
     const a = f32(be, [1, 1], [1]);
-    expect(() => be.gemm({ a, b: a, c: a, m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "fp8" as never }))
-      .toThrow(`gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"`);
+    expect(() =>
+      be.gemm({
+        a,
+        b: a,
+        c: a,
+        m: 1,
+        n: 1,
+        k: 1,
+        transA: false,
+        transB: false,
+        alpha: 1,
+        beta: 0,
+        precision: "fp8" as never,
+      }),
+    ).toThrow(`gemm: argument "precision" must be one of "fp32", "bf16", got "fp8"`);
   });
 });
 
@@ -91,7 +104,11 @@ describe("bias and relu", () => {
 describe("embedding bags", () => {
   // T = 2 tables (3 and 4 rows), D = 2, B = 2. Table 0: bags [0, 2, 0] and []; table 1: [3] and [1, 3].
   const tableRows = [3, 4];
-  const host = buildSparseBatch({ indices: Int32Array.from([0, 2, 0, 3, 1, 3]), offsets: Int32Array.from([0, 3, 3, 4, 6]) }, tableRows, 2);
+  const host = buildSparseBatch(
+    { indices: Int32Array.from([0, 2, 0, 3, 1, 3]), offsets: Int32Array.from([0, 3, 3, 4, 6]) },
+    tableRows,
+    2,
+  );
   const setup = (be: Backend) => {
     const t0 = f32(be, [3, 2], [1, 2, 3, 4, 5, 6]);
     const t1 = f32(be, [4, 2], [10, 20, 30, 40, 50, 60, 70, 80]);
@@ -136,13 +153,33 @@ describe("embedding bags", () => {
     expect(await values(be, t1)).toEqual([10, 20, 26.5, 36, 50, 60, 65, 74]);
 
     const accE = [f32(be, [3, 2], Array(6).fill(0)), f32(be, [4, 2], Array(8).fill(0))];
-    be.sparseAdagradStep({ tables: [t0, t1], accs: accE, sparse, dRows, lr: 1, eps: 0, dim: 2, numTables: 2, rowWise: false });
+    be.sparseAdagradStep({
+      tables: [t0, t1],
+      accs: accE,
+      sparse,
+      dRows,
+      lr: 1,
+      eps: 0,
+      dim: 2,
+      numTables: 2,
+      rowWise: false,
+    });
     // acc = g^2, so each touched element moves by -sign(g) * lr.
     expect(await values(be, accE[0]!)).toEqual([4, 16, 0, 0, 1, 4]);
     expect(await values(be, t0)).toEqual([-1, -1, 3, 4, 3.5, 4]);
 
     const accR = [f32(be, [3, 1], [0, 0, 0]), f32(be, [4, 1], [0, 0, 0, 0])];
-    be.sparseAdagradStep({ tables: [t0, t1], accs: accR, sparse, dRows, lr: 1, eps: 0, dim: 2, numTables: 2, rowWise: true });
+    be.sparseAdagradStep({
+      tables: [t0, t1],
+      accs: accR,
+      sparse,
+      dRows,
+      lr: 1,
+      eps: 0,
+      dim: 2,
+      numTables: 2,
+      rowWise: true,
+    });
     // row 0 of t0: g = [2, 4], acc = (4 + 16) / 2 = 10.
     expect(await values(be, accR[0]!)).toEqual([10, 0, 2.5]);
     const w = await values(be, t0);
@@ -186,7 +223,18 @@ describe("interaction", () => {
     const dOut = f32(be, [1, 5], [1, 1, 0.5, -1, 2]);
     const dX = f32(be, [1, 2], [NaN, NaN]);
     const dPooled = f32(be, [1, 4], Array(4).fill(NaN));
-    be.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: 1, dim: 2, numTables: 2, op: "dot", itself: false });
+    be.interactionBackward({
+      x,
+      pooled,
+      dOut,
+      dX,
+      dPooled,
+      batchSize: 1,
+      dim: 2,
+      numTables: 2,
+      op: "dot",
+      itself: false,
+    });
     // dx = [1,1] + 0.5 e1 - e2; de1 = 0.5 x + 2 e2; de2 = -x + 2 e1.
     expect(await values(be, dX)).toEqual([-2.5, -3]);
     expect(await values(be, dPooled)).toEqual([10.5, 13, 5, 6]);
@@ -199,7 +247,18 @@ describe("interaction", () => {
     const dOut = f32(be, [1, 5], [0, 0, 1, 0, 3]);
     const dX = f32(be, [1, 2], [NaN, NaN]);
     const dPooled = f32(be, [1, 2], [NaN, NaN]);
-    be.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: 1, dim: 2, numTables: 1, op: "dot", itself: true });
+    be.interactionBackward({
+      x,
+      pooled,
+      dOut,
+      dX,
+      dPooled,
+      batchSize: 1,
+      dim: 2,
+      numTables: 1,
+      op: "dot",
+      itself: true,
+    });
     expect(await values(be, dX)).toEqual([2, 4]);
     expect(await values(be, dPooled)).toEqual([18, 24]);
   });
@@ -210,7 +269,18 @@ describe("interaction", () => {
     const dOut = f32(be, [1, 6], [1, 2, 3, 4, 5, 6]);
     const dX = f32(be, [1, 2], [NaN, NaN]);
     const dPooled = f32(be, [1, 4], Array(4).fill(NaN));
-    be.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: 1, dim: 2, numTables: 2, op: "cat", itself: false });
+    be.interactionBackward({
+      x,
+      pooled,
+      dOut,
+      dX,
+      dPooled,
+      batchSize: 1,
+      dim: 2,
+      numTables: 2,
+      op: "cat",
+      itself: false,
+    });
     expect(await values(be, dX)).toEqual([1, 2]);
     expect(await values(be, dPooled)).toEqual([3, 4, 5, 6]);
   });
@@ -310,7 +380,11 @@ describe("optimizers and fill", () => {
     const grads = [f32(be, [2], [0.3, -0.7]), f32(be, [1], [0.2])];
     const accs = [f32(be, [2], [0.1, 0]), f32(be, [1], [0])];
     be.fusedAdagradStep({ params, grads, accs, lr: 0.01, eps: 1e-10 });
-    const want = [[1, 0.3, 0.1], [2, -0.7, 0], [3, 0.2, 0]].map(([w, g, a]) => {
+    const want = [
+      [1, 0.3, 0.1],
+      [2, -0.7, 0],
+      [3, 0.2, 0],
+    ].map(([w, g, a]) => {
       const acc = Math.fround(a! + g! * g!);
       return Math.fround(w! - (0.01 * g!) / (Math.sqrt(acc) + 1e-10));
     });
@@ -375,8 +449,12 @@ describe("validation, memory and modes", () => {
     const be = new ReferenceBackend();
     const a = f32(be, [2, 3], [1, 2, 3, 4, 5, 6]);
     const c = be.alloc([2, 2], "f32");
-    expect(() => be.gemm({ a, b: a, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).not.toThrow();
-    expect(() => be.gemm({ a, b: c, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(/"b"/);
+    expect(() =>
+      be.gemm({ a, b: a, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 }),
+    ).not.toThrow();
+    expect(() => be.gemm({ a, b: c, c, m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 })).toThrow(
+      /"b"/,
+    );
     const k = be.alloc([4], "i32");
     expect(() => be.sgdStep({ param: c, grad: k, lr: 1, size: 4 })).toThrow(/"grad" must be f32/);
     expect(() => be.write(c, new Float32Array(5))).toThrow(RangeError);
@@ -395,11 +473,17 @@ describe("validation, memory and modes", () => {
     const be = new ReferenceBackend();
     const table = f32(be, [2, 1], [1, 2]);
     const sparse = {
-      indices: i32(be, [2]), offsets: i32(be, [0, 1]), uniqueRows: i32(be, [2]),
-      tableUniqueOffsets: i32(be, [0, 1]), csrOffsets: i32(be, [0, 1]), csrBags: i32(be, [0]),
+      indices: i32(be, [2]),
+      offsets: i32(be, [0, 1]),
+      uniqueRows: i32(be, [2]),
+      tableUniqueOffsets: i32(be, [0, 1]),
+      csrOffsets: i32(be, [0, 1]),
+      csrBags: i32(be, [0]),
     };
     const pooled = be.alloc([1, 1], "f32");
-    expect(() => be.embeddingBagsForward({ tables: [table], sparse, pooled, batchSize: 1, dim: 1 })).toThrow(/sparse.indices\[0\] = 2/);
+    expect(() => be.embeddingBagsForward({ tables: [table], sparse, pooled, batchSize: 1, dim: 1 })).toThrow(
+      /sparse.indices\[0\] = 2/,
+    );
   });
 
   it("dispose makes the backend unusable", () => {

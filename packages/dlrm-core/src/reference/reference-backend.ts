@@ -8,8 +8,17 @@
  * checked by core's `validateOp`; the data rules of the sparse batch by sparse-faults.ts.
  */
 import {
-  checkAlloc, checkWrite, disposedError, findBagFault, findUniqueFault, meanOver, sparseFaultError, validateOp,
-  type SpecifiedOp, type SparseFault, type TensorResolver,
+  checkAlloc,
+  checkWrite,
+  disposedError,
+  findBagFault,
+  findUniqueFault,
+  meanOver,
+  sparseFaultError,
+  validateOp,
+  type SpecifiedOp,
+  type SparseFault,
+  type TensorResolver,
 } from "../ops-spec/index.js";
 import { TensorTable } from "../tensor-table.js";
 import type {
@@ -157,17 +166,31 @@ export class ReferenceBackend implements Backend {
       csrOffsets: this.i32(sparse.csrOffsets),
       csrBags: this.i32(sparse.csrBags),
     };
-    ReferenceBackend.fail(op, findUniqueFault(csr ? view : { tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: view.uniqueRows }, T, B, rows));
+    ReferenceBackend.fail(
+      op,
+      findUniqueFault(
+        csr ? view : { tableUniqueOffsets: view.tableUniqueOffsets, uniqueRows: view.uniqueRows },
+        T,
+        B,
+        rows,
+      ),
+    );
     return view;
   }
 
   // ---------------------------------------------------------------- dense ops
 
   gemm(args: {
-    a: Tensor; b: Tensor; c: Tensor;
-    m: number; n: number; k: number;
-    transA: boolean; transB: boolean;
-    alpha: number; beta: number;
+    a: Tensor;
+    b: Tensor;
+    c: Tensor;
+    m: number;
+    n: number;
+    k: number;
+    transA: boolean;
+    transB: boolean;
+    alpha: number;
+    beta: number;
     precision?: Precision;
   }): void {
     this.validate("gemm", args);
@@ -238,8 +261,11 @@ export class ReferenceBackend implements Backend {
   // ---------------------------------------------------------------- embedding bags
 
   embeddingBagsForward(args: {
-    tables: readonly Tensor[]; sparse: SparseBatchTensors; pooled: Tensor;
-    batchSize: number; dim: number;
+    tables: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    pooled: Tensor;
+    batchSize: number;
+    dim: number;
   }): void {
     const op = "embeddingBagsForward";
     this.validate(op, args);
@@ -248,7 +274,17 @@ export class ReferenceBackend implements Backend {
     const tables = args.tables.map((t) => this.tableData(t, D));
     const offsets = this.i32(args.sparse.offsets);
     const indices = this.i32(args.sparse.indices);
-    ReferenceBackend.fail(op, findBagFault(offsets, indices, indices.length, T, B, tables.map((t) => t.rows)));
+    ReferenceBackend.fail(
+      op,
+      findBagFault(
+        offsets,
+        indices,
+        indices.length,
+        T,
+        B,
+        tables.map((t) => t.rows),
+      ),
+    );
     const pooled = this.f32(args.pooled);
     const acc = new Float64Array(D);
     for (let t = 0; t < T; t++) {
@@ -268,8 +304,12 @@ export class ReferenceBackend implements Backend {
   }
 
   embeddingBagsBackward(args: {
-    dPooled: Tensor; sparse: SparseBatchTensors; dRows: Tensor;
-    batchSize: number; dim: number; numTables: number;
+    dPooled: Tensor;
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
   }): void {
     const op = "embeddingBagsBackward";
     this.validate(op, args);
@@ -293,7 +333,19 @@ export class ReferenceBackend implements Backend {
 
   // ---------------------------------------------------------------- interaction
 
-  private interactionArgs(op: "interactionForward" | "interactionBackward", args: { x: Tensor; pooled: Tensor; batchSize: number; dim: number; numTables: number; op: InteractionOp; itself: boolean; precision?: Precision }) {
+  private interactionArgs(
+    op: "interactionForward" | "interactionBackward",
+    args: {
+      x: Tensor;
+      pooled: Tensor;
+      batchSize: number;
+      dim: number;
+      numTables: number;
+      op: InteractionOp;
+      itself: boolean;
+      precision?: Precision;
+    },
+  ) {
     const { batchSize: B, dim: D, numTables: T } = args;
     this.validate(op, args);
     const bf16 = args.precision === "bf16";
@@ -307,13 +359,20 @@ export class ReferenceBackend implements Backend {
   }
 
   interactionForward(args: {
-    x: Tensor; pooled: Tensor; out: Tensor;
-    batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean; precision?: Precision;
+    x: Tensor;
+    pooled: Tensor;
+    out: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    op: InteractionOp;
+    itself: boolean;
+    precision?: Precision;
   }): void {
     const { B, D, T, F, width, x, pooled, r } = this.interactionArgs("interactionForward", args);
     const out = this.f32(args.out);
-    const z = (b: number, f: number, j: number): number => (f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!);
+    const z = (b: number, f: number, j: number): number =>
+      f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!;
     for (let b = 0; b < B; b++) {
       const row = b * width;
       if (args.op === "cat") {
@@ -334,16 +393,25 @@ export class ReferenceBackend implements Backend {
   }
 
   interactionBackward(args: {
-    x: Tensor; pooled: Tensor; dOut: Tensor; dX: Tensor; dPooled: Tensor;
-    batchSize: number; dim: number; numTables: number;
-    op: InteractionOp; itself: boolean; precision?: Precision;
+    x: Tensor;
+    pooled: Tensor;
+    dOut: Tensor;
+    dX: Tensor;
+    dPooled: Tensor;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    op: InteractionOp;
+    itself: boolean;
+    precision?: Precision;
   }): void {
     const op = "interactionBackward";
     const { B, D, T, F, width, x, pooled, r } = this.interactionArgs(op, args);
     const dOut = this.f32(args.dOut);
     const dX = this.f32(args.dX);
     const dPooled = this.f32(args.dPooled);
-    const z = (b: number, f: number, j: number): number => (f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!);
+    const z = (b: number, f: number, j: number): number =>
+      f === 0 ? x[b * D + j]! : pooled[b * T * D + (f - 1) * D + j]!;
     const dZ = new Float64Array(F * D);
     for (let b = 0; b < B; b++) {
       const row = b * width;
@@ -378,14 +446,20 @@ export class ReferenceBackend implements Backend {
    * and the loss is plain BCE / MSE on that p; with t = 0, BCE comes straight from the logit:
    * log p = -softplus(-z), log(1 - p) = -softplus(z), each clamped at -100.
    */
-  private static sampleLoss(z: number, y: number, loss: LossFunction, threshold: number): { p: number; loss: number; clamped: boolean } {
+  private static sampleLoss(
+    z: number,
+    y: number,
+    loss: LossFunction,
+    threshold: number,
+  ): { p: number; loss: number; clamped: boolean } {
     const s = sigmoid(z);
     if (threshold > 0) {
       const p = Math.min(Math.max(s, threshold), 1 - threshold);
       const clamped = s < threshold || s > 1 - threshold;
-      const l = loss === "mse"
-        ? (p - y) * (p - y)
-        : -(y * Math.max(Math.log(p), LOG_CLAMP) + (1 - y) * Math.max(Math.log(1 - p), LOG_CLAMP));
+      const l =
+        loss === "mse"
+          ? (p - y) * (p - y)
+          : -(y * Math.max(Math.log(p), LOG_CLAMP) + (1 - y) * Math.max(Math.log(1 - p), LOG_CLAMP));
       return { p, loss: l, clamped };
     }
     if (loss === "mse") return { p: s, loss: (s - y) * (s - y), clamped: false };
@@ -400,8 +474,13 @@ export class ReferenceBackend implements Backend {
    * rule, so p = 0.5 rounds to 0: round(p) = p > 0.5 ? 1 : 0 for p in [0, 1].
    */
   lossForward(args: {
-    logits: Tensor; targets: Tensor; probs: Tensor; stats: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number;
+    logits: Tensor;
+    targets: Tensor;
+    probs: Tensor;
+    stats: Tensor;
+    batchSize: number;
+    loss: LossFunction;
+    threshold: number;
   }): void {
     this.validate("lossForward", args);
     const { batchSize: B, loss, threshold } = args;
@@ -424,8 +503,13 @@ export class ReferenceBackend implements Backend {
   }
 
   lossBackward(args: {
-    logits: Tensor; targets: Tensor; dLogits: Tensor;
-    batchSize: number; loss: LossFunction; threshold: number; meanOver?: number;
+    logits: Tensor;
+    targets: Tensor;
+    dLogits: Tensor;
+    batchSize: number;
+    loss: LossFunction;
+    threshold: number;
+    meanOver?: number;
   }): void {
     this.validate("lossBackward", args);
     const { batchSize: B, loss, threshold } = args;
@@ -463,7 +547,17 @@ export class ReferenceBackend implements Backend {
   }
 
   /** Element-wise Adagrad on `n` elements at the given offsets of param, grad, acc. */
-  private static adagradUpdate(param: Float32Array, po: number, grad: Float32Array, go: number, acc: Float32Array, ao: number, n: number, lr: number, eps: number): void {
+  private static adagradUpdate(
+    param: Float32Array,
+    po: number,
+    grad: Float32Array,
+    go: number,
+    acc: Float32Array,
+    ao: number,
+    n: number,
+    lr: number,
+    eps: number,
+  ): void {
     for (let i = 0; i < n; i++) {
       const g = grad[go + i]!;
       acc[ao + i] = acc[ao + i]! + g * g;
@@ -472,14 +566,25 @@ export class ReferenceBackend implements Backend {
   }
 
   sparseSgdStep(args: {
-    tables: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; dim: number; numTables: number;
+    tables: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    dim: number;
+    numTables: number;
   }): void {
     const op = "sparseSgdStep";
     this.validate(op, args);
     const { lr, dim: D, numTables: T } = args;
     const tables = args.tables.map((t) => this.tableData(t, D));
-    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
+    const view = this.unique(
+      op,
+      args.sparse,
+      T,
+      undefined,
+      tables.map((t) => t.rows),
+      false,
+    );
     const dRows = this.f32(args.dRows);
     ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
@@ -488,15 +593,29 @@ export class ReferenceBackend implements Backend {
   }
 
   sparseAdagradStep(args: {
-    tables: readonly Tensor[]; accs: readonly Tensor[]; sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; eps: number; dim: number; numTables: number; rowWise: boolean;
+    tables: readonly Tensor[];
+    accs: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    eps: number;
+    dim: number;
+    numTables: number;
+    rowWise: boolean;
   }): void {
     const op = "sparseAdagradStep";
     this.validate(op, args);
     const { lr, eps, dim: D, numTables: T, rowWise } = args;
     const tables = args.tables.map((t) => this.tableData(t, D));
     const accs = args.accs.map((a) => this.f32(a));
-    const view = this.unique(op, args.sparse, T, undefined, tables.map((t) => t.rows), false);
+    const view = this.unique(
+      op,
+      args.sparse,
+      T,
+      undefined,
+      tables.map((t) => t.rows),
+      false,
+    );
     const dRows = this.f32(args.dRows);
     ReferenceBackend.forEachUniqueRow(view, T, (t, u, r) => {
       const w = tables[t]!.data;
@@ -514,7 +633,11 @@ export class ReferenceBackend implements Backend {
   }
 
   /** Calls fn(table, slot, row) for every unique slot (rows checked by `unique`). */
-  private static forEachUniqueRow(view: { tableUniqueOffsets: Int32Array; uniqueRows: Int32Array }, T: number, fn: (t: number, u: number, r: number) => void): void {
+  private static forEachUniqueRow(
+    view: { tableUniqueOffsets: Int32Array; uniqueRows: Int32Array },
+    T: number,
+    fn: (t: number, u: number, r: number) => void,
+  ): void {
     for (let t = 0; t < T; t++) {
       for (let u = view.tableUniqueOffsets[t]!; u < view.tableUniqueOffsets[t + 1]!; u++) fn(t, u, view.uniqueRows[u]!);
     }
@@ -530,39 +653,81 @@ export class ReferenceBackend implements Backend {
   // ---------------------------------------------------------------- fused ops (same arithmetic as the unfused sequence)
 
   linearForward(args: {
-    x: Tensor; weight: Tensor; bias: Tensor; y: Tensor;
-    batchSize: number; inFeatures: number; outFeatures: number;
-    activation: Activation; precision?: Precision;
+    x: Tensor;
+    weight: Tensor;
+    bias: Tensor;
+    y: Tensor;
+    batchSize: number;
+    inFeatures: number;
+    outFeatures: number;
+    activation: Activation;
+    precision?: Precision;
   }): void {
     this.validate("linearForward", args);
     const { batchSize: B, inFeatures: K, outFeatures: N, activation } = args;
     const precision = args.precision ?? "fp32";
-    this.gemm({ a: args.x, b: args.weight, c: args.y, m: B, n: N, k: K, transA: false, transB: true, alpha: 1, beta: 0, precision });
+    this.gemm({
+      a: args.x,
+      b: args.weight,
+      c: args.y,
+      m: B,
+      n: N,
+      k: K,
+      transA: false,
+      transB: true,
+      alpha: 1,
+      beta: 0,
+      precision,
+    });
     this.biasAddForward({ y: args.y, bias: args.bias, rows: B, cols: N });
     if (activation === "relu") this.reluForward({ x: args.y, y: args.y, size: B * N });
   }
 
   fusedAdagradStep(args: {
-    params: readonly Tensor[]; grads: readonly Tensor[]; accs: readonly Tensor[];
-    lr: number; eps: number;
+    params: readonly Tensor[];
+    grads: readonly Tensor[];
+    accs: readonly Tensor[];
+    lr: number;
+    eps: number;
   }): void {
     this.validate("fusedAdagradStep", args);
     const n = args.params.length;
     for (let i = 0; i < n; i++) {
       const param = args.params[i]!;
-      this.adagradStep({ param, grad: args.grads[i]!, acc: args.accs[i]!, lr: args.lr, eps: args.eps, size: param.size });
+      this.adagradStep({
+        param,
+        grad: args.grads[i]!,
+        acc: args.accs[i]!,
+        lr: args.lr,
+        eps: args.eps,
+        size: param.size,
+      });
     }
   }
 
   embeddingBagsBackwardSparseStep(args: {
-    dPooled: Tensor; tables: readonly Tensor[]; accs?: readonly Tensor[];
-    sparse: SparseBatchTensors; dRows: Tensor;
-    lr: number; eps: number; batchSize: number; dim: number; numTables: number; rowWise: boolean;
+    dPooled: Tensor;
+    tables: readonly Tensor[];
+    accs?: readonly Tensor[];
+    sparse: SparseBatchTensors;
+    dRows: Tensor;
+    lr: number;
+    eps: number;
+    batchSize: number;
+    dim: number;
+    numTables: number;
+    rowWise: boolean;
   }): void {
     const op = "embeddingBagsBackwardSparseStep";
     this.validate(op, args);
     const { dPooled, tables, accs, sparse, dRows, lr, eps, batchSize, dim, numTables, rowWise } = args;
-    this.unique(op, sparse, numTables, batchSize, tables.map((t) => t.size / dim));
+    this.unique(
+      op,
+      sparse,
+      numTables,
+      batchSize,
+      tables.map((t) => t.size / dim),
+    );
     this.embeddingBagsBackward({ dPooled, sparse, dRows, batchSize, dim, numTables });
     if (accs === undefined) this.sparseSgdStep({ tables, sparse, dRows, lr, dim, numTables });
     else this.sparseAdagradStep({ tables, accs, sparse, dRows, lr, eps, dim, numTables, rowWise });

@@ -30,7 +30,12 @@ describe("reference bf16", () => {
     const a = f32(be, [TIE_DOWN, TIE_UP]);
     const b = f32(be, [TIE_UP, 3]);
     const c = f32(be, [NaN]);
-    for (const [transA, transB] of [[false, false], [true, true], [false, true], [true, false]] as const) {
+    for (const [transA, transB] of [
+      [false, false],
+      [true, true],
+      [false, true],
+      [true, false],
+    ] as const) {
       be.gemm({ a, b, c, m: 1, n: 1, k: 2, transA, transB, alpha: 1, beta: 0, precision: "bf16" });
       expect(await read(be, c)).toEqual([1 * (1 + 2 ** -6) + (1 + 2 ** -6) * 3]);
     }
@@ -43,7 +48,19 @@ describe("reference bf16", () => {
     const a = f32(be, [TIE_UP]);
     const b = f32(be, [1]);
     const c = f32(be, [TIE_DOWN]);
-    be.gemm({ a, b, c, m: 1, n: 1, k: 1, transA: false, transB: false, alpha: TIE_DOWN, beta: TIE_DOWN, precision: "bf16" });
+    be.gemm({
+      a,
+      b,
+      c,
+      m: 1,
+      n: 1,
+      k: 1,
+      transA: false,
+      transB: false,
+      alpha: TIE_DOWN,
+      beta: TIE_DOWN,
+      precision: "bf16",
+    });
     expect(await read(be, c)).toEqual([Math.fround(TIE_DOWN * (1 + 2 ** -6) + TIE_DOWN * TIE_DOWN)]);
   });
 
@@ -53,7 +70,19 @@ describe("reference bf16", () => {
     const a = f32(be, new Float32Array(bits.buffer));
     const one = f32(be, [1]);
     const c = be.alloc([bits.length], "f32");
-    be.gemm({ a, b: one, c, m: bits.length, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0, precision: "bf16" });
+    be.gemm({
+      a,
+      b: one,
+      c,
+      m: bits.length,
+      n: 1,
+      k: 1,
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 0,
+      precision: "bf16",
+    });
     expect(bf16EdgeProblems(await be.read(c))).toEqual([]);
   });
 
@@ -63,7 +92,17 @@ describe("reference bf16", () => {
     const w = f32(be, [TIE_UP, 1]);
     const bias = f32(be, [TIE_DOWN]);
     const y = f32(be, [NaN]);
-    be.linearForward({ x, weight: w, bias, y, batchSize: 1, inFeatures: 2, outFeatures: 1, activation: "relu", precision: "bf16" });
+    be.linearForward({
+      x,
+      weight: w,
+      bias,
+      y,
+      batchSize: 1,
+      inFeatures: 2,
+      outFeatures: 1,
+      activation: "relu",
+      precision: "bf16",
+    });
     expect(await read(be, y)).toEqual([Math.fround((1 + 2 ** -6) ** 2 + 1) + Math.fround(TIE_DOWN)]);
   });
 
@@ -72,10 +111,30 @@ describe("reference bf16", () => {
     const x = f32(be, [TIE_UP, TIE_DOWN]);
     const pooled = f32(be, [TIE_UP, 2]);
     const out = f32(be, [NaN, NaN, NaN]);
-    be.interactionForward({ x, pooled, out, batchSize: 1, dim: 2, numTables: 1, op: "dot", itself: false, precision: "bf16" });
+    be.interactionForward({
+      x,
+      pooled,
+      out,
+      batchSize: 1,
+      dim: 2,
+      numTables: 1,
+      op: "dot",
+      itself: false,
+      precision: "bf16",
+    });
     expect(await read(be, out)).toEqual([Math.fround(TIE_UP), Math.fround(TIE_DOWN), (1 + 2 ** -6) ** 2 + 2]);
     const cat = f32(be, [NaN, NaN, NaN, NaN]);
-    be.interactionForward({ x, pooled, out: cat, batchSize: 1, dim: 2, numTables: 1, op: "cat", itself: false, precision: "bf16" });
+    be.interactionForward({
+      x,
+      pooled,
+      out: cat,
+      batchSize: 1,
+      dim: 2,
+      numTables: 1,
+      op: "cat",
+      itself: false,
+      precision: "bf16",
+    });
     expect(await read(be, cat)).toEqual([TIE_UP, TIE_DOWN, TIE_UP, 2].map(Math.fround));
   });
 
@@ -86,7 +145,19 @@ describe("reference bf16", () => {
     const dOut = f32(be, [TIE_DOWN, 0, TIE_UP]);
     const dX = f32(be, [NaN, NaN]);
     const dPooled = f32(be, [NaN, NaN]);
-    be.interactionBackward({ x, pooled, dOut, dX, dPooled, batchSize: 1, dim: 2, numTables: 1, op: "dot", itself: false, precision: "bf16" });
+    be.interactionBackward({
+      x,
+      pooled,
+      dOut,
+      dX,
+      dPooled,
+      batchSize: 1,
+      dim: 2,
+      numTables: 1,
+      op: "dot",
+      itself: false,
+      precision: "bf16",
+    });
     const g = roundToBf16(TIE_UP);
     expect(await read(be, dX)).toEqual([Math.fround(TIE_DOWN + g * 2), Math.fround(g * g)]);
     expect(await read(be, dPooled)).toEqual([Math.fround(g * g), Math.fround(g * 1)]);

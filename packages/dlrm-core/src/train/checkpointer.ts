@@ -32,12 +32,19 @@ export class Checkpointer {
   async write(step: number, epoch: number, batchInEpoch: number, lastGood: string | undefined): Promise<string> {
     const rolled = batchInEpoch >= this.batchesPerEpoch;
     const state: TrainingState = {
-      step, epoch: rolled ? epoch + 1 : epoch, batchInEpoch: rolled ? 0 : batchInEpoch,
-      lrSteps: this.lr.position.steps, lrLast: this.lr.position.lastLr, config: this.cfg,
+      step,
+      epoch: rolled ? epoch + 1 : epoch,
+      batchInEpoch: rolled ? 0 : batchInEpoch,
+      lrSteps: this.lr.position.steps,
+      lrLast: this.lr.position.lastLr,
+      config: this.cfg,
     };
     if (this.model.shard !== undefined) return this.writeSharded(step, state, lastGood);
     const c = { weights: await this.model.stateDict(), optimizer: await this.model.optimizerStateDict(), state };
-    for (const [kind, dict] of [["parameter", c.weights], ["optimizer state", c.optimizer]] as const) {
+    for (const [kind, dict] of [
+      ["parameter", c.weights],
+      ["optimizer state", c.optimizer],
+    ] as const) {
       for (const [name, t] of dict) {
         const bad = t.data.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) throw new NonFiniteTensorError(step, `${kind} ${name}`, t.shape, bad, t.data[bad]!, lastGood);
@@ -54,11 +61,25 @@ export class Checkpointer {
     const entries = await shardEntries(this.model, true);
     for (const e of entries) {
       const bad = e.data?.findIndex((v) => !Number.isFinite(v)) ?? -1;
-      if (bad >= 0) throw new NonFiniteTensorError(step, e.name.startsWith("optimizer.") ? `optimizer state ${e.name}` : `parameter ${e.name}`, [...e.shape], bad, e.data![bad]!, lastGood);
+      if (bad >= 0)
+        throw new NonFiniteTensorError(
+          step,
+          e.name.startsWith("optimizer.") ? `optimizer state ${e.name}` : `parameter ${e.name}`,
+          [...e.shape],
+          bad,
+          e.data![bad]!,
+          lastGood,
+        );
     }
     mkdirSync(this.where.dir, { recursive: true });
     const path = join(this.where.dir, checkpointName(step));
-    await writeShardedSafetensors(shard.comm, path, entries, { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) }, checkpointDigest);
+    await writeShardedSafetensors(
+      shard.comm,
+      path,
+      entries,
+      { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) },
+      checkpointDigest,
+    );
     if (shard.rank === 0) pruneCheckpoints(this.where.dir, this.where.keep);
     await shard.comm.barrier();
     this.onCheckpoint?.(path, step);

@@ -37,8 +37,16 @@ export class NonFiniteLossError extends Error {
 
 /** Thrown when a batch cannot be used (bad index, non-finite dense value); names step and batch. */
 export class BatchError extends Error {
-  constructor(readonly step: number, readonly epoch: number, readonly batch: number, cause: Error, readonly lastCheckpoint: string | undefined) {
-    super(`step ${step} (epoch ${epoch}, batch ${batch}): ${cause.message}. Nothing was trained on it. ${pointAt(lastCheckpoint)}`);
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly batch: number,
+    cause: Error,
+    readonly lastCheckpoint: string | undefined,
+  ) {
+    super(
+      `step ${step} (epoch ${epoch}, batch ${batch}): ${cause.message}. Nothing was trained on it. ${pointAt(lastCheckpoint)}`,
+    );
     this.name = "BatchError";
   }
 }
@@ -51,7 +59,9 @@ export async function firstNonFinite(model: DlrmModel): Promise<string | undefin
     if (i < 0) continue;
     const cols = t.shape.length > 1 ? t.shape[1]! : 1;
     const layer = name.startsWith("emb_l.") ? `table ${name.split(".")[1]}, ${name}` : `layer ${name}`;
-    return t.shape.length > 1 ? `${layer} row ${Math.floor(i / cols)} (value ${data[i]})` : `${layer} element ${i} (value ${data[i]})`;
+    return t.shape.length > 1
+      ? `${layer} row ${Math.floor(i / cols)} (value ${data[i]})`
+      : `${layer} element ${i} (value ${data[i]})`;
   }
   return undefined;
 }
@@ -67,7 +77,8 @@ export class NonFiniteTensorError extends Error {
     readonly lastCheckpoint: string | undefined,
   ) {
     const cols = shape.length > 1 ? shape[shape.length - 1]! : 1;
-    const where = shape.length > 1 ? `row ${Math.floor(flatIndex / cols)}, column ${flatIndex % cols}` : `element ${flatIndex}`;
+    const where =
+      shape.length > 1 ? `row ${Math.floor(flatIndex / cols)}, column ${flatIndex % cols}` : `element ${flatIndex}`;
     super(
       `${tensor} holds ${value} at ${where} after step ${step}; not saving it. ` +
         (lastCheckpoint ? `Last good checkpoint: ${lastCheckpoint}` : "No earlier checkpoint exists."),

@@ -25,6 +25,8 @@ describe("LrScheduler", () => {
     expect(lrs[7]).toBeCloseTo(0.0625, 12);
   });
   it("refuses a decay that starts before warmup ends", () => {
-    expect(() => new LrScheduler({ baseLr: 1, numWarmupSteps: 5, decayStartStep: 2, numDecaySteps: 3 })).toThrow(/--lr-decay-start-step/);
+    expect(() => new LrScheduler({ baseLr: 1, numWarmupSteps: 5, decayStartStep: 2, numDecaySteps: 3 })).toThrow(
+      /--lr-decay-start-step/,
+    );
   });
 });

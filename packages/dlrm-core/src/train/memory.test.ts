@@ -5,7 +5,14 @@ import { checkMemoryFits, estimateMemory, MemoryRefusalError } from "./memory.js
 
 const medium: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
-  model: { embeddingDim: 64, tableRows: [3_000_000], bottomMlp: [1024, 1024, 1024, 64], topMlp: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 1], interaction: "cat", interactionItself: false },
+  model: {
+    embeddingDim: 64,
+    tableRows: [3_000_000],
+    bottomMlp: [1024, 1024, 1024, 64],
+    topMlp: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 1],
+    interaction: "cat",
+    interactionItself: false,
+  },
   batchSize: 512,
 };
 
@@ -23,8 +30,12 @@ describe("memory estimate", () => {
   it("refuses before allocating, naming the biggest parts and what to change", () => {
     const e = estimateMemory({ ...medium, model: { ...medium.model, tableRows: [20_000_000, 100] } }, 38);
     expect(() => checkMemoryFits(e, 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).toThrow(MemoryRefusalError);
-    expect(() => checkMemoryFits(e, 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).toThrow(/the wasm backend holds at most 4096\.0 MiB:\n {2}table 0 \(20000000 x 64\) \+ optimizer state: 9765\.6 MiB/);
-    expect(() => checkMemoryFits(e, undefined, "reference", 2 ** 30)).toThrow(/this machine holds at most 1024\.0 MiB[\s\S]*--max-ind-range[\s\S]*rwsadagrad/);
+    expect(() => checkMemoryFits(e, 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).toThrow(
+      /the wasm backend holds at most 4096\.0 MiB:\n {2}table 0 \(20000000 x 64\) \+ optimizer state: 9765\.6 MiB/,
+    );
+    expect(() => checkMemoryFits(e, undefined, "reference", 2 ** 30)).toThrow(
+      /this machine holds at most 1024\.0 MiB[\s\S]*--max-ind-range[\s\S]*rwsadagrad/,
+    );
     expect(() => checkMemoryFits(estimateMemory(medium, 38), 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).not.toThrow();
   });
 });

@@ -16,7 +16,11 @@ export interface MemoryEstimate {
  * `shard`, for one rank of a hybrid-parallel run (its tables over the global batch, the MLPs
  * over its B / worldSize samples, the exchange buffers).
  */
-export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1, shard?: { ownedTables: readonly number[]; worldSize: number }): MemoryEstimate {
+export function estimateMemory(
+  cfg: TrainConfig,
+  maxIndicesPerBag = 1,
+  shard?: { ownedTables: readonly number[]; worldSize: number },
+): MemoryEstimate {
   const m = cfg.model;
   const BE = cfg.batchSize;
   const B = BE / (shard?.worldSize ?? 1);
@@ -31,7 +35,10 @@ export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1, shard?: {
     breakdown.push({ name: `table ${t} (${rows} x ${D}) + optimizer state`, bytes: rows * (D + accPerRow) * f32 });
   }
   if (shard !== undefined && shard.worldSize > 1) {
-    breakdown.push({ name: "pooled-embedding exchange buffers (device and host)", bytes: (2 * BE * owned.length * D + 4 * B * T * D) * f32 });
+    breakdown.push({
+      name: "pooled-embedding exchange buffers (device and host)",
+      bytes: (2 * BE * owned.length * D + 4 * B * T * D) * f32,
+    });
   }
   const { bottom, top } = mlpLayers(m);
   let mlpParams = 0;
@@ -43,17 +50,27 @@ export function estimateMemory(cfg: TrainConfig, maxIndicesPerBag = 1, shard?: {
     }
   }
   const copies = cfg.optimizer === "sgd" ? 2 : 3;
-  breakdown.push({ name: `MLP parameters, gradients${copies === 3 ? ", Adagrad state" : ""}`, bytes: mlpParams * copies * f32 });
+  breakdown.push({
+    name: `MLP parameters, gradients${copies === 3 ? ", Adagrad state" : ""}`,
+    bytes: mlpParams * copies * f32,
+  });
   activations += 2 * B * (interactionWidth(m) + T * D) + B * bottom[0]!;
   breakdown.push({ name: "activations and their gradients", bytes: activations * f32 });
   const nnz = owned.length * BE * maxIndicesPerBag;
-  breakdown.push({ name: "batch buffers (indices, CSR map, unique-row gradients)", bytes: (4 * nnz + owned.length * BE) * 4 + nnz * D * f32 });
+  breakdown.push({
+    name: "batch buffers (indices, CSR map, unique-row gradients)",
+    bytes: (4 * nnz + owned.length * BE) * 4 + nnz * D * f32,
+  });
   return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
 }
 
 /** Thrown before allocating when a configuration cannot fit; the message has the breakdown and what to change. */
 export class MemoryRefusalError extends RangeError {
-  constructor(readonly estimate: MemoryEstimate, readonly limitBytes: number, where: string) {
+  constructor(
+    readonly estimate: MemoryEstimate,
+    readonly limitBytes: number,
+    where: string,
+  ) {
     const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
     const lines = [...estimate.breakdown].sort((a, b) => b.bytes - a.bytes).map((e) => `${e.name}: ${mib(e.bytes)}`);
     super(
@@ -66,7 +83,12 @@ export class MemoryRefusalError extends RangeError {
 }
 
 /** Refuses (MemoryRefusalError) when `estimate` exceeds the backend's limit or the host's memory. */
-export function checkMemoryFits(estimate: MemoryEstimate, backendLimit: number | undefined, backendName: string, hostBytes: number): void {
+export function checkMemoryFits(
+  estimate: MemoryEstimate,
+  backendLimit: number | undefined,
+  backendName: string,
+  hostBytes: number,
+): void {
   if (backendLimit !== undefined && estimate.totalBytes > backendLimit) {
     throw new MemoryRefusalError(estimate, backendLimit, `the ${backendName} backend`);
   }

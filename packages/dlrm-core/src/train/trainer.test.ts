@@ -63,7 +63,13 @@ describe("trainModel", () => {
   });
 
   it("gives bit-identical parameters and optimizer state in eager and lazy mode, and run to run", async () => {
-    const data = { kind: "random" as const, dataSize: 32 * 6, numIndicesPerLookup: 4, numIndicesPerLookupFixed: false, roundTargets: true };
+    const data = {
+      kind: "random" as const,
+      dataSize: 32 * 6,
+      numIndicesPerLookup: 4,
+      numIndicesPerLookupFixed: false,
+      roundTargets: true,
+    };
     const states: Uint32Array[][] = [];
     for (const mode of ["eager", "lazy", "eager"] as const) {
       const be = await referenceBackendFactory.create({ mode });
@@ -105,7 +111,10 @@ describe("trainModel", () => {
       ["emb_l.0.weight", { dtype: "F32" as const, shape: [20, 5], data: new Float32Array(100) }],
       ["bogus", { dtype: "F32" as const, shape: [1], data: new Float32Array(1) }],
     ]);
-    const err = await trainModel(be, cfg, learnableSource(cfg, 1), { initialWeights: weights, initialWeightsSource: "w.safetensors" }).catch((e: unknown) => e);
+    const err = await trainModel(be, cfg, learnableSource(cfg, 1), {
+      initialWeights: weights,
+      initialWeightsSource: "w.safetensors",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateDictMismatchError);
     const msg = (err as Error).message;
     expect(msg).toMatch(/w\.safetensors/);
@@ -121,7 +130,9 @@ describe("trainModel", () => {
     const err = await trainModel(be, { ...cfg, printFreq: 1 }, learnableSource(cfg, 6, 3)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BatchError);
     expect((err as BatchError).step).toBe(4);
-    expect((err as Error).message).toMatch(/step 4 \(epoch 0, batch 3\): dense input of sample 0, feature 0, is Infinity/);
+    expect((err as Error).message).toMatch(
+      /step 4 \(epoch 0, batch 3\): dense input of sample 0, feature 0, is Infinity/,
+    );
     be.dispose();
   });
 
@@ -141,7 +152,10 @@ describe("trainModel", () => {
     };
     // Finite but huge dense values pass the data check and overflow to a non-finite loss.
     const skips: number[] = [];
-    const { summary } = await trainModel(be, { ...cfg, printFreq: 4 }, poisoned, { onNonFinite: "skip", onSkip: (s) => skips.push(s) });
+    const { summary } = await trainModel(be, { ...cfg, printFreq: 4 }, poisoned, {
+      onNonFinite: "skip",
+      onSkip: (s) => skips.push(s),
+    });
     expect(skips).toEqual([3, 5]);
     expect(summary.skippedSteps).toBe(2);
     expect(Number.isFinite(summary.finalLoss)).toBe(true);
@@ -156,7 +170,9 @@ describe("trainModel", () => {
         }
       },
     };
-    const err = await trainModel(be, cfg, stuck, { onNonFinite: "skip", maxConsecutiveSkips: 3 }).catch((e: unknown) => e);
+    const err = await trainModel(be, cfg, stuck, { onNonFinite: "skip", maxConsecutiveSkips: 3 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(NonFiniteLossError);
     expect((err as Error).message).toMatch(/4 consecutive steps had a non-finite loss/);
     be.dispose();
@@ -181,7 +197,9 @@ describe("trainModel", () => {
     }
     const weights = await model.stateDict();
     weights.get("emb_l.0.weight")!.data[row * 4 + 1] = Number.NaN;
-    const err = await trainModel(be, { ...big, printFreq: 1 }, source, { initialWeights: weights }).catch((e: unknown) => e);
+    const err = await trainModel(be, { ...big, printFreq: 1 }, source, { initialWeights: weights }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(NonFiniteLossError);
     expect((err as NonFiniteLossError).step).toBe(3);
     expect((err as Error).message).toMatch(/at step 3/);

@@ -20,7 +20,11 @@ import { planTables, type TablePlan } from "../parallel/plan.js";
 import { HybridStep, type CommCounters } from "../parallel/hybrid-step.js";
 
 /** The table placement for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
-export function planForSource(cfg: TrainConfig, source: Pick<BatchSource, "maxIndicesPerBag">, worldSize: number): TablePlan {
+export function planForSource(
+  cfg: TrainConfig,
+  source: Pick<BatchSource, "maxIndicesPerBag">,
+  worldSize: number,
+): TablePlan {
   return planTables(cfg.model, cfg.optimizer, worldSize, cfg.batchSize, source.maxIndicesPerBag);
 }
 
@@ -41,7 +45,13 @@ export function buildModel(
   localBatchSize(cfg.batchSize, comm.worldSize);
   const p = plan ?? planForSource(cfg, { maxIndicesPerBag }, comm.worldSize);
   check({ ownedTables: p.ownedTables[comm.rank]!, worldSize: comm.worldSize });
-  return new DlrmModel(backend, cfg, limits, { rank: comm.rank, worldSize: comm.worldSize, ownedTables: p.ownedTables[comm.rank]!, plan: p, comm });
+  return new DlrmModel(backend, cfg, limits, {
+    rank: comm.rank,
+    worldSize: comm.worldSize,
+    ownedTables: p.ownedTables[comm.rank]!,
+    plan: p,
+    comm,
+  });
 }
 
 export { BatchError, NonFiniteLossError, NonFiniteTensorError } from "./errors.js";
@@ -128,7 +138,12 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /** A print window's collective counters per step. */
 function perStep(c: CommCounters, steps: number): CommCounters {
-  return { allToAllMs: c.allToAllMs / steps, allToAllBytes: c.allToAllBytes / steps, allReduceMs: c.allReduceMs / steps, allReduceBytes: c.allReduceBytes / steps };
+  return {
+    allToAllMs: c.allToAllMs / steps,
+    allToAllBytes: c.allToAllBytes / steps,
+    allReduceMs: c.allReduceMs / steps,
+    allReduceBytes: c.allReduceBytes / steps,
+  };
 }
 
 /** Trains `cfg` on `source` with `backend`; returns the model (still on the device) and a summary. */
@@ -140,7 +155,12 @@ export async function trainModel(
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
   const model = buildModel(backend, cfg, source.maxIndicesPerBag, opts.comm, opts.plan, (shard) =>
-    checkMemoryFits(estimateMemory(cfg, source.maxIndicesPerBag, shard), backend.info.memoryLimitBytes, backend.info.name, totalmem()),
+    checkMemoryFits(
+      estimateMemory(cfg, source.maxIndicesPerBag, shard),
+      backend.info.memoryLimitBytes,
+      backend.info.name,
+      totalmem(),
+    ),
   );
   const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
   const lr = new LrScheduler({
@@ -166,9 +186,13 @@ export async function trainModel(
   const uploader = new BatchUploader(backend, model);
   const totalSteps = source.batchesPerEpoch * cfg.epochs;
 
-  const checkpointer = opts.checkpoint === undefined ? undefined : new Checkpointer(model, cfg, lr, source.batchesPerEpoch, opts.checkpoint, opts.onCheckpoint);
+  const checkpointer =
+    opts.checkpoint === undefined
+      ? undefined
+      : new Checkpointer(model, cfg, lr, source.batchesPerEpoch, opts.checkpoint, opts.onCheckpoint);
   const writeCheckpoint = async (epoch: number, batchInEpoch: number): Promise<void> => {
-    if (checkpointer !== undefined) lastCheckpoint = await checkpointer.write(step, epoch, batchInEpoch, lastCheckpoint);
+    if (checkpointer !== undefined)
+      lastCheckpoint = await checkpointer.write(step, epoch, batchInEpoch, lastCheckpoint);
   };
 
   const started = performance.now();
@@ -208,11 +232,19 @@ export async function trainModel(
         if (!Number.isFinite(stats[0]!)) {
           skipped++;
           if (++consecutiveSkips > maxConsecutiveSkips) {
-            throw new NonFiniteLossError(step, epoch, stats[0]!, step - consecutiveSkips + 1, lastCheckpoint, undefined,
-              `${consecutiveSkips} consecutive steps had a non-finite loss (cap --max-consecutive-skips ${maxConsecutiveSkips})`);
+            throw new NonFiniteLossError(
+              step,
+              epoch,
+              stats[0]!,
+              step - consecutiveSkips + 1,
+              lastCheckpoint,
+              undefined,
+              `${consecutiveSkips} consecutive steps had a non-finite loss (cap --max-consecutive-skips ${maxConsecutiveSkips})`,
+            );
           }
           opts.onSkip?.(step, skipped);
-          if (hybrid !== undefined) agreedStop = (await hybrid.globalStats(Float32Array.of(opts.shouldStop?.() === true ? 1 : 0)))[0]! > 0;
+          if (hybrid !== undefined)
+            agreedStop = (await hybrid.globalStats(Float32Array.of(opts.shouldStop?.() === true ? 1 : 0)))[0]! > 0;
         } else {
           consecutiveSkips = 0;
           for (let i = 0; i < 3; i++) hostStats[i]! += stats[i]!;
@@ -241,11 +273,26 @@ export async function trainModel(
         last = { loss: stats[0]! / stats[2]!, accuracy: stats[1]! / stats[2]! };
         if (!Number.isFinite(last.loss)) {
           const scope = model.shard === undefined ? undefined : ` on rank ${model.shard.rank}'s part of the model`;
-          throw new NonFiniteLossError(step, epoch, last.loss, step - windowSteps + 1, lastCheckpoint, await firstNonFinite(model), undefined, scope);
+          throw new NonFiniteLossError(
+            step,
+            epoch,
+            last.loss,
+            step - windowSteps + 1,
+            lastCheckpoint,
+            await firstNonFinite(model),
+            undefined,
+            scope,
+          );
         }
         opts.onPrint?.({
-          epoch, step, totalSteps, loss: last.loss, accuracy: last.accuracy,
-          msPerIteration: ms, samplesPerSecond: (cfg.batchSize * 1000) / ms, learningRate: rate,
+          epoch,
+          step,
+          totalSteps,
+          loss: last.loss,
+          accuracy: last.accuracy,
+          msPerIteration: ms,
+          samplesPerSecond: (cfg.batchSize * 1000) / ms,
+          learningRate: rate,
           ...(hybrid === undefined ? {} : { comm: perStep(hybrid.takeCounters(), windowSteps) }),
         });
         windowStart = now;
@@ -257,11 +304,18 @@ export async function trainModel(
       }
       const every = opts.checkpoint?.every ?? 0;
       const signalled = stopped && !earlyStopped;
-      if (opts.checkpoint !== undefined && (signalled || (every > 0 && (step % every === 0 || earlyStopped)))) await writeCheckpoint(epoch, inEpoch);
+      if (opts.checkpoint !== undefined && (signalled || (every > 0 && (step % every === 0 || earlyStopped))))
+        await writeCheckpoint(epoch, inEpoch);
       if (stopped) break;
     }
   }
-  if (opts.checkpoint !== undefined && opts.checkpoint.every > 0 && !stopped && step > firstStep && step % opts.checkpoint.every !== 0) {
+  if (
+    opts.checkpoint !== undefined &&
+    opts.checkpoint.every > 0 &&
+    !stopped &&
+    step > firstStep &&
+    step % opts.checkpoint.every !== 0
+  ) {
     await writeCheckpoint(Math.floor((step - 1) / source.batchesPerEpoch), ((step - 1) % source.batchesPerEpoch) + 1);
   }
   await backend.sync();
@@ -270,8 +324,15 @@ export async function trainModel(
   return {
     model,
     summary: {
-      steps: step, stopped: stopped && !earlyStopped, earlyStopped, skippedSteps: skipped, lastCheckpoint, samples: run * cfg.batchSize, seconds,
-      finalLoss: last.loss, finalAccuracy: last.accuracy,
+      steps: step,
+      stopped: stopped && !earlyStopped,
+      earlyStopped,
+      skippedSteps: skipped,
+      lastCheckpoint,
+      samples: run * cfg.batchSize,
+      seconds,
+      finalLoss: last.loss,
+      finalAccuracy: last.accuracy,
       msPerIteration: run > 0 ? (seconds * 1000) / run : 0,
     },
   };

@@ -37,22 +37,34 @@ export class BatchUploader {
   upload(global: Batch): void {
     const m = this.model;
     const cfg = m.config;
-    if (global.targets.length !== cfg.batchSize) throw new RangeError(`batch targets: expected ${cfg.batchSize}, got ${global.targets.length}`);
-    const batch = m.shard === undefined ? global : rankBatch(global, cfg.batchSize, cfg.model.tableRows.length, m.shard);
+    if (global.targets.length !== cfg.batchSize)
+      throw new RangeError(`batch targets: expected ${cfg.batchSize}, got ${global.targets.length}`);
+    const batch =
+      m.shard === undefined ? global : rankBatch(global, cfg.batchSize, cfg.model.tableRows.length, m.shard);
     const B = m.localBatch;
-    if (batch.dense.length !== m.dense.size) throw new RangeError(`batch dense features: expected ${m.dense.size} values, got ${batch.dense.length}`);
+    if (batch.dense.length !== m.dense.size)
+      throw new RangeError(`batch dense features: expected ${m.dense.size} values, got ${batch.dense.length}`);
     if (batch.targets.length !== B) throw new RangeError(`batch targets: expected ${B}, got ${batch.targets.length}`);
     if (batch.sparse.indices.length > m.nnzMax) {
-      throw new SparseInputError(`batch has ${batch.sparse.indices.length} indices, more than the ${m.nnzMax} the buffers hold`);
+      throw new SparseInputError(
+        `batch has ${batch.sparse.indices.length} indices, more than the ${m.nnzMax} the buffers hold`,
+      );
     }
     const denseIn = batch.dense.length / B;
     const badDense = batch.dense.findIndex((v) => !Number.isFinite(v));
     if (badDense >= 0) {
-      throw new BatchDataError(`dense input of sample ${Math.floor(badDense / denseIn)}, feature ${badDense % denseIn}, is ${batch.dense[badDense]}`);
+      throw new BatchDataError(
+        `dense input of sample ${Math.floor(badDense / denseIn)}, feature ${badDense % denseIn}, is ${batch.dense[badDense]}`,
+      );
     }
     const badTarget = batch.targets.findIndex((v) => !(v >= 0 && v <= 1));
-    if (badTarget >= 0) throw new BatchDataError(`target of sample ${badTarget} is ${batch.targets[badTarget]}, outside [0, 1]`);
-    const host = buildSparseBatch(batch.sparse, m.ownedTables.map((t) => cfg.model.tableRows[t]!), cfg.batchSize);
+    if (badTarget >= 0)
+      throw new BatchDataError(`target of sample ${badTarget} is ${batch.targets[badTarget]}, outside [0, 1]`);
+    const host = buildSparseBatch(
+      batch.sparse,
+      m.ownedTables.map((t) => cfg.model.tableRows[t]!),
+      cfg.batchSize,
+    );
     const be = this.backend;
     const s = m.sparse;
     be.write(m.dense, batch.dense);

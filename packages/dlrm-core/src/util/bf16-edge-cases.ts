@@ -11,14 +11,26 @@ import { bf16BitsToF32 } from "./bf16.js";
  * into the smallest normal, max finite (rounds to Inf), values just below the overflow
  * point, ties to even from an even and from an odd bf16 mantissa, and plain values.
  */
-export const BF16_EDGE_CASES: readonly { readonly f32Bits: number; readonly bf16Bits: number; readonly what: string }[] = [
+export const BF16_EDGE_CASES: readonly {
+  readonly f32Bits: number;
+  readonly bf16Bits: number;
+  readonly what: string;
+}[] = [
   { f32Bits: 0x00000000, bf16Bits: 0x0000, what: "+0" },
   { f32Bits: 0x80000000, bf16Bits: 0x8000, what: "-0" },
   { f32Bits: 0x7f800000, bf16Bits: 0x7f80, what: "+Inf" },
   { f32Bits: 0xff800000, bf16Bits: 0xff80, what: "-Inf" },
   { f32Bits: 0x7fc00000, bf16Bits: 0x7fc0, what: "canonical quiet NaN" },
-  { f32Bits: 0x7f800001, bf16Bits: 0x7fc0, what: "signalling NaN with a low payload: quieted, stays NaN (truncation would give Inf)" },
-  { f32Bits: 0xffa12345, bf16Bits: 0xffe1, what: "negative NaN with a payload: sign and top payload bits kept, quiet bit set" },
+  {
+    f32Bits: 0x7f800001,
+    bf16Bits: 0x7fc0,
+    what: "signalling NaN with a low payload: quieted, stays NaN (truncation would give Inf)",
+  },
+  {
+    f32Bits: 0xffa12345,
+    bf16Bits: 0xffe1,
+    what: "negative NaN with a payload: sign and top payload bits kept, quiet bit set",
+  },
   { f32Bits: 0x00000001, bf16Bits: 0x0000, what: "smallest subnormal rounds down to +0" },
   { f32Bits: 0x00008000, bf16Bits: 0x0000, what: "subnormal tie, even (0) mantissa: stays down" },
   { f32Bits: 0x00018000, bf16Bits: 0x0002, what: "subnormal tie, odd mantissa: rounds up to even" },

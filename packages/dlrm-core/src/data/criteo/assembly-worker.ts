@@ -29,8 +29,20 @@ parentPort!.on("message", (m: AssemblyRequest) => {
   try {
     const { rows, count } = gatherBatchRows(split, m.i);
     const b = assembleBatch(rows, init.batchSize, count);
-    const reply: AssemblyReply = { i: m.i, dense: b.dense, targets: b.targets, indices: b.sparse.indices, offsets: b.sparse.offsets, count };
-    const buffers = [b.dense.buffer, b.targets.buffer, b.sparse.indices.buffer, b.sparse.offsets.buffer] as ArrayBuffer[];
+    const reply: AssemblyReply = {
+      i: m.i,
+      dense: b.dense,
+      targets: b.targets,
+      indices: b.sparse.indices,
+      offsets: b.sparse.offsets,
+      count,
+    };
+    const buffers = [
+      b.dense.buffer,
+      b.targets.buffer,
+      b.sparse.indices.buffer,
+      b.sparse.offsets.buffer,
+    ] as ArrayBuffer[];
     parentPort!.postMessage(reply, buffers);
   } catch (e) {
     const reply: AssemblyReply = { i: m.i, error: e instanceof Error ? e.message : String(e) };

@@ -27,7 +27,17 @@ async function run(badLine: string | Buffer, extra: Partial<PreprocessOptions> =
   const file = join(tmp, `in-${++n}.tsv`);
   writeFileSync(file, raw ? badLine : `${good.join("\t")}\n${badLine as string}\n${good.join("\t")}\n`);
   const output = join(tmp, `out-${n}`);
-  return { file, output, result: preprocessCriteo({ inputs: [file], output, dataSet: "kaggle", mapping: { kind: "modulo", range: 1000 }, ...extra }) };
+  return {
+    file,
+    output,
+    result: preprocessCriteo({
+      inputs: [file],
+      output,
+      dataSet: "kaggle",
+      mapping: { kind: "modulo", range: 1000 },
+      ...extra,
+    }),
+  };
 }
 const skip = { badLines: { mode: "skip" as const, maxBadLineRatio: 0.5 } };
 
@@ -43,7 +53,11 @@ describe("bad Criteo lines, strict by default and counted with --bad-lines skip"
   });
 
   const cases: [string, string, RegExp][] = [
-    ["39 fields (Kaggle test file, no label)", good.slice(1).join("\t"), /in-\d+\.tsv:2: line: expected 40 fields, got 39/],
+    [
+      "39 fields (Kaggle test file, no label)",
+      good.slice(1).join("\t"),
+      /in-\d+\.tsv:2: line: expected 40 fields, got 39/,
+    ],
     ["too many fields", [...good, "1"].join("\t"), /:2: line: expected 40 fields, got 41/],
     ["non-numeric dense (a hex string)", withField(5, "1a2b"), /:2: I5: not an integer: "1a2b"/],
     ["dense with a numeric prefix", withField(5, "12abc"), /:2: I5: not an integer: "12abc"/],
@@ -94,7 +108,9 @@ describe("bad Criteo lines, strict by default and counted with --bad-lines skip"
   });
 
   it("a comma-separated file is an error on line 1", async () => {
-    await expect((await run(good.join(","), {}, true)).result).rejects.toThrow(/in-\d+\.tsv:1: line: expected 40 fields, got 1 \(comma-separated/);
+    await expect((await run(good.join(","), {}, true)).result).rejects.toThrow(
+      /in-\d+\.tsv:1: line: expected 40 fields, got 1 \(comma-separated/,
+    );
   });
 
   it("reads gzip input, and a truncated gzip is an error naming the file with no partial output kept", async () => {
@@ -104,7 +120,9 @@ describe("bad Criteo lines, strict by default and counted with --bad-lines skip"
     expect((await ok.result).summary.rows).toBe(2000);
     const cut = await run(gz.subarray(0, gz.length - 40), {}, true);
     await expect(cut.result).rejects.toThrow(CriteoFileError);
-    await expect((await run(gz.subarray(0, gz.length - 40), {}, true)).result).rejects.toThrow(/in-\d+\.tsv: truncated gzip/);
+    await expect((await run(gz.subarray(0, gz.length - 40), {}, true)).result).rejects.toThrow(
+      /in-\d+\.tsv: truncated gzip/,
+    );
     expect(existsSync(cut.output)).toBe(false);
   });
 
@@ -113,11 +131,23 @@ describe("bad Criteo lines, strict by default and counted with --bad-lines skip"
     const file = join(tmp, "ratio.tsv");
     writeFileSync(file, lines.join("\n"));
     const output = join(tmp, "ratio-out");
-    const opts = { inputs: [file], output, dataSet: "kaggle" as const, mapping: { kind: "modulo" as const, range: 10 }, chunkRows: 300 };
+    const opts = {
+      inputs: [file],
+      output,
+      dataSet: "kaggle" as const,
+      mapping: { kind: "modulo" as const, range: 10 },
+      chunkRows: 300,
+    };
     const p = preprocessCriteo({ ...opts, badLines: { mode: "skip", maxBadLineRatio: 0.01 } });
     await expect(p).rejects.toThrow(BadLineRatioError);
-    await expect(preprocessCriteo({ ...opts, badLines: { mode: "skip", maxBadLineRatio: 0.01 } })).rejects.toThrow(/21 of 1008 lines are malformed \(2\.08 %\), more than --max-bad-line-ratio 0\.01.*ratio-out\.rejects\.tsv/);
-    expect(readFileSync(`${output}.rejects.tsv`, "utf8").split("\n").filter((l) => l !== "")).toHaveLength(21);
+    await expect(preprocessCriteo({ ...opts, badLines: { mode: "skip", maxBadLineRatio: 0.01 } })).rejects.toThrow(
+      /21 of 1008 lines are malformed \(2\.08 %\), more than --max-bad-line-ratio 0\.01.*ratio-out\.rejects\.tsv/,
+    );
+    expect(
+      readFileSync(`${output}.rejects.tsv`, "utf8")
+        .split("\n")
+        .filter((l) => l !== ""),
+    ).toHaveLength(21);
     expect(existsSync(output)).toBe(false);
     const fine = await preprocessCriteo({ ...opts, badLines: { mode: "skip", maxBadLineRatio: 0.05 } });
     expect([fine.summary.rows, fine.summary.badLines]).toEqual([1176, 24]);

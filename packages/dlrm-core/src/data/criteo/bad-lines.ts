@@ -24,10 +24,17 @@ const KEPT_MESSAGES = 10;
 
 /** Thrown when skipped lines exceed the allowed ratio; says how many and where they went. */
 export class BadLineRatioError extends Error {
-  constructor(readonly bad: number, readonly seen: number, readonly maxRatio: number, readonly rejectsFile: string | undefined, firstMessage: string) {
+  constructor(
+    readonly bad: number,
+    readonly seen: number,
+    readonly maxRatio: number,
+    readonly rejectsFile: string | undefined,
+    firstMessage: string,
+  ) {
     super(
       `${bad} of ${seen} lines are malformed (${((100 * bad) / seen).toFixed(2)} %), more than --max-bad-line-ratio ${maxRatio}; ` +
-        `first: ${firstMessage}` + (rejectsFile ? `; rejected lines written to ${rejectsFile}` : ""),
+        `first: ${firstMessage}` +
+        (rejectsFile ? `; rejected lines written to ${rejectsFile}` : ""),
     );
     this.name = "BadLineRatioError";
   }
@@ -40,7 +47,10 @@ export class BadLineTracker {
   /** Rejected lines (raw text) not yet flushed to a rejects file. */
   rejected: string[] = [];
 
-  constructor(readonly policy: BadLinePolicy, readonly rejectsFile?: string) {}
+  constructor(
+    readonly policy: BadLinePolicy,
+    readonly rejectsFile?: string,
+  ) {}
 
   /** Records a good line. */
   good(): void {
@@ -67,7 +77,13 @@ export class BadLineTracker {
   /** Throws BadLineRatioError when bad/seen exceeds the cap. */
   checkRatio(): void {
     if (this.bad > 0 && this.bad > this.policy.maxBadLineRatio * this.seen) {
-      throw new BadLineRatioError(this.bad, this.seen, this.policy.maxBadLineRatio, this.rejectsFile, this.messages[0] ?? "");
+      throw new BadLineRatioError(
+        this.bad,
+        this.seen,
+        this.policy.maxBadLineRatio,
+        this.rejectsFile,
+        this.messages[0] ?? "",
+      );
     }
   }
 }

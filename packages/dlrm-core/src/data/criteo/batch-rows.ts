@@ -25,7 +25,8 @@ export interface SplitRows {
 export function gatherBatchRows(s: SplitRows, i: number): { rows: Int32Array; count: number } {
   const first = i * s.batchSize;
   const count = Math.min(s.batchSize, s.n - first);
-  if (s.inMemory !== undefined && s.order === undefined) return { rows: s.inMemory.subarray(first * ROW_INTS, (first + count) * ROW_INTS), count };
+  if (s.inMemory !== undefined && s.order === undefined)
+    return { rows: s.inMemory.subarray(first * ROW_INTS, (first + count) * ROW_INTS), count };
   const rows = new Int32Array(count * ROW_INTS);
   if (s.order === undefined) s.readSync(s.start + first, count, rows, 0);
   else {

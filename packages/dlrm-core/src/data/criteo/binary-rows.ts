@@ -14,7 +14,13 @@ export const ROW_BYTES = ROW_INTS * 4;
 if (endianness() !== "LE") throw new Error("the binary Criteo format is little-endian int32; this host is big-endian");
 
 /** Writes one row at row `r` of `out` (40 int32 a row): dense raw, categorical already mapped. */
-export function encodeRow(out: Int32Array, r: number, label: number, dense: readonly number[], mapped: ArrayLike<number>): void {
+export function encodeRow(
+  out: Int32Array,
+  r: number,
+  label: number,
+  dense: readonly number[],
+  mapped: ArrayLike<number>,
+): void {
   const o = r * ROW_INTS;
   out[o] = label;
   for (let i = 0; i < CRITEO_DENSE; i++) out[o + 1 + i] = dense[i]!;
@@ -42,13 +48,16 @@ export class BinaryRowsFile {
     const size = fstatSync(this.fd).size;
     if (size % ROW_BYTES !== 0) {
       closeSync(this.fd);
-      throw new RangeError(`${path}: ${size} bytes is not a whole number of ${ROW_BYTES}-byte rows (truncated or not dlrm's binary format)`);
+      throw new RangeError(
+        `${path}: ${size} bytes is not a whole number of ${ROW_BYTES}-byte rows (truncated or not dlrm's binary format)`,
+      );
     }
     this.rows = size / ROW_BYTES;
   }
 
   private check(start: number, count: number): void {
-    if (start < 0 || count < 0 || start + count > this.rows) throw new RangeError(`${this.path}: rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    if (start < 0 || count < 0 || start + count > this.rows)
+      throw new RangeError(`${this.path}: rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
   }
 
   /** Reads rows [start, start + count) into `out` at row `at` (one positional read). */
@@ -72,7 +81,8 @@ export class BinaryRowsFile {
     let done = 0;
     while (done < bytes.length) {
       const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start * ROW_BYTES + done);
-      if (bytesRead === 0) throw new RangeError(`${this.path}: file shrank while reading row ${start + done / ROW_BYTES}`);
+      if (bytesRead === 0)
+        throw new RangeError(`${this.path}: file shrank while reading row ${start + done / ROW_BYTES}`);
       done += bytesRead;
     }
   }

@@ -46,7 +46,8 @@ export interface CategoricalMapper {
 }
 
 export function moduloMapper(range: number): CategoricalMapper {
-  if (!Number.isInteger(range) || range <= 0 || range > 2 ** 31 - 1) throw new RangeError(`--max-ind-range must be in [1, 2^31-1], got ${range}`);
+  if (!Number.isInteger(range) || range <= 0 || range > 2 ** 31 - 1)
+    throw new RangeError(`--max-ind-range must be in [1, 2^31-1], got ${range}`);
   return {
     tableRows: new Array<number>(CRITEO_SPARSE).fill(range),
     map(sparse, out) {

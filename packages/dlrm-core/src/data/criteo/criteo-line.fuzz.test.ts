@@ -23,16 +23,43 @@ function parsesOrTypedError(text: string): void {
 }
 
 const token = fc.oneof(
-  fc.constantFrom("", "0", "1", "-1", "2147483647", "2147483648", "-2147483649", "ffffffff", "0x1f", "12zz", "1.5", "1e3", " 1", "\u0661", "\r"),
+  fc.constantFrom(
+    "",
+    "0",
+    "1",
+    "-1",
+    "2147483647",
+    "2147483648",
+    "-2147483649",
+    "ffffffff",
+    "0x1f",
+    "12zz",
+    "1.5",
+    "1e3",
+    " 1",
+    "\u0661",
+    "\r",
+  ),
   fc.string({ maxLength: 10 }),
   fc.stringMatching(/^[0-9a-fA-F]{1,9}$/),
   fc.integer().map(String),
 );
-const validLine = fc.tuple(
-  fc.constantFrom("0", "1"),
-  fc.array(fc.option(fc.integer({ min: -2147483648, max: 2147483647 }).map(String), { nil: "" }), { minLength: 13, maxLength: 13 }),
-  fc.array(fc.option(fc.integer({ min: 0, max: 0xffffffff }).map((h) => h.toString(16).padStart(8, "0")), { nil: "" }), { minLength: 26, maxLength: 26 }),
-).map(([l, d, s]) => [l, ...d, ...s]);
+const validLine = fc
+  .tuple(
+    fc.constantFrom("0", "1"),
+    fc.array(fc.option(fc.integer({ min: -2147483648, max: 2147483647 }).map(String), { nil: "" }), {
+      minLength: 13,
+      maxLength: 13,
+    }),
+    fc.array(
+      fc.option(
+        fc.integer({ min: 0, max: 0xffffffff }).map((h) => h.toString(16).padStart(8, "0")),
+        { nil: "" },
+      ),
+      { minLength: 26, maxLength: 26 },
+    ),
+  )
+  .map(([l, d, s]) => [l, ...d, ...s]);
 
 describe("parseCriteoLine under fuzzing", () => {
   it("any unicode string gives a row or a CriteoParseError", () => {
@@ -40,7 +67,10 @@ describe("parseCriteoLine under fuzzing", () => {
   });
 
   it("tab-joined random tokens (any field count) give a row or a CriteoParseError", () => {
-    fc.assert(fc.property(fc.array(token, { minLength: 0, maxLength: 45 }), (fields) => parsesOrTypedError(fields.join("\t"))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 0, maxLength: 45 }), (fields) => parsesOrTypedError(fields.join("\t"))),
+      { numRuns: 3000 },
+    );
   });
 
   it("valid lines parse to exactly their values; one mutated field is a typed error or still valid", () => {

@@ -46,9 +46,17 @@ export interface CriteoSourceOptions {
 const MAX_IN_MEMORY_BYTES = 4 * 2 ** 30;
 
 /** Fisher-Yates permutation of [0, n), one shuffle per day segment for "day". */
-export function shuffleOrder(n: number, segments: readonly number[], mode: DataRandomize, seed: number): Uint32Array | undefined {
+export function shuffleOrder(
+  n: number,
+  segments: readonly number[],
+  mode: DataRandomize,
+  seed: number,
+): Uint32Array | undefined {
   if (mode === "none") return undefined;
-  if (n > 2 ** 32 - 1) throw new RangeError(`--data-randomize ${mode}: ${n} rows are too many for one permutation; use --data-randomize none`);
+  if (n > 2 ** 32 - 1)
+    throw new RangeError(
+      `--data-randomize ${mode}: ${n} rows are too many for one permutation; use --data-randomize none`,
+    );
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const rng = new Rng(seed, 0x5eed);
@@ -88,15 +96,22 @@ export function createCriteoDatasetSource(ds: ProcessedDataset, o: CriteoSourceO
   const whole = Math.floor(n / B);
   const all = o.keepPartial && n % B !== 0 ? whole + 1 : whole;
   const batchesPerEpoch = o.numBatches ? Math.min(all, o.numBatches) : all;
-  if (batchesPerEpoch === 0) throw new RangeError(`${ds.dir}: the ${o.split} split has ${n} rows, no whole batch of ${B}`);
+  if (batchesPerEpoch === 0)
+    throw new RangeError(`${ds.dir}: the ${o.split} split has ${n} rows, no whole batch of ${B}`);
   const mode = o.split === "train" ? (o.randomize ?? "none") : "none";
   const permutation = shuffleOrder(n, ds.summary.dayRows.slice(0, -1), mode, o.seed ?? 0);
   const thread = o.prefetchThread ?? DEFAULT_PREFETCH_THREAD;
   const order = permutation !== undefined && thread === "worker" ? shared(permutation) : permutation;
   if (!o.memoryMap && n * ROW_INTS * 4 > MAX_IN_MEMORY_BYTES) {
-    throw new RangeError(`the ${o.split} split is ${((n * ROW_INTS * 4) / 2 ** 30).toFixed(1)} GiB; use --memory-map to read it from disk`);
+    throw new RangeError(
+      `the ${o.split} split is ${((n * ROW_INTS * 4) / 2 ** 30).toFixed(1)} GiB; use --memory-map to read it from disk`,
+    );
   }
-  const inMemory = o.memoryMap ? undefined : thread === "worker" ? sharedRange(ds, range.start, n) : ds.loadRange(range.start, range.end);
+  const inMemory = o.memoryMap
+    ? undefined
+    : thread === "worker"
+      ? sharedRange(ds, range.start, n)
+      : ds.loadRange(range.start, range.end);
   const split = { start: range.start, n, batchSize: B, inMemory, order, readSync: ds.readSync.bind(ds) };
 
   const load = async (i: number): Promise<Batch> => {

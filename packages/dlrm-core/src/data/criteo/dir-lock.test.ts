@@ -24,7 +24,11 @@ describe("withDirectoryLock", () => {
       order.push("first out");
     });
     await new Promise((r) => setTimeout(r, 50));
-    const second = withDirectoryLock(target, async () => void order.push("second"), (pid) => (waitedFor = pid));
+    const second = withDirectoryLock(
+      target,
+      async () => void order.push("second"),
+      (pid) => (waitedFor = pid),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(order).toEqual(["first in"]);
     expect(waitedFor).toBe(process.pid);
@@ -38,7 +42,11 @@ describe("withDirectoryLock", () => {
     const target = join(dir, "b");
     const dead = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim();
     writeFileSync(`${target}.lock`, `${dead} ${hostname()}\n`);
-    await expect(withDirectoryLock(target, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      withDirectoryLock(target, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     expect(existsSync(`${target}.lock`)).toBe(false);
   });
 });

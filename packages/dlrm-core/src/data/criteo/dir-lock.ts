@@ -33,7 +33,11 @@ function liveOwner(path: string): number | undefined {
 }
 
 /** Runs `fn` holding `<dir>.lock`; `onWait(pid)` is called once if another process holds it. */
-export async function withDirectoryLock<T>(dir: string, fn: () => Promise<T>, onWait?: (pid: number) => void): Promise<T> {
+export async function withDirectoryLock<T>(
+  dir: string,
+  fn: () => Promise<T>,
+  onWait?: (pid: number) => void,
+): Promise<T> {
   const path = `${dir}.lock`;
   let told = false;
   for (;;) {

@@ -41,8 +41,15 @@ export function countMissing(text: string, c: LineCounts): void {
  * `keepNegative()` says to drop a negative. Returns the parsed row's label, or -1 when bad.
  */
 export function convertLine(
-  text: string, file: string, line: number, mapper: CategoricalMapper, tracker: BadLineTracker,
-  out: Int32Array, counts: LineCounts, mapped: Int32Array, keepNegative: () => boolean,
+  text: string,
+  file: string,
+  line: number,
+  mapper: CategoricalMapper,
+  tracker: BadLineTracker,
+  out: Int32Array,
+  counts: LineCounts,
+  mapped: Int32Array,
+  keepNegative: () => boolean,
 ): number {
   let row;
   try {

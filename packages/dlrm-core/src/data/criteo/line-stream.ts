@@ -10,7 +10,10 @@ import type { Readable } from "node:stream";
 
 /** A file that cannot be read to its end; names the file and says why. */
 export class CriteoFileError extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`${file}: ${reason}`);
     this.name = "CriteoFileError";
   }
@@ -39,8 +42,10 @@ export function openBytes(path: string, onRawBytes?: (n: number) => void): Reada
 
 function fileError(path: string, e: unknown): CriteoFileError {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(err.message)) return new CriteoFileError(path, "truncated gzip stream (unexpected end of file)");
-  if (typeof err.code === "string" && err.code.startsWith("Z_")) return new CriteoFileError(path, `corrupt gzip data (${err.message})`);
+  if (err.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(err.message))
+    return new CriteoFileError(path, "truncated gzip stream (unexpected end of file)");
+  if (typeof err.code === "string" && err.code.startsWith("Z_"))
+    return new CriteoFileError(path, `corrupt gzip data (${err.message})`);
   return new CriteoFileError(path, err.message);
 }
 

@@ -65,8 +65,13 @@ export interface Manifest {
 
 /** A processed directory made from other options or inputs; says what differs. */
 export class StaleCacheError extends Error {
-  constructor(readonly dir: string, readonly difference: string) {
-    super(`${dir}: preprocessed data is stale (${difference}); rerun preprocessing with --rebuild or use another --processed-data-file`);
+  constructor(
+    readonly dir: string,
+    readonly difference: string,
+  ) {
+    super(
+      `${dir}: preprocessed data is stale (${difference}); rerun preprocessing with --rebuild or use another --processed-data-file`,
+    );
     this.name = "StaleCacheError";
   }
 }
@@ -120,7 +125,8 @@ export function readManifest(dir: string): Manifest | undefined {
   const p = join(dir, MANIFEST_NAME);
   if (!existsSync(p)) return undefined;
   const m = JSON.parse(readFileSync(p, "utf8")) as Manifest;
-  if (m.key?.format !== PROCESSED_FORMAT) throw new StaleCacheError(dir, `manifest format ${String(m.key?.format)} is not ${PROCESSED_FORMAT}`);
+  if (m.key?.format !== PROCESSED_FORMAT)
+    throw new StaleCacheError(dir, `manifest format ${String(m.key?.format)} is not ${PROCESSED_FORMAT}`);
   return m;
 }
 

@@ -4,7 +4,12 @@
  * loop computes the current step. Order is preserved; an error surfaces at its batch.
  */
 /** Wraps a per-batch loader (batch i of an epoch) as an async iterable with read-ahead. */
-export async function* readAhead<T>(from: number, to: number, depth: number, load: (i: number) => Promise<T>): AsyncGenerator<T> {
+export async function* readAhead<T>(
+  from: number,
+  to: number,
+  depth: number,
+  load: (i: number) => Promise<T>,
+): AsyncGenerator<T> {
   const queue: Promise<T>[] = [];
   let next = from;
   const fill = (): void => {

@@ -16,18 +16,29 @@ import { ProcessedDataset } from "./processed-dataset.js";
 import { splitRange } from "./splits.js";
 
 const SAMPLE = new URL("../../../../../fixtures/criteo/kaggle-train-first10k.tsv", import.meta.url).pathname;
-const lines = readFileSync(SAMPLE, "utf8").split("\n").filter((l) => l.length > 0);
+const lines = readFileSync(SAMPLE, "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0);
 const parsed = lines.map((l, i) => parseCriteoLine(l, SAMPLE, i + 1));
 const tmp = mkdtempSync(join(tmpdir(), "dlrm-pre-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const chunkBytes = (dir: string): string[] =>
-  readdirSync(join(dir, "chunks")).filter((f) => f.endsWith(".bin")).sort().map((f) => readFileSync(join(dir, "chunks", f)).toString("hex"));
+  readdirSync(join(dir, "chunks"))
+    .filter((f) => f.endsWith(".bin"))
+    .sort()
+    .map((f) => readFileSync(join(dir, "chunks", f)).toString("hex"));
 
 describe("preprocessCriteo on the real Kaggle rows", () => {
   it("reads back exactly the values of direct parsing (modulo mapping)", async () => {
     const out = join(tmp, "mod");
-    const r = await preprocessCriteo({ inputs: [SAMPLE], output: out, dataSet: "kaggle", mapping: { kind: "modulo", range: 10000 }, chunkRows: 1000 });
+    const r = await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: out,
+      dataSet: "kaggle",
+      mapping: { kind: "modulo", range: 10000 },
+      chunkRows: 1000,
+    });
     expect(r.summary.rows).toBe(10000);
     expect(r.summary.dayRows).toEqual([1429, 1429, 1429, 1429, 1428, 1428, 1428]);
     expect(r.summary.chunks.map((c) => c.rows).slice(0, 3)).toEqual([1000, 429, 1000]);
@@ -48,10 +59,25 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
   });
 
   it("resumes a killed run, redoing only unfinished chunks, to bytes identical to a clean run", async () => {
-    const opts = { inputs: [SAMPLE], dataSet: "kaggle" as const, mapping: { kind: "modulo" as const, range: 997 }, chunkRows: 1000, subSampleRate: 0.3, seed: 5 };
+    const opts = {
+      inputs: [SAMPLE],
+      dataSet: "kaggle" as const,
+      mapping: { kind: "modulo" as const, range: 997 },
+      chunkRows: 1000,
+      subSampleRate: 0.3,
+      seed: 5,
+    };
     const clean = await preprocessCriteo({ ...opts, output: join(tmp, "clean") });
     const killed = join(tmp, "killed");
-    await expect(preprocessCriteo({ ...opts, output: killed, afterChunk: (id) => { if (id === 4) throw new Error("killed"); } })).rejects.toThrow("killed");
+    await expect(
+      preprocessCriteo({
+        ...opts,
+        output: killed,
+        afterChunk: (id) => {
+          if (id === 4) throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
     expect(() => ProcessedDataset.open(killed)).toThrow(/did not finish/);
     const resumed = await preprocessCriteo({ ...opts, output: killed });
     expect(resumed.reusedChunks).toBe(5);
@@ -66,11 +92,20 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
     const out = join(tmp, "stale");
     const base = { inputs: [SAMPLE], output: out, dataSet: "kaggle" as const, chunkRows: 5000 };
     await preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 100 } });
-    await expect(preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 200 } })).rejects.toThrow(StaleCacheError);
-    await expect(preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 200 } })).rejects.toThrow(/option mapping was \{"kind":"modulo","range":100\}/);
+    await expect(preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 200 } })).rejects.toThrow(
+      StaleCacheError,
+    );
+    await expect(preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 200 } })).rejects.toThrow(
+      /option mapping was \{"kind":"modulo","range":100\}/,
+    );
     const copy = join(tmp, "copy.tsv");
     writeFileSync(copy, lines.slice(0, 100).join("\n"));
-    const small = { ...base, inputs: [copy], output: join(tmp, "stale2"), mapping: { kind: "modulo" as const, range: 100 } };
+    const small = {
+      ...base,
+      inputs: [copy],
+      output: join(tmp, "stale2"),
+      mapping: { kind: "modulo" as const, range: 100 },
+    };
     await preprocessCriteo(small);
     writeFileSync(copy, lines.slice(0, 101).join("\n"));
     await expect(preprocessCriteo(small)).rejects.toThrow(/copy\.tsv was \d+ bytes, now \d+/);
@@ -80,7 +115,12 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
 
   it("builds per-column dictionaries in first-seen order with a frequency threshold", async () => {
     const out = join(tmp, "dict");
-    const r = await preprocessCriteo({ inputs: [SAMPLE], output: out, dataSet: "kaggle", mapping: { kind: "dictionary", minFrequency: 1 } });
+    const r = await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: out,
+      dataSet: "kaggle",
+      mapping: { kind: "dictionary", minFrequency: 1 },
+    });
     const rows = ProcessedDataset.open(out).loadRange(0, 10000);
     const firstSeen = new Map<number, number>();
     parsed.forEach((p, i) => {
@@ -89,7 +129,12 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
       expect(decodeRow(rows, i).sparse[0]).toBe(firstSeen.get(h));
     });
     expect(r.summary.tableRows[0]).toBe(firstSeen.size);
-    const thr = await preprocessCriteo({ inputs: [SAMPLE], output: join(tmp, "dict5"), dataSet: "kaggle", mapping: { kind: "dictionary", minFrequency: 5 } });
+    const thr = await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: join(tmp, "dict5"),
+      dataSet: "kaggle",
+      mapping: { kind: "dictionary", minFrequency: 5 },
+    });
     const counts = new Map<number, number>();
     for (const p of parsed) counts.set(p.sparse[2]!, (counts.get(p.sparse[2]!) ?? 0) + 1);
     const kept = [...counts.values()].filter((c) => c >= 5).length;
@@ -99,7 +144,14 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
   });
 
   it("sub-samples negatives of training days only", async () => {
-    const r = await preprocessCriteo({ inputs: [SAMPLE], output: join(tmp, "sub"), dataSet: "kaggle", mapping: { kind: "modulo", range: 50 }, subSampleRate: 0.5, seed: 1 });
+    const r = await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: join(tmp, "sub"),
+      dataSet: "kaggle",
+      mapping: { kind: "modulo", range: 50 },
+      subSampleRate: 0.5,
+      seed: 1,
+    });
     const lastDay = 1428;
     expect(r.summary.dayRows[6]).toBe(lastDay);
     const trainNeg = parsed.slice(0, 10000 - lastDay).filter((p) => p.label === 0).length;
@@ -117,7 +169,12 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
       writeFileSync(p, lines.slice(d * 100, d * 100 + 100 + d).join("\n") + "\n");
       return p;
     });
-    const r = await preprocessCriteo({ inputs: days, output: join(tmp, "tb"), dataSet: "terabyte", mapping: { kind: "modulo", range: 10 } });
+    const r = await preprocessCriteo({
+      inputs: days,
+      output: join(tmp, "tb"),
+      dataSet: "terabyte",
+      mapping: { kind: "modulo", range: 10 },
+    });
     expect(r.summary.dayRows).toEqual([100, 101, 102]);
   });
 
@@ -125,14 +182,21 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
     const ds = ProcessedDataset.open(join(tmp, "mod"));
     const collect = async (src: ReturnType<typeof createCriteoDatasetSource>): Promise<number[]> => {
       const ys: number[] = [];
-      for await (const b of src.batches(0)) ys.push(...Array.from(b.targets.subarray(0, (b as { count?: number }).count ?? b.targets.length)));
+      for await (const b of src.batches(0))
+        ys.push(...Array.from(b.targets.subarray(0, (b as { count?: number }).count ?? b.targets.length)));
       return ys;
     };
     const plain = createCriteoDatasetSource(ds, { split: "test", batchSize: 100, keepPartial: true, memoryMap: true });
     expect(plain.batchesPerEpoch).toBe(8);
     expect(await collect(plain)).toEqual(parsed.slice(8572, 8572 + 714).map((p) => p.label));
     const train = createCriteoDatasetSource(ds, { split: "train", batchSize: 64, randomize: "total", seed: 3 });
-    const trainMm = createCriteoDatasetSource(ds, { split: "train", batchSize: 64, randomize: "total", seed: 3, memoryMap: true });
+    const trainMm = createCriteoDatasetSource(ds, {
+      split: "train",
+      batchSize: 64,
+      randomize: "total",
+      seed: 3,
+      memoryMap: true,
+    });
     const a = await collect(train);
     expect(await collect(trainMm)).toEqual(a);
     expect(a).not.toEqual(parsed.slice(0, a.length).map((p) => p.label));

@@ -13,14 +13,30 @@ import { Rng } from "../../util/rng.js";
 import { CRITEO_SPARSE, CriteoParseError, parseCriteoLine } from "../criteo-line.js";
 import { BadLineRatioError, BadLineTracker, DEFAULT_BAD_LINE_POLICY, type BadLinePolicy } from "./bad-lines.js";
 import { ROW_BYTES, ROW_INTS } from "./binary-rows.js";
-import { decodeDictionaries, dictionaryMapper, DictionaryCounter, encodeDictionaries, moduloMapper, type CategoricalMapper, type CategoricalMapping } from "./categorical-map.js";
+import {
+  decodeDictionaries,
+  dictionaryMapper,
+  DictionaryCounter,
+  encodeDictionaries,
+  moduloMapper,
+  type CategoricalMapper,
+  type CategoricalMapping,
+} from "./categorical-map.js";
 import { planChunks, type PlannedChunk } from "./chunk-plan.js";
 import { convertLine, emptyCounts, type LineCounts } from "./line-convert.js";
 import { countLines, CriteoFileError, readLineBlocks } from "./line-stream.js";
 import { withDirectoryLock } from "./dir-lock.js";
 import {
-  fingerprint, keyDifference, PROCESSED_FORMAT, readManifest, StaleCacheError, writeAtomic, writeManifest,
-  type CriteoDataSet, type ManifestKey, type ProcessedSummary,
+  fingerprint,
+  keyDifference,
+  PROCESSED_FORMAT,
+  readManifest,
+  StaleCacheError,
+  writeAtomic,
+  writeManifest,
+  type CriteoDataSet,
+  type ManifestKey,
+  type ProcessedSummary,
 } from "./manifest.js";
 
 export interface PreprocessProgress {
@@ -88,13 +104,18 @@ function checkOptions(o: PreprocessOptions): void {
   for (const f of o.inputs) if (!existsSync(f)) throw new CriteoFileError(f, "no such file");
   const rate = o.subSampleRate ?? 0;
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`--data-sub-sample-rate must be in [0, 1), got ${rate}`);
-  if (o.dataSet === "terabyte" && o.inputs.length < 2) throw new RangeError("--data-set terabyte needs at least 2 day files (day_0 ... day_23)");
+  if (o.dataSet === "terabyte" && o.inputs.length < 2)
+    throw new RangeError("--data-set terabyte needs at least 2 day files (day_0 ... day_23)");
   const ratio = o.badLines?.maxBadLineRatio ?? 0;
   if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`--max-bad-line-ratio must be in [0, 1], got ${ratio}`);
 }
 
 /** Counts, in first-seen order, every categorical value of every good line (dictionary mapping). */
-async function buildDictionaries(o: PreprocessOptions, policy: BadLinePolicy, progress: (b: number) => void): Promise<{ kept: Uint32Array[]; rare: boolean[] }> {
+async function buildDictionaries(
+  o: PreprocessOptions,
+  policy: BadLinePolicy,
+  progress: (b: number) => void,
+): Promise<{ kept: Uint32Array[]; rare: boolean[] }> {
   const counter = new DictionaryCounter();
   const tracker = new BadLineTracker(policy);
   for (const file of o.inputs) {
@@ -128,8 +149,13 @@ async function preprocessLocked(o: PreprocessOptions): Promise<PreprocessResult>
   const dir = resolve(o.output);
   const rejectsFile = o.rejectsFile ?? `${dir}.rejects.tsv`;
   const key: ManifestKey = {
-    format: PROCESSED_FORMAT, dataSet: o.dataSet, mapping: o.mapping, badLines: policy,
-    subSampleRate: o.subSampleRate ?? 0, seed: o.seed ?? 0, chunkRows: o.chunkRows ?? DEFAULT_CHUNK_ROWS,
+    format: PROCESSED_FORMAT,
+    dataSet: o.dataSet,
+    mapping: o.mapping,
+    badLines: policy,
+    subSampleRate: o.subSampleRate ?? 0,
+    seed: o.seed ?? 0,
+    chunkRows: o.chunkRows ?? DEFAULT_CHUNK_ROWS,
     inputs: o.inputs.map(fingerprint),
   };
   const old = readManifest(dir);
@@ -139,7 +165,13 @@ async function preprocessLocked(o: PreprocessOptions): Promise<PreprocessResult>
       if (!o.rebuild) throw new StaleCacheError(dir, diff);
       rmSync(dir, { recursive: true, force: true });
     } else if (old.complete && old.summary) {
-      return { dir, summary: old.summary, reusedChunks: old.summary.chunks.length, writtenChunks: 0, seconds: (performance.now() - started) / 1000 };
+      return {
+        dir,
+        summary: old.summary,
+        reusedChunks: old.summary.chunks.length,
+        writtenChunks: 0,
+        seconds: (performance.now() - started) / 1000,
+      };
     }
   } else if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new RangeError(`--processed-data-file ${dir} exists and is not a processed directory`);
@@ -150,12 +182,20 @@ async function preprocessLocked(o: PreprocessOptions): Promise<PreprocessResult>
   try {
     return await run(o, key, dir, rejectsFile, totalBytes, started);
   } catch (e) {
-    if (e instanceof CriteoParseError || e instanceof CriteoFileError || e instanceof BadLineRatioError) rmSync(dir, { recursive: true, force: true });
+    if (e instanceof CriteoParseError || e instanceof CriteoFileError || e instanceof BadLineRatioError)
+      rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }
 
-async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsFile: string, totalBytes: number, started: number): Promise<PreprocessResult> {
+async function run(
+  o: PreprocessOptions,
+  key: ManifestKey,
+  dir: string,
+  rejectsFile: string,
+  totalBytes: number,
+  started: number,
+): Promise<PreprocessResult> {
   const policy = key.badLines;
   let lines = 0;
   const phase = (p: PreprocessProgress["phase"]): ((n: number) => void) => {
@@ -164,7 +204,8 @@ async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsF
   };
   const planPath = join(dir, "plan.json");
   let fileLines: number[];
-  if (existsSync(planPath)) fileLines = (JSON.parse(readFileSync(planPath, "utf8")) as { fileLines: number[] }).fileLines;
+  if (existsSync(planPath))
+    fileLines = (JSON.parse(readFileSync(planPath, "utf8")) as { fileLines: number[] }).fileLines;
   else {
     const count = phase("count");
     fileLines = [];
@@ -208,7 +249,16 @@ async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsF
         continue;
       }
       await convertFile(o.inputs[f]!, fileChunks, {
-        dir, buf, mapped, mapper, tracker, records, lastDay, key, progress, afterChunk: o.afterChunk,
+        dir,
+        buf,
+        mapped,
+        mapper,
+        tracker,
+        records,
+        lastDay,
+        key,
+        progress,
+        afterChunk: o.afterChunk,
         onLines: (n) => (lines += n),
       });
     }
@@ -221,18 +271,37 @@ async function run(o: PreprocessOptions, key: ManifestKey, dir: string, rejectsF
   for (const r of all) dayRows[r.day]! += r.rows;
   const sum = (k: keyof LineCounts): number => all.reduce((a, r) => a + r[k], 0);
   const summary: ProcessedSummary = {
-    rows: sum("rows"), dayRows, tableRows: mapper.tableRows,
+    rows: sum("rows"),
+    dayRows,
+    tableRows: mapper.tableRows,
     chunks: all.map((r) => ({ id: r.id, day: r.day, rows: r.rows })),
-    lines: fileLines.reduce((a, b) => a + b, 0), badLines: sum("bad"), subSampled: sum("subSampled"),
-    missingDense: sum("missingDense"), missingSparse: sum("missingSparse"), badLineMessages: tracker.messages,
+    lines: fileLines.reduce((a, b) => a + b, 0),
+    badLines: sum("bad"),
+    subSampled: sum("subSampled"),
+    missingDense: sum("missingDense"),
+    missingSparse: sum("missingSparse"),
+    badLineMessages: tracker.messages,
   };
   writeManifest(dir, { key, complete: true, summary });
-  return { dir, summary, reusedChunks: reused, writtenChunks: chunks.length - reused, seconds: (performance.now() - started) / 1000 };
+  return {
+    dir,
+    summary,
+    reusedChunks: reused,
+    writtenChunks: chunks.length - reused,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 interface ConvertContext {
-  dir: string; buf: Int32Array; mapped: Int32Array; mapper: CategoricalMapper; tracker: BadLineTracker;
-  records: Map<number, ChunkRecord>; lastDay: number; key: ManifestKey; progress: (n: number) => void;
+  dir: string;
+  buf: Int32Array;
+  mapped: Int32Array;
+  mapper: CategoricalMapper;
+  tracker: BadLineTracker;
+  records: Map<number, ChunkRecord>;
+  lastDay: number;
+  key: ManifestKey;
+  progress: (n: number) => void;
   afterChunk: ((id: number) => void) | undefined;
   onLines(n: number): void;
 }
@@ -256,9 +325,14 @@ async function convertFile(file: string, fileChunks: PlannedChunk[], cx: Convert
     cx.onLines(block.length);
     for (const text of block) {
       const c = fileChunks[k];
-      if (c === undefined) throw new CriteoFileError(file, `has more lines than the ${line} counted when preprocessing started (was it modified?)`);
+      if (c === undefined)
+        throw new CriteoFileError(
+          file,
+          `has more lines than the ${line} counted when preprocessing started (was it modified?)`,
+        );
       line++;
-      if (!cx.records.has(c.id)) convertLine(text, file, line, cx.mapper, cx.tracker, cx.buf, counts, cx.mapped, keepNegative);
+      if (!cx.records.has(c.id))
+        convertLine(text, file, line, cx.mapper, cx.tracker, cx.buf, counts, cx.mapped, keepNegative);
       if (line === c.firstLine + c.lines) {
         if (!cx.records.has(c.id)) commitChunk(cx, c, counts, cx.tracker.messages.slice(messagesBefore));
         k++;
@@ -266,7 +340,11 @@ async function convertFile(file: string, fileChunks: PlannedChunk[], cx: Convert
       }
     }
   }
-  if (k < fileChunks.length) throw new CriteoFileError(file, `has ${line} lines, fewer than the ${fileChunks[fileChunks.length - 1]!.firstLine + fileChunks[fileChunks.length - 1]!.lines} counted when preprocessing started`);
+  if (k < fileChunks.length)
+    throw new CriteoFileError(
+      file,
+      `has ${line} lines, fewer than the ${fileChunks[fileChunks.length - 1]!.firstLine + fileChunks[fileChunks.length - 1]!.lines} counted when preprocessing started`,
+    );
 }
 
 /** Writes a chunk's rows, its rejected lines and then its completion record, each atomically. */
@@ -278,7 +356,11 @@ function commitChunk(cx: ConvertContext, c: PlannedChunk, counts: LineCounts, me
   writeAtomic(`${base}.bin`, bytes);
   if (rejected.length > 0) writeAtomic(`${base}.rejects`, rejected.map((l) => `${l}\n`).join(""));
   const record: ChunkRecord = {
-    id: c.id, day: c.day, lines: c.lines, ...counts, messages,
+    id: c.id,
+    day: c.day,
+    lines: c.lines,
+    ...counts,
+    messages,
     sha256: createHash("sha256").update(bytes).digest("hex"),
   };
   writeAtomic(`${base}.json`, JSON.stringify(record));

@@ -13,7 +13,11 @@ export class ProcessedDataset {
   /** chunkStarts[i] = first row of chunk i; one more entry holds the total. */
   private readonly chunkStarts: number[];
 
-  private constructor(readonly dir: string, readonly key: ManifestKey, readonly summary: ProcessedSummary) {
+  private constructor(
+    readonly dir: string,
+    readonly key: ManifestKey,
+    readonly summary: ProcessedSummary,
+  ) {
     this.chunkStarts = [0];
     for (const c of summary.chunks) this.chunkStarts.push(this.chunkStarts[this.chunkStarts.length - 1]! + c.rows);
     this.rows = summary.rows;
@@ -24,7 +28,8 @@ export class ProcessedDataset {
     const abs = resolve(dir);
     const m = readManifest(abs);
     if (m === undefined) throw new RangeError(`${abs}: no ${"manifest.json"}; run \`dlrm preprocess\` first`);
-    if (!m.complete || m.summary === undefined) throw new RangeError(`${abs}: preprocessing did not finish; rerun it to complete the missing chunks`);
+    if (!m.complete || m.summary === undefined)
+      throw new RangeError(`${abs}: preprocessing did not finish; rerun it to complete the missing chunks`);
     return new ProcessedDataset(abs, m.key, m.summary);
   }
 
@@ -32,7 +37,8 @@ export class ProcessedDataset {
     let f = this.files[i];
     if (f === undefined) {
       f = new BinaryRowsFile(join(this.dir, "chunks", `${String(this.summary.chunks[i]!.id).padStart(6, "0")}.bin`));
-      if (f.rows !== this.summary.chunks[i]!.rows) throw new RangeError(`${f.path}: ${f.rows} rows, the manifest says ${this.summary.chunks[i]!.rows}`);
+      if (f.rows !== this.summary.chunks[i]!.rows)
+        throw new RangeError(`${f.path}: ${f.rows} rows, the manifest says ${this.summary.chunks[i]!.rows}`);
       this.files[i] = f;
     }
     return f;
@@ -52,7 +58,8 @@ export class ProcessedDataset {
 
   /** Splits [start, start+count) into per-chunk pieces: (chunk, first row in chunk, rows, output row). */
   private pieces(start: number, count: number): [number, number, number, number][] {
-    if (start < 0 || start + count > this.rows) throw new RangeError(`${this.dir}: rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    if (start < 0 || start + count > this.rows)
+      throw new RangeError(`${this.dir}: rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
     const out: [number, number, number, number][] = [];
     let r = start;
     while (r < start + count) {

@@ -29,7 +29,8 @@ export interface RowRange {
 export function splitRange(split: SplitName, dayRows: readonly number[]): RowRange {
   const total = dayRows.reduce((a, b) => a + b, 0);
   if (split === "all") return { start: 0, end: total };
-  if (dayRows.length < 2) throw new RangeError(`the ${split} split needs at least 2 days of data, got ${dayRows.length}`);
+  if (dayRows.length < 2)
+    throw new RangeError(`the ${split} split needs at least 2 days of data, got ${dayRows.length}`);
   const last = dayRows[dayRows.length - 1]!;
   const lastStart = total - last;
   const half = Math.floor(last / 2);

@@ -21,7 +21,13 @@ const dir = join(tmp, "processed");
 let ds: ProcessedDataset;
 
 beforeAll(async () => {
-  await preprocessCriteo({ inputs: [SAMPLE], output: dir, dataSet: "kaggle", mapping: { kind: "modulo", range: 5000 }, chunkRows: 700 });
+  await preprocessCriteo({
+    inputs: [SAMPLE],
+    output: dir,
+    dataSet: "kaggle",
+    mapping: { kind: "modulo", range: 5000 },
+    chunkRows: 700,
+  });
   ds = ProcessedDataset.open(dir);
 });
 afterAll(async () => {
@@ -44,7 +50,11 @@ describe("batch assembly in a worker thread", () => {
   const cases: [string, CriteoSourceOptions, number][] = [
     ["train, file order, in memory", { split: "train", batchSize: 128 }, 0],
     ["train, shuffled (total), in memory", { split: "train", batchSize: 128, randomize: "total", seed: 3 }, 0],
-    ["train, shuffled (day), memory-map", { split: "train", batchSize: 100, randomize: "day", seed: 9, memoryMap: true }, 0],
+    [
+      "train, shuffled (day), memory-map",
+      { split: "train", batchSize: 100, randomize: "day", seed: 9, memoryMap: true },
+      0,
+    ],
     ["train, file order, memory-map, from batch 5", { split: "train", batchSize: 64, memoryMap: true, prefetch: 2 }, 5],
     ["test, partial last batch, in memory", { split: "test", batchSize: 100, keepPartial: true }, 0],
     ["val, partial last batch, memory-map", { split: "val", batchSize: 128, keepPartial: true, memoryMap: true }, 0],
@@ -61,10 +71,21 @@ describe("batch assembly in a worker thread", () => {
 
   it("rejects the iteration with an error naming the file when a chunk is truncated", async () => {
     const bad = join(tmp, "bad");
-    await preprocessCriteo({ inputs: [SAMPLE], output: bad, dataSet: "kaggle", mapping: { kind: "modulo", range: 5000 }, chunkRows: 700 });
+    await preprocessCriteo({
+      inputs: [SAMPLE],
+      output: bad,
+      dataSet: "kaggle",
+      mapping: { kind: "modulo", range: 5000 },
+      chunkRows: 700,
+    });
     const badDs = ProcessedDataset.open(bad);
     truncateSync(join(bad, "chunks", "000003.bin"), 160 * 10);
-    const src = createCriteoDatasetSource(badDs, { split: "train", batchSize: 128, memoryMap: true, prefetchThread: "worker" });
+    const src = createCriteoDatasetSource(badDs, {
+      split: "train",
+      batchSize: 128,
+      memoryMap: true,
+      prefetchThread: "worker",
+    });
     const run = async (): Promise<number> => {
       let n = 0;
       for await (const _ of src.batches(0)) n++;

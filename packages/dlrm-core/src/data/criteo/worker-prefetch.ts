@@ -34,7 +34,15 @@ export interface AssemblyRequest {
 
 /** Batch i's arrays (buffers transferred), or the message of the error that stopped it. */
 export type AssemblyReply =
-  | { i: number; dense: Float32Array; targets: Float32Array; indices: Int32Array; offsets: Int32Array; count: number; error?: undefined }
+  | {
+      i: number;
+      dense: Float32Array;
+      targets: Float32Array;
+      indices: Int32Array;
+      offsets: Int32Array;
+      count: number;
+      error?: undefined;
+    }
   | { i: number; error: string };
 
 interface Pending {
@@ -47,7 +55,13 @@ interface Pending {
  * in the worker rejects the iteration at its batch, with `label` (the directory) and the
  * worker's message (which names the chunk file for read errors).
  */
-export async function* workerReadAhead(init: AssemblyInit, from: number, to: number, depth: number, label: string): AsyncGenerator<CountedBatch> {
+export async function* workerReadAhead(
+  init: AssemblyInit,
+  from: number,
+  to: number,
+  depth: number,
+  label: string,
+): AsyncGenerator<CountedBatch> {
   if (from >= to) return;
   const worker = new Worker(WORKER_URL, { workerData: init });
   worker.unref();
@@ -66,7 +80,11 @@ export async function* workerReadAhead(init: AssemblyInit, from: number, to: num
     if (pending.size === 0) worker.unref();
     if (m.error !== undefined) p.reject(new Error(`${label}: batch ${m.i}: ${m.error}`));
     else {
-      const b: CountedBatch = { dense: m.dense, sparse: { indices: m.indices, offsets: m.offsets }, targets: m.targets };
+      const b: CountedBatch = {
+        dense: m.dense,
+        sparse: { indices: m.indices, offsets: m.offsets },
+        targets: m.targets,
+      };
       if (m.count < init.batchSize) b.count = m.count;
       p.resolve(b);
     }
