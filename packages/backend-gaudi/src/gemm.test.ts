@@ -174,6 +174,16 @@ describeNative("gemm vs a float64 triple loop", () => {
   describe("large products (fp32 A*B^T >= 2^26, A^T*B and A*B in [2^26, 2^31), bf16 >= 2^24: oneDNN when built in)", () => {
     const withOneDnn = addon().info().onednn !== "";
     const bf16Route = addon().gemmLibrary(512, 256, 512, false, true, true);
+    /** The rule's library, or the one DLRM_GEMM_LIBRARY forces for every GEMM. */
+    const forced = addon().info().gemmLibrary;
+    const expected = (lib: string, bf16: boolean): string =>
+      !withOneDnn || forced === "openblas"
+        ? "openblas"
+        : forced === "onednn"
+          ? bf16
+            ? bf16Route
+            : "onednn-matmul"
+          : lib;
     for (const [m, n, k, transA, transB, bf16, lib] of [
       [512, 4096, 1024, false, true, false, "onednn-matmul"],
       [1024, 4096, 512, true, false, false, "openblas"],
@@ -187,8 +197,8 @@ describeNative("gemm vs a float64 triple loop", () => {
       [512, 512, 256, false, false, true, bf16Route],
     ] as const) {
       const precision = bf16 ? "bf16" : "fp32";
-      it(`${m}x${n}x${k} transA=${transA} transB=${transB} ${precision}: ${withOneDnn ? lib : "openblas"}, sampled entries vs float64, bit-identical rerun and on 1 and 3 threads`, () => {
-        expect(addon().gemmLibrary(m, n, k, transA, transB, bf16)).toBe(withOneDnn ? lib : "openblas");
+      it(`${m}x${n}x${k} transA=${transA} transB=${transB} ${precision}: ${expected(lib, bf16)}, sampled entries vs float64, bit-identical rerun and on 1 and 3 threads`, () => {
+        expect(addon().gemmLibrary(m, n, k, transA, transB, bf16)).toBe(expected(lib, bf16));
         if (bf16 && withOneDnn) expect(["openblas", "onednn-bf16-matmul"]).toContain(lib);
         const next = rng(m + n + k + (transA ? 1 : 0));
         const raw = [randomArray(m * k, next), randomArray(k * n, next)] as const;

@@ -40,8 +40,8 @@ describe("addon load environment", () => {
   });
 
   it("always asks for passive OpenMP waiting", () => {
-    expect(loadEnvironment(zen4, undefined)).toEqual({ OPENBLAS_CORETYPE: "Zen", OMP_WAIT_POLICY: "PASSIVE" });
-    expect(loadEnvironment(undefined, undefined)).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
+    expect(loadEnvironment(zen4, "auto")).toEqual({ OPENBLAS_CORETYPE: "Zen", OMP_WAIT_POLICY: "PASSIVE" });
+    expect(loadEnvironment(undefined, "auto")).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
   });
 
   it("a level forced by DLRM_CPU_ISA picks OpenBLAS's kernels for it; a level the CPU lacks is refused", () => {
