@@ -27,6 +27,7 @@ import type {
   BackendInfo,
   DType,
   ExecutionMode,
+  FusedOps,
   InteractionOp,
   LossFunction,
   Precision,
@@ -34,6 +35,9 @@ import type {
   Tensor,
 } from "../backend.js";
 import { roundArrayToBf16, roundToBf16 } from "../util/bf16.js";
+
+/** The named-argument object of a fused op, as the contract declares it. */
+type FusedArgs<K extends keyof FusedOps> = Parameters<NonNullable<FusedOps[K]>>[0];
 
 /** PyTorch's BCE clamps each log term at -100. */
 const LOG_CLAMP = -100;
@@ -683,13 +687,7 @@ export class ReferenceBackend implements Backend {
     if (activation === "relu") this.reluForward({ x: args.y, y: args.y, size: B * N });
   }
 
-  fusedAdagradStep(args: {
-    params: readonly Tensor[];
-    grads: readonly Tensor[];
-    accs: readonly Tensor[];
-    lr: number;
-    eps: number;
-  }): void {
+  fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void {
     this.validate("fusedAdagradStep", args);
     const n = args.params.length;
     for (let i = 0; i < n; i++) {
@@ -705,19 +703,7 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  embeddingBagsBackwardSparseStep(args: {
-    dPooled: Tensor;
-    tables: readonly Tensor[];
-    accs?: readonly Tensor[];
-    sparse: SparseBatchTensors;
-    dRows: Tensor;
-    lr: number;
-    eps: number;
-    batchSize: number;
-    dim: number;
-    numTables: number;
-    rowWise: boolean;
-  }): void {
+  embeddingBagsBackwardSparseStep(args: FusedArgs<"embeddingBagsBackwardSparseStep">): void {
     const op = "embeddingBagsBackwardSparseStep";
     this.validate(op, args);
     const { dPooled, tables, accs, sparse, dRows, lr, eps, batchSize, dim, numTables, rowWise } = args;
