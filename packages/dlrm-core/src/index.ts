@@ -47,6 +47,8 @@ export * from "./comm/communicator.js";
 export * from "./comm/fixed-order-all-reduce.js";
 export * from "./comm/single-process.js";
 export * from "./parallel/plan.js";
+export * from "./parallel/shards.js";
+export * from "./parallel/planner.js";
 export * from "./parallel/rank-batch.js";
 export * from "./parallel/hybrid-step.js";
 export * from "./parallel/shard-state.js";

@@ -6,6 +6,7 @@
 import {
   estimateMemory,
   formatTablePlan,
+  shardTable,
   type BatchSource,
   type Communicator,
   type TablePlan,
@@ -24,7 +25,12 @@ export function distributedLines(
     `  ranks       ${N} (${comm.name}); global batch ${config.batchSize}, ${config.batchSize / N} samples per rank; tables model-parallel (table-wise), MLPs data-parallel`,
   ];
   for (const [r, line] of formatTablePlan(plan).entries()) {
-    const mem = estimateMemory(config, source.maxIndicesPerBag, { ownedTables: plan.ownedTables[r]!, worldSize: N });
+    const mem = estimateMemory(config, source.maxIndicesPerBag, {
+      shards: plan.ownedTables[r]!.flatMap((t) =>
+        shardTable(t, config.model.tableRows[t]!, config.model.embeddingDim, "table", [r]),
+      ),
+      worldSize: N,
+    });
     lines.push(`  placement   ${line}; memory ~${formatBytes(mem.totalBytes)}`);
   }
   return lines;

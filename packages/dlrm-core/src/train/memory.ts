@@ -5,6 +5,7 @@
  */
 import { interactionWidth, type TrainConfig } from "../config.js";
 import { mlpLayers } from "../model/parameters.js";
+import { shardRows, shardWidth, type TableShard } from "../parallel/shards.js";
 
 export interface MemoryEstimate {
   totalBytes: number;
@@ -13,31 +14,45 @@ export interface MemoryEstimate {
 
 /**
  * Estimates bytes for `cfg` with batches of up to `maxIndicesPerBag` indices per bag; with
- * `shard`, for one rank of a hybrid-parallel run (its tables over the global batch, the MLPs
- * over its B / worldSize samples, the exchange buffers).
+ * `shard`, for one rank of a hybrid-parallel run (its table pieces over the global batch, the
+ * MLPs over its B / worldSize samples, the exchange buffers).
  */
 export function estimateMemory(
   cfg: TrainConfig,
   maxIndicesPerBag = 1,
-  shard?: { ownedTables: readonly number[]; worldSize: number },
+  shard?: { shards: readonly TableShard[]; worldSize: number },
 ): MemoryEstimate {
   const m = cfg.model;
   const BE = cfg.batchSize;
   const B = BE / (shard?.worldSize ?? 1);
   const D = m.embeddingDim;
   const T = m.tableRows.length;
-  const owned = shard?.ownedTables ?? m.tableRows.map((_, t) => t);
+  const owned: readonly TableShard[] =
+    shard?.shards ??
+    m.tableRows.map((rows, t) => ({
+      table: t,
+      rank: 0,
+      kind: "table",
+      rowStart: 0,
+      rowEnd: rows,
+      colStart: 0,
+      colEnd: D,
+    }));
   const f32 = 4;
   const breakdown: { name: string; bytes: number }[] = [];
-  const accPerRow = cfg.optimizer === "sgd" ? 0 : cfg.optimizer === "rwsadagrad" ? 1 : D;
-  for (const t of owned) {
-    const rows = m.tableRows[t]!;
-    breakdown.push({ name: `table ${t} (${rows} x ${D}) + optimizer state`, bytes: rows * (D + accPerRow) * f32 });
+  let ownFloats = 0;
+  for (const s of owned) {
+    const rows = shardRows(s);
+    const w = shardWidth(s);
+    const accPerRow = cfg.optimizer === "sgd" ? 0 : cfg.optimizer === "rwsadagrad" ? 1 : w;
+    const what = s.kind === "table" ? `table ${s.table}` : `table ${s.table} ${s.kind} piece`;
+    breakdown.push({ name: `${what} (${rows} x ${w}) + optimizer state`, bytes: rows * (w + accPerRow) * f32 });
+    ownFloats += w;
   }
   if (shard !== undefined && shard.worldSize > 1) {
     breakdown.push({
       name: "pooled-embedding exchange buffers (device and host)",
-      bytes: (2 * BE * owned.length * D + 4 * B * T * D) * f32,
+      bytes: (2 * BE * ownFloats + 4 * B * T * D) * f32,
     });
   }
   const { bottom, top } = mlpLayers(m);
@@ -57,9 +72,10 @@ export function estimateMemory(
   activations += 2 * B * (interactionWidth(m) + T * D) + B * bottom[0]!;
   breakdown.push({ name: "activations and their gradients", bytes: activations * f32 });
   const nnz = owned.length * BE * maxIndicesPerBag;
+  const rowFloats = owned.reduce((a, s) => a + BE * maxIndicesPerBag * shardWidth(s), 0);
   breakdown.push({
     name: "batch buffers (indices, CSR map, unique-row gradients)",
-    bytes: (4 * nnz + owned.length * BE) * 4 + nnz * D * f32,
+    bytes: (4 * nnz + owned.length * BE) * 4 + rowFloats * f32,
   });
   return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
 }

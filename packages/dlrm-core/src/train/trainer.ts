@@ -18,6 +18,7 @@ import { BatchError, firstNonFinite, NonFiniteLossError } from "./errors.js";
 import type { Communicator } from "../comm/communicator.js";
 import { planTables, type TablePlan } from "../parallel/plan.js";
 import { HybridStep, type CommCounters } from "../parallel/hybrid-step.js";
+import { shardTable, type TableShard } from "../parallel/shards.js";
 
 /** The table placement for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
 export function planForSource(
@@ -35,7 +36,7 @@ export function buildModel(
   maxIndicesPerBag: number,
   comm?: Communicator,
   plan?: TablePlan,
-  check: (shard?: { ownedTables: readonly number[]; worldSize: number }) => void = () => undefined,
+  check: (shard?: { shards: readonly TableShard[]; worldSize: number }) => void = () => undefined,
 ): DlrmModel {
   const limits = { batchSize: cfg.batchSize, maxIndicesPerBag };
   if (comm === undefined || comm.worldSize === 1) {
@@ -44,7 +45,12 @@ export function buildModel(
   }
   localBatchSize(cfg.batchSize, comm.worldSize);
   const p = plan ?? planForSource(cfg, { maxIndicesPerBag }, comm.worldSize);
-  check({ ownedTables: p.ownedTables[comm.rank]!, worldSize: comm.worldSize });
+  check({
+    shards: p.ownedTables[comm.rank]!.flatMap((t) =>
+      shardTable(t, cfg.model.tableRows[t]!, cfg.model.embeddingDim, "table", [comm.rank]),
+    ),
+    worldSize: comm.worldSize,
+  });
   return new DlrmModel(backend, cfg, limits, {
     rank: comm.rank,
     worldSize: comm.worldSize,
