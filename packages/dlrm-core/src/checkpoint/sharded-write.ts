@@ -10,11 +10,36 @@ import { basename, dirname, join } from "node:path";
 import type { Communicator } from "../comm/communicator.js";
 import { AtomicWriteError, safetensorsHead } from "./safetensors.js";
 
-/** A tensor of the whole file, in file order; `data` is present on the rank that writes it. */
+/** A block of a 2-D tensor one rank writes: rows [rowStart, rowEnd) x columns [colStart, colEnd), row-major. */
+export interface TensorPart {
+  rowStart: number;
+  rowEnd: number;
+  colStart: number;
+  colEnd: number;
+  data: Float32Array;
+}
+
+/**
+ * A tensor of the whole file, in file order; `data` (the whole tensor) or `parts` (blocks of
+ * it) are present on the ranks that write them. Ranks' parts never overlap.
+ */
 export interface ShardedEntry {
   name: string;
   shape: readonly number[];
   data?: Float32Array;
+  parts?: TensorPart[];
+}
+
+/** Writes one part at its place in a row-major tensor of `cols` columns starting at byte `at`: one write per row range, or per row for a column block. */
+function writePart(fd: number, part: TensorPart, cols: number, at: number): void {
+  const w = part.colEnd - part.colStart;
+  const bytes = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (w === cols) {
+    writeAll(fd, bytes(part.data), at + part.rowStart * cols * 4);
+    return;
+  }
+  for (let r = part.rowStart, i = 0; r < part.rowEnd; r++, i += w)
+    writeAll(fd, bytes(part.data.subarray(i, i + w)), at + (r * cols + part.colStart) * 4);
 }
 
 /** Bytes of the header, and each entry's offset from the start of the file. */
@@ -89,6 +114,7 @@ export async function writeShardedSafetensors(
     entries.forEach((e, i) => {
       if (e.data !== undefined)
         writeAll(fd, new Uint8Array(e.data.buffer, e.data.byteOffset, e.data.byteLength), offsets[i]!);
+      for (const part of e.parts ?? []) writePart(fd, part, e.shape[1] ?? 1, offsets[i]!);
     });
     fsyncSync(fd);
     closeSync(fd);

@@ -4,30 +4,16 @@
  * embedding bags with the sparse update, bottom MLP), then the dense optimizer step.
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
-import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
+import type { Backend, Tensor } from "../backend.js";
 import { interactionWidth, localBatchSize, type OptimizerName, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Communicator } from "../comm/communicator.js";
-import type { TablePlan } from "../parallel/plan.js";
+import { shardGroups, singleRankPlan, type ShardingPlan, type TableShard } from "../parallel/shards.js";
 import { checkStateDict, initialiseParameters, mlpLayers, StateDictMismatchError } from "./parameters.js";
+import { EmbeddingGroup, ADAGRAD_EPS } from "./embedding-group.js";
+import { pieceOf } from "./pieces.js";
 
-/**
- * One rank's check of the tensors read for it (the whole file's names and shapes were
- * checked against the model before anything was read): each present with its size.
- */
-function checkShardTensors(byName: Map<string, Tensor>, weights: StateDict, source: string): void {
-  const problems: string[] = [];
-  for (const [name, t] of byName) {
-    const w = weights.get(name);
-    if (w === undefined) problems.push(`missing tensor ${name}`);
-    else if (w.data.length !== t.size)
-      problems.push(`tensor ${name} has ${w.data.length} values, the model needs ${t.size}`);
-  }
-  if (problems.length > 0) throw new StateDictMismatchError(source, problems);
-}
-
-/** torch.optim.Adagrad's default eps. */
-export const ADAGRAD_EPS = 1e-10;
+export { ADAGRAD_EPS } from "./embedding-group.js";
 
 /** One linear layer: parameters, their gradients and optimizer state, its output and output gradient. */
 interface LinearLayer {
@@ -56,49 +42,47 @@ export interface BatchLimits {
 }
 
 /**
- * This rank's part of a hybrid-parallel model (table-wise model parallel, MLPs data
- * parallel). The embedding bags run over the global batch B for `ownedTables` only; the
- * MLPs, interaction and loss over this rank's slice of B / worldSize samples.
+ * This rank's part of a hybrid-parallel model (embedding tables placed by the plan, MLPs
+ * data parallel). The embedding bags of this rank's table pieces run over the global batch
+ * B; the MLPs, interaction and loss over this rank's slice of B / worldSize samples.
  */
 export interface ModelShard {
   rank: number;
   worldSize: number;
-  /** Global numbers of the tables this rank holds, ascending. */
-  ownedTables: readonly number[];
-  /** The table placement of every rank (ownedTables = plan.ownedTables[rank]). */
-  plan: TablePlan;
+  /** Every rank's pieces (this rank's: plan.shards[rank]). */
+  plan: ShardingPlan;
   /** The ranks' transport. */
   comm: Communicator;
 }
 
+/** One table piece this rank holds, with its tensors (`name` is the whole table's parameter name). */
+export interface TablePiece {
+  name: string;
+  shard: TableShard;
+  weight: Tensor;
+  acc?: Tensor;
+}
+
 export class DlrmModel {
-  /** This rank's tables (all T in one process), in `ownedTables` order. */
-  readonly tables: Tensor[];
-  readonly tableAccs: Tensor[] = [];
-  /** Global table numbers of `tables`. */
-  readonly ownedTables: readonly number[];
+  /** This rank's table pieces by width (one group of every table whole in one process). */
+  readonly groups: EmbeddingGroup[];
+  /** The same pieces by table number. */
+  readonly pieces: TablePiece[];
   /** Samples the MLPs see per step: B, or B / worldSize on one rank of several. */
   readonly localBatch: number;
-  /** Pooled embeddings of the owned tables over the global batch [B, Town*D] (= pooled in one process). */
-  readonly pooledOwn: Tensor;
-  /** Its gradient (= dPooled in one process). */
-  readonly dPooledOwn: Tensor;
   readonly bottom: LinearLayer[];
   readonly top: LinearLayer[];
   readonly dense: Tensor;
   readonly targets: Tensor;
-  readonly sparse: SparseBatchTensors;
   readonly pooled: Tensor;
   readonly dPooled: Tensor;
   readonly interaction: Tensor;
   readonly dInteraction: Tensor;
   readonly dBottomOut: Tensor;
-  readonly dRows: Tensor;
   readonly probs: Tensor;
   readonly dLogits: Tensor;
   /** [sum of losses, correct predictions, samples] since the last `resetStats`. */
   readonly stats: Tensor;
-  readonly nnzMax: number;
 
   /** Local batch (the MLPs' rows). */
   private readonly B: number;
@@ -107,8 +91,6 @@ export class DlrmModel {
   private readonly D: number;
   /** All tables (the interaction's). */
   private readonly T: number;
-  /** Tables on this rank. */
-  private readonly Town: number;
 
   constructor(
     readonly backend: Backend,
@@ -124,44 +106,28 @@ export class DlrmModel {
     this.localBatch = this.B;
     this.D = m.embeddingDim;
     this.T = m.tableRows.length;
-    this.ownedTables = shard?.ownedTables ?? m.tableRows.map((_, t) => t);
-    this.Town = this.ownedTables.length;
-    const { B, BE, D, T, Town } = this;
-    this.nnzMax = Town * BE * limits.maxIndicesPerBag;
-    const rowWise = config.optimizer === "rwsadagrad";
+    const { B, D, T } = this;
     const adagrad = config.optimizer !== "sgd";
-
-    this.tables = this.ownedTables.map((t) => be.alloc([m.tableRows[t]!, D], "f32", `emb_l.${t}.weight`));
-    if (adagrad) {
-      for (const t of this.ownedTables) {
-        const rows = m.tableRows[t]!;
-        this.tableAccs.push(be.alloc(rowWise ? [rows, 1] : [rows, D], "f32", `emb_l.${t}.weight (Adagrad state)`));
-      }
-    }
     this.dense = be.alloc([B, m.bottomMlp[0]!], "f32", "dense input");
     this.targets = be.alloc([B], "f32", "targets");
-    this.sparse = {
-      indices: be.alloc([Math.max(this.nnzMax, 1)], "i32", "indices"),
-      offsets: be.alloc([Town * BE + 1], "i32", "offsets"),
-      uniqueRows: be.alloc([Math.max(this.nnzMax, 1)], "i32", "unique rows"),
-      tableUniqueOffsets: be.alloc([Town + 1], "i32", "table unique offsets"),
-      csrOffsets: be.alloc([this.nnzMax + 1], "i32", "CSR offsets"),
-      csrBags: be.alloc([Math.max(this.nnzMax, 1)], "i32", "CSR bags"),
-    };
     this.pooled = be.alloc([B, T * D], "f32", "pooled embeddings");
     this.dPooled = be.alloc([B, T * D], "f32", "pooled embeddings gradient");
-    if (worldSize === 1) {
-      this.pooledOwn = this.pooled;
-      this.dPooledOwn = this.dPooled;
-    } else {
-      this.pooledOwn = be.alloc([BE, Math.max(Town, 1) * D], "f32", "pooled embeddings of this rank's tables");
-      this.dPooledOwn = be.alloc(
-        [BE, Math.max(Town, 1) * D],
-        "f32",
-        "pooled embeddings gradient of this rank's tables",
-      );
-    }
-    this.dRows = be.alloc([Math.max(this.nnzMax, 1), D], "f32", "unique-row gradients");
+    const plan = shard?.plan ?? singleRankPlan(m.tableRows, D);
+    const mine = plan.shards[shard?.rank ?? 0]!;
+    const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
+    this.groups = shardGroups(mine).map(
+      (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits.maxIndicesPerBag, config.optimizer, direct),
+    );
+    this.pieces = this.groups
+      .flatMap((g) =>
+        g.shards.map((s, i) => ({
+          name: `emb_l.${s.table}.weight`,
+          shard: s,
+          weight: g.tables[i]!,
+          ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
+        })),
+      )
+      .sort((a, b) => a.shard.table - b.shard.table);
     const { bottom, top } = mlpLayers(m);
     this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
     const bottomOut = this.bottom[this.bottom.length - 1]!;
@@ -217,72 +183,94 @@ export class DlrmModel {
     return layers;
   }
 
-  /** Every optimizer accumulator (tables first, then MLP weight/bias in layer order). */
+  /** Every optimizer accumulator (table pieces first, then MLP weight/bias in layer order). */
   optimizerState(): Tensor[] {
     const mlp = [...this.bottom, ...this.top].flatMap((l) =>
       l.accWeight && l.accBias ? [l.accWeight, l.accBias] : [],
     );
-    return [...this.tableAccs, ...mlp];
+    return [...this.pieces.flatMap((p) => (p.acc === undefined ? [] : [p.acc])), ...mlp];
   }
 
-  /** Parameters in state_dict order, with their names. */
+  /**
+   * Parameters in state_dict order, with their names. On one rank of several, a table's
+   * tensor is this rank's piece of it (`pieces` says which rows and columns).
+   */
   namedParameters(): [string, Tensor][] {
-    const out: [string, Tensor][] = this.tables.map((t, i) => [`emb_l.${this.ownedTables[i]}.weight`, t]);
+    const out: [string, Tensor][] = this.pieces.map((p) => [p.name, p.weight]);
     for (const l of [...this.bottom, ...this.top]) {
       out.push([`${l.name}.weight`, l.weight], [`${l.name}.bias`, l.bias]);
     }
     return out;
   }
 
-  /** Optimizer accumulators by parameter name (state_dict order); empty for SGD. */
+  /** Optimizer accumulators by parameter name (state_dict order; table pieces as in `namedParameters`); empty for SGD. */
   namedOptimizerState(): [string, Tensor][] {
-    if (this.tableAccs.length === 0) return [];
-    const out: [string, Tensor][] = this.tableAccs.map((t, i) => [`emb_l.${this.ownedTables[i]}.weight`, t]);
+    if (this.config.optimizer === "sgd") return [];
+    const out: [string, Tensor][] = this.pieces.map((p) => [p.name, p.acc!]);
     for (const l of [...this.bottom, ...this.top])
       out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
     return out;
   }
 
-  /** Writes saved optimizer accumulators after checking every name and shape. */
-  loadOptimizerState(state: StateDict, source: string): void {
-    const named = this.namedOptimizerState();
-    const problems: string[] = [];
-    for (const [name, t] of named) {
-      const s = state.get(name);
-      if (s === undefined) problems.push(`missing optimizer state for ${name}`);
-      else if (s.data.length !== t.size)
-        problems.push(`optimizer state for ${name} has ${s.data.length} values, the model needs ${t.size}`);
-    }
-    const expected = new Set(named.map(([n]) => n));
-    for (const name of state.keys()) if (!expected.has(name)) problems.push(`unexpected optimizer state ${name}`);
-    if (problems.length > 0) throw new StateDictMismatchError(source, problems);
-    for (const [name, t] of named) this.backend.write(t, state.get(name)!.data);
+  /**
+   * The values of `name` this process holds, out of `data`: the whole tensor's values, or
+   * (on one rank of several) already its piece. Undefined when the size fits neither.
+   */
+  private valuesFor(name: string, data: Float32Array, accumulator: boolean): Float32Array | undefined {
+    const piece = this.pieces.find((p) => p.name === name);
+    if (piece === undefined) return data;
+    const rows = this.config.model.tableRows[piece.shard.table]!;
+    const cols = accumulator && this.config.optimizer === "rwsadagrad" ? 1 : this.D;
+    return pieceOf(data, rows, cols, piece.shard);
   }
 
-  /** Reads every optimizer accumulator back to the host. */
-  async optimizerStateDict(): Promise<StateDict> {
-    const out: StateDict = new Map();
-    for (const [name, t] of this.namedOptimizerState()) {
-      out.set(name, { dtype: "F32", shape: [...t.shape], data: (await this.backend.read(t)) as Float32Array });
+  /** Writes `named` tensors from `state` after checking every name and size; `what` names them in errors. */
+  private loadNamed(named: [string, Tensor][], state: StateDict, source: string, accumulator: boolean): void {
+    const problems: string[] = [];
+    const values: Float32Array[] = [];
+    const what = accumulator ? "optimizer state for " : "tensor ";
+    for (const [name, t] of named) {
+      const s = state.get(name);
+      const v = s === undefined ? undefined : this.valuesFor(name, s.data, accumulator);
+      if (s === undefined) problems.push(`missing ${what}${name}`);
+      else if (v === undefined || v.length !== t.size)
+        problems.push(`${what}${name} has ${s.data.length} values, the model needs ${t.size}`);
+      else values.push(v);
     }
-    return out;
+    if (accumulator) {
+      const expected = new Set(named.map(([n]) => n));
+      for (const name of state.keys()) if (!expected.has(name)) problems.push(`unexpected optimizer state ${name}`);
+    }
+    if (problems.length > 0) throw new StateDictMismatchError(source, problems);
+    named.forEach(([, t], i) => this.backend.write(t, values[i]!));
+  }
+
+  /** Writes saved optimizer accumulators after checking every name and shape. */
+  loadOptimizerState(state: StateDict, source: string): void {
+    this.loadNamed(this.namedOptimizerState(), state, source, true);
+  }
+
+  /** Reads every optimizer accumulator back to the host (table pieces as in `namedOptimizerState`). */
+  async optimizerStateDict(): Promise<StateDict> {
+    return this.readNamed(this.namedOptimizerState());
   }
 
   /**
    * Writes seeded initial weights (dlrm's distributions), or the given state dict after a
    * strict check, then zeroes the optimizer state and loss statistics. Call it once, first.
+   * On one rank of several, `weights` holds the tensors this rank needs, whole or as its pieces.
    */
   loadInitialWeights(weights?: StateDict, source = "initial weights"): void {
-    const byName = new Map(this.namedParameters());
+    const named = this.namedParameters();
     if (weights !== undefined) {
       if (this.shard === undefined) checkStateDict(this.config.model, weights, source);
-      else checkShardTensors(byName, weights, source);
-      for (const [name, t] of byName) this.backend.write(t, weights.get(name)!.data);
+      this.loadNamed(named, weights, source, false);
     } else {
+      const byName = new Map(named);
       initialiseParameters(
         this.config.model,
         this.config.seed,
-        (spec, data) => this.backend.write(byName.get(spec.name)!, data),
+        (spec, data) => this.backend.write(byName.get(spec.name)!, this.valuesFor(spec.name, data, false)!),
         (spec) => byName.has(spec.name),
       );
     }
@@ -291,10 +279,14 @@ export class DlrmModel {
     for (const acc of this.optimizerState()) this.backend.fill({ t: acc, value: 0 });
   }
 
-  /** Reads every parameter back to the host as a state dict (dlrm names, float32). */
+  /** Reads every parameter back to the host as a state dict (dlrm names, float32; table pieces as in `namedParameters`). */
   async stateDict(): Promise<StateDict> {
+    return this.readNamed(this.namedParameters());
+  }
+
+  private async readNamed(named: [string, Tensor][]): Promise<StateDict> {
     const out: StateDict = new Map();
-    for (const [name, t] of this.namedParameters()) {
+    for (const [name, t] of named) {
       out.set(name, { dtype: "F32", shape: [...t.shape], data: (await this.backend.read(t)) as Float32Array });
     }
     return out;
@@ -378,8 +370,8 @@ export class DlrmModel {
 
   /**
    * First half of the forward pass: the bottom MLP over the local batch, and the embedding
-   * bags of this rank's tables over the embedding batch into `pooledOwn`. On one rank of
-   * several, the pooled embeddings then travel by all-to-all into `pooled`.
+   * bags of this rank's table pieces over the global batch into each group's `pooled`. On
+   * one rank of several, those then travel by all-to-all into the model's `pooled`.
    */
   forwardBottom(): void {
     this.bottomForward();
@@ -391,16 +383,9 @@ export class DlrmModel {
     for (const l of this.bottom) this.linearForward(l);
   }
 
-  /** This rank's tables' embedding bags over the embedding batch, into `pooledOwn`. */
+  /** This rank's table pieces' embedding bags over the global batch, into each group's `pooled`. */
   embeddingsForward(): void {
-    if (this.Town > 0)
-      this.backend.embeddingBagsForward({
-        tables: this.tables,
-        sparse: this.sparse,
-        pooled: this.pooledOwn,
-        batchSize: this.BE,
-        dim: this.D,
-      });
+    for (const g of this.groups) g.forward();
   }
 
   /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */
@@ -478,60 +463,19 @@ export class DlrmModel {
     for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
   }
 
-  /** Every MLP gradient tensor (weight, bias per layer; bottom then top): what ranks all-reduce. */
-  mlpGradients(): Tensor[] {
-    return [...this.bottom, ...this.top].flatMap((l) => [l.dWeight, l.dBias]);
+  /** The MLP gradient tensors (weight, bias per layer; bottom then top, or one of them): what ranks all-reduce. */
+  mlpGradients(part?: "bottom" | "top"): Tensor[] {
+    const layers = part === "bottom" ? this.bottom : part === "top" ? this.top : [...this.bottom, ...this.top];
+    return layers.flatMap((l) => [l.dWeight, l.dBias]);
   }
 
   /**
-   * Embedding bags backward from `dPooledOwn` (the global batch's gradient of this rank's
-   * tables) with the sparse optimizer update of the rows touched.
+   * Embedding bags backward from each group's `dPooled` (the global batch's gradient of this
+   * rank's pieces) with the sparse optimizer update of the rows touched; `replicated`
+   * false skips the replicated groups (their row gradients are summed over ranks first).
    */
-  sparseUpdate(lr: number): void {
-    const be = this.backend;
-    const { BE: B, D, Town: T } = this;
-    if (T === 0) return;
-    const opt: OptimizerName = this.config.optimizer;
-    const rowWise = opt === "rwsadagrad";
-    if (be.embeddingBagsBackwardSparseStep) {
-      be.embeddingBagsBackwardSparseStep({
-        dPooled: this.dPooledOwn,
-        tables: this.tables,
-        ...(opt === "sgd" ? {} : { accs: this.tableAccs }),
-        sparse: this.sparse,
-        dRows: this.dRows,
-        lr,
-        eps: ADAGRAD_EPS,
-        batchSize: B,
-        dim: D,
-        numTables: T,
-        rowWise,
-      });
-      return;
-    }
-    be.embeddingBagsBackward({
-      dPooled: this.dPooledOwn,
-      sparse: this.sparse,
-      dRows: this.dRows,
-      batchSize: B,
-      dim: D,
-      numTables: T,
-    });
-    if (opt === "sgd") {
-      be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: D, numTables: T });
-    } else {
-      be.sparseAdagradStep({
-        tables: this.tables,
-        accs: this.tableAccs,
-        sparse: this.sparse,
-        dRows: this.dRows,
-        lr,
-        eps: ADAGRAD_EPS,
-        dim: D,
-        numTables: T,
-        rowWise,
-      });
-    }
+  sparseUpdate(lr: number, replicated = true): void {
+    for (const g of this.groups) if (replicated || !g.replicated) g.backwardAndStep(lr);
   }
 
   /** The dense optimizer step of every MLP parameter (fused Adagrad where the backend has it). */

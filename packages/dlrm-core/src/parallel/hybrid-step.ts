@@ -1,217 +1,276 @@
 /**
- * The hybrid-parallel training step of one rank: the model's four stages with the bytes
- * moved between them. Forward: bottom MLP and own-table embedding bags, all-to-all of the
- * pooled embeddings (each rank receives its sample slice of every table), interaction, top
- * MLP, loss. Backward: top MLP and interaction, the reverse all-to-all of the pooled
- * gradients, the owner's sparse update, bottom MLP, all-reduce of the MLP gradients, the
- * dense update. Each rank's loss gradient is its samples' share of the global batch's mean
- * (lossBackward's meanOver), so every per-sample gradient has one process's bits, and the
- * owner's table gradients and the summed MLP gradients are one process's on the global
- * batch up to the order of the cross-rank sums (no division by N, unlike dlrm).
+ * The hybrid-parallel training step of one rank: the model's stages with the bytes moved
+ * between them. Forward: this rank's table pieces pool over the global batch; one all-to-all
+ * gives each rank its samples' slice of every piece (row pieces' partial sums added in rank
+ * order, column pieces placed side by side, replicated tables read locally) while the bottom
+ * MLP computes; interaction, top MLP, loss. Backward: top MLP and interaction; the reverse
+ * all-to-all sends each piece's owner its columns of the pooled gradient for every sample;
+ * the MLP gradients are summed over ranks in two buckets (top, then bottom), started as soon
+ * as each is ready; the owners' sparse updates; replicated tables sum their touched rows'
+ * gradients over ranks and update alike everywhere; the dense update. Each rank's loss
+ * gradient is its samples' share of the global batch's mean (lossBackward's meanOver).
  */
 import type { Communicator } from "../comm/communicator.js";
 import type { DlrmModel, ModelShard } from "../model/dlrm.js";
+import type { EmbeddingGroup } from "../model/embedding-group.js";
+import { shardGroups, type ShardGroup } from "./shards.js";
+import { CollectiveQueue, type CommCounters, type Flight } from "./collective-queue.js";
 
-/** Milliseconds waited on collectives and bytes this rank sent, summed since the last `takeCounters`. */
-export interface CommCounters {
-  allToAllMs: number;
-  allToAllBytes: number;
-  allReduceMs: number;
-  allReduceBytes: number;
-}
+export type { CommCounters } from "./collective-queue.js";
 
-/** A collective that has started (wrapped: an async function would await a returned promise). */
-interface InFlight {
-  done: Promise<void>;
-}
-
-const zeroCounters = (): CommCounters => ({ allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 });
+/** Floats per sample of a rank's exchanged groups: the sum of their pieces' widths. */
+const floatsPerSample = (groups: readonly ShardGroup[]): number =>
+  groups.reduce((a, g) => a + g.shards.length * g.width, 0);
 
 export class HybridStep {
   readonly comm: Communicator;
   private readonly shard: ModelShard;
+  private readonly queue: CollectiveQueue;
   private readonly N: number;
   private readonly b: number;
   private readonly D: number;
   private readonly T: number;
-  /** Floats of this rank's pooled block per sample, per rank: |T_s| * D. */
+  /** exchanged[s]: rank s's groups that travel by all-to-all, in its order. */
+  private readonly exchanged: ShardGroup[][];
+  /** Floats per sample each rank exchanges. */
   private readonly rowFloats: number[];
+  private readonly own: EmbeddingGroup[];
+  private readonly replicated: EmbeddingGroup[];
   private readonly pooledHost: Float32Array;
   private readonly exchangeRecv: Float32Array;
   private readonly exchangeSend: Float32Array;
-  private readonly gradHost: Float32Array;
-  private counters = zeroCounters();
+  private dPooledHost: Float32Array = new Float32Array(0);
+  private readonly topGrads: Float32Array;
+  private readonly bottomGrads: Float32Array;
 
   constructor(private readonly model: DlrmModel) {
     if (model.shard === undefined) throw new TypeError("HybridStep needs a model built with a ModelShard");
     this.shard = model.shard;
     this.comm = model.shard.comm;
+    this.queue = new CollectiveQueue(this.comm);
     this.N = this.shard.worldSize;
     this.b = model.localBatch;
     this.D = model.config.model.embeddingDim;
     this.T = model.config.model.tableRows.length;
-    this.rowFloats = this.shard.plan.ownedTables.map((ts) => ts.length * this.D);
-    const own = this.rowFloats[this.shard.rank]!;
-    this.pooledHost = new Float32Array(this.b * this.T * this.D);
-    this.exchangeRecv = new Float32Array(Math.max(this.b * this.T * this.D, this.b * this.N * own));
-    this.exchangeSend = new Float32Array(Math.max(this.b * this.T * this.D, this.b * this.N * own));
-    const gradFloats = model.mlpGradients().reduce((a, t) => a + t.size, 0);
-    this.gradHost = new Float32Array(gradFloats + 1);
+    this.exchanged = this.shard.plan.shards.map((s) => shardGroups(s).filter((g) => !g.replicated));
+    this.rowFloats = this.exchanged.map(floatsPerSample);
+    this.own = model.groups.filter((g) => !g.replicated);
+    this.replicated = model.groups.filter((g) => g.replicated);
+    const { b, N, T, D } = this;
+    const total = this.rowFloats.reduce((a, f) => a + f, 0);
+    const mine = this.rowFloats[this.shard.rank]!;
+    this.pooledHost = new Float32Array(b * T * D);
+    this.exchangeRecv = new Float32Array(Math.max(b * total, b * N * mine));
+    this.exchangeSend = new Float32Array(Math.max(b * total, b * N * mine));
+    const size = (ts: { size: number }[]): number => ts.reduce((a, t) => a + t.size, 0);
+    this.topGrads = new Float32Array(size(model.mlpGradients("top")));
+    this.bottomGrads = new Float32Array(size(model.mlpGradients("bottom")) + 1);
   }
 
   /** Collective time and bytes since the previous call (then zeroed). */
   takeCounters(): CommCounters {
-    const c = this.counters;
-    this.counters = zeroCounters();
-    return c;
+    return this.queue.takeCounters();
   }
 
   /**
-   * Starts a collective and lets it begin (the transport queues it on a promise chain) before
-   * the caller computes on; `wait` then counts only the time the step is held up by it.
-   */
-  private async start(kind: "allToAll" | "allReduce", bytes: number, run: () => Promise<void>): Promise<InFlight> {
-    this.counters[`${kind}Bytes`] += bytes;
-    const done = run();
-    done.catch(() => undefined);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return { done };
-  }
-
-  private async wait(kind: "allToAll" | "allReduce", flight: InFlight): Promise<void> {
-    const t0 = performance.now();
-    await flight.done;
-    this.counters[`${kind}Ms`] += performance.now() - t0;
-  }
-
-  /**
-   * Forward pass over the rank's slice: own-table embedding bags, then the pooled all-to-all
-   * runs while the bottom MLP computes; interaction, top MLP and loss after it.
+   * Forward pass over the rank's slice: the pieces' embedding bags, then the pooled
+   * all-to-all runs while the bottom MLP computes; interaction, top MLP and loss after it.
    */
   async forward(): Promise<void> {
     const m = this.model;
     m.embeddingsForward();
     const exchange = await this.exchangeForwardStart();
     m.bottomForward();
-    await this.wait("allToAll", exchange);
-    this.exchangeForwardFinish();
+    await this.queue.wait(exchange);
+    await this.exchangeForwardFinish();
     m.forwardTop();
   }
 
   /**
-   * Backward pass and every update: the reverse all-to-all runs while the bottom MLP's
-   * backward computes, the MLP gradient all-reduce while the owner's sparse update does.
-   * `stopHere` is this rank's wish to stop after the step; it rides on the all-reduce, and
-   * the result is true when any rank wished it.
+   * Backward pass and every update. `stopHere` is this rank's wish to stop after the step;
+   * it rides on the bottom bucket's all-reduce, and the result is true when any rank wished it.
    */
   async backwardAndUpdate(lr: number, stopHere: boolean): Promise<boolean> {
     const m = this.model;
     m.backwardTop();
     const exchange = await this.exchangeBackwardStart();
+    const top = await this.reduceStart(this.topGrads, "top");
     m.backwardBottom();
-    const reduce = await this.allReduceStart(stopHere);
-    await this.wait("allToAll", exchange);
+    const bottom = await this.reduceStart(this.bottomGrads, "bottom", stopHere ? 1 : 0);
+    await this.queue.wait(exchange);
     this.exchangeBackwardFinish();
-    m.sparseUpdate(lr);
-    await this.wait("allReduce", reduce);
-    const stop = this.allReduceFinish();
+    m.sparseUpdate(lr, false);
+    await this.replicatedUpdate(lr);
+    await this.queue.wait(top);
+    await this.queue.wait(bottom);
+    this.reduceFinish(this.topGrads, "top");
+    this.reduceFinish(this.bottomGrads, "bottom");
     m.denseUpdate(lr);
-    return stop;
+    return this.bottomGrads[this.bottomGrads.length - 1]! > 0;
   }
 
   /**
-   * pooledOwn [B, |T_r| D] holds rows s*b .. (s+1)*b for rank s as one block; each rank
-   * receives [b, |T_s| D] from every s (then scattered into pooled [b, T D] by table number).
+   * Each own group's pooled [B, n w] holds rows s*b .. (s+1)*b for rank s as one block; rank
+   * s receives, from every rank r, r's groups' blocks in r's group order.
    */
-  private async exchangeForwardStart(): Promise<InFlight> {
+  private async exchangeForwardStart(): Promise<Flight> {
     const { b, N, rowFloats } = this;
-    const own = rowFloats[this.shard.rank]!;
-    const sendCounts = Array.from({ length: N }, () => b * own);
+    const r = this.shard.rank;
+    const send = this.exchangeSend;
+    const blocks: { data: Float32Array; f: number }[] = [];
+    for (const g of this.own)
+      blocks.push({ data: (await this.model.backend.read(g.pooled)) as Float32Array, f: g.shards.length * g.width });
+    let at = 0;
+    for (let s = 0; s < N; s++)
+      for (const { data, f } of blocks) {
+        send.set(data.subarray(s * b * f, (s + 1) * b * f), at);
+        at += b * f;
+      }
+    const sendCounts = Array.from({ length: N }, () => b * rowFloats[r]!);
     const recvCounts = rowFloats.map((f) => b * f);
-    const send =
-      own === 0
-        ? this.exchangeSend.subarray(0, 0)
-        : ((await this.model.backend.read(this.model.pooledOwn)) as Float32Array).subarray(0, b * N * own);
-    return this.start("allToAll", send.byteLength, () =>
-      this.comm.allToAllV(send, sendCounts, this.exchangeRecv, recvCounts),
+    return this.queue.start("allToAll", (N - 1) * b * rowFloats[r]! * 4, () =>
+      this.comm.allToAllV(send.subarray(0, at), sendCounts, this.exchangeRecv, recvCounts),
     );
   }
 
-  private exchangeForwardFinish(): void {
+  /** Scatters the received blocks into pooled [b, T D] (row pieces summed in rank order) and adds the replicated tables' own rows. */
+  private async exchangeForwardFinish(): Promise<void> {
     const { b, D, T, N } = this;
     const recv = this.exchangeRecv;
     const out = this.pooledHost;
+    out.fill(0);
     let at = 0;
     for (let s = 0; s < N; s++) {
-      const tables = this.shard.plan.ownedTables[s]!;
-      for (let i = 0; i < b; i++) {
-        for (const t of tables) {
-          out.set(recv.subarray(at, at + D), (i * T + t) * D);
-          at += D;
+      for (const g of this.exchanged[s]!) {
+        const w = g.width;
+        for (let i = 0; i < b; i++) {
+          for (const p of g.shards) {
+            const dst = (i * T + p.table) * D + p.colStart;
+            if (p.kind === "row") for (let k = 0; k < w; k++) out[dst + k]! += recv[at + k]!;
+            else out.set(recv.subarray(at, at + w), dst);
+            at += w;
+          }
         }
       }
+    }
+    const lo = this.shard.rank * b;
+    for (const g of this.replicated) {
+      const f = g.shards.length * D;
+      const pooled = (await this.model.backend.read(g.pooled)) as Float32Array;
+      for (let i = 0; i < b; i++)
+        g.shards.forEach((p, j) => {
+          const src = (lo + i) * f + j * D;
+          out.set(pooled.subarray(src, src + D), (i * T + p.table) * D);
+        });
     }
     this.model.backend.write(this.model.pooled, out);
   }
 
-  /** The reverse: dPooled [b, T D] split by owner, received as [B, |T_r| D] into dPooledOwn. */
-  private async exchangeBackwardStart(): Promise<InFlight> {
+  /** The reverse: dPooled [b, T D] cut into every rank's pieces' columns, received as [B, n w] per own group. */
+  private async exchangeBackwardStart(): Promise<Flight> {
     const { b, D, T, N, rowFloats } = this;
-    const own = rowFloats[this.shard.rank]!;
+    const r = this.shard.rank;
     const dPooled = (await this.model.backend.read(this.model.dPooled)) as Float32Array;
+    this.dPooledHost = dPooled;
     const send = this.exchangeSend;
     let at = 0;
     for (let s = 0; s < N; s++) {
-      const tables = this.shard.plan.ownedTables[s]!;
-      for (let i = 0; i < b; i++) {
-        for (const t of tables) {
-          send.set(dPooled.subarray((i * T + t) * D, (i * T + t + 1) * D), at);
-          at += D;
+      for (const g of this.exchanged[s]!) {
+        const w = g.width;
+        for (let i = 0; i < b; i++) {
+          for (const p of g.shards) {
+            const src = (i * T + p.table) * D + p.colStart;
+            send.set(dPooled.subarray(src, src + w), at);
+            at += w;
+          }
         }
       }
     }
     const sendCounts = rowFloats.map((f) => b * f);
-    const recvCounts = Array.from({ length: N }, () => b * own);
-    const recv = this.exchangeRecv.subarray(0, b * N * own);
-    return this.start("allToAll", at * 4, () =>
+    const recvCounts = Array.from({ length: N }, () => b * rowFloats[r]!);
+    const toOthers = (at - b * rowFloats[r]!) * 4;
+    const recv = this.exchangeRecv.subarray(0, b * N * rowFloats[r]!);
+    return this.queue.start("allToAll", toOthers, () =>
       this.comm.allToAllV(send.subarray(0, at), sendCounts, recv, recvCounts),
     );
   }
 
+  /** Writes each own group's dPooled [B, n w] from the received blocks, and the replicated groups' (own samples only, zeros elsewhere). */
   private exchangeBackwardFinish(): void {
-    const own = this.rowFloats[this.shard.rank]!;
-    if (own > 0) this.model.backend.write(this.model.dPooledOwn, this.exchangeRecv.subarray(0, this.b * this.N * own));
+    const { b, N, D, T } = this;
+    const be = this.model.backend;
+    const recv = this.exchangeRecv;
+    const per = b * this.rowFloats[this.shard.rank]!;
+    let offset = 0;
+    for (const g of this.own) {
+      const f = g.shards.length * g.width;
+      const host = new Float32Array(N * b * f);
+      for (let s = 0; s < N; s++) host.set(recv.subarray(s * per + offset, s * per + offset + b * f), s * b * f);
+      be.write(g.dPooled, host);
+      offset += b * f;
+    }
+    const lo = this.shard.rank * b;
+    const dPooled = this.dPooledHost;
+    for (const g of this.replicated) {
+      const f = g.shards.length * D;
+      const host = new Float32Array(g.dPooled.size);
+      for (let i = 0; i < b; i++)
+        g.shards.forEach((p, j) => {
+          const src = (i * T + p.table) * D;
+          host.set(dPooled.subarray(src, src + D), (lo + i) * f + j * D);
+        });
+      be.write(g.dPooled, host);
+    }
   }
 
-  /** Packs every MLP gradient (and the stop wish) and starts their fixed-order sum over ranks. */
-  private async allReduceStart(stopHere: boolean): Promise<InFlight> {
+  /**
+   * Replicated tables: each rank's row gradients (its own samples' share, over the global
+   * batch's unique rows, which every rank knows) are summed over ranks in rank order, and
+   * every rank applies the same sparse update.
+   */
+  private async replicatedUpdate(lr: number): Promise<void> {
     const be = this.model.backend;
-    const host = this.gradHost;
+    for (const g of this.replicated) {
+      g.backward();
+      const n = g.numUnique * g.width;
+      const rows = ((await be.read(g.dRows)) as Float32Array).slice(0, n);
+      const flight = await this.queue.start("allReduce", 2 * ((this.N - 1) / this.N) * n * 4, () =>
+        this.comm.allReduceSum(rows),
+      );
+      await this.queue.wait(flight);
+      be.write(g.dRows, rows);
+      g.step(lr);
+    }
+  }
+
+  /** Packs one bucket of MLP gradients (and, last, `flag`) and queues their fixed-order sum over ranks. */
+  private async reduceStart(host: Float32Array, part: "top" | "bottom", flag?: number): Promise<Flight> {
+    const be = this.model.backend;
     let at = 0;
-    for (const g of this.model.mlpGradients()) {
+    for (const g of this.model.mlpGradients(part)) {
       host.set((await be.read(g)) as Float32Array, at);
       at += g.size;
     }
-    host[at] = stopHere ? 1 : 0;
-    return this.start("allReduce", host.byteLength, () => this.comm.allReduceSum(host));
+    if (flag !== undefined) host[at] = flag;
+    return this.queue.start("allReduce", 2 * ((this.N - 1) / this.N) * host.length * 4, () =>
+      this.comm.allReduceSum(host),
+    );
   }
 
-  /** Writes the summed gradients back; true when any rank wished to stop. */
-  private allReduceFinish(): boolean {
+  /** Writes one bucket's summed gradients back. */
+  private reduceFinish(host: Float32Array, part: "top" | "bottom"): void {
     const be = this.model.backend;
-    const host = this.gradHost;
     let at = 0;
-    for (const g of this.model.mlpGradients()) {
+    for (const g of this.model.mlpGradients(part)) {
       be.write(g, host.subarray(at, at + g.size));
       at += g.size;
     }
-    return host[at]! > 0;
   }
 
   /** Loss statistics [sum of losses, correct, samples] summed over ranks (float64). */
   async globalStats(local: ArrayLike<number>): Promise<number[]> {
     const buf = Float64Array.from(local);
-    await this.comm.allReduceSum(buf);
+    await this.queue.wait(await this.queue.start("allReduce", 0, () => this.comm.allReduceSum(buf)));
     return [...buf];
   }
 }

@@ -1,18 +1,33 @@
 /**
  * One rank's part of the model's files: the whole model's tensors in one process's file
  * order (weights, then `optimizer.<name>.sum`), with data only where this rank writes it
- * (its own tables; the replicated MLPs on rank 0). Checkpoints and --save-model files
- * written at any world size are the same bytes, and load at any other.
+ * (its table pieces, a replicated table on its first rank, the replicated MLPs on rank 0).
+ * Checkpoints and --save-model files hold whole tensors whatever the plan: written under one
+ * plan and world size, they load under any other.
  */
-import type { ShardedEntry } from "../checkpoint/sharded-write.js";
+import type { ShardedEntry, TensorPart } from "../checkpoint/sharded-write.js";
 import { optimizerTensorName } from "../checkpoint/checkpoint.js";
 import { parameterSpecs } from "../model/parameters.js";
-import type { DlrmModel } from "../model/dlrm.js";
+import type { DlrmModel, TablePiece } from "../model/dlrm.js";
+import type { Tensor } from "../backend.js";
+import type { ShardingPlan } from "./shards.js";
 
-/** Whether the rank holding `model` writes tensor `name` (a parameter name). */
-function writes(model: DlrmModel, name: string, byName: Map<string, unknown>): boolean {
-  if (!byName.has(name)) return false;
-  return name.startsWith("emb_l.") || (model.shard?.rank ?? 0) === 0;
+/** Whether this rank writes piece `p`: not a replicated table's copy on any rank but its first. */
+function writesPiece(model: DlrmModel, p: TablePiece): boolean {
+  if (p.shard.kind !== "replicated") return true;
+  const placement = model.shard?.plan.placements[p.shard.table];
+  return (placement?.ranks[0] ?? 0) === (model.shard?.rank ?? 0);
+}
+
+async function part(model: DlrmModel, p: TablePiece, t: Tensor, rowWiseAcc: boolean): Promise<TensorPart> {
+  const s = p.shard;
+  return {
+    rowStart: s.rowStart,
+    rowEnd: s.rowEnd,
+    colStart: rowWiseAcc ? 0 : s.colStart,
+    colEnd: rowWiseAcc ? 1 : s.colEnd,
+    data: (await model.backend.read(t)) as Float32Array,
+  };
 }
 
 /** Parameters, and with `withOptimizer` the optimizer state, as sharded entries. */
@@ -20,34 +35,37 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
   const m = model.config.model;
   const be = model.backend;
   const specs = parameterSpecs(m);
-  const params = new Map(model.namedParameters());
-  const out: ShardedEntry[] = [];
-  for (const s of specs) {
-    const t = params.get(s.name);
-    out.push({
-      name: s.name,
-      shape: s.shape,
-      ...(writes(model, s.name, params) && t ? { data: (await be.read(t)) as Float32Array } : {}),
-    });
-  }
-  if (!withOptimizer || model.config.optimizer === "sgd") return out;
-  const accs = new Map(model.namedOptimizerState());
+  const lead = (model.shard?.rank ?? 0) === 0;
   const rowWise = model.config.optimizer === "rwsadagrad";
-  for (const s of specs) {
-    const t = accs.get(s.name);
-    const shape = s.kind === "table" && rowWise ? [s.shape[0]!, 1] : s.shape;
-    out.push({
-      name: optimizerTensorName(s.name),
-      shape,
-      ...(writes(model, s.name, accs) && t ? { data: (await be.read(t)) as Float32Array } : {}),
-    });
-  }
-  return out;
+  const mlp = new Map(model.namedParameters());
+  const accs = new Map(model.namedOptimizerState());
+  const entries = async (kind: "weight" | "acc"): Promise<ShardedEntry[]> => {
+    const out: ShardedEntry[] = [];
+    for (const s of specs) {
+      const acc = kind === "acc";
+      const shape = s.kind === "table" && acc && rowWise ? [s.shape[0]!, 1] : s.shape;
+      const name = acc ? optimizerTensorName(s.name) : s.name;
+      if (s.kind === "table") {
+        const parts: TensorPart[] = [];
+        for (const p of model.pieces)
+          if (p.name === s.name && writesPiece(model, p))
+            parts.push(await part(model, p, acc ? p.acc! : p.weight, acc && rowWise));
+        out.push({ name, shape, ...(parts.length === 0 ? {} : { parts }) });
+        continue;
+      }
+      const t = (acc ? accs : mlp).get(s.name);
+      out.push({ name, shape, ...(lead && t ? { data: (await be.read(t)) as Float32Array } : {}) });
+    }
+    return out;
+  };
+  const weights = await entries("weight");
+  if (!withOptimizer || model.config.optimizer === "sgd") return weights;
+  return [...weights, ...(await entries("acc"))];
 }
 
-/** Before the model exists: the tensor names rank `rank` reads under `plan` (its tables, every MLP tensor). */
-export function rankNeeds(ownedTables: readonly number[]): (name: string) => boolean {
-  const mine = new Set(ownedTables);
+/** Before the model exists: the tensor names rank `rank` reads under `plan` (tables it holds a piece of, every MLP tensor). */
+export function rankNeeds(plan: ShardingPlan, rank: number): (name: string) => boolean {
+  const mine = new Set(plan.shards[rank]!.map((s) => s.table));
   return (name) => {
     const m = /^emb_l\.(\d+)\.weight$/.exec(name);
     return m === null || mine.has(Number(m[1]));

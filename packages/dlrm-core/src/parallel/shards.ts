@@ -148,3 +148,15 @@ export function singleRankPlan(tableRows: readonly number[], dim: number): Shard
     tableRows.map((_, t) => ({ table: t, kind: "table" as const, ranks: [0], reason: "one process" })),
   );
 }
+
+/**
+ * The plan as a checkpoint's metadata records it (JSON): world size and each table's kind,
+ * ranks and reason. For the record only: a checkpoint holds whole tensors and loads under
+ * any plan.
+ */
+export function shardingMetadata(plan: ShardingPlan): string {
+  return JSON.stringify({
+    worldSize: plan.worldSize,
+    tables: plan.placements.map((p) => ({ table: p.table, kind: p.kind, ranks: p.ranks, reason: p.reason })),
+  });
+}

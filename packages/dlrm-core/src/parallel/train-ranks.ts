@@ -1,7 +1,7 @@
 /**
  * Trains one model as `worldSize` in-process ranks (createInProcessGroup), each rank with its
- * own backend, and returns rank 0's printed losses and the whole model's weights gathered
- * from the owners: what hybrid-parallel parity tests compare against one process.
+ * own backend, and returns rank 0's printed losses and the whole model's weights assembled
+ * from the ranks' pieces: what hybrid-parallel parity tests compare against one process.
  */
 import type { Backend } from "../backend.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
@@ -9,6 +9,33 @@ import type { TrainConfig } from "../config.js";
 import type { BatchSource } from "../data/batch.js";
 import { createInProcessGroup } from "../comm/in-process.js";
 import { trainModel, type TrainOptions } from "../train/trainer.js";
+import type { DlrmModel } from "../model/dlrm.js";
+import { placePiece } from "../model/pieces.js";
+
+/** The whole model's parameters (or optimizer state) assembled from every rank's pieces. */
+export async function gatherState(models: readonly DlrmModel[], accumulators: boolean): Promise<StateDict> {
+  const out: StateDict = new Map();
+  for (const model of models) {
+    const named = accumulators ? await model.optimizerStateDict() : await model.stateDict();
+    const cfg = model.config;
+    for (const [name, t] of named) {
+      const piece = model.pieces.find((p) => p.name === name);
+      if (piece === undefined) {
+        if (!out.has(name)) out.set(name, t);
+        continue;
+      }
+      const rows = cfg.model.tableRows[piece.shard.table]!;
+      const cols = accumulators && cfg.optimizer === "rwsadagrad" ? 1 : cfg.model.embeddingDim;
+      let whole = out.get(name);
+      if (whole === undefined) {
+        whole = { dtype: "F32", shape: [rows, cols], data: new Float32Array(rows * cols) };
+        out.set(name, whole);
+      }
+      placePiece(whole.data, cols, piece.shard, t.data);
+    }
+  }
+  return out;
+}
 
 export interface RanksResult {
   /** Rank 0's loss at every print step. */
@@ -43,13 +70,8 @@ export async function trainRanks(
         });
       }),
     );
-    const weights: StateDict = new Map();
-    const optimizer: StateDict = new Map();
-    for (const { model } of runs) {
-      for (const [k, v] of await model.stateDict()) if (!weights.has(k)) weights.set(k, v);
-      for (const [k, v] of await model.optimizerStateDict()) if (!optimizer.has(k)) optimizer.set(k, v);
-    }
-    return { losses, weights, optimizer };
+    const models = runs.map((r) => r.model);
+    return { losses, weights: await gatherState(models, false), optimizer: await gatherState(models, true) };
   } finally {
     for (const b of backends) b.dispose();
   }

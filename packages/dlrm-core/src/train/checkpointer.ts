@@ -11,6 +11,7 @@ import { CHECKPOINT_FORMAT, checkpointDigest } from "../checkpoint/checkpoint.js
 import { checkpointName, pruneCheckpoints, saveToCheckpointDir } from "../checkpoint/checkpoint-dir.js";
 import { writeShardedSafetensors } from "../checkpoint/sharded-write.js";
 import { shardEntries } from "../parallel/shard-state.js";
+import { shardingMetadata } from "../parallel/shards.js";
 import type { DlrmModel } from "../model/dlrm.js";
 import { NonFiniteTensorError } from "./errors.js";
 import type { LrScheduler } from "./lr-schedule.js";
@@ -60,16 +61,18 @@ export class Checkpointer {
     const shard = this.model.shard!;
     const entries = await shardEntries(this.model, true);
     for (const e of entries) {
-      const bad = e.data?.findIndex((v) => !Number.isFinite(v)) ?? -1;
-      if (bad >= 0)
-        throw new NonFiniteTensorError(
-          step,
-          e.name.startsWith("optimizer.") ? `optimizer state ${e.name}` : `parameter ${e.name}`,
-          [...e.shape],
-          bad,
-          e.data![bad]!,
-          lastGood,
-        );
+      for (const data of [...(e.data === undefined ? [] : [e.data]), ...(e.parts ?? []).map((p) => p.data)]) {
+        const bad = data.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0)
+          throw new NonFiniteTensorError(
+            step,
+            e.name.startsWith("optimizer.") ? `optimizer state ${e.name}` : `parameter ${e.name}`,
+            [...e.shape],
+            bad,
+            data[bad]!,
+            lastGood,
+          );
+      }
     }
     mkdirSync(this.where.dir, { recursive: true });
     const path = join(this.where.dir, checkpointName(step));
@@ -77,7 +80,7 @@ export class Checkpointer {
       shard.comm,
       path,
       entries,
-      { format: CHECKPOINT_FORMAT, state: JSON.stringify(state) },
+      { format: CHECKPOINT_FORMAT, state: JSON.stringify(state), sharding: shardingMetadata(shard.plan) },
       checkpointDigest,
     );
     if (shard.rank === 0) pruneCheckpoints(this.where.dir, this.where.keep);

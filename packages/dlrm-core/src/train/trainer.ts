@@ -16,17 +16,30 @@ import { BatchUploader } from "./upload.js";
 import { Checkpointer } from "./checkpointer.js";
 import { BatchError, firstNonFinite, NonFiniteLossError } from "./errors.js";
 import type { Communicator } from "../comm/communicator.js";
-import { planTables, type TablePlan } from "../parallel/plan.js";
+import { planSharding, type ShardingChoice } from "../parallel/planner.js";
 import { HybridStep, type CommCounters } from "../parallel/hybrid-step.js";
-import { shardTable, type TableShard } from "../parallel/shards.js";
+import type { ShardingPlan, TableShard } from "../parallel/shards.js";
 
-/** The table placement for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
+/** How to shard: `--sharding` (default auto) and `--memory-per-rank` (bytes; default none). */
+export interface ShardingOptions {
+  sharding?: ShardingChoice;
+  memoryPerRank?: number;
+}
+
+/** The sharding plan for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
 export function planForSource(
   cfg: TrainConfig,
   source: Pick<BatchSource, "maxIndicesPerBag">,
   worldSize: number,
-): TablePlan {
-  return planTables(cfg.model, cfg.optimizer, worldSize, cfg.batchSize, source.maxIndicesPerBag);
+  options: ShardingOptions = {},
+): ShardingPlan {
+  return planSharding(cfg.model, cfg.optimizer, {
+    worldSize,
+    batchSize: cfg.batchSize,
+    meanBagSize: source.maxIndicesPerBag,
+    sharding: options.sharding ?? "auto",
+    ...(options.memoryPerRank === undefined ? {} : { memoryPerRank: options.memoryPerRank }),
+  });
 }
 
 /** Builds the model for this process: all of it, or one rank's part of a hybrid-parallel one. */
@@ -35,7 +48,7 @@ export function buildModel(
   cfg: TrainConfig,
   maxIndicesPerBag: number,
   comm?: Communicator,
-  plan?: TablePlan,
+  plan?: ShardingPlan,
   check: (shard?: { shards: readonly TableShard[]; worldSize: number }) => void = () => undefined,
 ): DlrmModel {
   const limits = { batchSize: cfg.batchSize, maxIndicesPerBag };
@@ -45,19 +58,10 @@ export function buildModel(
   }
   localBatchSize(cfg.batchSize, comm.worldSize);
   const p = plan ?? planForSource(cfg, { maxIndicesPerBag }, comm.worldSize);
-  check({
-    shards: p.ownedTables[comm.rank]!.flatMap((t) =>
-      shardTable(t, cfg.model.tableRows[t]!, cfg.model.embeddingDim, "table", [comm.rank]),
-    ),
-    worldSize: comm.worldSize,
-  });
-  return new DlrmModel(backend, cfg, limits, {
-    rank: comm.rank,
-    worldSize: comm.worldSize,
-    ownedTables: p.ownedTables[comm.rank]!,
-    plan: p,
-    comm,
-  });
+  if (p.worldSize !== comm.worldSize)
+    throw new RangeError(`the sharding plan is for ${p.worldSize} ranks, but ${comm.worldSize} are running`);
+  check({ shards: p.shards[comm.rank]!, worldSize: comm.worldSize });
+  return new DlrmModel(backend, cfg, limits, { rank: comm.rank, worldSize: comm.worldSize, plan: p, comm });
 }
 
 export { BatchError, NonFiniteLossError, NonFiniteTensorError } from "./errors.js";
@@ -84,7 +88,7 @@ export interface TrainOptions {
    * model (tables placed by `plan`, default `planForSource`), exactly as one process would.
    */
   comm?: Communicator;
-  plan?: TablePlan;
+  plan?: ShardingPlan;
   /** Initial weights (dlrm names), checked strictly; otherwise seeded initialisation. */
   initialWeights?: StateDict;
   /** Where the initial weights came from, for error messages. */
@@ -147,8 +151,10 @@ function perStep(c: CommCounters, steps: number): CommCounters {
   return {
     allToAllMs: c.allToAllMs / steps,
     allToAllBytes: c.allToAllBytes / steps,
+    allToAllBusyMs: c.allToAllBusyMs / steps,
     allReduceMs: c.allReduceMs / steps,
     allReduceBytes: c.allReduceBytes / steps,
+    allReduceBusyMs: c.allReduceBusyMs / steps,
   };
 }
 

@@ -1,0 +1,152 @@
+/**
+ * One rank's embedding pieces of one width (the embedding ops take one width per call): the
+ * piece tensors with their optimizer state, the batch's sparse input for them over the
+ * global batch, their pooled output and its gradient, and the ops that run over them.
+ * In one process there is one group: every table whole, pooling straight into the model's
+ * pooled tensor.
+ */
+import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
+import type { OptimizerName } from "../config.js";
+import { shardRows, type ShardGroup, type TableShard } from "../parallel/shards.js";
+
+/** torch.optim.Adagrad's default eps. */
+export const ADAGRAD_EPS = 1e-10;
+
+/** The tensor name of table t's piece (the whole table's name when it is whole). */
+export function pieceName(s: TableShard, dim: number, rows: number): string {
+  const name = `emb_l.${s.table}.weight`;
+  const whole = s.rowStart === 0 && s.rowEnd === rows && s.colStart === 0 && s.colEnd === dim;
+  return whole ? name : `${name} [rows ${s.rowStart}..${s.rowEnd}, cols ${s.colStart}..${s.colEnd}]`;
+}
+
+export class EmbeddingGroup {
+  readonly width: number;
+  readonly replicated: boolean;
+  readonly shards: readonly TableShard[];
+  readonly tables: Tensor[];
+  readonly accs: Tensor[] = [];
+  readonly sparse: SparseBatchTensors;
+  /** [BE, n * width]: the pieces' bags over the global batch, piece-major within a row. */
+  readonly pooled: Tensor;
+  readonly dPooled: Tensor;
+  /** [nnzMax, width]: gradients of the unique rows. */
+  readonly dRows: Tensor;
+  readonly nnzMax: number;
+  /** Unique (piece, row) pairs of the batch last uploaded (set by the uploader). */
+  numUnique = 0;
+
+  /**
+   * `group` lists the pieces; `pooled`/`dPooled` given: pool into them (one process), else
+   * allocate [batchSize, n * width]. `tableRows` are the whole tables' rows (for names).
+   */
+  constructor(
+    private readonly backend: Backend,
+    group: ShardGroup,
+    tableRows: readonly number[],
+    dim: number,
+    private readonly batchSize: number,
+    maxIndicesPerBag: number,
+    private readonly optimizer: OptimizerName,
+    pooled?: { pooled: Tensor; dPooled: Tensor },
+  ) {
+    const be = backend;
+    this.width = group.width;
+    this.replicated = group.replicated;
+    this.shards = group.shards;
+    const n = group.shards.length;
+    const w = this.width;
+    this.nnzMax = n * batchSize * maxIndicesPerBag;
+    const names = group.shards.map((s) => pieceName(s, dim, tableRows[s.table]!));
+    this.tables = group.shards.map((s, i) => be.alloc([shardRows(s), w], "f32", names[i]));
+    if (optimizer !== "sgd") {
+      const rowWise = optimizer === "rwsadagrad";
+      group.shards.forEach((s, i) =>
+        this.accs.push(be.alloc(rowWise ? [shardRows(s), 1] : [shardRows(s), w], "f32", `${names[i]} (Adagrad state)`)),
+      );
+    }
+    const nnz = Math.max(this.nnzMax, 1);
+    this.sparse = {
+      indices: be.alloc([nnz], "i32", "indices"),
+      offsets: be.alloc([n * batchSize + 1], "i32", "offsets"),
+      uniqueRows: be.alloc([nnz], "i32", "unique rows"),
+      tableUniqueOffsets: be.alloc([n + 1], "i32", "table unique offsets"),
+      csrOffsets: be.alloc([this.nnzMax + 1], "i32", "CSR offsets"),
+      csrBags: be.alloc([nnz], "i32", "CSR bags"),
+    };
+    this.pooled = pooled?.pooled ?? be.alloc([batchSize, n * w], "f32", `pooled embeddings (${w} wide pieces)`);
+    this.dPooled = pooled?.dPooled ?? be.alloc([batchSize, n * w], "f32", `pooled gradient (${w} wide pieces)`);
+    this.dRows = be.alloc([nnz, w], "f32", `unique-row gradients (${w} wide pieces)`);
+  }
+
+  /** Rows of each piece, in order (the sparse input's table sizes). */
+  pieceRows(): number[] {
+    return this.shards.map(shardRows);
+  }
+
+  /** pooled[b, j*w .. (j+1)*w) = sum of piece j's rows in bag (j, b). */
+  forward(): void {
+    this.backend.embeddingBagsForward({
+      tables: this.tables,
+      sparse: this.sparse,
+      pooled: this.pooled,
+      batchSize: this.batchSize,
+      dim: this.width,
+    });
+  }
+
+  /** Embedding bags backward from `dPooled` and the sparse optimizer step, fused where the backend has it. */
+  backwardAndStep(lr: number): void {
+    const be = this.backend;
+    if (be.embeddingBagsBackwardSparseStep) {
+      be.embeddingBagsBackwardSparseStep({
+        dPooled: this.dPooled,
+        tables: this.tables,
+        ...(this.optimizer === "sgd" ? {} : { accs: this.accs }),
+        sparse: this.sparse,
+        dRows: this.dRows,
+        lr,
+        eps: ADAGRAD_EPS,
+        batchSize: this.batchSize,
+        dim: this.width,
+        numTables: this.shards.length,
+        rowWise: this.optimizer === "rwsadagrad",
+      });
+      return;
+    }
+    this.backward();
+    this.step(lr);
+  }
+
+  /** dRows of every unique row from `dPooled`. */
+  backward(): void {
+    this.backend.embeddingBagsBackward({
+      dPooled: this.dPooled,
+      sparse: this.sparse,
+      dRows: this.dRows,
+      batchSize: this.batchSize,
+      dim: this.width,
+      numTables: this.shards.length,
+    });
+  }
+
+  /** The sparse optimizer step of the unique rows from `dRows`. */
+  step(lr: number): void {
+    const be = this.backend;
+    const numTables = this.shards.length;
+    if (this.optimizer === "sgd") {
+      be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: this.width, numTables });
+      return;
+    }
+    be.sparseAdagradStep({
+      tables: this.tables,
+      accs: this.accs,
+      sparse: this.sparse,
+      dRows: this.dRows,
+      lr,
+      eps: ADAGRAD_EPS,
+      dim: this.width,
+      numTables,
+      rowWise: this.optimizer === "rwsadagrad",
+    });
+  }
+}

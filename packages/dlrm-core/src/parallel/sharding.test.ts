@@ -1,0 +1,151 @@
+/**
+ * Every sharding kind on the reference backend with in-process ranks: row-wise, column-wise
+ * and replicated tables (forced for every table, and mixed in one plan) at world sizes 2 and
+ * 3 train like one process (every step's loss and the final weights and optimizer state
+ * within 1e-5 relative), reruns are bit-identical, and bad indices are still refused.
+ */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, type OptimizerName, type TrainConfig } from "../config.js";
+import { createRandomSource } from "../data/random-source.js";
+import { referenceBackendFactory } from "../reference/index.js";
+import type { StateDict } from "../checkpoint/safetensors.js";
+import type { BatchSource } from "../data/batch.js";
+import { trainRanks } from "./train-ranks.js";
+import { planSharding } from "./planner.js";
+import { assemblePlan, type ShardingPlan, type ShardKind } from "./shards.js";
+
+const base: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  model: {
+    ...DEFAULT_TRAIN_CONFIG.model,
+    tableRows: [50, 40, 30, 20, 60],
+    bottomMlp: [6, 12, 8],
+    topMlp: [16, 1],
+    embeddingDim: 8,
+  },
+  batchSize: 24,
+  learningRate: 0.05,
+  loss: "bce",
+  printFreq: 1,
+  numBatches: 6,
+};
+const data = { ...DEFAULT_RANDOM_DATA, dataSize: 24 * 6, numIndicesPerLookup: 3 };
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+function worstTensor(a: StateDict, b: StateDict): number {
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  return Math.max(...[...b].map(([k, t]) => relErr(a.get(k)!.data, t.data)));
+}
+
+const run = (cfg: TrainConfig, n: number, plan?: ShardingPlan) =>
+  trainRanks(
+    n,
+    () => referenceBackendFactory.create({ mode: cfg.mode }),
+    cfg,
+    () => createRandomSource(cfg, data),
+    () => (plan === undefined ? {} : { plan }),
+  );
+
+const forced = (cfg: TrainConfig, n: number, kind: ShardKind): ShardingPlan =>
+  planSharding(cfg.model, cfg.optimizer, { worldSize: n, batchSize: cfg.batchSize, meanBagSize: 3, sharding: kind });
+
+async function expectParity(cfg: TrainConfig, n: number, plan: ShardingPlan): Promise<void> {
+  const one = await run(cfg, 1);
+  const many = await run(cfg, n, plan);
+  expect(many.losses).toHaveLength(one.losses.length);
+  many.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!) / Math.abs(one.losses[i]!)).toBeLessThan(1e-5));
+  expect(worstTensor(many.weights, one.weights)).toBeLessThan(1e-5);
+  expect(worstTensor(many.optimizer, one.optimizer)).toBeLessThan(1e-5);
+}
+
+describe("every sharding kind trains like one process", () => {
+  for (const kind of ["row", "column", "replicated"] as const) {
+    for (const optimizer of ["adagrad", "rwsadagrad", "sgd"] as OptimizerName[]) {
+      if (kind === "column" && optimizer === "rwsadagrad") continue;
+      for (const n of [2, 3]) {
+        it(`--sharding ${kind}, ${optimizer}, world size ${n}`, async () => {
+          const cfg: TrainConfig = { ...base, optimizer, model: { ...base.model, interaction: "cat" } };
+          const plan = forced(cfg, n, kind);
+          expect(plan.placements.every((p) => p.kind === kind)).toBe(true);
+          await expectParity(cfg, n, plan);
+        });
+      }
+    }
+  }
+
+  it("a plan mixing every kind (dot interaction), world size 3", async () => {
+    const cfg: TrainConfig = { ...base, model: { ...base.model, interaction: "dot" } };
+    const kinds: ShardKind[] = ["row", "column", "replicated", "table", "table"];
+    const plan = assemblePlan(
+      3,
+      cfg.model.tableRows,
+      cfg.model.embeddingDim,
+      kinds.map((kind, t) => ({ table: t, kind, ranks: kind === "table" ? [t % 3] : [0, 1, 2], reason: "test" })),
+    );
+    expect(plan.shards.map((s) => s.length)).toEqual([4, 4, 3]);
+    await expectParity(cfg, 3, plan);
+  });
+
+  it("row pieces with more ranks than some bags reach (a 2-row table over 3 ranks)", async () => {
+    const cfg: TrainConfig = { ...base, model: { ...base.model, tableRows: [2, 40, 30] } };
+    await expectParity(cfg, 3, forced(cfg, 3, "row"));
+  });
+
+  it("reruns with row, column and replicated pieces are bit-identical", async () => {
+    const cfg: TrainConfig = { ...base, model: { ...base.model, interaction: "dot" } };
+    const plan = assemblePlan(
+      2,
+      cfg.model.tableRows,
+      cfg.model.embeddingDim,
+      (["row", "column", "replicated", "row", "column"] as ShardKind[]).map((kind, t) => ({
+        table: t,
+        kind,
+        ranks: [0, 1],
+        reason: "test",
+      })),
+    );
+    const a = await run(cfg, 2, plan);
+    const b = await run(cfg, 2, plan);
+    expect(b.losses).toEqual(a.losses);
+    for (const [k, t] of a.weights)
+      expect(Buffer.from(b.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+  });
+
+  it("lazy mode with row pieces equals eager mode bit for bit", async () => {
+    const plan = forced(base, 2, "row");
+    const eager = await run(base, 2, plan);
+    const lazy = await run({ ...base, mode: "lazy" }, 2, plan);
+    expect(lazy.losses).toEqual(eager.losses);
+  });
+
+  it("an index outside its table is refused naming the table, even where row pieces would drop it", async () => {
+    const cfg: TrainConfig = { ...base, numBatches: 1 };
+    const plan = forced(cfg, 2, "row");
+    const bad = (): BatchSource => {
+      const src = createRandomSource(cfg, data);
+      return {
+        batchesPerEpoch: src.batchesPerEpoch,
+        maxIndicesPerBag: src.maxIndicesPerBag,
+        description: src.description,
+        async *batches(epoch, from) {
+          for await (const b of src.batches(epoch, from)) {
+            b.sparse.indices[0] = 1000;
+            yield b;
+          }
+        },
+      };
+    };
+    await expect(
+      trainRanks(2, () => referenceBackendFactory.create({ mode: "eager" }), cfg, bad, () => ({ plan })),
+    ).rejects.toThrow(/index 1000 .* table 0/);
+  });
+});
