@@ -87,8 +87,8 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     setup.dataset === undefined ? undefined : await openDatasetRun(setup.config, setup.dataset, say, comm);
   const config = dataset?.config ?? setup.config;
   const source = dataset?.train ?? (await openSource(setup));
-  const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize) : undefined;
-  const needs = plan === undefined ? undefined : rankNeeds(plan.ownedTables[comm.rank]!);
+  const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
+  const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
   const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);
   const resume =
     cli.resume === undefined

@@ -56,6 +56,7 @@ export function microOps(model: DlrmModel): MicroOp[] {
     });
   });
   const x = model.bottom[model.bottom.length - 1]!.output;
+  const emb = model.groups[0]!;
   const inter = { batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision };
   ops.push(
     {
@@ -64,8 +65,8 @@ export function microOps(model: DlrmModel): MicroOp[] {
       flops: null,
       call: () =>
         be.embeddingBagsForward({
-          tables: model.tables,
-          sparse: model.sparse,
+          tables: emb.tables,
+          sparse: emb.sparse,
           pooled: model.pooled,
           batchSize: B,
           dim: D,
@@ -116,10 +117,10 @@ export function microOps(model: DlrmModel): MicroOp[] {
       flops: null,
       call: () =>
         be.sparseAdagradStep({
-          tables: model.tables,
-          accs: model.tableAccs,
-          sparse: model.sparse,
-          dRows: model.dRows,
+          tables: emb.tables,
+          accs: emb.accs,
+          sparse: emb.sparse,
+          dRows: emb.dRows,
           lr,
           eps: ADAGRAD_EPS,
           dim: D,

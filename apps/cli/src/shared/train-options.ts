@@ -4,6 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
+import { addShardingOptions, shardingFromOptions } from "./sharding-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -12,6 +13,7 @@ import {
   validateConfig,
   type DataConfig,
   type TrainConfig,
+  type ShardingOptions,
 } from "@dlrm/core";
 import { backendNames } from "@dlrm/backends";
 import { UsageError } from "../errors.js";
@@ -42,6 +44,8 @@ export interface CliOptions {
   worldSizeGiven: boolean;
   /** Seconds a rank waits in one collective before it ends the job (`--dist-timeout`). */
   distTimeout: number;
+  /** How tables are placed over the ranks (`--sharding`) and each rank's budget (`--memory-per-rank`). */
+  sharding: ShardingOptions;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
   /** Final weights, safetensors (`--save-model`). */
@@ -85,7 +89,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addDatasetOptions(cmd)
+  return addShardingOptions(addDatasetOptions(cmd))
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -432,6 +436,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     worldSize,
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
     distTimeout: opts.distTimeout as number,
+    sharding: shardingFromOptions(opts),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,

@@ -145,7 +145,13 @@ describe("every sharding kind trains like one process", () => {
       };
     };
     await expect(
-      trainRanks(2, () => referenceBackendFactory.create({ mode: "eager" }), cfg, bad, () => ({ plan })),
+      trainRanks(
+        2,
+        () => referenceBackendFactory.create({ mode: "eager" }),
+        cfg,
+        bad,
+        () => ({ plan }),
+      ),
     ).rejects.toThrow(/index 1000 .* table 0/);
   });
 });
