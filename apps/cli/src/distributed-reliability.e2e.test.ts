@@ -84,11 +84,11 @@ describe.skipIf(missing !== undefined && !required)(
       expect(
         bytes("b.jsonl")
           .toString()
-          .replace(/"(msPerIteration|samplesPerSecond|allToAllMs|allReduceMs)":[^,}]+/g, ""),
+          .replace(/"(msPerIteration|samplesPerSecond|allToAll(Busy)?Ms|allReduce(Busy)?Ms)":[^,}]+/g, ""),
       ).toBe(
         bytes("a.jsonl")
           .toString()
-          .replace(/"(msPerIteration|samplesPerSecond|allToAllMs|allReduceMs)":[^,}]+/g, ""),
+          .replace(/"(msPerIteration|samplesPerSecond|allToAll(Busy)?Ms|allReduce(Busy)?Ms)":[^,}]+/g, ""),
       );
       expect(losses(join(dir, "b.jsonl"))).toEqual(losses(join(dir, "a.jsonl")));
       expect(bytes(ck("ck-b", 8)).equals(bytes(ck("ck-a", 8)))).toBe(true);
@@ -272,12 +272,12 @@ describe.skipIf(missing !== undefined && !required)(
         "--num-batches",
         "5",
         "--dist-timeout",
-        "2",
+        "0.5",
       ]);
       rmSync(raw, { force: true });
       ok(r);
       const seconds = Number(/^Processed .*big: 300000 rows .*, ([\d.]+) s, /m.exec(r.stdout)?.[1]);
-      expect(seconds).toBeGreaterThan(2);
+      expect(seconds).toBeGreaterThan(0.5);
       expect(r.stdout).toMatch(/^Done: 5 steps/m);
       expect(readdirSync(dir).filter((f) => f.includes(".rank0-"))).toEqual([]);
     }, 120_000);
