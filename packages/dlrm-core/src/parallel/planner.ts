@@ -100,6 +100,7 @@ function checkRequest(model: ModelConfig, optimizer: OptimizerName, req: PlanReq
 /** Places every table of `model` on `req.worldSize` ranks as `req.sharding` asks; refuses a plan that cannot fit. */
 export function planSharding(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest): ShardingPlan {
   checkRequest(model, optimizer, req);
+  checkFixedFits(model, optimizer, req);
   const placements =
     req.sharding === "auto" ? autoPlacements(model, optimizer, req) : forcedPlacements(model, optimizer, req);
   const plan = assemblePlan(req.worldSize, model.tableRows, model.embeddingDim, placements);
@@ -133,11 +134,11 @@ function forcedPlacements(model: ModelConfig, optimizer: OptimizerName, req: Pla
   });
 }
 
-/** Refuses when a rank's estimated memory exceeds the budget, naming its largest piece's table. */
-function checkFits(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest, plan: ShardingPlan): void {
+/** Refuses when the MLP replica, activations and buffers alone exceed the budget. */
+function checkFixedFits(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest): void {
   const budget = req.memoryPerRank;
   if (budget === undefined) return;
-  const fixed = rankMemoryBytes(model, optimizer, req, plan.worldSize, []);
+  const fixed = rankMemoryBytes(model, optimizer, req, req.worldSize, []);
   if (fixed > budget) {
     throw new PlanRefusalError(
       `the MLP replica, activations and exchange buffers alone need ${formatBytes(fixed)} per rank, over the ` +
@@ -147,6 +148,12 @@ function checkFits(model: ModelConfig, optimizer: OptimizerName, req: PlanReques
       fixed - budget,
     );
   }
+}
+
+/** Refuses when a rank's estimated memory exceeds the budget, naming its largest piece's table. */
+function checkFits(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest, plan: ShardingPlan): void {
+  const budget = req.memoryPerRank;
+  if (budget === undefined) return;
   plan.shards.forEach((mine, r) => {
     const need = rankMemoryBytes(model, optimizer, req, plan.worldSize, mine);
     if (need <= budget) return;
