@@ -293,9 +293,11 @@ function autoPlacements(model: ModelConfig, optimizer: OptimizerName, req: PlanR
     if (chosen === undefined) {
       const pieces = shardTable(t, rows, D, "row", all);
       const need = Math.max(...pieces.map((s) => memLoad[s.rank]! + pieceBytes(s)));
+      const atLeast = fixed + (totalState + [...replicated].reduce((a, r) => a + state[r]! * N, 0)) / N;
       throw new PlanRefusalError(
         `table ${t} (${rows} x ${D}, ${sizeText}) does not fit: split by rows over all ${pieces.length} ranks, ` +
-          `a rank would need ${formatBytes(need)} of the ${formatBytes(budget)} --memory-per-rank, short by ${shortfall(need - budget)}. ${WHAT_TO_CHANGE}`,
+          `a rank would need ${formatBytes(need)} of the ${formatBytes(budget)} --memory-per-rank, short by ${shortfall(need - budget)} ` +
+          `(spread perfectly, the tables with their state, the MLP replica and buffers need at least ${formatBytes(atLeast)} per rank). ${WHAT_TO_CHANGE}`,
         t,
         need - budget,
       );
