@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The seed's Medium model (one 3,000,000 x 64 table, bottom MLP 1024-1024-1024-64, seven
- * 4096 top layers, cat, batch 512, Adagrad, 38 indices per bag) trained 5 steps at N = 1 and
+ * The seed's Medium model exactly as DLRM-SEMANTICS.md gives it (one 3,000,000 x 64 table,
+ * bottom MLP 1024-1024-1024-64, seven 4096 top layers, cat, batch 512, Adagrad at 1e-05,
+ * 38 indices per bag, dlrm's default loss) trained 5 steps at N = 1 and
  * at N = 2 with the table split by rows (`--sharding row`, through mpirun), on one backend;
  * writes both runs' per-step losses and the worst relative step difference as JSON.
  *
@@ -39,7 +40,7 @@ const MEDIUM = [
   "--optimizer",
   "adagrad",
   "--learning-rate",
-  "0.01",
+  "1e-05",
   "--num-batches",
   "5",
   "--print-freq",

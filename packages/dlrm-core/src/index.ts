@@ -49,6 +49,8 @@ export * from "./comm/single-process.js";
 export * from "./parallel/plan.js";
 export * from "./parallel/shards.js";
 export * from "./parallel/planner.js";
+export * from "./parallel/plan-costs.js";
+export * from "./parallel/plan-format.js";
 export * from "./parallel/rank-batch.js";
 export * from "./parallel/hybrid-step.js";
 export * from "./parallel/shard-state.js";

@@ -60,6 +60,7 @@ describe("parseTrainArgs defaults", () => {
     expect(s.cli).toEqual({
       backend: "auto",
       printTime: false,
+      sharding: { sharding: "auto" },
       logJsonl: undefined,
       loadModel: undefined,
       worldSize: 1,

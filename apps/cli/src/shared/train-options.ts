@@ -4,7 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
-import { addShardingOptions, shardingFromOptions } from "./sharding-flags.js";
+import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -436,7 +436,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     worldSize,
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
     distTimeout: opts.distTimeout as number,
-    sharding: shardingFromOptions(opts),
+    sharding: shardingOptions(shardingFromOptions(cmd)),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,
@@ -494,4 +494,9 @@ export function parseTrainArgs(argv: readonly string[]): TrainSetup {
     throw new FlagError(err instanceof Error ? err.message : String(err));
   }
   return optionsToSetup(cmd);
+}
+
+/** The trainer's sharding options from the parsed flags (no budget: no memoryPerRank). */
+function shardingOptions(f: ShardingFlags): ShardingOptions {
+  return { sharding: f.sharding, ...(f.memoryPerRank === undefined ? {} : { memoryPerRank: f.memoryPerRank }) };
 }

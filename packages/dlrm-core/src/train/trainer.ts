@@ -37,6 +37,7 @@ export function planForSource(
     worldSize,
     batchSize: cfg.batchSize,
     meanBagSize: source.maxIndicesPerBag,
+    maxIndicesPerBag: source.maxIndicesPerBag,
     sharding: options.sharding ?? "auto",
     ...(options.memoryPerRank === undefined ? {} : { memoryPerRank: options.memoryPerRank }),
   });
