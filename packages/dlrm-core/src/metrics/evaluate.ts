@@ -49,7 +49,8 @@ export async function evaluate(
   try {
     for await (const batch of source.batches(0) as AsyncIterable<CountedBatch>) {
       if (batches >= total) break;
-      uploader.upload(batch);
+      if (hybrid === undefined) uploader.upload(batch);
+      else await hybrid.upload(uploader, batch);
       let probs: Float32Array;
       if (hybrid === undefined) {
         model.forward();

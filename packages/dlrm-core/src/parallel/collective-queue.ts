@@ -9,6 +9,10 @@ import type { Communicator } from "../comm/communicator.js";
 
 /** Per kind, summed since the last `takeCounters`: bytes sent to other ranks, ms waited, ms running. */
 export interface CommCounters {
+  /** The all-to-all of indices to their owners (before the step's forward). */
+  indexMs: number;
+  indexBytes: number;
+  indexBusyMs: number;
   allToAllMs: number;
   allToAllBytes: number;
   allToAllBusyMs: number;
@@ -17,7 +21,7 @@ export interface CommCounters {
   allReduceBusyMs: number;
 }
 
-export type CollectiveKind = "allToAll" | "allReduce";
+export type CollectiveKind = "index" | "allToAll" | "allReduce";
 
 /** A started collective (wrapped: an async function would await a returned promise). */
 export interface Flight {
@@ -26,6 +30,9 @@ export interface Flight {
 }
 
 export const zeroCounters = (): CommCounters => ({
+  indexMs: 0,
+  indexBytes: 0,
+  indexBusyMs: 0,
   allToAllMs: 0,
   allToAllBytes: 0,
   allToAllBusyMs: 0,
@@ -36,9 +43,9 @@ export const zeroCounters = (): CommCounters => ({
 
 /** Fraction of collective time hidden behind compute: 1 - waited / running (0 when nothing ran). */
 export function overlapFraction(c: CommCounters): number {
-  const busy = c.allToAllBusyMs + c.allReduceBusyMs;
+  const busy = c.indexBusyMs + c.allToAllBusyMs + c.allReduceBusyMs;
   if (busy <= 0) return 0;
-  return Math.min(1, Math.max(0, 1 - (c.allToAllMs + c.allReduceMs) / busy));
+  return Math.min(1, Math.max(0, 1 - (c.indexMs + c.allToAllMs + c.allReduceMs) / busy));
 }
 
 export class CollectiveQueue {
@@ -72,6 +79,11 @@ export class CollectiveQueue {
     done.catch(() => undefined);
     await new Promise<void>((resolve) => setImmediate(resolve));
     return { kind, done };
+  }
+
+  /** Adds bytes sent to a kind's count (for a collective whose size is known only once it ran). */
+  addBytes(kind: CollectiveKind, bytes: number): void {
+    this.counters[`${kind}Bytes`] += bytes;
   }
 
   /** Waits for a started collective, counting the time the step is held up by it. */

@@ -1,6 +1,7 @@
 /**
  * The hybrid-parallel training step of one rank: the model's stages with the bytes moved
- * between them. Forward: this rank's table pieces pool over the global batch; one all-to-all
+ * between them. Upload: an all-to-all routes each rank's samples' indices to the pieces'
+ * owners. Forward: this rank's table pieces pool over the global batch; one all-to-all
  * gives each rank its samples' slice of every piece (row pieces' partial sums added in rank
  * order, column pieces placed side by side, replicated tables read locally) while the bottom
  * MLP computes; interaction, top MLP, loss. Backward: top MLP and interaction; the reverse
@@ -15,6 +16,9 @@ import type { DlrmModel, ModelShard } from "../model/dlrm.js";
 import type { EmbeddingGroup } from "../model/embedding-group.js";
 import { shardGroups, type ShardGroup } from "./shards.js";
 import { CollectiveQueue, type CommCounters, type Flight } from "./collective-queue.js";
+import { exchangeIndices, localBags, type IndexExchange } from "./index-exchange.js";
+import type { BatchUploader } from "../train/upload.js";
+import type { Batch } from "../data/batch.js";
 
 export type { CommCounters } from "./collective-queue.js";
 
@@ -65,6 +69,24 @@ export class HybridStep {
     const size = (ts: { size: number }[]): number => ts.reduce((a, t) => a + t.size, 0);
     this.topGrads = new Float32Array(size(model.mlpGradients("top")));
     this.bottomGrads = new Float32Array(size(model.mlpGradients("bottom")) + 1);
+  }
+
+  /**
+   * Uploads this rank's part of a global batch: its samples' dense features and targets,
+   * and its pieces' bags over the global batch, routed to it by the all-to-all of indices
+   * (each rank contributes only its own samples' bags).
+   */
+  async upload(uploader: BatchUploader, global: Batch): Promise<void> {
+    const batch = uploader.prepare(global);
+    const cfg = this.model.config;
+    const local = localBags(global.sparse, cfg.batchSize, this.T, this.shard.rank * this.b, this.b);
+    let routed: IndexExchange | undefined;
+    const flight = await this.queue.start("index", 0, async () => {
+      routed = await exchangeIndices(this.comm, this.shard.plan, local, this.b);
+    });
+    await this.queue.wait(flight);
+    this.queue.addBytes("index", routed!.bytesSent);
+    uploader.write(batch, routed!.inputs);
   }
 
   /** Collective time and bytes since the previous call (then zeroed). */

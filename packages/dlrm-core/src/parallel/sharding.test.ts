@@ -12,7 +12,11 @@ import type { StateDict } from "../checkpoint/safetensors.js";
 import type { BatchSource } from "../data/batch.js";
 import { trainRanks } from "./train-ranks.js";
 import { planSharding } from "./planner.js";
-import { assemblePlan, type ShardingPlan, type ShardKind } from "./shards.js";
+import { assemblePlan, shardGroups, type ShardingPlan, type ShardKind } from "./shards.js";
+import { exchangeIndices, localBags } from "./index-exchange.js";
+import { selectPieces } from "./rank-batch.js";
+import { createInProcessGroup } from "../comm/in-process.js";
+import type { Batch } from "../data/batch.js";
 
 const base: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -153,5 +157,45 @@ describe("every sharding kind trains like one process", () => {
         () => ({ plan }),
       ),
     ).rejects.toThrow(/index 1000 .* table 0/);
+  });
+});
+
+describe("the all-to-all of indices", () => {
+  it("gives every owner exactly its pieces' bags over the global batch (as selecting them from the whole batch would)", async () => {
+    const cfg: TrainConfig = { ...base, numBatches: 1 };
+    const T = cfg.model.tableRows.length;
+    const plan = assemblePlan(
+      3,
+      cfg.model.tableRows,
+      cfg.model.embeddingDim,
+      (["row", "column", "replicated", "table", "row"] as ShardKind[]).map((kind, t) => ({
+        table: t,
+        kind,
+        ranks: kind === "table" ? [2] : [0, 1, 2],
+        reason: "test",
+      })),
+    );
+    let global: Batch | undefined;
+    for await (const b of createRandomSource(cfg, data).batches(0)) global = b;
+    const b = cfg.batchSize / 3;
+    const comms = createInProcessGroup(3);
+    const routed = await Promise.all(
+      comms.map((comm) =>
+        exchangeIndices(comm, plan, localBags(global!.sparse, cfg.batchSize, T, comm.rank * b, b), b),
+      ),
+    );
+    let nonEmpty = 0;
+    routed.forEach((r, rank) => {
+      const groups = shardGroups(plan.shards[rank]!);
+      expect(r.inputs).toHaveLength(groups.length);
+      groups.forEach((g, i) => {
+        const want = selectPieces(global!.sparse, g.shards, cfg.batchSize, T);
+        expect([...r.inputs[i]!.offsets]).toEqual([...want.offsets]);
+        expect([...r.inputs[i]!.indices]).toEqual([...want.indices]);
+        nonEmpty += want.indices.length;
+      });
+      expect(r.bytesSent).toBeGreaterThan(0);
+    });
+    expect(nonEmpty).toBeGreaterThan(0);
   });
 });

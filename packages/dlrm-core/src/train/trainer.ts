@@ -150,6 +150,9 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** A print window's collective counters per step. */
 function perStep(c: CommCounters, steps: number): CommCounters {
   return {
+    indexMs: c.indexMs / steps,
+    indexBytes: c.indexBytes / steps,
+    indexBusyMs: c.indexBusyMs / steps,
     allToAllMs: c.allToAllMs / steps,
     allToAllBytes: c.allToAllBytes / steps,
     allToAllBusyMs: c.allToAllBusyMs / steps,
@@ -230,7 +233,8 @@ export async function trainModel(
       windowSteps++;
       const rate = lr.next();
       try {
-        uploader.upload(batch);
+        if (hybrid === undefined) uploader.upload(batch);
+        else await hybrid.upload(uploader, batch);
       } catch (e) {
         if (e instanceof RangeError) throw new BatchError(step, epoch, inEpoch - 1, e, lastCheckpoint);
         throw e;

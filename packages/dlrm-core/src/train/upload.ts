@@ -6,7 +6,7 @@
  */
 import type { Backend } from "../backend.js";
 import type { Batch } from "../data/batch.js";
-import { buildSparseBatch, SparseInputError } from "../data/sparse-batch.js";
+import { buildSparseBatch, SparseInputError, type HostSparseInput } from "../data/sparse-batch.js";
 import type { DlrmModel } from "../model/dlrm.js";
 import type { EmbeddingGroup } from "../model/embedding-group.js";
 import { rankSlice, selectPieces } from "../parallel/rank-batch.js";
@@ -39,6 +39,22 @@ export class BatchUploader {
   /** Validates and writes `batch`; throws SparseInputError or RangeError naming the problem. */
   upload(global: Batch): void {
     const m = this.model;
+    const batch = this.prepare(global);
+    const inputs = m.groups.map((g) =>
+      m.shard === undefined
+        ? batch.sparse
+        : selectPieces(batch.sparse, g.shards, m.config.batchSize, m.config.model.tableRows.length),
+    );
+    this.write(batch, inputs);
+  }
+
+  /**
+   * Checks a global batch and returns this process's part of it: the dense features and
+   * targets of its samples (all of them in one process) and the global sparse input,
+   * validated against the whole tables.
+   */
+  prepare(global: Batch): Batch {
+    const m = this.model;
     const cfg = m.config;
     if (global.targets.length !== cfg.batchSize)
       throw new RangeError(`batch targets: expected ${cfg.batchSize}, got ${global.targets.length}`);
@@ -50,19 +66,6 @@ export class BatchUploader {
     if (batch.dense.length !== m.dense.size)
       throw new RangeError(`batch dense features: expected ${m.dense.size} values, got ${batch.dense.length}`);
     if (batch.targets.length !== B) throw new RangeError(`batch targets: expected ${B}, got ${batch.targets.length}`);
-    const inputs = m.groups.map((g) =>
-      m.shard === undefined
-        ? batch.sparse
-        : selectPieces(batch.sparse, g.shards, cfg.batchSize, cfg.model.tableRows.length),
-    );
-    inputs.forEach((input, i) => {
-      const g = m.groups[i]!;
-      if (input.indices.length > g.nnzMax) {
-        throw new SparseInputError(
-          `batch has ${input.indices.length} indices, more than the ${g.nnzMax} the buffers hold`,
-        );
-      }
-    });
     const denseIn = batch.dense.length / B;
     const badDense = batch.dense.findIndex((v) => !Number.isFinite(v));
     if (badDense >= 0) {
@@ -73,6 +76,21 @@ export class BatchUploader {
     const badTarget = batch.targets.findIndex((v) => !(v >= 0 && v <= 1));
     if (badTarget >= 0)
       throw new BatchDataError(`target of sample ${badTarget} is ${batch.targets[badTarget]}, outside [0, 1]`);
+    return batch;
+  }
+
+  /** Writes a prepared batch's dense features and targets, and each group's sparse input (`inputs[g]`, over the global batch). */
+  write(batch: Batch, inputs: readonly HostSparseInput[]): void {
+    const m = this.model;
+    const cfg = m.config;
+    inputs.forEach((input, i) => {
+      const g = m.groups[i]!;
+      if (input.indices.length > g.nnzMax) {
+        throw new SparseInputError(
+          `batch has ${input.indices.length} indices, more than the ${g.nnzMax} the buffers hold`,
+        );
+      }
+    });
     const hosts = inputs.map((input, i) => buildSparseBatch(input, m.groups[i]!.pieceRows(), cfg.batchSize));
     const be = this.backend;
     be.write(m.dense, batch.dense);
