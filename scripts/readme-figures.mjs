@@ -306,6 +306,7 @@ function distScalingBlock({ file, json: r }) {
       "-",
       n === 1 || t?.medianMs == null ? "-" : "0 (synchronous)",
       n === 1 ? "table, one process" : "table slices",
+      t === undefined ? "-" : t.roundsMs.map((x) => (x === null ? "failed" : ms(x))).join(" "),
     ]);
     for (const b of backends) {
       const g = d.rows.find((x) => x.backend === b && x.mode === "eager" && x.worldSize === n);
@@ -319,7 +320,8 @@ function distScalingBlock({ file, json: r }) {
         n === 1 ? "-" : waitBusy(g, "allReduce"),
         n === 1 ? "-" : `${bytes(g.allToAllBytes)} / ${bytes(g.allReduceBytes)}`,
         g.overlapMedian == null ? "-" : `${ratio(g.overlapMedian)} / ${ratio(g.overlapOverall)}`,
-        n === 1 ? "table, one process" : `${d.sharding ?? "auto"}: ${kinds(g.shardKinds)}`,
+        n === 1 ? "table, one process" : kinds(g.shardKinds),
+        g.roundsMs.map(ms).join(" "),
       ]);
     }
   }
@@ -327,7 +329,7 @@ function distScalingBlock({ file, json: r }) {
   const missing = d.torch
     .filter((x) => x.medianMs === null)
     .map((x) => {
-      const why = (x.reason ?? "not measured").split("; ")[0].replace(/^round \d+: /, "");
+      const why = (x.reason ?? "not measured").split(/; (?=round \d+: )/)[0].replace(/^round \d+: /, "");
       return `PyTorch at N = ${x.worldSize} did not run: ${why}.`;
     });
   const failed = d.failures.map((f) => `Failed: ${f}.`);
@@ -342,14 +344,19 @@ function distScalingBlock({ file, json: r }) {
         "all-reduce waited / busy, ms",
         "sent per rank per step (all-to-all / all-reduce)",
         "overlap (median / overall)",
-        "plan: tables per kind",
+        `plan (ours: --sharding ${d.sharding ?? "auto"}): tables per kind`,
+        "per-round medians, ms",
       ],
       rows,
     ),
     "",
     `ms per training step, eager, median over ${r.rounds ?? 1} round${(r.rounds ?? 1) === 1 ? "" : "s"} of ${r.warmup} warm-up + ${r.iterations} steps; each step is its slowest rank's; x PyTorch = ratio of the medians at the same N. ` +
       "The collectives: waited = ms the step waited for them, busy = ms from start to end (the max over ranks, median over steps); overlap = 1 - waited / busy over every rank (1: entirely behind compute). " +
-      `Every device is the host CPU (the gaudi backend's device is the host CPU here); the machine has ${r.machine.cores} cores, so N = 4 oversubscribes them (4 ranks of one thread each) and is a test of the exchange, not of scaling; the machine is shared with other jobs, so the figures are noisy. ` +
+      `Every device is the host CPU (the gaudi backend's device is the host CPU here); the machine has ${r.machine.cores} cores` +
+      (Math.max(...d.worldSizes) > r.machine.cores
+        ? `, so N = ${Math.max(...d.worldSizes)} oversubscribes them (one thread per rank) and tests the exchange, not scaling`
+        : "") +
+      "; the machine is shared with other jobs, so the figures are noisy. " +
       "PyTorch runs in the same run, before our jobs at each N in every round; its script places tables table-wise only (contiguous slices of the table list) and its collectives are synchronous. " +
       [...missing, ...failed].join(" ") +
       (missing.length + failed.length > 0 ? " " : "") +

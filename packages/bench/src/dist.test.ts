@@ -24,6 +24,8 @@ import {
 import { overlapOf, parseDistStepArgs, shardKindCounts } from "./dist-step.js";
 import { median } from "./report.js";
 import { summarize } from "./stats.js";
+import { renderDistHtml } from "./html-dist.js";
+import { renderHtml } from "./html-report.js";
 import { formatBench } from "./text-report.js";
 import type { DistStepResult } from "./types.js";
 
@@ -321,6 +323,35 @@ describe("runDistBench with fake runners", () => {
     );
     expect(text).toMatch(/^a\s+eager\s+1\s+default\s+.*\s+-\s+0\.40\/0\.00 \(2\.2 KiB\)\s+-\s+table 2\s/m);
     expect(text).toMatch(/^sharding: ours --sharding column \(plan column: tables per kind\); PyTorch table-wise/m);
+  });
+
+  it("--html draws ms/step and the collectives per N and tables the overlap and plan", async () => {
+    const f = fakes({ 1: [5], 2: [40] });
+    const r = await runDistBench({
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a")],
+      modes: ["eager"],
+      worldSizes: [1, 2],
+      iterations: 3,
+      warmup: 0,
+      sharding: "row",
+      torch: f.torch,
+      runner: f.runner,
+    });
+    const html = renderHtml(r);
+    expect(html).toBe(renderDistHtml(r));
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/https?:|<script/);
+    // ms/step: PyTorch and a at N = 1 and 2; collectives: a at N = 2 (four segments).
+    const chart = (id: string): string => html.split(`data-chart="${id}"`)[1]!.split("</svg>")[0]!;
+    expect(chart("dist-ms-per-step").match(/class="bar"/g)).toHaveLength(4);
+    expect(chart("dist-ms-per-step")).toContain('data-value="40"');
+    expect(chart("dist-collectives").match(/class="bar"/g)).toHaveLength(4);
+    expect(chart("dist-collectives")).toContain('data-segment="all-reduce hidden"');
+    expect(html).toContain("<td>row: row 2</td>");
+    expect(html).toContain('<td class="num">0.50</td><td class="num">0.40</td>');
+    expect(() => renderDistHtml({ ...r, distributed: undefined })).toThrow(/no --world-size section/);
   });
 
   it("reports a failed job with its error and does not run it again", async () => {

@@ -156,7 +156,6 @@ export async function runBenchCommand(
   if (flags.sharding !== undefined && flags.worldSize === undefined)
     throw new UsageError("--sharding", "only applies with --world-size (one process holds every table whole)");
   if (flags.worldSize !== undefined) {
-    if (flags.html !== undefined) throw new UsageError("--html", "is not available with --world-size (use --json)");
     const worldSizes = parseWorldSizes(flags.worldSize);
     for (const n of worldSizes) {
       if (config.train.batchSize % n !== 0)
@@ -187,6 +186,10 @@ export async function runBenchCommand(
     if (flags.json !== undefined) {
       writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
       progress(`bench: wrote ${flags.json}`);
+    }
+    if (flags.html !== undefined) {
+      writeFileSync(flags.html, renderHtml(report));
+      progress(`bench: wrote ${flags.html}`);
     }
     return report;
   }
