@@ -4,7 +4,7 @@
  * MPI's root permission, oversubscribed where the machine has fewer cores than ranks), within a
  * time limit, and its --json has both world sizes with finite positive ms/step; at N = 2
  * non-zero bytes and running time of both collectives, overlap fractions in [0, 1] and both
- * tables row-wise; at N = 1 no bytes, no overlap and every table whole. Without mpirun, the Open MPI addon or the built CLI the test is skipped with the
+ * tables row-wise; at N = 1 no bytes, no overlap and every table whole; --html draws both charts. Without mpirun, the Open MPI addon or the built CLI the test is skipped with the
  * reason, unless DLRM_REQUIRE_MPI=1 (CI), where it fails with it. No timing is asserted.
  */
 import { spawnSync } from "node:child_process";
@@ -79,6 +79,8 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
         "90",
         "--json",
         json,
+        "--html",
+        join(dir, "dist.html"),
       ];
       const r = spawnSync(process.execPath, [CLI, ...args], {
         cwd: dir,
@@ -128,6 +130,9 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
       expect(two.sharding).toBe("row");
       expect(two.shardKinds).toEqual({ row: 2 });
       expect(r.stdout).toMatch(/^sharding: ours --sharding row/m);
+      const html = readFileSync(join(dir, "dist.html"), "utf8");
+      expect(html).toContain('data-chart="dist-ms-per-step"');
+      expect(html).toContain('data-chart="dist-collectives"');
       expect(d.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
     },
     LIMIT_MS + 30_000,
