@@ -274,9 +274,103 @@ function tilesStepBlock(...reports) {
   ].join("\n");
 }
 
+/** "waited / busy" ms of one collective kind of a --world-size row. */
+const waitBusy = (row, kind) =>
+  row[`${kind}BusyMs`] === undefined ? ms(row[`${kind}Ms`]) : `${ms(row[`${kind}Ms`])} / ${ms(row[`${kind}BusyMs`])}`;
+/** The plan's tables per kind ("row 1", "table 26"). */
+const kinds = (k) =>
+  Object.entries(k ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(", ") || "-";
+
+/**
+ * The --world-size table with the collectives' waited and running time, bytes, overlap and
+ * plan per N: PyTorch's row and every eager backend that ran, then why PyTorch did not run
+ * where it did not.
+ */
+function distScalingBlock({ file, json: r }) {
+  const d = r.distributed;
+  const backends = [...new Set(d.rows.map((x) => x.backend))];
+  const rows = [];
+  for (const n of d.worldSizes) {
+    const t = d.torch.find((x) => x.worldSize === n);
+    const p = t?.phasesMs ?? {};
+    rows.push([
+      String(n),
+      "PyTorch (gloo)",
+      t?.medianMs === null || t === undefined ? "did not run" : ms(t.medianMs),
+      "-",
+      n === 1 || t?.medianMs == null ? "-" : `${ms((p.a2a_fwd ?? 0) + (p.a2a_bwd ?? 0))} (rank 0)`,
+      n === 1 || t?.medianMs == null ? "-" : `${ms(p.allreduce)} (rank 0)`,
+      "-",
+      n === 1 || t?.medianMs == null ? "-" : "0 (synchronous)",
+      n === 1 ? "table, one process" : "table slices",
+      t === undefined ? "-" : t.roundsMs.map((x) => (x === null ? "failed" : ms(x))).join(" "),
+    ]);
+    for (const b of backends) {
+      const g = d.rows.find((x) => x.backend === b && x.mode === "eager" && x.worldSize === n);
+      if (g === undefined) continue;
+      rows.push([
+        String(n),
+        label(b),
+        ms(g.timing.medianMs),
+        ratio(g.vsTorch?.ofMedians),
+        n === 1 ? "-" : waitBusy(g, "allToAll"),
+        n === 1 ? "-" : waitBusy(g, "allReduce"),
+        n === 1 ? "-" : `${bytes(g.allToAllBytes)} / ${bytes(g.allReduceBytes)}`,
+        g.overlapMedian == null ? "-" : `${ratio(g.overlapMedian)} / ${ratio(g.overlapOverall)}`,
+        n === 1 ? "table, one process" : kinds(g.shardKinds),
+        g.roundsMs.map(ms).join(" "),
+      ]);
+    }
+  }
+  const torchCmd = d.torch.find((x) => x.command !== undefined)?.command ?? "";
+  const missing = d.torch
+    .filter((x) => x.medianMs === null)
+    .map((x) => {
+      const why = (x.reason ?? "not measured").split(/; (?=round \d+: )/)[0].replace(/^round \d+: /, "");
+      return `PyTorch at N = ${x.worldSize} did not run: ${why}.`;
+    });
+  const failed = d.failures.map((f) => `Failed: ${f}.`);
+  return [
+    table(
+      [
+        "N",
+        "who",
+        "ms/step",
+        "x PyTorch",
+        "all-to-all waited / busy, ms",
+        "all-reduce waited / busy, ms",
+        "sent per rank per step (all-to-all / all-reduce)",
+        "overlap (median / overall)",
+        `plan (ours: --sharding ${d.sharding ?? "auto"}): tables per kind`,
+        "per-round medians, ms",
+      ],
+      rows,
+    ),
+    "",
+    `ms per training step, eager, median over ${r.rounds ?? 1} round${(r.rounds ?? 1) === 1 ? "" : "s"} of ${r.warmup} warm-up + ${r.iterations} steps; each step is its slowest rank's; x PyTorch = ratio of the medians at the same N. ` +
+      "The collectives: waited = ms the step waited for them, busy = ms from start to end (the max over ranks, median over steps); overlap = 1 - waited / busy over every rank (1: entirely behind compute). " +
+      `Every device is the host CPU (the gaudi backend's device is the host CPU here); the machine has ${r.machine.cores} cores` +
+      (Math.max(...d.worldSizes) > r.machine.cores
+        ? `, so N = ${Math.max(...d.worldSizes)} oversubscribes them (one thread per rank) and tests the exchange, not scaling`
+        : "") +
+      "; the machine is shared with other jobs, so the figures are noisy. " +
+      "PyTorch runs in the same run, before our jobs at each N in every round; its script places tables table-wise only (contiguous slices of the table list) and its collectives are synchronous. " +
+      [...missing, ...failed].join(" ") +
+      (missing.length + failed.length > 0 ? " " : "") +
+      "Made by:",
+    "",
+    source(file, r, `, PyTorch by ${torchCmd.replace(/^\/usr\/bin\/python3 \S*\/tools\//, "tools/")}`),
+  ].join("\n");
+}
+
 const BLOCKS = {
   "bench-steps": { readme: "README.md", files: ["small.json", "kaggle.json", "medium.json"], render: stepsBlock },
   "dist-kaggle": { readme: "README.md", files: ["dist-kaggle.json"], render: distBlock },
+  "dist-kaggle-124": { readme: "README.md", files: ["dist-kaggle-124.json"], render: distScalingBlock },
+  "dist-medium-124": { readme: "README.md", files: ["dist-medium-124.json"], render: distScalingBlock },
   "webgpu-gemm-lavapipe": {
     readme: "packages/backend-webgpu/README.md",
     files: ["webgpu-gemm-lavapipe.json"],

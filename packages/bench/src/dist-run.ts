@@ -13,7 +13,14 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { backendLabel, estimateMemory, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
+import {
+  backendLabel,
+  estimateMemory,
+  type BackendFactory,
+  type ExecutionMode,
+  type Precision,
+  type ShardingChoice,
+} from "@dlrm/core";
 import { torchFlags, type BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { stepFlops } from "./flops.js";
@@ -228,6 +235,8 @@ export interface DistJob {
   warmup: number;
   /** Threads per rank for the backend; null: its default. */
   threads: number | null;
+  /** `--sharding`: how the tables are placed over the ranks. */
+  sharding: ShardingChoice;
 }
 
 /** Runs one of our jobs; tests may inject another. */
@@ -288,6 +297,8 @@ export function processDistStepRunner(timeoutMs = DEFAULT_JOB_TIMEOUT_MS, script
         String(job.threads ?? 0),
         "--timeout-ms",
         String(timeoutMs),
+        "--sharding",
+        job.sharding,
       ];
       const what = `${job.backend} (${job.mode}) at N=${job.worldSize}`;
       let r: ChildResult;
@@ -330,6 +341,8 @@ export interface DistBenchOptions {
   iterations: number;
   warmup: number;
   rounds?: number;
+  /** How our jobs place the tables (default auto: the planner's choice per table). */
+  sharding?: ShardingChoice;
   /** PyTorch's hybrid-parallel step; absent: not measured. */
   torch?: DistTorchRunner;
   /** Our jobs (default: processDistStepRunner()). */
@@ -347,7 +360,10 @@ export function defaultThreadsFor(n: number, cores = availableParallelism()): nu
 /** How the --world-size figures are measured, written into the report. */
 export const DIST_METHOD_NOTES = [
   "ms/step (--world-size): each job is `mpirun -np N node dist-step.js` (N = 1: one plain process, no mpirun); every rank builds its part of the model (buildModel with the MPI communicator), replays pre-generated random global batches and times whole steps: upload (incl. this rank's slice and its tables' bags) + forward (incl. the pooled all-to-all) + backward and updates (incl. the reverse all-to-all and the MLP all-reduce) + markStep + await sync; warm-up steps, a barrier, then the measured steps; each step counts as its slowest rank's (gathered at the end); median with min/p25/p75/max",
-  "all-to-all / all-reduce: HybridStep.takeCounters() per step (ms the step waited for the collective, peers included, beyond the compute it overlaps; bytes sent by the rank), the max over ranks per step, median over steps; zero at N = 1",
+  "all-to-all / all-reduce: HybridStep.takeCounters() per step (waited: ms the step waited for the collective, peers included, beyond the compute it overlaps; busy: ms from the collective's start to its end; bytes sent by the rank to other ranks), the max over ranks per step, median over steps; zero at N = 1",
+  "overlap: 1 - waited / busy, both summed over every rank and both kinds: the median over steps of each step's figure, and overall (sums over every measured step); 1 means the collectives ran entirely behind compute, 0 that the step waited for all of their running time; none at N = 1",
+  "plan: --sharding (auto: the planner's choice per table) through planForSource at each N > 1, with the count of tables per kind; at N = 1 one process holds every table whole",
+  "PyTorch's torch_dlrm_dist.py places tables table-wise only (rank r holds a contiguous slice of the table list); it needs at least one table per rank, so a model with fewer tables than ranks does not run there and its row says why",
   "split (eager): upload, forward and backward + updates each end with await backend.sync(); medians of the slowest rank's phase",
   "PyTorch: tools/torch/torch_dlrm_dist.py --world-size N (gloo on 127.0.0.1, one thread per rank at N > 1) with the same configuration, iterations and warm-up, rank 0's median step; per round and N it runs first, then our backends and modes; x PyTorch = our ms / PyTorch's at the same N (below 1: faster), as the ratio of the medians over rounds and the median of per-round ratios",
   "threads: ours get max(1, floor(cores / N)) threads per rank at N > 1 (the backend's default at N = 1), as PyTorch's script does on these 2-core machines",
@@ -362,8 +378,17 @@ interface RowAcc {
   samples: number[];
   roundsMs: number[];
   comm: { allToAllMs: number[]; allToAllBytes: number[]; allReduceMs: number[]; allReduceBytes: number[] };
+  busy: { allToAllBusyMs: number[]; allReduceBusyMs: number[] };
+  overlap: { median: number[]; overall: number[]; allToAll: number[]; allReduce: number[] };
+  shardKinds: DistStepResult["shardKinds"];
   phases: PhaseSplit[];
 }
+
+/** Median of the non-null values; null when there are none. */
+const medianOrNull = (xs: readonly number[]): number | null => (xs.length === 0 ? null : median(xs));
+const pushIf = (xs: number[], x: number | null | undefined): void => {
+  if (typeof x === "number" && Number.isFinite(x)) xs.push(x);
+};
 
 const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
 
@@ -371,6 +396,7 @@ const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
 export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
   const progress = o.onProgress ?? (() => undefined);
   const rounds = o.rounds ?? 1;
+  const sharding = o.sharding ?? "auto";
   const runner = o.runner ?? processDistStepRunner();
   const threadsFor = o.threadsFor ?? ((n: number) => defaultThreadsFor(n));
   const config = { ...o.config, train: { ...o.config.train, precision: o.precision } };
@@ -441,6 +467,7 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
               iterations: o.iterations,
               warmup: o.warmup,
               threads,
+              sharding,
             });
             const row = rows.get(key) ?? {
               backend: f.name,
@@ -451,6 +478,9 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
               samples: [],
               roundsMs: [],
               comm: { allToAllMs: [], allToAllBytes: [], allReduceMs: [], allReduceBytes: [] },
+              busy: { allToAllBusyMs: [], allReduceBusyMs: [] },
+              overlap: { median: [], overall: [], allToAll: [], allReduce: [] },
+              shardKinds: r.shardKinds,
               phases: [],
             };
             rows.set(key, row);
@@ -461,6 +491,12 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
             row.comm.allToAllBytes.push(r.allToAllBytes);
             row.comm.allReduceMs.push(r.allReduceMs);
             row.comm.allReduceBytes.push(r.allReduceBytes);
+            pushIf(row.busy.allToAllBusyMs, r.allToAllBusyMs);
+            pushIf(row.busy.allReduceBusyMs, r.allReduceBusyMs);
+            pushIf(row.overlap.median, r.overlapMedian);
+            pushIf(row.overlap.overall, r.overlapOverall);
+            pushIf(row.overlap.allToAll, r.allToAllOverlap);
+            pushIf(row.overlap.allReduce, r.allReduceOverlap);
             if (r.phases !== null) row.phases.push(r.phases);
           } catch (e) {
             failed.add(key);
@@ -520,6 +556,14 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
           allToAllBytes: median(row.comm.allToAllBytes),
           allReduceMs: median(row.comm.allReduceMs),
           allReduceBytes: median(row.comm.allReduceBytes),
+          allToAllBusyMs: medianOrNull(row.busy.allToAllBusyMs) ?? 0,
+          allReduceBusyMs: medianOrNull(row.busy.allReduceBusyMs) ?? 0,
+          overlapMedian: medianOrNull(row.overlap.median),
+          overlapOverall: medianOrNull(row.overlap.overall),
+          allToAllOverlap: medianOrNull(row.overlap.allToAll),
+          allReduceOverlap: medianOrNull(row.overlap.allReduce),
+          sharding,
+          shardKinds: row.shardKinds ?? {},
           phases:
             row.phases.length === 0
               ? null
@@ -563,6 +607,6 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
     micro: [],
     peakRssBytes: maxRss(),
     notes: DIST_METHOD_NOTES,
-    distributed: { worldSizes: [...o.worldSizes], rows: out, torch, failures },
+    distributed: { worldSizes: [...o.worldSizes], sharding, rows: out, torch, failures },
   };
 }

@@ -1,9 +1,10 @@
 /**
- * `dlrm bench --world-size 1,2` end to end: the built CLI runs the tiny configuration on wasm
- * at N = 1 (one process) and N = 2 (through mpirun: as root with Open MPI's root permission,
- * oversubscribed where the machine has fewer cores than ranks), within a time limit, and its
- * --json has both world sizes with finite positive ms/step and, at N = 2, non-zero all-to-all
- * bytes. Without mpirun, the Open MPI addon or the built CLI the test is skipped with the
+ * `dlrm bench --world-size 1,2 --sharding row` end to end: the built CLI runs the tiny
+ * configuration on wasm at N = 1 (one process) and N = 2 (through mpirun: as root with Open
+ * MPI's root permission, oversubscribed where the machine has fewer cores than ranks), within a
+ * time limit, and its --json has both world sizes with finite positive ms/step; at N = 2
+ * non-zero bytes and running time of both collectives, overlap fractions in [0, 1] and both
+ * tables row-wise; at N = 1 no bytes, no overlap and every table whole; --html draws both charts. Without mpirun, the Open MPI addon or the built CLI the test is skipped with the
  * reason, unless DLRM_REQUIRE_MPI=1 (CI), where it fails with it. No timing is asserted.
  */
 import { spawnSync } from "node:child_process";
@@ -64,6 +65,8 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
         "tiny",
         "--world-size",
         "1,2",
+        "--sharding",
+        "row",
         "--backends",
         "wasm",
         "--iterations",
@@ -76,6 +79,8 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
         "90",
         "--json",
         json,
+        "--html",
+        join(dir, "dist.html"),
       ];
       const r = spawnSync(process.execPath, [CLI, ...args], {
         cwd: dir,
@@ -108,8 +113,26 @@ describe("dlrm bench --world-size 1,2 (mpirun)", () => {
       }
       const [one, two] = d.rows as [DistStepRow, DistStepRow];
       expect(one.allToAllBytes).toBe(0);
+      expect(one.allReduceBytes).toBe(0);
+      expect(one.overlapMedian).toBeNull();
+      expect(one.overlapOverall).toBeNull();
+      expect(one.shardKinds).toEqual({ table: 2 });
       expect(two.allToAllBytes).toBeGreaterThan(0);
       expect(two.allReduceBytes).toBeGreaterThan(0);
+      expect(two.allToAllBusyMs).toBeGreaterThan(0);
+      expect(two.allReduceBusyMs).toBeGreaterThan(0);
+      for (const o of [two.overlapMedian, two.overlapOverall, two.allToAllOverlap, two.allReduceOverlap]) {
+        expect(typeof o).toBe("number");
+        expect(o).toBeGreaterThanOrEqual(0);
+        expect(o).toBeLessThanOrEqual(1);
+      }
+      expect(d.sharding).toBe("row");
+      expect(two.sharding).toBe("row");
+      expect(two.shardKinds).toEqual({ row: 2 });
+      expect(r.stdout).toMatch(/^sharding: ours --sharding row/m);
+      const html = readFileSync(join(dir, "dist.html"), "utf8");
+      expect(html).toContain('data-chart="dist-ms-per-step"');
+      expect(html).toContain('data-chart="dist-collectives"');
       expect(d.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
     },
     LIMIT_MS + 30_000,

@@ -1,17 +1,20 @@
 /**
  * One job of `dlrm bench --world-size N`, run as every rank under mpirun (or, at N = 1, as one
  * plain process without mpirun): builds the bench configuration's model on one backend and
- * mode (`buildModel` with the MPI communicator: this rank's tables and the replicated MLPs),
+ * mode (`buildModel` with the MPI communicator and the `--sharding` plan of `planForSource`:
+ * this rank's table pieces and the replicated MLPs),
  * replays pre-generated random global batches (every rank generates the same ones; the
  * uploader keeps this rank's part) and times whole steps: upload + forward (with the pooled
  * all-to-all) + backward and updates (with the reverse all-to-all and the MLP all-reduce) +
  * markStep + await sync. Warm-up steps first, then the measured ones after a barrier. At the
  * end every rank's per-step figures are gathered, and each step counts as its slowest rank's
- * (the job's step time); the collective figures of `HybridStep.takeCounters()` likewise.
+ * (the job's step time); the collective figures of `HybridStep.takeCounters()` likewise, and
+ * the overlap of communication with compute is 1 - waited / running over all ranks.
  * Rank 0 prints one JSON line (DistStepResult). Any error ends the whole job (MPI_Abort).
  *
  * usage: node dist-step.js --config NAME --backend NAME [--mode eager|lazy] [--dtype fp32|bf16]
  *          [--iterations N] [--warmup N] [--threads N] [--timeout-ms MS]
+ *          [--sharding auto|table|row|column|replicated]
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -20,10 +23,16 @@ import {
   BatchUploader,
   buildModel,
   HybridStep,
+  planForSource,
+  SHARDING_CHOICES,
   type Backend,
+  type CommCounters,
   type Communicator,
   type ExecutionMode,
   type Precision,
+  type ShardingChoice,
+  type ShardingPlan,
+  type ShardKind,
 } from "@dlrm/core";
 import { BENCH_CONFIGS } from "./configs.js";
 import { DIST_STEP_KIND } from "./dist-run.js";
@@ -44,10 +53,15 @@ export interface DistStepArgs {
   threads: number;
   /** MPI watchdog per collective (0: off). */
   timeoutMs: number;
+  /** How the tables are placed over the ranks (`planForSource`'s sharding); unused at N = 1. */
+  sharding: ShardingChoice;
 }
 
-/** Figures kept per measured step, per rank: step, upload, forward, backward, a2a ms, a2a bytes, allreduce ms, allreduce bytes. */
-const COLUMNS = 8;
+/**
+ * Figures kept per measured step, per rank: step, upload, forward, backward, a2a ms waited,
+ * a2a bytes, allreduce ms waited, allreduce bytes, a2a ms running, allreduce ms running.
+ */
+const COLUMNS = 10;
 
 function int(flag: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -69,6 +83,7 @@ export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
       warmup: { type: "string" },
       threads: { type: "string" },
       "timeout-ms": { type: "string" },
+      sharding: { type: "string" },
     },
     strict: true,
   });
@@ -82,6 +97,9 @@ export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
   if (mode !== "eager" && mode !== "lazy") throw new Error(`--mode: expected eager or lazy, got "${mode}"`);
   const dtype = values.dtype ?? "fp32";
   if (dtype !== "fp32" && dtype !== "bf16") throw new Error(`--dtype: expected fp32 or bf16, got "${dtype}"`);
+  const sharding = values.sharding ?? "auto";
+  if (!(SHARDING_CHOICES as readonly string[]).includes(sharding))
+    throw new Error(`--sharding: expected one of ${SHARDING_CHOICES.join(", ")}, got "${sharding}"`);
   return {
     config: values.config,
     backend: values.backend,
@@ -91,6 +109,7 @@ export function parseDistStepArgs(argv: readonly string[]): DistStepArgs {
     warmup: int("--warmup", values.warmup, 3, 0),
     threads: int("--threads", values.threads, 0, 0),
     timeoutMs: int("--timeout-ms", values["timeout-ms"], 0, 0),
+    sharding: sharding as ShardingChoice,
   };
 }
 
@@ -104,6 +123,30 @@ interface MpiModule {
   MpiCommunicator: { create(options: { timeoutMs?: number }): Promise<Communicator> };
 }
 const COMM_MPI: string = "@dlrm/comm-mpi";
+
+/** One process's collectives: none. */
+const NO_COMM: CommCounters = {
+  allToAllMs: 0,
+  allToAllBytes: 0,
+  allToAllBusyMs: 0,
+  allReduceMs: 0,
+  allReduceBytes: 0,
+  allReduceBusyMs: 0,
+};
+
+/** Per kind, how many tables the plan places that way (one process: every table whole, table-wise). */
+export function shardKindCounts(plan: ShardingPlan | undefined, tables: number): Partial<Record<ShardKind, number>> {
+  if (plan === undefined) return { table: tables };
+  const out: Partial<Record<ShardKind, number>> = {};
+  for (const p of plan.placements) out[p.kind] = (out[p.kind] ?? 0) + 1;
+  return out;
+}
+
+/** 1 - waited / running, clamped to [0, 1]; null when no collective ran. */
+export function overlapOf(waitedMs: number, busyMs: number): number | null {
+  if (!(busyMs > 0)) return null;
+  return Math.min(1, Math.max(0, 1 - waitedMs / busyMs));
+}
 
 /**
  * Runs the job on this process; resolves to the result on rank 0 (undefined on the others).
@@ -127,7 +170,11 @@ export async function runDistStep(
     const be = backend;
     if (!be.info.precisions.includes(a.dtype)) throw new Error(`${a.backend} does not implement ${a.dtype}`);
     const cfg = { ...c.train, mode: a.mode, precision: a.dtype };
-    const model = buildModel(be, cfg, c.data.numIndicesPerLookup, worldSize > 1 ? comm : undefined);
+    const plan =
+      worldSize > 1
+        ? planForSource(cfg, { maxIndicesPerBag: c.data.numIndicesPerLookup }, worldSize, { sharding: a.sharding })
+        : undefined;
+    const model = buildModel(be, cfg, c.data.numIndicesPerLookup, worldSize > 1 ? comm : undefined, plan);
     model.loadInitialWeights();
     const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
     const uploader = new BatchUploader(be, model);
@@ -151,10 +198,21 @@ export async function runDistStep(
       be.markStep();
       await be.sync();
       const t3 = performance.now();
-      const k = hybrid?.takeCounters() ?? { allToAllMs: 0, allToAllBytes: 0, allReduceMs: 0, allReduceBytes: 0 };
+      const k = hybrid?.takeCounters() ?? NO_COMM;
       if (record < 0) return;
       rows.set(
-        [t3 - t0, t1 - t0, t2 - t1, t3 - t2, k.allToAllMs, k.allToAllBytes, k.allReduceMs, k.allReduceBytes],
+        [
+          t3 - t0,
+          t1 - t0,
+          t2 - t1,
+          t3 - t2,
+          k.allToAllMs,
+          k.allToAllBytes,
+          k.allReduceMs,
+          k.allReduceBytes,
+          k.allToAllBusyMs,
+          k.allReduceBusyMs,
+        ],
         record * COLUMNS,
       );
     };
@@ -175,6 +233,31 @@ export async function runDistStep(
         for (let r = 0; r < worldSize; r++) m = Math.max(m, all[r * rows.length + it * COLUMNS + j]!);
         return m;
       });
+    // Overlap over every rank: per step, and over all steps (summed waited / summed running).
+    const at = (r: number, it: number, j: number): number => all[r * rows.length + it * COLUMNS + j]!;
+    let waitedAll = 0;
+    let busyAll = 0;
+    let waitedA2a = 0;
+    let busyA2a = 0;
+    let waitedAr = 0;
+    let busyAr = 0;
+    const perStep: number[] = [];
+    for (let it = 0; it < a.iterations; it++) {
+      let w = 0;
+      let b = 0;
+      for (let r = 0; r < worldSize; r++) {
+        waitedA2a += at(r, it, 4);
+        waitedAr += at(r, it, 6);
+        busyA2a += at(r, it, 8);
+        busyAr += at(r, it, 9);
+        w += at(r, it, 4) + at(r, it, 6);
+        b += at(r, it, 8) + at(r, it, 9);
+      }
+      waitedAll += w;
+      busyAll += b;
+      const o = overlapOf(w, b);
+      if (o !== null) perStep.push(o);
+    }
     const samplesMs = col(0);
     return {
       kind: DIST_STEP_KIND,
@@ -193,6 +276,14 @@ export async function runDistStep(
       allToAllBytes: median(col(5)),
       allReduceMs: median(col(6)),
       allReduceBytes: median(col(7)),
+      allToAllBusyMs: median(col(8)),
+      allReduceBusyMs: median(col(9)),
+      overlapMedian: perStep.length === 0 ? null : median(perStep),
+      overlapOverall: overlapOf(waitedAll, busyAll),
+      allToAllOverlap: overlapOf(waitedA2a, busyA2a),
+      allReduceOverlap: overlapOf(waitedAr, busyAr),
+      sharding: a.sharding,
+      shardKinds: shardKindCounts(plan, c.train.model.tableRows.length),
     };
   } finally {
     backend?.dispose();

@@ -6,7 +6,7 @@
  * and the child time limit (a job past it is killed with a clear error).
  */
 import { describe, expect, it } from "vitest";
-import type { BackendFactory } from "@dlrm/core";
+import { planForSource, type BackendFactory } from "@dlrm/core";
 import { BENCH_CONFIGS } from "./configs.js";
 import { compareReports } from "./compare.js";
 import {
@@ -21,9 +21,11 @@ import {
   type DistStepRunner,
   type DistTorchRunner,
 } from "./dist-run.js";
-import { parseDistStepArgs } from "./dist-step.js";
+import { overlapOf, parseDistStepArgs, shardKindCounts } from "./dist-step.js";
 import { median } from "./report.js";
 import { summarize } from "./stats.js";
+import { renderDistHtml } from "./html-dist.js";
+import { renderHtml } from "./html-report.js";
 import { formatBench } from "./text-report.js";
 import type { DistStepResult } from "./types.js";
 
@@ -83,6 +85,14 @@ function result(over: Partial<DistStepResult> = {}): DistStepResult {
     allToAllBytes: 2048,
     allReduceMs: 0.4,
     allReduceBytes: 2280,
+    allToAllBusyMs: 0.5,
+    allReduceBusyMs: 1.6,
+    overlapMedian: 0.6,
+    overlapOverall: 0.65,
+    allToAllOverlap: 0.4,
+    allReduceOverlap: 0.75,
+    sharding: "row",
+    shardKinds: { row: 2 },
     ...over,
   };
 }
@@ -112,6 +122,7 @@ describe("dist-step's command line", () => {
       warmup: 3,
       threads: 0,
       timeoutMs: 0,
+      sharding: "auto",
     });
     expect(
       parseDistStepArgs([
@@ -129,6 +140,8 @@ describe("dist-step's command line", () => {
         "1",
         "--timeout-ms",
         "9000",
+        "--sharding",
+        "row",
       ]),
     ).toEqual({
       config: "kaggle",
@@ -139,6 +152,7 @@ describe("dist-step's command line", () => {
       warmup: 0,
       threads: 1,
       timeoutMs: 9000,
+      sharding: "row",
     });
   });
 
@@ -151,6 +165,9 @@ describe("dist-step's command line", () => {
       /--iterations: expected an integer >= 1/,
     );
     expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--mode", "fast"])).toThrow(/--mode/);
+    expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--sharding", "diagonal"])).toThrow(
+      /--sharding: expected one of auto, table, row, column, replicated, got "diagonal"/,
+    );
   });
 });
 
@@ -181,6 +198,18 @@ function fakes(torchMs: Record<number, number[]>, failOn?: (j: DistJob) => boole
           samplesMs: [base, base + 1, base + 2],
           allToAllBytes: job.worldSize === 1 ? 0 : 4096,
           allToAllMs: job.worldSize === 1 ? 0 : 0.3,
+          sharding: job.sharding,
+          shardKinds: job.worldSize === 1 ? { table: 2 } : { row: 2 },
+          ...(job.worldSize === 1
+            ? {
+                allToAllBusyMs: 0,
+                allReduceBusyMs: 0,
+                overlapMedian: null,
+                overlapOverall: null,
+                allToAllOverlap: null,
+                allReduceOverlap: null,
+              }
+            : { overlapMedian: 0.5 + k / 10, overlapOverall: 0.4 + k / 10 }),
         }),
       );
     },
@@ -216,6 +245,7 @@ describe("runDistBench with fake runners", () => {
       iterations: 3,
       warmup: 0,
       rounds: 2,
+      sharding: "column",
       torch: f.torch,
       runner: f.runner,
     });
@@ -245,6 +275,18 @@ describe("runDistBench with fake runners", () => {
     expect(a2.vsTorch!.ofMedians).toBeCloseTo(21.5 / 30, 12);
     expect(a2.vsTorch!.medianOfRounds).toBeCloseTo(median([21 / 40, 22 / 20]), 12);
     expect(a2.allToAllBytes).toBe(4096);
+    // The plan and the overlap: the jobs' sharding, medians over rounds; none at N = 1.
+    expect(d.sharding).toBe("column");
+    expect(d.rows.map((s) => s.sharding)).toEqual(["column", "column", "column", "column"]);
+    expect(a2.shardKinds).toEqual({ row: 2 });
+    expect(d.rows[0]!.shardKinds).toEqual({ table: 2 });
+    expect(a2.overlapMedian).toBeCloseTo(0.55, 12);
+    expect(a2.overlapOverall).toBeCloseTo(0.45, 12);
+    expect(a2.allToAllOverlap).toBeCloseTo(0.4, 12);
+    expect(a2.allToAllBusyMs).toBe(0.5);
+    expect(a2.allReduceBusyMs).toBe(1.6);
+    expect(d.rows[0]!.overlapMedian).toBeNull();
+    expect(d.rows[0]!.overlapOverall).toBeNull();
     expect(d.torch).toEqual([
       {
         worldSize: 1,
@@ -271,15 +313,45 @@ describe("runDistBench with fake runners", () => {
     const text = formatBench(r);
     expect(text).toMatch(/^dlrm bench --world-size 1,2: config tiny \(global batch 32\)/);
     expect(text).toMatch(
-      /^backend\s+mode\s+N\s+threads\/rank\s+ms\/step\s+min-max\s+samples\/s\s+all-to-all ms \(bytes\)\s+all-reduce ms \(bytes\)\s+PyTorch ms\/step at N\s+x PyTorch\s+x PyT\/round\s+per round$/m,
+      /^backend\s+mode\s+N\s+threads\/rank\s+ms\/step\s+min-max\s+samples\/s\s+all-to-all waited\/busy ms \(bytes\)\s+all-reduce waited\/busy ms \(bytes\)\s+overlap med\/all\s+plan \(tables\)\s+PyTorch ms\/step at N\s+x PyTorch\s+x PyT\/round\s+per round$/m,
     );
     expect(text).toMatch(
-      /^pytorch\s+eager\s+2\s+1\s+30\.00 .*3\.00 \(rank 0\)\s+3\.00 \(rank 0\)\s+30\.00\s+1\.00\s+1\.00\s+40\.0 20\.0$/m,
+      /^pytorch\s+eager\s+2\s+1\s+30\.00 .*3\.00 \(rank 0\)\s+3\.00 \(rank 0\)\s+0 \(synchronous\)\s+table slices\s+30\.00\s+1\.00\s+1\.00\s+40\.0 20\.0$/m,
     );
     expect(text).toMatch(
-      /^a\s+eager\s+2\s+1\s+21\.50\s+20\.00-23\.00\s+\d+\s+0\.30 \(4\.0 KiB\)\s+0\.40 \(2\.2 KiB\)\s+30\.00\s+0\.72\s+0\.81\s+21\.0 22\.0$/m,
+      /^a\s+eager\s+2\s+1\s+21\.50\s+20\.00-23\.00\s+\d+\s+0\.30\/0\.50 \(4\.0 KiB\)\s+0\.40\/1\.60 \(2\.2 KiB\)\s+0\.55\/0\.45\s+row 2\s+30\.00\s+0\.72\s+0\.81\s+21\.0 22\.0$/m,
     );
-    expect(text).toMatch(/^a\s+eager\s+1\s+default\s+.*\s+-\s+0\.40 \(2\.2 KiB\)/m);
+    expect(text).toMatch(/^a\s+eager\s+1\s+default\s+.*\s+-\s+0\.40\/0\.00 \(2\.2 KiB\)\s+-\s+table 2\s/m);
+    expect(text).toMatch(/^sharding: ours --sharding column \(plan column: tables per kind\); PyTorch table-wise/m);
+  });
+
+  it("--html draws ms/step and the collectives per N and tables the overlap and plan", async () => {
+    const f = fakes({ 1: [5], 2: [40] });
+    const r = await runDistBench({
+      config: BENCH_CONFIGS.tiny!,
+      precision: "fp32",
+      factories: [factory("a")],
+      modes: ["eager"],
+      worldSizes: [1, 2],
+      iterations: 3,
+      warmup: 0,
+      sharding: "row",
+      torch: f.torch,
+      runner: f.runner,
+    });
+    const html = renderHtml(r);
+    expect(html).toBe(renderDistHtml(r));
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/https?:|<script/);
+    // ms/step: PyTorch and a at N = 1 and 2; collectives: a at N = 2 (four segments).
+    const chart = (id: string): string => html.split(`data-chart="${id}"`)[1]!.split("</svg>")[0]!;
+    expect(chart("dist-ms-per-step").match(/class="bar"/g)).toHaveLength(4);
+    expect(chart("dist-ms-per-step")).toContain('data-value="40"');
+    expect(chart("dist-collectives").match(/class="bar"/g)).toHaveLength(4);
+    expect(chart("dist-collectives")).toContain('data-segment="all-reduce hidden"');
+    expect(html).toContain("<td>row: row 2</td>");
+    expect(html).toContain('<td class="num">0.50</td><td class="num">0.40</td>');
+    expect(() => renderDistHtml({ ...r, distributed: undefined })).toThrow(/no --world-size section/);
   });
 
   it("reports a failed job with its error and does not run it again", async () => {
@@ -324,6 +396,8 @@ describe("runDistBench with fake runners", () => {
       runner: f.runner,
     });
     expect(r.distributed!.torch.map((t) => t.status)).toEqual(["not-measured", "not-measured"]);
+    expect(r.distributed!.sharding).toBe("auto");
+    expect(r.distributed!.rows.map((s) => s.sharding)).toEqual(["auto", "auto"]);
     expect(r.distributed!.rows.every((s) => s.vsTorch === null)).toBe(true);
     expect(formatBench(r)).toContain("PyTorch not measured: --torch none");
     const noMpi: DistStepRunner = {
@@ -401,5 +475,23 @@ describe("runChild", () => {
       /^the sleeper did not finish within 0.5 s and was killed .*; last output: started$/,
     );
     expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
+describe("dist-step's plan and overlap figures", () => {
+  it("counts the plan's tables per kind (one process: every table table-wise)", () => {
+    const plan = planForSource(BENCH_CONFIGS.kaggle!.train, { maxIndicesPerBag: 8 }, 2, { sharding: "row" });
+    expect(shardKindCounts(plan, 26)).toEqual({ row: 26 });
+    expect(shardKindCounts(undefined, 26)).toEqual({ table: 26 });
+    const medium = planForSource(BENCH_CONFIGS.medium!.train, { maxIndicesPerBag: 38 }, 4, { sharding: "auto" });
+    expect(shardKindCounts(medium, 1)).toEqual({ [medium.placements[0]!.kind]: 1 });
+  });
+
+  it("overlap is 1 - waited / running in [0, 1], null when nothing ran", () => {
+    expect(overlapOf(1, 4)).toBe(0.75);
+    expect(overlapOf(0, 4)).toBe(1);
+    expect(overlapOf(5, 4)).toBe(0);
+    expect(overlapOf(0, 0)).toBeNull();
+    expect(overlapOf(Number.NaN, Number.NaN)).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { backendLabel as label } from "@dlrm/core";
 import { OP_CATEGORIES } from "./op-split.js";
+import { renderDistHtml } from "./html-dist.js";
 import { barChart, esc, type Bar } from "./svg-charts.js";
 import { torchLine } from "./text-report.js";
 import type { BenchReport } from "./types.js";
@@ -112,8 +113,9 @@ svg{display:block;margin:8px 0;background:#fafafa;border:1px solid #e4e4e4}svg .
 svg .value,svg .reflabel{fill:#333;paint-order:stroke;stroke:#fafafa;stroke-width:3px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{margin:2px 0}`;
 
-/** The whole page. */
+/** The whole page (a --world-size report: renderDistHtml's). */
 export function renderHtml(r: BenchReport): string {
+  if (r.distributed !== undefined) return renderDistHtml(r);
   const m = r.machine;
   const ratio = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(2));
   const steps = htmlTable(

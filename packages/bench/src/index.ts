@@ -9,6 +9,7 @@ export * from "./compare.js";
 export * from "./dist-run.js";
 export * from "./environment.js";
 export * from "./flops.js";
+export * from "./html-dist.js";
 export * from "./html-report.js";
 export * from "./op-split.js";
 export * from "./required-backends.js";

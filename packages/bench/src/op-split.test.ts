@@ -76,10 +76,10 @@ describe("recording a step", () => {
   it("captures the op sequence of a tiny step without running it", async () => {
     const { backend, model } = await tinyModel();
     const before = await backend.read(model.bottom[0]!.weight);
-    const tableBefore = await backend.read(model.tables[0]!);
+    const tableBefore = await backend.read(model.groups[0]!.tables[0]!);
     const ops = recordStep(model, 0.5);
     expect(await backend.read(model.bottom[0]!.weight)).toEqual(before);
-    expect(await backend.read(model.tables[0]!)).toEqual(tableBefore);
+    expect(await backend.read(model.groups[0]!.tables[0]!)).toEqual(tableBefore);
     const names = ops.map((o) => o.op);
     const layers = tiny.train.model.bottomMlp.length - 1 + tiny.train.model.topMlp.length;
     const count = (pred: (op: string) => boolean): number => names.filter(pred).length;

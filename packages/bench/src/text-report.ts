@@ -8,7 +8,7 @@
 import { backendLabel as label } from "@dlrm/core";
 import { OP_CATEGORIES } from "./op-split.js";
 import { table } from "./report.js";
-import type { BenchReport } from "./types.js";
+import type { BenchReport, DistStepRow } from "./types.js";
 
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
 const mb = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes / 2 ** 20).toFixed(0));
@@ -133,8 +133,26 @@ function bytes(b: number): string {
   return `${(b / 2 ** 20).toFixed(2)} MiB`;
 }
 
-/** "ms (bytes)" of one collective; "-" when it moved nothing (N = 1). */
-const collective = (ms: number, b: number): string => (b === 0 && ms === 0 ? "-" : `${ms.toFixed(2)} (${bytes(b)})`);
+/** "waited/busy ms (bytes)" of one collective ("ms (bytes)" in reports without busy figures); "-" when it moved nothing (N = 1). */
+const collective = (ms: number, b: number, busy?: number): string =>
+  b === 0 && ms === 0 && !(busy !== undefined && busy > 0)
+    ? "-"
+    : `${ms.toFixed(2)}${busy === undefined ? "" : `/${busy.toFixed(2)}`} (${bytes(b)})`;
+
+/** "median/overall" overlap fractions of a row; "-" where no collective ran. */
+const overlap = (s: DistStepRow): string =>
+  s.overlapMedian === undefined || s.overlapMedian === null
+    ? "-"
+    : `${s.overlapMedian.toFixed(2)}/${s.overlapOverall === null || s.overlapOverall === undefined ? "n/a" : s.overlapOverall.toFixed(2)}`;
+
+/** The plan's table count per kind ("row 1", "table 20, replicated 6"); "?" in older reports. */
+export const planKinds = (k: DistStepRow["shardKinds"]): string =>
+  k === undefined
+    ? "?"
+    : Object.entries(k)
+        .filter(([, n]) => n !== undefined && n > 0)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(", ") || "-";
 
 /** The --world-size step table: one row per backend, mode and N, PyTorch's at each N first. */
 export function distTable(r: BenchReport): string {
@@ -148,8 +166,10 @@ export function distTable(r: BenchReport): string {
     "ms/step",
     "min-max",
     "samples/s",
-    "all-to-all ms (bytes)",
-    "all-reduce ms (bytes)",
+    "all-to-all waited/busy ms (bytes)",
+    "all-reduce waited/busy ms (bytes)",
+    "overlap med/all",
+    "plan (tables)",
     "PyTorch ms/step at N",
     "x PyTorch",
     "x PyT/round",
@@ -173,6 +193,8 @@ export function distTable(r: BenchReport): string {
         ((r.batchSize * 1000) / torchMs).toFixed(0),
         n === 1 ? "-" : `${a2a.toFixed(2)} (rank 0)`,
         n === 1 ? "-" : `${(p["allreduce"] ?? Number.NaN).toFixed(2)} (rank 0)`,
+        "0 (synchronous)",
+        `table ${n === 1 ? "all" : "slices"}`,
         f2(torchMs),
         "1.00",
         "1.00",
@@ -189,8 +211,10 @@ export function distTable(r: BenchReport): string {
         f2(s.timing.medianMs),
         `${f2(s.timing.minMs)}-${f2(s.timing.maxMs)}`,
         s.samplesPerSecond.toFixed(0),
-        collective(s.allToAllMs, s.allToAllBytes),
-        collective(s.allReduceMs, s.allReduceBytes),
+        collective(s.allToAllMs, s.allToAllBytes, s.allToAllBusyMs),
+        collective(s.allReduceMs, s.allReduceBytes, s.allReduceBusyMs),
+        overlap(s),
+        planKinds(s.shardKinds),
         torchMs === null ? "n/a" : f2(torchMs),
         s.vsTorch ? f2(s.vsTorch.ofMedians) : "n/a",
         s.vsTorch ? f2(s.vsTorch.medianOfRounds) : "n/a",
@@ -261,6 +285,7 @@ export function formatDistBench(r: BenchReport): string {
     `dlrm bench --world-size ${d.worldSizes.join(",")}: config ${r.config} (global batch ${r.batchSize}), ${r.dtype}, ${r.warmup} warm-up + ${r.iterations} iterations${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}; commit ${r.commit ?? "unknown"}`,
     `backends: ${r.backends.map((b) => (b.status === "ran" ? `${label(b.name)} (${b.version}, ${b.device})` : `${label(b.name)} ${b.status}: ${b.reason}`)).join("; ")}`,
+    `sharding: ours --sharding ${d.sharding ?? "auto"} (plan column: tables per kind); PyTorch table-wise (each rank a contiguous slice of the table list)`,
     t === undefined
       ? `PyTorch not measured: ${d.torch[0]?.reason ?? "not requested"}`
       : `PyTorch: ${t.command}; x PyTorch = our ms / PyTorch's at the same N (below 1: faster)`,

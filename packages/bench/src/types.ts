@@ -5,7 +5,7 @@
  * PyTorch's step, and one row per micro-benchmarked op; with `--world-size`, the multi-process
  * section (`distributed`). Fields added after schema 1 are optional.
  */
-import type { Precision } from "@dlrm/core";
+import type { Precision, ShardingChoice, ShardKind } from "@dlrm/core";
 import type { MachineInfo } from "./environment.js";
 import type { Timing } from "./stats.js";
 
@@ -157,11 +157,35 @@ export interface CommFigures {
 }
 
 /**
+ * How long the collectives ran and how much of it the step hid behind compute, and the plan
+ * the job ran under (`--sharding`). *Ms of CommFigures is what the step waited; *BusyMs is
+ * start to end of the collectives (max over ranks per step, median over steps). Overlap =
+ * 1 - waited / running, summed over every rank: per step (median) and over all steps; null
+ * where no collective ran (N = 1).
+ */
+export interface DistOverlapFigures {
+  allToAllBusyMs: number;
+  allReduceBusyMs: number;
+  /** Median over steps of each step's overlap (all ranks, both kinds). */
+  overlapMedian: number | null;
+  /** 1 - (sum of waited ms) / (sum of running ms) over every step, rank and kind. */
+  overlapOverall: number | null;
+  /** The same over every step and rank, all-to-all only. */
+  allToAllOverlap: number | null;
+  /** The same over every step and rank, all-reduce only. */
+  allReduceOverlap: number | null;
+  /** `--sharding` of the job (auto: the planner's choice per table). */
+  sharding: ShardingChoice;
+  /** Per kind, the count of tables the plan placed that way (one process: every table table-wise). */
+  shardKinds: Partial<Record<ShardKind, number>>;
+}
+
+/**
  * What one dist-step.js job printed (rank 0, one JSON line): every measured step's time as
  * the max over ranks, its summary, and the medians of the per-step collective figures (each
  * the max over ranks).
  */
-export interface DistStepResult extends CommFigures {
+export interface DistStepResult extends CommFigures, DistOverlapFigures {
   kind: "dlrm-dist-step";
   config: string;
   backend: string;
@@ -180,7 +204,7 @@ export interface DistStepResult extends CommFigures {
 }
 
 /** Our multi-process step on one backend, mode and world size, over the rounds. */
-export interface DistStepRow extends CommFigures {
+export interface DistStepRow extends CommFigures, Partial<DistOverlapFigures> {
   backend: string;
   mode: "eager" | "lazy";
   worldSize: number;
@@ -194,6 +218,7 @@ export interface DistStepRow extends CommFigures {
   phases: PhaseSplit | null;
   /** Against PyTorch's step at the same world size; null when PyTorch was not measured. */
   vsTorch: TorchRatio | null;
+  // The DistOverlapFigures (absent in reports from before --sharding) are medians over rounds.
 }
 
 /** PyTorch's hybrid-parallel step (tools/torch/torch_dlrm_dist.py) at one world size, once per round. */
@@ -213,6 +238,8 @@ export interface DistTorchRow {
 /** The `--world-size` part of a report. */
 export interface DistBenchSection {
   worldSizes: number[];
+  /** `--sharding` of our jobs (absent in reports from before it). */
+  sharding?: ShardingChoice;
   rows: DistStepRow[];
   torch: DistTorchRow[];
   /** Jobs that failed (backend, mode, world size, round: the error). */

@@ -4,14 +4,14 @@
  * eager phase and op-category split) beside PyTorch's step (--torch, --rounds), plus per-op
  * micro-benchmarks, as a table, --json and a self-contained --html page;
  * `--world-size 1,2` measures the multi-process step instead (mpirun jobs per N, backend and
- * mode, beside PyTorch's hybrid-parallel step at each N);
+ * mode, tables placed by `--sharding`, beside PyTorch's hybrid-parallel step at each N);
  * `--compare A.json B.json` prints the ratio per row instead of measuring. Exits 1 when a
  * backend failed or a backend named in DLRM_REQUIRED_BACKENDS did not run.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import type { BackendFactory, ExecutionMode, Precision } from "@dlrm/core";
+import { SHARDING_CHOICES, type BackendFactory, type ExecutionMode, type Precision } from "@dlrm/core";
 import { BACKENDS } from "@dlrm/backends";
 import {
   BENCH_CONFIGS,
@@ -62,6 +62,8 @@ export interface BenchFlags {
   worldSize?: string;
   /** --job-timeout: seconds one --world-size job (ours or PyTorch's) may run before it is killed. */
   jobTimeout?: string;
+  /** --sharding: how --world-size jobs place the tables (auto, table, row, column, replicated); only with --world-size. */
+  sharding?: string;
   /** Not a flag: the command line that ran, recorded in --json as "command" (scripts/readme-figures.mjs prints it). */
   command?: string;
 }
@@ -85,6 +87,14 @@ export function parseModes(value: string): ExecutionMode[] {
     if (m !== "eager" && m !== "lazy")
       throw new UsageError("--mode", `expected eager, lazy or eager,lazy, got "${value}"`);
   return [...new Set(modes)] as ExecutionMode[];
+}
+
+/** --sharding's value: one of SHARDING_CHOICES. */
+export function parseSharding(value: string): (typeof SHARDING_CHOICES)[number] {
+  const v = SHARDING_CHOICES.find((c) => c === value);
+  if (v === undefined)
+    throw new UsageError("--sharding", `expected one of ${SHARDING_CHOICES.join(", ")}, got "${value}"`);
+  return v;
 }
 
 /** The world sizes of --world-size ("1,2"): positive integers, in the order given, without repeats. */
@@ -143,8 +153,9 @@ export async function runBenchCommand(
       "--config",
       `unknown configuration "${flags.config}" (known: ${Object.keys(BENCH_CONFIGS).join(", ")})`,
     );
+  if (flags.sharding !== undefined && flags.worldSize === undefined)
+    throw new UsageError("--sharding", "only applies with --world-size (one process holds every table whole)");
   if (flags.worldSize !== undefined) {
-    if (flags.html !== undefined) throw new UsageError("--html", "is not available with --world-size (use --json)");
     const worldSizes = parseWorldSizes(flags.worldSize);
     for (const n of worldSizes) {
       if (config.train.batchSize % n !== 0)
@@ -166,6 +177,7 @@ export async function runBenchCommand(
       iterations: positiveInt("--iterations", flags.iterations, 1),
       warmup: positiveInt("--warmup", flags.warmup, 0),
       rounds: positiveInt("--rounds", flags.rounds, 1),
+      sharding: parseSharding(flags.sharding ?? "auto"),
       torch: dist?.torch ?? distTorchRunnerFor(flags.torch, timeoutMs),
       runner: dist?.runner ?? processDistStepRunner(timeoutMs),
       onProgress: progress,
@@ -174,6 +186,10 @@ export async function runBenchCommand(
     if (flags.json !== undefined) {
       writeFileSync(flags.json, toJson(flags.command === undefined ? report : { ...report, command: flags.command }));
       progress(`bench: wrote ${flags.json}`);
+    }
+    if (flags.html !== undefined) {
+      writeFileSync(flags.html, renderHtml(report));
+      progress(`bench: wrote ${flags.html}`);
     }
     return report;
   }
@@ -251,6 +267,10 @@ export function registerBench(program: Command): void {
     .option(
       "--world-size <list>",
       "measure the multi-process step instead, at each world size (comma-separated, e.g. 1,2): mpirun jobs per N, backend (default gaudi,wasm) and mode (default eager), beside PyTorch's hybrid-parallel step at N",
+    )
+    .option(
+      "--sharding <kind>",
+      "with --world-size: how our jobs place the tables over the ranks: auto (the planner's choice per table, default), table, row, column or replicated",
     )
     .option(
       "--job-timeout <seconds>",

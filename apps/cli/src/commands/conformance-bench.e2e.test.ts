@@ -306,6 +306,17 @@ describe("dlrm bench", () => {
     expect(r.stderr).toMatch(/^dlrm: error: --rounds: expected an integer >= 1/);
   });
 
+  it("refuses --sharding without --world-size, and an unknown kind", () => {
+    const alone = dlrm(["bench", "--config", "tiny", "--sharding", "row", "--torch", "none"]);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/^dlrm: error: --sharding: only applies with --world-size/);
+    const bad = dlrm(["bench", "--config", "tiny", "--world-size", "1", "--sharding", "diagonal", "--torch", "none"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^dlrm: error: --sharding: expected one of auto, table, row, column, replicated, got "diagonal"/,
+    );
+  });
+
   it("refuses a bad --compare and an unknown --config", () => {
     expect(dlrm(["bench", "--compare", "a.json"]).stderr).toMatch(/^dlrm: error: --compare: expected two files/);
     const r = dlrm(["bench", "--config", "huge"]);
