@@ -8,7 +8,8 @@
  * all-to-all) + backward and updates (with the reverse all-to-all and the MLP all-reduce) +
  * markStep + await sync. Warm-up steps first, then the measured ones after a barrier. At the
  * end every rank's per-step figures are gathered, and each step counts as its slowest rank's
- * (the job's step time); the collective figures of `HybridStep.takeCounters()` likewise, and
+ * (the job's step time); the collective figures of `HybridStep.takeCounters()` likewise (the
+ * all-to-all figures count both all-to-alls: of indices at upload and of pooled embeddings), and
  * the overlap of communication with compute is 1 - waited / running over all ranks.
  * Rank 0 prints one JSON line (DistStepResult). Any error ends the whole job (MPI_Abort).
  *
@@ -126,6 +127,9 @@ const COMM_MPI: string = "@dlrm/comm-mpi";
 
 /** One process's collectives: none. */
 const NO_COMM: CommCounters = {
+  indexMs: 0,
+  indexBytes: 0,
+  indexBusyMs: 0,
   allToAllMs: 0,
   allToAllBytes: 0,
   allToAllBusyMs: 0,
@@ -186,7 +190,8 @@ export async function runDistStep(
     const step = async (record: number): Promise<void> => {
       const batch = batches[i++ % batches.length]!;
       const t0 = performance.now();
-      uploader.upload(batch);
+      if (hybrid !== undefined) await hybrid.upload(uploader, batch);
+      else uploader.upload(batch);
       if (eager) await be.sync();
       const t1 = performance.now();
       if (hybrid !== undefined) await hybrid.forward();
@@ -206,11 +211,11 @@ export async function runDistStep(
           t1 - t0,
           t2 - t1,
           t3 - t2,
-          k.allToAllMs,
-          k.allToAllBytes,
+          k.indexMs + k.allToAllMs,
+          k.indexBytes + k.allToAllBytes,
           k.allReduceMs,
           k.allReduceBytes,
-          k.allToAllBusyMs,
+          k.indexBusyMs + k.allToAllBusyMs,
           k.allReduceBusyMs,
         ],
         record * COLUMNS,

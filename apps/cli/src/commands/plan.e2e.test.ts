@@ -20,6 +20,7 @@ function dlrm(args: string[]): { status: number | null; stdout: string; stderr: 
     cwd: dir,
     encoding: "utf8",
     timeout: 60_000,
+    maxBuffer: 64 * 2 ** 20,
     env: { ...process.env, DLRM_DEBUG: "" },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -102,6 +103,7 @@ const KEYS = [
   "memoryBytes",
   "allToAllForwardBytes",
   "allToAllBackwardBytes",
+  "allToAllIndexBytes",
   "allToAllBytes",
   "allReduceMlpBytes",
   "allReduceReplicatedBytes",

@@ -385,7 +385,7 @@ export class DlrmModel {
 
   /** This rank's table pieces' embedding bags over the global batch, into each group's `pooled`. */
   embeddingsForward(): void {
-    for (const g of this.groups) g.forward();
+    for (const g of this.groups) g.forward(this.backend);
   }
 
   /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */
@@ -475,7 +475,7 @@ export class DlrmModel {
    * false skips the replicated groups (their row gradients are summed over ranks first).
    */
   sparseUpdate(lr: number, replicated = true): void {
-    for (const g of this.groups) if (replicated || !g.replicated) g.backwardAndStep(lr);
+    for (const g of this.groups) if (replicated || !g.replicated) g.backwardAndStep(this.backend, lr);
   }
 
   /** The dense optimizer step of every MLP parameter (fused Adagrad where the backend has it). */

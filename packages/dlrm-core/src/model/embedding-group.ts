@@ -40,7 +40,7 @@ export class EmbeddingGroup {
    * allocate [batchSize, n * width]. `tableRows` are the whole tables' rows (for names).
    */
   constructor(
-    private readonly backend: Backend,
+    backend: Backend,
     group: ShardGroup,
     tableRows: readonly number[],
     dim: number,
@@ -83,9 +83,9 @@ export class EmbeddingGroup {
     return this.shards.map(shardRows);
   }
 
-  /** pooled[b, j*w .. (j+1)*w) = sum of piece j's rows in bag (j, b). */
-  forward(): void {
-    this.backend.embeddingBagsForward({
+  /** pooled[b, j*w .. (j+1)*w) = sum of piece j's rows in bag (j, b), on `be` (the model's backend: ops run where the model sends them). */
+  forward(be: Backend): void {
+    be.embeddingBagsForward({
       tables: this.tables,
       sparse: this.sparse,
       pooled: this.pooled,
@@ -95,8 +95,7 @@ export class EmbeddingGroup {
   }
 
   /** Embedding bags backward from `dPooled` and the sparse optimizer step, fused where the backend has it. */
-  backwardAndStep(lr: number): void {
-    const be = this.backend;
+  backwardAndStep(be: Backend, lr: number): void {
     if (be.embeddingBagsBackwardSparseStep) {
       be.embeddingBagsBackwardSparseStep({
         dPooled: this.dPooled,
@@ -113,13 +112,13 @@ export class EmbeddingGroup {
       });
       return;
     }
-    this.backward();
-    this.step(lr);
+    this.backward(be);
+    this.step(be, lr);
   }
 
   /** dRows of every unique row from `dPooled`. */
-  backward(): void {
-    this.backend.embeddingBagsBackward({
+  backward(be: Backend): void {
+    be.embeddingBagsBackward({
       dPooled: this.dPooled,
       sparse: this.sparse,
       dRows: this.dRows,
@@ -130,8 +129,7 @@ export class EmbeddingGroup {
   }
 
   /** The sparse optimizer step of the unique rows from `dRows`. */
-  step(lr: number): void {
-    const be = this.backend;
+  step(be: Backend, lr: number): void {
     const numTables = this.shards.length;
     if (this.optimizer === "sgd") {
       be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: this.width, numTables });

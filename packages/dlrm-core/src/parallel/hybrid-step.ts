@@ -253,7 +253,7 @@ export class HybridStep {
   private async replicatedUpdate(lr: number): Promise<void> {
     const be = this.model.backend;
     for (const g of this.replicated) {
-      g.backward();
+      g.backward(be);
       const n = g.numUnique * g.width;
       const rows = ((await be.read(g.dRows)) as Float32Array).slice(0, n);
       const flight = await this.queue.start("allReduce", 2 * ((this.N - 1) / this.N) * n * 4, () =>
@@ -261,7 +261,7 @@ export class HybridStep {
       );
       await this.queue.wait(flight);
       be.write(g.dRows, rows);
-      g.step(lr);
+      g.step(be, lr);
     }
   }
 

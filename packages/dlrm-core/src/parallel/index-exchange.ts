@@ -40,7 +40,7 @@ function pack(local: HostSparseInput, pieces: readonly TableShard[], b: number, 
 export interface IndexExchange {
   /** Per own group: its pieces' bags over the global batch (piece-major, samples in rank order). */
   inputs: HostSparseInput[];
-  /** Bytes this rank sent to other ranks (counts and payload). */
+  /** Bytes of bag lengths and indices this rank sent to other ranks (the one count per rank before them not included). */
   bytesSent: number;
 }
 
@@ -110,7 +110,7 @@ export async function exchangeIndices(
     offsets[pieces.length * B] = at;
     return { indices, offsets };
   });
-  const toOthers = sendCounts.reduce((a, c, s) => (s === r ? a : a + c + 1), 0);
+  const toOthers = sendCounts.reduce((a, c, s) => (s === r ? a : a + c), 0);
   return { inputs, bytesSent: toOthers * 4 };
 }
 

@@ -44,6 +44,9 @@ export interface RankCosts {
   allToAllForwardBytes: number;
   /** Backward: b x w x 4 per non-replicated piece held by another rank (its samples' gradients to that owner). */
   allToAllBackwardBytes: number;
+  /** Indices: b x (1 + meanBagSize) x 4 per piece held by another rank (its samples' bag lengths and indices to that owner; a row piece its share). */
+  allToAllIndexBytes: number;
+  /** Forward + backward + index bytes. */
   allToAllBytes: number;
   /** 2 (N-1)/N x (MLP parameters + 1 flag float) x 4: a reduce-scatter and an all-gather. */
   allReduceMlpBytes: number;
@@ -103,12 +106,25 @@ export function rankMemoryBytes(
   return estimateMemory(memoryConfig(model, optimizer, req.batchSize), maxBag(req), { shards, worldSize }).totalBytes;
 }
 
-/** Lookups per step of one piece: the whole global batch (replicated: the rank's own samples). */
-export function pieceLookups(s: TableShard, tableRows: number, req: CostRequest, worldSize: number): number {
+/**
+ * Lookups per step of one piece: the whole global batch (a replicated table too: every copy
+ * pools the global batch, whose indices every rank receives, and keeps its own samples'
+ * rows); a row piece its share, indices taken as uniform over the rows.
+ */
+export function pieceLookups(s: TableShard, tableRows: number, req: CostRequest, _worldSize: number): number {
   const all = req.batchSize * req.meanBagSize;
-  if (s.kind === "replicated") return all / worldSize;
   if (s.kind === "row") return (all * shardRows(s)) / tableRows;
   return all;
+}
+
+/**
+ * Bytes of the all-to-all of indices one rank sends to the holder of piece `s` (another
+ * rank): a length per bag and the indices of its b samples' bags for that piece, b x (1 +
+ * meanBagSize) x 4 (a row piece: its share of the indices, taken as uniform).
+ */
+export function pieceIndexBytes(s: TableShard, tableRows: number, req: CostRequest, b: number): number {
+  const share = s.kind === "row" ? shardRows(s) / tableRows : 1;
+  return b * (1 + req.meanBagSize * share) * F32;
 }
 
 /** Every rank's costs per step under `plan` (the byte model in RankCosts). */
@@ -147,6 +163,9 @@ export function planCosts(
       lookupFloats += l * w;
     }
     const backward = exchanged.reduce((a, s) => (s.rank === r ? a : a + b * shardWidth(s) * F32), 0);
+    const index = plan.shards
+      .flat()
+      .reduce((a, s) => (s.rank === r ? a : a + pieceIndexBytes(s, model.tableRows[s.table]!, req, b)), 0);
     const allReduceMlpBytes = ring * (mlp + 1) * F32;
     const allReduceReplicatedBytes = ring * replicatedFloats * F32;
     return {
@@ -156,7 +175,8 @@ export function planCosts(
       memoryBytes: rankMemoryBytes(model, optimizer, req, N, mine),
       allToAllForwardBytes: forward,
       allToAllBackwardBytes: backward,
-      allToAllBytes: forward + backward,
+      allToAllIndexBytes: index,
+      allToAllBytes: forward + backward + index,
       allReduceMlpBytes,
       allReduceReplicatedBytes,
       allReduceBytes: allReduceMlpBytes + allReduceReplicatedBytes,
