@@ -80,6 +80,17 @@ describe.skipIf(missing !== undefined && !required)(
       expect(missing).toBeUndefined();
     });
 
+    it("a plan that cannot fit --memory-per-rank is refused before any rank starts, naming the table and the shortfall", () => {
+      const args = ["train", "--arch-embedding-size", "3000000-100", "--arch-sparse-feature-size", "64"];
+      const rest = ["--arch-mlp-bot", "13-64", "--mini-batch-size", "64", "--num-batches", "2", "--world-size", "2"];
+      const r = dlrm(dir, [...args, ...rest, "--memory-per-rank", "600MiB"]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(/starting 2 ranks/);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^dlrm: error: table 0 \(3000000 x 64.*short by [\d.]+ MiB/);
+      expect(r.stderr).toMatch(/--world-size.*--memory-per-rank/);
+    });
+
     for (const backend of ["gaudi", "wasm"]) {
       it(`${backend}: --sharding row, column and replicated at world sizes 2 and 3 against 1`, () => {
         const one = train(backend, 1, "table", `${backend}-1`);

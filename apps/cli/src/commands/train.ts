@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { launchWithMpirun } from "../distributed/launch.js";
+import { planForSource } from "@dlrm/core";
 import { runAsRank } from "../distributed/rank.js";
 import { runTrain } from "../run-train.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
@@ -29,6 +30,11 @@ export function registerTrain(program: Command): void {
     if (await underMpirun()) {
       process.exitCode = await runAsRank(setup);
     } else if (setup.cli.worldSize > 1) {
+      // Random data: the plan is known before any rank starts, so a plan that cannot fit is refused once, here.
+      if (setup.dataset === undefined && setup.data.kind === "random") {
+        const bag = Math.min(setup.data.numIndicesPerLookup, Math.max(...setup.config.model.tableRows));
+        planForSource(setup.config, { maxIndicesPerBag: bag }, setup.cli.worldSize, setup.cli.sharding);
+      }
       process.exitCode = await launchWithMpirun(setup.cli.worldSize, process.argv, (l) =>
         process.stderr.write(`${l}\n`),
       );
