@@ -26,7 +26,7 @@ for (let i = 0; i < args.length; i++) {
 }
 const dist = join(root, "packages", "bench", "dist", "scaling-projection.js");
 const cli = join(root, "apps", "cli", "bin", "dlrm.js");
-for (const f of [dist, join(root, "apps", "cli", "dist")])
+for (const f of [dist, cli, join(root, "apps", "cli", "dist")])
   if (!existsSync(f)) {
     console.error(`scaling-projection: ${relative(root, f)} is missing: run npm run build first`);
     process.exit(1);
@@ -123,10 +123,89 @@ function measuredOverlaps() {
   return found;
 }
 
+/** `dlrm plan` flags of the `dlrm bench` configurations a dist-*.json may hold (packages/bench/src/configs.ts). */
+const BENCH_SHAPES = {
+  kaggle: [
+    "--arch-sparse-feature-size",
+    "16",
+    "--arch-mlp-bot",
+    "13-512-256-64-16",
+    "--arch-mlp-top",
+    "512-256-1",
+    "--arch-embedding-size",
+    new Array(26).fill(100000).join("-"),
+    "--mini-batch-size",
+    "128",
+    "--arch-interaction-op",
+    "dot",
+    "--optimizer",
+    "adagrad",
+    "--num-indices-per-lookup",
+    "8",
+  ],
+  medium: [
+    "--arch-sparse-feature-size",
+    "64",
+    "--arch-mlp-bot",
+    "1024-1024-1024-64",
+    "--arch-mlp-top",
+    "4096-4096-4096-4096-4096-4096-4096-1",
+    "--arch-embedding-size",
+    "3000000",
+    "--mini-batch-size",
+    "512",
+    "--arch-interaction-op",
+    "cat",
+    "--optimizer",
+    "adagrad",
+    "--num-indices-per-lookup",
+    "38",
+  ],
+};
+
+/** The bytes per step `dlrm bench --world-size` measured (max over ranks) beside the plan's model for the same shape and N. */
+function measuredBytes() {
+  const found = [];
+  const dir = join(root, "bench-results");
+  for (const f of readdirSync(dir).sort()) {
+    if (!/^dist-.*\.json$/.test(f)) continue;
+    const j = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    const flags = BENCH_SHAPES[j.config];
+    if (flags === undefined) continue;
+    for (const r of j.distributed?.rows ?? []) {
+      if (r.worldSize <= 1 || r.mode !== "eager") continue;
+      const cmd = ["node", "apps/cli/bin/dlrm.js", "plan", ...flags, "--world-size", String(r.worldSize), "--json"];
+      const plan = JSON.parse(execFileSync(process.execPath, cmd.slice(1), { cwd: root }).toString());
+      const busy = busiestRank(plan.perRank);
+      found.push({
+        file: `bench-results/${f}`,
+        command: j.command,
+        commit: j.commit ?? null,
+        config: j.config,
+        backend: r.backend,
+        worldSize: r.worldSize,
+        measured: { allToAllBytes: r.allToAllBytes, allReduceBytes: r.allReduceBytes },
+        planCommand: cmd.join(" "),
+        planned: { allToAllBytes: busy.allToAllBytes, allReduceBytes: busy.allReduceBytes },
+      });
+    }
+  }
+  return found;
+}
+
 // ------------------------------------------------------------------ the run
 
-const planCommand = (bag, n) =>
-  ["node", "apps/cli/bin/dlrm.js", "plan", ...PLAN_FLAGS, "--num-indices-per-lookup", String(bag), "--world-size", String(n), "--json"];
+const planCommand = (bag, n) => [
+  "node",
+  "apps/cli/bin/dlrm.js",
+  "plan",
+  ...PLAN_FLAGS,
+  "--num-indices-per-lookup",
+  String(bag),
+  "--world-size",
+  String(n),
+  "--json",
+];
 
 const rates = [ACCELERATOR, hostRate()];
 const overlaps = measuredOverlaps();
@@ -176,13 +255,17 @@ for (const bag of BAGS) {
   }
 }
 
-let commit = null;
-try {
-  commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: root }).toString().trim();
-  if (execFileSync("git", ["status", "--porcelain"], { cwd: root }).toString().trim() !== "") commit += "-dirty";
-} catch {
-  commit = null;
+/** HEAD, with "-dirty" when the tree has uncommitted changes; null outside git. */
+function gitCommit() {
+  try {
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: root }).toString().trim();
+    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: root }).toString().trim() !== "";
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return null;
+  }
 }
+const commit = gitCommit();
 
 const result = {
   kind: "scaling-projection",
@@ -216,9 +299,12 @@ const result = {
   bags: BAGS,
   rates,
   measuredOverlaps: overlaps,
+  measuredBytes: measuredBytes(),
   worldSizes: WORLD_SIZES,
   plans,
   projections,
 };
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`scaling-projection: wrote ${relative(process.cwd(), out)} (${plans.length} plans, ${projections.length} projections)`);
+console.log(
+  `scaling-projection: wrote ${relative(process.cwd(), out)} (${plans.length} plans, ${projections.length} projections)`,
+);

@@ -59,9 +59,7 @@ export function latencySeconds(worldSize: number, collectives: number, alphaSeco
 /** The rank whose step sends the most bytes (all-to-all + all-reduce), first on ties. */
 export function busiestRank(perRank: readonly RankBytes[]): RankBytes {
   if (perRank.length === 0) throw new RangeError("busiestRank: a plan with no ranks");
-  return perRank.reduce((a, r) =>
-    r.allToAllBytes + r.allReduceBytes > a.allToAllBytes + a.allReduceBytes ? r : a,
-  );
+  return perRank.reduce((a, r) => (r.allToAllBytes + r.allReduceBytes > a.allToAllBytes + a.allReduceBytes ? r : a));
 }
 
 /** One projected step: seconds of compute, of communication (before overlap) and in all. */
