@@ -377,6 +377,12 @@ function scalingStepBlock({ file, json: r }) {
   return lines.join("\n");
 }
 
+/** A measured all-to-all that counted the rank's own slice too: N / (N - 1) x the plan's bytes. */
+const selfCounted = (m) =>
+  m.worldSize > 1 &&
+  m.measured.allToAllBytes !== Math.round(m.planned.allToAllBytes) &&
+  Math.abs(m.measured.allToAllBytes - (m.planned.allToAllBytes * m.worldSize) / (m.worldSize - 1)) < 1;
+
 /** docs/SCALING.md: bytes per step measured by `dlrm bench --world-size` beside the plan's byte model. */
 function scalingMeasuredBlock({ file, json: r }) {
   if (r.measuredBytes.length === 0) return "No committed bench-results/dist-*.json holds a run at N > 1.";
@@ -401,7 +407,12 @@ function scalingMeasuredBlock({ file, json: r }) {
       ]),
     ),
     "",
-    "Measured: the busiest rank's bytes sent per step as the runtime counts them; plan: `dlrm plan` for the same shape and N (the busiest rank). Made by:",
+    "Measured: the busiest rank's bytes sent per step as the runtime counts them; plan: `dlrm plan` for the same shape and N (the busiest rank)." +
+      (r.measuredBytes.some(selfCounted)
+        ? " Where the measured all-to-all is N / (N - 1) times the plan's, the file was written by an earlier runtime whose counter added the whole send buffer, including the slice a rank keeps for itself; the current one counts only the bytes sent to other ranks, as the plan does."
+        : ""),
+    "",
+    "Made by:",
     "",
     ...files.map((f) =>
       source(
