@@ -2,7 +2,7 @@
 /**
  * The one script behind every performance figure in a README: it reads the committed bench
  * results (bench-results/*.json, each holding the command that made it) and rewrites the
- * marked blocks of the READMEs from them; `--check` rewrites nothing and fails when a block
+ * marked blocks of the READMEs (and docs/*.md) from them; `--check` rewrites nothing and fails when a block
  * differs from its JSON, or a figure stands outside a block (a test runs it).
  *
  * Convention (for anyone adding figures):
@@ -366,6 +366,158 @@ function distScalingBlock({ file, json: r }) {
   ].join("\n");
 }
 
+/** docs/SCALING.md: the MLPerf DLRMv2 plans of scripts/scaling-projection.mjs, one table per bag size. */
+function scalingPlanBlock({ file, json: r }) {
+  const gib = (b) => (b / 2 ** 30).toFixed(2);
+  const mbs = (b) => (b / 1e6).toFixed(1);
+  const kinds = (k) =>
+    ["table", "row", "column", "replicated"]
+      .filter((x) => k[x] !== undefined)
+      .map((x) => `${k[x]} ${x}`)
+      .join(", ");
+  const lines = [];
+  for (const bag of r.bags) {
+    const plans = r.plans.filter((p) => p.bag === bag.id);
+    lines.push(
+      `${bag.words}:`,
+      "",
+      table(
+        [
+          "N",
+          "samples per rank",
+          "the five 40M-row tables",
+          "tables by kind",
+          "memory per rank, GiB (largest / smallest)",
+          "busiest rank: all-to-all / all-reduce MB per step",
+          "collectives per step",
+        ],
+        plans.map((p) => [
+          String(p.worldSize),
+          String(p.localBatch),
+          p.shape.largestTables,
+          kinds(p.shape.kinds),
+          `${gib(p.largestMemoryRank.memoryBytes)} / ${gib(p.minMemoryBytes)}`,
+          `${mbs(p.busiestRank.allToAllBytes)} / ${mbs(p.busiestRank.allReduceBytes)}`,
+          String(p.collectivesPerStep),
+        ]),
+      ),
+      "",
+    );
+  }
+  lines.push(
+    `"row x 13": split by rows over 13 ranks; "column x 4": four column pieces on four ranks. Memory: the estimate the trainer checks (tables, Adagrad state, MLP replica, activations, buffers), under --memory-per-rank ${r.assumptions.memoryPerRank}. Made by (each plan by \`${r.plans[0].command.replace(/--world-size \d+/, "--world-size N")}\`):`,
+    "",
+    source(file, r),
+  );
+  return lines.join("\n");
+}
+
+/** docs/SCALING.md: projected ms per step, per world size and bandwidth, for each rate, bag and overlap. */
+function scalingStepBlock({ file, json: r }) {
+  const lines = [];
+  const shown = [
+    ...r.bags.map((b) => ({ rate: "accelerator-assumed", bag: b.id })),
+    { rate: "host-cpu-measured", bag: r.bags[0].id },
+  ];
+  for (const { rate, bag } of shown)
+    for (const overlap of r.assumptions.overlapFractions) {
+      const rateOf = r.rates.find((x) => x.id === rate);
+      const bagOf = r.bags.find((x) => x.id === bag);
+      const find = (b, n, g) =>
+        r.projections.find(
+          (p) => p.bag === b && p.rate === rate && p.overlap === overlap && p.worldSize === n && p.bandwidthGBps === g,
+        );
+      const at = (n, g) => find(bag, n, g);
+      const first = r.bags[0].id;
+      const same = r.projections
+        .filter((p) => p.bag === bag && p.rate === rate && p.overlap === overlap)
+        .every((p) => p.stepSeconds === find(first, p.worldSize, p.bandwidthGBps)?.stepSeconds);
+      if (bag !== first && same) {
+        lines.push(
+          `With ${bagOf.words}, and the same compute rate and overlap: every step time equals the table above (the busiest rank's bytes are the same, and the GEMM FLOPs do not depend on bag size).`,
+          "",
+        );
+        continue;
+      }
+      lines.push(
+        `Compute: ${rateOf.words}, ${(rateOf.flopsPerSecond / 1e12).toFixed(rateOf.flopsPerSecond < 1e12 ? 3 : 0)} TFLOP/s; ${bagOf.words}; overlap ${overlap}:`,
+        "",
+        table(
+          ["N", "compute ms", ...r.assumptions.bandwidthsGBps.map((g) => `${g} GB/s: ms (samples/s)`)],
+          r.worldSizes.map((n) => [
+            String(n),
+            ms(at(n, r.assumptions.bandwidthsGBps[0]).computeSeconds * 1e3),
+            ...r.assumptions.bandwidthsGBps.map((g) => {
+              const p = at(n, g);
+              return `${ms(p.stepSeconds * 1e3)} (${(p.samplesPerSecond / 1e6).toFixed(2)} M)`;
+            }),
+          ]),
+        ),
+        "",
+      );
+    }
+  const host = r.rates.find((x) => x.id === "host-cpu-measured");
+  lines.push(
+    `${r.assumptions.formula}; alpha = ${(r.assumptions.alphaSeconds * 1e6).toFixed(0)} us; ${r.assumptions.overlapWords}. The host rate comes from:`,
+    "",
+    source(host.source.file, host.source),
+    "",
+    "The projection was made by:",
+    "",
+    source(file, r),
+  );
+  return lines.join("\n");
+}
+
+/** A measured all-to-all that counted the rank's own slice too: N / (N - 1) x the plan's bytes. */
+const selfCounted = (m) =>
+  m.worldSize > 1 &&
+  m.measured.allToAllBytes !== Math.round(m.planned.allToAllBytes) &&
+  Math.abs(m.measured.allToAllBytes - (m.planned.allToAllBytes * m.worldSize) / (m.worldSize - 1)) < 1;
+
+/** docs/SCALING.md: bytes per step measured by `dlrm bench --world-size` beside the plan's byte model. */
+function scalingMeasuredBlock({ file, json: r }) {
+  if (r.measuredBytes.length === 0) return "No committed bench-results/dist-*.json holds a run at N > 1.";
+  const files = [...new Set(r.measuredBytes.map((m) => m.file))];
+  return [
+    table(
+      [
+        "result file",
+        "configuration",
+        "backend",
+        "N",
+        "all-to-all bytes: measured / plan",
+        "all-reduce bytes: measured / plan",
+      ],
+      r.measuredBytes.map((m) => [
+        `\`${m.file}\`${m.commit ? ` (commit ${m.commit.slice(0, 12)})` : ""}`,
+        m.config,
+        label(m.backend),
+        String(m.worldSize),
+        `${m.measured.allToAllBytes} / ${Math.round(m.planned.allToAllBytes)}`,
+        `${m.measured.allReduceBytes} / ${Math.round(m.planned.allReduceBytes)}`,
+      ]),
+    ),
+    "",
+    "Measured: the busiest rank's bytes sent per step as the runtime counts them; plan: `dlrm plan` for the same shape and N (the busiest rank)." +
+      (r.measuredBytes.some(selfCounted)
+        ? " Where the measured all-to-all is N / (N - 1) times the plan's, the file was written by an earlier runtime whose counter added the whole send buffer, including the slice a rank keeps for itself; the current one counts only the bytes sent to other ranks, as the plan does."
+        : ""),
+    "",
+    "Made by:",
+    "",
+    ...files.map((f) =>
+      source(
+        f,
+        r.measuredBytes.find((m) => m.file === f),
+      ),
+    ),
+    ...[...new Set(r.measuredBytes.map((m) => m.planCommand))].map((c) => `- plan: \`${c}\``),
+    "",
+    source(file, r),
+  ].join("\n");
+}
+
 const BLOCKS = {
   "bench-steps": { readme: "README.md", files: ["small.json", "kaggle.json", "medium.json"], render: stepsBlock },
   "dist-kaggle": { readme: "README.md", files: ["dist-kaggle.json"], render: distBlock },
@@ -397,6 +549,9 @@ const BLOCKS = {
     files: ["old", "new"].flatMap((b) => [1, 2, 3].map((r) => `gaudi-tiles-kaggle-${b}-${r}.json`)),
     render: tilesStepBlock,
   },
+  "scaling-plan": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingPlanBlock },
+  "scaling-step": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingStepBlock },
+  "scaling-measured": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingMeasuredBlock },
 };
 
 // ------------------------------------------------------------------ the run
@@ -406,7 +561,7 @@ function fail(problems) {
   process.exit(1);
 }
 
-/** Every README the figures rule covers: the root's and those one level under packages/, apps/, tools/, fixtures/. */
+/** Every README the figures rule covers: the root's, those one level under packages/, apps/, tools/, fixtures/, and docs/*.md. */
 function readmes() {
   const out = existsSync(join(root, "README.md")) ? ["README.md"] : [];
   for (const top of ["packages", "apps", "tools", "fixtures"]) {
@@ -414,6 +569,8 @@ function readmes() {
     for (const d of readdirSync(join(root, top)).sort())
       if (existsSync(join(root, top, d, "README.md"))) out.push(`${top}/${d}/README.md`);
   }
+  if (existsSync(join(root, "docs")))
+    for (const f of readdirSync(join(root, "docs")).sort()) if (f.endsWith(".md")) out.push(`docs/${f}`);
   return out;
 }
 
