@@ -440,7 +440,7 @@ function scalingStepBlock({ file, json: r }) {
         continue;
       }
       lines.push(
-        `Compute: ${rateOf.words}, ${(rateOf.flopsPerSecond / 1e12).toFixed(rateOf.flopsPerSecond < 1e12 ? 3 : 0)} TFLOP/s; ${bagOf.words}; overlap ${overlap}:`,
+        `Compute: ${rateOf.words}, ${(rateOf.flopsPerSecond / 1e12).toFixed(rateOf.flopsPerSecond < 1e12 ? 3 : 0)} TFLOP/s; ${bagOf.words}; overlap ${overlap === 0 ? "0" : `${overlap.toFixed(2)} (measured, median)`}:`,
         "",
         table(
           ["N", "compute ms", ...r.assumptions.bandwidthsGBps.map((g) => `${g} GB/s: ms (samples/s)`)],

@@ -48,7 +48,7 @@ describe("scaling projection", () => {
       { table: 1, kind: "replicated", ranks: [0, 1], rows: 3 },
       { table: 2, kind: "replicated", ranks: [0, 1], rows: 4 },
     ];
-    expect(collectivesPerStep({ placements })).toBe(6);
+    expect(collectivesPerStep({ placements })).toBe(8);
     expect(latencySeconds(64, 6, 10e-6)).toBeCloseTo(6 * 10e-6 * 6, 15);
     expect(latencySeconds(1, 6, 10e-6)).toBe(0);
     expect(planShape({ worldSize: 2, placements })).toEqual({

@@ -42,13 +42,13 @@ export function flopsPerSample(model: ModelConfig): number {
 }
 
 /**
- * Collectives one rank runs per training step under a plan: the forward and backward
- * pooled-embedding all-to-alls, the two MLP gradient buckets (top, bottom), and one
+ * Collectives one rank runs per training step under a plan: the all-to-all of indices (its
+ * counts, then the lengths and indices), the forward and backward pooled-embedding all-to-alls, the two MLP gradient buckets (top, bottom), and one
  * all-reduce per replicated table (as HybridStep does; the loss statistics are summed only
  * on logging steps and are left out).
  */
 export function collectivesPerStep(plan: Pick<PlanJson, "placements">): number {
-  return 2 + 2 + plan.placements.filter((p) => p.kind === "replicated").length;
+  return 2 + 2 + 2 + plan.placements.filter((p) => p.kind === "replicated").length;
 }
 
 /** Latency term in seconds: collectives x alpha x log2(N) (0 for one rank). */
