@@ -84,11 +84,11 @@ describe.skipIf(missing !== undefined && !required)(
       expect(
         bytes("b.jsonl")
           .toString()
-          .replace(/"(msPerIteration|samplesPerSecond|allToAll(Busy)?Ms|allReduce(Busy)?Ms)":[^,}]+/g, ""),
+          .replace(/"(msPerIteration|samplesPerSecond|\w+Ms)":[^,}]+/g, ""),
       ).toBe(
         bytes("a.jsonl")
           .toString()
-          .replace(/"(msPerIteration|samplesPerSecond|allToAll(Busy)?Ms|allReduce(Busy)?Ms)":[^,}]+/g, ""),
+          .replace(/"(msPerIteration|samplesPerSecond|\w+Ms)":[^,}]+/g, ""),
       );
       expect(losses(join(dir, "b.jsonl"))).toEqual(losses(join(dir, "a.jsonl")));
       expect(bytes(ck("ck-b", 8)).equals(bytes(ck("ck-a", 8)))).toBe(true);
