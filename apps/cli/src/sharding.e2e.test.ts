@@ -1,8 +1,8 @@
 /**
  * Every sharding kind through `dlrm train --world-size N --sharding KIND` (mpirun, as root
  * and oversubscribed on a 2-core machine) on the Kaggle shape's 26 tables over real Criteo
- * rows, on gaudi and wasm: row-wise, column-wise and replicated at world sizes 2 and 3 train
- * like one process (every step's loss and the final weights within 1e-5 relative); a
+ * rows, on gaudi and wasm (webgpu at N = 2): row-wise, column-wise and replicated at world
+ * sizes 2 and 3 train like one process (every step's loss and the final weights within 1e-5 relative); a
  * checkpoint written under one plan and world size resumes under another; the plan is in
  * the checkpoint's metadata.
  */
@@ -91,13 +91,17 @@ describe.skipIf(missing !== undefined && !required)(
       expect(r.stderr).toMatch(/--world-size.*--memory-per-rank/);
     });
 
-    for (const backend of ["gaudi", "wasm"]) {
-      it(`${backend}: --sharding row, column and replicated at world sizes 2 and 3 against 1`, () => {
+    for (const [backend, sizes] of [
+      ["gaudi", [2, 3]],
+      ["wasm", [2, 3]],
+      ["webgpu", [2]],
+    ] as const) {
+      it(`${backend}: --sharding row, column and replicated at world sizes ${sizes.join(" and ")} against 1`, () => {
         const one = train(backend, 1, "table", `${backend}-1`);
         const base = losses(join(dir, `${one}.jsonl`));
         expect(base).toHaveLength(8);
         for (const kind of ["row", "column", "replicated"]) {
-          for (const n of [2, 3]) {
+          for (const n of sizes) {
             const tag = train(backend, n, kind, `${backend}-${kind}-${n}`);
             const loss = worstLossErr(losses(join(dir, `${tag}.jsonl`)), base);
             const weights = worstRelErr(join(dir, `${tag}.safetensors`), join(dir, `${one}.safetensors`));

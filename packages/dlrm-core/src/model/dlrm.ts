@@ -5,7 +5,7 @@
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
 import type { Backend, Tensor } from "../backend.js";
-import { interactionWidth, localBatchSize, type OptimizerName, type TrainConfig } from "../config.js";
+import { interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Communicator } from "../comm/communicator.js";
 import { shardGroups, singleRankPlan, type ShardingPlan, type TableShard } from "../parallel/shards.js";
