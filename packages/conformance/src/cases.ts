@@ -20,6 +20,7 @@ import { lossCases } from "./loss.cases.js";
 import { mediumCases } from "./medium.cases.js";
 import { optimizerCases } from "./optimizers.cases.js";
 import { reluCases } from "./relu.cases.js";
+import { crossCases } from "./cross.cases.js";
 import { trainingStepCases } from "./training-step.cases.js";
 
 /** All unit-scale cases, by family (the whole training step, then the bf16 cases, last). */
@@ -27,6 +28,7 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...gemmCases,
   ...biasCases,
   ...reluCases,
+  ...crossCases,
   ...embeddingBagsCases,
   ...interactionCases,
   ...lossCases,

@@ -33,6 +33,12 @@ const oneRounding: Tolerance = {
   reason:
     "one f32 operation per element, exactly rounded on every backend; 2 ulp leaves room for an FMA or a fround(lr)",
 };
+const twoOperations: Tolerance = {
+  maxRelError: 4 * ULP,
+  floor: 1,
+  reason:
+    "a product and a sum (or two) per element in f32, each exactly rounded, or fused into one FMA, against one rounding of the f64 result; floor 1 = input scale",
+};
 const fp32Sum: Tolerance = {
   maxRelError: 1e-5,
   floor: 1,
@@ -87,6 +93,8 @@ export const TOLERANCES: Readonly<Record<CaseOp, Partial<Record<Precision, Toler
   biasAddBackward: { fp32: { ...fp32Sum, reason: `column sums of up to 512 rows: ${fp32Sum.reason}` } },
   reluForward: { fp32: exact },
   reluBackward: { fp32: exact },
+  crossForward: { fp32: twoOperations },
+  crossBackward: { fp32: twoOperations },
   embeddingBagsForward: { fp32: { ...fp32Sum, reason: `bag sums of up to ~45 rows: ${fp32Sum.reason}` } },
   embeddingBagsBackward: {
     fp32: { ...fp32Sum, reason: `per-row sums over the bags holding the row: ${fp32Sum.reason}` },

@@ -97,6 +97,34 @@ export interface BackendOps {
   reluBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void;
 
   /**
+   * DCNv2 cross layer (TorchRec's LowRankCrossNet), its element-wise part, overwrite:
+   * out[i] = x0[i] * y[i] + xl[i] for i < size, where x0 is the cross network's input, xl
+   * layer l's input and y = W_l (V_l xl) + b_l its low-rank product (all [B, width],
+   * row-major, size = B * width). out must not alias x0, y or xl.
+   */
+  crossForward(args: { x0: Tensor; y: Tensor; xl: Tensor; out: Tensor; size: number }): void;
+
+  /**
+   * Gradient of `crossForward` from dOut, for i < size:
+   * dY[i] = dOut[i] * x0[i];
+   * dX0[i] = (accumulate ? dX0[i] : 0) + dOut[i] * y[i] + (dXl absent ? dOut[i] : 0);
+   * dXl[i] = dOut[i] when dXl is given (layer l > 0: the gradient of the previous layer's
+   * output, to which the low-rank path's gradient is then added). Without dXl the layer's
+   * input is x0 itself (layer 0), so its identity gradient goes into dX0. No output aliases
+   * an input or another output.
+   */
+  crossBackward(args: {
+    x0: Tensor;
+    y: Tensor;
+    dOut: Tensor;
+    dY: Tensor;
+    dX0: Tensor;
+    dXl?: Tensor;
+    size: number;
+    accumulate: boolean;
+  }): void;
+
+  /**
    * Embedding bags (mode sum) for all T tables, overwrite:
    * pooled[b, t*D + j] = sum over i in bag (t, b) of tables[t][indices[i], j].
    * pooled is (B x T*D); an empty bag gives zeros.
@@ -354,6 +382,8 @@ export const REQUIRED_OPS = [
   "biasAddBackward",
   "reluForward",
   "reluBackward",
+  "crossForward",
+  "crossBackward",
   "embeddingBagsForward",
   "embeddingBagsBackward",
   "interactionForward",

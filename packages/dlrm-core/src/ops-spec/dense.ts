@@ -48,6 +48,20 @@ export const denseSpecs = {
     c.f32({ y: size, dY: size, dX: size });
   },
 
+  /** size; x0, y, xl, out >= size. */
+  crossForward(c: ArgCheck): void {
+    const size = c.dim("size");
+    c.f32({ x0: size, y: size, xl: size, out: size });
+  },
+
+  /** size, accumulate; x0, y, dOut, dY, dX0 (and dXl when given) >= size. */
+  crossBackward(c: ArgCheck): void {
+    const size = c.dim("size");
+    c.f32({ x0: size, y: size, dOut: size, dY: size, dX0: size });
+    if (c.get("dXl") !== undefined) c.f32({ dXl: size });
+    c.flag("accumulate");
+  },
+
   /** Test hook of the wasm and webgpu backends: size; src, dst >= size. */
   roundToBf16(c: ArgCheck): void {
     const size = c.dim("size");

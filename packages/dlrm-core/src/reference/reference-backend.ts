@@ -262,6 +262,40 @@ export class ReferenceBackend implements Backend {
     for (let i = 0; i < size; i++) dX[i] = y[i]! > 0 ? dY[i]! : 0;
   }
 
+  crossForward(args: { x0: Tensor; y: Tensor; xl: Tensor; out: Tensor; size: number }): void {
+    this.validate("crossForward", args);
+    const x0 = this.f32(args.x0);
+    const y = this.f32(args.y);
+    const xl = this.f32(args.xl);
+    const out = this.f32(args.out);
+    for (let i = 0; i < args.size; i++) out[i] = x0[i]! * y[i]! + xl[i]!;
+  }
+
+  crossBackward(args: {
+    x0: Tensor;
+    y: Tensor;
+    dOut: Tensor;
+    dY: Tensor;
+    dX0: Tensor;
+    dXl?: Tensor;
+    size: number;
+    accumulate: boolean;
+  }): void {
+    this.validate("crossBackward", args);
+    const x0 = this.f32(args.x0);
+    const y = this.f32(args.y);
+    const dOut = this.f32(args.dOut);
+    const dY = this.f32(args.dY);
+    const dX0 = this.f32(args.dX0);
+    const dXl = args.dXl === undefined ? undefined : this.f32(args.dXl);
+    for (let i = 0; i < args.size; i++) {
+      const g = dOut[i]!;
+      dY[i] = g * x0[i]!;
+      dX0[i] = (args.accumulate ? dX0[i]! : 0) + g * y[i]! + (dXl === undefined ? g : 0);
+      if (dXl !== undefined) dXl[i] = g;
+    }
+  }
+
   // ---------------------------------------------------------------- embedding bags
 
   embeddingBagsForward(args: {
