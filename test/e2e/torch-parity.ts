@@ -4,7 +4,7 @@
  * weights (1e-3 absolute) with what facebookresearch/dlrm's semantics gave in PyTorch 1.13.
  * Fixtures: fixtures/torch-parity-* (made by shared/tools/torch_dlrm_ref.py).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -16,6 +16,7 @@ import {
   type ExecutionMode,
   type TrainConfig,
 } from "@dlrm/core";
+import { fixtureInputSource } from "./fixture-inputs.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 export const CRITEO_SAMPLE = join(FIXTURES, "criteo", "kaggle-train-first10k.tsv");
@@ -25,8 +26,10 @@ interface FixtureArgs {
   top: string;
   dim: number;
   rows: number;
-  op: "dot" | "cat";
+  op: "dot" | "cat" | "dcn";
   itself?: boolean;
+  dcn_layers?: number;
+  dcn_rank?: number;
   batch: number;
   steps: number;
   lr: number;
@@ -55,6 +58,7 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
       topMlp: dashes(a.top),
       interaction: a.op,
       interactionItself: a.itself === true,
+      ...(a.op === "dcn" ? { dcnLayers: a.dcn_layers!, dcnRank: a.dcn_rank! } : {}),
     },
     batchSize: a.batch,
     learningRate: a.lr,
@@ -79,12 +83,15 @@ export async function runTorchParity(
     args: FixtureArgs;
   };
   const cfg = fixtureConfig(expected.args, mode);
-  const source = await createCriteoTsvSource(cfg, {
-    kind: "criteo-tsv",
-    path: CRITEO_SAMPLE,
-    maxIndRange: expected.args.rows,
-    maxRows: expected.args.batch * expected.args.steps,
-  });
+  const inputs = join(dir, "inputs.safetensors");
+  const source = existsSync(inputs)
+    ? fixtureInputSource(inputs, cfg.model.tableRows.length)
+    : await createCriteoTsvSource(cfg, {
+        kind: "criteo-tsv",
+        path: CRITEO_SAMPLE,
+        maxIndRange: expected.args.rows,
+        maxRows: expected.args.batch * expected.args.steps,
+      });
   const backend = await factory.create({ mode });
   try {
     const losses: number[] = [];
@@ -120,8 +127,12 @@ export async function runTorchParity(
   }
 }
 
+/** Final-weight tolerance (absolute) per fixture; its README says why (default 1e-3). */
+export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = { "torch-parity-dcnv2-multihot": 1e-4 };
+
 export const PARITY_FIXTURES = [
   "torch-parity-kaggle",
   "torch-parity-kaggle-cat-sgd",
   "torch-parity-kaggle-dot-itself",
+  "torch-parity-dcnv2-multihot",
 ] as const;

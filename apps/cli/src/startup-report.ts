@@ -5,6 +5,7 @@
  */
 import {
   backendLabel,
+  dcnShape,
   estimateMemory,
   mlpLayers,
   parameterCount,
@@ -35,7 +36,10 @@ export function modelSummary(cfg: TrainConfig): string {
     ? `${formatCount(m.tableRows[0] ?? 0)} rows`
     : `rows ${m.tableRows.join("-")}`;
   const tables = `${m.tableRows.length} table${m.tableRows.length === 1 ? "" : "s"} of ${rows} x ${m.embeddingDim}`;
-  const interaction = `${m.interaction}${m.interaction === "dot" && m.interactionItself ? " (with itself)" : ""}`;
+  const interaction =
+    m.interaction === "dcn"
+      ? `dcn (${dcnShape(m).layers} cross layers, rank ${dcnShape(m).rank})`
+      : `${m.interaction}${m.interaction === "dot" && m.interactionItself ? " (with itself)" : ""}`;
   return `${tables}; bottom MLP ${bottom.join("-")}; ${interaction} interaction; top MLP ${top.join("-")}`;
 }
 

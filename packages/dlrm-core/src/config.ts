@@ -7,6 +7,27 @@ import type { ExecutionMode, InteractionOp, LossFunction, Precision } from "./ba
 
 export type OptimizerName = "sgd" | "adagrad" | "rwsadagrad";
 
+/**
+ * The model's interaction (`--arch-interaction-op`): the backends' dot or cat, or dcn,
+ * DCNv2's low-rank cross network (TorchRec's LowRankCrossNet) over cat's output:
+ * x0 = cat(bottom-MLP output, pooled embeddings), x_{l+1} = x0 * (W_l (V_l x_l) + b_l) + x_l,
+ * V_l: width -> K without bias, W_l: K -> width with bias; the top MLP takes x_L.
+ */
+export type ModelInteraction = InteractionOp | "dcn";
+
+/** DCNv2's defaults: `--dcn-num-layers 3`, `--dcn-low-rank-dim 512`. */
+export const DCN_DEFAULTS = { layers: 3, rank: 512 } as const;
+
+/** The cross network's layer count and low-rank dimension of a dcn model (defaults where unset). */
+export function dcnShape(m: ModelConfig): { layers: number; rank: number } {
+  return { layers: m.dcnLayers ?? DCN_DEFAULTS.layers, rank: m.dcnRank ?? DCN_DEFAULTS.rank };
+}
+
+/** The backends' interaction op a model runs: dcn starts with cat. */
+export function backendInteraction(m: ModelConfig): InteractionOp {
+  return m.interaction === "dcn" ? "cat" : m.interaction;
+}
+
 export interface ModelConfig {
   /** Embedding dimension D (`--arch-sparse-feature-size`). */
   embeddingDim: number;
@@ -16,9 +37,13 @@ export interface ModelConfig {
   bottomMlp: number[];
   /** Top MLP widths after the interaction, last = 1 (`--arch-mlp-top`). */
   topMlp: number[];
-  interaction: InteractionOp;
+  interaction: ModelInteraction;
   /** Keep the diagonal of the dot interaction (`--arch-interaction-itself`). */
   interactionItself: boolean;
+  /** dcn: cross layers L (`--dcn-num-layers`, default 3). */
+  dcnLayers?: number;
+  /** dcn: low-rank dimension K (`--dcn-low-rank-dim`, default 512). */
+  dcnRank?: number;
 }
 
 export interface TrainConfig {
@@ -105,7 +130,7 @@ export const DEFAULT_RANDOM_DATA: RandomDataConfig = {
 /** Width of the interaction output for a model (the first top-MLP input). */
 export function interactionWidth(m: ModelConfig): number {
   const f = m.tableRows.length + 1;
-  if (m.interaction === "cat") return f * m.embeddingDim;
+  if (m.interaction === "cat" || m.interaction === "dcn") return f * m.embeddingDim;
   const pairs = m.interactionItself ? (f * (f + 1)) / 2 : (f * (f - 1)) / 2;
   return m.embeddingDim + pairs;
 }
@@ -158,6 +183,10 @@ export function validateConfig(c: TrainConfig): void {
       "--arch-mlp-bot",
       `the last width (${m.bottomMlp[m.bottomMlp.length - 1]}) must equal --arch-sparse-feature-size (${m.embeddingDim})`,
     );
+  }
+  if (m.interaction === "dcn") {
+    positiveInt("--dcn-num-layers", dcnShape(m).layers);
+    positiveInt("--dcn-low-rank-dim", dcnShape(m).rank);
   }
   if (m.topMlp.length < 1) throw new ConfigError("--arch-mlp-top", "needs at least one width");
   m.topMlp.forEach((w) => positiveInt("--arch-mlp-top", w));

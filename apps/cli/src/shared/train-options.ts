@@ -119,10 +119,18 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--arch-interaction-op <op>",
-        "feature interaction: dot (pairwise dot products) or cat (concatenation)",
+        "feature interaction: dot (pairwise dot products), cat (concatenation) or dcn (DCNv2's low-rank cross network over the concatenation, as MLPerf's DLRMv2)",
       )
-        .choices(["dot", "cat"])
+        .choices(["dot", "cat", "dcn"])
         .default(m.interaction),
+    )
+    .addOption(
+      new Option("--dcn-num-layers <n>", "with --arch-interaction-op dcn: cross layers").argParser(intArg).default(3),
+    )
+    .addOption(
+      new Option("--dcn-low-rank-dim <k>", "with --arch-interaction-op dcn: the cross layers' low-rank dimension")
+        .argParser(intArg)
+        .default(512),
     )
     .addOption(
       boolOption(
@@ -357,6 +365,9 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       topMlp: [...(opts.archMlpTop as number[])],
       interaction: opts.archInteractionOp as TrainConfig["model"]["interaction"],
       interactionItself: opts.archInteractionItself as boolean,
+      ...(opts.archInteractionOp === "dcn"
+        ? { dcnLayers: opts.dcnNumLayers as number, dcnRank: opts.dcnLowRankDim as number }
+        : {}),
     },
     batchSize: opts.miniBatchSize as number,
     learningRate: opts.learningRate as number,

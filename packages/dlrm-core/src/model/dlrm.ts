@@ -5,7 +5,8 @@
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
 import type { Backend, Tensor } from "../backend.js";
-import { interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
+import { backendInteraction, interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
+import { CrossNet, type DenseParam } from "./cross-net.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Communicator } from "../comm/communicator.js";
 import { shardGroups, singleRankPlan, type ShardingPlan, type TableShard } from "../parallel/shards.js";
@@ -72,6 +73,8 @@ export class DlrmModel {
   readonly localBatch: number;
   readonly bottom: LinearLayer[];
   readonly top: LinearLayer[];
+  /** DCNv2's cross network between the interaction and the top MLP (dcn only). */
+  readonly cross: CrossNet | undefined;
   readonly dense: Tensor;
   readonly targets: Tensor;
   readonly pooled: Tensor;
@@ -134,8 +137,10 @@ export class DlrmModel {
     this.dBottomOut = bottomOut.dOutput;
     this.interaction = be.alloc([B, interactionWidth(m)], "f32", "interaction output");
     this.dInteraction = be.alloc([B, interactionWidth(m)], "f32", "interaction gradient");
-    this.top = this.makeLayers("top_l", top, this.interaction, true, adagrad);
-    this.top[0]!.dInput = this.dInteraction;
+    this.cross =
+      m.interaction === "dcn" ? new CrossNet(be, m, B, this.interaction, this.dInteraction, adagrad) : undefined;
+    this.top = this.makeLayers("top_l", top, this.cross?.output ?? this.interaction, true, adagrad);
+    this.top[0]!.dInput = this.cross?.dOutput ?? this.dInteraction;
     this.probs = be.alloc([B], "f32", "probabilities");
     this.dLogits = this.top[this.top.length - 1]!.dOutput;
     this.stats = be.alloc([3], "f32", "loss statistics");
@@ -183,12 +188,26 @@ export class DlrmModel {
     return layers;
   }
 
-  /** Every optimizer accumulator (table pieces first, then MLP weight/bias in layer order). */
+  /**
+   * The replicated dense parameters in state_dict order: bottom MLP, the cross network
+   * (dcn), top MLP; `part` "bottom" is the bottom MLP, "top" the rest (what follows the
+   * interaction in the backward pass).
+   */
+  denseParams(part?: "bottom" | "top"): DenseParam[] {
+    const of = (layers: LinearLayer[]): DenseParam[] =>
+      layers.flatMap((l) => [
+        { name: `${l.name}.weight`, param: l.weight, grad: l.dWeight, ...(l.accWeight ? { acc: l.accWeight } : {}) },
+        { name: `${l.name}.bias`, param: l.bias, grad: l.dBias, ...(l.accBias ? { acc: l.accBias } : {}) },
+      ]);
+    const bottom = part === "top" ? [] : of(this.bottom);
+    const top = part === "bottom" ? [] : [...(this.cross?.params ?? []), ...of(this.top)];
+    return [...bottom, ...top];
+  }
+
+  /** Every optimizer accumulator (table pieces first, then the dense parameters' in state_dict order). */
   optimizerState(): Tensor[] {
-    const mlp = [...this.bottom, ...this.top].flatMap((l) =>
-      l.accWeight && l.accBias ? [l.accWeight, l.accBias] : [],
-    );
-    return [...this.pieces.flatMap((p) => (p.acc === undefined ? [] : [p.acc])), ...mlp];
+    const dense = this.denseParams().flatMap((d) => (d.acc === undefined ? [] : [d.acc]));
+    return [...this.pieces.flatMap((p) => (p.acc === undefined ? [] : [p.acc])), ...dense];
   }
 
   /**
@@ -197,9 +216,7 @@ export class DlrmModel {
    */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = this.pieces.map((p) => [p.name, p.weight]);
-    for (const l of [...this.bottom, ...this.top]) {
-      out.push([`${l.name}.weight`, l.weight], [`${l.name}.bias`, l.bias]);
-    }
+    for (const d of this.denseParams()) out.push([d.name, d.param]);
     return out;
   }
 
@@ -207,8 +224,7 @@ export class DlrmModel {
   namedOptimizerState(): [string, Tensor][] {
     if (this.config.optimizer === "sgd") return [];
     const out: [string, Tensor][] = this.pieces.map((p) => [p.name, p.acc!]);
-    for (const l of [...this.bottom, ...this.top])
-      out.push([`${l.name}.weight`, l.accWeight!], [`${l.name}.bias`, l.accBias!]);
+    for (const d of this.denseParams()) out.push([d.name, d.acc!]);
     return out;
   }
 
@@ -400,10 +416,11 @@ export class DlrmModel {
       batchSize: B,
       dim: D,
       numTables: T,
-      op: m.interaction,
+      op: backendInteraction(m),
       itself: m.interactionItself,
       precision: this.config.precision,
     });
+    this.cross?.forward(be, this.config.precision);
     for (const l of this.top) this.linearForward(l);
     be.lossForward({
       logits: this.top[this.top.length - 1]!.output,
@@ -443,6 +460,7 @@ export class DlrmModel {
       ...(this.shard === undefined ? {} : { meanOver: this.BE }),
     });
     for (let i = this.top.length - 1; i >= 0; i--) this.linearBackward(this.top[i]!);
+    this.cross?.backward(be, this.config.precision);
     be.interactionBackward({
       x: this.bottom[this.bottom.length - 1]!.output,
       pooled: this.pooled,
@@ -452,7 +470,7 @@ export class DlrmModel {
       batchSize: B,
       dim: D,
       numTables: T,
-      op: m.interaction,
+      op: backendInteraction(m),
       itself: m.interactionItself,
       precision: this.config.precision,
     });
@@ -463,10 +481,9 @@ export class DlrmModel {
     for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
   }
 
-  /** The MLP gradient tensors (weight, bias per layer; bottom then top, or one of them): what ranks all-reduce. */
+  /** The dense parameters' gradients (`denseParams` order, all or one part): what ranks all-reduce. */
   mlpGradients(part?: "bottom" | "top"): Tensor[] {
-    const layers = part === "bottom" ? this.bottom : part === "top" ? this.top : [...this.bottom, ...this.top];
-    return layers.flatMap((l) => [l.dWeight, l.dBias]);
+    return this.denseParams(part).map((d) => d.grad);
   }
 
   /**
@@ -478,20 +495,17 @@ export class DlrmModel {
     for (const g of this.groups) if (replicated || !g.replicated) g.backwardAndStep(this.backend, lr);
   }
 
-  /** The dense optimizer step of every MLP parameter (fused Adagrad where the backend has it). */
+  /** The dense optimizer step of every dense parameter (fused Adagrad where the backend has it). */
   denseUpdate(lr: number): void {
     const be = this.backend;
-    const layers = [...this.bottom, ...this.top];
+    const dense = this.denseParams();
     if (this.config.optimizer === "sgd") {
-      for (const l of layers) {
-        be.sgdStep({ param: l.weight, grad: l.dWeight, lr, size: l.weight.size });
-        be.sgdStep({ param: l.bias, grad: l.dBias, lr, size: l.bias.size });
-      }
+      for (const d of dense) be.sgdStep({ param: d.param, grad: d.grad, lr, size: d.param.size });
       return;
     }
-    const params = layers.flatMap((l) => [l.weight, l.bias]);
-    const grads = layers.flatMap((l) => [l.dWeight, l.dBias]);
-    const accs = layers.flatMap((l) => [l.accWeight!, l.accBias!]);
+    const params = dense.map((d) => d.param);
+    const grads = dense.map((d) => d.grad);
+    const accs = dense.map((d) => d.acc!);
     if (be.fusedAdagradStep) {
       be.fusedAdagradStep({ params, grads, accs, lr, eps: ADAGRAD_EPS });
       return;

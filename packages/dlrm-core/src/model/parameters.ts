@@ -2,17 +2,22 @@
  * DLRM's parameters: their dlrm state_dict names and shapes, seeded host-side
  * initialisation with dlrm's distributions, and strict checking of loaded weights.
  * Tables: uniform(-sqrt(1/n), sqrt(1/n)); Linear n -> m: W ~ N(0, sqrt(2/(m+n))) (m x n),
- * b ~ N(0, sqrt(1/m)). Draw order: all tables, then bottom MLP, then top MLP (W then b).
+ * b ~ N(0, sqrt(1/m)). DCNv2 cross layers (TorchRec's): V_l (K x N) and W_l (N x K) ~
+ * N(0, sqrt(2/(N+K))) (xavier normal), b_l zeros. Draw order: state_dict order (tables,
+ * bottom MLP, cross network, top MLP; W then b).
  */
-import { interactionWidth, type ModelConfig } from "../config.js";
+import { dcnShape, interactionWidth, type ModelConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import { Rng } from "../util/rng.js";
 
 export interface ParameterSpec {
-  /** dlrm state_dict name: emb_l.<t>.weight, bot_l.<2i>.weight|bias, top_l.<2i>.weight|bias. */
+  /**
+   * dlrm state_dict name: emb_l.<t>.weight, bot_l.<2i>.weight|bias, top_l.<2i>.weight|bias;
+   * the cross network's TorchRec names inter_arch.crossnet.V_kernels.<l> | W_kernels.<l> | bias.<l>.
+   */
   name: string;
   shape: number[];
-  kind: "table" | "weight" | "bias";
+  kind: "table" | "weight" | "bias" | "zeros";
 }
 
 /** Widths of every linear layer: bottom as given, top with the interaction width prepended. */
@@ -20,24 +25,38 @@ export function mlpLayers(m: ModelConfig): { bottom: number[]; top: number[] } {
   return { bottom: m.bottomMlp, top: [interactionWidth(m), ...m.topMlp] };
 }
 
-/** Every parameter in state_dict order (tables, bottom MLP, top MLP). */
+/** The cross network's parameters in state_dict order (dcn only): V_kernels, W_kernels, bias. */
+export function crossSpecs(m: ModelConfig): ParameterSpec[] {
+  if (m.interaction !== "dcn") return [];
+  const { layers, rank } = dcnShape(m);
+  const N = interactionWidth(m);
+  const at = (l: number): number[] => Array.from({ length: l }, (_, i) => i);
+  const p = "inter_arch.crossnet";
+  return [
+    ...at(layers).map((l) => ({ name: `${p}.V_kernels.${l}`, shape: [rank, N], kind: "weight" as const })),
+    ...at(layers).map((l) => ({ name: `${p}.W_kernels.${l}`, shape: [N, rank], kind: "weight" as const })),
+    ...at(layers).map((l) => ({ name: `${p}.bias.${l}`, shape: [N], kind: "zeros" as const })),
+  ];
+}
+
+/** Every parameter in state_dict order (tables, bottom MLP, cross network, top MLP). */
 export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
   m.tableRows.forEach((rows, t) =>
     specs.push({ name: `emb_l.${t}.weight`, shape: [rows, m.embeddingDim], kind: "table" }),
   );
   const { bottom, top } = mlpLayers(m);
-  for (const [prefix, widths] of [
-    ["bot_l", bottom],
-    ["top_l", top],
-  ] as const) {
+  const linear = (prefix: string, widths: readonly number[]): void => {
     for (let i = 0; i + 1 < widths.length; i++) {
       const n = widths[i]!;
       const out = widths[i + 1]!;
       specs.push({ name: `${prefix}.${2 * i}.weight`, shape: [out, n], kind: "weight" });
       specs.push({ name: `${prefix}.${2 * i}.bias`, shape: [out], kind: "bias" });
     }
-  }
+  };
+  linear("bot_l", bottom);
+  specs.push(...crossSpecs(m));
+  linear("top_l", top);
   return specs;
 }
 
@@ -63,7 +82,7 @@ export function initialiseParameters(
       // Drawn all the same and thrown away: the stream must advance as in one process, so
       // every rank's parameters equal one process's.
       if (spec.kind === "table") for (let i = 0; i < size; i++) rng.uniform();
-      else for (let i = 0; i < size; i++) rng.normal();
+      else if (spec.kind !== "zeros") for (let i = 0; i < size; i++) rng.normal();
       continue;
     }
     const data = new Float32Array(size);
@@ -74,7 +93,7 @@ export function initialiseParameters(
       const [out, n] = spec.shape as [number, number];
       const std = Math.sqrt(2 / (out + n));
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
-    } else {
+    } else if (spec.kind === "bias") {
       const std = Math.sqrt(1 / spec.shape[0]!);
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
     }

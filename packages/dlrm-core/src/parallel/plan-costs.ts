@@ -12,7 +12,7 @@ import {
   type OptimizerName,
   type TrainConfig,
 } from "../config.js";
-import { mlpLayers } from "../model/parameters.js";
+import { crossSpecs, mlpLayers } from "../model/parameters.js";
 import { estimateMemory } from "../train/memory.js";
 import { shardRows, shardWidth, type ShardingPlan, type TableShard } from "./shards.js";
 
@@ -77,6 +77,7 @@ export function mlpParameterCount(m: ModelConfig): number {
   let n = 0;
   for (const widths of [bottom, top])
     for (let i = 0; i + 1 < widths.length; i++) n += widths[i + 1]! * (widths[i]! + 1);
+  for (const s of crossSpecs(m)) n += s.shape.reduce((a, d) => a * d, 1);
   return n;
 }
 

@@ -99,6 +99,14 @@ describe("every sharding kind trains like one process", () => {
     await expectParity(cfg, 3, plan);
   });
 
+  it("DCNv2's cross network (2 layers, rank 5) at world size 3, row-wise, with its gradients in the all-reduce", async () => {
+    const cfg: TrainConfig = { ...base, model: { ...base.model, interaction: "dcn", dcnLayers: 2, dcnRank: 5 } };
+    await expectParity(cfg, 3, forced(cfg, 3, "row"));
+    const one = await run(cfg, 1);
+    expect(one.weights.get("inter_arch.crossnet.V_kernels.1")!.shape).toEqual([5, 48]);
+    expect(one.weights.get("inter_arch.crossnet.bias.0")!.data.some((v) => v !== 0)).toBe(true);
+  });
+
   it("row pieces with more ranks than some bags reach (a 2-row table over 3 ranks)", async () => {
     const cfg: TrainConfig = { ...base, model: { ...base.model, tableRows: [2, 40, 30] } };
     await expectParity(cfg, 3, forced(cfg, 3, "row"));

@@ -3,8 +3,8 @@
  * MLP parameters with gradients and accumulators, activations and batch buffers, with a
  * per-table breakdown so a refusal can say what to shrink.
  */
-import { interactionWidth, type TrainConfig } from "../config.js";
-import { mlpLayers } from "../model/parameters.js";
+import { dcnShape, interactionWidth, type TrainConfig } from "../config.js";
+import { crossSpecs, mlpLayers } from "../model/parameters.js";
 import { shardRows, shardWidth, type TableShard } from "../parallel/shards.js";
 
 export interface MemoryEstimate {
@@ -63,6 +63,12 @@ export function estimateMemory(
       mlpParams += widths[i + 1]! * (widths[i]! + 1);
       activations += 2 * B * widths[i + 1]!;
     }
+  }
+  for (const spec of crossSpecs(m)) mlpParams += spec.shape.reduce((a, d) => a * d, 1);
+  if (m.interaction === "dcn") {
+    const { layers, rank } = dcnShape(m);
+    const N = interactionWidth(m);
+    activations += layers * B * (rank + 3 * N) + B * (rank + N);
   }
   const copies = cfg.optimizer === "sgd" ? 2 : 3;
   breakdown.push({
