@@ -4,6 +4,7 @@
  * per-print lines and the optional JSONL log, print the summary, release the backend.
  */
 import {
+  withMultiHot,
   checkStateDict,
   createCriteoTsvSource,
   openSafetensors,
@@ -84,9 +85,15 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     if (lead) process.stdout.write(`${l}\n`);
   };
   const dataset =
-    setup.dataset === undefined ? undefined : await openDatasetRun(setup.config, setup.dataset, say, comm);
+    setup.dataset === undefined
+      ? undefined
+      : await openDatasetRun(setup.config, setup.dataset, say, comm, cli.multiHotSizes);
   const config = dataset?.config ?? setup.config;
-  const source = dataset?.train ?? (await openSource(setup));
+  const opened = dataset?.train ?? (await openSource(setup));
+  const source =
+    dataset !== undefined || cli.multiHotSizes === undefined
+      ? opened
+      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows);
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
   const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);

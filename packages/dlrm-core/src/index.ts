@@ -48,6 +48,7 @@ export * from "./comm/fixed-order-all-reduce.js";
 export * from "./comm/single-process.js";
 export * from "./parallel/plan.js";
 export * from "./parallel/shards.js";
+export * from "./data/multi-hot.js";
 export * from "./parallel/planner.js";
 export * from "./parallel/plan-costs.js";
 export * from "./parallel/plan-format.js";

@@ -6,6 +6,7 @@
  */
 import { statSync } from "node:fs";
 import {
+  withMultiHot,
   createCriteoDatasetSource,
   evaluate,
   ProcessedDataset,
@@ -57,6 +58,7 @@ export async function openDatasetRun(
   d: Readonly<DatasetSetup>,
   write: (line: string) => void,
   comm?: Communicator,
+  multiHotSizes?: readonly number[],
 ): Promise<DatasetRun> {
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
@@ -69,22 +71,28 @@ export async function openDatasetRun(
   );
   const config = configForTables(setupConfig, pre.summary.tableRows);
   const dataset = ProcessedDataset.open(d.processedDir);
-  const train = createCriteoDatasetSource(dataset, {
-    split: "train",
-    batchSize: config.batchSize,
-    randomize: d.randomize,
-    seed: d.seed,
-    numBatches: config.numBatches,
-    memoryMap: d.memoryMap,
-    prefetchThread: d.prefetchThread,
-  });
-  const test = createCriteoDatasetSource(dataset, {
-    split: "test",
-    batchSize: config.batchSize,
-    keepPartial: true,
-    memoryMap: d.memoryMap,
-    prefetchThread: d.prefetchThread,
-  });
+  const hot = (s: BatchSource): BatchSource =>
+    multiHotSizes === undefined ? s : withMultiHot(s, multiHotSizes, config.model.tableRows);
+  const train = hot(
+    createCriteoDatasetSource(dataset, {
+      split: "train",
+      batchSize: config.batchSize,
+      randomize: d.randomize,
+      seed: d.seed,
+      numBatches: config.numBatches,
+      memoryMap: d.memoryMap,
+      prefetchThread: d.prefetchThread,
+    }),
+  );
+  const test = hot(
+    createCriteoDatasetSource(dataset, {
+      split: "test",
+      batchSize: config.batchSize,
+      keepPartial: true,
+      memoryMap: d.memoryMap,
+      prefetchThread: d.prefetchThread,
+    }),
+  );
   return {
     config,
     dataset,

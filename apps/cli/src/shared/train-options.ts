@@ -5,6 +5,7 @@
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
+import { addMultiHotOptions, multiHotFromOptions } from "./multi-hot-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -46,6 +47,8 @@ export interface CliOptions {
   distTimeout: number;
   /** How tables are placed over the ranks (`--sharding`) and each rank's budget (`--memory-per-rank`). */
   sharding: ShardingOptions;
+  /** MLPerf's synthetic multi-hot sizes (`--multi-hot-sizes`), one per table or one; undefined: one-hot. */
+  multiHotSizes: number[] | undefined;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
   /** Final weights, safetensors (`--save-model`). */
@@ -89,7 +92,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addShardingOptions(addDatasetOptions(cmd))
+  return addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd)))
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -448,6 +451,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
     distTimeout: opts.distTimeout as number,
     sharding: shardingOptions(shardingFromOptions(cmd)),
+    multiHotSizes: multiHotSizesOf(cmd, config.model.tableRows.length),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,
@@ -510,4 +514,14 @@ export function parseTrainArgs(argv: readonly string[]): TrainSetup {
 /** The trainer's sharding options from the parsed flags (no budget: no memoryPerRank). */
 function shardingOptions(f: ShardingFlags): ShardingOptions {
   return { sharding: f.sharding, ...(f.memoryPerRank === undefined ? {} : { memoryPerRank: f.memoryPerRank }) };
+}
+
+/** --multi-hot-sizes checked, as a usage error naming the flag. */
+function multiHotSizesOf(cmd: Command, numTables: number): number[] | undefined {
+  try {
+    return multiHotFromOptions(cmd, numTables);
+  } catch (e) {
+    const flag = /^--[a-z-]+/.exec((e as Error).message)?.[0] ?? "--multi-hot-sizes";
+    throw new UsageError(flag, (e as Error).message.replace(/^--[a-z-]+( \w+)?: /, ""));
+  }
 }

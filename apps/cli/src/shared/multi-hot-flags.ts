@@ -1,0 +1,46 @@
+/**
+ * The multi-hot flags of `dlrm train`: `--multi-hot-sizes K[,K...]` (one per table, or one
+ * for every table) and `--multi-hot-distribution-type uniform` (MLPerf DLRMv2's synthetic
+ * multi-hot: each index becomes K ids drawn once per table with numpy seed 0).
+ */
+import { InvalidArgumentError, Option, type Command } from "commander";
+
+/** Parses "3,2,1" or "3" into positive integers. */
+function sizesArg(value: string): number[] {
+  const parts = value.split(",");
+  if (!parts.every((p) => /^[0-9]+$/.test(p.trim()) && Number(p) > 0))
+    throw new InvalidArgumentError(
+      "expected comma-separated positive integers such as 3,2,1 (or one for every table).",
+    );
+  return parts.map(Number);
+}
+
+export function addMultiHotOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        "--multi-hot-sizes <k,...>",
+        "MLPerf DLRMv2's synthetic multi-hot: every index of table t becomes k_t ids (one size per table, or one for all)",
+      ).argParser(sizesArg),
+    )
+    .addOption(
+      new Option("--multi-hot-distribution-type <type>", "how the extra ids are drawn (with --multi-hot-sizes)")
+        .choices(["uniform", "pareto"])
+        .default("uniform"),
+    );
+}
+
+/** The sizes given (undefined: one-hot), after checking the distribution. */
+export function multiHotFromOptions(cmd: Command, numTables: number): number[] | undefined {
+  const o = cmd.opts<{ multiHotSizes?: number[]; multiHotDistributionType: string }>();
+  if (o.multiHotSizes === undefined) return undefined;
+  if (o.multiHotDistributionType !== "uniform")
+    throw new InvalidArgumentError(
+      `--multi-hot-distribution-type ${o.multiHotDistributionType}: only uniform (MLPerf's default) is built; use uniform`,
+    );
+  if (o.multiHotSizes.length !== 1 && o.multiHotSizes.length !== numTables)
+    throw new InvalidArgumentError(
+      `--multi-hot-sizes: ${o.multiHotSizes.length} sizes for ${numTables} tables (give one per table, or one for all)`,
+    );
+  return o.multiHotSizes;
+}
