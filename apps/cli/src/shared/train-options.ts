@@ -6,6 +6,7 @@
  */
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addMultiHotOptions, multiHotFromOptions } from "./multi-hot-flags.js";
+import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -92,7 +93,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd)))
+  return addPresetOption(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd))))
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -358,6 +359,7 @@ function eitherSpelling<T>(cmd: Command, seedKey: string, dashKey: string, seedF
 
 /** Turns a parsed command's option values into a checked, frozen TrainSetup. Throws UsageError or ConfigError. */
 export function optionsToSetup(cmd: Command): TrainSetup {
+  applyPreset(cmd);
   const opts = cmd.opts<Record<string, unknown>>();
   const notes: string[] = [];
   const config: TrainConfig = {

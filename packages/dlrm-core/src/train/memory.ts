@@ -98,7 +98,8 @@ export class MemoryRefusalError extends RangeError {
     super(
       `this configuration needs about ${mib(estimate.totalBytes)} but ${where} holds at most ${mib(limitBytes)}:\n  ${lines.join("\n  ")}\n` +
         "Shrink the tables (--max-ind-range, --arch-embedding-size), use row-wise Adagrad (--optimizer rwsadagrad: one accumulator per row), " +
-        "a smaller --mini-batch-size or --num-indices-per-lookup, or a backend with more memory.",
+        "a smaller --mini-batch-size or --num-indices-per-lookup, a backend with more memory, " +
+        "or several ranks (--world-size N: `dlrm plan --world-size N` with the same flags shows what each rank needs).",
     );
     this.name = "MemoryRefusalError";
   }
