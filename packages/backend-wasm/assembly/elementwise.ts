@@ -1,5 +1,6 @@
 /**
- * Element-wise kernels: bias add and its gradient, ReLU forward/backward, fill.
+ * Element-wise kernels: bias add and its gradient, ReLU forward/backward, the DCNv2 cross
+ * layer's element-wise part forward/backward, fill.
  * f32x4 SIMD over the contiguous dimension with scalar tails (any length works).
  * Pointers are byte offsets into linear memory; counts are elements.
  */
@@ -55,6 +56,53 @@ export function reluBackward(y: usize, dY: usize, dX: usize, size: i32): void {
   }
   for (; i < size; i++) {
     store<f32>(dX + <usize>i * 4, load<f32>(y + <usize>i * 4) > 0 ? load<f32>(dY + <usize>i * 4) : 0);
+  }
+}
+
+/** DCNv2 cross layer, overwrite: out[i] = x0[i] * y[i] + xl[i] (a product, then a sum; no FMA). */
+export function crossForward(x0: usize, y: usize, xl: usize, out: usize, size: i32): void {
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const at = <usize>i * 4;
+    const p = f32x4.mul(v128.load(x0 + at), v128.load(y + at));
+    v128.store(out + at, f32x4.add(p, v128.load(xl + at)));
+  }
+  for (; i < size; i++) {
+    const at = <usize>i * 4;
+    store<f32>(out + at, load<f32>(x0 + at) * load<f32>(y + at) + load<f32>(xl + at));
+  }
+}
+
+/**
+ * Gradient of `crossForward`: dY[i] = dOut[i] * x0[i];
+ * dX0[i] = (accumulate ? dX0[i] : 0) + dOut[i] * y[i] + (hasXl ? 0 : dOut[i]);
+ * dXl[i] = dOut[i] when hasXl != 0 (dXl is not touched otherwise).
+ */
+export function crossBackward(
+  x0: usize, y: usize, dOut: usize, dY: usize, dX0: usize, dXl: usize, size: i32, accumulate: i32, hasXl: i32,
+): void {
+  const acc = accumulate != 0;
+  const xl = hasXl != 0;
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const at = <usize>i * 4;
+    const g = v128.load(dOut + at);
+    v128.store(dY + at, f32x4.mul(g, v128.load(x0 + at)));
+    let d = f32x4.mul(g, v128.load(y + at));
+    if (acc) d = f32x4.add(v128.load(dX0 + at), d);
+    if (xl) v128.store(dXl + at, g);
+    else d = f32x4.add(d, g);
+    v128.store(dX0 + at, d);
+  }
+  for (; i < size; i++) {
+    const at = <usize>i * 4;
+    const g = load<f32>(dOut + at);
+    store<f32>(dY + at, g * load<f32>(x0 + at));
+    let d = g * load<f32>(y + at);
+    if (acc) d = load<f32>(dX0 + at) + d;
+    if (xl) store<f32>(dXl + at, g);
+    else d = d + g;
+    store<f32>(dX0 + at, d);
   }
 }
 

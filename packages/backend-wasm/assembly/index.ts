@@ -6,7 +6,9 @@
 export { gemm, linearForward, gemmScratchBytes } from "./gemm";
 export { gemmNaive } from "./gemm-naive";
 export { roundToBf16 } from "./bf16";
-export { biasAddForward, biasAddBackward, reluForward, reluBackward, fill } from "./elementwise";
+export {
+  biasAddForward, biasAddBackward, reluForward, reluBackward, crossForward, crossBackward, fill,
+} from "./elementwise";
 export { embeddingBagsForward, embeddingBagsBackward } from "./embedding-bags";
 export { interactionForward, interactionBackward } from "./interaction";
 export { lossForward, lossBackward } from "./loss";

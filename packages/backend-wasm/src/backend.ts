@@ -143,6 +143,12 @@ export class WasmBackend implements Backend {
   reluBackward(args: Args<"reluBackward">): void {
     dense.reluBackward(this.checked("reluBackward", args), args);
   }
+  crossForward(args: Args<"crossForward">): void {
+    dense.crossForward(this.checked("crossForward", args), args);
+  }
+  crossBackward(args: Args<"crossBackward">): void {
+    dense.crossBackward(this.checked("crossBackward", args), args);
+  }
   fill(args: Args<"fill">): void {
     dense.fill(this.checked("fill", args), args);
   }

@@ -63,6 +63,19 @@ export interface Kernels {
   biasAddBackward(dY: number, dBias: number, rows: number, cols: number): void;
   reluForward(x: number, y: number, size: number): void;
   reluBackward(y: number, dY: number, dX: number, size: number): void;
+  crossForward(x0: number, y: number, xl: number, out: number, size: number): void;
+  /** dXl is ignored (may be 0) when hasXl = 0. */
+  crossBackward(
+    x0: number,
+    y: number,
+    dOut: number,
+    dY: number,
+    dX0: number,
+    dXl: number,
+    size: number,
+    accumulate: number,
+    hasXl: number,
+  ): void;
   fill(t: number, bits: number, size: number): void;
   embeddingBagsForward(
     tables: number,

@@ -1,6 +1,6 @@
 /**
  * Dense ops of the contract on the wasm kernels: gemm and the fused linearForward (through
- * the thread pool), bias add and its gradient, ReLU, fill, loss forward/backward, dense SGD,
+ * the thread pool), bias add and its gradient, ReLU, the cross layer's element-wise part, fill, loss forward/backward, dense SGD,
  * Adagrad and fused Adagrad. Arguments arrive checked by core's `validateOp` (backend.ts);
  * each op maps its tensors to offsets and calls one kernel.
  */
@@ -106,6 +106,22 @@ export function reluBackward(ctx: OpContext, args: Args<"reluBackward">): void {
   const size = args.size;
   const [y, dY, dX] = ctx.registry.offsets(args.y, args.dY, args.dX);
   ctx.kernels.reluBackward(y, dY, dX, size);
+}
+
+/** out[i] = x0[i] * y[i] + xl[i]. */
+export function crossForward(ctx: OpContext, args: Args<"crossForward">): void {
+  const size = args.size;
+  const [x0, y, xl, out] = ctx.registry.offsets(args.x0, args.y, args.xl, args.out);
+  ctx.kernels.crossForward(x0, y, xl, out, size);
+}
+
+/** dY = dOut * x0; dX0 (+)= dOut * y (+ dOut without dXl); dXl = dOut when given. */
+export function crossBackward(ctx: OpContext, args: Args<"crossBackward">): void {
+  const size = args.size;
+  const [x0, y, dOut, dY, dX0] = ctx.registry.offsets(args.x0, args.y, args.dOut, args.dY, args.dX0);
+  const hasXl = args.dXl === undefined ? 0 : 1;
+  const [dXl] = args.dXl === undefined ? [0] : ctx.registry.offsets(args.dXl);
+  ctx.kernels.crossBackward(x0, y, dOut, dY, dX0, dXl, size, args.accumulate ? 1 : 0, hasXl);
 }
 
 const bitsF32 = new Float32Array(1);

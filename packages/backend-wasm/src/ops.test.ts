@@ -1,7 +1,8 @@
 /**
  * Tests of the non-GEMM ops as this backend implements them: embedding bags and the fused
  * backward + sparse step against the unfused sequence, loss and interaction spot values,
- * bad device-side indices turned into errors with no write outside the tensors, lazy mode,
+ * the cross layer's element-wise part on exact spot values (with and without dXl), bad
+ * device-side indices turned into errors with no write outside the tensors, lazy mode,
  * and dispose() letting the process exit with a worker running.
  */
 import { spawnSync } from "node:child_process";
@@ -228,6 +229,55 @@ describe("loss and interaction", () => {
   });
 });
 
+describe("cross layer", () => {
+  // size 5: one f32x4 block and a scalar tail; every value below is exact in f32.
+  const x0 = [1, 2, -3, 0.5, 4];
+  const y = [2, -1, 0.25, 8, -0.5];
+  const g = [1, 3, 4, -2, 0.5];
+
+  it("crossForward: out = x0 * y + xl", async () => {
+    const xl = [10, 20, 30, 40, 50];
+    const out = be.alloc([5], "f32");
+    be.fill({ t: out, value: Number.NaN });
+    be.crossForward({
+      x0: f32(be.alloc([5], "f32"), x0),
+      y: f32(be.alloc([5], "f32"), y),
+      xl: f32(be.alloc([5], "f32"), xl),
+      out,
+      size: 5,
+    });
+    expect(await readF32(out)).toEqual([12, 18, 29.25, 44, 48]);
+  });
+
+  for (const accumulate of [false, true]) {
+    for (const withXl of [false, true]) {
+      it(`crossBackward${accumulate ? " accumulate" : ""}${withXl ? " with dXl" : " without dXl (layer 0)"}`, async () => {
+        const dY = be.alloc([5], "f32");
+        const dX0 = f32(be.alloc([5], "f32"), [100, 200, 300, 400, 500]);
+        const dXl = withXl ? be.alloc([5], "f32") : undefined;
+        be.fill({ t: dY, value: Number.NaN });
+        if (!accumulate) be.fill({ t: dX0, value: Number.NaN });
+        if (dXl !== undefined) be.fill({ t: dXl, value: Number.NaN });
+        be.crossBackward({
+          x0: f32(be.alloc([5], "f32"), x0),
+          y: f32(be.alloc([5], "f32"), y),
+          dOut: f32(be.alloc([5], "f32"), g),
+          dY,
+          dX0,
+          ...(dXl === undefined ? {} : { dXl }),
+          size: 5,
+          accumulate,
+        });
+        expect(await readF32(dY)).toEqual([1, 6, -12, -1, 2]);
+        const base = [100, 200, 300, 400, 500];
+        const want = g.map((gi, i) => (accumulate ? base[i]! : 0) + gi * y[i]! + (withXl ? 0 : gi));
+        expect(await readF32(dX0)).toEqual(want);
+        if (dXl !== undefined) expect(await readF32(dXl)).toEqual(g);
+      });
+    }
+  }
+});
+
 describe("factory, lazy mode and dispose", () => {
   it("is available here and creates eager and lazy backends", async () => {
     expect(await wasmBackendFactory.unavailableReason()).toBeUndefined();
@@ -238,6 +288,9 @@ describe("factory, lazy mode and dispose", () => {
     lazy.fill({ t, value: 2 });
     lazy.reluForward({ x: t, y: t, size: 3 });
     expect(Array.from(await lazy.read(t))).toEqual([2, 2, 2]);
+    const out = lazy.alloc([3], "f32");
+    lazy.crossForward({ x0: t, y: t, xl: t, out, size: 3 });
+    expect(Array.from(await lazy.read(out))).toEqual([6, 6, 6]);
     lazy.dispose();
     await expect(wasmBackendFactory.create({ threads: 0 })).rejects.toThrow(/threads/);
   });
