@@ -110,8 +110,7 @@ void ops::crossForward(Engine& e, Args& a) {
   const i64 size = a.size("size");
   BufferPtr x0 = a.tensor("x0", F32, size), y = a.tensor("y", F32, size), xl = a.tensor("xl", F32, size),
             out = a.tensor("out", F32, size);
-  e.submit(a.env(),
-           {"crossForward", [=] { dlrm::crossForward(x0->f32(), y->f32(), xl->f32(), out->f32(), size); }});
+  e.submit(a.env(), {"crossForward", [=] { dlrm::crossForward(x0->f32(), y->f32(), xl->f32(), out->f32(), size); }});
 }
 
 void ops::crossBackward(Engine& e, Args& a) {

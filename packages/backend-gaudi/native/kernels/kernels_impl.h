@@ -332,10 +332,20 @@ void adagradStepRange(float* param, const float* grad, float* acc, double lr, do
 }  // namespace
 
 const KernelTable table = {
-    biasAddForwardRows,       biasAddBackwardCols,        reluForwardRange, reluBackwardRange,
-    crossForwardRange,        crossBackwardRange,
-    embeddingBagsForwardBags, embeddingBagsBackwardSlots, sparseStepSlots,  embeddingBagsBackwardSparseStepSlots,
-    interactionForwardRows,   interactionBackwardRows,    sgdStepRange,     adagradStepRange,
+    biasAddForwardRows,
+    biasAddBackwardCols,
+    reluForwardRange,
+    reluBackwardRange,
+    crossForwardRange,
+    crossBackwardRange,
+    embeddingBagsForwardBags,
+    embeddingBagsBackwardSlots,
+    sparseStepSlots,
+    embeddingBagsBackwardSparseStepSlots,
+    interactionForwardRows,
+    interactionBackwardRows,
+    sgdStepRange,
+    adagradStepRange,
 };
 
 }  // namespace KERNEL_NS
