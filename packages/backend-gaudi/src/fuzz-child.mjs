@@ -47,6 +47,8 @@ const OPS = {
   biasAddBackward: { dY: "t", dBias: "t", rows: "n", cols: "n" },
   reluForward: { x: "t", y: "t", size: "n" },
   reluBackward: { y: "t", dY: "t", dX: "t", size: "n" },
+  crossForward: { x0: "t", y: "t", xl: "t", out: "t", size: "n" },
+  crossBackward: { x0: "t", y: "t", dOut: "t", dY: "t", dX0: "t", dXl: "t", size: "n", accumulate: "b" },
   embeddingBagsForward: { tables: "T", sparse: "S", pooled: "t", batchSize: "n", dim: "n" },
   embeddingBagsBackward: { dPooled: "t", sparse: "S", dRows: "t", batchSize: "n", dim: "n", numTables: "n" },
   embeddingBagsBackwardSparseStep: {

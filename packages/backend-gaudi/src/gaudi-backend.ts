@@ -170,6 +170,12 @@ export class GaudiBackend implements Backend {
   reluBackward(args: ArgsOf<"reluBackward">): void {
     this.call("reluBackward", args);
   }
+  crossForward(args: ArgsOf<"crossForward">): void {
+    this.call("crossForward", args);
+  }
+  crossBackward(args: ArgsOf<"crossBackward">): void {
+    this.call("crossBackward", args);
+  }
   embeddingBagsForward(args: ArgsOf<"embeddingBagsForward">): void {
     this.call("embeddingBagsForward", args);
   }

@@ -120,6 +120,26 @@ describeNative("op argument object", () => {
     );
   });
 
+  it("crossBackward's optional dXl: absent is layer 0, present is checked and written; undersized names it", () => {
+    const x0 = f32(e, [1, 2]);
+    const y = f32(e, [3, 4]);
+    const dOut = f32(e, [5, 6]);
+    const dY = f32(e, 2);
+    const dX0 = f32(e, 2);
+    const cross = op(e, "crossBackward");
+    const base = { x0, y, dOut, dY, dX0, size: 2, accumulate: false };
+    expectError(() => cross({ ...base, dXl: f32(e, 1) }), RangeError, 'argument "dXl"', "needs at least 2");
+    expectError(() => cross({ ...base, dXl: i32(e, [0, 0]) }), TypeError, 'argument "dXl"', "must be f32");
+    expectError(() => cross({ ...base, accumulate: 1 }), TypeError, 'argument "accumulate"', "boolean");
+    cross(base);
+    expect(Array.from(read(e, dY, 2))).toEqual([5, 12]);
+    expect(Array.from(read(e, dX0, 2))).toEqual([20, 30]);
+    const dXl = f32(e, 2);
+    cross({ ...base, dXl, accumulate: true });
+    expect(Array.from(read(e, dX0, 2))).toEqual([35, 54]);
+    expect(Array.from(read(e, dXl, 2))).toEqual([5, 6]);
+  });
+
   it("a valid call after all the rejected ones still computes", () => {
     const m = f32(e, [1, 2, 3, 4]);
     const c = f32(e, 4);

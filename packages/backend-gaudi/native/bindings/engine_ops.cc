@@ -106,6 +106,26 @@ void ops::reluBackward(Engine& e, Args& a) {
   e.submit(a.env(), {"reluBackward", [=] { dlrm::reluBackward(y->f32(), dY->f32(), dX->f32(), size); }});
 }
 
+void ops::crossForward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  BufferPtr x0 = a.tensor("x0", F32, size), y = a.tensor("y", F32, size), xl = a.tensor("xl", F32, size),
+            out = a.tensor("out", F32, size);
+  e.submit(a.env(), {"crossForward", [=] { dlrm::crossForward(x0->f32(), y->f32(), xl->f32(), out->f32(), size); }});
+}
+
+void ops::crossBackward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  const bool accumulate = a.flag("accumulate");
+  BufferPtr x0 = a.tensor("x0", F32, size), y = a.tensor("y", F32, size), dOut = a.tensor("dOut", F32, size),
+            dY = a.tensor("dY", F32, size), dX0 = a.tensor("dX0", F32, size);
+  const bool withXl = a.has("dXl");
+  BufferPtr dXl = withXl ? a.tensor("dXl", F32, size) : BufferPtr{};
+  e.submit(a.env(), {"crossBackward", [=] {
+                       dlrm::crossBackward(x0->f32(), y->f32(), dOut->f32(), dY->f32(), dX0->f32(),
+                                           withXl ? dXl->f32() : nullptr, withXl, accumulate, size);
+                     }});
+}
+
 void ops::embeddingBagsForward(Engine& e, Args& a) {
   const std::string op = "embeddingBagsForward";
   const i64 B = a.size("batchSize"), D = a.size("dim");

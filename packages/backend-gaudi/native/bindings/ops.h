@@ -17,6 +17,8 @@ class Engine;
   X(biasAddBackward)                 \
   X(reluForward)                     \
   X(reluBackward)                    \
+  X(crossForward)                    \
+  X(crossBackward)                   \
   X(embeddingBagsForward)            \
   X(embeddingBagsBackward)           \
   X(embeddingBagsBackwardSparseStep) \

@@ -12,6 +12,9 @@ struct KernelTable {
   void (*biasAddBackwardCols)(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1);
   void (*reluForwardRange)(const float* x, float* y, i64 i0, i64 i1);
   void (*reluBackwardRange)(const float* y, const float* dY, float* dX, i64 i0, i64 i1);
+  void (*crossForwardRange)(const float* x0, const float* y, const float* xl, float* out, i64 i0, i64 i1);
+  void (*crossBackwardRange)(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl,
+                             bool withXl, bool accumulate, i64 i0, i64 i1);
   void (*embeddingBagsForwardBags)(const float* const* tables, const i32* indices, const i32* offsets, float* pooled,
                                    i64 B, i64 T, i64 D, i64 bag0, i64 bag1);
   void (*embeddingBagsBackwardSlots)(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,

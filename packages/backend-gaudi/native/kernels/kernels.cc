@@ -83,6 +83,16 @@ void reluBackward(const float* y, const float* dY, float* dX, i64 size) {
   parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().reluBackwardRange(y, dY, dX, lo, hi); });
 }
 
+void crossForward(const float* x0, const float* y, const float* xl, float* out, i64 size) {
+  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().crossForwardRange(x0, y, xl, out, lo, hi); });
+}
+
+void crossBackward(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl, bool withXl,
+                   bool accumulate, i64 size) {
+  parallel_for(size, 65536,
+               [&](i64 lo, i64 hi) { K().crossBackwardRange(x0, y, dOut, dY, dX0, dXl, withXl, accumulate, lo, hi); });
+}
+
 void embeddingBagsForward(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
                           i64 T, i64 D) {
   const i64 nnz = offsets[T * B];

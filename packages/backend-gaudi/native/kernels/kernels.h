@@ -43,6 +43,16 @@ void reluForward(const float* x, float* y, i64 size);
 /** dX[i] = y[i] > 0 ? dY[i] : 0 (in place allowed). */
 void reluBackward(const float* y, const float* dY, float* dX, i64 size);
 
+/** out[i] = x0[i] * y[i] + xl[i] (the element-wise part of a DCNv2 cross layer). */
+void crossForward(const float* x0, const float* y, const float* xl, float* out, i64 size);
+
+/**
+ * dY[i] = dOut[i] * x0[i]; dX0[i] = (accumulate ? dX0[i] : 0) + dOut[i] * y[i] + (withXl ? 0 : dOut[i]);
+ * dXl[i] = dOut[i] when withXl (dXl may be null otherwise). No output aliases an input.
+ */
+void crossBackward(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl, bool withXl,
+                   bool accumulate, i64 size);
+
 /**
  * pooled[b, t*D + j] = sum_{i in bag (t, b)} tables[t][indices[i], j], overwrite; bag (t, b)
  * is indices[offsets[t*B+b] .. offsets[t*B+b+1]). pooled is B x T*D.

@@ -51,6 +51,32 @@ void reluBackwardRange(const float* y, const float* dY, float* dX, i64 i0, i64 i
   for (i64 i = i0; i < i1; i++) dX[i] = y[i] > 0.0f ? dY[i] : 0.0f;
 }
 
+/** out = x0 * y + xl in double (the product is exact), rounded to f32 once. */
+void crossForwardRange(const float* x0, const float* y, const float* xl, float* out, i64 i0, i64 i1) {
+  for (i64 i = i0; i < i1; i++) {
+    out[i] = static_cast<float>(static_cast<double>(x0[i]) * static_cast<double>(y[i]) + static_cast<double>(xl[i]));
+  }
+}
+
+/**
+ * dY = dOut * x0; dX0 = (accumulate ? dX0 : 0) + dOut * y (+ dOut without xl), in double in
+ * the contract's order, rounded once; dXl = dOut when withXl (dXl is unused otherwise).
+ */
+void crossBackwardRange(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl,
+                        bool withXl, bool accumulate, i64 i0, i64 i1) {
+  for (i64 i = i0; i < i1; i++) {
+    const float g = dOut[i];
+    const double gd = static_cast<double>(g);
+    double s = (accumulate ? static_cast<double>(dX0[i]) : 0.0) + gd * static_cast<double>(y[i]);
+    if (!withXl) s += gd;
+    dY[i] = g * x0[i];
+    dX0[i] = static_cast<float>(s);
+  }
+  if (withXl) {
+    for (i64 i = i0; i < i1; i++) dXl[i] = dOut[i];
+  }
+}
+
 /** Prefetches the cache lines of one table row (rows are read at random: latency-bound). */
 inline void prefetch_row(const float* row, i64 D, int write) {
   for (i64 j = 0; j < D; j += 16) {
@@ -306,9 +332,20 @@ void adagradStepRange(float* param, const float* grad, float* acc, double lr, do
 }  // namespace
 
 const KernelTable table = {
-    biasAddForwardRows,       biasAddBackwardCols,        reluForwardRange, reluBackwardRange,
-    embeddingBagsForwardBags, embeddingBagsBackwardSlots, sparseStepSlots,  embeddingBagsBackwardSparseStepSlots,
-    interactionForwardRows,   interactionBackwardRows,    sgdStepRange,     adagradStepRange,
+    biasAddForwardRows,
+    biasAddBackwardCols,
+    reluForwardRange,
+    reluBackwardRange,
+    crossForwardRange,
+    crossBackwardRange,
+    embeddingBagsForwardBags,
+    embeddingBagsBackwardSlots,
+    sparseStepSlots,
+    embeddingBagsBackwardSparseStepSlots,
+    interactionForwardRows,
+    interactionBackwardRows,
+    sgdStepRange,
+    adagradStepRange,
 };
 
 }  // namespace KERNEL_NS
