@@ -31,6 +31,8 @@ describe("op categories", () => {
       embeddingBagsBackwardSparseStep: "embedding",
       interactionForward: "interaction",
       interactionBackward: "interaction",
+      crossForward: "interaction",
+      crossBackward: "interaction",
       adagradStep: "optimizer",
       fusedAdagradStep: "optimizer",
       sgdStep: "optimizer",

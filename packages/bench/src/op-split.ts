@@ -25,7 +25,7 @@ const PASS_THROUGH = new Set(["alloc", "write", "read", "free", "markStep", "syn
 export function opCategory(op: string): OpCategory {
   if (op === "gemm" || op === "linearForward") return "gemm";
   if (op.startsWith("embeddingBags") || /^sparse\w*Step$/.test(op)) return "embedding";
-  if (op.startsWith("interaction")) return "interaction";
+  if (op.startsWith("interaction") || op.startsWith("cross")) return "interaction";
   if (op === "adagradStep" || op === "fusedAdagradStep" || op === "sgdStep") return "optimizer";
   if (op === "upload") return "data";
   return "other";
