@@ -250,6 +250,12 @@ export class WebGpuBackend implements Backend {
   reluBackward(args: Args<"reluBackward">): void {
     elementwise.reluBackward(this.checked("reluBackward", args), args);
   }
+  crossForward(args: Args<"crossForward">): void {
+    elementwise.crossForward(this.checked("crossForward", args), args);
+  }
+  crossBackward(args: Args<"crossBackward">): void {
+    elementwise.crossBackward(this.checked("crossBackward", args), args);
+  }
   embeddingBagsForward(args: Args<"embeddingBagsForward">): void {
     bags.embeddingBagsForward(this.checked("embeddingBagsForward", args), args);
   }

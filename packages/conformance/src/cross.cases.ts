@@ -1,7 +1,7 @@
 /**
  * Conformance cases for `crossForward` and `crossBackward` (the element-wise part of a DCNv2
  * cross layer): sizes 1, 7 (not a multiple of 4) and 4320 (a batch of 10 rows of 27 x 16);
- * backward with and without dXl (layer 0 and later layers), overwriting and accumulating dX0.
+ * forward with xl a separate tensor and xl the same tensor as x0 (layer 0); backward with and without dXl (layer 0 and later layers), overwriting and accumulating dX0.
  */
 import { defineCase, type ConformanceCase } from "./case.js";
 
@@ -18,6 +18,16 @@ export const crossCases: readonly ConformanceCase[] = SIZES.flatMap((size) => [
       const xl = env.random([size]);
       const out = env.output("out", [size]);
       return () => env.backend.crossForward({ x0, y, xl, out, size });
+    },
+  }),
+  defineCase({
+    name: `crossForward/${size} layer 0 (xl is x0)`,
+    ops: ["crossForward"],
+    setup(env) {
+      const x0 = env.random([size]);
+      const y = env.random([size]);
+      const out = env.output("out", [size]);
+      return () => env.backend.crossForward({ x0, y, xl: x0, out, size });
     },
   }),
   ...[false, true].flatMap((accumulate) =>

@@ -1,8 +1,9 @@
 /**
  * Element-wise ops and the bias: `reluForward` (NaN propagates, as torch.relu),
  * `reluBackward`, `biasAddForward` (y += bias per column) and `biasAddBackward` (column
- * sums, one invocation per column summing rows in order: deterministic). ReLU in place binds
- * the shared buffer once (a specialised pipeline per aliasing pattern).
+ * sums, one invocation per column summing rows in order: deterministic), and DCNv2's cross
+ * layer (`crossForward`, `crossBackward`, with and without dXl). ReLU in place binds the
+ * shared buffer once (a specialised pipeline per aliasing pattern).
  */
 import type { BackendOps } from "@dlrm/core";
 import { main1d, storage, uniformStruct, type GpuContext } from "../context.js";
@@ -50,6 +51,24 @@ ${uniformStruct(["n: u32"])}${decls}${main1d("reluBackward")}
 }
 `;
 
+const CROSS_FORWARD = (decls: string, x0: string, y: string, xl: string, out: string) => `// crossForward
+${uniformStruct(["n: u32"])}${decls}${main1d("crossForward")}
+  if (i >= p.n) { return; }
+  ${out}[i] = ${x0}[i] * ${y}[i] + ${xl}[i];
+}
+`;
+
+const CROSS_BACKWARD = (withXl: boolean) => `// crossBackward${withXl ? " with dXl" : " (layer 0)"}
+${uniformStruct(["n: u32", "accumulate: u32"])}${storage(1, "x0", "f32")}${storage(2, "y", "f32")}${storage(3, "dOut", "f32")}${storage(4, "dY", "f32")}${storage(5, "dX0", "f32")}${withXl ? storage(6, "dXl", "f32") : ""}${main1d("crossBackward")}
+  if (i >= p.n) { return; }
+  let g = dOut[i];
+  dY[i] = g * x0[i];
+  var acc = 0.0;
+  if (p.accumulate != 0u) { acc = dX0[i]; }
+  ${withXl ? "dX0[i] = acc + g * y[i];\n  dXl[i] = g;" : "dX0[i] = acc + g * y[i] + g;"}
+}
+`;
+
 const BIAS_FORWARD = () => `// biasAddForward
 ${uniformStruct(["n: u32", "cols: u32"])}${storage(1, "y", "f32")}${storage(2, "bias", "f32")}${main1d("biasAddForward")}
   if (i >= p.n) { return; }
@@ -94,6 +113,38 @@ export function reluBackward(ctx: GpuContext, args: Args<"reluBackward">): void 
     RELU_BACKWARD(d.decls, d.names["y"]!, d.names["dY"]!, d.names["dX"]!),
   );
   ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
+  ctx.rec.endOp();
+}
+
+/** out[i] = x0[i] * y[i] + xl[i]; overwrite, no aliasing. */
+export function crossForward(ctx: GpuContext, args: Args<"crossForward">): void {
+  const n = args.size;
+  const [x0, y, xl, out] = ctx.tensors.bindArgs("crossForward", args, "x0", "y", "xl", "out");
+  // Layer 0 reads x0 as xl too: one binding for the shared buffer.
+  const d = distinct([
+    ["x0", x0],
+    ["y", y],
+    ["xl", xl],
+    ["out", out],
+  ]);
+  const kernel = ctx.pipelines.kernel(`crossForward:${d.key}`, d.buffers.length, () =>
+    CROSS_FORWARD(d.decls, d.names["x0"]!, d.names["y"]!, d.names["xl"]!, d.names["out"]!),
+  );
+  ctx.rec.dispatch1d(kernel, d.buffers, [n], n);
+  ctx.rec.endOp();
+}
+
+/** dY = dOut * x0; dX0 = (accumulate ? dX0 : 0) + dOut * y (+ dOut without dXl); dXl = dOut when given. */
+export function crossBackward(ctx: GpuContext, args: Args<"crossBackward">): void {
+  const n = args.size;
+  const withXl = args.dXl !== undefined;
+  const bound = withXl
+    ? ctx.tensors.bindArgs("crossBackward", args, "x0", "y", "dOut", "dY", "dX0", "dXl")
+    : ctx.tensors.bindArgs("crossBackward", args, "x0", "y", "dOut", "dY", "dX0");
+  const kernel = ctx.pipelines.kernel(`crossBackward:${withXl ? "dXl" : "layer0"}`, bound.length, () =>
+    CROSS_BACKWARD(withXl),
+  );
+  ctx.rec.dispatch1d(kernel, bound, [n, args.accumulate ? 1 : 0], n);
   ctx.rec.endOp();
 }
 
