@@ -5,7 +5,7 @@
  * Adagrad step over every MLP tensor and the sparse Adagrad step on the batch's unique rows.
  * Each call is followed by `await backend.sync()`; GEMMs and the interaction run at the config's precision.
  */
-import { ADAGRAD_EPS, type DlrmModel } from "@dlrm/core";
+import { ADAGRAD_EPS, backendInteraction, type DlrmModel } from "@dlrm/core";
 import { gflopsOf, layerGemms } from "./flops.js";
 import { summarize, timeIt, type Repeats } from "./stats.js";
 import type { MicroRow } from "./types.js";
@@ -57,7 +57,14 @@ export function microOps(model: DlrmModel): MicroOp[] {
   });
   const x = model.bottom[model.bottom.length - 1]!.output;
   const emb = model.groups[0]!;
-  const inter = { batchSize: B, dim: D, numTables: T, op: m.interaction, itself: m.interactionItself, precision };
+  const inter = {
+    batchSize: B,
+    dim: D,
+    numTables: T,
+    op: backendInteraction(m),
+    itself: m.interactionItself,
+    precision,
+  };
   ops.push(
     {
       op: "embeddingBagsForward",
