@@ -6,48 +6,15 @@
  * whole split exactly as one process does.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, type OptimizerName, type TrainConfig } from "../config.js";
+import type { OptimizerName, TrainConfig } from "../config.js";
+import { base, data, worstTensor } from "./parity-fixtures.js";
 import { createRandomSource } from "../data/random-source.js";
 import { referenceBackendFactory } from "../reference/index.js";
 import { trainRanks } from "./train-ranks.js";
 import { planTables } from "./plan.js";
-import type { StateDict } from "../checkpoint/safetensors.js";
 import { createInProcessGroup } from "../comm/in-process.js";
 import { evaluate } from "../metrics/evaluate.js";
 import { buildModel } from "../train/trainer.js";
-
-const base: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  model: {
-    ...DEFAULT_TRAIN_CONFIG.model,
-    tableRows: [50, 40, 30, 20, 60],
-    bottomMlp: [6, 12, 8],
-    topMlp: [16, 1],
-    embeddingDim: 8,
-  },
-  batchSize: 24,
-  learningRate: 0.05,
-  loss: "bce",
-  printFreq: 1,
-  numBatches: 6,
-};
-const data = { ...DEFAULT_RANDOM_DATA, dataSize: 24 * 6, numIndicesPerLookup: 3 };
-
-/** max |a - b| / max |b| over a tensor: the relative error of the whole tensor. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-function worstTensor(a: StateDict, b: StateDict): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  return Math.max(...[...b].map(([k, t]) => relErr(a.get(k)!.data, t.data)));
-}
 
 const run = (cfg: TrainConfig, n: number) =>
   trainRanks(

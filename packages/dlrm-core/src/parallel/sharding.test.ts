@@ -5,10 +5,10 @@
  * within 1e-5 relative), reruns are bit-identical, and bad indices are still refused.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RANDOM_DATA, DEFAULT_TRAIN_CONFIG, type OptimizerName, type TrainConfig } from "../config.js";
+import type { OptimizerName, TrainConfig } from "../config.js";
+import { base, data, worstTensor } from "./parity-fixtures.js";
 import { createRandomSource } from "../data/random-source.js";
 import { referenceBackendFactory } from "../reference/index.js";
-import type { StateDict } from "../checkpoint/safetensors.js";
 import type { BatchSource } from "../data/batch.js";
 import { trainRanks } from "./train-ranks.js";
 import { planSharding } from "./planner.js";
@@ -17,38 +17,6 @@ import { exchangeIndices, localBags } from "./index-exchange.js";
 import { selectPieces } from "./rank-batch.js";
 import { createInProcessGroup } from "../comm/in-process.js";
 import type { Batch } from "../data/batch.js";
-
-const base: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  model: {
-    ...DEFAULT_TRAIN_CONFIG.model,
-    tableRows: [50, 40, 30, 20, 60],
-    bottomMlp: [6, 12, 8],
-    topMlp: [16, 1],
-    embeddingDim: 8,
-  },
-  batchSize: 24,
-  learningRate: 0.05,
-  loss: "bce",
-  printFreq: 1,
-  numBatches: 6,
-};
-const data = { ...DEFAULT_RANDOM_DATA, dataSize: 24 * 6, numIndicesPerLookup: 3 };
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-function worstTensor(a: StateDict, b: StateDict): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  return Math.max(...[...b].map(([k, t]) => relErr(a.get(k)!.data, t.data)));
-}
 
 const run = (cfg: TrainConfig, n: number, plan?: ShardingPlan) =>
   trainRanks(
