@@ -4,20 +4,15 @@
  * (tables placed alike and for the same reason on one line), and each rank's pieces and
  * memory estimate.
  */
-import { estimateMemory, type BatchSource, type Communicator, type ShardingPlan, type TrainConfig } from "@dlrm/core";
+import {
+  estimateMemory,
+  formatRanks,
+  type BatchSource,
+  type Communicator,
+  type ShardingPlan,
+  type TrainConfig,
+} from "@dlrm/core";
 import { formatBytes } from "../format.js";
-
-/** "0-3,7": compact lists of numbers. */
-function ranges(xs: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < xs.length;) {
-    let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
-    out.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
-    i = j + 1;
-  }
-  return out.length === 0 ? "none" : out.join(",");
-}
 
 const KIND_WORDS = {
   table: "whole on rank",
@@ -38,15 +33,15 @@ export function distributedLines(
   ];
   const byPlacement = new Map<string, number[]>();
   for (const p of plan.placements) {
-    const key = `${KIND_WORDS[p.kind]} ${ranges(p.ranks)} (${p.reason})`;
+    const key = `${KIND_WORDS[p.kind]} ${formatRanks(p.ranks)} (${p.reason})`;
     byPlacement.set(key, [...(byPlacement.get(key) ?? []), p.table]);
   }
   for (const [what, tables] of byPlacement)
-    lines.push(`  sharding    table${tables.length === 1 ? "" : "s"} ${ranges(tables)}: ${what}`);
+    lines.push(`  sharding    table${tables.length === 1 ? "" : "s"} ${formatRanks(tables)}: ${what}`);
   plan.shards.forEach((shards, r) => {
     const mem = estimateMemory(config, source.maxIndicesPerBag, { shards, worldSize: N });
     lines.push(
-      `  rank ${r}      ${shards.length} piece${shards.length === 1 ? "" : "s"} of tables ${ranges([...new Set(shards.map((s) => s.table))])}; memory ~${formatBytes(mem.totalBytes)}`,
+      `  rank ${r}      ${shards.length} piece${shards.length === 1 ? "" : "s"} of tables ${formatRanks([...new Set(shards.map((s) => s.table))])}; memory ~${formatBytes(mem.totalBytes)}`,
     );
   });
   return lines;

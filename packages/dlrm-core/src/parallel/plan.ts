@@ -1,8 +1,8 @@
 /**
  * Table-wise placement for hybrid-parallel training: each embedding table lives on one rank,
  * chosen by a balanced plan over two costs (table bytes with optimizer state, and lookups
- * per step), not dlrm's contiguous slices of the table list. The plan is data: the model,
- * the all-to-all and the checkpoints read it; the start-up report prints it.
+ * per step), not dlrm's contiguous slices of the table list. The sharding planner uses it
+ * for the tables it keeps whole.
  */
 import type { ModelConfig, OptimizerName } from "../config.js";
 
@@ -61,24 +61,4 @@ export function planTables(
     tableBytes: ownedTables.map((ts) => ts.reduce((a, t) => a + bytes[t]!, 0)),
     lookupsPerStep: ownedTables.map((ts) => ts.reduce((a, t) => a + lookups[t]!, 0)),
   };
-}
-
-/** Compact table lists: "0-3,7,9-10". */
-function ranges(ts: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < ts.length;) {
-    let j = i;
-    while (j + 1 < ts.length && ts[j + 1] === ts[j]! + 1) j++;
-    out.push(i === j ? `${ts[i]}` : `${ts[i]}-${ts[j]}`);
-    i = j + 1;
-  }
-  return out.length === 0 ? "none" : out.join(",");
-}
-
-/** One line per rank for the start-up report. */
-export function formatTablePlan(plan: TablePlan): string[] {
-  return plan.ownedTables.map((ts, r) => {
-    const mb = (plan.tableBytes[r]! / 2 ** 20).toFixed(1);
-    return `rank ${r}: tables ${ranges(ts)} (${ts.length} table${ts.length === 1 ? "" : "s"}, ${mb} MiB with optimizer state, ${plan.lookupsPerStep[r]!} lookups/step)`;
-  });
 }
