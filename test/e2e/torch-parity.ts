@@ -128,11 +128,17 @@ export async function runTorchParity(
 }
 
 /** Final-weight tolerance (absolute) per fixture; its README says why (default 1e-3). */
-export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = { "torch-parity-dcnv2-multihot": 1e-4 };
+export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = {
+  "torch-parity-dcnv2-multihot": 1e-4,
+  "torch-parity-dcn-1layer-sgd": 1e-4,
+  "torch-parity-dcn-2layer-onehot": 1e-4,
+};
 
 export const PARITY_FIXTURES = [
   "torch-parity-kaggle",
   "torch-parity-kaggle-cat-sgd",
   "torch-parity-kaggle-dot-itself",
   "torch-parity-dcnv2-multihot",
+  "torch-parity-dcn-1layer-sgd",
+  "torch-parity-dcn-2layer-onehot",
 ] as const;
