@@ -5,14 +5,15 @@ Builds shared/tools/torch_dlrm_ref.py's DLRM for a parity fixture's arguments, l
 (written by `dlrm train --save-model`) with load_state_dict(strict=True), checks names,
 shapes and dtypes, and prints the largest difference from the fixture's final weights.
 OURS may be a training checkpoint (its optimizer state is checked against the parameters).
-usage: /usr/bin/python3 scripts/torch-roundtrip.py OURS.safetensors fixtures/torch-parity-kaggle
+usage: /usr/bin/python3 scripts/torch-roundtrip.py OURS.safetensors fixtures/torch-parity-kaggle [--json OUT]
+(--json OUT writes what was checked, for bench-results/).
 """
 import json, os, struct, sys
 import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "tools"))
+sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
 import torch_dlrm_ref as ref  # noqa: E402
 
 
@@ -37,11 +38,24 @@ def main():
         assert name in weights and acc.shape[0] == weights[name].shape[0], name
     if sums:
         print(f"{len(sums)} Adagrad accumulators (optimizer.<param>.sum) match their parameters")
-    print(model.load_state_dict(weights, strict=True))
+    loaded = model.load_state_dict(weights, strict=True)
+    print(loaded)
     for name, value in model.state_dict().items():
         assert value.dtype == torch.float32 and list(value.shape) == list(weights[name].shape), name
     final = load(os.path.join(fixture, "final.safetensors"))
-    print("names, shapes and dtypes match; max |ours - PyTorch final| =", max(float((weights[k] - final[k]).abs().max()) for k in final))
+    worst = max(float((weights[k] - final[k]).abs().max()) for k in final)
+    print("names, shapes and dtypes match; max |ours - PyTorch final| =", worst)
+    if "--json" in sys.argv:
+        out = sys.argv[sys.argv.index("--json") + 1]
+        result = {
+            "what": "a dlrm train --save-model file loaded by PyTorch's load_state_dict(strict=True) into tools/torch/torch_dlrm_ref.py's model",
+            "ours": os.path.basename(ours), "fixture": os.path.relpath(fixture, os.path.join(HERE, "..")),
+            "strict_load": str(loaded), "tensors": len(weights), "adagrad_accumulators": len(sums),
+            "max_abs_diff_from_pytorch_final": worst, "torch": torch.__version__,
+        }
+        with open(out, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
 
 
 if __name__ == "__main__":
