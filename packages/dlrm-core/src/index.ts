@@ -49,6 +49,7 @@ export * from "./comm/single-process.js";
 export * from "./parallel/plan.js";
 export * from "./parallel/shards.js";
 export * from "./data/multi-hot.js";
+export * from "./model/mlperf-dlrmv2.js";
 export * from "./parallel/planner.js";
 export * from "./parallel/plan-costs.js";
 export * from "./parallel/plan-format.js";

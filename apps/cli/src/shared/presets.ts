@@ -4,21 +4,15 @@
  * DLRMv2 (DLRM-DCNv2) reference configuration on the Criteo 1TB data (torchrec_dlrm).
  */
 import { Option, type Command } from "commander";
+import { CRITEO_1TB_TABLES, MLPERF_MULTI_HOT } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 
-/** The 26 Criteo 1TB tables with --max-ind-range 40000000. */
-export const CRITEO_1TB_TABLES = [
-  40000000, 39060, 17295, 7424, 20265, 3, 7122, 1543, 63, 40000000, 3067956, 405282, 10, 2209, 11938, 155, 4, 976, 14,
-  40000000, 40000000, 40000000, 590152, 12973, 108, 36,
-];
-
-/** MLPerf DLRMv2's multi-hot sizes, one per table. */
-export const MLPERF_MULTI_HOT = [3, 2, 1, 2, 6, 1, 1, 1, 1, 7, 3, 8, 1, 6, 9, 5, 1, 1, 1, 12, 100, 27, 10, 3, 1, 1];
+export { CRITEO_1TB_TABLES, MLPERF_MULTI_HOT };
 
 /** Option values (commander keys) per preset. */
 export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   "mlperf-dlrmv2": {
-    archEmbeddingSize: CRITEO_1TB_TABLES,
+    archEmbeddingSize: [...CRITEO_1TB_TABLES],
     maxIndRange: 40000000,
     archSparseFeatureSize: 128,
     archMlpBot: [13, 512, 256, 128],
@@ -26,7 +20,7 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     archInteractionOp: "dcn",
     dcnNumLayers: 3,
     dcnLowRankDim: 512,
-    multiHotSizes: MLPERF_MULTI_HOT,
+    multiHotSizes: [...MLPERF_MULTI_HOT],
     multiHotDistributionType: "uniform",
     numIndicesPerLookup: 1,
     numIndicesPerLookupFixed: true,
