@@ -1,10 +1,11 @@
 /**
  * Every sharding kind through `dlrm train --world-size N --sharding KIND` (mpirun, as root
  * and oversubscribed on a 2-core machine) on the Kaggle shape's 26 tables over real Criteo
- * rows, on gaudi and wasm (webgpu at N = 2): row-wise, column-wise and replicated at world
- * sizes 2 and 3 train like one process (every step's loss and the final weights within 1e-5 relative); a
- * checkpoint written under one plan and world size resumes under another; the plan is in
- * the checkpoint's metadata.
+ * rows, on gaudi and wasm (webgpu at N = 2): row-wise and column-wise at world size N give
+ * table-wise's numbers at N bit for bit (one-hot bags: partial pools add zeros), and every
+ * kind, replicated included, trains like one process (every step's loss within 1e-5
+ * relative, the final weights within WEIGHTS_TOL); a checkpoint written under one plan and
+ * world size resumes under another; the plan is in the checkpoint's metadata.
  */
 import { closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +47,14 @@ const KAGGLE = [
   "1",
 ];
 
+/**
+ * Final weights at N ranks against one process, norm-wise relative per tensor. The MLPs run
+ * data-parallel on B/N rows a rank, so the BLAS picks other kernels (per CPU: AVX2 or
+ * AVX-512) and rounds differently; Adagrad's first steps, g / sqrt(g^2), turn that into
+ * differences near 1.5e-5 on rarely touched embedding rows at N = 3, the same for every kind.
+ */
+const WEIGHTS_TOL = 5e-5;
+
 function ok(r: { status: number | null; stderr: string; stdout: string }): void {
   expect(
     r.stderr.replace(/^dlrm: starting .*\n/m, "").replace(/^Warning: max\w+ artificially reduced .*\n/gm, ""),
@@ -69,7 +78,8 @@ function train(backend: string, n: number, kind: string, tag: string, extra: str
     ...extra,
   ]);
   ok(r);
-  if (n > 1) expect(r.stdout).toMatch(new RegExp(`sharding    tables 0-25: .*--sharding ${kind}`));
+  const tables = kind === "table" ? "[\\d,]+" : "0-25";
+  if (n > 1) expect(r.stdout).toMatch(new RegExp(`sharding    tables ${tables}: .*--sharding ${kind}`));
   return tag;
 }
 
@@ -100,16 +110,19 @@ describe.skipIf(missing !== undefined && !required)(
         const one = train(backend, 1, "table", `${backend}-1`);
         const base = losses(join(dir, `${one}.jsonl`));
         expect(base).toHaveLength(8);
-        for (const kind of ["row", "column", "replicated"]) {
-          for (const n of sizes) {
+        for (const n of sizes) {
+          const tableN = train(backend, n, "table", `${backend}-table-${n}`);
+          for (const kind of ["row", "column", "replicated"]) {
             const tag = train(backend, n, kind, `${backend}-${kind}-${n}`);
             const loss = worstLossErr(losses(join(dir, `${tag}.jsonl`)), base);
             const weights = worstRelErr(join(dir, `${tag}.safetensors`), join(dir, `${one}.safetensors`));
+            const vsTable = worstRelErr(join(dir, `${tag}.safetensors`), join(dir, `${tableN}.safetensors`));
             console.log(
-              `${backend} --sharding ${kind} N=${n}: worst step loss ${loss.toExponential(2)}, worst tensor ${weights.toExponential(2)}`,
+              `${backend} --sharding ${kind} N=${n}: worst step loss ${loss.toExponential(2)}, worst tensor ${weights.toExponential(2)}, against table-wise at N ${vsTable.toExponential(2)}`,
             );
             expect(loss).toBeLessThan(1e-5);
-            expect(weights).toBeLessThan(1e-5);
+            expect(weights).toBeLessThan(WEIGHTS_TOL);
+            if (kind !== "replicated") expect(vsTable).toBe(0);
           }
         }
       }, 300_000);
