@@ -93,6 +93,7 @@ const CONFIG_WORDS = {
   small: "small (4 x 100k x 16, batch 128)",
   kaggle: "Kaggle shape (26 x 100k x 16, batch 128)",
   medium: "Medium (3M x 64, 7 x 4096, batch 512)",
+  dlrmv2: "DLRMv2 scaled down (26 tables of at most 100k x 128, multi-hot, dcn 3 x 512, batch 256)",
 };
 
 /** The single-process step table: one row per configuration file. */
@@ -519,7 +520,11 @@ function scalingMeasuredBlock({ file, json: r }) {
 }
 
 const BLOCKS = {
-  "bench-steps": { readme: "README.md", files: ["small.json", "kaggle.json", "medium.json"], render: stepsBlock },
+  "bench-steps": {
+    readme: "README.md",
+    files: ["small.json", "kaggle.json", "medium.json", "dlrmv2.json"],
+    render: stepsBlock,
+  },
   "dist-kaggle": { readme: "README.md", files: ["dist-kaggle.json"], render: distBlock },
   "dist-kaggle-124": { readme: "README.md", files: ["dist-kaggle-124.json"], render: distScalingBlock },
   "dist-medium-124": { readme: "README.md", files: ["dist-medium-124.json"], render: distScalingBlock },

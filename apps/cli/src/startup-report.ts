@@ -46,7 +46,7 @@ export function modelSummary(cfg: TrainConfig): string {
 /** The start-up block, one string per line. */
 export function startupLines(f: StartupFacts): string[] {
   const c = f.config;
-  const memory = estimateMemory(c, f.source.maxIndicesPerBag);
+  const memory = estimateMemory(c, f.source);
   const largest = [...memory.breakdown].sort((a, b) => b.bytes - a.bytes)[0];
   const how = f.requestedBackend === "auto" ? "auto: the first available" : `--backend ${f.requestedBackend}`;
   const lines = [

@@ -1,15 +1,38 @@
 /**
  * The benchmark configurations, named as on the command line: the small default, the
- * Criteo Kaggle shape (26 x 100,000 x 16, dot, batch 128) and the seed's Medium
- * (one 3,000,000 x 64 table, cat, batch 512). Each is a TrainConfig plus random-data options,
- * and the matching torch_dlrm_bench.py flags for the side-by-side PyTorch run.
+ * Criteo Kaggle shape (26 x 100,000 x 16, dot, batch 128), the seed's Medium (one
+ * 3,000,000 x 64 table, cat, batch 512) and MLPerf's DLRMv2 scaled down (dcn, multi-hot).
+ * Each is a TrainConfig plus random-data options, and the matching torch_dlrm_bench.py flags.
  */
-import { DEFAULT_TRAIN_CONFIG, type RandomDataConfig, type TrainConfig } from "@dlrm/core";
+import {
+  CRITEO_1TB_TABLES,
+  DEFAULT_TRAIN_CONFIG,
+  dcnShape,
+  MLPERF_MULTI_HOT,
+  type BagBounds,
+  type RandomDataConfig,
+  type TrainConfig,
+} from "@dlrm/core";
 
 export interface BenchConfig {
   name: string;
   train: TrainConfig;
   data: RandomDataConfig;
+  /** MLPerf's synthetic multi-hot sizes, one per table: every index of table t becomes multiHot[t] ids. */
+  multiHot?: readonly number[];
+}
+
+/** Rows of a DLRMv2 table scaled down to fit (as `--max-ind-range`). */
+export const DLRMV2_BENCH_ROWS = 100000;
+
+/** The most indices one bag of each table can hold in `c`'s batches (after the multi-hot expansion). */
+export function benchBagBounds(c: BenchConfig): BagBounds {
+  const k = c.data.numIndicesPerLookup;
+  const hot = c.multiHot;
+  return {
+    maxIndicesPerBag: k * Math.max(1, ...(hot ?? [])),
+    ...(hot === undefined ? {} : { maxIndicesPerBagByTable: hot.map((h) => k * h) }),
+  };
 }
 
 function make(
@@ -97,7 +120,33 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
     1e-5,
     38,
   ),
+  dlrmv2: dlrmv2(),
 };
+
+/**
+ * MLPerf DLRMv2 (DLRM-DCNv2) with every table cut to DLRMV2_BENCH_ROWS rows: dimension 128,
+ * bottom 13-512-256-128, 3 cross layers of rank 512, top 1024-1024-512-256-1, MLPerf's
+ * multi-hot sizes over one index per lookup, Adagrad at MLPerf's learning rate, batch 256.
+ */
+function dlrmv2(): BenchConfig {
+  const c = make(
+    "dlrmv2",
+    {
+      embeddingDim: 128,
+      tableRows: CRITEO_1TB_TABLES.map((r) => Math.min(r, DLRMV2_BENCH_ROWS)),
+      bottomMlp: [13, 512, 256, 128],
+      topMlp: [1024, 1024, 512, 256, 1],
+      interaction: "dcn",
+      interactionItself: false,
+      dcnLayers: 3,
+      dcnRank: 512,
+    },
+    256,
+    0.004,
+    1,
+  );
+  return { ...c, data: { ...c.data, numIndicesPerLookupFixed: true }, multiHot: [...MLPERF_MULTI_HOT] };
+}
 
 /** torch_dlrm_bench.py's flags for the same configuration. */
 export function torchFlags(c: BenchConfig, iterations: number): string[] {
@@ -123,5 +172,10 @@ export function torchFlags(c: BenchConfig, iterations: number): string[] {
     String(c.train.learningRate),
     "--num-batches",
     String(iterations),
+    ...(c.data.numIndicesPerLookupFixed ? ["--num-indices-per-lookup-fixed"] : []),
+    ...(m.interaction === "dcn"
+      ? ["--dcn-num-layers", String(dcnShape(m).layers), "--dcn-low-rank-dim", String(dcnShape(m).rank)]
+      : []),
+    ...(c.multiHot !== undefined ? ["--multi-hot-sizes", c.multiHot.join(",")] : []),
   ];
 }

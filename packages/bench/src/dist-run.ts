@@ -21,7 +21,7 @@ import {
   type Precision,
   type ShardingChoice,
 } from "@dlrm/core";
-import { torchFlags, type BenchConfig } from "./configs.js";
+import { benchBagBounds, torchFlags, type BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { stepFlops } from "./flops.js";
 import { median } from "./report.js";
@@ -602,7 +602,7 @@ export async function runDistBench(o: DistBenchOptions): Promise<BenchReport> {
     backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })),
     peak: null,
     flopsPerStep: stepFlops(config.train),
-    estimatedModelBytes: estimateMemory(config.train, config.data.numIndicesPerLookup).totalBytes,
+    estimatedModelBytes: estimateMemory(config.train, benchBagBounds(config)).totalBytes,
     steps: [],
     micro: [],
     peakRssBytes: maxRss(),

@@ -35,7 +35,7 @@ import {
   type ShardingPlan,
   type ShardKind,
 } from "@dlrm/core";
-import { BENCH_CONFIGS } from "./configs.js";
+import { BENCH_CONFIGS, benchBagBounds } from "./configs.js";
 import { DIST_STEP_KIND } from "./dist-run.js";
 import { median } from "./report.js";
 import { summarize } from "./stats.js";
@@ -174,11 +174,8 @@ export async function runDistStep(
     const be = backend;
     if (!be.info.precisions.includes(a.dtype)) throw new Error(`${a.backend} does not implement ${a.dtype}`);
     const cfg = { ...c.train, mode: a.mode, precision: a.dtype };
-    const plan =
-      worldSize > 1
-        ? planForSource(cfg, { maxIndicesPerBag: c.data.numIndicesPerLookup }, worldSize, { sharding: a.sharding })
-        : undefined;
-    const model = buildModel(be, cfg, c.data.numIndicesPerLookup, worldSize > 1 ? comm : undefined, plan);
+    const plan = worldSize > 1 ? planForSource(cfg, benchBagBounds(c), worldSize, { sharding: a.sharding }) : undefined;
+    const model = buildModel(be, cfg, benchBagBounds(c), worldSize > 1 ? comm : undefined, plan);
     model.loadInitialWeights();
     const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
     const uploader = new BatchUploader(be, model);

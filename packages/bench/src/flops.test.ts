@@ -27,6 +27,22 @@ describe("stepFlops", () => {
     expect(stepFlops(medium)).toBeGreaterThan(6 * top4096);
     expect(stepFlops(medium) / 1e12).toBeCloseTo(0.316, 3);
   });
+
+  it("DLRMv2 counts each cross layer's V (B x K x N) and W (B x N x K) GEMMs between the MLPs", () => {
+    const v2 = BENCH_CONFIGS.dlrmv2!.train;
+    const shapes = layerGemms(v2).map((g) => `${g.name} ${g.m}x${g.n}x${g.k}`);
+    expect(shapes.slice(3, 5)).toEqual([
+      "inter_arch.crossnet.V_kernels.0 256x512x3456",
+      "inter_arch.crossnet.W_kernels.0 256x3456x512",
+    ]);
+    expect(shapes.filter((s) => s.startsWith("inter_arch"))).toHaveLength(6);
+    expect(shapes[9]).toBe("top_l.0 256x1024x3456");
+    const f = (m: number, n: number, k: number) => 2 * m * n * k;
+    const cross = 3 * 2 * 3 * f(256, 512, 3456);
+    const bottom = 2 * f(256, 512, 13) + 3 * f(256, 256, 512) + 3 * f(256, 128, 256);
+    const top = 3 * (f(256, 1024, 3456) + f(256, 1024, 1024) + f(256, 512, 1024) + f(256, 256, 512) + f(256, 1, 256));
+    expect(stepFlops(v2)).toBe(bottom + cross + top);
+  });
 });
 
 describe("summarize", () => {

@@ -1,10 +1,11 @@
 /**
  * FLOPs of one DLRM training step, counted from the configuration: 2 M N K per GEMM, for
  * each MLP layer the forward product and both backward products (weight gradient and input
- * gradient; the first bottom layer has no input gradient). Element-wise ops, embedding bags
- * and the interaction are not counted: GFLOP/s here means GEMM work per second.
+ * gradient; the first bottom layer has no input gradient), and with dcn each cross layer's
+ * two GEMMs (V: B x K x N, W: B x N x K) the same way. Element-wise ops, embedding bags and
+ * the dot/cat interaction are not counted: GFLOP/s here means GEMM work per second.
  */
-import { mlpLayers, type TrainConfig } from "@dlrm/core";
+import { dcnShape, interactionWidth, mlpLayers, type TrainConfig } from "@dlrm/core";
 
 /** One MLP layer's forward GEMM shape: M = batch, N = out features, K = in features. */
 export interface LayerGemm {
@@ -14,17 +15,24 @@ export interface LayerGemm {
   k: number;
 }
 
-/** Forward GEMM shapes of every MLP layer, bottom then top (names as in dlrm's state dict). */
+/** Forward GEMM shapes of every MLP layer and cross layer, bottom, cross network, top (names as in the state dict). */
 export function layerGemms(cfg: TrainConfig): LayerGemm[] {
   const { bottom, top } = mlpLayers(cfg.model);
   const out: LayerGemm[] = [];
-  for (const [prefix, widths] of [
-    ["bot_l", bottom],
-    ["top_l", top],
-  ] as const) {
+  const mlp = (prefix: string, widths: readonly number[]): void => {
     for (let i = 0; i + 1 < widths.length; i++)
       out.push({ name: `${prefix}.${2 * i}`, m: cfg.batchSize, n: widths[i + 1]!, k: widths[i]! });
+  };
+  mlp("bot_l", bottom);
+  if (cfg.model.interaction === "dcn") {
+    const { layers, rank } = dcnShape(cfg.model);
+    const n = interactionWidth(cfg.model);
+    for (let l = 0; l < layers; l++) {
+      out.push({ name: `inter_arch.crossnet.V_kernels.${l}`, m: cfg.batchSize, n: rank, k: n });
+      out.push({ name: `inter_arch.crossnet.W_kernels.${l}`, m: cfg.batchSize, n, k: rank });
+    }
   }
+  mlp("top_l", top);
   return out;
 }
 

@@ -14,7 +14,7 @@ import {
   type ExecutionMode,
   type Precision,
 } from "@dlrm/core";
-import type { BenchConfig } from "./configs.js";
+import { benchBagBounds, type BenchConfig } from "./configs.js";
 import { backendVersion, gitCommit, machineInfo } from "./environment.js";
 import { gflopsOf, stepFlops } from "./flops.js";
 import { runMicro } from "./micro.js";
@@ -272,7 +272,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     backends: backends.map((b) => ({ ...b, label: backendLabel(b.name) })),
     peak,
     flopsPerStep: flops,
-    estimatedModelBytes: estimateMemory(o.config.train, o.config.data.numIndicesPerLookup).totalBytes,
+    estimatedModelBytes: estimateMemory(o.config.train, benchBagBounds(o.config)).totalBytes,
     steps,
     torch,
     micro,

@@ -5,8 +5,16 @@
  * each phase ends with `await backend.sync()` and is timed on its own (the time split);
  * in lazy mode the ops only run at markStep, so there is no split.
  */
-import { BatchUploader, DlrmModel, randomBatch, type Backend, type Batch } from "@dlrm/core";
-import type { BenchConfig } from "./configs.js";
+import {
+  BatchUploader,
+  DlrmModel,
+  expandMultiHot,
+  multiHotTables,
+  randomBatch,
+  type Backend,
+  type Batch,
+} from "@dlrm/core";
+import { benchBagBounds, type BenchConfig } from "./configs.js";
 import { timeIt, type Repeats } from "./stats.js";
 import type { PhaseSplit } from "./types.js";
 import { median } from "./report.js";
@@ -18,9 +26,15 @@ export interface StepMeasurement {
   model: DlrmModel;
 }
 
-/** Batches replayed by the step benchmark (a few distinct ones, so caches see varied rows). */
+/**
+ * Batches replayed by the step benchmark (a few distinct ones, so caches see varied rows);
+ * with `c.multiHot`, every index expanded as MLPerf's synthetic multi-hot does (numpy seed 0).
+ */
 export function benchBatches(c: BenchConfig, count = 4): Batch[] {
-  return Array.from({ length: count }, (_, i) => randomBatch(c.train, c.data, i));
+  const batches = Array.from({ length: count }, (_, i) => randomBatch(c.train, c.data, i));
+  if (c.multiHot === undefined) return batches;
+  const tables = multiHotTables(c.multiHot, c.train.model.tableRows, 0);
+  return batches.map((b) => expandMultiHot(b, c.multiHot!, tables));
 }
 
 /** Builds the model on `backend` with seeded weights. */
@@ -28,7 +42,7 @@ export function benchModel(backend: Backend, c: BenchConfig): DlrmModel {
   const model = new DlrmModel(
     backend,
     { ...c.train, mode: backend.mode },
-    { batchSize: c.train.batchSize, maxIndicesPerBag: c.data.numIndicesPerLookup },
+    { ...benchBagBounds(c), batchSize: c.train.batchSize },
   );
   model.loadInitialWeights();
   return model;

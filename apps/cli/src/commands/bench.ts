@@ -72,7 +72,7 @@ export interface BenchFlags {
 const DIST_DEFAULT_BACKENDS = "gaudi,wasm";
 
 /** Configurations on which the float64 reference backend is left out unless named in --backends. */
-const REFERENCE_TOO_SLOW = new Set(["kaggle", "medium"]);
+const REFERENCE_TOO_SLOW = new Set(["kaggle", "medium", "dlrmv2"]);
 
 function positiveInt(flag: string, value: string, min: number): number {
   const n = Number(value);
@@ -240,7 +240,7 @@ export function registerBench(program: Command): void {
     )
     .option(
       "--backends <list>",
-      "comma-separated backend names (default: every registered backend; the reference is left out on kaggle/medium)",
+      "comma-separated backend names (default: every registered backend; the reference is left out on kaggle/medium/dlrmv2)",
     )
     .option("--mode <modes>", "eager, lazy or eager,lazy (default: eager,lazy; with --world-size: eager)")
     .addOption(new Option("--modes <modes>", "the same as --mode").hideHelp())

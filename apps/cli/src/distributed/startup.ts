@@ -39,7 +39,7 @@ export function distributedLines(
   for (const [what, tables] of byPlacement)
     lines.push(`  sharding    table${tables.length === 1 ? "" : "s"} ${formatRanks(tables)}: ${what}`);
   plan.shards.forEach((shards, r) => {
-    const mem = estimateMemory(config, source.maxIndicesPerBag, { shards, worldSize: N });
+    const mem = estimateMemory(config, source, { shards, worldSize: N });
     lines.push(
       `  rank ${r}      ${shards.length} piece${shards.length === 1 ? "" : "s"} of tables ${formatRanks([...new Set(shards.map((s) => s.table))])}; memory ~${formatBytes(mem.totalBytes)}`,
     );

@@ -14,11 +14,24 @@ export interface Batch {
   targets: Float32Array;
 }
 
-export interface BatchSource {
+/**
+ * Upper bounds on indices per bag, which size the sparse buffers: `maxIndicesPerBag` for
+ * every table, or `maxIndicesPerBagByTable[t]` (at most the former) for table t where given,
+ * so a table's buffers hold B * bound(t) indices (multi-hot bags differ per table).
+ */
+export interface BagBounds {
+  readonly maxIndicesPerBag: number;
+  readonly maxIndicesPerBagByTable?: readonly number[];
+}
+
+/** The bound on table `table`'s bags. */
+export function tableBagBound(bounds: BagBounds, table: number): number {
+  return bounds.maxIndicesPerBagByTable?.[table] ?? bounds.maxIndicesPerBag;
+}
+
+export interface BatchSource extends BagBounds {
   /** Whole batches in one epoch (after --num-batches is applied). */
   readonly batchesPerEpoch: number;
-  /** Upper bound on indices per bag, which sizes the sparse buffers. */
-  readonly maxIndicesPerBag: number;
   /** One line for the start-up summary. */
   readonly description: string;
   /** The batches of one epoch, in order, starting at batch `from` (the resume cursor). */

@@ -4,7 +4,7 @@
  * column 0 the row itself and columns 1..k-1 `randint(0, rows)`; every index i of a bag
  * becomes the k indices lookup[i] (first i). A source wrapper applies it to every batch.
  */
-import type { Batch, BatchSource } from "./batch.js";
+import { tableBagBound, type Batch, type BatchSource } from "./batch.js";
 import { NumpyRandomState } from "../util/numpy-random.js";
 
 /** Per table, its rows x k lookup (row-major), drawn as numpy draws them. */
@@ -62,6 +62,7 @@ export function withMultiHot(
   return {
     batchesPerEpoch: source.batchesPerEpoch,
     maxIndicesPerBag: source.maxIndicesPerBag * Math.max(...k),
+    maxIndicesPerBagByTable: k.map((v, t) => tableBagBound(source, t) * v),
     description: `${source.description}; multi-hot (MLPerf synthetic, uniform, seed ${seed}): ${k.join(",")} per table`,
     async *batches(epoch: number, from?: number) {
       for await (const b of source.batches(epoch, from)) yield expandMultiHot(b, k, tables);

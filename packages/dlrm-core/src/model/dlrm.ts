@@ -5,6 +5,7 @@
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
 import type { Backend, Tensor } from "../backend.js";
+import type { BagBounds } from "../data/batch.js";
 import { backendInteraction, interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
 import { CrossNet, type DenseParam } from "./cross-net.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
@@ -35,11 +36,9 @@ interface LinearLayer {
   dOutput: Tensor;
 }
 
-/** Upper bounds that size the per-step buffers. */
-export interface BatchLimits {
+/** Upper bounds that size the per-step buffers (NNZmax = B * sum over tables of the bag bound). */
+export interface BatchLimits extends BagBounds {
   batchSize: number;
-  /** Maximum indices per bag (NNZmax = T * B * this). */
-  maxIndicesPerBag: number;
 }
 
 /**
@@ -119,7 +118,7 @@ export class DlrmModel {
     const mine = plan.shards[shard?.rank ?? 0]!;
     const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
     this.groups = shardGroups(mine).map(
-      (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits.maxIndicesPerBag, config.optimizer, direct),
+      (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct),
     );
     this.pieces = this.groups
       .flatMap((g) =>

@@ -7,6 +7,7 @@
  */
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import type { OptimizerName } from "../config.js";
+import { tableBagBound, type BagBounds } from "../data/batch.js";
 import { shardRows, type ShardGroup, type TableShard } from "../parallel/shards.js";
 
 /** torch.optim.Adagrad's default eps. */
@@ -45,7 +46,7 @@ export class EmbeddingGroup {
     tableRows: readonly number[],
     dim: number,
     private readonly batchSize: number,
-    maxIndicesPerBag: number,
+    bounds: BagBounds,
     private readonly optimizer: OptimizerName,
     pooled?: { pooled: Tensor; dPooled: Tensor },
   ) {
@@ -55,7 +56,7 @@ export class EmbeddingGroup {
     this.shards = group.shards;
     const n = group.shards.length;
     const w = this.width;
-    this.nnzMax = n * batchSize * maxIndicesPerBag;
+    this.nnzMax = batchSize * group.shards.reduce((a, s) => a + tableBagBound(bounds, s.table), 0);
     const names = group.shards.map((s) => pieceName(s, dim, tableRows[s.table]!));
     this.tables = group.shards.map((s, i) => be.alloc([shardRows(s), w], "f32", names[i]));
     if (optimizer !== "sgd") {

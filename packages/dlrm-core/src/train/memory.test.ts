@@ -1,6 +1,9 @@
 /** Tests of the memory estimate and the refusal before allocating, with its per-table breakdown. */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../config.js";
+import { withMultiHot } from "../data/multi-hot.js";
+import { DlrmModel } from "../model/dlrm.js";
+import { ReferenceBackend } from "../reference/reference-backend.js";
 import { checkMemoryFits, estimateMemory, MemoryRefusalError } from "./memory.js";
 
 const medium: TrainConfig = {
@@ -37,5 +40,37 @@ describe("memory estimate", () => {
       /this machine holds at most 1024\.0 MiB[\s\S]*--max-ind-range[\s\S]*rwsadagrad/,
     );
     expect(() => checkMemoryFits(estimateMemory(medium, 38), 4 * 2 ** 30, "wasm", 64 * 2 ** 30)).not.toThrow();
+  });
+});
+
+describe("per-table bag bounds (multi-hot)", () => {
+  const cfg: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    model: { ...medium.model, tableRows: [1000, 1000, 1000], topMlp: [64, 1] },
+    batchSize: 256,
+  };
+  const batchBytes = (e: ReturnType<typeof estimateMemory>): number =>
+    e.breakdown.find((b) => b.name.startsWith("batch buffers"))!.bytes;
+
+  it("sizes each table's batch buffers by its own bound, not the largest", () => {
+    const uniform = estimateMemory(cfg, 100);
+    const perTable = estimateMemory(cfg, { maxIndicesPerBag: 100, maxIndicesPerBagByTable: [1, 2, 100] });
+    // per bag index: 4 i32 buffers + D floats of unique-row gradient; per bag: one offset
+    const bytes = (nnz: number): number => (4 * nnz + 3 * 256) * 4 + nnz * 64 * 4;
+    expect(batchBytes(uniform)).toBe(bytes(256 * 300));
+    expect(batchBytes(perTable)).toBe(bytes(256 * 103));
+    expect(perTable.totalBytes).toBeLessThan(uniform.totalBytes);
+  });
+
+  it("the model's buffers hold B x the sum of the bounds, and a multi-hot source reports its bounds", () => {
+    const source = withMultiHot(
+      { batchesPerEpoch: 1, maxIndicesPerBag: 1, description: "one-hot", batches: async function* () {} },
+      [3, 1, 7],
+      cfg.model.tableRows,
+    );
+    expect(source.maxIndicesPerBag).toBe(7);
+    expect(source.maxIndicesPerBagByTable).toEqual([3, 1, 7]);
+    const model = new DlrmModel(new ReferenceBackend(), { ...cfg, batchSize: 4 }, { ...source, batchSize: 4 });
+    expect(model.groups.reduce((a, g) => a + g.nnzMax, 0)).toBe(4 * 11);
   });
 });

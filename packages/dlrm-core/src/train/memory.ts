@@ -4,6 +4,7 @@
  * per-table breakdown so a refusal can say what to shrink.
  */
 import { dcnShape, interactionWidth, type TrainConfig } from "../config.js";
+import { tableBagBound, type BagBounds } from "../data/batch.js";
 import { crossSpecs, mlpLayers } from "../model/parameters.js";
 import { shardRows, shardWidth, type TableShard } from "../parallel/shards.js";
 
@@ -13,13 +14,14 @@ export interface MemoryEstimate {
 }
 
 /**
- * Estimates bytes for `cfg` with batches of up to `maxIndicesPerBag` indices per bag; with
+ * Estimates bytes for `cfg` with batches of up to `bounds` indices per bag (a number: for
+ * every table); with
  * `shard`, for one rank of a hybrid-parallel run (its table pieces over the global batch, the
  * MLPs over its B / worldSize samples, the exchange buffers).
  */
 export function estimateMemory(
   cfg: TrainConfig,
-  maxIndicesPerBag = 1,
+  bounds: number | BagBounds = 1,
   shard?: { shards: readonly TableShard[]; worldSize: number },
 ): MemoryEstimate {
   const m = cfg.model;
@@ -77,8 +79,9 @@ export function estimateMemory(
   });
   activations += 2 * B * (interactionWidth(m) + T * D) + B * bottom[0]!;
   breakdown.push({ name: "activations and their gradients", bytes: activations * f32 });
-  const nnz = owned.length * BE * maxIndicesPerBag;
-  const rowFloats = owned.reduce((a, s) => a + BE * maxIndicesPerBag * shardWidth(s), 0);
+  const bags: BagBounds = typeof bounds === "number" ? { maxIndicesPerBag: bounds } : bounds;
+  const nnz = owned.reduce((a, s) => a + BE * tableBagBound(bags, s.table), 0);
+  const rowFloats = owned.reduce((a, s) => a + BE * tableBagBound(bags, s.table) * shardWidth(s), 0);
   breakdown.push({
     name: "batch buffers (indices, CSR map, unique-row gradients)",
     bytes: (4 * nnz + owned.length * BE) * 4 + rowFloats * f32,

@@ -7,7 +7,7 @@ import type { Backend } from "../backend.js";
 import { localBatchSize, validateConfig, type TrainConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
-import type { BatchSource } from "../data/batch.js";
+import { tableBagBound, type BagBounds, type BatchSource } from "../data/batch.js";
 import { totalmem } from "node:os";
 import { DlrmModel } from "../model/dlrm.js";
 import { LrScheduler } from "./lr-schedule.js";
@@ -29,36 +29,44 @@ export interface ShardingOptions {
 /** The sharding plan for `cfg` on `worldSize` ranks, lookups estimated from the source's bag size. */
 export function planForSource(
   cfg: TrainConfig,
-  source: Pick<BatchSource, "maxIndicesPerBag">,
+  source: BagBounds,
   worldSize: number,
   options: ShardingOptions = {},
 ): ShardingPlan {
   return planSharding(cfg.model, cfg.optimizer, {
     worldSize,
     batchSize: cfg.batchSize,
-    meanBagSize: source.maxIndicesPerBag,
+    meanBagSize: meanBagBound(source, cfg.model.tableRows.length),
     maxIndicesPerBag: source.maxIndicesPerBag,
     sharding: options.sharding ?? "auto",
     ...(options.memoryPerRank === undefined ? {} : { memoryPerRank: options.memoryPerRank }),
   });
 }
 
+/** The mean over `tables` tables of their bag bounds. */
+function meanBagBound(bounds: BagBounds, tables: number): number {
+  let sum = 0;
+  for (let t = 0; t < tables; t++) sum += tableBagBound(bounds, t);
+  return tables === 0 ? bounds.maxIndicesPerBag : sum / tables;
+}
+
 /** Builds the model for this process: all of it, or one rank's part of a hybrid-parallel one. */
 export function buildModel(
   backend: Backend,
   cfg: TrainConfig,
-  maxIndicesPerBag: number,
+  bagBounds: number | BagBounds,
   comm?: Communicator,
   plan?: ShardingPlan,
   check: (shard?: { shards: readonly TableShard[]; worldSize: number }) => void = () => undefined,
 ): DlrmModel {
-  const limits = { batchSize: cfg.batchSize, maxIndicesPerBag };
+  const bounds: BagBounds = typeof bagBounds === "number" ? { maxIndicesPerBag: bagBounds } : bagBounds;
+  const limits = { ...bounds, batchSize: cfg.batchSize };
   if (comm === undefined || comm.worldSize === 1) {
     check();
     return new DlrmModel(backend, cfg, limits);
   }
   localBatchSize(cfg.batchSize, comm.worldSize);
-  const p = plan ?? planForSource(cfg, { maxIndicesPerBag }, comm.worldSize);
+  const p = plan ?? planForSource(cfg, bounds, comm.worldSize);
   if (p.worldSize !== comm.worldSize)
     throw new RangeError(`the sharding plan is for ${p.worldSize} ranks, but ${comm.worldSize} are running`);
   check({ shards: p.shards[comm.rank]!, worldSize: comm.worldSize });
@@ -170,13 +178,8 @@ export async function trainModel(
   opts: TrainOptions = {},
 ): Promise<{ model: DlrmModel; summary: TrainSummary }> {
   validateConfig(cfg);
-  const model = buildModel(backend, cfg, source.maxIndicesPerBag, opts.comm, opts.plan, (shard) =>
-    checkMemoryFits(
-      estimateMemory(cfg, source.maxIndicesPerBag, shard),
-      backend.info.memoryLimitBytes,
-      backend.info.name,
-      totalmem(),
-    ),
+  const model = buildModel(backend, cfg, source, opts.comm, opts.plan, (shard) =>
+    checkMemoryFits(estimateMemory(cfg, source, shard), backend.info.memoryLimitBytes, backend.info.name, totalmem()),
   );
   const hybrid = model.shard === undefined ? undefined : new HybridStep(model);
   const lr = new LrScheduler({
