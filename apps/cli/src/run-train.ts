@@ -87,13 +87,13 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const dataset =
     setup.dataset === undefined
       ? undefined
-      : await openDatasetRun(setup.config, setup.dataset, say, comm, cli.multiHotSizes);
+      : await openDatasetRun(setup.config, setup.dataset, say, comm, cli.multiHotSizes, cli.multiHotDistribution);
   const config = dataset?.config ?? setup.config;
   const opened = dataset?.train ?? (await openSource(setup));
   const source =
     dataset !== undefined || cli.multiHotSizes === undefined
       ? opened
-      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows);
+      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution);
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
   const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);

@@ -30,7 +30,9 @@ export function microOps(model: DlrmModel): MicroOp[] {
   const layers = [...model.bottom, ...model.top];
   const ops: MicroOp[] = [];
   const seen = new Set<string>();
-  layerGemms(cfg).forEach((g, i) => {
+  // The MLP layers' GEMMs, in model.bottom then model.top order (the DCN's are in the op split).
+  const mlpGemms = layerGemms(cfg).filter((g) => !g.name.startsWith("inter_arch."));
+  mlpGemms.forEach((g, i) => {
     const key = `${g.m}x${g.n}x${g.k}`;
     if (seen.has(key)) return;
     seen.add(key);

@@ -78,7 +78,17 @@ export interface RandomDataConfig {
   numIndicesPerLookupFixed: boolean;
   /** Targets rounded to 0/1 (`--round-targets`). */
   roundTargets: boolean;
+  /** How bag indices are drawn (`--rand-data-dist`); absent: uniform over the table's rows. */
+  indexDistribution?: RandomIndexDistribution;
 }
+
+/**
+ * dlrm's `--rand-data-dist`: "uniform" draws round(u * (rows - 1)); "gaussian" draws
+ * normal(mu, sigma) (mu = (min + max) / 2 when given as -1), clipped to [min, max], the
+ * distinct draws truncated to integers (`--rand-data-min/max/mu/sigma`).
+ */
+export type RandomIndexDistribution =
+  { kind: "uniform" } | { kind: "gaussian"; min: number; max: number; mu: number; sigma: number };
 
 export interface CriteoTsvDataConfig {
   kind: "criteo-tsv";

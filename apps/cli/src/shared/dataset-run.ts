@@ -15,6 +15,7 @@ import {
   type Communicator,
   type DlrmModel,
   type EvaluationResult,
+  type MultiHotDistribution,
   type TrainConfig,
 } from "@dlrm/core";
 import { rankZeroFirst } from "../distributed/rank-zero-first.js";
@@ -59,6 +60,7 @@ export async function openDatasetRun(
   write: (line: string) => void,
   comm?: Communicator,
   multiHotSizes?: readonly number[],
+  multiHotDistribution: MultiHotDistribution = "uniform",
 ): Promise<DatasetRun> {
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
@@ -72,7 +74,7 @@ export async function openDatasetRun(
   const config = configForTables(setupConfig, pre.summary.tableRows);
   const dataset = ProcessedDataset.open(d.processedDir);
   const hot = (s: BatchSource): BatchSource =>
-    multiHotSizes === undefined ? s : withMultiHot(s, multiHotSizes, config.model.tableRows);
+    multiHotSizes === undefined ? s : withMultiHot(s, multiHotSizes, config.model.tableRows, 0, multiHotDistribution);
   const train = hot(
     createCriteoDatasetSource(dataset, {
       split: "train",

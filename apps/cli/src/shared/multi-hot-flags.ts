@@ -1,9 +1,10 @@
 /**
  * The multi-hot flags of `dlrm train`: `--multi-hot-sizes K[,K...]` (one per table, or one
- * for every table) and `--multi-hot-distribution-type uniform` (MLPerf DLRMv2's synthetic
- * multi-hot: each index becomes K ids drawn once per table with numpy seed 0).
+ * for every table) and `--multi-hot-distribution-type uniform|pareto` (MLPerf DLRMv2's
+ * synthetic multi-hot: each index becomes K ids drawn once per table with numpy seed 0).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import type { MultiHotDistribution } from "@dlrm/core";
 
 /** Parses "3,2,1" or "3" into positive integers. */
 function sizesArg(value: string): number[] {
@@ -30,14 +31,15 @@ export function addMultiHotOptions(cmd: Command): Command {
     );
 }
 
-/** The sizes given (undefined: one-hot), after checking the distribution. */
+/** How the extra ids are drawn (`--multi-hot-distribution-type`). */
+export function multiHotDistributionOf(cmd: Command): MultiHotDistribution {
+  return cmd.opts<{ multiHotDistributionType: MultiHotDistribution }>().multiHotDistributionType;
+}
+
+/** The sizes given (undefined: one-hot), checked against the number of tables. */
 export function multiHotFromOptions(cmd: Command, numTables: number): number[] | undefined {
-  const o = cmd.opts<{ multiHotSizes?: number[]; multiHotDistributionType: string }>();
+  const o = cmd.opts<{ multiHotSizes?: number[] }>();
   if (o.multiHotSizes === undefined) return undefined;
-  if (o.multiHotDistributionType !== "uniform")
-    throw new InvalidArgumentError(
-      `--multi-hot-distribution-type ${o.multiHotDistributionType}: only uniform (MLPerf's default) is built; use uniform`,
-    );
   if (o.multiHotSizes.length !== 1 && o.multiHotSizes.length !== numTables)
     throw new InvalidArgumentError(
       `--multi-hot-sizes: ${o.multiHotSizes.length} sizes for ${numTables} tables (give one per table, or one for all)`,

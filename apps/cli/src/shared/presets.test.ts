@@ -37,8 +37,11 @@ describe("multi-hot flags", () => {
     expect(parseTrainArgs(["--multi-hot-sizes", "3,2,1,4"]).cli.multiHotSizes).toEqual([3, 2, 1, 4]);
     expect(() => parseTrainArgs(["--multi-hot-sizes", "3,2"])).toThrow(/--multi-hot-sizes.*2 sizes for 4 tables/);
     expect(() => parseTrainArgs(["--multi-hot-sizes", "0"])).toThrow(/--multi-hot-sizes/);
-    expect(() => parseTrainArgs(["--multi-hot-sizes", "2", "--multi-hot-distribution-type", "pareto"])).toThrow(
-      /--multi-hot-distribution-type.*only uniform/,
+    expect(parseTrainArgs(["--multi-hot-sizes", "2"]).cli.multiHotDistribution).toBe("uniform");
+    const pareto = parseTrainArgs(["--multi-hot-sizes", "2", "--multi-hot-distribution-type", "pareto"]);
+    expect(pareto.cli.multiHotDistribution).toBe("pareto");
+    expect(() => parseTrainArgs(["--multi-hot-sizes", "2", "--multi-hot-distribution-type", "zipf"])).toThrow(
+      /--multi-hot-distribution-type/,
     );
   });
 });

@@ -5,7 +5,8 @@
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
-import { addMultiHotOptions, multiHotFromOptions } from "./multi-hot-flags.js";
+import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
+import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -14,6 +15,7 @@ import {
   DEFAULT_TRAIN_CONFIG,
   validateConfig,
   type DataConfig,
+  type MultiHotDistribution,
   type TrainConfig,
   type ShardingOptions,
 } from "@dlrm/core";
@@ -50,6 +52,8 @@ export interface CliOptions {
   sharding: ShardingOptions;
   /** MLPerf's synthetic multi-hot sizes (`--multi-hot-sizes`), one per table or one; undefined: one-hot. */
   multiHotSizes: number[] | undefined;
+  /** How the extra multi-hot ids are drawn (`--multi-hot-distribution-type`). */
+  multiHotDistribution: MultiHotDistribution;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
   /** Final weights, safetensors (`--save-model`). */
@@ -93,7 +97,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addPresetOption(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd))))
+  return addPresetOption(addRandDataOptions(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd)))))
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -426,6 +430,8 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       numIndicesPerLookupFixed: opts.numIndicesPerLookupFixed as boolean,
       roundTargets: opts.roundTargets as boolean,
     };
+    const indexDistribution = randDataFromOptions(cmd, config.model.tableRows, notes);
+    if (indexDistribution !== undefined) data.indexDistribution = indexDistribution;
   }
 
   const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
@@ -454,6 +460,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     distTimeout: opts.distTimeout as number,
     sharding: shardingOptions(shardingFromOptions(cmd)),
     multiHotSizes: multiHotSizesOf(cmd, config.model.tableRows.length),
+    multiHotDistribution: multiHotDistributionOf(cmd),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     checkpointDir: opts.checkpointDir as string,

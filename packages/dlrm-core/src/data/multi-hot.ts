@@ -1,14 +1,35 @@
 /**
- * MLPerf DLRMv2's synthetic multi-hot (torchrec_dlrm's multi_hot.py, "uniform"): with numpy
- * seed `seed` (MLPerf: 0), for each table in order a lookup table of rows x k is drawn,
- * column 0 the row itself and columns 1..k-1 `randint(0, rows)`; every index i of a bag
- * becomes the k indices lookup[i] (first i). A source wrapper applies it to every batch.
+ * MLPerf DLRMv2's synthetic multi-hot (torchrec_dlrm's multi_hot.py): with numpy seed `seed`
+ * (MLPerf: 0), for each table in order a lookup table of rows x k is drawn, column 0 the row
+ * itself and columns 1..k-1 `randint(0, rows)` ("uniform") or `pareto(0.25)` cast to int32
+ * modulo rows ("pareto"); every index i of a bag becomes the k indices lookup[i] (first i).
+ * A source wrapper applies it to every batch.
  */
 import { tableBagBound, type Batch, type BatchSource } from "./batch.js";
 import { NumpyRandomState } from "../util/numpy-random.js";
 
+/** How the extra ids of a multi-hot bag are drawn (`--multi-hot-distribution-type`). */
+export type MultiHotDistribution = "uniform" | "pareto";
+
+/** The shape MLPerf's "pareto" lookup draws with. */
+const PARETO_SHAPE = 0.25;
+
+/**
+ * numpy's `x.astype(np.int32) % rows` for one pareto draw x >= 0: values past int32 (and
+ * NaN) become -2^31 as x86's conversion gives them, and `%` takes the divisor's sign.
+ */
+function paretoId(x: number, rows: number): number {
+  const i = x < 2147483648 ? Math.trunc(x) : -2147483648;
+  return ((i % rows) + rows) % rows;
+}
+
 /** Per table, its rows x k lookup (row-major), drawn as numpy draws them. */
-export function multiHotTables(sizes: readonly number[], tableRows: readonly number[], seed: number): Int32Array[] {
+export function multiHotTables(
+  sizes: readonly number[],
+  tableRows: readonly number[],
+  seed: number,
+  distribution: MultiHotDistribution = "uniform",
+): Int32Array[] {
   if (sizes.length !== tableRows.length)
     throw new RangeError(`--multi-hot-sizes: ${sizes.length} sizes for ${tableRows.length} tables`);
   const rs = new NumpyRandomState(seed);
@@ -17,7 +38,8 @@ export function multiHotTables(sizes: readonly number[], tableRows: readonly num
     const out = new Int32Array(rows * k);
     for (let r = 0; r < rows; r++) {
       out[r * k] = r;
-      for (let j = 1; j < k; j++) out[r * k + j] = rs.randint(0, rows);
+      for (let j = 1; j < k; j++)
+        out[r * k + j] = distribution === "uniform" ? rs.randint(0, rows) : paretoId(rs.pareto(PARETO_SHAPE), rows);
     }
     return out;
   });
@@ -54,16 +76,17 @@ export function withMultiHot(
   sizes: readonly number[],
   tableRows: readonly number[],
   seed = 0,
+  distribution: MultiHotDistribution = "uniform",
 ): BatchSource {
   const k = sizes.length === 1 ? tableRows.map(() => sizes[0]!) : [...sizes];
   if (k.some((v) => !Number.isInteger(v) || v < 1))
     throw new RangeError(`--multi-hot-sizes: every size must be a positive integer, got ${sizes.join(",")}`);
-  const tables = multiHotTables(k, tableRows, seed);
+  const tables = multiHotTables(k, tableRows, seed, distribution);
   return {
     batchesPerEpoch: source.batchesPerEpoch,
     maxIndicesPerBag: source.maxIndicesPerBag * Math.max(...k),
     maxIndicesPerBagByTable: k.map((v, t) => tableBagBound(source, t) * v),
-    description: `${source.description}; multi-hot (MLPerf synthetic, uniform, seed ${seed}): ${k.join(",")} per table`,
+    description: `${source.description}; multi-hot (MLPerf synthetic, ${distribution}, seed ${seed}): ${k.join(",")} per table`,
     async *batches(epoch: number, from?: number) {
       for await (const b of source.batches(epoch, from)) yield expandMultiHot(b, k, tables);
     },

@@ -47,3 +47,49 @@ describe("random data", () => {
     expect(() => createRandomSource(cfg, { ...data, dataSize: 5 })).toThrow(/no whole batch/);
   });
 });
+
+describe("--rand-data-dist gaussian (dlrm's generate_dist_input_batch)", () => {
+  const wide = { ...cfg, batchSize: 256, model: { ...cfg.model, tableRows: [1000, 1000] } };
+  const gauss = (mu: number, sigma: number, min = 0, max = 999): RandomDataConfig => ({
+    ...data,
+    dataSize: 512,
+    numIndicesPerLookup: 8,
+    numIndicesPerLookupFixed: true,
+    indexDistribution: { kind: "gaussian", min, max, mu, sigma },
+  });
+
+  it("centres the indices on mu with spread sigma, clipped to [min, max], sorted (ties truncated may repeat)", () => {
+    const { indices, offsets } = randomBatch(wide, gauss(400, 20), 0).sparse;
+    const all = [...indices];
+    const mean = all.reduce((a, v) => a + v, 0) / all.length;
+    const sd = Math.sqrt(all.reduce((a, v) => a + (v - mean) ** 2, 0) / all.length);
+    expect(Math.abs(mean - 399.5)).toBeLessThan(2);
+    expect(Math.abs(sd - 20)).toBeLessThan(2);
+    for (let b = 0; b < offsets.length - 1; b++) {
+      const bag = all.slice(offsets[b]!, offsets[b + 1]!);
+      expect(bag.length).toBeGreaterThanOrEqual(1);
+      expect(bag.length).toBeLessThanOrEqual(8);
+      expect(bag).toEqual([...bag].sort((x, y) => x - y));
+    }
+    const clipped = [...randomBatch(wide, gauss(-1, 300, 100, 200), 0).sparse.indices];
+    expect(Math.min(...clipped)).toBe(100);
+    expect(Math.max(...clipped)).toBe(200);
+    // mu -1: the middle of [min, max]; wide sigma piles draws on both bounds, de-duplicated per bag
+    const bags = randomBatch(wide, gauss(-1, 300, 100, 200), 0).sparse;
+    expect(bags.offsets[1]! - bags.offsets[0]!).toBeLessThan(8);
+  });
+
+  it("uniform ignores min and max, as dlrm does", () => {
+    const u: RandomDataConfig = { ...data, indexDistribution: { kind: "uniform" } };
+    expect(randomBatch(cfg, u, 2)).toEqual(randomBatch(cfg, data, 2));
+  });
+
+  it("refuses a range past a table's rows, an empty range and sigma <= 0, naming the flag", () => {
+    expect(() => createRandomSource(wide, gauss(10, 1, 0, 1000))).toThrow(
+      /--rand-data-max: 1000 is past table 0's last row 999/,
+    );
+    expect(() => createRandomSource(wide, gauss(10, 1, 5, 4))).toThrow(/--rand-data-max: 4 is below --rand-data-min 5/);
+    expect(() => createRandomSource(wide, gauss(10, 0))).toThrow(/--rand-data-sigma/);
+    expect(() => createRandomSource(wide, gauss(10, 1, -3, 10))).toThrow(/--rand-data-min/);
+  });
+});

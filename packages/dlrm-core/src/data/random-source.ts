@@ -1,13 +1,39 @@
 /**
  * Random data with dlrm's semantics (`--data-generation random`): dense uniform [0, 1);
  * per table and sample a bag of k draws (k uniform in 1..min(rows, N), or exactly N with
- * `--num-indices-per-lookup-fixed`), indices uniform over the rows, sorted and de-duplicated;
+ * `--num-indices-per-lookup-fixed`), indices uniform over the rows, sorted and de-duplicated
+ * (or, with `--rand-data-dist gaussian`, normal draws clipped to [min, max], the distinct
+ * values sorted and truncated to integers, as dlrm's generate_dist_input_batch);
  * targets uniform [0, 1), rounded with `--round-targets`. Each batch has its own seeded
  * stream (seed, batch number), so batches are made one at a time, never all at once.
  */
-import type { RandomDataConfig, TrainConfig } from "../config.js";
+import type { RandomDataConfig, RandomIndexDistribution, TrainConfig } from "../config.js";
 import { Rng } from "../util/rng.js";
 import type { Batch, BatchSource } from "./batch.js";
+
+/** The gaussian's parameters with dlrm's mu = -1 default resolved; undefined: uniform. */
+function gaussianOf(
+  d: RandomIndexDistribution | undefined,
+): { min: number; max: number; mu: number; sigma: number } | undefined {
+  if (d === undefined || d.kind === "uniform") return undefined;
+  return { ...d, mu: d.mu === -1 ? (d.min + d.max) / 2 : d.mu };
+}
+
+/**
+ * Refuses a gaussian whose range leaves a table (indices past its last row) or is empty,
+ * naming the flag.
+ */
+export function checkIndexDistribution(d: RandomIndexDistribution | undefined, tableRows: readonly number[]): void {
+  if (d === undefined || d.kind === "uniform") return;
+  if (!(d.sigma > 0)) throw new RangeError(`--rand-data-sigma: expected a positive number, got ${d.sigma}`);
+  if (!(d.min >= 0)) throw new RangeError(`--rand-data-min: expected a row number >= 0, got ${d.min}`);
+  if (!(d.max >= d.min)) throw new RangeError(`--rand-data-max: ${d.max} is below --rand-data-min ${d.min}`);
+  const t = tableRows.findIndex((rows) => Math.trunc(d.max) > rows - 1);
+  if (t >= 0)
+    throw new RangeError(
+      `--rand-data-max: ${d.max} is past table ${t}'s last row ${tableRows[t]! - 1}; give at most ${Math.min(...tableRows) - 1}`,
+    );
+}
 
 /** Makes batch `index` (0-based) of the random data set. Deterministic in (seed, index). */
 export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: number): Batch {
@@ -19,6 +45,7 @@ export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: num
   for (let i = 0; i < dense.length; i++) dense[i] = rng.uniform();
   const T = m.tableRows.length;
   const N = data.numIndicesPerLookup;
+  const gauss = gaussianOf(data.indexDistribution);
   const offsets = new Int32Array(T * B + 1);
   const indices: number[] = [];
   const bag: number[] = [];
@@ -28,9 +55,12 @@ export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: num
       offsets[t * B + b] = indices.length;
       const k = data.numIndicesPerLookupFixed ? N : 1 + rng.int(Math.min(rows, N));
       bag.length = 0;
-      for (let j = 0; j < k; j++) bag.push(rng.int(rows));
+      if (gauss === undefined) for (let j = 0; j < k; j++) bag.push(rng.int(rows));
+      else
+        for (let j = 0; j < k; j++)
+          bag.push(Math.min(gauss.max, Math.max(gauss.min, gauss.mu + gauss.sigma * rng.normal())));
       bag.sort((x, y) => x - y);
-      for (let j = 0; j < bag.length; j++) if (j === 0 || bag[j] !== bag[j - 1]) indices.push(bag[j]!);
+      for (let j = 0; j < bag.length; j++) if (j === 0 || bag[j] !== bag[j - 1]) indices.push(Math.trunc(bag[j]!));
     }
   }
   offsets[T * B] = indices.length;
@@ -51,13 +81,20 @@ export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): Ba
   if (!Number.isInteger(data.numIndicesPerLookup) || data.numIndicesPerLookup <= 0) {
     throw new RangeError(`--num-indices-per-lookup: expected a positive integer, got ${data.numIndicesPerLookup}`);
   }
+  checkIndexDistribution(data.indexDistribution, cfg.model.tableRows);
   return {
     batchesPerEpoch,
     // Bags are de-duplicated, so none holds more indices than its table has rows.
     maxIndicesPerBag: Math.min(data.numIndicesPerLookup, Math.max(...cfg.model.tableRows)),
-    description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag`,
+    description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag${describeDistribution(data.indexDistribution)}`,
     async *batches(_epoch: number, from = 0) {
       for (let i = from; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
     },
   };
+}
+
+/** The start-up words for a non-default index distribution. */
+function describeDistribution(d: RandomIndexDistribution | undefined): string {
+  const g = gaussianOf(d);
+  return g === undefined ? "" : `, gaussian indices (mu ${g.mu}, sigma ${g.sigma}, clipped to [${g.min}, ${g.max}])`;
 }

@@ -1,8 +1,10 @@
 /**
  * numpy's legacy `RandomState` stream, as far as MLPerf DLRMv2's synthetic multi-hot needs
  * it: MT19937 seeded with an integer (`init_genrand`, what `np.random.seed(n)` does for a
- * scalar n) and `randint(low, high)` for int64 (masked rejection sampling on 32-bit draws
- * when the range fits in 32 bits), so TypeScript draws the very ids numpy draws.
+ * scalar n), `randint(low, high)` for int64 (masked rejection sampling on 32-bit draws
+ * when the range fits in 32 bits), `random_sample()` (53 bits from two draws) and
+ * `pareto(a)` (legacy: exp(E / a) - 1 with E = -log(1 - U)), so TypeScript draws the very
+ * ids numpy draws.
  */
 
 const N = 624;
@@ -61,5 +63,17 @@ export class NumpyRandomState {
       const v = (this.nextUint32() & mask) >>> 0;
       if (v <= range) return low + v;
     }
+  }
+
+  /** `random_sample()`: (a >> 5, b >> 6) of two draws as a double in [0, 1). */
+  randomSample(): number {
+    const a = this.nextUint32() >>> 5;
+    const b = this.nextUint32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** `pareto(a)` of the legacy stream: exp(-log(1 - U) / a) - 1 (Lomax, shape a). */
+  pareto(a: number): number {
+    return Math.exp(-Math.log(1 - this.randomSample()) / a) - 1;
   }
 }
