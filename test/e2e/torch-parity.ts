@@ -165,4 +165,5 @@ export const PARITY_FIXTURES = [
   "torch-parity-qr-mult",
   "torch-parity-qr-add",
   "torch-parity-qr-concat",
+  "torch-parity-md",
 ] as const;
