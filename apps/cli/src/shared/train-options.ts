@@ -6,6 +6,7 @@
  */
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addMultiHotOptions, multiHotFromOptions } from "./multi-hot-flags.js";
+import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -93,7 +94,7 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addPresetOption(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd))))
+  return addPresetOption(addEmbeddingVariantOptions(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd)))))
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -443,6 +444,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       "the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training",
     );
   }
+  applyEmbeddingVariant(cmd, config, worldSize);
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,
