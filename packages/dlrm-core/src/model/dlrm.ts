@@ -131,16 +131,18 @@ export class DlrmModel {
       shardGroups(mine).map(
         (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits.maxIndicesPerBag, config.optimizer, direct),
       );
-    this.pieces = this.embeddingLayer?.pieces ?? this.groups
-      .flatMap((g) =>
-        g.shards.map((s, i) => ({
-          name: `emb_l.${s.table}.weight`,
-          shard: s,
-          weight: g.tables[i]!,
-          ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
-        })),
-      )
-      .sort((a, b) => a.shard.table - b.shard.table);
+    this.pieces =
+      this.embeddingLayer?.pieces ??
+      this.groups
+        .flatMap((g) =>
+          g.shards.map((s, i) => ({
+            name: `emb_l.${s.table}.weight`,
+            shard: s,
+            weight: g.tables[i]!,
+            ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
+          })),
+        )
+        .sort((a, b) => a.shard.table - b.shard.table);
     const { bottom, top } = mlpLayers(m);
     this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
     const bottomOut = this.bottom[this.bottom.length - 1]!;

@@ -117,14 +117,16 @@ export function physicalTableSpecs(
   tableLayouts(tableRows, dim, variant).forEach((l, t) => {
     const s = Math.sqrt(1 / l.rows);
     const p = `emb_l.${t}`;
-    if (l.kind === "plain") out.push({ table: t, name: `${p}.weight`, shape: [l.rows, dim], role: "table", bound: [-s, s] });
+    if (l.kind === "plain")
+      out.push({ table: t, name: `${p}.weight`, shape: [l.rows, dim], role: "table", bound: [-s, s] });
     else if (l.kind === "qr") {
       out.push({ table: t, name: `${p}.weight_q`, shape: [l.quotientRows, dim], role: "table", bound: [s, 1] });
       out.push({ table: t, name: `${p}.weight_r`, shape: [l.collisions, dim], role: "table", bound: [s, 1] });
     } else {
       out.push({ table: t, name: `${p}.embs.weight`, shape: [l.rows, l.width], role: "table", bound: [-s, s] });
       const b = Math.sqrt(6 / (l.width + dim));
-      if (l.projected) out.push({ table: t, name: `${p}.proj.weight`, shape: [dim, l.width], role: "proj", bound: [-b, b] });
+      if (l.projected)
+        out.push({ table: t, name: `${p}.proj.weight`, shape: [dim, l.width], role: "proj", bound: [-b, b] });
     }
   });
   return out;

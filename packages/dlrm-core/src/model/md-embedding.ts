@@ -121,7 +121,9 @@ export class MdEmbedding implements EmbeddingLayer {
     layouts.forEach((l, t) => {
       if (l.kind !== "md") return;
       const name = `emb_l.${t}.embs.weight`;
-      const g = physicalGroup(be, ctx, l.width, [{ table: t, rows: l.rows, name, source: { table: t, row: (i) => i } }]);
+      const g = physicalGroup(be, ctx, l.width, [
+        { table: t, rows: l.rows, name, source: { table: t, row: (i) => i } },
+      ]);
       named.push(...g.named);
       const gather = constantSparse(be, gatherBags(T, B, [t]), `emb_l.${t} gather`);
       if (!l.projected) {
@@ -168,9 +170,27 @@ export class MdEmbedding implements EmbeddingLayer {
     for (const m of this.md) {
       m.group.forward(be);
       if (m.proj === undefined) continue;
-      be.gemm({ a: m.group.pooled, b: m.proj.param, c: m.y, m: B, n: D, k: m.width, transA: false, transB: true, alpha: 1, beta: 0, precision });
+      be.gemm({
+        a: m.group.pooled,
+        b: m.proj.param,
+        c: m.y,
+        m: B,
+        n: D,
+        k: m.width,
+        transA: false,
+        transB: true,
+        alpha: 1,
+        beta: 0,
+        precision,
+      });
     }
-    be.embeddingBagsForward({ tables: this.gatherTables, sparse: this.gatherAll.tensors, pooled: this.mdPooled, batchSize: B, dim: D });
+    be.embeddingBagsForward({
+      tables: this.gatherTables,
+      sparse: this.gatherAll.tensors,
+      pooled: this.mdPooled,
+      batchSize: B,
+      dim: D,
+    });
     be.crossForward({ x0: this.plainPooled, y: this.ones, xl: this.mdPooled, out: this.pooled, size: this.ones.size });
   }
 
@@ -179,11 +199,42 @@ export class MdEmbedding implements EmbeddingLayer {
     const { dim: D, batchSize: B, precision } = this.ctx;
     const T = this.ctx.tableRows.length;
     for (const m of this.md) {
-      be.embeddingBagsBackward({ dPooled: this.dPooled, sparse: m.gather.tensors, dRows: m.dY, batchSize: B, dim: D, numTables: T });
+      be.embeddingBagsBackward({
+        dPooled: this.dPooled,
+        sparse: m.gather.tensors,
+        dRows: m.dY,
+        batchSize: B,
+        dim: D,
+        numTables: T,
+      });
       if (m.proj !== undefined) {
         const x = m.group.pooled;
-        be.gemm({ a: m.dY, b: x, c: m.proj.grad, m: D, n: m.width, k: B, transA: true, transB: false, alpha: 1, beta: 0, precision });
-        be.gemm({ a: m.dY, b: m.proj.param, c: m.group.dPooled, m: B, n: m.width, k: D, transA: false, transB: false, alpha: 1, beta: 0, precision });
+        be.gemm({
+          a: m.dY,
+          b: x,
+          c: m.proj.grad,
+          m: D,
+          n: m.width,
+          k: B,
+          transA: true,
+          transB: false,
+          alpha: 1,
+          beta: 0,
+          precision,
+        });
+        be.gemm({
+          a: m.dY,
+          b: m.proj.param,
+          c: m.group.dPooled,
+          m: B,
+          n: m.width,
+          k: D,
+          transA: false,
+          transB: false,
+          alpha: 1,
+          beta: 0,
+          precision,
+        });
       }
       m.group.backwardAndStep(be, lr);
     }

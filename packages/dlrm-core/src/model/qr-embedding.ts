@@ -8,7 +8,13 @@
 import type { Backend, Tensor } from "../backend.js";
 import type { DenseParam } from "./cross-net.js";
 import type { EmbeddingGroup } from "./embedding-group.js";
-import { physicalGroup, type EmbeddingLayer, type GroupPiece, type LayerContext, type PhysicalPiece } from "./embedding-layer.js";
+import {
+  physicalGroup,
+  type EmbeddingLayer,
+  type GroupPiece,
+  type LayerContext,
+  type PhysicalPiece,
+} from "./embedding-layer.js";
 import { tableLayouts, type QrVariant } from "./embedding-variant.js";
 
 export class QrEmbedding implements EmbeddingLayer {
@@ -42,7 +48,12 @@ export class QrEmbedding implements EmbeddingLayer {
     const quotient = (t: number): GroupPiece => {
       const l = layouts[t]!;
       return l.kind === "qr"
-        ? { table: t, rows: l.quotientRows, name: `emb_l.${t}.weight_q`, source: { table: t, row: (i) => Math.floor(i / c) } }
+        ? {
+            table: t,
+            rows: l.quotientRows,
+            name: `emb_l.${t}.weight_q`,
+            source: { table: t, row: (i) => Math.floor(i / c) },
+          }
         : { table: t, rows: l.rows, name: `emb_l.${t}.weight`, source: { table: t, row: (i) => i } };
     };
     const remainder = (t: number): GroupPiece =>
@@ -51,7 +62,13 @@ export class QrEmbedding implements EmbeddingLayer {
         : { table: t, rows: 1 };
     const tables = layouts.map((_, t) => t);
     if (variant.operation === "concat") {
-      const g = physicalGroup(be, ctx, D, tables.flatMap((t) => [quotient(t), remainder(t)]), { pooled, dPooled });
+      const g = physicalGroup(
+        be,
+        ctx,
+        D,
+        tables.flatMap((t) => [quotient(t), remainder(t)]),
+        { pooled, dPooled },
+      );
       this.groups = [g.group];
       this.pieces = g.named;
       return;
@@ -66,7 +83,9 @@ export class QrEmbedding implements EmbeddingLayer {
     const gq = physicalGroup(be, ctx, D, tables.map(quotient), this.q);
     const gr = physicalGroup(be, ctx, D, tables.map(remainder), this.r);
     this.groups = [gq.group, gr.group];
-    this.pieces = [...gq.named, ...gr.named].sort((a, b) => a.shard.table - b.shard.table || (a.name < b.name ? -1 : 1));
+    this.pieces = [...gq.named, ...gr.named].sort(
+      (a, b) => a.shard.table - b.shard.table || (a.name < b.name ? -1 : 1),
+    );
     if (add) {
       this.constant = be.alloc([this.size], "f32", "QR add: ones");
     } else {

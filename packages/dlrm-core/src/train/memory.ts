@@ -29,8 +29,7 @@ export function estimateMemory(
   const D = pooledWidth(m.embeddingDim, m.embeddingVariant);
   const T = m.tableRows.length;
   // QR and MD (one process): every physical table, named by its parameter.
-  const physical =
-    shard === undefined ? physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant) : [];
+  const physical = shard === undefined ? physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant) : [];
   const physicalTables = physical.filter((p) => p.role === "table");
   const owned: readonly TableShard[] =
     shard?.shards ??
