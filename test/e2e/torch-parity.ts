@@ -15,6 +15,7 @@ import {
   type BackendFactory,
   type ExecutionMode,
   type TrainConfig,
+  type EmbeddingVariant,
 } from "@dlrm/core";
 import { fixtureInputSource } from "./fixture-inputs.js";
 
@@ -35,6 +36,25 @@ interface FixtureArgs {
   lr: number;
   opt: "adagrad" | "sgd";
   seed: number;
+  /** Per-table rows (comma-separated) instead of `rows` for every table. */
+  table_rows?: string;
+  qr_flag?: boolean;
+  qr_threshold?: number;
+  qr_operation?: "mult" | "add" | "concat";
+  qr_collisions?: number;
+  md_flag?: boolean;
+  md_threshold?: number;
+  md_temperature?: number;
+  md_round_dims?: boolean;
+}
+
+/** The QR or MD embeddings a fixture's arguments ask for (dlrm's flags). */
+function fixtureVariant(a: FixtureArgs): EmbeddingVariant | undefined {
+  if (a.qr_flag === true)
+    return { kind: "qr", threshold: a.qr_threshold!, operation: a.qr_operation!, collisions: a.qr_collisions! };
+  if (a.md_flag === true)
+    return { kind: "md", threshold: a.md_threshold!, temperature: a.md_temperature!, roundDims: a.md_round_dims! };
+  return undefined;
 }
 
 export interface ParityResult {
@@ -53,12 +73,13 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
     ...DEFAULT_TRAIN_CONFIG,
     model: {
       embeddingDim: a.dim,
-      tableRows: new Array(26).fill(a.rows),
+      tableRows: a.table_rows === undefined ? new Array(26).fill(a.rows) : a.table_rows.split(",").map(Number),
       bottomMlp: dashes(a.bot),
       topMlp: dashes(a.top),
       interaction: a.op,
       interactionItself: a.itself === true,
       ...(a.op === "dcn" ? { dcnLayers: a.dcn_layers!, dcnRank: a.dcn_rank! } : {}),
+      ...(fixtureVariant(a) === undefined ? {} : { embeddingVariant: fixtureVariant(a)! }),
     },
     batchSize: a.batch,
     learningRate: a.lr,
@@ -141,4 +162,8 @@ export const PARITY_FIXTURES = [
   "torch-parity-dcnv2-multihot",
   "torch-parity-dcn-1layer-sgd",
   "torch-parity-dcn-2layer-onehot",
+  "torch-parity-qr-mult",
+  "torch-parity-qr-add",
+  "torch-parity-qr-concat",
+  "torch-parity-md",
 ] as const;

@@ -4,6 +4,7 @@
  * model, trainer and data sources read only this. `validateConfig` names every bad field.
  */
 import type { ExecutionMode, InteractionOp, LossFunction, Precision } from "./backend.js";
+import { pooledWidth, tableLayouts, type EmbeddingVariant } from "./model/embedding-variant.js";
 
 export type OptimizerName = "sgd" | "adagrad" | "rwsadagrad";
 
@@ -44,6 +45,8 @@ export interface ModelConfig {
   dcnLayers?: number;
   /** dcn: low-rank dimension K (`--dcn-low-rank-dim`, default 512). */
   dcnRank?: number;
+  /** dlrm's compressed embeddings (`--qr-flag` or `--md-flag`); plain tables when absent. */
+  embeddingVariant?: EmbeddingVariant;
 }
 
 export interface TrainConfig {
@@ -140,9 +143,10 @@ export const DEFAULT_RANDOM_DATA: RandomDataConfig = {
 /** Width of the interaction output for a model (the first top-MLP input). */
 export function interactionWidth(m: ModelConfig): number {
   const f = m.tableRows.length + 1;
-  if (m.interaction === "cat" || m.interaction === "dcn") return f * m.embeddingDim;
+  const d = pooledWidth(m.embeddingDim, m.embeddingVariant);
+  if (m.interaction === "cat" || m.interaction === "dcn") return f * d;
   const pairs = m.interactionItself ? (f * (f + 1)) / 2 : (f * (f - 1)) / 2;
-  return m.embeddingDim + pairs;
+  return d + pairs;
 }
 
 /** Thrown for an invalid configuration; `field` names the flag or field at fault. */
@@ -178,6 +182,34 @@ export function localBatchSize(batchSize: number, worldSize: number): number {
   return batchSize / worldSize;
 }
 
+/** The QR / MD options' checks (dlrm's flag names). */
+function validateEmbeddingVariant(m: ModelConfig): void {
+  const v = m.embeddingVariant;
+  if (v === undefined) return;
+  if (v.kind === "qr") {
+    nonNegativeInt("--qr-threshold", v.threshold);
+    positiveInt("--qr-collisions", v.collisions);
+    if (!["mult", "add", "concat"].includes(v.operation))
+      throw new ConfigError("--qr-operation", `expected mult, add or concat, got ${v.operation}`);
+    const small = m.tableRows.findIndex((n) => n <= v.threshold);
+    if (v.operation === "concat" && small >= 0) {
+      throw new ConfigError(
+        "--qr-operation",
+        `concat needs every table above --qr-threshold (${v.threshold}); table ${small} has ${m.tableRows[small]} rows`,
+      );
+    }
+    return;
+  }
+  nonNegativeInt("--md-threshold", v.threshold);
+  if (!(v.temperature >= 0) || !Number.isFinite(v.temperature))
+    throw new ConfigError("--md-temperature", `expected a non-negative number, got ${v.temperature}`);
+  tableLayouts(m.tableRows, m.embeddingDim, v).forEach((l, t) => {
+    if (l.kind === "md" && l.width > m.embeddingDim) {
+      throw new ConfigError("--md-round-dims", `table ${t} would be ${l.width} wide, above --arch-sparse-feature-size`);
+    }
+  });
+}
+
 /** Checks every field; throws a ConfigError naming the first bad one. */
 export function validateConfig(c: TrainConfig): void {
   const m = c.model;
@@ -188,10 +220,13 @@ export function validateConfig(c: TrainConfig): void {
     throw new ConfigError("--arch-embedding-size", "a table may have at most 2^31-1 rows");
   if (m.bottomMlp.length < 2) throw new ConfigError("--arch-mlp-bot", "needs at least an input and an output width");
   m.bottomMlp.forEach((w) => positiveInt("--arch-mlp-bot", w));
-  if (m.bottomMlp[m.bottomMlp.length - 1] !== m.embeddingDim) {
+  validateEmbeddingVariant(m);
+  const width = pooledWidth(m.embeddingDim, m.embeddingVariant);
+  if (m.bottomMlp[m.bottomMlp.length - 1] !== width) {
+    const of = width === m.embeddingDim ? "--arch-sparse-feature-size" : "twice --arch-sparse-feature-size (QR concat)";
     throw new ConfigError(
       "--arch-mlp-bot",
-      `the last width (${m.bottomMlp[m.bottomMlp.length - 1]}) must equal --arch-sparse-feature-size (${m.embeddingDim})`,
+      `the last width (${m.bottomMlp[m.bottomMlp.length - 1]}) must equal ${of} (${width})`,
     );
   }
   if (m.interaction === "dcn") {

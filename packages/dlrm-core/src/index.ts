@@ -15,6 +15,7 @@ export * from "./util/bf16-edge-cases.js";
 export * from "./checkpoint/safetensors.js";
 export * from "./model/parameters.js";
 export * from "./model/dlrm.js";
+export * from "./model/embedding-variant.js";
 export * from "./data/batch.js";
 export * from "./data/random-source.js";
 export * from "./data/criteo-line.js";

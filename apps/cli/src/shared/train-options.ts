@@ -7,6 +7,7 @@
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
+import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -97,7 +98,9 @@ export function defineTrainOptions(cmd: Command): Command {
   const m = c.model;
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
-  return addPresetOption(addRandDataOptions(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd)))))
+  return addPresetOption(
+    addEmbeddingVariantOptions(addRandDataOptions(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd))))),
+  )
     .addOption(
       new Option(
         "--arch-sparse-feature-size <n>",
@@ -449,6 +452,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       "the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training",
     );
   }
+  applyEmbeddingVariant(cmd, config, worldSize);
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,

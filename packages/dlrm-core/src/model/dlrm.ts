@@ -6,7 +6,7 @@
  */
 import type { Backend, Tensor } from "../backend.js";
 import type { BagBounds } from "../data/batch.js";
-import { backendInteraction, interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
+import { backendInteraction, ConfigError, interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
 import { CrossNet, type DenseParam } from "./cross-net.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import type { Communicator } from "../comm/communicator.js";
@@ -14,6 +14,10 @@ import { shardGroups, singleRankPlan, type ShardingPlan, type TableShard } from 
 import { checkStateDict, initialiseParameters, mlpLayers, StateDictMismatchError } from "./parameters.js";
 import { EmbeddingGroup, ADAGRAD_EPS } from "./embedding-group.js";
 import { pieceOf } from "./pieces.js";
+import type { EmbeddingLayer, LayerContext } from "./embedding-layer.js";
+import { pooledWidth } from "./embedding-variant.js";
+import { QrEmbedding } from "./qr-embedding.js";
+import { MdEmbedding } from "./md-embedding.js";
 
 export { ADAGRAD_EPS } from "./embedding-group.js";
 
@@ -85,11 +89,14 @@ export class DlrmModel {
   readonly dLogits: Tensor;
   /** [sum of losses, correct predictions, samples] since the last `resetStats`. */
   readonly stats: Tensor;
+  /** QR or MD embeddings (`embeddingVariant`): the physical tables and how they pool into `pooled`. */
+  readonly embeddingLayer: EmbeddingLayer | undefined;
 
   /** Local batch (the MLPs' rows). */
   private readonly B: number;
   /** Batch of the embedding bags: the global batch. */
   private readonly BE: number;
+  /** Width of each pooled embedding (2D for QR concat). */
   private readonly D: number;
   /** All tables (the interaction's). */
   private readonly T: number;
@@ -106,7 +113,7 @@ export class DlrmModel {
     this.BE = limits.batchSize;
     this.B = localBatchSize(limits.batchSize, worldSize);
     this.localBatch = this.B;
-    this.D = m.embeddingDim;
+    this.D = pooledWidth(m.embeddingDim, m.embeddingVariant);
     this.T = m.tableRows.length;
     const { B, D, T } = this;
     const adagrad = config.optimizer !== "sgd";
@@ -117,19 +124,24 @@ export class DlrmModel {
     const plan = shard?.plan ?? singleRankPlan(m.tableRows, D);
     const mine = plan.shards[shard?.rank ?? 0]!;
     const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
-    this.groups = shardGroups(mine).map(
-      (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct),
-    );
-    this.pieces = this.groups
-      .flatMap((g) =>
-        g.shards.map((s, i) => ({
-          name: `emb_l.${s.table}.weight`,
-          shard: s,
-          weight: g.tables[i]!,
-          ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
-        })),
-      )
-      .sort((a, b) => a.shard.table - b.shard.table);
+    this.embeddingLayer = this.makeEmbeddingLayer(limits, worldSize);
+    this.groups =
+      this.embeddingLayer?.groups ??
+      shardGroups(mine).map(
+        (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct),
+      );
+    this.pieces =
+      this.embeddingLayer?.pieces ??
+      this.groups
+        .flatMap((g) =>
+          g.shards.map((s, i) => ({
+            name: `emb_l.${s.table}.weight`,
+            shard: s,
+            weight: g.tables[i]!,
+            ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
+          })),
+        )
+        .sort((a, b) => a.shard.table - b.shard.table);
     const { bottom, top } = mlpLayers(m);
     this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
     const bottomOut = this.bottom[this.bottom.length - 1]!;
@@ -143,6 +155,26 @@ export class DlrmModel {
     this.probs = be.alloc([B], "f32", "probabilities");
     this.dLogits = this.top[this.top.length - 1]!.dOutput;
     this.stats = be.alloc([3], "f32", "loss statistics");
+  }
+
+  /** The QR or MD layer of a model with `embeddingVariant` (one process only). */
+  private makeEmbeddingLayer(limits: BatchLimits, worldSize: number): EmbeddingLayer | undefined {
+    const m = this.config.model;
+    const v = m.embeddingVariant;
+    if (v === undefined) return undefined;
+    const flag = v.kind === "qr" ? "--qr-flag" : "--md-flag";
+    if (worldSize > 1) throw new ConfigError(flag, `runs in one process only, not with --world-size ${worldSize}`);
+    const ctx: LayerContext = {
+      tableRows: m.tableRows,
+      dim: m.embeddingDim,
+      batchSize: this.BE,
+      maxIndicesPerBag: limits.maxIndicesPerBag,
+      optimizer: this.config.optimizer,
+      precision: this.config.precision,
+    };
+    return v.kind === "qr"
+      ? new QrEmbedding(this.backend, ctx, v, this.pooled, this.dPooled)
+      : new MdEmbedding(this.backend, ctx, v, this.pooled, this.dPooled, this.config.optimizer !== "sgd");
   }
 
   private makeLayers(
@@ -198,7 +230,7 @@ export class DlrmModel {
         { name: `${l.name}.weight`, param: l.weight, grad: l.dWeight, ...(l.accWeight ? { acc: l.accWeight } : {}) },
         { name: `${l.name}.bias`, param: l.bias, grad: l.dBias, ...(l.accBias ? { acc: l.accBias } : {}) },
       ]);
-    const bottom = part === "top" ? [] : of(this.bottom);
+    const bottom = part === "top" ? [] : [...(this.embeddingLayer?.denseParams ?? []), ...of(this.bottom)];
     const top = part === "bottom" ? [] : [...(this.cross?.params ?? []), ...of(this.top)];
     return [...bottom, ...top];
   }
@@ -233,7 +265,7 @@ export class DlrmModel {
    */
   private valuesFor(name: string, data: Float32Array, accumulator: boolean): Float32Array | undefined {
     const piece = this.pieces.find((p) => p.name === name);
-    if (piece === undefined) return data;
+    if (piece === undefined || this.shard === undefined) return data;
     const rows = this.config.model.tableRows[piece.shard.table]!;
     const cols = accumulator && this.config.optimizer === "rwsadagrad" ? 1 : this.D;
     return pieceOf(data, rows, cols, piece.shard);
@@ -292,6 +324,7 @@ export class DlrmModel {
     // Zeroed after the weights: a lazy backend can then write them at once, without a copy.
     this.backend.fill({ t: this.stats, value: 0 });
     for (const acc of this.optimizerState()) this.backend.fill({ t: acc, value: 0 });
+    this.embeddingLayer?.init(this.backend);
   }
 
   /** Reads every parameter back to the host as a state dict (dlrm names, float32; table pieces as in `namedParameters`). */
@@ -400,7 +433,8 @@ export class DlrmModel {
 
   /** This rank's table pieces' embedding bags over the global batch, into each group's `pooled`. */
   embeddingsForward(): void {
-    for (const g of this.groups) g.forward(this.backend);
+    if (this.embeddingLayer !== undefined) this.embeddingLayer.forward(this.backend);
+    else for (const g of this.groups) g.forward(this.backend);
   }
 
   /** Second half: interaction of the bottom MLP's output with `pooled`, top MLP, loss. */
@@ -491,6 +525,10 @@ export class DlrmModel {
    * false skips the replicated groups (their row gradients are summed over ranks first).
    */
   sparseUpdate(lr: number, replicated = true): void {
+    if (this.embeddingLayer !== undefined) {
+      this.embeddingLayer.backwardAndStep(this.backend, lr);
+      return;
+    }
     for (const g of this.groups) if (replicated || !g.replicated) g.backwardAndStep(this.backend, lr);
   }
 

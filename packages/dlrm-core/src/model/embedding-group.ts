@@ -8,6 +8,7 @@
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import type { OptimizerName } from "../config.js";
 import { tableBagBound, type BagBounds } from "../data/batch.js";
+import type { HostSparseInput } from "../data/sparse-batch.js";
 import { shardRows, type ShardGroup, type TableShard } from "../parallel/shards.js";
 
 /** torch.optim.Adagrad's default eps. */
@@ -35,10 +36,16 @@ export class EmbeddingGroup {
   readonly nnzMax: number;
   /** Unique (piece, row) pairs of the batch last uploaded (set by the uploader). */
   numUnique = 0;
+  /**
+   * The group's bags from the batch's T*B logical bags, when its pieces are not the logical
+   * tables (QR and MD physical tables; see bag-remap.ts). Absent: the batch's bags as they are.
+   */
+  inputMap?: (logical: HostSparseInput) => HostSparseInput;
 
   /**
    * `group` lists the pieces; `pooled`/`dPooled` given: pool into them (one process), else
-   * allocate [batchSize, n * width]. `tableRows` are the whole tables' rows (for names).
+   * allocate [batchSize, n * width]. `tableRows` are the whole tables' rows (for names);
+   * `names` overrides the pieces' tensor names.
    */
   constructor(
     backend: Backend,
@@ -49,6 +56,7 @@ export class EmbeddingGroup {
     bounds: BagBounds,
     private readonly optimizer: OptimizerName,
     pooled?: { pooled: Tensor; dPooled: Tensor },
+    names?: readonly string[],
   ) {
     const be = backend;
     this.width = group.width;
@@ -57,12 +65,12 @@ export class EmbeddingGroup {
     const n = group.shards.length;
     const w = this.width;
     this.nnzMax = batchSize * group.shards.reduce((a, s) => a + tableBagBound(bounds, s.table), 0);
-    const names = group.shards.map((s) => pieceName(s, dim, tableRows[s.table]!));
-    this.tables = group.shards.map((s, i) => be.alloc([shardRows(s), w], "f32", names[i]));
+    const label = names ?? group.shards.map((s) => pieceName(s, dim, tableRows[s.table]!));
+    this.tables = group.shards.map((s, i) => be.alloc([shardRows(s), w], "f32", label[i]));
     if (optimizer !== "sgd") {
       const rowWise = optimizer === "rwsadagrad";
       group.shards.forEach((s, i) =>
-        this.accs.push(be.alloc(rowWise ? [shardRows(s), 1] : [shardRows(s), w], "f32", `${names[i]} (Adagrad state)`)),
+        this.accs.push(be.alloc(rowWise ? [shardRows(s), 1] : [shardRows(s), w], "f32", `${label[i]} (Adagrad state)`)),
       );
     }
     const nnz = Math.max(this.nnzMax, 1);

@@ -9,6 +9,7 @@
 import { dcnShape, interactionWidth, type ModelConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
 import { Rng } from "../util/rng.js";
+import { physicalTableSpecs } from "./embedding-variant.js";
 
 export interface ParameterSpec {
   /**
@@ -18,6 +19,8 @@ export interface ParameterSpec {
   name: string;
   shape: number[];
   kind: "table" | "weight" | "bias" | "zeros";
+  /** Uniform(lo, hi) initial values instead of the kind's distribution (QR tables, MD projections). */
+  bound?: [number, number];
 }
 
 /** Widths of every linear layer: bottom as given, top with the interaction width prepended. */
@@ -42,9 +45,15 @@ export function crossSpecs(m: ModelConfig): ParameterSpec[] {
 /** Every parameter in state_dict order (tables, bottom MLP, cross network, top MLP). */
 export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
-  m.tableRows.forEach((rows, t) =>
-    specs.push({ name: `emb_l.${t}.weight`, shape: [rows, m.embeddingDim], kind: "table" }),
-  );
+  for (const p of physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant)) {
+    const plain = p.role === "table" && p.bound[0] === -Math.sqrt(1 / p.shape[0]);
+    specs.push({
+      name: p.name,
+      shape: [...p.shape],
+      kind: p.role === "table" ? "table" : "weight",
+      ...(plain ? {} : { bound: p.bound }),
+    });
+  }
   const { bottom, top } = mlpLayers(m);
   const linear = (prefix: string, widths: readonly number[]): void => {
     for (let i = 0; i + 1 < widths.length; i++) {
@@ -81,12 +90,15 @@ export function initialiseParameters(
     if (!wanted(spec)) {
       // Drawn all the same and thrown away: the stream must advance as in one process, so
       // every rank's parameters equal one process's.
-      if (spec.kind === "table") for (let i = 0; i < size; i++) rng.uniform();
+      if (spec.kind === "table" || spec.bound !== undefined) for (let i = 0; i < size; i++) rng.uniform();
       else if (spec.kind !== "zeros") for (let i = 0; i < size; i++) rng.normal();
       continue;
     }
     const data = new Float32Array(size);
-    if (spec.kind === "table") {
+    if (spec.bound !== undefined) {
+      const [lo, hi] = spec.bound;
+      for (let i = 0; i < size; i++) data[i] = lo + (hi - lo) * rng.uniform();
+    } else if (spec.kind === "table") {
       const bound = Math.sqrt(1 / spec.shape[0]!);
       for (let i = 0; i < size; i++) data[i] = -bound + 2 * bound * rng.uniform();
     } else if (spec.kind === "weight") {

@@ -6,6 +6,7 @@
 import { dcnShape, interactionWidth, type TrainConfig } from "../config.js";
 import { tableBagBound, type BagBounds } from "../data/batch.js";
 import { crossSpecs, mlpLayers } from "../model/parameters.js";
+import { physicalTableSpecs, pooledWidth } from "../model/embedding-variant.js";
 import { shardRows, shardWidth, type TableShard } from "../parallel/shards.js";
 
 export interface MemoryEstimate {
@@ -27,18 +28,21 @@ export function estimateMemory(
   const m = cfg.model;
   const BE = cfg.batchSize;
   const B = BE / (shard?.worldSize ?? 1);
-  const D = m.embeddingDim;
+  const D = pooledWidth(m.embeddingDim, m.embeddingVariant);
   const T = m.tableRows.length;
+  // QR and MD (one process): every physical table, named by its parameter.
+  const physical = shard === undefined ? physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant) : [];
+  const physicalTables = physical.filter((p) => p.role === "table");
   const owned: readonly TableShard[] =
     shard?.shards ??
-    m.tableRows.map((rows, t) => ({
-      table: t,
+    physicalTables.map((p) => ({
+      table: p.table,
       rank: 0,
       kind: "table",
       rowStart: 0,
-      rowEnd: rows,
+      rowEnd: p.shape[0],
       colStart: 0,
-      colEnd: D,
+      colEnd: p.shape[1],
     }));
   const f32 = 4;
   const breakdown: { name: string; bytes: number }[] = [];
@@ -47,7 +51,8 @@ export function estimateMemory(
     const rows = shardRows(s);
     const w = shardWidth(s);
     const accPerRow = cfg.optimizer === "sgd" ? 0 : cfg.optimizer === "rwsadagrad" ? 1 : w;
-    const what = s.kind === "table" ? `table ${s.table}` : `table ${s.table} ${s.kind} piece`;
+    const name = m.embeddingVariant === undefined ? undefined : physicalTables[owned.indexOf(s)]?.name;
+    const what = name ?? (s.kind === "table" ? `table ${s.table}` : `table ${s.table} ${s.kind} piece`);
     breakdown.push({ name: `${what} (${rows} x ${w}) + optimizer state`, bytes: rows * (w + accPerRow) * f32 });
     ownFloats += w;
   }
@@ -66,6 +71,7 @@ export function estimateMemory(
       activations += 2 * B * widths[i + 1]!;
     }
   }
+  for (const p of physical) if (p.role === "proj") mlpParams += p.shape[0] * p.shape[1];
   for (const spec of crossSpecs(m)) mlpParams += spec.shape.reduce((a, d) => a * d, 1);
   if (m.interaction === "dcn") {
     const { layers, rank } = dcnShape(m);

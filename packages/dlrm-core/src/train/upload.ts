@@ -41,9 +41,9 @@ export class BatchUploader {
     const m = this.model;
     const batch = this.prepare(global);
     const inputs = m.groups.map((g) =>
-      m.shard === undefined
-        ? batch.sparse
-        : selectPieces(batch.sparse, g.shards, m.config.batchSize, m.config.model.tableRows.length),
+      m.shard !== undefined
+        ? selectPieces(batch.sparse, g.shards, m.config.batchSize, m.config.model.tableRows.length)
+        : (g.inputMap?.(batch.sparse) ?? batch.sparse),
     );
     this.write(batch, inputs);
   }
