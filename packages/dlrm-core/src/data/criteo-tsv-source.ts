@@ -78,3 +78,32 @@ export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDat
     },
   };
 }
+
+/**
+ * Every row of a Criteo TSV file for scoring (`dlrm predict`, `dlrm train --inference-only`):
+ * ceil(rows / B) batches in file order; the last is padded with copies of the final row and
+ * carries `count` = its real rows, so every row is scored exactly once.
+ */
+export function criteoScoringSource(
+  rows: readonly CriteoRow[],
+  path: string,
+  batchSize: number,
+  maxIndRange: number,
+): BatchSource {
+  if (rows.length === 0) throw new RangeError(`${path}: no rows to score`);
+  const batchesPerEpoch = Math.ceil(rows.length / batchSize);
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: 1,
+    description: `${path}: ${rows.length} rows, ${batchesPerEpoch} batches of ${batchSize}, hash % ${maxIndRange}`,
+    async *batches(_epoch: number, from = 0) {
+      for (let i = from; i < batchesPerEpoch; i++) {
+        const start = i * batchSize;
+        const count = Math.min(batchSize, rows.length - start);
+        const slice = rows.slice(start, start + count);
+        while (slice.length < batchSize) slice.push(rows[rows.length - 1]!);
+        yield { ...criteoBatch(slice, 0, batchSize, maxIndRange), count };
+      }
+    },
+  };
+}
