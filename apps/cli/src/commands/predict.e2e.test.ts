@@ -122,6 +122,41 @@ describe("dlrm predict", () => {
     expect(r.loss.toFixed(6)).toBe(line.loss.toFixed(6));
   });
 
+  it("on a processed directory's test split, predict's TSV gives dlrm eval's metrics line", () => {
+    const pre = dlrm(dir, [
+      "preprocess",
+      "--raw-data-file",
+      "rows.tsv",
+      "--processed-data-file",
+      "p",
+      "--max-ind-range",
+      "1000",
+    ]);
+    expect(pre.status, pre.stderr).toBe(0);
+    const model = [
+      ...ARCH.slice(2),
+      "--backend",
+      "wasm",
+      "--load-model",
+      "m.safetensors",
+      "--processed-data-file",
+      "p",
+    ];
+    const ev = dlrm(dir, ["eval", ...model]);
+    expect(ev.status, ev.stderr).toBe(0);
+    const p = dlrm(dir, ["predict", ...model, "--out", "split.tsv", "--out-format", "tsv"]);
+    expect(p.status, p.stderr).toBe(0);
+    const { labels, scores } = readTsv(join(dir, "split.tsv"));
+    const line = testLine(ev.stdout);
+    expect(scores).toHaveLength(line.samples);
+    const metrics = new BinaryMetrics("mse");
+    metrics.add(Float32Array.from(scores), labels);
+    const r = metrics.result();
+    metrics.dispose();
+    expect(r.auc.toFixed(6)).toBe(line.auc.toFixed(6));
+    expect(r.logLoss.toFixed(6)).toBe(line.logLoss.toFixed(6));
+  });
+
   it("gives the same scores on the gaudi, wasm and reference backends (within 1e-6)", () => {
     const files = ["gaudi", "wasm", "reference"].map((b) => {
       const r = predict(b, `s-${b}.txt`);
