@@ -194,6 +194,12 @@ describe("dlrm predict", () => {
     expect(r.stderr.trimEnd()).toMatch(
       /^dlrm: error: --out no-such-dir\/p\.txt: directory no-such-dir does not exist$/,
     );
+    // Weights that do not fit the arch flags fail after --out's temporary file is open: it is removed.
+    const arch = predict("gaudi", "never.txt", ["--arch-mlp-top", "32-1"]);
+    expect(arch.status).toBe(1);
+    expect(arch.stderr).toMatch(
+      /^dlrm: error: m\.safetensors does not match the model: tensor top_l\.0\.weight has shape \[16, 359\], the model needs \[32, 359\]/,
+    );
     expect(existsSync(join(dir, "never.txt"))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes(".partial-"))).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * (--load-model), and writes one probability per line, or `label<TAB>score` with
  * --out-format tsv, to --out atomically (a temporary file renamed when complete).
  */
-import { createWriteStream, existsSync, renameSync, rmSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, openSync, renameSync, rmSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { Command, Option } from "commander";
 import type { SplitName } from "@dlrm/core";
@@ -70,7 +70,8 @@ export function registerPredict(program: Command): void {
       if (!existsSync(dir)) throw new Error(`--out ${outFile}: directory ${dir} does not exist`);
       const { input, weights, backend } = await openInput(cmd);
       const temp = `${outFile}.partial-${process.pid}`;
-      const out = createWriteStream(temp);
+      // Opened synchronously, so that a failure below always finds the file to remove.
+      const out = createWriteStream(temp, { fd: openSync(temp, "w") });
       let done = false;
       try {
         const total = input.source.batchesPerEpoch;
