@@ -1,7 +1,8 @@
 /**
  * End-to-end `dlrm predict` and `dlrm train --inference-only` on real Criteo rows: a small
  * model is trained and saved; predict's scores on 1,000 rows give the trainer's test
- * metrics line exactly, agree across backends, bad inputs fail with one line and exit 1,
+ * metrics line exactly, agree across backends, need no arch flags (the checkpoint's shapes),
+ * bad inputs fail with one line and exit 1,
  * and --inference-only leaves the saved weights byte-identical.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -171,6 +172,27 @@ describe("dlrm predict", () => {
       const worst = Math.max(...other.map((s, i) => Math.abs(s - files[0]![i]!) / Math.max(files[0]![i]!, 1e-30)));
       expect(worst).toBeLessThan(1e-6);
     }
+  });
+
+  it("without arch flags takes the model shape from the checkpoint: the same scores, byte for byte", () => {
+    const withFlags = predict("gaudi", "flags.txt");
+    expect(withFlags.status, withFlags.stderr).toBe(0);
+    const bare = dlrm(dir, [
+      "predict",
+      "--backend",
+      "gaudi",
+      "--mini-batch-size",
+      "64",
+      "--raw-data-file",
+      "rows.tsv",
+      "--load-model",
+      "m.safetensors",
+      "--out",
+      "bare.txt",
+    ]);
+    expect(bare.status, bare.stderr).toBe(0);
+    expect(bare.stderr).toMatch(/1000 rows, 16 batches of 64, hash % 1000/);
+    expect(readFileSync(join(dir, "bare.txt"), "utf8")).toBe(readFileSync(join(dir, "flags.txt"), "utf8"));
   });
 
   it("a missing checkpoint, a non-numeric dense value and --out in a missing directory are one line and exit 1", () => {

@@ -2,13 +2,15 @@
  * `dlrm predict`: scores every row of a raw Criteo TSV file (--raw-data-file, hashed %
  * --max-ind-range as in training) or a split of a processed directory with saved weights
  * (--load-model), and writes one probability per line, or `label<TAB>score` with
- * --out-format tsv, to --out atomically (a temporary file renamed when complete).
+ * --out-format tsv, to --out atomically (a temporary file renamed when complete). Arch flags
+ * not given are taken from the checkpoint's tensor shapes.
  */
 import { createWriteStream, existsSync, openSync, renameSync, rmSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { Command, Option } from "commander";
 import type { SplitName } from "@dlrm/core";
 import { UsageError } from "../errors.js";
+import { archFromCheckpoint } from "../shared/checkpoint-arch.js";
 import { datasetFromOptions } from "../shared/dataset-flags.js";
 import { processedInput, rawInput, scoreSavedModel, type InferenceInput } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
@@ -30,13 +32,14 @@ function closeStream(out: WriteStream): Promise<void> {
 
 /** The input named by the flags: --processed-data-file (a split) or --raw-data-file (every row). */
 async function openInput(cmd: Command): Promise<{ input: InferenceInput; weights: string; backend: string }> {
-  if (cmd.opts().rawDataFile !== undefined && cmd.opts().processedDataFile === undefined)
-    cmd.setOptionValueWithSource("dataGeneration", "dataset", "cli");
-  const setup = optionsToSetup(cmd);
-  const weights = setup.cli.loadModel;
+  const raw = cmd.opts().rawDataFile !== undefined && cmd.opts().processedDataFile === undefined;
+  if (raw) cmd.setOptionValueWithSource("dataGeneration", "dataset", "cli");
+  const weights = cmd.opts<{ loadModel?: string }>().loadModel;
   if (weights === undefined)
     throw new UsageError("--load-model", "is required by dlrm predict (the weights to score with)");
   if (!existsSync(weights)) throw new Error(`--load-model ${weights}: no such file`);
+  archFromCheckpoint(cmd, weights, raw);
+  const setup = optionsToSetup(cmd);
   const d = datasetFromOptions(cmd, setup.config);
   const input =
     d === undefined ? await rawInput(setup) : await processedInput(setup, d, cmd.opts<{ split: SplitName }>().split);
