@@ -7,12 +7,11 @@
 import {
   backendLabel,
   createCriteoDatasetSource,
-  criteoScoringSource,
   DlrmModel,
   evaluate,
   ProcessedDataset,
-  readCriteoRows,
   readSafetensors,
+  streamCriteoScoringSource,
   writeSafetensors,
   type BatchSource,
   type EvaluateOptions,
@@ -54,16 +53,15 @@ export async function processedInput(
   return { config, source, close: () => dataset.close() };
 }
 
-/** Every row of the --raw-data-file TSV (needs --data-generation dataset), batches of --mini-batch-size. */
+/** Every row of the --raw-data-file TSV (needs --data-generation dataset), streamed in batches of --mini-batch-size. */
 export async function rawInput(setup: Readonly<TrainSetup>): Promise<InferenceInput> {
   const data = setup.data;
   if (data.kind !== "criteo-tsv")
     throw new UsageError("--raw-data-file", "is required (a Criteo TSV file) or give --processed-data-file");
-  const rows = await readCriteoRows(data.path, 0);
   const config = setup.config;
   return {
     config,
-    source: criteoScoringSource(rows, data.path, config.batchSize, data.maxIndRange),
+    source: await streamCriteoScoringSource(data.path, config.batchSize, data.maxIndRange),
     close: () => Promise.resolve(),
   };
 }
