@@ -123,7 +123,7 @@ describe("dlrm predict", () => {
     expect(r.loss.toFixed(6)).toBe(line.loss.toFixed(6));
   });
 
-  it("on a processed directory's test split, predict's TSV gives dlrm eval's metrics line", () => {
+  it("on a processed directory's test split, predict's TSV and dlrm train --inference-only give dlrm eval's metrics", () => {
     const pre = dlrm(dir, [
       "preprocess",
       "--raw-data-file",
@@ -156,6 +156,9 @@ describe("dlrm predict", () => {
     metrics.dispose();
     expect(r.auc.toFixed(6)).toBe(line.auc.toFixed(6));
     expect(r.logLoss.toFixed(6)).toBe(line.logLoss.toFixed(6));
+    const t = dlrm(dir, ["train", ...ARCH, "--raw-data-file", "rows.tsv", ...model, "--inference-only"]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(testLine(t.stdout)).toEqual(line);
   });
 
   it("gives the same scores on the gaudi, wasm and reference backends (within 1e-6)", () => {
