@@ -11,6 +11,7 @@ import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "
 import { registerBench } from "./commands/bench.js";
 import { registerConformance } from "./commands/conformance.js";
 import { registerEval } from "./commands/eval.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPreprocess } from "./commands/preprocess.js";
 import { registerTrain } from "./commands/train.js";
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   registerTrain(program);
   registerPreprocess(program);
   registerEval(program);
+  registerPredict(program);
   registerPlan(program);
   registerConformance(program);
   registerBench(program);

@@ -5,22 +5,12 @@
  * --load-model are required.
  */
 import { Command, Option } from "commander";
-import {
-  backendLabel,
-  createCriteoDatasetSource,
-  DlrmModel,
-  evaluate,
-  ProcessedDataset,
-  readSafetensors,
-  type SplitName,
-} from "@dlrm/core";
-import { openBackend } from "@dlrm/backends";
+import type { SplitName } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import { datasetFromOptions, type DatasetSetup } from "../shared/dataset-flags.js";
-import { configForTables } from "../shared/dataset-run.js";
 import { evaluationLine, reachesThresholds } from "../shared/evaluation.js";
 import { deepFreeze } from "../shared/freeze.js";
-import { ensureProcessed } from "../shared/processed-data.js";
+import { processedInput, scoreSavedModel } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup, type TrainSetup } from "../shared/train-options.js";
 
 /** A resolved `dlrm eval` command line (frozen). */
@@ -61,31 +51,14 @@ export function registerEval(program: Command): void {
         .default("test"),
     )
     .action(async (_o: unknown, cmd: Command) => {
-      const { setup, dataset: d, weights: weightsFile, split } = resolveEval(cmd);
-      const pre = await ensureProcessed(d);
-      const config = configForTables(setup.config, pre.summary.tableRows, d.testMiniBatchSize);
-      const weights = readSafetensors(weightsFile);
-      const dataset = ProcessedDataset.open(d.processedDir);
-      const source = createCriteoDatasetSource(dataset, {
-        split,
-        batchSize: config.batchSize,
-        keepPartial: true,
-        memoryMap: d.memoryMap,
-        prefetchThread: d.prefetchThread,
-      });
-      const { backend } = await openBackend(setup.cli.backend, { mode: config.mode });
+      const { setup, dataset: d, weights, split } = resolveEval(cmd);
+      const input = await processedInput(setup, d, split);
       try {
-        const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag: 1 });
-        model.loadInitialWeights(weights, weightsFile);
-        process.stdout.write(
-          `Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})\n`,
-        );
-        const r = await evaluate(model, source);
+        const r = await scoreSavedModel(setup.cli.backend, weights, input, (l) => process.stdout.write(`${l}\n`));
         process.stdout.write(`${evaluationLine(split, r)}\n`);
         if (reachesThresholds(d, r)) process.stdout.write("MLPerf threshold reached\n");
       } finally {
-        backend.dispose();
-        await dataset.close();
+        await input.close();
       }
     });
 }

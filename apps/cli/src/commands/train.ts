@@ -8,6 +8,8 @@ import { launchWithMpirun } from "../distributed/launch.js";
 import { planForSource } from "@dlrm/core";
 import { runAsRank } from "../distributed/rank.js";
 import { runTrain } from "../run-train.js";
+import { addInferenceOnlyOptions, inferenceOnlyFromOptions } from "../shared/inference-flags.js";
+import { runInferenceOnly } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 
 /** True when mpirun started this process (then it is one rank of a job). */
@@ -19,15 +21,19 @@ async function underMpirun(): Promise<boolean> {
 
 /** Registers `dlrm train`. */
 export function registerTrain(program: Command): void {
-  defineTrainOptions(
-    program
-      .command("train")
-      .description(
-        "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
-      ),
+  addInferenceOnlyOptions(
+    defineTrainOptions(
+      program
+        .command("train")
+        .description(
+          "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+        ),
+    ),
   ).action(async (_opts: unknown, cmd: Command) => {
     const setup = optionsToSetup(cmd);
-    if (await underMpirun()) {
+    if (inferenceOnlyFromOptions(cmd)) {
+      await runInferenceOnly(setup);
+    } else if (await underMpirun()) {
       process.exitCode = await runAsRank(setup);
     } else if (setup.cli.worldSize > 1) {
       // Random data: the plan is known before any rank starts, so a plan that cannot fit is refused once, here.

@@ -78,3 +78,88 @@ export async function createCriteoTsvSource(cfg: TrainConfig, data: CriteoTsvDat
     },
   };
 }
+
+/**
+ * Every row of a Criteo TSV file for scoring (`dlrm predict`, `dlrm train --inference-only`):
+ * ceil(rows / B) batches in file order; the last is padded with copies of the final row and
+ * carries `count` = its real rows, so every row is scored exactly once.
+ */
+export function criteoScoringSource(
+  rows: readonly CriteoRow[],
+  path: string,
+  batchSize: number,
+  maxIndRange: number,
+): BatchSource {
+  if (rows.length === 0) throw new RangeError(`${path}: no rows to score`);
+  const batchesPerEpoch = Math.ceil(rows.length / batchSize);
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: 1,
+    description: `${path}: ${rows.length} rows, ${batchesPerEpoch} batches of ${batchSize}, hash % ${maxIndRange}`,
+    async *batches(_epoch: number, from = 0) {
+      for (let i = from; i < batchesPerEpoch; i++) {
+        const start = i * batchSize;
+        const count = Math.min(batchSize, rows.length - start);
+        const slice = rows.slice(start, start + count);
+        while (slice.length < batchSize) slice.push(rows[rows.length - 1]!);
+        yield { ...criteoBatch(slice, 0, batchSize, maxIndRange), count };
+      }
+    },
+  };
+}
+
+/** Lines in `path`: newline bytes, plus one for a last line without its newline. */
+async function countLines(path: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lines++;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  return last === 0x0a ? lines : lines + 1;
+}
+
+/**
+ * criteoScoringSource over a file of any length, read as it is scored (B rows in memory):
+ * one pass counts the lines, a second parses them strictly (a bad line throws naming file,
+ * line and field when its batch is reached).
+ */
+export async function streamCriteoScoringSource(
+  path: string,
+  batchSize: number,
+  maxIndRange: number,
+): Promise<BatchSource> {
+  const total = await countLines(path);
+  if (total === 0) throw new RangeError(`${path}: no rows to score`);
+  const batchesPerEpoch = Math.ceil(total / batchSize);
+  return {
+    batchesPerEpoch,
+    maxIndicesPerBag: 1,
+    description: `${path}: ${total} rows, ${batchesPerEpoch} batches of ${batchSize}, hash % ${maxIndRange}`,
+    async *batches() {
+      const input = createReadStream(path, { encoding: "utf8" });
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      let lineNo = 0;
+      let rows: CriteoRow[] = [];
+      try {
+        for await (let text of lines) {
+          lineNo++;
+          if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          rows.push(parseCriteoLine(text, path, lineNo));
+          if (rows.length === batchSize) {
+            yield { ...criteoBatch(rows, 0, batchSize, maxIndRange), count: batchSize };
+            rows = [];
+          }
+        }
+        if (rows.length > 0) {
+          const count = rows.length;
+          while (rows.length < batchSize) rows.push(rows[count - 1]!);
+          yield { ...criteoBatch(rows, 0, batchSize, maxIndRange), count };
+        }
+      } finally {
+        lines.close();
+        input.destroy();
+      }
+    },
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * Tests of forward-only evaluation on the reference backend: metrics equal those of the
  * probabilities read after each forward, padding samples are ignored, and the trainer's
- * running loss statistics are left as they were.
+ * running loss statistics are left as they were; onScores sees exactly the scored samples.
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, DEFAULT_RANDOM_DATA, type TrainConfig } from "../config.js";
@@ -58,7 +58,18 @@ describe("evaluate", () => {
     };
     const model = new DlrmModel(be, cfg, { batchSize: 16, maxIndicesPerBag: inner.maxIndicesPerBag });
     model.loadInitialWeights();
-    const r = await evaluate(model, padded);
+    const counts: number[] = [];
+    const scored = new BinaryMetrics("bce");
+    const r = await evaluate(model, padded, {
+      onScores: (probs, targets, count) => {
+        counts.push(count);
+        scored.add(probs, targets, count);
+      },
+    });
     expect(r.samples).toBe(21);
+    expect(counts).toEqual([16, 5]);
+    expect(scored.result().auc).toBe(r.auc);
+    expect(scored.result().logLoss).toBe(r.logLoss);
+    scored.dispose();
   });
 });

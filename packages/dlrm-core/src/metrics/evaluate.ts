@@ -23,6 +23,11 @@ export interface EvaluateOptions {
   tallyCapacity?: number;
   /** Called after each batch with (batches done, batches in the source). */
   onBatch?(done: number, total: number): void;
+  /**
+   * Called per batch with the batch's probabilities [B] and targets [B] in sample order,
+   * of which the first `count` are real samples (the rest padding); for `dlrm predict`.
+   */
+  onScores?(probs: Float32Array, targets: Float32Array, count: number): void | Promise<void>;
 }
 
 export interface EvaluationResult extends BinaryMetricsResult {
@@ -66,7 +71,9 @@ export async function evaluate(
         );
         probs = globalProbs;
       }
-      metrics.add(probs, batch.targets, Math.min(batch.count ?? B, B));
+      const count = Math.min(batch.count ?? B, B);
+      metrics.add(probs, batch.targets, count);
+      await opts.onScores?.(probs, batch.targets, count);
       batches++;
       opts.onBatch?.(batches, total);
     }

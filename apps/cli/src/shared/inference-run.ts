@@ -1,0 +1,123 @@
+/**
+ * Forward-only scoring shared by `dlrm eval`, `dlrm predict` and `dlrm train --inference-only`:
+ * the input (a split of a processed Criteo directory, or every row of a raw Criteo TSV file
+ * hashed % --max-ind-range), and one run of saved weights over it on the chosen backend.
+ * Weights are never updated: no optimizer exists on this path.
+ */
+import {
+  backendLabel,
+  createCriteoDatasetSource,
+  DlrmModel,
+  evaluate,
+  ProcessedDataset,
+  readSafetensors,
+  streamCriteoScoringSource,
+  writeSafetensors,
+  type BatchSource,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type SplitName,
+  type TrainConfig,
+} from "@dlrm/core";
+import { openBackend } from "@dlrm/backends";
+import { UsageError } from "../errors.js";
+import type { DatasetSetup } from "./dataset-flags.js";
+import { configForTables } from "./dataset-run.js";
+import { ensureProcessed } from "./processed-data.js";
+import { evaluationLine } from "./evaluation.js";
+import type { TrainSetup } from "./train-options.js";
+
+/** What is scored: the model configuration sized for it, the batches, and how to release them. */
+export interface InferenceInput {
+  config: TrainConfig;
+  source: BatchSource;
+  close(): Promise<void>;
+}
+
+/** A split of a processed directory (preprocessed first when needed); batches of --test-mini-batch-size. */
+export async function processedInput(
+  setup: Readonly<TrainSetup>,
+  d: Readonly<DatasetSetup>,
+  split: SplitName,
+): Promise<InferenceInput> {
+  const pre = await ensureProcessed(d);
+  const config = configForTables(setup.config, pre.summary.tableRows, d.testMiniBatchSize);
+  const dataset = ProcessedDataset.open(d.processedDir);
+  const source = createCriteoDatasetSource(dataset, {
+    split,
+    batchSize: config.batchSize,
+    keepPartial: true,
+    memoryMap: d.memoryMap,
+    prefetchThread: d.prefetchThread,
+  });
+  return { config, source, close: () => dataset.close() };
+}
+
+/** Every row of the --raw-data-file TSV (needs --data-generation dataset), streamed in batches of --mini-batch-size. */
+export async function rawInput(setup: Readonly<TrainSetup>): Promise<InferenceInput> {
+  const data = setup.data;
+  if (data.kind !== "criteo-tsv")
+    throw new UsageError("--raw-data-file", "is required (a Criteo TSV file) or give --processed-data-file");
+  const config = setup.config;
+  return {
+    config,
+    source: await streamCriteoScoringSource(data.path, config.batchSize, data.maxIndRange),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Loads `weightsFile` into a model of `input.config` on backend `backendName` and evaluates
+ * it forward-only over `input.source`; `say` gets the one "Evaluating ..." line.
+ */
+export async function scoreSavedModel(
+  backendName: string,
+  weightsFile: string,
+  input: InferenceInput,
+  say: (line: string) => void,
+  opts: EvaluateOptions & { saveModel?: string } = {},
+): Promise<EvaluationResult> {
+  const weights = readSafetensors(weightsFile);
+  const { config, source } = input;
+  const { backend } = await openBackend(backendName, { mode: config.mode });
+  try {
+    const model = new DlrmModel(backend, config, {
+      batchSize: config.batchSize,
+      maxIndicesPerBag: source.maxIndicesPerBag,
+    });
+    model.loadInitialWeights(weights, weightsFile);
+    say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
+    const r = await evaluate(model, source, opts);
+    if (opts.saveModel !== undefined) writeSafetensors(opts.saveModel, await model.stateDict());
+    return r;
+  } finally {
+    backend.dispose();
+  }
+}
+
+/**
+ * `dlrm train --inference-only --load-model FILE`: the test split (--processed-data-file) or
+ * every --raw-data-file row, forward only, and dlrm's test metrics line; --save-model writes
+ * the model's weights as they are after evaluating (unchanged: no optimizer step is taken).
+ */
+export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<void> {
+  const weights = setup.cli.loadModel;
+  if (weights === undefined) throw new UsageError("--inference-only", "needs --load-model (the weights to evaluate)");
+  const say = (l: string): void => void process.stdout.write(`${l}\n`);
+  const input =
+    setup.dataset === undefined ? await rawInput(setup) : await processedInput(setup, setup.dataset, "test");
+  try {
+    const saveModel = setup.cli.saveModel;
+    const r = await scoreSavedModel(
+      setup.cli.backend,
+      weights,
+      input,
+      say,
+      saveModel === undefined ? {} : { saveModel },
+    );
+    say(evaluationLine("test", r));
+    if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
+  } finally {
+    await input.close();
+  }
+}
