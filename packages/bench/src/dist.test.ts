@@ -158,7 +158,7 @@ describe("dist-step's command line", () => {
 
   it("refuses what it cannot run, naming the flag", () => {
     expect(() => parseDistStepArgs(["--config", "huge", "--backend", "wasm"])).toThrow(
-      /--config: expected one of tiny, small, kaggle, medium, got huge/,
+      /--config: expected one of tiny, small, kaggle, medium, dlrmv2, got huge/,
     );
     expect(() => parseDistStepArgs(["--config", "tiny"])).toThrow(/--backend/);
     expect(() => parseDistStepArgs(["--config", "tiny", "--backend", "wasm", "--iterations", "0"])).toThrow(

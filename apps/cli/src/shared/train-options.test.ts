@@ -61,6 +61,7 @@ describe("parseTrainArgs defaults", () => {
       backend: "auto",
       printTime: false,
       sharding: { sharding: "auto" },
+      multiHotDistribution: "uniform",
       logJsonl: undefined,
       loadModel: undefined,
       worldSize: 1,
