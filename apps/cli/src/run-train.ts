@@ -130,6 +130,8 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
     const jsonl = log;
+    /** The step the last --test-freq evaluation ran at (-1: none). */
+    let lastTested = -1;
     const options: TrainOptions = {
       comm,
       ...(plan === undefined ? {} : { plan }),
@@ -147,6 +149,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
               every: setup.dataset.testFreq,
               run: async (m, step) => {
                 const r = await dataset.evaluateTest(m, step);
+                lastTested = step;
                 progress.line(r.line);
                 if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
                 return r.stop;
@@ -166,7 +169,9 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     say(summaryLine(summary));
-    if (dataset !== undefined) say((await dataset.evaluateTest(model, summary.steps)).line);
+    // The last step's test line once: a --test-freq evaluation of that very step stands.
+    if (dataset !== undefined && lastTested !== summary.steps)
+      say((await dataset.evaluateTest(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =

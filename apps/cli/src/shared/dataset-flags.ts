@@ -141,7 +141,14 @@ export function datasetFromOptions(
 ): DatasetSetup | undefined {
   const o = cmd.opts<Record<string, unknown>>();
   const processedDir = o.processedDataFile as string | undefined;
-  if (processedDir === undefined) return undefined;
+  if (processedDir === undefined) {
+    if (cmd.getOptionValueSource("testFreq") === "cli" && (o.testFreq as number) > 0)
+      throw new UsageError(
+        "--test-freq",
+        "evaluates dlrm's test split, which needs a processed directory: add --processed-data-file DIR (built from --raw-data-file on first use, with dlrm's day split)",
+      );
+    return undefined;
+  }
   const raw = o.rawDataFile as string | string[] | undefined;
   const range = o.maxIndRange as number;
   const minFrequency = o.catMinFrequency as number;
