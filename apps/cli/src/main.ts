@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "@dlrm/core";
-import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, oneLine } from "./errors.js";
+import { EXIT_FAILURE, EXIT_USAGE, RunStoppedError, UsageError, errorLines, oneLine } from "./errors.js";
 import { registerBench } from "./commands/bench.js";
 import { registerConformance } from "./commands/conformance.js";
 import { registerEval } from "./commands/eval.js";
@@ -42,7 +42,8 @@ function report(err: unknown): number {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
     return err.code === "commander.help" ? err.exitCode : EXIT_USAGE;
   }
-  process.stderr.write(`dlrm: error: ${oneLine(err)}\n`);
+  const [first, ...rest] = errorLines(err);
+  process.stderr.write(`dlrm: error: ${first}\n${rest.map((l) => `${l}\n`).join("")}`);
   if (process.env.DLRM_DEBUG === "1" && err instanceof Error && err.stack !== undefined)
     process.stderr.write(`${err.stack}\n`);
   if (err instanceof RunStoppedError) return err.exitCode;

@@ -85,8 +85,16 @@ export function addDatasetOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        "--cat-mapping <kind>",
+        "dataset, with --max-ind-range N: modulo (hash % N, every table N rows) or dlrm (dlrm_s_pytorch.py's: hash % N numbered per column in first-seen order, each table as many rows as values seen; loads dlrm's checkpoints). Without --max-ind-range both are dlrm's dictionaries",
+      )
+        .choices(["modulo", "dlrm"])
+        .default("modulo"),
+    )
+    .addOption(
+      new Option(
         "--cat-min-frequency <n>",
-        "dataset, dictionaries (--max-ind-range -1): values seen fewer times share one row",
+        "dataset, dictionaries (--max-ind-range -1 or --cat-mapping dlrm): values seen fewer times share one row",
       )
         .argParser(intArg)
         .default(1),
@@ -134,6 +142,12 @@ export function expandRawFiles(files: readonly string[], dataSet: CriteoDataSet)
   return days.length > 0 ? days : [...files];
 }
 
+/** --cat-mapping and --max-ind-range as a mapping: see the flag's help. */
+function mappingOf(kind: string, range: number, minFrequency: number): CategoricalMapping {
+  if (range <= 0) return { kind: "dictionary", minFrequency };
+  return kind === "dlrm" ? { kind: "dictionary", minFrequency, modulo: range } : { kind: "modulo", range };
+}
+
 /** The dataset setup from parsed flags, or undefined without --processed-data-file. */
 export function datasetFromOptions(
   cmd: Command,
@@ -147,6 +161,11 @@ export function datasetFromOptions(
         "--test-freq",
         "evaluates dlrm's test split, which needs a processed directory: add --processed-data-file DIR (built from --raw-data-file on first use, with dlrm's day split)",
       );
+    if (o.catMapping === "dlrm")
+      throw new UsageError(
+        "--cat-mapping",
+        "dlrm numbers the values seen in the whole file, which preprocessing does once: add --processed-data-file DIR (built from --raw-data-file on first use)",
+      );
     return undefined;
   }
   const raw = o.rawDataFile as string | string[] | undefined;
@@ -159,7 +178,7 @@ export function datasetFromOptions(
     dataSet,
     rawFiles: expandRawFiles(raw === undefined ? [] : Array.isArray(raw) ? raw : [raw], dataSet),
     processedDir,
-    mapping: range > 0 ? { kind: "modulo", range } : { kind: "dictionary", minFrequency },
+    mapping: mappingOf(o.catMapping as string, range, minFrequency),
     randomize: o.dataRandomize as DataRandomize,
     subSampleRate: o.dataSubSampleRate as number,
     badLines: o.badLines as "strict" | "skip",

@@ -1,21 +1,27 @@
 /**
  * Categorical mapping from unsigned 32-bit hashes to table rows: `modulo` (hash % R, every
- * table R rows, dlrm's --max-ind-range) or per-column `dictionary` in first-seen order
- * (dlrm's preprocessing): values seen at least `minFrequency` times get rows 0, 1, ... in
- * the order first seen; rarer values share one last row. Tables are then sized from data.
+ * table R rows) or per-column `dictionary` in first-seen order (dlrm's data_utils.py
+ * convertDicts): values v (v = hash % `modulo` when given, as dlrm does with
+ * --max-ind-range) seen at least `minFrequency` times get rows 0, 1, ... in the order first
+ * seen; rarer values share one last row. Dictionary tables are sized from the data.
  */
 import { CRITEO_SPARSE } from "../criteo-line.js";
 
-export type CategoricalMapping = { kind: "modulo"; range: number } | { kind: "dictionary"; minFrequency: number };
+export type CategoricalMapping =
+  { kind: "modulo"; range: number } | { kind: "dictionary"; minFrequency: number; modulo?: number };
 
 /** Counts per column, in first-seen order (a Map keeps insertion order). */
 export class DictionaryCounter {
   readonly counts: Map<number, number>[] = Array.from({ length: CRITEO_SPARSE }, () => new Map());
 
+  /** `modulo`: count hash % modulo instead of the hash (dlrm with --max-ind-range). */
+  constructor(private readonly modulo?: number) {}
+
   add(sparse: readonly number[]): void {
+    const mod = this.modulo;
     for (let t = 0; t < CRITEO_SPARSE; t++) {
       const m = this.counts[t]!;
-      const h = sparse[t]!;
+      const h = mod === undefined ? sparse[t]! : sparse[t]! % mod;
       m.set(h, (m.get(h) ?? 0) + 1);
     }
   }
@@ -56,8 +62,15 @@ export function moduloMapper(range: number): CategoricalMapper {
   };
 }
 
-/** A mapper from dictionaries: kept[t][i] is the hash of row i of table t. */
-export function dictionaryMapper(kept: readonly Uint32Array[], rare: readonly boolean[]): CategoricalMapper {
+/**
+ * A mapper from dictionaries: kept[t][i] is the value of row i of table t, where a value is
+ * the hash, or hash % `modulo` when given.
+ */
+export function dictionaryMapper(
+  kept: readonly Uint32Array[],
+  rare: readonly boolean[],
+  modulo?: number,
+): CategoricalMapper {
   const lookup = kept.map((k) => {
     const m = new Map<number, number>();
     k.forEach((h, i) => m.set(h, i));
@@ -68,7 +81,7 @@ export function dictionaryMapper(kept: readonly Uint32Array[], rare: readonly bo
     tableRows,
     map(sparse, out) {
       for (let t = 0; t < CRITEO_SPARSE; t++) {
-        const i = lookup[t]!.get(sparse[t]!);
+        const i = lookup[t]!.get(modulo === undefined ? sparse[t]! : sparse[t]! % modulo);
         out[t] = i ?? kept[t]!.length;
       }
     },

@@ -116,7 +116,7 @@ async function buildDictionaries(
   policy: BadLinePolicy,
   progress: (b: number) => void,
 ): Promise<{ kept: Uint32Array[]; rare: boolean[] }> {
-  const counter = new DictionaryCounter();
+  const counter = new DictionaryCounter(o.mapping.kind === "dictionary" ? o.mapping.modulo : undefined);
   const tracker = new BadLineTracker(policy);
   for (const file of o.inputs) {
     let line = 0;
@@ -225,7 +225,7 @@ async function run(
       writeAtomic(dictPath, encodeDictionaries(built.kept, built.rare));
     }
     const d = decodeDictionaries(readFileSync(dictPath), dictPath);
-    mapper = dictionaryMapper(d.kept, d.rare);
+    mapper = dictionaryMapper(d.kept, d.rare, key.mapping.modulo);
   }
 
   const records = new Map<number, ChunkRecord>();
