@@ -16,14 +16,14 @@ const fixture = join(FIXTURES, "torch-parity-dlrm-mapping");
 const expected = (JSON.parse(readFileSync(join(fixture, "losses.json"), "utf8")) as { losses: number[] }).losses;
 
 /** The fixture's model and run (its losses.json args) as `dlrm train` flags. */
-const args = (mapping: string[], processed: string, log: string): string[] => [
+const args = (mapping: string[], processed: string, log: string, raw = CRITEO): string[] => [
   "train",
   "--backend",
   "reference",
   "--data-generation",
   "dataset",
   "--raw-data-file",
-  CRITEO,
+  raw,
   "--processed-data-file",
   join(dir, processed),
   "--data-randomize",
@@ -68,6 +68,30 @@ describe("dlrm train --cat-mapping dlrm loads dlrm_s_pytorch.py's weights", () =
       .map((l) => (JSON.parse(l) as { loss: number }).loss);
     expect(losses).toHaveLength(expected.length);
     losses.forEach((loss, s) => expect(Math.abs(loss - expected[s]!) / expected[s]!, `step ${s}`).toBeLessThan(1e-5));
+  });
+
+  it("dlrm's processed .npz of the same rows trains to the same losses, bit for bit", () => {
+    const npz = join(FIXTURES, "dlrm-npz", "kaggle-first10k-processed.npz");
+    const r = dlrm(dir, args([], "proc-npz", "npz.jsonl", npz));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}model {7}26 tables of rows 155-314-999-984-56-8-/m);
+    const read = (f: string): string[] =>
+      readFileSync(join(dir, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => String((JSON.parse(l) as { loss: number }).loss));
+    expect(read("npz.jsonl")).toEqual(read("dlrm.jsonl"));
+    const plain = dlrm(dir, [
+      "train",
+      "--data-generation",
+      "dataset",
+      "--raw-data-file",
+      npz,
+      "--max-ind-range",
+      "1000",
+    ]);
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toMatch(/^dlrm: error: --raw-data-file: .*processed \.npz.*add --processed-data-file DIR/);
   });
 
   it("with the modulo mapping the mismatch lists one tensor per line and says what to add", () => {

@@ -161,6 +161,13 @@ export function datasetFromOptions(
         "--test-freq",
         "evaluates dlrm's test split, which needs a processed directory: add --processed-data-file DIR (built from --raw-data-file on first use, with dlrm's day split)",
       );
+    const rawFiles = o.rawDataFile as string | string[] | undefined;
+    const npz = [rawFiles ?? []].flat().find((f) => f.toLowerCase().endsWith(".npz"));
+    if (npz !== undefined)
+      throw new UsageError(
+        "--raw-data-file",
+        `${npz} is a processed .npz (dlrm's data_utils.py): add --processed-data-file DIR to convert it once and train from it`,
+      );
     if (o.catMapping === "dlrm")
       throw new UsageError(
         "--cat-mapping",

@@ -23,6 +23,7 @@ import {
   type CategoricalMapping,
 } from "./categorical-map.js";
 import { planChunks, type PlannedChunk } from "./chunk-plan.js";
+import { openDlrmNpz } from "./dlrm-npz.js";
 import { convertLine, emptyCounts, type LineCounts } from "./line-convert.js";
 import { countLines, CriteoFileError, readLineBlocks } from "./line-stream.js";
 import { withDirectoryLock } from "./dir-lock.js";
@@ -196,6 +197,7 @@ async function run(
   totalBytes: number,
   started: number,
 ): Promise<PreprocessResult> {
+  if (isDlrmNpz(o.inputs)) return runNpz(o, key, dir, started);
   const policy = key.badLines;
   let lines = 0;
   const phase = (p: PreprocessProgress["phase"]): ((n: number) => void) => {
@@ -292,6 +294,77 @@ async function run(
   };
 }
 
+/** One input named `*.npz`: dlrm's processed Kaggle file (see dlrm-npz.ts). */
+export function isDlrmNpz(inputs: readonly string[]): boolean {
+  return inputs.length === 1 && inputs[0]!.toLowerCase().endsWith(".npz");
+}
+
+/**
+ * dlrm's processed .npz to chunks: its rows in order, cut into dlrm's Kaggle days; its
+ * categorical values are already table rows (`mapping` does not apply) and the tables have
+ * its `counts` rows. Chunks already complete are kept, as for raw input.
+ */
+async function runNpz(o: PreprocessOptions, key: ManifestKey, dir: string, started: number): Promise<PreprocessResult> {
+  if (key.dataSet !== "kaggle")
+    throw new RangeError(`--raw-data-file ${o.inputs[0]}: a dlrm processed .npz is read as --data-set kaggle`);
+  if (key.subSampleRate > 0)
+    throw new RangeError("--data-sub-sample-rate: dlrm's processed .npz is already sub-sampled as it was made; give 0");
+  const npz = await openDlrmNpz(o.inputs[0]!, dir);
+  try {
+    const chunks = planChunks("kaggle", [npz.rows], key.chunkRows);
+    const records = new Map<number, ChunkRecord>();
+    for (const c of chunks) {
+      const r = readRecord(dir, c);
+      if (r !== undefined) records.set(c.id, r);
+    }
+    const reused = records.size;
+    const cx: CommitContext = {
+      dir,
+      buf: new Int32Array(Math.max(1, ...chunks.map((c) => c.lines)) * ROW_INTS),
+      tracker: new BadLineTracker(key.badLines),
+      records,
+      afterChunk: o.afterChunk,
+    };
+    const totalBytes = key.inputs[0]!.size;
+    for (const c of chunks) {
+      if (records.has(c.id)) continue;
+      npz.readRows(c.firstLine, c.lines, cx.buf);
+      commitChunk(cx, c, { ...emptyCounts(), rows: c.lines }, []);
+      o.onProgress?.({
+        phase: "convert",
+        bytes: Math.round((totalBytes * (c.firstLine + c.lines)) / npz.rows),
+        totalBytes,
+        lines: c.firstLine + c.lines,
+      });
+    }
+    const all = chunks.map((c) => records.get(c.id)!);
+    const dayRows = new Array<number>(Math.max(0, ...chunks.map((c) => c.day)) + 1).fill(0);
+    for (const r of all) dayRows[r.day]! += r.rows;
+    const summary: ProcessedSummary = {
+      rows: npz.rows,
+      dayRows,
+      tableRows: npz.tableRows,
+      chunks: all.map((r) => ({ id: r.id, day: r.day, rows: r.rows })),
+      lines: npz.rows,
+      badLines: 0,
+      subSampled: 0,
+      missingDense: 0,
+      missingSparse: 0,
+      badLineMessages: [],
+    };
+    writeManifest(dir, { key, complete: true, summary });
+    return {
+      dir,
+      summary,
+      reusedChunks: reused,
+      writtenChunks: chunks.length - reused,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    npz.close();
+  }
+}
+
 interface ConvertContext {
   dir: string;
   buf: Int32Array;
@@ -305,6 +378,9 @@ interface ConvertContext {
   afterChunk: ((id: number) => void) | undefined;
   onLines(n: number): void;
 }
+
+/** What committing a chunk needs. */
+type CommitContext = Pick<ConvertContext, "dir" | "buf" | "tracker" | "records" | "afterChunk">;
 
 /** Streams one input file, converting the lines of its unfinished chunks. */
 async function convertFile(file: string, fileChunks: PlannedChunk[], cx: ConvertContext): Promise<void> {
@@ -348,7 +424,7 @@ async function convertFile(file: string, fileChunks: PlannedChunk[], cx: Convert
 }
 
 /** Writes a chunk's rows, its rejected lines and then its completion record, each atomically. */
-function commitChunk(cx: ConvertContext, c: PlannedChunk, counts: LineCounts, messages: string[]): void {
+function commitChunk(cx: CommitContext, c: PlannedChunk, counts: LineCounts, messages: string[]): void {
   const rejected = cx.tracker.rejected;
   cx.tracker.rejected = [];
   const base = chunkBase(cx.dir, c.id);
