@@ -12,6 +12,7 @@ import { registerBench } from "./commands/bench.js";
 import { registerConformance } from "./commands/conformance.js";
 import { registerEval } from "./commands/eval.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerExport } from "./commands/export.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPreprocess } from "./commands/preprocess.js";
 import { registerTrain } from "./commands/train.js";
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerPreprocess(program);
   registerEval(program);
   registerPredict(program);
+  registerExport(program);
   registerPlan(program);
   registerConformance(program);
   registerBench(program);
