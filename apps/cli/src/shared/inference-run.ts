@@ -13,6 +13,7 @@ import {
   readSafetensors,
   streamCriteoScoringSource,
   writeSafetensors,
+  type Backend,
   type BatchSource,
   type EvaluateOptions,
   type EvaluationResult,
@@ -66,6 +67,25 @@ export async function rawInput(setup: Readonly<TrainSetup>): Promise<InferenceIn
   };
 }
 
+/** A model of `config` on backend `backendName` holding the weights of `weightsFile` (strictly checked). */
+export async function openSavedModel(
+  backendName: string,
+  weightsFile: string,
+  config: Readonly<TrainConfig>,
+  maxIndicesPerBag: number,
+): Promise<{ backend: Backend; model: DlrmModel }> {
+  const weights = readSafetensors(weightsFile);
+  const { backend } = await openBackend(backendName, { mode: config.mode });
+  try {
+    const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag });
+    model.loadInitialWeights(weights, weightsFile);
+    return { backend, model };
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+}
+
 /**
  * Loads `weightsFile` into a model of `input.config` on backend `backendName` and evaluates
  * it forward-only over `input.source`; `say` gets the one "Evaluating ..." line.
@@ -77,15 +97,9 @@ export async function scoreSavedModel(
   say: (line: string) => void,
   opts: EvaluateOptions & { saveModel?: string } = {},
 ): Promise<EvaluationResult> {
-  const weights = readSafetensors(weightsFile);
   const { config, source } = input;
-  const { backend } = await openBackend(backendName, { mode: config.mode });
+  const { backend, model } = await openSavedModel(backendName, weightsFile, config, source.maxIndicesPerBag);
   try {
-    const model = new DlrmModel(backend, config, {
-      batchSize: config.batchSize,
-      maxIndicesPerBag: source.maxIndicesPerBag,
-    });
-    model.loadInitialWeights(weights, weightsFile);
     say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
     const r = await evaluate(model, source, opts);
     if (opts.saveModel !== undefined) writeSafetensors(opts.saveModel, await model.stateDict());

@@ -1,0 +1,43 @@
+/**
+ * The HTTP side of `dlrm serve` (fastify): `POST /predict` with JSON rows or raw Criteo TSV
+ * lines (text/plain) answers {"scores": [...]} through the dynamic batcher; `GET /health`
+ * answers {"status": "ok", ...}. Every client error is a 4xx with {"error": "one line"}
+ * (bad JSON, a bad row naming row and field, a body over the limit); the server keeps serving.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { DynamicBatcher } from "./batcher.js";
+import { RowError, rowsFromJson, rowsFromText } from "./rows.js";
+
+export interface ServerOptions {
+  batcher: DynamicBatcher;
+  /** Largest request body in bytes (413 above it). */
+  bodyLimit: number;
+  /** What GET /health reports besides the status. */
+  info: Record<string, string | number>;
+}
+
+/** The fastify app (not listening yet). */
+export function createServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({ bodyLimit: opts.bodyLimit, logger: false, return503OnClosing: true });
+  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (err instanceof RowError) return reply.code(400).send({ error: err.message });
+    const status = err.statusCode ?? 500;
+    const message =
+      err.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? `the body is larger than --body-limit ${opts.bodyLimit} bytes`
+        : err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+          ? "send application/json rows or text/plain Criteo TSV lines"
+          : status < 500
+            ? `malformed request: ${err.message}`
+            : `scoring failed: ${err.message}`;
+    return reply.code(status).send({ error: message });
+  });
+  app.get("/health", () => ({ status: "ok", ...opts.info, batches: opts.batcher.batches }));
+  app.post("/predict", async (req) => {
+    const rows = typeof req.body === "string" ? rowsFromText(req.body) : rowsFromJson(req.body);
+    const scores = await opts.batcher.submit(rows);
+    return { scores: Array.from(scores) };
+  });
+  return app;
+}
