@@ -1,8 +1,8 @@
 /**
- * Dynamic batching for `dlrm serve`: requests' rows wait in one queue, which is scored when
- * it holds --max-batch rows or when its oldest request has waited --max-latency-ms; one
- * scoring call runs at a time (the model is one set of buffers), each request gets the
- * scores of its own rows in order. `drain()` resolves once nothing waits or runs.
+ * Dynamic batching for `dlrm serve`: requests' rows wait in one queue; every --max-batch of
+ * them (a request may span batches) is scored at once, and the rest at the latest
+ * --max-latency-ms after the oldest waiting request arrived. One scoring call runs at a time (the model is one set of
+ * buffers); each request gets the scores of its own rows in order. `drain()` resolves once nothing waits or runs.
  */
 import type { CriteoRow } from "@dlrm/core";
 
@@ -11,8 +11,20 @@ export type ScoreRows = (rows: readonly CriteoRow[]) => Promise<Float32Array>;
 
 interface Pending {
   rows: readonly CriteoRow[];
+  /** Rows handed to a batch so far, and rows scored. */
+  taken: number;
+  scored: number;
+  scores: Float32Array;
+  failed: boolean;
   resolve(scores: Float32Array): void;
   reject(e: unknown): void;
+}
+
+/** A run of one request's rows inside a model batch. */
+interface Piece {
+  p: Pending;
+  from: number;
+  n: number;
 }
 
 export class DynamicBatcher {
@@ -30,49 +42,76 @@ export class DynamicBatcher {
     private readonly maxLatencyMs: number,
   ) {}
 
-  /** The probabilities of `rows`, in order, once their batch is scored. */
+  /** The probabilities of `rows`, in order, once the batches holding them are scored. */
   submit(rows: readonly CriteoRow[]): Promise<Float32Array> {
     this.inFlight++;
     return new Promise<Float32Array>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({
+        rows,
+        taken: 0,
+        scored: 0,
+        scores: new Float32Array(rows.length),
+        failed: false,
+        resolve,
+        reject,
+      });
       this.queuedRows += rows.length;
-      if (this.queuedRows >= this.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.maxLatencyMs);
+      this.flush(false);
     }).finally(() => this.inFlight--);
   }
 
   /** Resolves when every submitted request has been answered. */
   async drain(): Promise<void> {
     while (this.inFlight > 0) {
-      this.flush();
+      this.flush(true);
       await this.running;
       await new Promise((r) => setImmediate(r));
     }
   }
 
-  /** Takes the whole queue and scores it after the call before it, in --max-batch pieces. */
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const taken = this.queue;
-    if (taken.length === 0) return;
-    this.queue = [];
-    this.queuedRows = 0;
+  /** Starts a batch for every --max-batch queued rows (and for the rest too when `all`); times the rest. */
+  private flush(all: boolean): void {
+    while (this.queuedRows >= this.maxBatch || (all && this.queuedRows > 0)) this.startBatch();
+    if (this.queuedRows === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush(true);
+      }, this.maxLatencyMs);
+  }
+
+  /** Takes up to --max-batch rows off the queue front and scores them after the batch before. */
+  private startBatch(): void {
+    const pieces: Piece[] = [];
+    let need = this.maxBatch;
+    while (need > 0 && this.queue.length > 0) {
+      const p = this.queue[0]!;
+      const n = Math.min(need, p.rows.length - p.taken);
+      pieces.push({ p, from: p.taken, n });
+      p.taken += n;
+      need -= n;
+      this.queuedRows -= n;
+      if (p.taken === p.rows.length) this.queue.shift();
+    }
     this.running = this.running.then(async () => {
-      const rows = taken.flatMap((p) => p.rows);
+      const rows = pieces.flatMap(({ p, from, n }) => p.rows.slice(from, from + n));
       try {
-        const scores = new Float32Array(rows.length);
-        for (let at = 0; at < rows.length; at += this.maxBatch) {
-          scores.set(await this.score(rows.slice(at, at + this.maxBatch)), at);
-          this.batches++;
-        }
+        const scores = await this.score(rows);
+        this.batches++;
         let at = 0;
-        for (const p of taken) {
-          p.resolve(scores.slice(at, at + p.rows.length));
-          at += p.rows.length;
+        for (const { p, from, n } of pieces) {
+          p.scores.set(scores.subarray(at, at + n), from);
+          at += n;
+          p.scored += n;
+          if (p.scored === p.rows.length && !p.failed) p.resolve(p.scores);
         }
       } catch (e) {
-        for (const p of taken) p.reject(e);
+        for (const { p } of pieces) {
+          if (!p.failed) p.reject(e);
+          p.failed = true;
+        }
       }
     });
   }

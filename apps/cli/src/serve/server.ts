@@ -33,6 +33,16 @@ export function createServer(opts: ServerOptions): FastifyInstance {
             : `scoring failed: ${err.message}`;
     return reply.code(status).send({ error: message });
   });
+  // Once closing, answers end their connection, so that keep-alive clients do not hold the close up.
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onSend", (_req, reply, payload, done) => {
+    if (closing) void reply.header("connection", "close");
+    done(null, payload);
+  });
   app.get("/health", () => ({ status: "ok", ...opts.info, batches: opts.batcher.batches }));
   app.post("/predict", async (req) => {
     const rows = typeof req.body === "string" ? rowsFromText(req.body) : rowsFromJson(req.body);
