@@ -3,7 +3,8 @@
  * scores for 1,000 rows (TSV lines, and JSON rows in concurrent requests that the dynamic
  * batcher groups) equal `dlrm predict`'s; malformed JSON, a wrong field count, an oversized
  * body and a non-numeric dense value are each one clear 4xx while the server keeps serving;
- * SIGTERM with requests waiting in the batcher answers every one of them, then exits 0.
+ * SIGTERM with requests waiting in the batcher answers every one of them, then exits 0;
+ * POST /reload and SIGHUP swap the weights under load without a failed request.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +32,8 @@ const ARCH = [
 let dir = "";
 let lines: string[] = [];
 let expected: number[] = [];
+/** predict's scores with m2.safetensors (trained longer), for the reload test. */
+let expected2: number[] = [];
 
 interface Health {
   status: string;
@@ -114,7 +117,31 @@ beforeAll(() => {
   expect(p.status, p.stderr).toBe(0);
   expected = readFileSync(join(dir, "p.txt"), "utf8").trimEnd().split("\n").map(Number);
   expect(expected).toHaveLength(1000);
-}, 120_000);
+  const t2 = dlrm(dir, [
+    "train",
+    ...ARCH,
+    "--raw-data-file",
+    CRITEO,
+    "--num-batches",
+    "40",
+    "--save-model",
+    "m2.safetensors",
+  ]);
+  expect(t2.status, t2.stderr).toBe(0);
+  const p2 = dlrm(dir, [
+    "predict",
+    ...ARCH,
+    "--raw-data-file",
+    "rows.tsv",
+    "--load-model",
+    "m2.safetensors",
+    "--out",
+    "p2.txt",
+  ]);
+  expect(p2.status, p2.stderr).toBe(0);
+  expected2 = readFileSync(join(dir, "p2.txt"), "utf8").trimEnd().split("\n").map(Number);
+  expect(expected2.slice(0, 50)).not.toEqual(expected.slice(0, 50));
+}, 180_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -206,5 +233,52 @@ describe("dlrm serve", () => {
     expect(await s.exited).toBe(0);
     expect(s.log()).toMatch(/SIGTERM: answering accepted requests, then stopping\ndlrm serve: stopped\n$/);
     await expect(fetch(`${s.url}/health`)).rejects.toThrow();
+  }, 60_000);
+
+  it("POST /reload and SIGHUP swap the weights between batches under load: no request fails, each score is the old or the new model's", async () => {
+    const s = await serve(["--max-batch", "64", "--max-latency-ms", "5"]);
+    try {
+      const body = lines.slice(0, 50).join("\n");
+      let stop = false;
+      const seen: number[][] = [];
+      const load = (async () => {
+        while (!stop) {
+          const r = await post(s.url, body, "text/plain");
+          expect(r.status, JSON.stringify(r.json)).toBe(200);
+          seen.push(r.json.scores!);
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      const bad = await fetch(`${s.url}/reload`, {
+        method: "POST",
+        body: JSON.stringify({ model: "nope.safetensors" }),
+        headers: { "content-type": "application/json" },
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe("reload: nope.safetensors: no such file");
+      const ok = await fetch(`${s.url}/reload`, {
+        method: "POST",
+        body: JSON.stringify({ model: "m2.safetensors" }),
+        headers: { "content-type": "application/json" },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ status: "reloaded", model: "m2.safetensors" });
+      await new Promise((r) => setTimeout(r, 200));
+      stop = true;
+      await load;
+      expect(seen.length).toBeGreaterThan(2);
+      for (const scores of seen) scores.forEach((v, i) => expect([expected[i], expected2[i]], `row ${i}`).toContain(v));
+      expect(seen[0]).toEqual(expected.slice(0, 50));
+      expect(seen[seen.length - 1]).toEqual(expected2.slice(0, 50));
+      expect(((await (await fetch(`${s.url}/health`)).json()) as { model: string }).model).toBe("m2.safetensors");
+      s.child.kill("SIGHUP");
+      const t0 = Date.now();
+      while (!s.log().includes("now serving m.safetensors") && Date.now() - t0 < 20_000)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((await post(s.url, body, "text/plain")).json.scores).toEqual(expected.slice(0, 50));
+    } finally {
+      s.child.kill("SIGTERM");
+      expect(await s.exited).toBe(0);
+    }
   }, 60_000);
 });

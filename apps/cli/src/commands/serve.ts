@@ -2,7 +2,8 @@
  * `dlrm serve --load-model CKPT --port P [--host 127.0.0.1]`: an HTTP scoring server over
  * saved weights, loaded as `dlrm predict` loads them (arch from the checkpoint, rows hashed
  * % --max-ind-range), with dynamic batching (--max-batch, --max-latency-ms), a body limit,
- * and a graceful stop on SIGTERM or SIGINT: no new requests, every accepted one answered.
+ * a graceful stop on SIGTERM or SIGINT (no new requests, every accepted one answered), and
+ * new weights swapped in between batches by POST /reload or SIGHUP (same shapes).
  */
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
@@ -13,6 +14,7 @@ import { intArg } from "../shared/flag-values.js";
 import { openSavedModel } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 import { DynamicBatcher } from "../serve/batcher.js";
+import { BadRequest } from "../serve/rows.js";
 import { createServer } from "../serve/server.js";
 
 interface ServeFlags {
@@ -69,19 +71,37 @@ export function registerServe(program: Command): void {
       throw new Error(`--load-model ${f.loadModel}: not a Criteo model (13 dense inputs, 26 tables)`);
     if (!(range > 0) || m.tableRows.some((r) => r < range))
       throw new UsageError("--max-ind-range", `must be a positive row count no larger than every table, got ${range}`);
-    const { backend, model } = await openSavedModel(setup.cli.backend, f.loadModel, config, 1);
+    let served = { file: f.loadModel, ...(await openSavedModel(setup.cli.backend, f.loadModel, config, 1)) };
     const score = async (rows: readonly CriteoRow[]): Promise<Float32Array> => {
       const out = new Float32Array(rows.length);
-      await evaluate(model, criteoScoringSource(rows, "request", f.maxBatch, range), {
+      await evaluate(served.model, criteoScoringSource(rows, "request", f.maxBatch, range), {
         onScores: (probs, _t, count) => out.set(probs.subarray(0, count)),
       });
       return out;
     };
     const batcher = new DynamicBatcher(score, f.maxBatch, f.maxLatencyMs);
+    /** Loads `path` beside the served model (which keeps serving), then swaps it in between two batches. */
+    const reload = async (path = f.loadModel!): Promise<string> => {
+      if (!existsSync(path)) throw new BadRequest(`reload: ${path}: no such file`);
+      let next: Awaited<ReturnType<typeof openSavedModel>>;
+      try {
+        next = await openSavedModel(setup.cli.backend, path, config, 1);
+      } catch (e) {
+        throw new BadRequest(`reload: ${(e as Error).message.split("\n")[0]}`);
+      }
+      await batcher.exclusive(() => {
+        const old = served;
+        served = { file: path, ...next };
+        old.backend.dispose();
+      });
+      process.stderr.write(`dlrm serve: now serving ${path}\n`);
+      return path;
+    };
     const app = createServer({
       batcher,
       bodyLimit: f.bodyLimit,
-      info: { model: f.loadModel, interaction: m.interaction, maxBatch: f.maxBatch },
+      info: () => ({ model: served.file, interaction: m.interaction, maxBatch: f.maxBatch }),
+      reload,
     });
     const address = await app.listen({ port: f.port, host: f.host });
     process.stderr.write(
@@ -90,9 +110,13 @@ export function registerServe(program: Command): void {
     await new Promise<void>((resolve) => {
       const onTerm = (): void => stop("SIGTERM");
       const onInt = (): void => stop("SIGINT");
+      const onHup = (): void =>
+        void reload().catch((e: Error) => process.stderr.write(`dlrm serve: SIGHUP: ${e.message}\n`));
+      process.on("SIGHUP", onHup);
       const stop = (signal: string): void => {
         process.off("SIGTERM", onTerm);
         process.off("SIGINT", onInt);
+        process.off("SIGHUP", onHup);
         process.stderr.write(`dlrm serve: ${signal}: answering accepted requests, then stopping\n`);
         void app
           .close()
@@ -102,7 +126,7 @@ export function registerServe(program: Command): void {
       process.on("SIGTERM", onTerm);
       process.on("SIGINT", onInt);
     });
-    backend.dispose();
+    served.backend.dispose();
     process.stderr.write("dlrm serve: stopped\n");
   });
 }

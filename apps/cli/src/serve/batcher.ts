@@ -60,6 +60,16 @@ export class DynamicBatcher {
     }).finally(() => this.inFlight--);
   }
 
+  /** Runs `fn` between two scoring calls (none runs meanwhile), e.g. to swap the model. */
+  exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    const done = this.running.then(fn);
+    this.running = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
   /** Resolves when every submitted request has been answered. */
   async drain(): Promise<void> {
     while (this.inFlight > 0) {
