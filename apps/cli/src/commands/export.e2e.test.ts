@@ -137,7 +137,7 @@ describe("dlrm export --onnx, run by onnxruntime-node", () => {
     }, 120_000);
   }
 
-  it("refuses QR embeddings and multi-hot bags by name, writing nothing", () => {
+  it("refuses QR and MD embeddings, multi-hot bags and bf16 by name, writing nothing", () => {
     const qr = dlrm(dir, [
       "train",
       ...ARCH,
@@ -166,5 +166,17 @@ describe("dlrm export --onnx, run by onnxruntime-node", () => {
     expect(mh.status).toBe(2);
     expect(mh.stderr.trim()).toMatch(/^dlrm: error: --onnx: ONNX export .*multi-hot bags \(--multi-hot-sizes\)$/);
     expect(existsSync(join(dir, "mh.onnx"))).toBe(false);
+    for (const [flags, why] of [
+      [
+        ["--md-flag", "--md-threshold", "500"],
+        /^dlrm: error: --onnx: ONNX export supports plain embedding tables only, not MD/,
+      ],
+      [["--data_type", "bf16"], /^dlrm: error: --onnx: ONNX export is float32 only, not --data_type bf16$/],
+    ] as const) {
+      const r = dlrm(dir, ["export", "--load-model", "m-dot.safetensors", "--onnx", "x.onnx", ...flags]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toMatch(why);
+      expect(existsSync(join(dir, "x.onnx"))).toBe(false);
+    }
   });
 });

@@ -34,7 +34,7 @@ export function onnxExportRefusal(
     return `ONNX export supports plain embedding tables only, not ${v.kind === "qr" ? "QR (--qr-flag)" : "MD (--md-flag)"} embeddings`;
   if (multiHotSizes !== undefined)
     return "ONNX export supports dlrm's one-hot Criteo inputs, not synthetic multi-hot bags (--multi-hot-sizes)";
-  if (config.precision !== "fp32") return `ONNX export is float32 only, not --precision ${config.precision}`;
+  if (config.precision !== "fp32") return `ONNX export is float32 only, not --data_type ${config.precision}`;
   return undefined;
 }
 
