@@ -11,7 +11,7 @@ const { onnx } = onnxProto;
 /** The ONNX opset the exported graphs use (16 or later: ScatterElements/ScatterND reductions). */
 export const ONNX_OPSET = 17;
 
-/** An attribute value: a number is an INT unless listed in `floats`; arrays are INTS. */
+/** An attribute value: a number is an INT, an array INTS, a string STRING, `{ float }` a FLOAT. */
 export type AttributeValue = number | number[] | string | { float: number };
 
 /** A dimension of a graph input or output: a fixed size or a symbolic name. */
