@@ -1,7 +1,7 @@
 /**
  * End-to-end ONNX export checked by onnxruntime-node on 1,000 real Criteo rows: for the dot,
  * cat and dcn interactions a small model is trained and saved, exported by `dlrm export`
- * (arch from the checkpoint) and by `dlrm train --save-onnx`, and onnxruntime's
+ * (arch from the checkpoint), by `dlrm train --save-onnx` and with --inference-only, and onnxruntime's
  * probabilities equal `dlrm predict`'s within 1e-5. Variants ONNX cannot express are refused.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -136,6 +136,24 @@ describe("dlrm export --onnx, run by onnxruntime-node", () => {
       expect(maxRelError(await onnxScores(`t-${op}.onnx`), expected)).toBeLessThan(1e-5);
     }, 120_000);
   }
+
+  it("dlrm train --inference-only --save-onnx exports the loaded weights: scores equal dlrm predict's within 1e-5", async () => {
+    const r = dlrm(dir, [
+      "train",
+      ...ARCH,
+      ...INTERACTION.cat!,
+      "--raw-data-file",
+      "rows.tsv",
+      "--inference-only",
+      "--load-model",
+      "m-cat.safetensors",
+      "--save-onnx",
+      "i-cat.onnx",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Saved the ONNX model to i-cat.onnx");
+    expect(maxRelError(await onnxScores("i-cat.onnx"), predictScores("cat", "m-cat.safetensors"))).toBeLessThan(1e-5);
+  });
 
   it("refuses QR and MD embeddings, multi-hot bags and bf16 by name, writing nothing", () => {
     const qr = dlrm(dir, [

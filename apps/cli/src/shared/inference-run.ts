@@ -26,6 +26,7 @@ import type { DatasetSetup } from "./dataset-flags.js";
 import { configForTables } from "./dataset-run.js";
 import { ensureProcessed } from "./processed-data.js";
 import { evaluationLine } from "./evaluation.js";
+import { checkOnnxExportable, writeOnnx } from "./onnx-flags.js";
 import type { TrainSetup } from "./train-options.js";
 
 /** What is scored: the model configuration sized for it, the batches, and how to release them. */
@@ -112,12 +113,15 @@ export async function scoreSavedModel(
 /**
  * `dlrm train --inference-only --load-model FILE`: the test split (--processed-data-file) or
  * every --raw-data-file row, forward only, and dlrm's test metrics line; --save-model writes
- * the model's weights as they are after evaluating (unchanged: no optimizer step is taken).
+ * the model's weights as they are after evaluating (unchanged: no optimizer step is taken),
+ * --save-onnx the forward graph with them.
  */
 export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<void> {
   const weights = setup.cli.loadModel;
   if (weights === undefined) throw new UsageError("--inference-only", "needs --load-model (the weights to evaluate)");
   const say = (l: string): void => void process.stdout.write(`${l}\n`);
+  const saveOnnx = setup.cli.saveOnnx;
+  if (saveOnnx !== undefined) checkOnnxExportable("--save-onnx", setup.config, setup.cli.multiHotSizes);
   const input =
     setup.dataset === undefined ? await rawInput(setup) : await processedInput(setup, setup.dataset, "test");
   try {
@@ -131,6 +135,10 @@ export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<voi
     );
     say(evaluationLine("test", r));
     if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
+    if (saveOnnx !== undefined) {
+      writeOnnx(saveOnnx, readSafetensors(weights), input.config);
+      say(`Saved the ONNX model to ${saveOnnx}`);
+    }
   } finally {
     await input.close();
   }
