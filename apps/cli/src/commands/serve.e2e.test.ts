@@ -147,7 +147,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("dlrm serve", () => {
   it("scores 1,000 rows as dlrm predict does: TSV lines in one request, JSON rows in 10 concurrent ones", async () => {
-    const s = await serve(["--max-batch", "64", "--max-latency-ms", "200"]);
+    const s = await serve(["--max-batch", "64", "--max-latency-ms", "1000"]);
     try {
       const batches = async (): Promise<number> => ((await (await fetch(`${s.url}/health`)).json()) as Health).batches;
       const tsv = await post(s.url, `${lines.join("\n")}\n`, "text/plain");
@@ -220,12 +220,18 @@ describe("dlrm serve", () => {
   }, 60_000);
 
   it("on SIGTERM answers every request waiting in the batcher, exits 0 and stops listening", async () => {
-    const s = await serve(["--max-batch", "4096", "--max-latency-ms", "1500"]);
+    const s = await serve(["--max-batch", "4096", "--max-latency-ms", "60000"]);
     const pending = Array.from({ length: 20 }, (_, k) =>
       post(s.url, lines.slice(50 * k, 50 * k + 50).join("\n"), "text/plain"),
     );
-    // Wait until every request is accepted (they wait 1.5 s for their batch), then stop.
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait until all 1,000 rows wait in the batcher (a batch would wait a minute), then stop.
+    const t0 = Date.now();
+    let waiting = 0;
+    while (waiting < 1000 && Date.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 20));
+      waiting = ((await (await fetch(`${s.url}/health`)).json()) as { waitingRows: number }).waitingRows;
+    }
+    expect(waiting).toBe(1000);
     s.child.kill("SIGTERM");
     const answers = await Promise.all(pending);
     for (const a of answers) expect(a.status, JSON.stringify(a.json)).toBe(200);

@@ -118,10 +118,8 @@ export function registerServe(program: Command): void {
         process.off("SIGINT", onInt);
         process.off("SIGHUP", onHup);
         process.stderr.write(`dlrm serve: ${signal}: answering accepted requests, then stopping\n`);
-        void app
-          .close()
-          .then(() => batcher.drain())
-          .then(() => resolve());
+        // Waiting rows are scored now, not after --max-latency-ms, while the server closes.
+        void Promise.all([app.close(), batcher.drain()]).then(() => resolve());
       };
       process.on("SIGTERM", onTerm);
       process.on("SIGINT", onInt);

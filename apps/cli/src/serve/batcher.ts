@@ -29,7 +29,8 @@ interface Piece {
 
 export class DynamicBatcher {
   private queue: Pending[] = [];
-  private queuedRows = 0;
+  /** Rows waiting for a batch (not yet handed to one). */
+  queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private inFlight = 0;

@@ -45,7 +45,12 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     if (closing) void reply.header("connection", "close");
     done(null, payload);
   });
-  app.get("/health", () => ({ status: "ok", ...opts.info(), batches: opts.batcher.batches }));
+  app.get("/health", () => ({
+    status: "ok",
+    ...opts.info(),
+    batches: opts.batcher.batches,
+    waitingRows: opts.batcher.queuedRows,
+  }));
   app.post("/reload", async (req) => {
     const body = (req.body ?? {}) as { model?: unknown };
     if (body.model !== undefined && typeof body.model !== "string")
