@@ -1,8 +1,9 @@
 /**
  * End-to-end ONNX export checked by onnxruntime-node on 1,000 real Criteo rows: for the dot,
  * cat and dcn interactions a small model is trained and saved, exported by `dlrm export`
- * (arch from the checkpoint), by `dlrm train --save-onnx` and with --inference-only, and onnxruntime's
- * probabilities equal `dlrm predict`'s within 1e-5. Variants ONNX cannot express are refused.
+ * (arch from the checkpoint), by `dlrm train --save-onnx` and with --inference-only, and
+ * onnxruntime's probabilities equal `dlrm predict`'s within 1e-5. Variants ONNX cannot
+ * express are refused.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,8 +1,9 @@
 /**
  * Dynamic batching for `dlrm serve`: requests' rows wait in one queue; every --max-batch of
  * them (a request may span batches) is scored at once, and the rest at the latest
- * --max-latency-ms after the oldest waiting request arrived. One scoring call runs at a time (the model is one set of
- * buffers); each request gets the scores of its own rows in order. `drain()` resolves once nothing waits or runs.
+ * --max-latency-ms after the oldest waiting request arrived. One scoring call runs at a time
+ * (the model is one set of buffers); each request gets the scores of its own rows in order.
+ * `drain()` scores what waits and resolves once every request is answered.
  */
 import type { CriteoRow } from "@dlrm/core";
 

@@ -1,8 +1,9 @@
 /**
  * The HTTP side of `dlrm serve` (fastify): `POST /predict` with JSON rows or raw Criteo TSV
  * lines (text/plain) answers {"scores": [...]} through the dynamic batcher; `GET /health`
- * answers {"status": "ok", ...}; `POST /reload` swaps in new weights between batches. Every client error is a 4xx with {"error": "one line"}
- * (bad JSON, a bad row naming row and field, a body over the limit); the server keeps serving.
+ * answers {"status": "ok", ...}; `POST /reload` swaps in new weights between batches. Every
+ * client error is a 4xx with {"error": "one line"} (bad JSON, a bad row naming row and
+ * field, a body over the limit); the server keeps serving.
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DynamicBatcher } from "./batcher.js";
