@@ -12,6 +12,8 @@ import { registerBench } from "./commands/bench.js";
 import { registerConformance } from "./commands/conformance.js";
 import { registerEval } from "./commands/eval.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerExport } from "./commands/export.js";
+import { registerServe } from "./commands/serve.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPreprocess } from "./commands/preprocess.js";
 import { registerTrain } from "./commands/train.js";
@@ -30,6 +32,8 @@ function buildProgram(): Command {
   registerPreprocess(program);
   registerEval(program);
   registerPredict(program);
+  registerExport(program);
+  registerServe(program);
   registerPlan(program);
   registerConformance(program);
   registerBench(program);

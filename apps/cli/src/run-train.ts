@@ -27,7 +27,8 @@ import {
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { closeSync } from "node:fs";
-import { NotSupportedError, RunStoppedError } from "./errors.js";
+import { NotSupportedError, RunStoppedError, UsageError } from "./errors.js";
+import { checkOnnxExportable, writeOnnx } from "./shared/onnx-flags.js";
 import { distributedLines } from "./distributed/startup.js";
 import { silentProgress } from "./progress.js";
 import { faultFromEnv, injectFault } from "./distributed/fault.js";
@@ -77,10 +78,21 @@ function loadInitialWeightsFile(
   return readSafetensors(path, needs);
 }
 
+/** Refuses --save-onnx before training when the run cannot be exported. */
+function checkSaveOnnx(setup: TrainSetup, worldSize: number): void {
+  checkOnnxExportable("--save-onnx", setup.config, setup.cli.multiHotSizes);
+  if (worldSize > 1)
+    throw new UsageError(
+      "--save-onnx",
+      "is for one process; with several, write --save-model and run dlrm export --load-model FILE --onnx FILE",
+    );
+}
+
 /** Runs training as the setup says; throws on any failure (the caller prints one line). */
 export async function runTrain(setup: TrainSetup, comm: Communicator = new SingleProcessCommunicator()): Promise<void> {
   const { cli } = setup;
   const lead = comm.rank === 0;
+  if (cli.saveOnnx !== undefined) checkSaveOnnx(setup, comm.worldSize);
   const say = (l: string): void => {
     if (lead) process.stdout.write(`${l}\n`);
   };
@@ -187,6 +199,11 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       if (model.shard === undefined) writeSafetensors(cli.saveModel, await model.stateDict());
       else await writeShardedSafetensors(comm, cli.saveModel, await shardEntries(model, false));
       say(`Saved the weights to ${cli.saveModel}`);
+    }
+    if (cli.saveOnnx !== undefined) {
+      const state = await model.stateDict();
+      if (lead) writeOnnx(cli.saveOnnx, state, config);
+      say(`Saved the ONNX model to ${cli.saveOnnx}`);
     }
   } finally {
     signals.dispose();

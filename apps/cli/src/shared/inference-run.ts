@@ -13,6 +13,7 @@ import {
   readSafetensors,
   streamCriteoScoringSource,
   writeSafetensors,
+  type Backend,
   type BatchSource,
   type EvaluateOptions,
   type EvaluationResult,
@@ -25,6 +26,7 @@ import type { DatasetSetup } from "./dataset-flags.js";
 import { configForTables } from "./dataset-run.js";
 import { ensureProcessed } from "./processed-data.js";
 import { evaluationLine } from "./evaluation.js";
+import { checkOnnxExportable, writeOnnx } from "./onnx-flags.js";
 import type { TrainSetup } from "./train-options.js";
 
 /** What is scored: the model configuration sized for it, the batches, and how to release them. */
@@ -66,6 +68,25 @@ export async function rawInput(setup: Readonly<TrainSetup>): Promise<InferenceIn
   };
 }
 
+/** A model of `config` on backend `backendName` holding the weights of `weightsFile` (strictly checked). */
+export async function openSavedModel(
+  backendName: string,
+  weightsFile: string,
+  config: Readonly<TrainConfig>,
+  maxIndicesPerBag: number,
+): Promise<{ backend: Backend; model: DlrmModel }> {
+  const weights = readSafetensors(weightsFile);
+  const { backend } = await openBackend(backendName, { mode: config.mode });
+  try {
+    const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag });
+    model.loadInitialWeights(weights, weightsFile);
+    return { backend, model };
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+}
+
 /**
  * Loads `weightsFile` into a model of `input.config` on backend `backendName` and evaluates
  * it forward-only over `input.source`; `say` gets the one "Evaluating ..." line.
@@ -77,15 +98,9 @@ export async function scoreSavedModel(
   say: (line: string) => void,
   opts: EvaluateOptions & { saveModel?: string } = {},
 ): Promise<EvaluationResult> {
-  const weights = readSafetensors(weightsFile);
   const { config, source } = input;
-  const { backend } = await openBackend(backendName, { mode: config.mode });
+  const { backend, model } = await openSavedModel(backendName, weightsFile, config, source.maxIndicesPerBag);
   try {
-    const model = new DlrmModel(backend, config, {
-      batchSize: config.batchSize,
-      maxIndicesPerBag: source.maxIndicesPerBag,
-    });
-    model.loadInitialWeights(weights, weightsFile);
     say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
     const r = await evaluate(model, source, opts);
     if (opts.saveModel !== undefined) writeSafetensors(opts.saveModel, await model.stateDict());
@@ -98,12 +113,15 @@ export async function scoreSavedModel(
 /**
  * `dlrm train --inference-only --load-model FILE`: the test split (--processed-data-file) or
  * every --raw-data-file row, forward only, and dlrm's test metrics line; --save-model writes
- * the model's weights as they are after evaluating (unchanged: no optimizer step is taken).
+ * the model's weights as they are after evaluating (unchanged: no optimizer step is taken),
+ * --save-onnx the forward graph with them.
  */
 export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<void> {
   const weights = setup.cli.loadModel;
   if (weights === undefined) throw new UsageError("--inference-only", "needs --load-model (the weights to evaluate)");
   const say = (l: string): void => void process.stdout.write(`${l}\n`);
+  const saveOnnx = setup.cli.saveOnnx;
+  if (saveOnnx !== undefined) checkOnnxExportable("--save-onnx", setup.config, setup.cli.multiHotSizes);
   const input =
     setup.dataset === undefined ? await rawInput(setup) : await processedInput(setup, setup.dataset, "test");
   try {
@@ -117,6 +135,10 @@ export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<voi
     );
     say(evaluationLine("test", r));
     if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
+    if (saveOnnx !== undefined) {
+      writeOnnx(saveOnnx, readSafetensors(weights), input.config);
+      say(`Saved the ONNX model to ${saveOnnx}`);
+    }
   } finally {
     await input.close();
   }

@@ -4,6 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
+import { addOnnxOptions, onnxFromOptions } from "./onnx-flags.js";
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
@@ -59,6 +60,8 @@ export interface CliOptions {
   threads: number;
   /** Final weights, safetensors (`--save-model`). */
   saveModel: string | undefined;
+  /** The forward graph with the final weights, ONNX (`--save-onnx`). */
+  saveOnnx: string | undefined;
   /** Checkpoints: directory, period (0 = only on a stop signal), how many to keep. */
   checkpointDir: string;
   checkpointEvery: number;
@@ -99,7 +102,9 @@ export function defineTrainOptions(cmd: Command): Command {
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addPresetOption(
-    addEmbeddingVariantOptions(addRandDataOptions(addMultiHotOptions(addShardingOptions(addDatasetOptions(cmd))))),
+    addEmbeddingVariantOptions(
+      addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+    ),
   )
     .addOption(
       new Option(
@@ -467,6 +472,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     multiHotDistribution: multiHotDistributionOf(cmd),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
+    saveOnnx: onnxFromOptions(cmd),
     checkpointDir: opts.checkpointDir as string,
     checkpointEvery: opts.checkpointEvery as number,
     checkpointKeep: opts.checkpointKeep as number,
