@@ -1,6 +1,8 @@
 /**
  * Issue 19's traps, end to end through `dlrm train`: --test-freq without a processed
- * directory is refused with what to add; the last step's test line prints once.
+ * directory is refused with what to add; the last step's test line prints once; a
+ * processed directory is refused only for settings that change its contents, naming the
+ * setting with its old and new value.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,5 +38,52 @@ describe("dlrm train: no silent traps", () => {
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.match(/^Testing at step 30 /gm)).toHaveLength(1);
+  });
+
+  it("a --numpy-rand-seed change keeps a processed directory unless it sub-samples, and says so", () => {
+    const proc = join(dir, "seeded");
+    const run = (seed: string, extra: string[] = []): ReturnType<typeof dlrm> =>
+      dlrm(dir, [
+        "train",
+        ...raw,
+        "--raw-data-file",
+        CRITEO,
+        "--processed-data-file",
+        proc,
+        "--data-randomize",
+        "none",
+        "--numpy-rand-seed",
+        seed,
+        "--num-batches",
+        "2",
+        "--mini-batch-size",
+        "32",
+        ...extra,
+      ]);
+    expect(run("1").status).toBe(0);
+    const other = run("2");
+    expect(other.status, other.stderr).toBe(0);
+    const sub = join(dir, "seeded-sub");
+    const subRun = (seed: string): ReturnType<typeof dlrm> =>
+      dlrm(dir, [
+        "preprocess",
+        "--raw-data-file",
+        CRITEO,
+        "--processed-data-file",
+        sub,
+        "--max-ind-range",
+        "100",
+        "--data-sub-sample-rate",
+        "0.5",
+        "--numpy-rand-seed",
+        seed,
+      ]);
+    expect(subRun("1").status).toBe(0);
+    const refused = subRun("2");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^dlrm: error: .*seeded-sub: preprocessed data is stale \(--numpy-rand-seed was 1, now 2\)/,
+    );
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
