@@ -2,9 +2,10 @@
  * Issue 19's traps, end to end through `dlrm train`: --test-freq without a processed
  * directory is refused with what to add; the last step's test line prints once; a
  * processed directory is refused only for settings that change its contents, naming the
- * setting with its old and new value.
+ * setting with its old and new value; every path a user names that is missing, a
+ * directory or otherwise unusable is one line naming the flag, the path and what to do.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,5 +86,82 @@ describe("dlrm train: no silent traps", () => {
       /^dlrm: error: .*seeded-sub: preprocessed data is stale \(--numpy-rand-seed was 1, now 2\)/,
     );
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("every named path that cannot be used is one line: flag, path, what is wrong, what to do", () => {
+    const paths = join(dir, "paths");
+    mkdirSync(join(paths, "a-dir"), { recursive: true });
+    writeFileSync(join(paths, "a-file"), "not a directory\n");
+    const missing = join(paths, "missing");
+    const small = ["--num-batches", "1", "--mini-batch-size", "8"];
+    const cases: [string, string[], string, RegExp][] = [
+      ["--raw-data-file", ["train", ...raw, "--raw-data-file", missing], missing, /does not exist; check the path/],
+      [
+        "--raw-data-file",
+        ["train", ...raw, "--raw-data-file", join(paths, "a-dir")],
+        join(paths, "a-dir"),
+        /is a directory; name a file/,
+      ],
+      ["--load-model", ["train", ...small, "--load-model", missing], missing, /does not exist/],
+      ["--resume", ["train", ...small, "--resume", missing], missing, /does not exist/],
+      [
+        "--save-model",
+        ["train", ...small, "--save-model", join(missing, "m.safetensors")],
+        join(missing, "m.safetensors"),
+        /directory .*missing does not exist; create it first/,
+      ],
+      [
+        "--save-model",
+        ["train", ...small, "--save-model", join(paths, "a-dir")],
+        join(paths, "a-dir"),
+        /is a directory; name a file to write/,
+      ],
+      [
+        "--log-jsonl",
+        ["train", ...small, "--log-jsonl", join(paths, "a-file", "log.jsonl")],
+        join(paths, "a-file", "log.jsonl"),
+        /a-file is not a directory/,
+      ],
+      [
+        "--checkpoint-dir",
+        ["train", ...small, "--checkpoint-dir", join(paths, "a-file")],
+        join(paths, "a-file"),
+        /is a file, not a directory/,
+      ],
+      [
+        "--processed-data-file",
+        ["train", ...raw, "--raw-data-file", CRITEO, "--processed-data-file", join(paths, "a-file")],
+        join(paths, "a-file"),
+        /is a file, not a directory/,
+      ],
+      [
+        "--out",
+        ["predict", "--raw-data-file", CRITEO, "--load-model", join(paths, "a-file"), "--out", join(missing, "p.txt")],
+        join(missing, "p.txt"),
+        /directory .*missing does not exist/,
+      ],
+      [
+        "--load-model",
+        ["eval", "--processed-data-file", join(dir, "proc"), "--load-model", join(paths, "a-dir")],
+        join(paths, "a-dir"),
+        /is a directory/,
+      ],
+      [
+        "--raw-data-file",
+        ["preprocess", "--raw-data-file", missing, "--processed-data-file", join(paths, "p")],
+        missing,
+        /does not exist/,
+      ],
+    ];
+    for (const [flag, args, path, problem] of cases) {
+      const r = dlrm(dir, args);
+      const what = `${args.join(" ")}: ${r.stderr}`;
+      expect(r.status, what).toBe(1);
+      expect(r.stderr.trimEnd().split("\n"), what).toHaveLength(1);
+      expect(r.stderr.startsWith(`dlrm: error: ${flag}: ${path}: `), what).toBe(true);
+      expect(r.stderr, what).toMatch(problem);
+      expect(r.stderr, what).toMatch(/; [a-z]/);
+      expect(r.stderr, what).not.toMatch(/ENOENT|EISDIR|ENOTDIR/);
+    }
   });
 });

@@ -10,6 +10,7 @@ import { runAsRank } from "../distributed/rank.js";
 import { runTrain } from "../run-train.js";
 import { addInferenceOnlyOptions, inferenceOnlyFromOptions } from "../shared/inference-flags.js";
 import { runInferenceOnly } from "../shared/inference-run.js";
+import { checkNamedPaths } from "../shared/path-checks.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 
 /** True when mpirun started this process (then it is one rank of a job). */
@@ -30,6 +31,7 @@ export function registerTrain(program: Command): void {
         ),
     ),
   ).action(async (_opts: unknown, cmd: Command) => {
+    checkNamedPaths(cmd);
     const setup = optionsToSetup(cmd);
     if (inferenceOnlyFromOptions(cmd)) {
       await runInferenceOnly(setup);
