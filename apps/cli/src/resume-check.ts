@@ -20,11 +20,13 @@ const MUST_MATCH: (keyof TrainConfig)[] = [
   "precision",
 ];
 
-/** Throws a UsageError naming every field where `run` differs from the checkpoint's `saved` configuration. */
-export function checkResumeConfig(saved: TrainConfig, run: TrainConfig, path: string): void {
+/**
+ * Throws a UsageError for `flag` (--resume, or --load-model of a --save-model file) naming
+ * every field where `run` differs from the checkpoint's `saved` configuration.
+ */
+export function checkResumeConfig(saved: TrainConfig, run: TrainConfig, path: string, flag = "--resume"): void {
   const diffs = MUST_MATCH.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(run[k])).map(
     (k) => `${k}: checkpoint ${JSON.stringify(saved[k])}, this run ${JSON.stringify(run[k])}`,
   );
-  if (diffs.length > 0)
-    throw new UsageError("--resume", `${path} was made with another configuration: ${diffs.join("; ")}`);
+  if (diffs.length > 0) throw new UsageError(flag, `${path} was made with another configuration: ${diffs.join("; ")}`);
 }

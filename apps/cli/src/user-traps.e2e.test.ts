@@ -3,13 +3,16 @@
  * directory is refused with what to add; the last step's test line prints once; a
  * processed directory is refused only for settings that change its contents, naming the
  * setting with its old and new value; every path a user names that is missing, a
- * directory or otherwise unusable is one line naming the flag, the path and what to do.
+ * directory or otherwise unusable is one line naming the flag, the path and what to do;
+ * `--load-model` of a `--save-model` file continues training exactly, while a weights-only
+ * file (PyTorch's) starts it, and the start-up line says which.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CRITEO, dlrm } from "./distributed/e2e-util.js";
+import { readSafetensors } from "@dlrm/core";
+import { CRITEO, FIXTURES, dlrm, losses } from "./distributed/e2e-util.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlrm-traps-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -164,4 +167,86 @@ describe("dlrm train: no silent traps", () => {
       expect(r.stderr, what).not.toMatch(/ENOENT|EISDIR|ENOTDIR/);
     }
   });
+
+  it("--load-model of a --save-model file continues exactly; a weights-only file starts training", () => {
+    const at = (f: string): string => join(dir, f);
+    const run = (batches: number, tag: string, extra: string[] = []): ReturnType<typeof dlrm> =>
+      dlrm(dir, [
+        "train",
+        "--backend",
+        "reference",
+        "--data-generation",
+        "dataset",
+        "--raw-data-file",
+        CRITEO,
+        "--max-ind-range",
+        "1000",
+        "--arch-sparse-feature-size",
+        "16",
+        "--arch-mlp-bot",
+        "13-32-16",
+        "--arch-mlp-top",
+        "64-1",
+        "--mini-batch-size",
+        "64",
+        "--learning-rate",
+        "0.05",
+        "--optimizer",
+        "adagrad",
+        "--loss-function",
+        "bce",
+        "--print-freq",
+        "1",
+        "--num-batches",
+        String(batches),
+        "--log-jsonl",
+        at(`${tag}.jsonl`),
+        "--save-model",
+        at(`${tag}.safetensors`),
+        ...extra,
+      ]);
+    const full = run(40, "full");
+    expect(full.status, full.stderr).toBe(0);
+    const first = run(20, "first");
+    expect(first.status, first.stderr).toBe(0);
+    const second = run(40, "second", ["--load-model", at("first.safetensors")]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(
+      /^ {2}load-model {2}.*first\.safetensors: a --save-model training state: continuing from step 20 /m,
+    );
+    expect([...losses(at("first.jsonl")), ...losses(at("second.jsonl"))]).toEqual(losses(at("full.jsonl")));
+    const want = readSafetensors(at("full.safetensors"));
+    const got = readSafetensors(at("second.safetensors"));
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    expect([...want.keys()].some((n) => n.startsWith("optimizer."))).toBe(true);
+    for (const [name, t] of want)
+      expect(Buffer.from(got.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+
+    const init = join(FIXTURES, "torch-parity-kaggle", "init.safetensors");
+    const fresh = run(2, "fresh", ["--load-model", init]);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(
+      /^ {2}load-model {2}.*init\.safetensors: weights only: initial weights, a fresh optimizer/m,
+    );
+    const expected = (
+      JSON.parse(readFileSync(join(FIXTURES, "torch-parity-kaggle", "losses.json"), "utf8")) as { losses: number[] }
+    ).losses;
+    expect(Math.abs(losses(at("fresh.jsonl"))[0]! - expected[0]!)).toBeLessThan(1e-5 * Math.abs(expected[0]!));
+
+    const scored = dlrm(dir, [
+      "predict",
+      "--backend",
+      "reference",
+      "--raw-data-file",
+      CRITEO,
+      "--max-ind-range",
+      "1000",
+      "--load-model",
+      at("second.safetensors"),
+      "--out",
+      at("scores.txt"),
+    ]);
+    expect(scored.status, scored.stderr).toBe(0);
+    expect(readFileSync(at("scores.txt"), "utf8").trim().split("\n")).toHaveLength(10000);
+  }, 120_000);
 });

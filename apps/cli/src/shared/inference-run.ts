@@ -10,6 +10,10 @@ import {
   DlrmModel,
   evaluate,
   ProcessedDataset,
+  isOptimizerTensor,
+  isTrainingCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
   readSafetensors,
   streamCriteoScoringSource,
   writeSafetensors,
@@ -77,7 +81,8 @@ export async function scoreSavedModel(
   say: (line: string) => void,
   opts: EvaluateOptions & { saveModel?: string } = {},
 ): Promise<EvaluationResult> {
-  const weights = readSafetensors(weightsFile);
+  // A --save-model file also holds the optimizer state: only the model is read.
+  const weights = readSafetensors(weightsFile, (name) => !isOptimizerTensor(name));
   const { config, source } = input;
   const { backend } = await openBackend(backendName, { mode: config.mode });
   try {
@@ -88,7 +93,13 @@ export async function scoreSavedModel(
     model.loadInitialWeights(weights, weightsFile);
     say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
     const r = await evaluate(model, source, opts);
-    if (opts.saveModel !== undefined) writeSafetensors(opts.saveModel, await model.stateDict());
+    if (opts.saveModel !== undefined) {
+      // A --save-model file keeps its optimizer and training state: unchanged, as the weights are.
+      const after = await model.stateDict();
+      if (isTrainingCheckpoint(weightsFile))
+        saveCheckpoint(opts.saveModel, { ...loadCheckpoint(weightsFile), weights: after });
+      else writeSafetensors(opts.saveModel, after);
+    }
     return r;
   } finally {
     backend.dispose();
