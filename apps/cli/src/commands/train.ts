@@ -12,6 +12,7 @@ import { addInferenceOnlyOptions, inferenceOnlyFromOptions } from "../shared/inf
 import { runInferenceOnly } from "../shared/inference-run.js";
 import { checkNamedPaths } from "../shared/path-checks.js";
 import { groupHelp } from "../shared/help-groups.js";
+import { addRefusedDlrmOptions } from "../shared/dlrm-flags.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 
 /** True when mpirun started this process (then it is one rank of a job). */
@@ -24,13 +25,15 @@ async function underMpirun(): Promise<boolean> {
 /** Registers `dlrm train`. */
 export function registerTrain(program: Command): void {
   groupHelp(
-    addInferenceOnlyOptions(
-      defineTrainOptions(
-        program
-          .command("train")
-          .description(
-            "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
-          ),
+    addRefusedDlrmOptions(
+      addInferenceOnlyOptions(
+        defineTrainOptions(
+          program
+            .command("train")
+            .description(
+              "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+            ),
+        ),
       ),
     ),
   ).action(async (_opts: unknown, cmd: Command) => {
