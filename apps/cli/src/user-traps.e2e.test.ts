@@ -156,6 +156,17 @@ describe("dlrm train: no silent traps", () => {
         /does not exist/,
       ],
     ];
+    // As root every file is readable: the unreadable case runs for other users only.
+    if (process.getuid?.() !== 0) {
+      const locked = join(paths, "locked.safetensors");
+      writeFileSync(locked, "x", { mode: 0o000 });
+      cases.push([
+        "--load-model",
+        ["train", ...small, "--load-model", locked],
+        locked,
+        /is not readable; check its permissions/,
+      ]);
+    }
     for (const [flag, args, path, problem] of cases) {
       const r = dlrm(dir, args);
       const what = `${args.join(" ")}: ${r.stderr}`;

@@ -53,12 +53,14 @@ function canAccess(path: string, mode: number): boolean {
   }
 }
 
-/** The problem with reading `path` (a file, or with `anyKind` also a directory), or undefined. */
+/**
+ * The problem with reading `path` (a file, or with `anyKind` also a directory), or undefined;
+ * a pipe or device is readable too (`--raw-data-file <(zcat day_0.gz)`).
+ */
 function readProblem(path: string, anyKind: boolean): string | undefined {
   const st = statOrUndefined(path);
   if (st === undefined) return "does not exist; check the path (relative paths start at the current directory)";
   if (st.isDirectory() && !anyKind) return "is a directory; name a file";
-  if (!st.isDirectory() && !st.isFile()) return "is not a regular file; name a file";
   if (!canAccess(path, constants.R_OK)) return "is not readable; check its permissions";
   return undefined;
 }
