@@ -5,18 +5,80 @@
  * setting with its old and new value; every path a user names that is missing, a
  * directory or otherwise unusable is one line naming the flag, the path and what to do;
  * `--load-model` of a `--save-model` file continues training exactly, while a weights-only
- * file (PyTorch's) starts it, and the start-up line says which.
+ * file (PyTorch's) starts it, and the start-up line says which; so too at world size 2 (mpirun).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSafetensors } from "@dlrm/core";
-import { CRITEO, FIXTURES, dlrm, losses } from "./distributed/e2e-util.js";
+import { CRITEO, FIXTURES, dlrm, losses, mpiUnavailable } from "./distributed/e2e-util.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlrm-traps-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const raw = ["--data-generation", "dataset", "--max-ind-range", "100"];
+const mpiMissing = mpiUnavailable();
+const required = process.env.DLRM_REQUIRE_MPI === "1";
+
+const at = (f: string): string => join(dir, f);
+
+/** `dlrm train` on the fixture's Kaggle rows and model for `batches` steps, logging and saving as `tag`. */
+function trainRun(batches: number, tag: string, extra: string[] = []): ReturnType<typeof dlrm> {
+  return dlrm(dir, [
+    "train",
+    "--data-generation",
+    "dataset",
+    "--raw-data-file",
+    CRITEO,
+    "--max-ind-range",
+    "1000",
+    "--arch-sparse-feature-size",
+    "16",
+    "--arch-mlp-bot",
+    "13-32-16",
+    "--arch-mlp-top",
+    "64-1",
+    "--mini-batch-size",
+    "64",
+    "--learning-rate",
+    "0.05",
+    "--optimizer",
+    "adagrad",
+    "--loss-function",
+    "bce",
+    "--print-freq",
+    "1",
+    "--num-batches",
+    String(batches),
+    "--log-jsonl",
+    at(`${tag}.jsonl`),
+    "--save-model",
+    at(`${tag}.safetensors`),
+    ...extra,
+  ]);
+}
+
+/** 20 steps with --save-model, 20 more with --load-model: losses and every saved tensor byte-identical to 40 straight. */
+function expectExactContinuation(tag: string, extra: string[]): void {
+  const full = trainRun(40, `${tag}-full`, extra);
+  expect(full.status, full.stderr).toBe(0);
+  const first = trainRun(20, `${tag}-first`, extra);
+  expect(first.status, first.stderr).toBe(0);
+  const second = trainRun(40, `${tag}-second`, [...extra, "--load-model", at(`${tag}-first.safetensors`)]);
+  expect(second.status, second.stderr).toBe(0);
+  expect(second.stdout).toMatch(
+    /^ {2}load-model {2}.*-first\.safetensors: a --save-model training state: continuing from step 20 /m,
+  );
+  expect([...losses(at(`${tag}-first.jsonl`)), ...losses(at(`${tag}-second.jsonl`))]).toEqual(
+    losses(at(`${tag}-full.jsonl`)),
+  );
+  const want = readSafetensors(at(`${tag}-full.safetensors`));
+  const got = readSafetensors(at(`${tag}-second.safetensors`));
+  expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+  expect([...want.keys()].some((n) => n.startsWith("optimizer."))).toBe(true);
+  for (const [name, t] of want)
+    expect(Buffer.from(got.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+}
 
 describe("dlrm train: no silent traps", () => {
   it("--test-freq without --processed-data-file is refused, saying what to add", () => {
@@ -180,61 +242,10 @@ describe("dlrm train: no silent traps", () => {
   });
 
   it("--load-model of a --save-model file continues exactly; a weights-only file starts training", () => {
-    const at = (f: string): string => join(dir, f);
-    const run = (batches: number, tag: string, extra: string[] = []): ReturnType<typeof dlrm> =>
-      dlrm(dir, [
-        "train",
-        "--backend",
-        "reference",
-        "--data-generation",
-        "dataset",
-        "--raw-data-file",
-        CRITEO,
-        "--max-ind-range",
-        "1000",
-        "--arch-sparse-feature-size",
-        "16",
-        "--arch-mlp-bot",
-        "13-32-16",
-        "--arch-mlp-top",
-        "64-1",
-        "--mini-batch-size",
-        "64",
-        "--learning-rate",
-        "0.05",
-        "--optimizer",
-        "adagrad",
-        "--loss-function",
-        "bce",
-        "--print-freq",
-        "1",
-        "--num-batches",
-        String(batches),
-        "--log-jsonl",
-        at(`${tag}.jsonl`),
-        "--save-model",
-        at(`${tag}.safetensors`),
-        ...extra,
-      ]);
-    const full = run(40, "full");
-    expect(full.status, full.stderr).toBe(0);
-    const first = run(20, "first");
-    expect(first.status, first.stderr).toBe(0);
-    const second = run(40, "second", ["--load-model", at("first.safetensors")]);
-    expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(
-      /^ {2}load-model {2}.*first\.safetensors: a --save-model training state: continuing from step 20 /m,
-    );
-    expect([...losses(at("first.jsonl")), ...losses(at("second.jsonl"))]).toEqual(losses(at("full.jsonl")));
-    const want = readSafetensors(at("full.safetensors"));
-    const got = readSafetensors(at("second.safetensors"));
-    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-    expect([...want.keys()].some((n) => n.startsWith("optimizer."))).toBe(true);
-    for (const [name, t] of want)
-      expect(Buffer.from(got.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+    expectExactContinuation("one", ["--backend", "reference"]);
 
     const init = join(FIXTURES, "torch-parity-kaggle", "init.safetensors");
-    const fresh = run(2, "fresh", ["--load-model", init]);
+    const fresh = trainRun(2, "fresh", ["--backend", "reference", "--load-model", init]);
     expect(fresh.status, fresh.stderr).toBe(0);
     expect(fresh.stdout).toMatch(
       /^ {2}load-model {2}.*init\.safetensors: weights only: initial weights, a fresh optimizer/m,
@@ -253,11 +264,17 @@ describe("dlrm train: no silent traps", () => {
       "--max-ind-range",
       "1000",
       "--load-model",
-      at("second.safetensors"),
+      at("one-second.safetensors"),
       "--out",
       at("scores.txt"),
     ]);
     expect(scored.status, scored.stderr).toBe(0);
     expect(readFileSync(at("scores.txt"), "utf8").trim().split("\n")).toHaveLength(10000);
+  }, 120_000);
+});
+
+describe.skipIf(mpiMissing !== undefined && !required)("dlrm train --load-model across ranks", () => {
+  it("a --world-size 2 row-sharded --save-model file continues exactly at world size 2", () => {
+    expectExactContinuation("ranks", ["--backend", "gaudi", "--world-size", "2", "--sharding", "row"]);
   }, 120_000);
 });
