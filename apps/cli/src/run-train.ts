@@ -31,7 +31,7 @@ import { distributedLines } from "./distributed/startup.js";
 import { silentProgress } from "./progress.js";
 import { faultFromEnv, injectFault } from "./distributed/fault.js";
 import { rankThreads } from "./distributed/rank-threads.js";
-import { checkResumeConfig } from "./resume-check.js";
+import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
@@ -108,13 +108,15 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     cli.resume === undefined
       ? continued
       : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
-  if (resume !== undefined)
-    checkResumeConfig(
-      resume.checkpoint.state.config,
-      config,
-      resume.path,
-      continued === undefined ? "--resume" : "--load-model",
-    );
+  if (resume !== undefined) {
+    const flag = continued === undefined ? "--resume" : "--load-model";
+    checkResumeConfig(resume.checkpoint.state.config, config, resume.path, flag);
+    const { state } = resume.checkpoint;
+    if (lead && stepsLeft(state, source.batchesPerEpoch, config.epochs) === 0)
+      process.stderr.write(
+        `dlrm: warning: ${flag} ${resume.path}: its run already ended at step ${state.step}; nothing is left to train (raise --nepochs or --num-batches)\n`,
+      );
+  }
   const threads = cli.threads > 0 ? cli.threads : rankThreads(comm.worldSize);
   const { backend, fallbackNotes } = await openBackend(cli.backend, {
     mode: config.mode,

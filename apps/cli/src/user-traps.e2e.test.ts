@@ -243,6 +243,11 @@ describe("dlrm train: no silent traps", () => {
 
   it("--load-model of a --save-model file continues exactly; a weights-only file starts training", () => {
     expectExactContinuation("one", ["--backend", "reference"]);
+    const ended = trainRun(20, "ended", ["--backend", "reference", "--load-model", at("one-first.safetensors")]);
+    expect(ended.status, ended.stderr).toBe(0);
+    expect(ended.stderr).toMatch(
+      /^dlrm: warning: --load-model .*one-first\.safetensors: its run already ended at step 20; nothing is left to train \(raise --nepochs or --num-batches\)$/m,
+    );
 
     const init = join(FIXTURES, "torch-parity-kaggle", "init.safetensors");
     const fresh = trainRun(2, "fresh", ["--backend", "reference", "--load-model", init]);
