@@ -10,16 +10,15 @@ import {
   openSafetensors,
   planForSource,
   rankNeeds,
-  shardEntries,
   SingleProcessCommunicator,
-  writeShardedSafetensors,
   type Communicator,
   type TrainConfig,
   createRandomSource,
   readSafetensors,
   resolveResume,
+  isTrainingCheckpoint,
+  loadCheckpoint,
   trainModel,
-  writeSafetensors,
   type BatchSource,
   type StateDict,
   type TrainOptions,
@@ -33,7 +32,7 @@ import { distributedLines } from "./distributed/startup.js";
 import { silentProgress } from "./progress.js";
 import { faultFromEnv, injectFault } from "./distributed/fault.js";
 import { rankThreads } from "./distributed/rank-threads.js";
-import { checkResumeConfig } from "./resume-check.js";
+import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
@@ -108,12 +107,28 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution);
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
-  const initialWeights = cli.loadModel === undefined ? undefined : loadInitialWeightsFile(config, cli.loadModel, needs);
+  // --load-model of a --save-model file continues its training, as dlrm's does; PyTorch's weights start one.
+  const continued =
+    cli.loadModel !== undefined && isTrainingCheckpoint(cli.loadModel)
+      ? { path: cli.loadModel, checkpoint: loadCheckpoint(cli.loadModel, needs) }
+      : undefined;
+  const initialWeights =
+    cli.loadModel === undefined || continued !== undefined
+      ? undefined
+      : loadInitialWeightsFile(config, cli.loadModel, needs);
   const resume =
     cli.resume === undefined
-      ? undefined
+      ? continued
       : resolveResume(cli.resume, (m) => lead && process.stderr.write(`dlrm: warning: ${m}\n`), needs);
-  if (resume !== undefined) checkResumeConfig(resume.checkpoint.state.config, config, resume.path);
+  if (resume !== undefined) {
+    const flag = continued === undefined ? "--resume" : "--load-model";
+    checkResumeConfig(resume.checkpoint.state.config, config, resume.path, flag);
+    const { state } = resume.checkpoint;
+    if (lead && stepsLeft(state, source.batchesPerEpoch, config.epochs) === 0)
+      process.stderr.write(
+        `dlrm: warning: ${flag} ${resume.path}: its run already ended at step ${state.step}; nothing is left to train (raise --nepochs or --num-batches)\n`,
+      );
+  }
   const threads = cli.threads > 0 ? cli.threads : rankThreads(comm.worldSize);
   const { backend, fallbackNotes } = await openBackend(cli.backend, {
     mode: config.mode,
@@ -134,7 +149,13 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     }))
       say(line);
     if (plan !== undefined) for (const line of distributedLines(config, source, plan, comm)) say(line);
-    if (resume !== undefined) say(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})`);
+    if (continued !== undefined)
+      say(
+        `  load-model  ${continued.path}: a --save-model training state: continuing from step ${continued.checkpoint.state.step} with its optimizer state and data position`,
+      );
+    else if (resume !== undefined) say(`  resume      ${resume.path} (step ${resume.checkpoint.state.step})`);
+    else if (cli.loadModel !== undefined)
+      say(`  load-model  ${cli.loadModel}: weights only: initial weights, a fresh optimizer from step 0`);
     if (config.precision === "bf16" && !backend.info.precisions.includes("bf16")) {
       throw new NotSupportedError(
         `--data_type bf16: BF16 mixed precision is not supported yet on the ${backend.info.name} backend; use --data_type fp32`,
@@ -150,6 +171,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       ...(initialWeights === undefined ? {} : { initialWeights, initialWeightsSource: cli.loadModel }),
       ...(resume === undefined ? {} : { resume }),
       checkpoint: { dir: cli.checkpointDir, every: cli.checkpointEvery, keep: cli.checkpointKeep },
+      ...(cli.saveModel === undefined ? {} : { saveModel: cli.saveModel }),
       shouldStop: () => signals.received !== undefined,
       onNonFinite: cli.onNonFinite,
       maxConsecutiveSkips: cli.maxConsecutiveSkips,
@@ -195,11 +217,8 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
         signalExitCode(signal),
       );
     }
-    if (cli.saveModel !== undefined) {
-      if (model.shard === undefined) writeSafetensors(cli.saveModel, await model.stateDict());
-      else await writeShardedSafetensors(comm, cli.saveModel, await shardEntries(model, false));
-      say(`Saved the weights to ${cli.saveModel}`);
-    }
+    if (cli.saveModel !== undefined)
+      say(`Saved the weights, optimizer state and training state (step ${summary.steps}) to ${cli.saveModel}`);
     if (cli.saveOnnx !== undefined) {
       const state = await model.stateDict();
       if (lead) writeOnnx(cli.saveOnnx, state, config);

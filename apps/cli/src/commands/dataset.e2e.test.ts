@@ -57,7 +57,7 @@ describe("dlrm preprocess, train on processed data, eval", () => {
     const stale = dlrm(["preprocess", "--raw-data-file", raw, "--processed-data-file", "p", "--max-ind-range", "500"]);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(
-      /^dlrm: error: .*p: preprocessed data is stale \(option mapping was \{"kind":"modulo","range":1000\}, now \{"kind":"modulo","range":500\}\)/,
+      /^dlrm: error: .*p: preprocessed data is stale \(mapping \(--max-ind-range, --cat-min-frequency\) was \{"kind":"modulo","range":1000\}, now \{"kind":"modulo","range":500\}\)/,
     );
 
     const train = dlrm([

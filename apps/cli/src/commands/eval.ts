@@ -12,6 +12,7 @@ import { evaluationLine, reachesThresholds } from "../shared/evaluation.js";
 import { deepFreeze } from "../shared/freeze.js";
 import { processedInput, scoreSavedModel } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup, type TrainSetup } from "../shared/train-options.js";
+import { checkNamedPaths } from "../shared/path-checks.js";
 
 /** A resolved `dlrm eval` command line (frozen). */
 interface EvalSetup {
@@ -51,6 +52,7 @@ export function registerEval(program: Command): void {
         .default("test"),
     )
     .action(async (_o: unknown, cmd: Command) => {
+      checkNamedPaths(cmd);
       const { setup, dataset: d, weights, split } = resolveEval(cmd);
       const input = await processedInput(setup, d, split);
       try {

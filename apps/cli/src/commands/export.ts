@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { Command, Option } from "commander";
-import { interactionWidth, readSafetensors, type ModelConfig, type StateDict } from "@dlrm/core";
+import { interactionWidth, isOptimizerTensor, readSafetensors, type ModelConfig, type StateDict } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import { archFromCheckpoint } from "../shared/checkpoint-arch.js";
 import { checkOnnxExportable, writeOnnx } from "../shared/onnx-flags.js";
@@ -57,7 +57,7 @@ export function registerExport(program: Command): void {
       if (!existsSync(weights)) throw new Error(`--load-model ${weights}: no such file`);
       if (!existsSync(dirname(file))) throw new Error(`--onnx ${file}: directory ${dirname(file)} does not exist`);
       archFromCheckpoint(cmd, weights, false);
-      const state = readSafetensors(weights);
+      const state = readSafetensors(weights, (name) => !isOptimizerTensor(name));
       interactionFromCheckpoint(cmd, state);
       const setup = optionsToSetup(cmd);
       checkOnnxExportable("--onnx", setup.config, setup.cli.multiHotSizes);

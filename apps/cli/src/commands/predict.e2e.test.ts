@@ -217,7 +217,7 @@ describe("dlrm predict", () => {
     const r = predict("gaudi", join("no-such-dir", "p.txt"));
     expect(r.status).toBe(1);
     expect(r.stderr.trimEnd()).toMatch(
-      /^dlrm: error: --out no-such-dir\/p\.txt: directory no-such-dir does not exist$/,
+      /^dlrm: error: --out: no-such-dir\/p\.txt: directory no-such-dir does not exist; create it first$/,
     );
     // Weights that do not fit the arch flags fail after --out's temporary file is open: it is removed.
     const arch = predict("gaudi", "never.txt", ["--arch-mlp-top", "32-1"]);

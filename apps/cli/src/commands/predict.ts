@@ -5,12 +5,12 @@
  * --out-format tsv, to --out atomically (a temporary file renamed when complete). Arch flags
  * not given are taken from the checkpoint's tensor shapes.
  */
-import { createWriteStream, existsSync, openSync, renameSync, rmSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import { createWriteStream, openSync, renameSync, rmSync, type WriteStream } from "node:fs";
 import { Command, Option } from "commander";
 import type { SplitName } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import { archFromCheckpoint } from "../shared/checkpoint-arch.js";
+import { checkNamedPaths } from "../shared/path-checks.js";
 import { datasetFromOptions } from "../shared/dataset-flags.js";
 import { processedInput, rawInput, scoreSavedModel, type InferenceInput } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
@@ -37,7 +37,6 @@ async function openInput(cmd: Command): Promise<{ input: InferenceInput; weights
   const weights = cmd.opts<{ loadModel?: string }>().loadModel;
   if (weights === undefined)
     throw new UsageError("--load-model", "is required by dlrm predict (the weights to score with)");
-  if (!existsSync(weights)) throw new Error(`--load-model ${weights}: no such file`);
   archFromCheckpoint(cmd, weights, raw);
   const setup = optionsToSetup(cmd);
   const d = datasetFromOptions(cmd, setup.config);
@@ -69,8 +68,7 @@ export function registerPredict(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const { out: outFile, outFormat } = cmd.opts<{ out?: string; outFormat: OutFormat }>();
       if (outFile === undefined) throw new UsageError("--out", "is required by dlrm predict (the scores file)");
-      const dir = dirname(outFile);
-      if (!existsSync(dir)) throw new Error(`--out ${outFile}: directory ${dir} does not exist`);
+      checkNamedPaths(cmd);
       const { input, weights, backend } = await openInput(cmd);
       const temp = `${outFile}.partial-${process.pid}`;
       // Opened synchronously, so that a failure below always finds the file to remove.

@@ -9,6 +9,7 @@ import { UsageError } from "../errors.js";
 import { addDatasetOptions, datasetFromOptions } from "../shared/dataset-flags.js";
 import { intArg } from "../shared/flag-values.js";
 import { ensureProcessed, preprocessSummaryLine } from "../shared/processed-data.js";
+import { checkNamedPaths } from "../shared/path-checks.js";
 
 /** Registers `dlrm preprocess`. */
 export function registerPreprocess(program: Command): void {
@@ -37,6 +38,7 @@ export function registerPreprocess(program: Command): void {
           .default(1 << 18),
       ),
   ).action(async (_o: unknown, cmd: Command) => {
+    checkNamedPaths(cmd);
     const o = cmd.opts<Record<string, unknown>>();
     if (o.processedDataFile === undefined) throw new UsageError("--processed-data-file", "is required");
     const d = datasetFromOptions(cmd, { batchSize: 1, seed: o.numpyRandSeed as number })!;

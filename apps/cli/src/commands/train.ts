@@ -10,6 +10,9 @@ import { runAsRank } from "../distributed/rank.js";
 import { runTrain } from "../run-train.js";
 import { addInferenceOnlyOptions, inferenceOnlyFromOptions } from "../shared/inference-flags.js";
 import { runInferenceOnly } from "../shared/inference-run.js";
+import { checkNamedPaths } from "../shared/path-checks.js";
+import { groupHelp } from "../shared/help-groups.js";
+import { addRefusedDlrmOptions } from "../shared/dlrm-flags.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 
 /** True when mpirun started this process (then it is one rank of a job). */
@@ -21,15 +24,20 @@ async function underMpirun(): Promise<boolean> {
 
 /** Registers `dlrm train`. */
 export function registerTrain(program: Command): void {
-  addInferenceOnlyOptions(
-    defineTrainOptions(
-      program
-        .command("train")
-        .description(
-          "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+  groupHelp(
+    addRefusedDlrmOptions(
+      addInferenceOnlyOptions(
+        defineTrainOptions(
+          program
+            .command("train")
+            .description(
+              "Train DLRM. Flags follow facebookresearch/dlrm's dlrm_s_pytorch.py; without flags, a small model on random data.",
+            ),
         ),
+      ),
     ),
   ).action(async (_opts: unknown, cmd: Command) => {
+    checkNamedPaths(cmd);
     const setup = optionsToSetup(cmd);
     if (inferenceOnlyFromOptions(cmd)) {
       await runInferenceOnly(setup);

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { readSafetensors, type StateDict } from "@dlrm/core";
+import { isOptimizerTensor, readSafetensors, type StateDict } from "@dlrm/core";
 import { findMpirun, mpiAvailable } from "@dlrm/comm-mpi";
 
 export const MAIN = fileURLToPath(new URL("../../bin/dlrm.js", import.meta.url));
@@ -95,10 +95,10 @@ export function relErr(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? Math.sqrt(diff) : Math.sqrt(diff / scale);
 }
 
-/** The worst relative error over every tensor of two weight files with the same names. */
+/** The worst relative error over every model tensor (optimizer state aside) of two weight files with the same names. */
 export function worstRelErr(pathA: string, pathB: string): number {
-  const a: StateDict = readSafetensors(pathA);
-  const b: StateDict = readSafetensors(pathB);
+  const a: StateDict = readSafetensors(pathA, (name) => !isOptimizerTensor(name));
+  const b: StateDict = readSafetensors(pathB, (name) => !isOptimizerTensor(name));
   if ([...a.keys()].sort().join() !== [...b.keys()].sort().join())
     throw new Error(`${pathA} and ${pathB} hold different tensors`);
   return Math.max(...[...b].map(([k, t]) => relErr(a.get(k)!.data, t.data)));

@@ -10,6 +10,10 @@ import {
   DlrmModel,
   evaluate,
   ProcessedDataset,
+  isOptimizerTensor,
+  isTrainingCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
   readSafetensors,
   streamCriteoScoringSource,
   writeSafetensors,
@@ -75,7 +79,8 @@ export async function openSavedModel(
   config: Readonly<TrainConfig>,
   maxIndicesPerBag: number,
 ): Promise<{ backend: Backend; model: DlrmModel }> {
-  const weights = readSafetensors(weightsFile);
+  // A --save-model file also holds the optimizer state: only the model is read.
+  const weights = readSafetensors(weightsFile, (name) => !isOptimizerTensor(name));
   const { backend } = await openBackend(backendName, { mode: config.mode });
   try {
     const model = new DlrmModel(backend, config, { batchSize: config.batchSize, maxIndicesPerBag });
@@ -103,7 +108,13 @@ export async function scoreSavedModel(
   try {
     say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
     const r = await evaluate(model, source, opts);
-    if (opts.saveModel !== undefined) writeSafetensors(opts.saveModel, await model.stateDict());
+    if (opts.saveModel !== undefined) {
+      // A --save-model file keeps its optimizer and training state: unchanged, as the weights are.
+      const after = await model.stateDict();
+      if (isTrainingCheckpoint(weightsFile))
+        saveCheckpoint(opts.saveModel, { ...loadCheckpoint(weightsFile), weights: after });
+      else writeSafetensors(opts.saveModel, after);
+    }
     return r;
   } finally {
     backend.dispose();
@@ -136,7 +147,7 @@ export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<voi
     say(evaluationLine("test", r));
     if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
     if (saveOnnx !== undefined) {
-      writeOnnx(saveOnnx, readSafetensors(weights), input.config);
+      writeOnnx(saveOnnx, readSafetensors(weights, (name) => !isOptimizerTensor(name)), input.config);
       say(`Saved the ONNX model to ${saveOnnx}`);
     }
   } finally {

@@ -39,7 +39,7 @@ export interface CliOptions {
   printTime: boolean;
   /** Write one JSON object per print step here (`--log-jsonl`). */
   logJsonl: string | undefined;
-  /** Initial weights, a safetensors file with dlrm's state_dict names (`--load-model`). */
+  /** A --save-model file to continue, or initial weights with dlrm's state_dict names (`--load-model`). */
   loadModel: string | undefined;
   /**
    * Processes to train on (`--world_size`, `--world-size`): above 1 outside mpirun, `dlrm
@@ -58,7 +58,7 @@ export interface CliOptions {
   multiHotDistribution: MultiHotDistribution;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
-  /** Final weights, safetensors (`--save-model`). */
+  /** Final weights with the optimizer and training state, safetensors (`--save-model`). */
   saveModel: string | undefined;
   /** The forward graph with the final weights, ONNX (`--save-onnx`). */
   saveOnnx: string | undefined;
@@ -252,11 +252,16 @@ export function defineTrainOptions(cmd: Command): Command {
         .argParser(intArg)
         .default(c.lrNumDecaySteps),
     )
-    .addOption(new Option("--load-model <file>", "initial weights: a safetensors file with dlrm's state_dict names"))
+    .addOption(
+      new Option(
+        "--load-model <file>",
+        "a --save-model file continues its training; a weights-only safetensors (dlrm's state_dict names) starts one",
+      ),
+    )
     .addOption(
       new Option(
         "--save-model <file>",
-        "after training, write the weights here (safetensors, dlrm's state_dict names, atomic)",
+        "after training, write the weights, optimizer state and training state here (safetensors, dlrm's state_dict names, atomic)",
       ),
     )
     .addOption(

@@ -43,6 +43,18 @@ export interface Checkpoint {
 const OPT_PREFIX = "optimizer.";
 const OPT_SUFFIX = ".sum";
 
+/** True for a tensor name that holds optimizer state (`optimizer.<param>.sum`), not a model parameter. */
+export function isOptimizerTensor(name: string): boolean {
+  return name.startsWith(OPT_PREFIX) && name.endsWith(OPT_SUFFIX);
+}
+
+/** True when the safetensors file at `path` is a training checkpoint (its metadata says so). */
+export function isTrainingCheckpoint(path: string): boolean {
+  const file = openSafetensors(path);
+  closeSync(file.fd);
+  return file.metadata["format"] === CHECKPOINT_FORMAT;
+}
+
 /** The file's name for the optimizer state of parameter `name` (torch Adagrad's `sum`). */
 export function optimizerTensorName(name: string): string {
   return `${OPT_PREFIX}${name}${OPT_SUFFIX}`;
@@ -107,7 +119,7 @@ export function loadCheckpoint(path: string, wanted: (name: string) => boolean =
     for (const e of file.entries) {
       if (e.dtype !== "F32")
         throw new SafetensorsError(path, `tensor ${e.name}: dtype ${e.dtype} is not supported (float32 only)`);
-      const isOpt = e.name.startsWith(OPT_PREFIX) && e.name.endsWith(OPT_SUFFIX);
+      const isOpt = isOptimizerTensor(e.name);
       const param = isOpt ? e.name.slice(OPT_PREFIX.length, -OPT_SUFFIX.length) : e.name;
       if (!wanted(param)) {
         // Not this rank's: hashed in chunks, never held.

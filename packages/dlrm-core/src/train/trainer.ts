@@ -109,6 +109,11 @@ export interface TrainOptions {
    * step (every = 0: only when `shouldStop` ends training).
    */
   checkpoint?: { dir: string; every: number; keep: number };
+  /**
+   * After the last step (unless `shouldStop` ended training), a checkpoint of the whole
+   * training state to this file (`--save-model`): resuming from it continues exactly.
+   */
+  saveModel?: string;
   /** Polled after every step; true stops training after a final checkpoint. */
   shouldStop?(): boolean;
   /**
@@ -198,6 +203,8 @@ export async function trainModel(
     model.loadOptimizerState(checkpoint.optimizer, path);
     ({ step, epoch: startEpoch, batchInEpoch: startBatch } = checkpoint.state);
     lr.restore({ steps: checkpoint.state.lrSteps, lastLr: checkpoint.state.lrLast });
+    // A --save-model cursor at the end of an epoch of this length: the next epoch starts.
+    if (startBatch >= source.batchesPerEpoch) [startEpoch, startBatch] = [startEpoch + 1, 0];
     lastCheckpoint = path;
   } else {
     model.loadInitialWeights(opts.initialWeights, opts.initialWeightsSource);
@@ -206,11 +213,18 @@ export async function trainModel(
   const totalSteps = source.batchesPerEpoch * cfg.epochs;
 
   const checkpointer =
-    opts.checkpoint === undefined
+    opts.checkpoint === undefined && opts.saveModel === undefined
       ? undefined
-      : new Checkpointer(model, cfg, lr, source.batchesPerEpoch, opts.checkpoint, opts.onCheckpoint);
+      : new Checkpointer(
+          model,
+          cfg,
+          lr,
+          source.batchesPerEpoch,
+          opts.checkpoint ?? { dir: ".", keep: 1 },
+          opts.onCheckpoint,
+        );
   const writeCheckpoint = async (epoch: number, batchInEpoch: number): Promise<void> => {
-    if (checkpointer !== undefined)
+    if (checkpointer !== undefined && opts.checkpoint !== undefined)
       lastCheckpoint = await checkpointer.write(step, epoch, batchInEpoch, lastCheckpoint);
   };
 
@@ -227,12 +241,16 @@ export async function trainModel(
   const hostStats = [0, 0, 0];
   let skipped = 0;
   let consecutiveSkips = 0;
+  /** The data cursor after the newest step: its epoch and the batches of it consumed. */
+  const cursor = { epoch: startEpoch, batchInEpoch: startBatch };
   for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
     let inEpoch = epoch === startEpoch ? startBatch : 0;
     for await (const batch of source.batches(epoch, inEpoch)) {
       if (inEpoch >= source.batchesPerEpoch) break;
       inEpoch++;
       step++;
+      cursor.epoch = epoch;
+      cursor.batchInEpoch = inEpoch;
       windowSteps++;
       const rate = lr.next();
       try {
@@ -340,6 +358,8 @@ export async function trainModel(
   }
   await backend.sync();
   const seconds = (performance.now() - started) / 1000;
+  if (opts.saveModel !== undefined && !(stopped && !earlyStopped))
+    await checkpointer!.writeFile(opts.saveModel, step, cursor.epoch, cursor.batchInEpoch, lastCheckpoint);
   const run = step - firstStep;
   return {
     model,

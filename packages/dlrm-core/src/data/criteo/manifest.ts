@@ -94,13 +94,29 @@ export function fingerprint(path: string): InputFingerprint {
   }
 }
 
-/** The first difference between two keys, in words; undefined when equal. */
+/** Each key option with the dlrm flag that sets it, as a stale-cache message names it. */
+const OPTION_NAMES = {
+  dataSet: "--data-set",
+  mapping: "mapping (--max-ind-range, --cat-min-frequency)",
+  badLines: "bad-line policy (--bad-lines, --max-bad-line-ratio)",
+  subSampleRate: "--data-sub-sample-rate",
+  seed: "--numpy-rand-seed",
+  chunkRows: "chunk rows",
+} as const;
+
+/**
+ * The first difference between two keys that changes the directory's contents, in words
+ * (the setting, its old and its new value); undefined when none does. The seed only
+ * drives negative sub-sampling, so it counts only where either side sub-samples.
+ */
 export function keyDifference(old: ManifestKey, now: ManifestKey): string | undefined {
   if (old.format !== now.format) return `format ${old.format} vs ${now.format}`;
+  const seedMatters = old.subSampleRate > 0 || now.subSampleRate > 0;
   for (const k of ["dataSet", "mapping", "badLines", "subSampleRate", "seed", "chunkRows"] as const) {
+    if (k === "seed" && !seedMatters) continue;
     const a = JSON.stringify(old[k]);
     const b = JSON.stringify(now[k]);
-    if (a !== b) return `option ${k} was ${a}, now ${b}`;
+    if (a !== b) return `${OPTION_NAMES[k]} was ${a}, now ${b}`;
   }
   if (old.inputs.length !== now.inputs.length) return `${old.inputs.length} input files then, ${now.inputs.length} now`;
   for (let i = 0; i < now.inputs.length; i++) {

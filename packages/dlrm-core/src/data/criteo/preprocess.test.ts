@@ -96,7 +96,7 @@ describe("preprocessCriteo on the real Kaggle rows", () => {
       StaleCacheError,
     );
     await expect(preprocessCriteo({ ...base, mapping: { kind: "modulo", range: 200 } })).rejects.toThrow(
-      /option mapping was \{"kind":"modulo","range":100\}/,
+      /mapping \(--max-ind-range, --cat-min-frequency\) was \{"kind":"modulo","range":100\}/,
     );
     const copy = join(tmp, "copy.tsv");
     writeFileSync(copy, lines.slice(0, 100).join("\n"));
