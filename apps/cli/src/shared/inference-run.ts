@@ -147,7 +147,11 @@ export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<voi
     say(evaluationLine("test", r));
     if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
     if (saveOnnx !== undefined) {
-      writeOnnx(saveOnnx, readSafetensors(weights, (name) => !isOptimizerTensor(name)), input.config);
+      writeOnnx(
+        saveOnnx,
+        readSafetensors(weights, (name) => !isOptimizerTensor(name)),
+        input.config,
+      );
       say(`Saved the ONNX model to ${saveOnnx}`);
     }
   } finally {
