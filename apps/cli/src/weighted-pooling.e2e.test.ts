@@ -2,8 +2,8 @@
  * dlrm's `--weighted-pooling` the way a user runs it: `dlrm train --weighted-pooling learned`
  * from PyTorch's initial weights on the fixture's rows and multi-hot bags reproduces
  * fixtures/torch-parity-weighted-learned (losses 1e-5 relative, the saved v_W_l.<t> and every
- * other tensor 1e-4 absolute) on the reference backend; a backend without weighted bags
- * refuses in one line naming the argument and the flag.
+ * other tensor 1e-4 absolute) on the reference and wasm backends; a backend without weighted
+ * bags (gaudi) refuses in one line naming the argument and the flag.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,24 +29,26 @@ const train = (backend: string, tag: string): string[] => [
 ];
 
 describe("dlrm train --weighted-pooling learned reproduces PyTorch", () => {
-  it("reference: 15 Adagrad steps, losses and saved weights (v_W_l.<t> included) as PyTorch's", () => {
-    const r = dlrm(dir, train("reference", "ref"));
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(worstLossErr(losses(join(dir, "ref.jsonl")), want.losses)).toBeLessThan(1e-5);
-    const ours = readSafetensors(join(dir, "ref.safetensors"));
-    const theirs = readSafetensors(join(fixture, "final.safetensors"));
-    expect([...ours.keys()]).toEqual([...theirs.keys()]);
-    expect(ours.get("v_W_l.25")!.shape).toEqual([100]);
-    let worst = 0;
-    for (const [k, t] of theirs)
-      t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ours.get(k)!.data[i]!))));
-    expect(worst).toBeLessThan(1e-4);
-    const w = ours.get("v_W_l.0")!.data;
-    expect(w.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
-  }, 120_000);
+  for (const backend of ["reference", "wasm"]) {
+    it(`${backend}: 15 Adagrad steps, losses and saved weights (v_W_l.<t> included) as PyTorch's`, () => {
+      const r = dlrm(dir, train(backend, backend));
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(worstLossErr(losses(join(dir, `${backend}.jsonl`)), want.losses)).toBeLessThan(1e-5);
+      const ours = readSafetensors(join(dir, `${backend}.safetensors`));
+      const theirs = readSafetensors(join(fixture, "final.safetensors"));
+      expect([...ours.keys()]).toEqual([...theirs.keys()]);
+      expect(ours.get("v_W_l.25")!.shape).toEqual([100]);
+      let worst = 0;
+      for (const [k, t] of theirs)
+        t.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ours.get(k)!.data[i]!))));
+      expect(worst).toBeLessThan(1e-4);
+      const w = ours.get("v_W_l.0")!.data;
+      expect(w.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
+    }, 120_000);
+  }
 
-  it("wasm (no weighted bags yet): one error line naming rowWeights and --weighted-pooling", () => {
-    const r = dlrm(dir, train("wasm", "wasm"));
+  it("gaudi (no weighted bags yet): one error line naming rowWeights and --weighted-pooling", () => {
+    const r = dlrm(dir, train("gaudi", "gaudi"));
     expect(r.status).not.toBe(0);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);

@@ -17,7 +17,6 @@ import {
   type SpecifiedOp,
   type Tensor,
   type TensorResolver,
-  refuseRowWeights,
 } from "@dlrm/core";
 import { Arena } from "./arena.js";
 import { OpContext } from "./context.js";
@@ -175,11 +174,9 @@ export class WasmBackend implements Backend {
     interaction.interactionBackward(this.checked("interactionBackward", args), args);
   }
   embeddingBagsForward(args: Args<"embeddingBagsForward">): void {
-    refuseRowWeights("embeddingBagsForward", args, "wasm");
     sparse.embeddingBagsForward(this.checked("embeddingBagsForward", args), args);
   }
   embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void {
-    refuseRowWeights("embeddingBagsBackward", args, "wasm");
     sparse.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args);
   }
   sparseSgdStep(args: Args<"sparseSgdStep">): void {
