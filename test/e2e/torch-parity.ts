@@ -184,4 +184,4 @@ export function fixtureNeedsRowWeights(fixture: string): boolean {
 }
 
 /** Backends whose embedding-bag kernels take rowWeights; the others refuse them in one line. */
-export const ROW_WEIGHT_BACKENDS: readonly string[] = ["reference", "wasm"];
+export const ROW_WEIGHT_BACKENDS: readonly string[] = ["reference", "wasm", "gaudi"];

@@ -20,7 +20,6 @@ import {
   type FusedOps,
   type Tensor,
   type TensorEntry,
-  refuseRowWeights,
 } from "@dlrm/core";
 import type { NativeAddon, NativeEngine } from "./native.js";
 
@@ -178,11 +177,9 @@ export class GaudiBackend implements Backend {
     this.call("crossBackward", args);
   }
   embeddingBagsForward(args: ArgsOf<"embeddingBagsForward">): void {
-    refuseRowWeights("embeddingBagsForward", args, "gaudi");
     this.call("embeddingBagsForward", args);
   }
   embeddingBagsBackward(args: ArgsOf<"embeddingBagsBackward">): void {
-    refuseRowWeights("embeddingBagsBackward", args, "gaudi");
     this.call("embeddingBagsBackward", args);
   }
   interactionForward(args: ArgsOf<"interactionForward">): void {

@@ -16,7 +16,7 @@ export interface ExpectedFailure {
 }
 
 /** The weighted embedding-bag cases on the backends whose kernels have no row weights yet. */
-const UNWEIGHTED_BACKENDS: readonly ExpectedFailure[] = ["gaudi", "webgpu"].flatMap((backend) =>
+const UNWEIGHTED_BACKENDS: readonly ExpectedFailure[] = ["webgpu"].flatMap((backend) =>
   SPARSE_CONFIGS.flatMap((cfg) =>
     ["embeddingBagsForward", "embeddingBagsBackward"].map((op) => ({
       backend,

@@ -73,6 +73,6 @@ export const sparseSpecs = {
 export function refuseRowWeights(op: string, args: { rowWeights?: unknown }, backend: string): void {
   if (args.rowWeights === undefined) return;
   throw new Error(
-    `${op}: argument "rowWeights": the ${backend} backend has no weighted embedding bags yet (--weighted-pooling learned runs on --backend reference or wasm)`,
+    `${op}: argument "rowWeights": the ${backend} backend has no weighted embedding bags yet (--weighted-pooling learned runs on --backend reference, wasm or gaudi)`,
   );
 }
