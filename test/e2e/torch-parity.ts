@@ -176,12 +176,3 @@ export const PARITY_FIXTURES = [
   "torch-parity-weighted-learned-sgd",
   "torch-parity-weighted-fixed",
 ] as const;
-
-/** Whether a fixture trains learned pooling weights (embedding bags with rowWeights). */
-export function fixtureNeedsRowWeights(fixture: string): boolean {
-  const { args } = JSON.parse(readFileSync(join(FIXTURES, fixture, "losses.json"), "utf8")) as { args: FixtureArgs };
-  return args.weighted_pooling === "learned";
-}
-
-/** Backends whose embedding-bag kernels take rowWeights; the others refuse them in one line. */
-export const ROW_WEIGHT_BACKENDS: readonly string[] = ["reference", "wasm", "gaudi"];

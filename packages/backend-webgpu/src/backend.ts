@@ -19,7 +19,6 @@ import {
   type FusedOps,
   type SpecifiedOp,
   type Tensor,
-  refuseRowWeights,
 } from "@dlrm/core";
 import type { GpuContext } from "./context.js";
 import { acquireDevice, type DeviceLimits } from "./device.js";
@@ -258,11 +257,9 @@ export class WebGpuBackend implements Backend {
     elementwise.crossBackward(this.checked("crossBackward", args), args);
   }
   embeddingBagsForward(args: Args<"embeddingBagsForward">): void {
-    refuseRowWeights("embeddingBagsForward", args, "webgpu");
     bags.embeddingBagsForward(this.checked("embeddingBagsForward", args), args);
   }
   embeddingBagsBackward(args: Args<"embeddingBagsBackward">): void {
-    refuseRowWeights("embeddingBagsBackward", args, "webgpu");
     bags.embeddingBagsBackward(this.checked("embeddingBagsBackward", args), args);
   }
   interactionForward(args: Args<"interactionForward">): void {

@@ -3,7 +3,6 @@
  * `it.fails`), so a fix turns the run red until the entry is removed. Every entry needs a
  * reason, and the runner checks that each entry names an existing case.
  */
-import { SPARSE_CONFIGS } from "./sparse-configs.js";
 
 /** One known failure of one case on one backend. */
 export interface ExpectedFailure {
@@ -15,16 +14,5 @@ export interface ExpectedFailure {
   readonly reason: string;
 }
 
-/** The weighted embedding-bag cases on the backends whose kernels have no row weights yet. */
-const UNWEIGHTED_BACKENDS: readonly ExpectedFailure[] = ["webgpu"].flatMap((backend) =>
-  SPARSE_CONFIGS.flatMap((cfg) =>
-    ["embeddingBagsForward", "embeddingBagsBackward"].map((op) => ({
-      backend,
-      caseName: `${op}/weighted/${cfg.label}`,
-      reason: `the ${backend} kernels have no rowWeights yet and refuse them (refuseRowWeights); adding them to the kernel fixes it`,
-    })),
-  ),
-);
-
 /** Currently known failures. */
-export const EXPECTED_FAILURES: readonly ExpectedFailure[] = [...UNWEIGHTED_BACKENDS];
+export const EXPECTED_FAILURES: readonly ExpectedFailure[] = [];

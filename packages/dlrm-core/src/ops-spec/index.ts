@@ -16,7 +16,6 @@ import { sparseSpecs } from "./sparse.js";
 export * from "./check.js";
 export { interactionOutWidth } from "./interaction.js";
 export { meanOver } from "./loss.js";
-export { refuseRowWeights } from "./sparse.js";
 export { checkAlloc, checkWrite } from "./memory.js";
 export * from "./sparse-faults.js";
 

@@ -65,14 +65,3 @@ export const sparseSpecs = {
     c.f32({ dRowWeights: uMax });
   },
 };
-
-/**
- * For a backend whose embedding-bag kernels have no row weights yet: throws one line naming
- * the argument and the flag that asks for it, when `rowWeights` is given.
- */
-export function refuseRowWeights(op: string, args: { rowWeights?: unknown }, backend: string): void {
-  if (args.rowWeights === undefined) return;
-  throw new Error(
-    `${op}: argument "rowWeights": the ${backend} backend has no weighted embedding bags yet (--weighted-pooling learned runs on --backend reference, wasm or gaudi)`,
-  );
-}
