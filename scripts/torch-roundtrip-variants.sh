@@ -5,8 +5,8 @@
 # on the host CPU), then scripts/torch-roundtrip.py --load-only loads the file strictly into
 # tools/torch/torch_dlrm_ref.py's model built from the fixture's arguments. Then
 # --weighted-pooling learned (v_W_l.<t>): trains torch-parity-weighted-learned's 15 steps
-# from its initial weights on its rows and multi-hot bags (reference backend: the only one
-# with weighted bags), loads the file strictly and compares it with PyTorch's final weights.
+# from its initial weights on its rows and multi-hot bags (gaudi on the host CPU), loads the
+# file strictly and compares it with PyTorch's final weights.
 # Results in bench-results/torch-roundtrip-variants.json. Needs /usr/bin/python3 with torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ cmd=(node apps/cli/bin/dlrm.js train --arch-interaction-op dot --arch-sparse-fea
   --arch-mlp-top 16-1 --arch-embedding-size "$(printf '100-%.0s' {1..25})100"
   --data-generation dataset --raw-data-file fixtures/criteo/kaggle-train-first10k.tsv --max-ind-range 100
   --multi-hot-sizes "$(printf '3,%.0s' {1..25})3" --mini-batch-size 32 --num-batches 15 --learning-rate 0.05
-  --optimizer adagrad --loss-function bce --backend reference --weighted-pooling learned
+  --optimizer adagrad --loss-function bce --backend gaudi --weighted-pooling learned
   --load-model "$wl/init.safetensors" --save-model "$tmp/weighted-learned.safetensors")
 "${cmd[@]}" >/dev/null
 /usr/bin/python3 scripts/torch-roundtrip.py "$tmp/weighted-learned.safetensors" "$wl" --json "$tmp/weighted-learned.json"
@@ -46,7 +46,7 @@ const fs = require("node:fs");
 const [dir, ...names] = process.argv.slice(1);
 const out = {
   script: "bash scripts/torch-roundtrip-variants.sh",
-  device: "host CPU (the gaudi backend native C++ path; weighted-learned: the reference backend)",
+  device: "host CPU (the gaudi backend native C++ path)",
   runs: names.map((n) => ({
     variant: n,
     train_command: fs.readFileSync(`${dir}/${n}.cmd`, "utf8").trim(),

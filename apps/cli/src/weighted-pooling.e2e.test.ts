@@ -2,9 +2,10 @@
  * dlrm's `--weighted-pooling` the way a user runs it: `dlrm train --weighted-pooling learned`
  * from PyTorch's initial weights on the fixture's rows and multi-hot bags reproduces
  * fixtures/torch-parity-weighted-learned (losses 1e-5 relative, the saved v_W_l.<t> and every
- * other tensor 1e-4 absolute) on every backend.
+ * other tensor 1e-4 absolute) on every backend; a checkpoint holds v_W_l.<t> and its Adagrad
+ * state, and resuming from it gives the uninterrupted run's file byte for byte.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,4 +46,26 @@ describe("dlrm train --weighted-pooling learned reproduces PyTorch", () => {
       expect(w.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
     }, 120_000);
   }
+
+  it("a checkpoint holds v_W_l.<t> and optimizer.v_W_l.<t>.sum; resuming gives the uninterrupted run's file", () => {
+    const run = (extra: string[]): void => {
+      const r = dlrm(dir, [
+        "train",
+        ...["--arch-embedding-size", "100-50-80", "--arch-sparse-feature-size", "4", "--arch-mlp-bot", "13-8-4"],
+        ...["--arch-mlp-top", "8-1", "--mini-batch-size", "16", "--num-indices-per-lookup", "3"],
+        ...["--optimizer", "adagrad", "--weighted-pooling", "learned", "--num-batches", "20", ...extra],
+      ]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    };
+    run(["--save-model", "whole.safetensors"]);
+    run(["--checkpoint-every", "10", "--checkpoint-dir", "ck", "--save-model", "first.safetensors"]);
+    const ck = readSafetensors(join(dir, "ck", "checkpoint-000000010.safetensors"));
+    expect(ck.get("v_W_l.2")!.shape).toEqual([80]);
+    expect(ck.get("optimizer.v_W_l.2.sum")!.shape).toEqual([80]);
+    unlinkSync(join(dir, "ck", "checkpoint-000000020.safetensors"));
+    run(["--resume", "ck", "--save-model", "resumed.safetensors"]);
+    expect(readFileSync(join(dir, "resumed.safetensors")).equals(readFileSync(join(dir, "whole.safetensors")))).toBe(
+      true,
+    );
+  }, 120_000);
 });
