@@ -3,8 +3,11 @@
 # for each of the fixtures torch-parity-qr-{mult,add,concat} and torch-parity-md, trains a
 # model of the fixture's shape, op and flags (its 26 table sizes, random data, 5 steps, gaudi
 # on the host CPU), then scripts/torch-roundtrip.py --load-only loads the file strictly into
-# tools/torch/torch_dlrm_ref.py's model built from the fixture's arguments; results in
-# bench-results/torch-roundtrip-variants.json. Needs /usr/bin/python3 with torch.
+# tools/torch/torch_dlrm_ref.py's model built from the fixture's arguments. Then
+# --weighted-pooling learned (v_W_l.<t>): trains torch-parity-weighted-learned's 15 steps
+# from its initial weights on its rows and multi-hot bags (gaudi on the host CPU), loads the
+# file strictly and compares it with PyTorch's final weights.
+# Results in bench-results/torch-roundtrip-variants.json. Needs /usr/bin/python3 with torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp="$(mktemp -d)"
@@ -27,6 +30,17 @@ for v in qr-mult qr-add qr-concat md; do
   echo "${cmd[*]:1}" | sed "s#$tmp#<tmp>#" >"$tmp/$v.cmd"
   results+=("$v")
 done
+wl=fixtures/torch-parity-weighted-learned
+cmd=(node apps/cli/bin/dlrm.js train --arch-interaction-op dot --arch-sparse-feature-size 8 --arch-mlp-bot 13-16-8
+  --arch-mlp-top 16-1 --arch-embedding-size "$(printf '100-%.0s' {1..25})100"
+  --data-generation dataset --raw-data-file fixtures/criteo/kaggle-train-first10k.tsv --max-ind-range 100
+  --multi-hot-sizes "$(printf '3,%.0s' {1..25})3" --mini-batch-size 32 --num-batches 15 --learning-rate 0.05
+  --optimizer adagrad --loss-function bce --backend gaudi --weighted-pooling learned
+  --load-model "$wl/init.safetensors" --save-model "$tmp/weighted-learned.safetensors")
+"${cmd[@]}" >/dev/null
+/usr/bin/python3 scripts/torch-roundtrip.py "$tmp/weighted-learned.safetensors" "$wl" --json "$tmp/weighted-learned.json"
+echo "${cmd[*]:1}" | sed "s#$tmp#<tmp>#" >"$tmp/weighted-learned.cmd"
+results+=(weighted-learned)
 node -e '
 const fs = require("node:fs");
 const [dir, ...names] = process.argv.slice(1);

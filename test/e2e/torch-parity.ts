@@ -46,6 +46,8 @@ interface FixtureArgs {
   md_threshold?: number;
   md_temperature?: number;
   md_round_dims?: boolean;
+  /** dlrm's --weighted-pooling (v_W_l: learned is trained and saved, fixed keeps ones). */
+  weighted_pooling?: "fixed" | "learned";
 }
 
 /** The QR or MD embeddings a fixture's arguments ask for (dlrm's flags). */
@@ -80,6 +82,7 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
       interactionItself: a.itself === true,
       ...(a.op === "dcn" ? { dcnLayers: a.dcn_layers!, dcnRank: a.dcn_rank! } : {}),
       ...(fixtureVariant(a) === undefined ? {} : { embeddingVariant: fixtureVariant(a)! }),
+      ...(a.weighted_pooling === undefined ? {} : { weightedPooling: a.weighted_pooling }),
     },
     batchSize: a.batch,
     learningRate: a.lr,
@@ -153,6 +156,9 @@ export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = {
   "torch-parity-dcnv2-multihot": 1e-4,
   "torch-parity-dcn-1layer-sgd": 1e-4,
   "torch-parity-dcn-2layer-onehot": 1e-4,
+  "torch-parity-weighted-learned": 1e-4,
+  "torch-parity-weighted-learned-sgd": 1e-4,
+  "torch-parity-weighted-fixed": 1e-4,
 };
 
 export const PARITY_FIXTURES = [
@@ -166,4 +172,7 @@ export const PARITY_FIXTURES = [
   "torch-parity-qr-add",
   "torch-parity-qr-concat",
   "torch-parity-md",
+  "torch-parity-weighted-learned",
+  "torch-parity-weighted-learned-sgd",
+  "torch-parity-weighted-fixed",
 ] as const;

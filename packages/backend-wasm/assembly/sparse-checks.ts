@@ -19,7 +19,10 @@ export const BAD_CSR_BAGS: i32 = 5;
 /** A uniqueRows entry is outside [0, rows) of its table. */
 export const BAD_UNIQUE_ROW: i32 = 6;
 
-/** Bytes per table descriptor: i32 weights pointer, i32 rows, i32 accumulator pointer. */
+/**
+ * Bytes per table descriptor: i32 weights pointer, i32 rows, i32 accumulator pointer (the
+ * embedding-bag kernels with row weights read the row-weight vector's pointer there instead).
+ */
 export const TABLE_DESC_BYTES: usize = 12;
 
 // @ts-ignore: decorator
@@ -73,4 +76,37 @@ export function copyRow(dst: usize, src: usize, d: i32): void {
   let j = 0;
   for (; j + 4 <= d; j += 4) v128.store(dst + <usize>j * 4, v128.load(src + <usize>j * 4));
   for (; j < d; j++) store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>j * 4));
+}
+
+/** dst[0..d) += s * src[0..d). */
+export function addScaledRow(dst: usize, src: usize, s: f32, d: i32): void {
+  const sv = f32x4.splat(s);
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const at = dst + <usize>j * 4;
+    v128.store(at, f32x4.add(v128.load(at), f32x4.mul(sv, v128.load(src + <usize>j * 4))));
+  }
+  for (; j < d; j++) {
+    const at = dst + <usize>j * 4;
+    store<f32>(at, load<f32>(at) + s * load<f32>(src + <usize>j * 4));
+  }
+}
+
+/** dst[0..d) *= s. */
+export function scaleRow(dst: usize, s: f32, d: i32): void {
+  const sv = f32x4.splat(s);
+  let j = 0;
+  for (; j + 4 <= d; j += 4) v128.store(dst + <usize>j * 4, f32x4.mul(sv, v128.load(dst + <usize>j * 4)));
+  for (; j < d; j++) store<f32>(dst + <usize>j * 4, s * load<f32>(dst + <usize>j * 4));
+}
+
+/** sum_j a[j] * b[j] over d elements (four f32 lanes, then the lanes and the tail in order). */
+export function dotRow(a: usize, b: usize, d: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= d; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + <usize>j * 4), v128.load(b + <usize>j * 4)));
+  let sum: f32 =
+    f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; j < d; j++) sum += load<f32>(a + <usize>j * 4) * load<f32>(b + <usize>j * 4);
+  return sum;
 }

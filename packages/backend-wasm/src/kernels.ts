@@ -86,6 +86,7 @@ export interface Kernels {
     pooled: number,
     batch: number,
     dim: number,
+    weighted: number,
   ): number;
   embeddingBagsBackward(
     dPooled: number,
@@ -98,6 +99,9 @@ export interface Kernels {
     batch: number,
     dim: number,
     numTables: number,
+    tables: number,
+    uniqueRows: number,
+    dRowWeights: number,
   ): number;
   interactionForward(
     x: number,

@@ -52,12 +52,12 @@ function uniqueView(ctx: OpContext, s: SparseBatchTensors, csr: boolean) {
 
 const rowsOf = (tables: readonly Tensor[], d: number): number[] => tables.map((t) => t.size / d);
 
-/** pooled[b, t*D + j] = sum over bag (t, b) of tables[t][indices[i], j]. */
+/** pooled[b, t*D + j] = sum over bag (t, b) of w_t[indices[i]] tables[t][indices[i], j] (w_t = 1 without rowWeights). */
 export function embeddingBagsForward(ctx: OpContext, args: Args<"embeddingBagsForward">): void {
-  const { batchSize: b, dim: d, sparse: s } = args;
+  const { batchSize: b, dim: d, sparse: s, rowWeights } = args;
   const t = args.tables.length;
   const status = ctx.kernels.embeddingBagsForward(
-    ctx.descriptors(tableWords(ctx, args.tables, d)),
+    ctx.descriptors(tableWords(ctx, args.tables, d, rowWeights)),
     t,
     ctx.registry.offset(s.indices),
     s.indices.size,
@@ -65,16 +65,21 @@ export function embeddingBagsForward(ctx: OpContext, args: Args<"embeddingBagsFo
     ctx.registry.offset(args.pooled),
     b,
     d,
+    rowWeights === undefined ? 0 : 1,
   );
   check("embeddingBagsForward", status, () =>
     findBagFault(view(ctx, s.offsets), view(ctx, s.indices), s.indices.size, t, b, rowsOf(args.tables, d)),
   );
 }
 
-/** dRows[u, j] = sum over bags b in csr(u) of dPooled[b, t(u)*D + j], u < U. */
+/**
+ * dRows[u, j] = G[u, j] = sum over bags b in csr(u) of dPooled[b, t(u)*D + j], u < U; with
+ * rowWeights, dRows[u] = w_t[r] G[u] and dRowWeights[u] = G[u] . tables[t][r].
+ */
 export function embeddingBagsBackward(ctx: OpContext, args: Args<"embeddingBagsBackward">): void {
-  const { batchSize: b, dim: d, numTables: t, sparse: s } = args;
+  const { batchSize: b, dim: d, numTables: t, sparse: s, tables, rowWeights, dRowWeights } = args;
   const r = ctx.registry;
+  const weighted = tables !== undefined && rowWeights !== undefined && dRowWeights !== undefined;
   const status = ctx.kernels.embeddingBagsBackward(
     r.offset(args.dPooled),
     r.offset(s.tableUniqueOffsets),
@@ -86,8 +91,13 @@ export function embeddingBagsBackward(ctx: OpContext, args: Args<"embeddingBagsB
     b,
     d,
     t,
+    weighted ? ctx.descriptors(tableWords(ctx, tables, d, rowWeights)) : 0,
+    weighted ? r.offset(s.uniqueRows) : 0,
+    weighted ? r.offset(dRowWeights) : 0,
   );
-  check("embeddingBagsBackward", status, () => findUniqueFault(uniqueView(ctx, s, true), t, b));
+  check("embeddingBagsBackward", status, () =>
+    findUniqueFault(uniqueView(ctx, s, true), t, b, weighted ? rowsOf(tables, d) : undefined),
+  );
 }
 
 /** tables[t][uniqueRows[u], j] -= lr * dRows[u, j]. */

@@ -1,7 +1,8 @@
 /**
  * Conformance cases for `embeddingBagsForward` (pooled sums, empty bags give zeros) and
  * `embeddingBagsBackward` (sums per unique row through the CSR inverse map; dRows rows
- * past U must stay untouched, which the NaN poison checks) over every sparse configuration.
+ * past U must stay untouched, which the NaN poison checks) over every sparse configuration;
+ * the same two ops with dlrm's learned row weights (rowWeights in, dRowWeights out).
  */
 import type { Tensor } from "@dlrm/core";
 import { defineCase, type CaseEnv, type ConformanceCase } from "./case.js";
@@ -36,6 +37,41 @@ export const embeddingBagsCases: readonly ConformanceCase[] = SPARSE_CONFIGS.fla
         const dRows = env.output("dRows", [uMax, dim]);
         return () =>
           env.backend.embeddingBagsBackward({ dPooled, sparse: tensors, dRows, batchSize, dim, numTables: T });
+      },
+    }),
+    defineCase({
+      name: `embeddingBagsForward/weighted/${cfg.label}`,
+      ops: ["embeddingBagsForward"],
+      setup(env) {
+        const tables = randomTables(env, cfg);
+        const rowWeights = tableRows.map((rows) => env.random([rows]));
+        const { tensors } = env.sparse(cfg.bags(env.rng), tableRows, batchSize);
+        const pooled = env.output("pooled", [batchSize, T * dim]);
+        return () => env.backend.embeddingBagsForward({ tables, sparse: tensors, pooled, batchSize, dim, rowWeights });
+      },
+    }),
+    defineCase({
+      name: `embeddingBagsBackward/weighted/${cfg.label}`,
+      ops: ["embeddingBagsBackward"],
+      setup(env) {
+        const tables = randomTables(env, cfg);
+        const rowWeights = tableRows.map((rows) => env.random([rows]));
+        const { tensors, uMax } = env.sparse(cfg.bags(env.rng), tableRows, batchSize);
+        const dPooled = env.random([batchSize, T * dim]);
+        const dRows = env.output("dRows", [uMax, dim]);
+        const dRowWeights = env.output("dRowWeights", [uMax]);
+        return () =>
+          env.backend.embeddingBagsBackward({
+            dPooled,
+            sparse: tensors,
+            dRows,
+            batchSize,
+            dim,
+            numTables: T,
+            rowWeights,
+            tables,
+            dRowWeights,
+          });
       },
     }),
   ];

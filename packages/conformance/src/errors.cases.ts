@@ -632,6 +632,33 @@ const dataCases: ErrorCase[] = [
     },
   },
   {
+    name: "errors/embeddingBagsBackward weighted: unique row past its table",
+    op: "embeddingBagsBackward",
+    rule: "unique rows",
+    kind: "data",
+    setup(env) {
+      const { s, tables, dPooled, dRows } = batch(env);
+      const rowWeights = ROWS.map((r) => env.random([r]));
+      const dRowWeights = env.scratch([s.uMax]);
+      corrupt(env, s, "uniqueRows", [8], 4);
+      return {
+        call: () =>
+          env.backend.embeddingBagsBackward({
+            dPooled,
+            sparse: s.tensors,
+            dRows,
+            batchSize: B,
+            dim: D,
+            numTables: T,
+            rowWeights,
+            tables,
+            dRowWeights,
+          }),
+        expect: range("embeddingBagsBackward: sparse.uniqueRows[4] = 8 is out of range for table 1 (5 rows)"),
+      };
+    },
+  },
+  {
     name: "errors/sparseSgdStep unique row past its table",
     op: "sparseSgdStep",
     rule: "unique rows",

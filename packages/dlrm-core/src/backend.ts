@@ -126,8 +126,11 @@ export interface BackendOps {
 
   /**
    * Embedding bags (mode sum) for all T tables, overwrite:
-   * pooled[b, t*D + j] = sum over i in bag (t, b) of tables[t][indices[i], j].
-   * pooled is (B x T*D); an empty bag gives zeros.
+   * pooled[b, t*D + j] = sum over i in bag (t, b) of w_t[indices[i]] * tables[t][indices[i], j],
+   * w_t = rowWeights[t] (rows_t elements, f32) when given, else 1 (the plain sum).
+   * pooled is (B x T*D); an empty bag gives zeros. rowWeights is dlrm's weighted pooling
+   * (v_W_l[t]; EmbeddingBag per_sample_weights = v_W_l[t].gather(0, indices)): one weight per
+   * table row, so it is an optional input of this op rather than a new op.
    */
   embeddingBagsForward(args: {
     tables: readonly Tensor[];
@@ -135,12 +138,18 @@ export interface BackendOps {
     pooled: Tensor;
     batchSize: number;
     dim: number;
+    rowWeights?: readonly Tensor[];
   }): void;
 
   /**
-   * Embedding bags gradient per unique row, overwrite:
-   * dRows[u, j] = sum over bags b in csr(u) of dPooled[b, t(u)*D + j], for u < U;
-   * dRows is (Umax x D); rows u >= U are left untouched. Deterministic, no atomics.
+   * Embedding bags gradient per unique row, overwrite, for u < U, t = t(u), r = uniqueRows[u]:
+   * G[u, j] = sum over bags b in csr(u) of dPooled[b, t*D + j];
+   * dRows[u, j] = G[u, j], or w_t[r] * G[u, j] with rowWeights;
+   * dRowWeights[u] = sum_j G[u, j] * tables[t][r, j] (the weight gradient, Umax x 1).
+   * Because a weight belongs to a row (not to an occurrence), each row's gradient is its
+   * unweighted sum G scaled, and the weight gradient is one dot product per unique row:
+   * rowWeights, tables and dRowWeights come together or not at all. dRows is (Umax x D);
+   * rows u >= U of dRows and dRowWeights are left untouched. Deterministic, no atomics.
    */
   embeddingBagsBackward(args: {
     dPooled: Tensor;
@@ -149,6 +158,9 @@ export interface BackendOps {
     batchSize: number;
     dim: number;
     numTables: number;
+    rowWeights?: readonly Tensor[];
+    tables?: readonly Tensor[];
+    dRowWeights?: Tensor;
   }): void;
 
   /**
@@ -301,7 +313,9 @@ export interface FusedOps {
   /**
    * `embeddingBagsBackward` followed by `sparseAdagradStep` (or `sparseSgdStep` when
    * `accs` is undefined) in one pass per unique row, as Habana's custom op. dRows is
-   * scratch (Umax x D): its contents after the call are unspecified.
+   * scratch (Umax x D): its contents after the call are unspecified. Unweighted only: with
+   * learned row weights the model runs the unfused ops (the weight step needs the
+   * pre-update table rows for dRowWeights).
    */
   embeddingBagsBackwardSparseStep?(args: {
     dPooled: Tensor;

@@ -47,7 +47,16 @@ export interface ModelConfig {
   dcnRank?: number;
   /** dlrm's compressed embeddings (`--qr-flag` or `--md-flag`); plain tables when absent. */
   embeddingVariant?: EmbeddingVariant;
+  /**
+   * dlrm's `--weighted-pooling`: "learned" gives each table a row-weight vector v_W_l.<t>
+   * (rows, initialised to ones, trained) scaling its rows in every bag sum; "fixed" keeps the
+   * ones, which is the plain sum. Plain sums when absent.
+   */
+  weightedPooling?: WeightedPooling;
 }
+
+/** dlrm's `--weighted-pooling` choices. */
+export type WeightedPooling = "fixed" | "learned";
 
 export interface TrainConfig {
   model: ModelConfig;
@@ -182,6 +191,18 @@ export function localBatchSize(batchSize: number, worldSize: number): number {
   return batchSize / worldSize;
 }
 
+/** `--weighted-pooling learned` runs on plain tables with the plain or element-wise Adagrad optimizers. */
+function validateWeightedPooling(m: ModelConfig, optimizer: OptimizerName): void {
+  if (m.weightedPooling === undefined || m.weightedPooling === "fixed") return;
+  if (m.weightedPooling !== "learned")
+    throw new ConfigError("--weighted-pooling", `expected fixed or learned, got ${String(m.weightedPooling)}`);
+  const v = m.embeddingVariant;
+  if (v !== undefined)
+    throw new ConfigError("--weighted-pooling", `learned cannot be combined with --${v.kind}-flag (plain tables only)`);
+  if (optimizer === "rwsadagrad")
+    throw new ConfigError("--weighted-pooling", "learned runs with --optimizer sgd or adagrad, not rwsadagrad");
+}
+
 /** The QR / MD options' checks (dlrm's flag names). */
 function validateEmbeddingVariant(m: ModelConfig): void {
   const v = m.embeddingVariant;
@@ -221,6 +242,7 @@ export function validateConfig(c: TrainConfig): void {
   if (m.bottomMlp.length < 2) throw new ConfigError("--arch-mlp-bot", "needs at least an input and an output width");
   m.bottomMlp.forEach((w) => positiveInt("--arch-mlp-bot", w));
   validateEmbeddingVariant(m);
+  validateWeightedPooling(m, c.optimizer);
   const width = pooledWidth(m.embeddingDim, m.embeddingVariant);
   if (m.bottomMlp[m.bottomMlp.length - 1] !== width) {
     const of = width === m.embeddingDim ? "--arch-sparse-feature-size" : "twice --arch-sparse-feature-size (QR concat)";

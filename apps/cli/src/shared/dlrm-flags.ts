@@ -38,7 +38,7 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--arch-mlp-top"),
   D("--arch-interaction-op", "also dcn (MLPerf DLRMv2's cross network)"),
   D("--arch-interaction-itself", "also takes a value (true/false)"),
-  R("--weighted-pooling", "value", "weighted bags are not implemented; bags are summed"),
+  D("--weighted-pooling", "learned: one process, plain tables (not with QR/MD or rwsadagrad)"),
   S("--md-flag"),
   S("--md-threshold"),
   S("--md-temperature"),

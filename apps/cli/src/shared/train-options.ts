@@ -9,6 +9,7 @@ import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./s
 import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
+import { addWeightedPoolingOptions, applyWeightedPooling } from "./weighted-pooling-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -102,8 +103,10 @@ export function defineTrainOptions(cmd: Command): Command {
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addPresetOption(
-    addEmbeddingVariantOptions(
-      addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+    addWeightedPoolingOptions(
+      addEmbeddingVariantOptions(
+        addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+      ),
     ),
   )
     .addOption(
@@ -463,6 +466,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     );
   }
   applyEmbeddingVariant(cmd, config, worldSize);
+  applyWeightedPooling(cmd, config, worldSize);
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,

@@ -134,11 +134,14 @@ void ops::embeddingBagsForward(Engine& e, Args& a) {
   const std::vector<i64> rows = table_rows(a, tables, "tables", D);
   BufferPtr offsets = a.sparse("offsets", prod({T, B}) + 1), indices = a.sparse("indices", 0);
   BufferPtr pooled = a.tensor("pooled", F32, prod({B, T, D}));
+  const bool weighted = a.has("rowWeights");
+  const std::vector<BufferPtr> weights = weighted ? a.tensors("rowWeights", T) : std::vector<BufferPtr>{};
   e.submit(a.env(), {op, [=] {
                        check_bags(op, offsets->i32p(), T, B, indices->size);
                        check_indices(op, indices->i32p(), offsets->i32p(), T, B, rows.data());
-                       std::vector<float*> tp = ptrs(tables);
-                       dlrm::embeddingBagsForward(tp.data(), indices->i32p(), offsets->i32p(), pooled->f32(), B, T, D);
+                       std::vector<float*> tp = ptrs(tables), wp = ptrs(weights);
+                       dlrm::embeddingBagsForward(tp.data(), weighted ? wp.data() : nullptr, indices->i32p(),
+                                                  offsets->i32p(), pooled->f32(), B, T, D);
                      }});
 }
 
@@ -148,11 +151,24 @@ void ops::embeddingBagsBackward(Engine& e, Args& a) {
   BufferPtr dPooled = a.tensor("dPooled", F32, prod({B, T, D}));
   const UniqueTensors s(a, T);
   BufferPtr dRows = a.tensor("dRows", F32, 0);
+  const bool weighted = a.has("dRowWeights");
+  const std::vector<BufferPtr> tables = weighted ? a.tensors("tables", T) : std::vector<BufferPtr>{};
+  const std::vector<i64> rows = weighted ? table_rows(a, tables, "tables", D) : std::vector<i64>{};
+  const std::vector<BufferPtr> weights = weighted ? a.tensors("rowWeights", T) : std::vector<BufferPtr>{};
+  BufferPtr dRowWeights = weighted ? a.tensor("dRowWeights", F32, 0) : BufferPtr{};
   e.submit(a.env(), {op, [=] {
-                       const i64 U = s.check(op, T, B, nullptr);
+                       const i64 U = s.check(op, T, B, weighted ? rows.data() : nullptr);
                        check_drows(op, *dRows, U, D);
+                       std::vector<float*> tp = ptrs(tables), wp = ptrs(weights);
+                       dlrm::RowWeightGrads w;
+                       if (weighted) {
+                         w.tables = tp.data();
+                         w.rowWeights = wp.data();
+                         w.uniqueRows = s.uniqueRows->i32p();
+                         w.dRowWeights = dRowWeights->f32();
+                       }
                        dlrm::embeddingBagsBackward(dPooled->f32(), s.tuo->i32p(), s.csrOffsets->i32p(),
-                                                   s.csrBags->i32p(), dRows->f32(), B, T, D);
+                                                   s.csrBags->i32p(), dRows->f32(), w, B, T, D);
                      }});
 }
 

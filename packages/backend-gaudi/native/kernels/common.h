@@ -1,6 +1,7 @@
-// Shared definitions for the pure C++ kernels of the native DLRM backend: integer types
-// and KernelError, the exception a kernel or validator throws when its input is wrong
-// (the bindings turn its kind into a JavaScript TypeError, RangeError or Error).
+// Shared definitions for the pure C++ kernels of the native DLRM backend: integer types,
+// KernelError, the exception a kernel or validator throws when its input is wrong (the
+// bindings turn its kind into a JavaScript TypeError, RangeError or Error), and the
+// row-weight arguments of the weighted embedding-bags backward.
 // No N-API types here: the kernels are usable from a C++ test or a device path.
 #pragma once
 
@@ -31,5 +32,16 @@ class KernelError : public std::runtime_error {
 
 /** Throws a TypeError-kind KernelError. */
 [[noreturn]] inline void type_error(const std::string& message) { throw KernelError(ErrorKind::Type, message); }
+
+/**
+ * The learned pooling weights' part of embeddingBagsBackward: per table its rows x D weights
+ * and its row-weight vector, the unique rows, and dRowWeights (Umax). All null: plain sums.
+ */
+struct RowWeightGrads {
+  const float* const* tables = nullptr;
+  const float* const* rowWeights = nullptr;
+  const i32* uniqueRows = nullptr;
+  float* dRowWeights = nullptr;
+};
 
 }  // namespace dlrm

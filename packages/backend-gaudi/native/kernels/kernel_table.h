@@ -15,10 +15,10 @@ struct KernelTable {
   void (*crossForwardRange)(const float* x0, const float* y, const float* xl, float* out, i64 i0, i64 i1);
   void (*crossBackwardRange)(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl,
                              bool withXl, bool accumulate, i64 i0, i64 i1);
-  void (*embeddingBagsForwardBags)(const float* const* tables, const i32* indices, const i32* offsets, float* pooled,
-                                   i64 B, i64 T, i64 D, i64 bag0, i64 bag1);
+  void (*embeddingBagsForwardBags)(const float* const* tables, const float* const* rowWeights, const i32* indices,
+                                   const i32* offsets, float* pooled, i64 B, i64 T, i64 D, i64 bag0, i64 bag1);
   void (*embeddingBagsBackwardSlots)(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
-                                     float* dRows, i64 B, i64 T, i64 D, i64 u0, i64 u1);
+                                     float* dRows, const RowWeightGrads& weighted, i64 B, i64 T, i64 D, i64 u0, i64 u1);
   void (*sparseStepSlots)(float* const* tables, float* const* accs, const i32* uniqueRows, const i32* tuo,
                           const float* dRows, i64 T, i64 D, double lr, double eps, bool rowWise, i64 u0, i64 u1);
   void (*embeddingBagsBackwardSparseStepSlots)(const float* dPooled, float* const* tables, float* const* accs,

@@ -93,20 +93,20 @@ void crossBackward(const float* x0, const float* y, const float* dOut, float* dY
                [&](i64 lo, i64 hi) { K().crossBackwardRange(x0, y, dOut, dY, dX0, dXl, withXl, accumulate, lo, hi); });
 }
 
-void embeddingBagsForward(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
-                          i64 T, i64 D) {
+void embeddingBagsForward(const float* const* tables, const float* const* rowWeights, const i32* indices,
+                          const i32* offsets, float* pooled, i64 B, i64 T, i64 D) {
   const i64 nnz = offsets[T * B];
   const i64 perBag = D * (1 + (T * B > 0 ? nnz / (T * B) : 0));
   parallel_for(T * B, grain_for(perBag), [&](i64 lo, i64 hi) {
-    K().embeddingBagsForwardBags(tables, indices, offsets, pooled, B, T, D, lo, hi);
+    K().embeddingBagsForwardBags(tables, rowWeights, indices, offsets, pooled, B, T, D, lo, hi);
   });
 }
 
 void embeddingBagsBackward(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
-                           float* dRows, i64 B, i64 T, i64 D) {
+                           float* dRows, const RowWeightGrads& weighted, i64 B, i64 T, i64 D) {
   const i64 U = tuo[T];
   parallel_for(U, grain_for(2 * D), [&](i64 lo, i64 hi) {
-    K().embeddingBagsBackwardSlots(dPooled, tuo, csrOffsets, csrBags, dRows, B, T, D, lo, hi);
+    K().embeddingBagsBackwardSlots(dPooled, tuo, csrOffsets, csrBags, dRows, weighted, B, T, D, lo, hi);
   });
 }
 

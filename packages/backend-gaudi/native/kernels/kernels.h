@@ -54,15 +54,19 @@ void crossBackward(const float* x0, const float* y, const float* dOut, float* dY
                    bool accumulate, i64 size);
 
 /**
- * pooled[b, t*D + j] = sum_{i in bag (t, b)} tables[t][indices[i], j], overwrite; bag (t, b)
- * is indices[offsets[t*B+b] .. offsets[t*B+b+1]). pooled is B x T*D.
+ * pooled[b, t*D + j] = sum_{i in bag (t, b)} w_t[indices[i]] tables[t][indices[i], j], overwrite;
+ * bag (t, b) is indices[offsets[t*B+b] .. offsets[t*B+b+1]), w_t = rowWeights[t] (1 when
+ * rowWeights is null). pooled is B x T*D.
  */
-void embeddingBagsForward(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
-                          i64 T, i64 D);
+void embeddingBagsForward(const float* const* tables, const float* const* rowWeights, const i32* indices,
+                          const i32* offsets, float* pooled, i64 B, i64 T, i64 D);
 
-/** dRows[u, j] = sum_{b in csr(u)} dPooled[b, t(u)*D + j] for u < U, overwrite. */
+/**
+ * G[u, j] = sum_{b in csr(u)} dPooled[b, t(u)*D + j] for u < U; dRows[u] = G[u], overwrite, or
+ * with `weighted` (r = uniqueRows[u]) dRows[u] = w_t[r] G[u] and dRowWeights[u] = G[u] . tables[t][r].
+ */
 void embeddingBagsBackward(const float* dPooled, const i32* tableUniqueOffsets, const i32* csrOffsets,
-                           const i32* csrBags, float* dRows, i64 B, i64 T, i64 D);
+                           const i32* csrBags, float* dRows, const RowWeightGrads& weighted, i64 B, i64 T, i64 D);
 
 /**
  * SGD on the unique rows r = uniqueRows[u] with g = dRows[u]: w -= lr g. Slots are split

@@ -90,8 +90,8 @@ inline void prefetch_row(const float* row, i64 D, int write) {
 /** How many bags / unique slots ahead the row prefetches run. */
 constexpr i64 kPrefetchAhead = 4;
 
-void embeddingBagsForwardBags(const float* const* tables, const i32* indices, const i32* offsets, float* pooled, i64 B,
-                              i64 T, i64 D, i64 bag0, i64 bag1) {
+void embeddingBagsForwardBags(const float* const* tables, const float* const* rowWeights, const i32* indices,
+                              const i32* offsets, float* pooled, i64 B, i64 T, i64 D, i64 bag0, i64 bag1) {
   std::vector<double> accv(static_cast<size_t>(D));
   double* acc = accv.data();
   for (i64 bag = bag0; bag < bag0 + kPrefetchAhead && bag < bag1; bag++) {
@@ -107,10 +107,16 @@ void embeddingBagsForwardBags(const float* const* tables, const i32* indices, co
     const i64 t = bag / B;
     const i64 b = bag % B;
     const float* table = tables[t];
+    const float* w = rowWeights == nullptr ? nullptr : rowWeights[t];
     for (i64 j = 0; j < D; j++) acc[j] = 0.0;
     for (i64 i = offsets[bag]; i < offsets[bag + 1]; i++) {
       const float* row = table + static_cast<i64>(indices[i]) * D;
-      for (i64 j = 0; j < D; j++) acc[j] += static_cast<double>(row[j]);
+      if (w == nullptr) {
+        for (i64 j = 0; j < D; j++) acc[j] += static_cast<double>(row[j]);
+      } else {
+        const double s = w[indices[i]];
+        for (i64 j = 0; j < D; j++) acc[j] += s * static_cast<double>(row[j]);
+      }
     }
     float* out = pooled + b * T * D + t * D;
     for (i64 j = 0; j < D; j++) out[j] = static_cast<float>(acc[j]);
@@ -169,12 +175,22 @@ inline void row_update(float* w, float* acc, const float* g, i64 D, double lr, d
 }
 
 void embeddingBagsBackwardSlots(const float* dPooled, const i32* tuo, const i32* csrOffsets, const i32* csrBags,
-                                float* dRows, i64, i64 T, i64 D, i64 u0, i64 u1) {
+                                float* dRows, const RowWeightGrads& weighted, i64, i64 T, i64 D, i64 u0, i64 u1) {
   std::vector<double> accv(static_cast<size_t>(D));
+  double* acc = accv.data();
   i64 t = table_of(tuo, T, u0);
   for (i64 u = u0; u < u1; u++) {
     while (tuo[t + 1] <= u) t++;
-    slot_grad(dPooled, csrOffsets, csrBags, dRows + u * D, accv.data(), t, u, T, D);
+    float* g = dRows + u * D;
+    slot_grad(dPooled, csrOffsets, csrBags, g, acc, t, u, T, D);
+    if (weighted.dRowWeights == nullptr) continue;
+    const i64 r = weighted.uniqueRows[u];
+    const float* row = weighted.tables[t] + r * D;
+    double dot = 0.0;
+    for (i64 j = 0; j < D; j++) dot += acc[j] * static_cast<double>(row[j]);
+    weighted.dRowWeights[u] = static_cast<float>(dot);
+    const double s = weighted.rowWeights[t][r];
+    for (i64 j = 0; j < D; j++) g[j] = static_cast<float>(s * acc[j]);
   }
 }
 

@@ -4,7 +4,9 @@
  * buffers adding to the earlier ones' partial sum) and `embeddingBagsBackward` (one dispatch: an
  * invocation per (unique slot, column) sums dPooled over the slot's bags through the CSR inverse
  * map). No atomics in the sums; deterministic. Bad offsets, indices, unique offsets or CSR
- * entries are refused through the fault buffer (faults.ts), never skipped.
+ * entries are refused through the fault buffer (faults.ts), never skipped. With rowWeights the
+ * forward scales each row by its weight, and the backward adds one dispatch per table: an
+ * invocation per unique slot writes dRowWeights (G . row) then scales its G by the weight.
  * WGSL entry points: embeddingBagsForward, embeddingBagsBackward.
  */
 import type { BackendOps } from "@dlrm/core";
@@ -23,8 +25,8 @@ import {
 
 type Args<K extends keyof BackendOps> = Parameters<BackendOps[K]>[0];
 
-const FORWARD = () => `// embeddingBagsForward
-${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "accum: u32", "rows: u32", "nnz: u32", "seq: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${FAULT_WGSL(5)}${main1d("embeddingBagsForward")}
+const FORWARD = (weighted: boolean) => () => `// embeddingBagsForward${weighted ? " weighted" : ""}
+${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", "accum: u32", "rows: u32", "nnz: u32", "seq: u32"])}${storage(1, "table", "f32")}${storage(2, "indices", "i32")}${storage(3, "offsets", "i32")}${storage(4, "pooled", "f32")}${weighted ? storage(5, "weights", "f32") : ""}${FAULT_WGSL(weighted ? 6 : 5)}${main1d("embeddingBagsForward")}
   if (i >= p.b * p.d) { return; }
   let bag = i / p.d;
   let j = i % p.d;
@@ -47,7 +49,7 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "t: u32", "lo: u32", "hi: u32", 
       continue;
     }
     let r = u32(v);
-    if (r >= p.lo && r < p.hi) { s += table[(r - p.lo) * p.d + j]; }
+    if (r >= p.lo && r < p.hi) { s += ${weighted ? "weights[r] * " : ""}table[(r - p.lo) * p.d + j]; }
   }
   pooled[out] = s;
 }
@@ -65,7 +67,29 @@ ${uniformStruct(["b: u32", "d: u32", "nt: u32", "umax: u32", "ncsr: u32", "seq: 
 `;
 
 /**
- * pooled[b, t*D + j] = sum of tables[t][indices[i], j] over bag (t, b); overwrite. A split table
+ * The weighted backward's second pass over table p.t (after BACKWARD wrote G into drows): for
+ * each unique slot u of the table, r = uniqueRows[u]: drw[u] = G[u] . table[r], then
+ * drows[u] = weights[r] G[u]. A row outside the table is a fault (class 2 at slot u).
+ */
+const WEIGHTED_ROWS = () => `// embeddingBagsBackward weighted rows
+${uniformStruct(["d: u32", "t: u32", "rows: u32", "umax: u32", "seq: u32"])}${storage(1, "tuo", "i32")}${storage(2, "rows_u", "i32")}${storage(3, "table", "f32")}${storage(4, "weights", "f32")}${storage(5, "drows", "f32")}${storage(6, "drw", "f32")}${FAULT_WGSL(7)}${main1d("embeddingBagsBackward")}
+  if (i >= p.umax) { return; }
+  let u = tuo[p.t] + i32(i);
+  if (u < 0 || u >= tuo[p.t + 1u] || u >= i32(p.umax)) { return; }
+  let uu = u32(u);
+  if (rows_u[u] < 0 || u32(rows_u[u]) >= p.rows) { fault(2u, uu); return; }
+  let r = u32(rows_u[u]);
+  var dot = 0.0;
+  for (var j = 0u; j < p.d; j++) { dot += drows[uu * p.d + j] * table[r * p.d + j]; }
+  drw[uu] = dot;
+  let s = weights[r];
+  for (var j = 0u; j < p.d; j++) { drows[uu * p.d + j] = s * drows[uu * p.d + j]; }
+}
+`;
+
+/**
+ * pooled[b, t*D + j] = sum of w_t[r] tables[t][r, j] over the rows r of bag (t, b) (w_t = 1
+ * without rowWeights; each rowWeights tensor must be one buffer); overwrite. A split table
  * sums buffer by buffer (rows of the first buffer in bag order, then the second's, ...): a fixed
  * order, so still deterministic, but not the unsplit order.
  */
@@ -78,28 +102,49 @@ export function embeddingBagsForward(ctx: GpuContext, args: Args<"embeddingBagsF
   const pooled = ctx.tensors.bind(args.pooled, op, "pooled");
   const nnz = args.sparse.indices.size;
   const seq = faultSite(ctx, { op, rows: tables.map((t) => t.rows), capacity: nnz });
-  const kernel = ctx.pipelines.kernel("embeddingBagsForward", 5, FORWARD);
+  const weights = args.rowWeights?.map((w, i) => ctx.tensors.bind(w, op, `rowWeights[${i}]`));
+  const kernel =
+    weights === undefined
+      ? ctx.pipelines.kernel("embeddingBagsForward", 5, FORWARD(false))
+      : ctx.pipelines.kernel("embeddingBagsForward:weighted", 6, FORWARD(true));
   tables.forEach((table, t) => {
     table.parts.forEach((part, c) => {
       const uniforms = [B, D, T, t, part.firstRow, part.firstRow + part.rows, c === 0 ? 0 : 1, table.rows, nnz, seq];
-      ctx.rec.dispatch1d(kernel, [part.bound, sp.indices, sp.offsets, pooled, ctx.faults.bound], uniforms, B * D);
+      const buffers = [part.bound, sp.indices, sp.offsets, pooled, ...(weights === undefined ? [] : [weights[t]!])];
+      ctx.rec.dispatch1d(kernel, [...buffers, ctx.faults.bound], uniforms, B * D);
     });
   });
   bagFaultDetail(ctx, sp, B, T, seq);
   ctx.rec.endOp();
 }
 
-/** dRows[u, j] = sum over bags b of u of dPooled[b, t(u)*D + j], u < U; overwrite, rows >= U untouched. */
+/**
+ * G[u, j] = sum over bags b of u of dPooled[b, t(u)*D + j], u < U; dRows[u] = G[u], or with
+ * rowWeights (r = uniqueRows[u]) dRows[u] = w_t[r] G[u] and dRowWeights[u] = G[u] . tables[t][r]
+ * (the tables and weight vectors each one buffer); overwrite, rows >= U untouched.
+ */
 export function embeddingBagsBackward(ctx: GpuContext, args: Args<"embeddingBagsBackward">): void {
   const op = "embeddingBagsBackward";
   const { batchSize: B, dim: D, numTables: T } = args;
   const sp = bindSparse(ctx, op, args.sparse);
   const [dPooled, dRows] = ctx.tensors.bindArgs(op, args, "dPooled", "dRows");
   const ncsr = args.sparse.csrBags.size;
-  const seq = faultSite(ctx, { op, capacity: sp.uMax, batchSize: B });
+  const tables = args.tables?.map((t, i) => ctx.tensors.bind(t, op, `tables[${i}]`));
+  const weights = args.rowWeights?.map((w, i) => ctx.tensors.bind(w, op, `rowWeights[${i}]`));
+  const dRowWeights =
+    args.dRowWeights === undefined ? undefined : ctx.tensors.bind(args.dRowWeights, op, "dRowWeights");
+  const rows = args.tables?.map((t) => t.size / D);
+  const seq = faultSite(ctx, { op, capacity: sp.uMax, batchSize: B, ...(rows === undefined ? {} : { rows }) });
   const kernel = ctx.pipelines.kernel("embeddingBagsBackward", 6, BACKWARD);
   const buffers = [dPooled, sp.tableUniqueOffsets, sp.csrOffsets, sp.csrBags, dRows, ctx.faults.bound];
   ctx.rec.dispatch1d(kernel, buffers, [B, D, T, sp.uMax, ncsr, seq], sp.uMax * D);
+  if (tables !== undefined && weights !== undefined && dRowWeights !== undefined && rows !== undefined) {
+    const second = ctx.pipelines.kernel("embeddingBagsBackward:weighted", 7, WEIGHTED_ROWS);
+    tables.forEach((table, t) => {
+      const bound = [sp.tableUniqueOffsets, sp.uniqueRows, table, weights[t]!, dRows, dRowWeights, ctx.faults.bound];
+      ctx.rec.dispatch1d(second, bound, [D, t, rows[t]!, sp.uMax, seq], Math.max(1, sp.uMax));
+    });
+  }
   uniqueFaultDetail(ctx, sp, B, T, ncsr, true, seq);
   ctx.rec.endOp();
 }

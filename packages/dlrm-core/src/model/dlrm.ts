@@ -70,7 +70,7 @@ export interface TablePiece {
 export class DlrmModel {
   /** This rank's table pieces by width (one group of every table whole in one process). */
   readonly groups: EmbeddingGroup[];
-  /** The same pieces by table number. */
+  /** The same pieces by table number, then the learned pooling weights v_W_l.<t> by table. */
   readonly pieces: TablePiece[];
   /** Samples the MLPs see per step: B, or B / worldSize on one rank of several. */
   readonly localBatch: number;
@@ -125,14 +125,20 @@ export class DlrmModel {
     const mine = plan.shards[shard?.rank ?? 0]!;
     const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
     this.embeddingLayer = this.makeEmbeddingLayer(limits, worldSize);
+    const learned = m.weightedPooling === "learned";
+    if (learned && worldSize > 1)
+      throw new ConfigError(
+        "--weighted-pooling",
+        `learned runs in one process only, not with --world-size ${worldSize}`,
+      );
     this.groups =
       this.embeddingLayer?.groups ??
       shardGroups(mine).map(
-        (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct),
+        (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct, undefined, learned),
       );
-    this.pieces =
-      this.embeddingLayer?.pieces ??
-      this.groups
+    const byTable = (a: TablePiece, b: TablePiece): number => a.shard.table - b.shard.table;
+    this.pieces = this.embeddingLayer?.pieces ?? [
+      ...this.groups
         .flatMap((g) =>
           g.shards.map((s, i) => ({
             name: `emb_l.${s.table}.weight`,
@@ -141,7 +147,18 @@ export class DlrmModel {
             ...(g.accs[i] === undefined ? {} : { acc: g.accs[i] }),
           })),
         )
-        .sort((a, b) => a.shard.table - b.shard.table);
+        .sort(byTable),
+      ...this.groups
+        .flatMap((g) =>
+          g.rowWeights.map((w, i) => ({
+            name: `v_W_l.${g.shards[i]!.table}`,
+            shard: g.shards[i]!,
+            weight: w,
+            ...(g.rowWeightAccs[i] === undefined ? {} : { acc: g.rowWeightAccs[i] }),
+          })),
+        )
+        .sort(byTable),
+    ];
     const { bottom, top } = mlpLayers(m);
     this.bottom = this.makeLayers("bot_l", bottom, this.dense, false, adagrad);
     const bottomOut = this.bottom[this.bottom.length - 1]!;

@@ -3,7 +3,8 @@
  * piece tensors with their optimizer state, the batch's sparse input for them over the
  * global batch, their pooled output and its gradient, and the ops that run over them.
  * In one process there is one group: every table whole, pooling straight into the model's
- * pooled tensor.
+ * pooled tensor; with learned pooling weights (one process) the group also holds each table's
+ * row-weight vector v_W_l.<t>, its optimizer state and its per-unique-row gradient.
  */
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import type { OptimizerName } from "../config.js";
@@ -41,11 +42,18 @@ export class EmbeddingGroup {
    * tables (QR and MD physical tables; see bag-remap.ts). Absent: the batch's bags as they are.
    */
   inputMap?: (logical: HostSparseInput) => HostSparseInput;
+  /** Learned pooling weights: per piece a [rows] vector (dlrm's v_W_l.<t>), empty when plain sums. */
+  readonly rowWeights: Tensor[] = [];
+  /** Their Adagrad state ([rows] each; empty for SGD or plain sums). */
+  readonly rowWeightAccs: Tensor[] = [];
+  /** [nnzMax]: the weights' gradients of the unique rows (learned pooling weights only). */
+  readonly dRowWeights: Tensor | undefined;
 
   /**
    * `group` lists the pieces; `pooled`/`dPooled` given: pool into them (one process), else
    * allocate [batchSize, n * width]. `tableRows` are the whole tables' rows (for names);
-   * `names` overrides the pieces' tensor names.
+   * `names` overrides the pieces' tensor names. `learnedWeights`: the pieces are whole tables
+   * whose bags are weighted by trained row weights (dlrm's `--weighted-pooling learned`).
    */
   constructor(
     backend: Backend,
@@ -57,6 +65,7 @@ export class EmbeddingGroup {
     private readonly optimizer: OptimizerName,
     pooled?: { pooled: Tensor; dPooled: Tensor },
     names?: readonly string[],
+    learnedWeights = false,
   ) {
     const be = backend;
     this.width = group.width;
@@ -85,6 +94,19 @@ export class EmbeddingGroup {
     this.pooled = pooled?.pooled ?? be.alloc([batchSize, n * w], "f32", `pooled embeddings (${w} wide pieces)`);
     this.dPooled = pooled?.dPooled ?? be.alloc([batchSize, n * w], "f32", `pooled gradient (${w} wide pieces)`);
     this.dRows = be.alloc([nnz, w], "f32", `unique-row gradients (${w} wide pieces)`);
+    if (learnedWeights) {
+      for (const s of group.shards) {
+        const rows = shardRows(s);
+        this.rowWeights.push(be.alloc([rows], "f32", `v_W_l.${s.table}`));
+        if (optimizer !== "sgd") this.rowWeightAccs.push(be.alloc([rows], "f32", `v_W_l.${s.table} (Adagrad state)`));
+      }
+      this.dRowWeights = be.alloc([nnz], "f32", "unique-row pooling-weight gradients");
+    }
+  }
+
+  /** The rowWeights arguments of the embedding-bag ops (none for plain sums). */
+  private weighted(): { rowWeights?: readonly Tensor[] } {
+    return this.rowWeights.length === 0 ? {} : { rowWeights: this.rowWeights };
   }
 
   /** Rows of each piece, in order (the sparse input's table sizes). */
@@ -100,12 +122,17 @@ export class EmbeddingGroup {
       pooled: this.pooled,
       batchSize: this.batchSize,
       dim: this.width,
+      ...this.weighted(),
     });
   }
 
-  /** Embedding bags backward from `dPooled` and the sparse optimizer step, fused where the backend has it. */
+  /**
+   * Embedding bags backward from `dPooled` and the sparse optimizer step, fused where the
+   * backend has it (the fused op has no row weights: with learned weights the unfused ops run,
+   * both gradients from the tables as they were, then both steps).
+   */
   backwardAndStep(be: Backend, lr: number): void {
-    if (be.embeddingBagsBackwardSparseStep) {
+    if (be.embeddingBagsBackwardSparseStep && this.dRowWeights === undefined) {
       be.embeddingBagsBackwardSparseStep({
         dPooled: this.dPooled,
         tables: this.tables,
@@ -125,7 +152,7 @@ export class EmbeddingGroup {
     this.step(be, lr);
   }
 
-  /** dRows of every unique row from `dPooled`. */
+  /** dRows of every unique row from `dPooled` (and dRowWeights with learned pooling weights). */
   backward(be: Backend): void {
     be.embeddingBagsBackward({
       dPooled: this.dPooled,
@@ -134,24 +161,39 @@ export class EmbeddingGroup {
       batchSize: this.batchSize,
       dim: this.width,
       numTables: this.shards.length,
+      ...(this.dRowWeights === undefined
+        ? {}
+        : { rowWeights: this.rowWeights, tables: this.tables, dRowWeights: this.dRowWeights }),
     });
   }
 
-  /** The sparse optimizer step of the unique rows from `dRows`. */
+  /**
+   * The sparse optimizer step of the unique rows from `dRows`, then (learned pooling weights)
+   * of the weights' unique entries from `dRowWeights` as tables of dim 1. PyTorch's gradient of
+   * v_W_l.<t> is dense but zero off the rows the batch touched; torch.optim.SGD and Adagrad
+   * (acc += g^2; w -= lr g / (sqrt(acc) + eps)) leave an entry whose g = 0 unchanged (its acc
+   * gains 0, its step is 0), so the sparse step over the unique rows is the same update.
+   */
   step(be: Backend, lr: number): void {
+    this.stepTables(be, lr, this.tables, this.accs, this.dRows, this.width);
+    if (this.dRowWeights !== undefined)
+      this.stepTables(be, lr, this.rowWeights, this.rowWeightAccs, this.dRowWeights, 1);
+  }
+
+  private stepTables(be: Backend, lr: number, tables: Tensor[], accs: Tensor[], dRows: Tensor, dim: number): void {
     const numTables = this.shards.length;
     if (this.optimizer === "sgd") {
-      be.sparseSgdStep({ tables: this.tables, sparse: this.sparse, dRows: this.dRows, lr, dim: this.width, numTables });
+      be.sparseSgdStep({ tables, sparse: this.sparse, dRows, lr, dim, numTables });
       return;
     }
     be.sparseAdagradStep({
-      tables: this.tables,
-      accs: this.accs,
+      tables,
+      accs,
       sparse: this.sparse,
-      dRows: this.dRows,
+      dRows,
       lr,
       eps: ADAGRAD_EPS,
-      dim: this.width,
+      dim,
       numTables,
       rowWise: this.optimizer === "rwsadagrad",
     });

@@ -3,8 +3,9 @@
  * initialisation with dlrm's distributions, and strict checking of loaded weights.
  * Tables: uniform(-sqrt(1/n), sqrt(1/n)); Linear n -> m: W ~ N(0, sqrt(2/(m+n))) (m x n),
  * b ~ N(0, sqrt(1/m)). DCNv2 cross layers (TorchRec's): V_l (K x N) and W_l (N x K) ~
- * N(0, sqrt(2/(N+K))) (xavier normal), b_l zeros. Draw order: state_dict order (tables,
- * bottom MLP, cross network, top MLP; W then b).
+ * N(0, sqrt(2/(N+K))) (xavier normal), b_l zeros; learned pooling weights v_W_l.<t> ones
+ * (no draws, as torch.ones). Draw order: state_dict order (tables, pooling weights, bottom
+ * MLP, cross network, top MLP; W then b).
  */
 import { dcnShape, interactionWidth, type ModelConfig } from "../config.js";
 import type { StateDict } from "../checkpoint/safetensors.js";
@@ -14,11 +15,12 @@ import { physicalTableSpecs } from "./embedding-variant.js";
 export interface ParameterSpec {
   /**
    * dlrm state_dict name: emb_l.<t>.weight, bot_l.<2i>.weight|bias, top_l.<2i>.weight|bias;
-   * the cross network's TorchRec names inter_arch.crossnet.V_kernels.<l> | W_kernels.<l> | bias.<l>.
+   * the cross network's TorchRec names inter_arch.crossnet.V_kernels.<l> | W_kernels.<l> | bias.<l>;
+   * v_W_l.<t> the learned pooling weights (rows).
    */
   name: string;
   shape: number[];
-  kind: "table" | "weight" | "bias" | "zeros";
+  kind: "table" | "weight" | "bias" | "zeros" | "ones";
   /** Uniform(lo, hi) initial values instead of the kind's distribution (QR tables, MD projections). */
   bound?: [number, number];
 }
@@ -42,7 +44,13 @@ export function crossSpecs(m: ModelConfig): ParameterSpec[] {
   ];
 }
 
-/** Every parameter in state_dict order (tables, bottom MLP, cross network, top MLP). */
+/** The learned pooling weights v_W_l.<t> (rows_t each), with `--weighted-pooling learned` only. */
+export function poolingWeightSpecs(m: ModelConfig): ParameterSpec[] {
+  if (m.weightedPooling !== "learned") return [];
+  return m.tableRows.map((rows, t) => ({ name: `v_W_l.${t}`, shape: [rows], kind: "ones" as const }));
+}
+
+/** Every parameter in state_dict order (tables, pooling weights, bottom MLP, cross network, top MLP). */
 export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
   for (const p of physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant)) {
@@ -54,6 +62,7 @@ export function parameterSpecs(m: ModelConfig): ParameterSpec[] {
       ...(plain ? {} : { bound: p.bound }),
     });
   }
+  specs.push(...poolingWeightSpecs(m));
   const { bottom, top } = mlpLayers(m);
   const linear = (prefix: string, widths: readonly number[]): void => {
     for (let i = 0; i + 1 < widths.length; i++) {
@@ -91,7 +100,7 @@ export function initialiseParameters(
       // Drawn all the same and thrown away: the stream must advance as in one process, so
       // every rank's parameters equal one process's.
       if (spec.kind === "table" || spec.bound !== undefined) for (let i = 0; i < size; i++) rng.uniform();
-      else if (spec.kind !== "zeros") for (let i = 0; i < size; i++) rng.normal();
+      else if (spec.kind !== "zeros" && spec.kind !== "ones") for (let i = 0; i < size; i++) rng.normal();
       continue;
     }
     const data = new Float32Array(size);
@@ -105,6 +114,8 @@ export function initialiseParameters(
       const [out, n] = spec.shape as [number, number];
       const std = Math.sqrt(2 / (out + n));
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
+    } else if (spec.kind === "ones") {
+      data.fill(1);
     } else if (spec.kind === "bias") {
       const std = Math.sqrt(1 / spec.shape[0]!);
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();

@@ -144,6 +144,85 @@ describe("embedding bags", () => {
     expect(got.slice(8).every(Number.isNaN)).toBe(true);
   });
 
+  it("weighted forward scales each row by its table's row weight", async () => {
+    const be = new ReferenceBackend();
+    const { t0, t1, sparse } = setup(be);
+    const rowWeights = [f32(be, [3], [2, 0.5, -1]), f32(be, [4], [1, 3, 0.25, 10])];
+    const pooled = f32(be, [2, 4], Array(8).fill(NaN));
+    be.embeddingBagsForward({ tables: [t0, t1], sparse, pooled, batchSize: 2, dim: 2, rowWeights });
+    // sample 0: t0 2*[1, 2] - [5, 6] + 2*[1, 2], t1 10*[70, 80]; sample 1: t0 empty, t1 3*[30, 40] + 10*[70, 80].
+    expect(await values(be, pooled)).toEqual([-1, 2, 700, 800, 0, 0, 790, 920]);
+  });
+
+  it("weighted backward scales the row sums and writes one dot product per unique row", async () => {
+    const be = new ReferenceBackend();
+    const { t0, t1, sparse } = setup(be);
+    const rowWeights = [f32(be, [3], [2, 0.5, -1]), f32(be, [4], [1, 3, 0.25, 10])];
+    const dPooled = f32(be, [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]);
+    const dRows = f32(be, [6, 2], Array(12).fill(NaN));
+    const dRowWeights = f32(be, [6], Array(6).fill(NaN));
+    be.embeddingBagsBackward({
+      dPooled,
+      sparse,
+      dRows,
+      batchSize: 2,
+      dim: 2,
+      numTables: 2,
+      rowWeights,
+      tables: [t0, t1],
+      dRowWeights,
+    });
+    // unweighted sums G: t0 rows 0 [2, 4], 2 [1, 2]; t1 rows 1 [7, 8], 3 [10, 12]; dRows = w[r] G.
+    const got = await values(be, dRows);
+    expect(got.slice(0, 8)).toEqual([4, 8, -1, -2, 21, 24, 100, 120]);
+    expect(got.slice(8).every(Number.isNaN)).toBe(true);
+    // dRowWeights[u] = G[u] . E[r]: [2, 4].[1, 2], [1, 2].[5, 6], [7, 8].[30, 40], [10, 12].[70, 80].
+    const dW = await values(be, dRowWeights);
+    expect(dW.slice(0, 4)).toEqual([10, 17, 530, 1660]);
+    expect(dW.slice(4).every(Number.isNaN)).toBe(true);
+  });
+
+  it("weighted backward needs rowWeights, tables and dRowWeights together", () => {
+    const be = new ReferenceBackend();
+    const { t0, t1, sparse } = setup(be);
+    const dPooled = f32(be, [2, 4], Array(8).fill(0));
+    const dRows = f32(be, [6, 2], Array(12).fill(0));
+    const args = { dPooled, sparse, dRows, batchSize: 2, dim: 2, numTables: 2, tables: [t0, t1] };
+    expect(() => be.embeddingBagsBackward(args)).toThrow(/argument "rowWeights" is missing/);
+    const short = [f32(be, [2], [1, 1]), f32(be, [4], [1, 1, 1, 1])];
+    const dRowWeights = f32(be, [6], Array(6).fill(0));
+    expect(() => be.embeddingBagsBackward({ ...args, rowWeights: short, dRowWeights })).toThrow(
+      /"rowWeights\[0\]" has 2 elements, table 0 has 3 rows/,
+    );
+  });
+
+  it("a sparse Adagrad step of dim 1 on row weights equals torch's dense Adagrad on the zero-filled gradient", async () => {
+    const be = new ReferenceBackend();
+    const { sparse } = setup(be);
+    const init = [0.5, -2, 1.25];
+    const sparseW = [f32(be, [3, 1], init), f32(be, [4, 1], [1, 1, 1, 1])];
+    const accs = [f32(be, [3, 1], [0.1, 0, 0.3]), f32(be, [4, 1], [0, 0, 0, 0])];
+    // t0's unique slots are rows 0 and 2: dRowWeights [0.7, -0.4]; t1's are ignored here.
+    const dRowWeights = f32(be, [6, 1], [0.7, -0.4, 0.2, 0.9, 0, 0]);
+    be.sparseAdagradStep({
+      tables: sparseW,
+      accs,
+      sparse,
+      dRows: dRowWeights,
+      lr: 0.1,
+      eps: 1e-10,
+      dim: 1,
+      numTables: 2,
+      rowWise: false,
+    });
+    const denseW = f32(be, [3], init);
+    const denseAcc = f32(be, [3], [0.1, 0, 0.3]);
+    const grad = f32(be, [3], [0.7, 0, -0.4]);
+    be.adagradStep({ param: denseW, grad, acc: denseAcc, lr: 0.1, eps: 1e-10, size: 3 });
+    expect(await values(be, sparseW[0]!)).toEqual(await values(be, denseW));
+    expect(await values(be, accs[0]!)).toEqual(await values(be, denseAcc));
+  });
+
   it("sparse SGD and both sparse Adagrads update exactly the unique rows", async () => {
     const be = new ReferenceBackend();
     const { t0, t1, sparse } = setup(be);

@@ -304,6 +304,7 @@ export class ReferenceBackend implements Backend {
     pooled: Tensor;
     batchSize: number;
     dim: number;
+    rowWeights?: readonly Tensor[];
   }): void {
     const op = "embeddingBagsForward";
     this.validate(op, args);
@@ -324,16 +325,19 @@ export class ReferenceBackend implements Backend {
       ),
     );
     const pooled = this.f32(args.pooled);
+    const weights = args.rowWeights?.map((w) => this.f32(w));
     const acc = new Float64Array(D);
     for (let t = 0; t < T; t++) {
       const { data } = tables[t]!;
+      const w = weights?.[t];
       for (let b = 0; b < B; b++) {
         acc.fill(0);
         const lo = offsets[t * B + b]!;
         const hi = offsets[t * B + b + 1]!;
         for (let i = lo; i < hi; i++) {
           const r = indices[i]!;
-          for (let j = 0; j < D; j++) acc[j] = acc[j]! + data[r * D + j]!;
+          const s = w === undefined ? 1 : w[r]!;
+          for (let j = 0; j < D; j++) acc[j] = acc[j]! + s * data[r * D + j]!;
         }
         const base = b * T * D + t * D;
         for (let j = 0; j < D; j++) pooled[base + j] = acc[j]!;
@@ -348,14 +352,21 @@ export class ReferenceBackend implements Backend {
     batchSize: number;
     dim: number;
     numTables: number;
+    rowWeights?: readonly Tensor[];
+    tables?: readonly Tensor[];
+    dRowWeights?: Tensor;
   }): void {
     const op = "embeddingBagsBackward";
     this.validate(op, args);
     const { batchSize: B, dim: D, numTables: T } = args;
     const dPooled = this.f32(args.dPooled);
-    const view = this.unique(op, args.sparse, T, B);
+    const rows = args.tables?.map((t) => t.size / D);
+    const view = this.unique(op, args.sparse, T, B, rows);
     const dRows = this.f32(args.dRows);
-    const { tableUniqueOffsets, csrOffsets, csrBags } = view;
+    const weights = args.rowWeights?.map((w) => this.f32(w));
+    const tables = args.tables?.map((t) => this.f32(t));
+    const dW = args.dRowWeights === undefined ? undefined : this.f32(args.dRowWeights);
+    const { tableUniqueOffsets, uniqueRows, csrOffsets, csrBags } = view;
     const acc = new Float64Array(D);
     for (let t = 0; t < T; t++) {
       for (let u = tableUniqueOffsets[t]!; u < tableUniqueOffsets[t + 1]!; u++) {
@@ -364,7 +375,14 @@ export class ReferenceBackend implements Backend {
           const base = csrBags[k]! * T * D + t * D;
           for (let j = 0; j < D; j++) acc[j] = acc[j]! + dPooled[base + j]!;
         }
-        for (let j = 0; j < D; j++) dRows[u * D + j] = acc[j]!;
+        const r = uniqueRows[u]!;
+        const s = weights === undefined ? 1 : weights[t]![r]!;
+        for (let j = 0; j < D; j++) dRows[u * D + j] = s * acc[j]!;
+        if (dW !== undefined && tables !== undefined) {
+          let dot = 0;
+          for (let j = 0; j < D; j++) dot += acc[j]! * tables[t]![r * D + j]!;
+          dW[u] = dot;
+        }
       }
     }
   }

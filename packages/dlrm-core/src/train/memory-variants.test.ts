@@ -1,4 +1,7 @@
-/** Tests that the memory estimate counts QR's and MD's physical tables and MD's projections, not the logical tables. */
+/**
+ * Tests that the memory estimate counts QR's and MD's physical tables and MD's projections,
+ * not the logical tables, and the learned pooling weights (v_W_l) with their optimizer state.
+ */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../config.js";
 import { estimateMemory } from "./memory.js";
@@ -39,5 +42,17 @@ describe("memory estimate of compressed embeddings", () => {
     expect(bytesOf(md, "emb_l.0.embs.weight")).toBe(100_000 * 2 * 2 * 4);
     const mlp = (c: TrainConfig): number => bytesOf(c, "MLP");
     expect(mlp(md) - mlp(base)).toBe(16 * 2 * 3 * 4);
+  });
+});
+
+describe("memory estimate of learned pooling weights", () => {
+  it("one weight per table row, plus its Adagrad accumulator (none for SGD), and a gradient per batch index", () => {
+    const learned: TrainConfig = { ...base, model: { ...base.model, weightedPooling: "learned" } };
+    expect(bytesOf(learned, "pooling weights")).toBe((100_000 + 50) * 2 * 4);
+    expect(bytesOf({ ...learned, optimizer: "sgd" }, "pooling weights")).toBe((100_000 + 50) * 4);
+    const nnz = 2 * base.batchSize;
+    expect(bytesOf(learned, "batch buffers") - bytesOf(base, "batch buffers")).toBe(nnz * 4);
+    const fixed: TrainConfig = { ...base, model: { ...base.model, weightedPooling: "fixed" } };
+    expect(estimateMemory(fixed).totalBytes).toBe(estimateMemory(base).totalBytes);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The memory a configuration needs before anything is allocated: tables, optimizer state,
- * MLP parameters with gradients and accumulators, activations and batch buffers, with a
- * per-table breakdown so a refusal can say what to shrink.
+ * learned pooling weights, MLP parameters with gradients and accumulators, activations and
+ * batch buffers, with a per-table breakdown so a refusal can say what to shrink.
  */
 import { dcnShape, interactionWidth, type TrainConfig } from "../config.js";
 import { tableBagBound, type BagBounds } from "../data/batch.js";
@@ -78,6 +78,11 @@ export function estimateMemory(
     const N = interactionWidth(m);
     activations += layers * B * (rank + 3 * N) + B * (rank + N);
   }
+  if (m.weightedPooling === "learned") {
+    const rows = m.tableRows.reduce((a, r) => a + r, 0);
+    const perRow = cfg.optimizer === "sgd" ? 1 : 2;
+    breakdown.push({ name: "pooling weights v_W_l + optimizer state", bytes: rows * perRow * f32 });
+  }
   const copies = cfg.optimizer === "sgd" ? 2 : 3;
   breakdown.push({
     name: `MLP parameters, gradients${copies === 3 ? ", Adagrad state" : ""}`,
@@ -88,9 +93,10 @@ export function estimateMemory(
   const bags: BagBounds = typeof bounds === "number" ? { maxIndicesPerBag: bounds } : bounds;
   const nnz = owned.reduce((a, s) => a + BE * tableBagBound(bags, s.table), 0);
   const rowFloats = owned.reduce((a, s) => a + BE * tableBagBound(bags, s.table) * shardWidth(s), 0);
+  const weightGrads = m.weightedPooling === "learned" ? nnz : 0;
   breakdown.push({
     name: "batch buffers (indices, CSR map, unique-row gradients)",
-    bytes: (4 * nnz + owned.length * BE) * 4 + rowFloats * f32,
+    bytes: (4 * nnz + owned.length * BE) * 4 + (rowFloats + weightGrads) * f32,
   });
   return { totalBytes: breakdown.reduce((a, e) => a + e.bytes, 0), breakdown };
 }
