@@ -57,6 +57,11 @@ export class BadLineTracker {
     this.seen++;
   }
 
+  /** Records `n` good lines. */
+  goodLines(n: number): void {
+    this.seen += n;
+  }
+
   /** Records a malformed line: rethrows in strict mode, else counts and keeps it. */
   badLine(text: string, err: CriteoParseError): void {
     if (this.policy.mode === "strict") throw err;

@@ -6,13 +6,12 @@
  * (other options or changed inputs) is refused, or rebuilt with `rebuild`. A data error
  * (strict parse error, damaged file, bad-line cap) removes the directory: no partial output.
  */
-import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Rng } from "../../util/rng.js";
 import { CRITEO_SPARSE, CriteoParseError, parseCriteoLine } from "../criteo-line.js";
 import { BadLineRatioError, BadLineTracker, DEFAULT_BAD_LINE_POLICY, type BadLinePolicy } from "./bad-lines.js";
-import { ROW_BYTES, ROW_INTS } from "./binary-rows.js";
+import { ROW_INTS } from "./binary-rows.js";
 import {
   decodeDictionaries,
   dictionaryMapper,
@@ -22,7 +21,17 @@ import {
   type CategoricalMapper,
   type CategoricalMapping,
 } from "./categorical-map.js";
+import {
+  chunkBase,
+  commitChunk,
+  DEFAULT_CHUNK_ROWS,
+  readRecord,
+  type ChunkRecord,
+  type CommitContext,
+} from "./chunk-commit.js";
+import { convertFileFast } from "./chunk-convert.js";
 import { planChunks, type PlannedChunk } from "./chunk-plan.js";
+import { ConvertPool, defaultConvertThreads } from "./convert-pool.js";
 import { openDlrmNpz } from "./dlrm-npz.js";
 import { convertLine, emptyCounts, type LineCounts } from "./line-convert.js";
 import { countLines, CriteoFileError, readLineBlocks } from "./line-stream.js";
@@ -68,9 +77,19 @@ export interface PreprocessOptions {
   onProgress?(p: PreprocessProgress): void;
   /** Called once when another live process holds the directory's lock (this one then waits for it). */
   onWaitForLock?(pid: number): void;
+  /** Worker threads that parse raw lines (default: one per CPU; 0 parses on the calling thread). */
+  threads?: number;
+  /**
+   * "bytes" (default): lines parsed from their bytes by the worker pool; "lines": one string
+   * per line through the strict parser on the calling thread (the reference the first is
+   * tested against; both give the same bytes).
+   */
+  parser?: "bytes" | "lines";
   /** Called after chunk `id` is committed (tests use it to simulate a kill). */
   afterChunk?(id: number): void;
 }
+
+export { DEFAULT_CHUNK_ROWS } from "./chunk-commit.js";
 
 export interface PreprocessResult {
   dir: string;
@@ -79,25 +98,6 @@ export interface PreprocessResult {
   reusedChunks: number;
   writtenChunks: number;
   seconds: number;
-}
-
-interface ChunkRecord extends LineCounts {
-  id: number;
-  day: number;
-  lines: number;
-  messages: string[];
-  sha256: string;
-}
-
-export const DEFAULT_CHUNK_ROWS = 1 << 18;
-
-const chunkBase = (dir: string, id: number): string => join(dir, "chunks", String(id).padStart(6, "0"));
-
-function readRecord(dir: string, c: PlannedChunk): ChunkRecord | undefined {
-  const base = chunkBase(dir, c.id);
-  if (!existsSync(`${base}.json`) || !existsSync(`${base}.bin`)) return undefined;
-  const r = JSON.parse(readFileSync(`${base}.json`, "utf8")) as ChunkRecord;
-  return statSync(`${base}.bin`).size === r.rows * ROW_BYTES && r.lines === c.lines ? r : undefined;
 }
 
 function checkOptions(o: PreprocessOptions): void {
@@ -241,8 +241,9 @@ async function run(
   const reused = records.size;
   const progress = phase("convert");
   const maxLines = Math.max(1, ...chunks.map((c) => c.lines));
-  const buf = new Int32Array(maxLines * ROW_INTS);
   const mapped = new Int32Array(CRITEO_SPARSE);
+  const pool = (o.parser ?? "bytes") === "bytes" ? new ConvertPool(o.threads ?? defaultConvertThreads()) : undefined;
+  let buf: Int32Array | undefined;
   try {
     for (let f = 0; f < o.inputs.length; f++) {
       const fileChunks = chunks.filter((c) => c.file === f);
@@ -250,22 +251,41 @@ async function run(
         progress(key.inputs[f]!.size);
         continue;
       }
-      await convertFile(o.inputs[f]!, fileChunks, {
-        dir,
-        buf,
-        mapped,
-        mapper,
-        tracker,
-        records,
-        lastDay,
-        key,
-        progress,
-        afterChunk: o.afterChunk,
-        onLines: (n) => (lines += n),
-      });
+      if (pool === undefined)
+        await convertFile(o.inputs[f]!, fileChunks, {
+          dir,
+          buf: (buf ??= new Int32Array(maxLines * ROW_INTS)),
+          mapped,
+          mapper,
+          tracker,
+          records,
+          lastDay,
+          key,
+          progress,
+          afterChunk: o.afterChunk,
+          onLines: (n) => (lines += n),
+        });
+      else
+        await convertFileFast(o.inputs[f]!, fileChunks, {
+          dir,
+          tracker,
+          records,
+          afterChunk: o.afterChunk,
+          pool,
+          depth: 2 * Math.max(1, pool.threads) + 2,
+          modulo: key.mapping.kind === "modulo" ? key.mapping.range : undefined,
+          mapper,
+          strict: policy.mode === "strict",
+          subSampleRate: key.subSampleRate,
+          seed: key.seed,
+          lastDay,
+          progress,
+          onLines: (n) => (lines += n),
+        });
     }
     tracker.checkRatio();
   } finally {
+    await pool?.close();
     if (tracker.rejected.length > 0 || tracker.bad > 0) writeRejects(dir, chunks, rejectsFile, tracker.rejected);
   }
   const all = chunks.map((c) => records.get(c.id)!);
@@ -379,9 +399,6 @@ interface ConvertContext {
   onLines(n: number): void;
 }
 
-/** What committing a chunk needs. */
-type CommitContext = Pick<ConvertContext, "dir" | "buf" | "tracker" | "records" | "afterChunk">;
-
 /** Streams one input file, converting the lines of its unfinished chunks. */
 async function convertFile(file: string, fileChunks: PlannedChunk[], cx: ConvertContext): Promise<void> {
   let k = 0;
@@ -421,27 +438,6 @@ async function convertFile(file: string, fileChunks: PlannedChunk[], cx: Convert
       file,
       `has ${line} lines, fewer than the ${fileChunks[fileChunks.length - 1]!.firstLine + fileChunks[fileChunks.length - 1]!.lines} counted when preprocessing started`,
     );
-}
-
-/** Writes a chunk's rows, its rejected lines and then its completion record, each atomically. */
-function commitChunk(cx: CommitContext, c: PlannedChunk, counts: LineCounts, messages: string[]): void {
-  const rejected = cx.tracker.rejected;
-  cx.tracker.rejected = [];
-  const base = chunkBase(cx.dir, c.id);
-  const bytes = new Uint8Array(cx.buf.buffer, 0, counts.rows * ROW_BYTES);
-  writeAtomic(`${base}.bin`, bytes);
-  if (rejected.length > 0) writeAtomic(`${base}.rejects`, rejected.map((l) => `${l}\n`).join(""));
-  const record: ChunkRecord = {
-    id: c.id,
-    day: c.day,
-    lines: c.lines,
-    ...counts,
-    messages,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-  };
-  writeAtomic(`${base}.json`, JSON.stringify(record));
-  cx.records.set(c.id, record);
-  cx.afterChunk?.(c.id);
 }
 
 /** The rejects file: every committed chunk's rejected lines in input order, then those of the unfinished chunk. */
