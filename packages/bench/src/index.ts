@@ -12,6 +12,7 @@ export * from "./flops.js";
 export * from "./html-dist.js";
 export * from "./html-report.js";
 export * from "./op-split.js";
+export * from "./preprocess-bench.js";
 export * from "./required-backends.js";
 export * from "./run-bench.js";
 export * from "./stats.js";

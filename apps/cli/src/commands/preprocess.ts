@@ -1,7 +1,7 @@
 /**
  * `dlrm preprocess`: raw Criteo files to a processed directory, with a progress bar and
  * rows/s. Its flags are the shared dataset flags (shared/dataset-flags.ts) plus
- * --max-ind-range, --numpy-rand-seed and --chunk-rows.
+ * --max-ind-range, --numpy-rand-seed, --chunk-rows and --threads.
  */
 import { statSync } from "node:fs";
 import { Command, Option } from "commander";
@@ -36,13 +36,20 @@ export function registerPreprocess(program: Command): void {
         new Option("--chunk-rows <n>", "lines per chunk, the unit a rerun resumes from")
           .argParser(intArg)
           .default(1 << 18),
+      )
+      .addOption(
+        new Option("--threads <n>", "worker threads that parse the raw lines (0: one per CPU)")
+          .argParser(intArg)
+          .default(0),
       ),
   ).action(async (_o: unknown, cmd: Command) => {
     checkNamedPaths(cmd);
     const o = cmd.opts<Record<string, unknown>>();
     if (o.processedDataFile === undefined) throw new UsageError("--processed-data-file", "is required");
     const d = datasetFromOptions(cmd, { batchSize: 1, seed: o.numpyRandSeed as number })!;
-    const r = await ensureProcessed(d, o.chunkRows as number);
+    const threads = o.threads as number;
+    if (threads < 0) throw new UsageError("--threads", `expected a non-negative integer, got ${threads}`);
+    const r = await ensureProcessed(d, o.chunkRows as number, threads > 0 ? threads : undefined);
     process.stdout.write(
       `${preprocessSummaryLine(
         r,

@@ -10,7 +10,11 @@ import { UsageError } from "../errors.js";
 import type { DatasetSetup } from "./dataset-flags.js";
 
 /** Builds (or resumes, or reuses) the processed directory, with a bar on a terminal and a summary line. */
-export async function ensureProcessed(d: DatasetSetup, chunkRows?: number): Promise<PreprocessResult> {
+export async function ensureProcessed(
+  d: DatasetSetup,
+  chunkRows?: number,
+  threads?: number,
+): Promise<PreprocessResult> {
   const opts: PreprocessOptions = {
     inputs: d.rawFiles,
     output: d.processedDir,
@@ -21,6 +25,7 @@ export async function ensureProcessed(d: DatasetSetup, chunkRows?: number): Prom
     seed: d.seed,
     rebuild: d.rebuild,
     ...(chunkRows === undefined ? {} : { chunkRows }),
+    ...(threads === undefined ? {} : { threads }),
   };
   if (d.rawFiles.length === 0) {
     if (!existsSync(d.processedDir))
