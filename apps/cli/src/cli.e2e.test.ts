@@ -95,6 +95,7 @@ describe("dlrm train runs", () => {
     for (const x of records) {
       expect(Object.keys(x).sort()).toEqual([
         "accuracy",
+        "dataWaitMs",
         "epoch",
         "learningRate",
         "loss",
@@ -106,6 +107,8 @@ describe("dlrm train runs", () => {
       expect(x.accuracy).toBeGreaterThanOrEqual(0);
       expect(x.accuracy).toBeLessThanOrEqual(1);
       expect(x.learningRate).toBe(0.01);
+      expect(x.dataWaitMs).toBeGreaterThanOrEqual(0);
+      expect(x.dataWaitMs).toBeLessThanOrEqual(x.msPerIteration);
     }
   });
 

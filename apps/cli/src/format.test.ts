@@ -13,6 +13,7 @@ const report: PrintReport = {
   loss: 0.6931471,
   accuracy: 0.5123,
   msPerIteration: 12.3449,
+  dataWaitMsPerIteration: 0.5,
   samplesPerSecond: 10_000,
   learningRate: 0.01,
 };

@@ -1,6 +1,6 @@
 /**
  * The `--log-jsonl FILE` writer: one JSON object per print step (step, epoch, loss,
- * accuracy, msPerIteration, samplesPerSecond, learningRate; on several ranks the per-step
+ * accuracy, msPerIteration, dataWaitMs (of it, the wait for the batch), samplesPerSecond, learningRate; on several ranks the per-step
  * all-to-all and all-reduce milliseconds and bytes), appended synchronously so
  * the file is complete up to the last print even if the run dies.
  */
@@ -14,6 +14,8 @@ export interface JsonlRecord {
   loss: number;
   accuracy: number;
   msPerIteration: number;
+  /** Of msPerIteration, the mean time a step waited for its batch. */
+  dataWaitMs: number;
   samplesPerSecond: number;
   learningRate: number;
   /** Multi-process runs: per step, this rank's (rank 0's) collective milliseconds and bytes sent. */
@@ -50,6 +52,7 @@ export class JsonlLog {
       loss: r.loss,
       accuracy: r.accuracy,
       msPerIteration: r.msPerIteration,
+      dataWaitMs: r.dataWaitMsPerIteration,
       samplesPerSecond: r.samplesPerSecond,
       learningRate: r.learningRate,
       ...(r.comm === undefined ? {} : r.comm),

@@ -46,7 +46,7 @@ export function summaryLine(s: TrainSummary): string {
   const perSecond = s.seconds > 0 ? s.samples / s.seconds : 0;
   return (
     `Done: ${formatCount(s.steps)} steps (${formatCount(s.samples)} samples) in ${s.seconds.toFixed(1)} s, ` +
-    `${s.msPerIteration.toFixed(2)} ms/it, ${formatCount(perSecond)} samples/s; ` +
+    `${s.msPerIteration.toFixed(2)} ms/it (${s.dataWaitMsPerIteration.toFixed(2)} waiting for data), ${formatCount(perSecond)} samples/s; ` +
     `final loss ${s.finalLoss.toFixed(6)}, accuracy ${(s.finalAccuracy * 100).toFixed(1)} %`
   );
 }

@@ -85,6 +85,8 @@ export interface PrintReport {
   /** Fraction of those samples with round(p) == y. */
   accuracy: number;
   msPerIteration: number;
+  /** Of msPerIteration, the mean time a step waited for its batch (0 when the next batch was always ready). */
+  dataWaitMsPerIteration: number;
   samplesPerSecond: number;
   learningRate: number;
   /** On one rank of several: collective time and bytes per step, averaged over the window. */
@@ -151,6 +153,8 @@ export interface TrainSummary {
   finalLoss: number;
   finalAccuracy: number;
   msPerIteration: number;
+  /** Of msPerIteration, the mean time a step waited for its batch. */
+  dataWaitMsPerIteration: number;
 }
 
 /**
@@ -232,6 +236,8 @@ export async function trainModel(
   const firstStep = step;
   let windowStart = started;
   let windowSteps = 0;
+  let windowWaitMs = 0;
+  let totalWaitMs = 0;
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   let stopped = false;
   let earlyStopped = false;
@@ -245,7 +251,10 @@ export async function trainModel(
   const cursor = { epoch: startEpoch, batchInEpoch: startBatch };
   for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
     let inEpoch = epoch === startEpoch ? startBatch : 0;
-    for await (const batch of source.batches(epoch, inEpoch)) {
+    for await (const batch of timedBatches(source.batches(epoch, inEpoch), (ms) => {
+      windowWaitMs += ms;
+      totalWaitMs += ms;
+    })) {
       if (inEpoch >= source.batchesPerEpoch) break;
       inEpoch++;
       step++;
@@ -329,12 +338,14 @@ export async function trainModel(
           loss: last.loss,
           accuracy: last.accuracy,
           msPerIteration: ms,
+          dataWaitMsPerIteration: windowWaitMs / windowSteps,
           samplesPerSecond: (cfg.batchSize * 1000) / ms,
           learningRate: rate,
           ...(hybrid === undefined ? {} : { comm: perStep(hybrid.takeCounters(), windowSteps) }),
         });
         windowStart = now;
         windowSteps = 0;
+        windowWaitMs = 0;
       }
       if (opts.onTest !== undefined && opts.onTest.every > 0 && step % opts.onTest.every === 0 && !stopped) {
         stopped = (await opts.onTest.run(model, step, epoch)) === true;
@@ -374,6 +385,23 @@ export async function trainModel(
       finalLoss: last.loss,
       finalAccuracy: last.accuracy,
       msPerIteration: run > 0 ? (seconds * 1000) / run : 0,
+      dataWaitMsPerIteration: run > 0 ? totalWaitMs / run : 0,
     },
   };
+}
+
+/** The batches of `source`, with the time each `next()` waited passed to `onWait` (ms). */
+async function* timedBatches<T>(source: AsyncIterable<T>, onWait: (ms: number) => void): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const t = performance.now();
+      const r = await it.next();
+      onWait(performance.now() - t);
+      if (r.done === true) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
 }
