@@ -16,7 +16,9 @@ export type EmbeddingBits = 4 | 8;
  * - 4-bit (FloatToFusedNBitRowwiseQuantizedSBHalf): dim / 2 bytes, element j in the low
  *   nibble of byte j / 2 when j is even, the high one when odd, then scale and bias as
  *   little-endian fp16 (rowBytes = dim / 2 + 4).
- * The value of code q is q * scale + bias.
+ * The value of code q is q * scale + bias. Round trip per element: 8-bit |x - x'| <=
+ * scale / 2 + 1e-8 (FBGEMM's epsilon in the inverse scale 255 / (range + 1e-8)); 4-bit
+ * scale / 2 plus the fp16 rounding of the bias and of 15 * scale (both half an fp16 ulp).
  */
 export interface QuantizedTable {
   readonly bits: EmbeddingBits;
