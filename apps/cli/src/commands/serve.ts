@@ -81,6 +81,8 @@ export function registerServe(program: Command): void {
       const out = new Float32Array(rows.length);
       await served.evaluate(criteoScoringSource(rows, "request", f.maxBatch, range), {
         onScores: (probs, _t, count) => out.set(probs.subarray(0, count)),
+        // Room for one batch's distinct scores: the default sizes a whole test split's table.
+        tallyCapacity: f.maxBatch,
       });
       return out;
     };
@@ -115,7 +117,7 @@ export function registerServe(program: Command): void {
     });
     const address = await app.listen({ port: f.port, host: f.host });
     process.stderr.write(
-      `dlrm serve: listening on ${address} (model ${f.loadModel}, batches of up to ${f.maxBatch})\n`,
+      `dlrm serve: listening on ${address} (model ${f.loadModel}, batches of up to ${f.maxBatch}, ${served.where})\n`,
     );
     await new Promise<void>((resolve) => {
       const onTerm = (): void => stop("SIGTERM");

@@ -27,8 +27,8 @@ export async function evaluateQuantized(
   try {
     for await (const batch of source.batches(0) as AsyncIterable<CountedBatch>) {
       if (batches >= total) break;
-      const probs = model.score(batch);
-      const count = Math.min(batch.count ?? probs.length, probs.length);
+      const count = Math.min(batch.count ?? batch.targets.length, batch.targets.length);
+      const probs = model.score(batch, count);
       metrics.add(probs, batch.targets, count);
       await opts.onScores?.(probs, batch.targets, count);
       batches++;

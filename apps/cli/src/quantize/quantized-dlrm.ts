@@ -126,15 +126,16 @@ export class QuantizedDlrm {
     return h;
   }
 
-  /** The pooled embeddings [B, T * D] of `batch`'s bags (T*B bags, table-major). */
-  private pool(batch: Batch, B: number): Float32Array {
+  /** The pooled embeddings [n, T * D] of the first n samples of `batch` (T*B bags, table-major). */
+  private pool(batch: Batch, n: number): Float32Array {
     const { D } = this;
     const T = this.tables.length;
+    const B = batch.targets.length;
     const { indices, offsets } = batch.sparse;
-    const pooled = new Float32Array(B * T * D);
+    const pooled = new Float32Array(n * T * D);
     const acc = new Float64Array(D);
     this.tables.forEach((table, t) => {
-      for (let b = 0; b < B; b++) {
+      for (let b = 0; b < n; b++) {
         const lo = offsets[t * B + b]!;
         const hi = offsets[t * B + b + 1]!;
         const at = b * T * D + t * D;
@@ -200,14 +201,18 @@ export class QuantizedDlrm {
     return x;
   }
 
-  /** Click probabilities [B] of `batch`'s B samples (sigmoid, clamped to [t, 1-t] for --loss-threshold t). */
-  score(batch: Batch): Float32Array {
-    const B = batch.targets.length;
+  /**
+   * Click probabilities [B] of `batch`'s B samples (sigmoid, clamped to [t, 1-t] for
+   * --loss-threshold t); only the first `count` are computed (the rest, padding, are 0).
+   */
+  score(batch: Batch, count = batch.targets.length): Float32Array {
+    const full = batch.targets.length;
+    const B = Math.min(count, full);
     const x = this.runLayers(this.bottom, batch.dense.subarray(0, B * this.model.bottomMlp[0]!), B);
     const inter = this.interact(x, this.pool(batch, B), B);
     const logits = this.runLayers(this.top, this.crossForward(inter, B), B);
     const t = this.lossThreshold;
-    const probs = new Float32Array(B);
+    const probs = new Float32Array(full);
     for (let b = 0; b < B; b++) {
       const p = 1 / (1 + Math.exp(-logits[b]!));
       probs[b] = t > 0 ? Math.min(Math.max(p, t), 1 - t) : p;

@@ -3,7 +3,7 @@
  * model), or quantized on the host (--quantize-emb-with-bit / --quantize-mlp-with-bit);
  * either evaluates a batch source forward-only and is released by `dispose`.
  */
-import { evaluate, type BatchSource, type EvaluateOptions, type TrainConfig } from "@dlrm/core";
+import { backendLabel, evaluate, type BatchSource, type EvaluateOptions, type TrainConfig } from "@dlrm/core";
 import { evaluateQuantized } from "../quantize/evaluate-quantized.js";
 import type { QuantizeOptions } from "../quantize/quantized-dlrm.js";
 import { openSavedModel } from "../shared/inference-run.js";
@@ -14,6 +14,8 @@ export interface Scorer {
   readonly file: string;
   /** One line on how it scores (the quantized tables' memory), or undefined on a backend. */
   readonly note: string | undefined;
+  /** Where it scores: the backend's label, or "quantized on the host". */
+  readonly where: string;
   evaluate(source: BatchSource, opts: EvaluateOptions): Promise<unknown>;
   dispose(): void;
 }
@@ -30,6 +32,7 @@ export async function openScorer(
     return {
       file,
       note: memoryLine(q),
+      where: "quantized on the host",
       evaluate: (source, opts) => evaluateQuantized(q, source, config.loss, opts),
       dispose: () => undefined,
     };
@@ -38,6 +41,7 @@ export async function openScorer(
   return {
     file,
     note: undefined,
+    where: `backend ${backendLabel(backend.info.name)}`,
     evaluate: (source, opts) => evaluate(model, source, opts),
     dispose: () => backend.dispose(),
   };
