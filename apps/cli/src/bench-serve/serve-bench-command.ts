@@ -22,6 +22,11 @@ export async function runServeBenchCommand(cmd: Command): Promise<void> {
   lines.push(
     `onnxruntime-node in-process, batches of ${o.rowsPerBatch}: ${o.rowsPerSecond.toFixed(0)} rows/s, p50 ${o.p50Ms.toFixed(3)} ms, p99 ${o.p99Ms.toFixed(3)} ms, AUC ${o.auc.toFixed(4)}`,
   );
+  lines.push(`float32 AUC ${r.float32.auc.toFixed(4)}; in-process on the same rows:`);
+  for (const q of r.quantized)
+    lines.push(
+      `  ${q.flags.join(" ")}: AUC ${q.auc.toFixed(4)} (${(q.auc - r.float32.auc).toFixed(4)}), largest score change ${q.maxScoreDiff.toFixed(4)}, tables ${(q.tableBytes / 2 ** 20).toFixed(2)} MiB`,
+    );
   process.stdout.write(`${lines.join("\n")}\n`);
   if (json !== undefined) {
     writeFileAtomic(json, new TextEncoder().encode(`${JSON.stringify(r, null, 2)}\n`));

@@ -10,9 +10,18 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BinaryMetrics, CRITEO_SPARSE } from "@dlrm/core";
+import {
+  BinaryMetrics,
+  criteoBatch,
+  CRITEO_SPARSE,
+  isOptimizerTensor,
+  parseCriteoLine,
+  readSafetensors,
+  type ModelConfig,
+} from "@dlrm/core";
 import { gitCommit, machineInfo, type MachineInfo } from "@dlrm/bench";
 import { rowBytesOf } from "../quantize/rowwise.js";
+import { QuantizedDlrm, type QuantizeOptions } from "../quantize/quantized-dlrm.js";
 import { runLoad, startServe, type LoadResult } from "./load.js";
 import { onnxScore, type OnnxResult } from "./onnx-score.js";
 
@@ -46,6 +55,15 @@ export interface ServeVariant {
   loads: LoadResult[];
 }
 
+/** One quantization setting scored in-process on the held-out rows: AUC, worst score change, table bytes. */
+export interface QuantizedAuc {
+  flags: string[];
+  auc: number;
+  maxScoreDiff: number;
+  tableBytes: number;
+  mlpBytes: number;
+}
+
 export interface ServeBenchResult {
   command: string;
   createdAt: string;
@@ -56,11 +74,17 @@ export interface ServeBenchResult {
   maxRequests: number;
   maxSeconds: number;
   variants: ServeVariant[];
+  /** Every --quantize-* setting against the float32 server's scores, on the same rows. */
+  quantized: QuantizedAuc[];
+  /** AUC of the float32 server's scores, and its table and MLP bytes. */
+  float32: { auc: number; tableBytes: number; mlpBytes: number };
   onnxruntime: Omit<OnnxResult, "scores"> & { auc: number; maxScoreDiff: number; version: string };
 }
 
 const RANGE = 10000;
 const DIM = 16;
+const BOTTOM = [13, 128, 64, DIM];
+const TOP = [128, 64, 1];
 const MODEL = [
   "--data-generation",
   "dataset",
@@ -69,9 +93,9 @@ const MODEL = [
   "--arch-sparse-feature-size",
   String(DIM),
   "--arch-mlp-bot",
-  "13-128-64-16",
+  BOTTOM.join("-"),
   "--arch-mlp-top",
-  "128-64-1",
+  TOP.join("-"),
   "--loss-function",
   "bce",
 ];
@@ -166,6 +190,7 @@ export async function runServeBench(o: ServeBenchOptions, say: (line: string) =>
         await serve.stop();
       }
     }
+    const quantized = quantizedAucs(join(dir, "m.safetensors"), held, labels, fp32);
     const ort = await onnxScore(join(dir, "m.onnx"), held, RANGE, o.rowsPerRequest, o.maxRequests, o.maxSeconds);
     const { scores, ...timing } = ort;
     say(
@@ -181,6 +206,8 @@ export async function runServeBench(o: ServeBenchOptions, say: (line: string) =>
       maxRequests: o.maxRequests,
       maxSeconds: o.maxSeconds,
       variants,
+      quantized: quantized.settings,
+      float32: { auc: auc(fp32, labels), ...quantized.fp32 },
       onnxruntime: {
         ...timing,
         auc: auc(scores, labels),
@@ -191,6 +218,53 @@ export async function runServeBench(o: ServeBenchOptions, say: (line: string) =>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const SETTINGS: QuantizeOptions[] = [
+  { embBits: 8, mlpBits: 32 },
+  { embBits: 4, mlpBits: 32 },
+  { embBits: 32, mlpBits: 8 },
+  { embBits: 8, mlpBits: 8 },
+  { embBits: 4, mlpBits: 8 },
+];
+
+/** Each quantization setting's scores of `lines` in one batch, against `fp32`'s. */
+function quantizedAucs(
+  weights: string,
+  lines: readonly string[],
+  labels: readonly number[],
+  fp32: readonly number[],
+): { settings: QuantizedAuc[]; fp32: { tableBytes: number; mlpBytes: number } } {
+  const model: ModelConfig = {
+    embeddingDim: DIM,
+    tableRows: new Array<number>(CRITEO_SPARSE).fill(RANGE),
+    bottomMlp: BOTTOM,
+    topMlp: TOP,
+    interaction: "dot",
+    interactionItself: false,
+  };
+  const state = readSafetensors(weights, (name) => !isOptimizerTensor(name));
+  const rows = lines.map((l, i) => parseCriteoLine(l, "held-out", i + 1));
+  const batch = criteoBatch(rows, 0, rows.length, RANGE);
+  let base = { tableBytes: 0, mlpBytes: 0 };
+  const settings = SETTINGS.map((q) => {
+    const m = new QuantizedDlrm(model, state, q, 0, weights);
+    const scores = m.score(batch);
+    const mem = m.memory();
+    base = { tableBytes: mem.fp32TableBytes, mlpBytes: mem.fp32MlpBytes };
+    const flags = [
+      ...(q.embBits === 32 ? [] : ["--quantize-emb-with-bit", String(q.embBits)]),
+      ...(q.mlpBits === 32 ? [] : ["--quantize-mlp-with-bit", String(q.mlpBits)]),
+    ];
+    return {
+      flags,
+      auc: auc(scores, labels),
+      maxScoreDiff: maxDiff(scores, fp32),
+      tableBytes: mem.tableBytes,
+      mlpBytes: mem.mlpBytes,
+    };
+  });
+  return { settings, fp32: base };
 }
 
 function ortVersion(): string {
