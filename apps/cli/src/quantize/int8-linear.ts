@@ -81,12 +81,35 @@ export function int8LinearForward(
     const zero = Math.max(0, Math.min(255, rint(-lo / sx)));
     for (let k = 0; k < n; k++) xq[k] = Math.max(0, Math.min(255, rint(x[b * n + k]! / sx) + zero));
     const s = sx * l.scale;
-    for (let o = 0; o < m; o++) {
+    const put = (o: number, acc: number): void => {
+      const v = (acc - zero * rowSums[o]!) * s + bias[o]!;
+      y[b * m + o] = l.relu && v < 0 ? 0 : v;
+    };
+    let o = 0;
+    // Four outputs per pass over the input codes (each code loaded once for four rows of W).
+    for (; o + 4 <= m; o += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      const w0 = o * n;
+      for (let k = 0; k < n; k++) {
+        const v = xq[k]!;
+        a0 += v * q[w0 + k]!;
+        a1 += v * q[w0 + n + k]!;
+        a2 += v * q[w0 + 2 * n + k]!;
+        a3 += v * q[w0 + 3 * n + k]!;
+      }
+      put(o, a0);
+      put(o + 1, a1);
+      put(o + 2, a2);
+      put(o + 3, a3);
+    }
+    for (; o < m; o++) {
       let acc = 0;
       const w = o * n;
       for (let k = 0; k < n; k++) acc += xq[k]! * q[w + k]!;
-      const v = (acc - zero * rowSums[o]!) * s + bias[o]!;
-      y[b * m + o] = l.relu && v < 0 ? 0 : v;
+      put(o, acc);
     }
   }
 }
@@ -103,12 +126,35 @@ export interface Fp32Linear {
 /** y [B, out] = x W^T (+ b), then ReLU when `relu`; sums in double. */
 export function fp32LinearForward(l: Fp32Linear, x: Float32Array, batch: number, y: Float32Array): void {
   const { inFeatures: n, outFeatures: m, weight, bias } = l;
+  const put = (i: number, acc: number): void => {
+    y[i] = l.relu && acc < 0 ? 0 : acc;
+  };
   for (let b = 0; b < batch; b++) {
-    for (let o = 0; o < m; o++) {
+    const xb = b * n;
+    let o = 0;
+    for (; o + 4 <= m; o += 4) {
+      let a0 = bias === undefined ? 0 : bias[o]!;
+      let a1 = bias === undefined ? 0 : bias[o + 1]!;
+      let a2 = bias === undefined ? 0 : bias[o + 2]!;
+      let a3 = bias === undefined ? 0 : bias[o + 3]!;
+      const w0 = o * n;
+      for (let k = 0; k < n; k++) {
+        const v = x[xb + k]!;
+        a0 += v * weight[w0 + k]!;
+        a1 += v * weight[w0 + n + k]!;
+        a2 += v * weight[w0 + 2 * n + k]!;
+        a3 += v * weight[w0 + 3 * n + k]!;
+      }
+      put(b * m + o, a0);
+      put(b * m + o + 1, a1);
+      put(b * m + o + 2, a2);
+      put(b * m + o + 3, a3);
+    }
+    for (; o < m; o++) {
       let acc = bias === undefined ? 0 : bias[o]!;
       const w = o * n;
-      for (let k = 0; k < n; k++) acc += x[b * n + k]! * weight[w + k]!;
-      y[b * m + o] = l.relu && acc < 0 ? 0 : acc;
+      for (let k = 0; k < n; k++) acc += x[xb + k]! * weight[w + k]!;
+      put(b * m + o, acc);
     }
   }
 }

@@ -161,25 +161,23 @@ export class QuantizedDlrm {
     const F = T + 1;
     const m = this.model;
     const out = new Float32Array(B * width);
-    const z = (b: number, f: number): number => (f === 0 ? b * D : B * D + b * T * D + (f - 1) * D);
-    const both = new Float32Array(B * D + B * T * D);
-    both.set(x, 0);
-    both.set(pooled, B * D);
+    // One sample's features side by side: the bottom MLP's output, then its T pooled embeddings.
+    const feats = new Float32Array(F * D);
     for (let b = 0; b < B; b++) {
       const row = b * width;
+      feats.set(x.subarray(b * D, (b + 1) * D), 0);
+      feats.set(pooled.subarray(b * T * D, (b + 1) * T * D), D);
       if (m.interaction !== "dot") {
-        for (let f = 0; f < F; f++) out.set(both.subarray(z(b, f), z(b, f) + D), row + f * D);
+        out.set(feats, row);
         continue;
       }
-      out.set(x.subarray(b * D, (b + 1) * D), row);
+      out.set(feats.subarray(0, D), row);
       let p = D;
       for (let i = 0; i < F; i++) {
         const last = m.interactionItself ? i : i - 1;
         for (let k = 0; k <= last; k++) {
           let sum = 0;
-          const zi = z(b, i);
-          const zk = z(b, k);
-          for (let j = 0; j < D; j++) sum += both[zi + j]! * both[zk + j]!;
+          for (let j = 0; j < D; j++) sum += feats[i * D + j]! * feats[k * D + j]!;
           out[row + p++] = sum;
         }
       }
