@@ -237,6 +237,11 @@ describe("quantization flags refused by name", () => {
       /--quantize-mlp-with-bit.*16 \(float16 weights\) is not implemented/,
     ],
     [
+      "dlrm export",
+      ["export", "--load-model", "m.safetensors", "--onnx", "x.onnx", "--quantize-emb-with-bit", "8"],
+      /--quantize-emb-with-bit: is for scoring \(dlrm predict, serve\); dlrm export writes the float32 graph/,
+    ],
+    [
       "--save-model beside it",
       [
         "train",

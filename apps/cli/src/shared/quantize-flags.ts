@@ -75,11 +75,15 @@ export function checkQuantizable(q: QuantizeOptions, config: Readonly<TrainConfi
 
 /** `dlrm train` without --inference-only: quantization is for scoring saved weights only (as in dlrm). */
 export function refuseQuantizedTraining(q: QuantizeOptions | undefined): void {
-  if (q !== undefined)
-    throw new UsageError(
-      quantizeFlag(q),
-      "quantizes saved weights for scoring only: add --inference-only --load-model FILE, or use dlrm predict / dlrm serve",
-    );
+  refuseQuantized(
+    q,
+    "quantizes saved weights for scoring only: add --inference-only --load-model FILE, or use dlrm predict / dlrm serve",
+  );
+}
+
+/** A UsageError naming the quantization flag given, with `why`; nothing when none was. */
+export function refuseQuantized(q: QuantizeOptions | undefined, why: string): void {
+  if (q !== undefined) throw new UsageError(quantizeFlag(q), why);
 }
 
 /** checkQuantizable for a parsed run, and no --save-model / --save-onnx (the quantized weights are not written). */
