@@ -1,6 +1,7 @@
 /**
- * Percentiles of measured latencies for `dlrm bench --serve`'s in-process rows: the
- * nearest-rank definition (the smallest sample with at least q of the samples at or below it).
+ * Percentiles of measured latencies for `dlrm bench --serve`'s in-process rows
+ * (onnxruntime-node's batches), by the nearest-rank definition: the smallest sample with at
+ * least a fraction q of the samples at or below it.
  */
 
 /** The nearest-rank q-quantile (0 < q <= 1) of `xs`; NaN for no samples. */

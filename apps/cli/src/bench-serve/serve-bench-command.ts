@@ -1,6 +1,7 @@
 /**
- * The action of `dlrm bench --serve`: the flags read, the measurement run, a short table on
- * stdout and the JSON written atomically where --serve-json says.
+ * The action of `dlrm bench --serve`: the flags read, the measurement run (serve-bench.ts),
+ * a short table on stdout (loads, onnxruntime-node, AUC per quantization setting) and the
+ * JSON written atomically where --serve-json says.
  */
 import type { Command } from "commander";
 import { commandLine } from "@dlrm/bench";
