@@ -2,7 +2,7 @@
  * End-to-end quantized scoring on real Criteo rows: a model trained on the first 9,000 rows
  * of the sample scores the last 1,000 with `dlrm predict --quantize-emb-with-bit 8|4` and
  * `--quantize-mlp-with-bit 8`; every score stays within the stated bound of float32's and
- * the AUC within 0.005; --inference-only reports predict's metrics; `dlrm serve` gives
+ * the AUC within 0.005; --inference-only and dlrm eval report predict's metrics; `dlrm serve` gives
  * predict's quantized scores exactly (inputs are quantized per sample, so batching does not
  * matter); the flags are refused by name where the quantized path cannot run.
  */
@@ -134,6 +134,39 @@ describe("dlrm predict with quantization on 1,000 real rows", () => {
     const m = /Testing on test \(1000 samples.*auc ([\d.]+)/.exec(t.stdout);
     expect(m, t.stdout).not.toBeNull();
     expect(Number(m![1])).toBeCloseTo(auc(scoresOf("q48.txt")), 6);
+  });
+});
+
+describe("dlrm eval with quantization", () => {
+  it("on a processed directory's test split reports the AUC of predict's quantized scores of that split", () => {
+    const pre = dlrm(dir, [
+      "preprocess",
+      "--raw-data-file",
+      "rows.tsv",
+      "--processed-data-file",
+      "p",
+      "--max-ind-range",
+      "5000",
+    ]);
+    expect(pre.status, pre.stderr).toBe(0);
+    const model = [...ARCH.slice(2), "--load-model", "m.safetensors", "--processed-data-file", "p"];
+    const flags = ["--quantize-emb-with-bit", "8", "--quantize-mlp-with-bit", "8"];
+    const ev = dlrm(dir, ["eval", ...model, ...flags]);
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toContain("quantized on the host");
+    const m = /Testing on test \((\d+) samples.*auc ([\d.]+)/.exec(ev.stdout);
+    expect(m, ev.stdout).not.toBeNull();
+    const p = dlrm(dir, ["predict", ...model, ...flags, "--out", "split.tsv", "--out-format", "tsv"]);
+    expect(p.status, p.stderr).toBe(0);
+    const rows = readFileSync(join(dir, "split.tsv"), "utf8").trimEnd().split("\n");
+    expect(rows).toHaveLength(Number(m![1]));
+    const metrics = new BinaryMetrics("bce");
+    metrics.add(
+      Float32Array.from(rows, (l) => Number(l.split("\t")[1])),
+      rows.map((l) => Number(l.split("\t")[0])),
+    );
+    expect(metrics.result().auc).toBeCloseTo(Number(m![2]), 6);
+    metrics.dispose();
   });
 });
 
