@@ -1,10 +1,9 @@
 /**
- * End-to-end quantized scoring on real Criteo rows: a model trained on the first 9,000 rows
- * of the sample scores the last 1,000 with `dlrm predict --quantize-emb-with-bit 8|4` and
- * `--quantize-mlp-with-bit 8`; every score stays within the stated bound of float32's and
- * the AUC within 0.005; --inference-only and dlrm eval report predict's metrics; `dlrm serve` gives
- * predict's quantized scores exactly (inputs are quantized per sample, so batching does not
- * matter); the flags are refused by name where the quantized path cannot run.
+ * End-to-end quantized scoring on 1,000 real Criteo rows (model trained on the 9,000 before
+ * them): `dlrm predict --quantize-emb-with-bit 8|4` / `--quantize-mlp-with-bit 8` scores within
+ * the stated bounds of float32's, AUC within 0.005; --inference-only and dlrm eval report
+ * predict's metrics; `dlrm serve` gives predict's quantized scores exactly (inputs quantized per
+ * sample: batching does not matter); the flags refused by name where the path cannot run.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
