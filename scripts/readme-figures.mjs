@@ -519,6 +519,74 @@ function scalingMeasuredBlock({ file, json: r }) {
   ].join("\n");
 }
 
+/** `dlrm bench --serve`: requests/s and latency per server and client count, then AUC per quantization setting. */
+function serveBlock({ file, json: r }) {
+  const mib = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  const signed = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
+  const o = r.onnxruntime;
+  const speed = [
+    ...r.variants.flatMap((v) =>
+      v.loads.map((l) => [
+        `dlrm serve ${v.name} (${v.where})`,
+        String(l.connections),
+        l.requestsPerSecond.toFixed(0),
+        l.rowsPerSecond.toFixed(0),
+        String(l.p50Ms),
+        String(l.p99Ms),
+        String(l.failed),
+      ]),
+    ),
+    [
+      `onnxruntime-node ${o.version}, in-process, no HTTP`,
+      "1",
+      (o.batches / o.seconds).toFixed(0),
+      o.rowsPerSecond.toFixed(0),
+      ms(o.p50Ms),
+      ms(o.p99Ms),
+      "0",
+    ],
+  ];
+  const settings = [
+    [
+      "float32 (`dlrm serve`, backend)",
+      mib(r.float32.tableBytes),
+      kib(r.float32.mlpBytes),
+      r.float32.auc.toFixed(4),
+      "-",
+      "-",
+    ],
+    ...r.quantized.map((q) => [
+      `\`${q.flags.join(" ")}\``,
+      mib(q.tableBytes),
+      kib(q.mlpBytes),
+      q.auc.toFixed(4),
+      signed(q.auc - r.float32.auc),
+      q.maxScoreDiff.toFixed(4),
+    ]),
+    [
+      `onnxruntime-node (the exported float32 model)`,
+      "-",
+      "-",
+      o.auc.toFixed(4),
+      signed(o.auc - r.float32.auc),
+      o.maxScoreDiff.toExponential(1),
+    ],
+  ];
+  return [
+    table(["server", "clients", "requests/s", "rows/s", "p50 ms", "p99 ms", "failed"], speed),
+    "",
+    `Each request carries ${r.rowsPerRequest} Criteo TSV lines (the held-out rows in turn); each client count runs until ${r.maxRequests} requests or ${r.maxSeconds} seconds, whichever comes first; autocannon's latencies are whole milliseconds. onnxruntime-node scores batches of the same ${r.rowsPerRequest} lines (parsed and hashed per batch) one after another; its requests/s column is batches per second.`,
+    "",
+    table(["scoring", "tables", "MLP weights", "AUC", "AUC change", "largest score change"], settings),
+    "",
+    `AUC on the ${r.model.heldOutRows.toLocaleString("en-US")} held-out rows (rows 9,001 to 10,000 of the sample) of a model trained on the first ${r.model.trainRows.toLocaleString("en-US")}; score changes are against the float32 server's scores of the same rows.`,
+    `The machine has ${r.machine.cores} cores, shared with other jobs while this ran: the server, autocannon and onnxruntime compete for them, so the figures move from run to run.`,
+    "",
+    source(file, r),
+  ].join("\n");
+}
+
 const BLOCKS = {
   "bench-steps": {
     readme: "README.md",
@@ -554,6 +622,7 @@ const BLOCKS = {
     files: ["old", "new"].flatMap((b) => [1, 2, 3].map((r) => `gaudi-tiles-kaggle-${b}-${r}.json`)),
     render: tilesStepBlock,
   },
+  serve: { readme: "README.md", files: ["serve.json"], render: serveBlock },
   "scaling-plan": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingPlanBlock },
   "scaling-step": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingStepBlock },
   "scaling-measured": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingMeasuredBlock },

@@ -38,6 +38,8 @@ import { parseRequiredBackends } from "@dlrm/conformance";
 import { UsageError } from "../errors.js";
 import { selectBackends, toJson } from "../shared/select-backends.js";
 import { addPreprocessBenchOptions, runPreprocessBenchCommand, type PreprocessBenchFlags } from "./bench-preprocess.js";
+import { addServeBenchOptions, serveBenchRequested } from "../shared/serve-bench-flags.js";
+import { runServeBenchCommand } from "../bench-serve/serve-bench-command.js";
 
 /** Parsed flags of `dlrm bench`. */
 export interface BenchFlags {
@@ -231,7 +233,7 @@ export async function runBenchCommand(
 
 /** Registers `dlrm bench` on the program. */
 export function registerBench(program: Command): void {
-  addPreprocessBenchOptions(program.command("bench"))
+  addServeBenchOptions(addPreprocessBenchOptions(program.command("bench")))
     .description(
       "Benchmark the training step per backend and mode beside PyTorch's (ms/iteration, x PyTorch, GFLOP/s vs the measured GEMM peak, memory, phase and op-category split) and per-op kernels.",
     )
@@ -284,8 +286,9 @@ export function registerBench(program: Command): void {
     .option("--json <file>", "write the report as JSON (for --compare)")
     .option("--html <file>", "write a self-contained HTML page with charts")
     .option("--compare <files...>", "compare two --json reports (A.json B.json): ratio B/A per row")
-    .action(async (flags: BenchFlags & PreprocessBenchFlags) => {
+    .action(async (flags: BenchFlags & PreprocessBenchFlags, cmd: Command) => {
       if (flags.preprocess) return runPreprocessBenchCommand(flags);
+      if (serveBenchRequested(cmd)) return runServeBenchCommand(cmd);
       const report = await runBenchCommand(
         { ...flags, command: commandLine() },
         BACKENDS,

@@ -11,6 +11,7 @@ import { datasetFromOptions, type DatasetSetup } from "../shared/dataset-flags.j
 import { evaluationLine, reachesThresholds } from "../shared/evaluation.js";
 import { deepFreeze } from "../shared/freeze.js";
 import { processedInput, scoreSavedModel } from "../shared/inference-run.js";
+import { checkQuantizedInference } from "../shared/quantize-flags.js";
 import { defineTrainOptions, optionsToSetup, type TrainSetup } from "../shared/train-options.js";
 import { checkNamedPaths } from "../shared/path-checks.js";
 
@@ -54,9 +55,13 @@ export function registerEval(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       checkNamedPaths(cmd);
       const { setup, dataset: d, weights, split } = resolveEval(cmd);
+      const quantize = setup.cli.quantize;
+      if (quantize !== undefined) checkQuantizedInference(quantize, setup);
       const input = await processedInput(setup, d, split);
       try {
-        const r = await scoreSavedModel(setup.cli.backend, weights, input, (l) => process.stdout.write(`${l}\n`));
+        const r = await scoreSavedModel(setup.cli.backend, weights, input, (l) => process.stdout.write(`${l}\n`), {
+          quantize,
+        });
         process.stdout.write(`${evaluationLine(split, r)}\n`);
         if (reachesThresholds(d, r)) process.stdout.write("MLPerf threshold reached\n");
       } finally {

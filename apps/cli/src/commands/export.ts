@@ -12,6 +12,7 @@ import { UsageError } from "../errors.js";
 import { archFromCheckpoint } from "../shared/checkpoint-arch.js";
 import { checkOnnxExportable, writeOnnx } from "../shared/onnx-flags.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
+import { refuseQuantized } from "../shared/quantize-flags.js";
 
 /** Sets --arch-interaction-op (and the dcn shape) from `state` when the command line leaves it at its default. */
 function interactionFromCheckpoint(cmd: Command, state: StateDict): void {
@@ -60,6 +61,7 @@ export function registerExport(program: Command): void {
       const state = readSafetensors(weights, (name) => !isOptimizerTensor(name));
       interactionFromCheckpoint(cmd, state);
       const setup = optionsToSetup(cmd);
+      refuseQuantized(setup.cli.quantize, "is for scoring (dlrm predict, serve); dlrm export writes the float32 graph");
       checkOnnxExportable("--onnx", setup.config, setup.cli.multiHotSizes);
       writeOnnx(file, state, setup.config);
       process.stderr.write(

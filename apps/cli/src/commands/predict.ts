@@ -14,6 +14,8 @@ import { checkNamedPaths } from "../shared/path-checks.js";
 import { datasetFromOptions } from "../shared/dataset-flags.js";
 import { processedInput, rawInput, scoreSavedModel, type InferenceInput } from "../shared/inference-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
+import { checkQuantizedInference } from "../shared/quantize-flags.js";
+import type { QuantizeOptions } from "../quantize/quantized-dlrm.js";
 
 type OutFormat = "scores" | "tsv";
 
@@ -31,7 +33,9 @@ function closeStream(out: WriteStream): Promise<void> {
 }
 
 /** The input named by the flags: --processed-data-file (a split) or --raw-data-file (every row). */
-async function openInput(cmd: Command): Promise<{ input: InferenceInput; weights: string; backend: string }> {
+async function openInput(
+  cmd: Command,
+): Promise<{ input: InferenceInput; weights: string; backend: string; quantize: QuantizeOptions | undefined }> {
   const raw = cmd.opts().rawDataFile !== undefined && cmd.opts().processedDataFile === undefined;
   if (raw) cmd.setOptionValueWithSource("dataGeneration", "dataset", "cli");
   const weights = cmd.opts<{ loadModel?: string }>().loadModel;
@@ -39,10 +43,12 @@ async function openInput(cmd: Command): Promise<{ input: InferenceInput; weights
     throw new UsageError("--load-model", "is required by dlrm predict (the weights to score with)");
   archFromCheckpoint(cmd, weights, raw);
   const setup = optionsToSetup(cmd);
+  const quantize = setup.cli.quantize;
+  if (quantize !== undefined) checkQuantizedInference(quantize, setup);
   const d = datasetFromOptions(cmd, setup.config);
   const input =
     d === undefined ? await rawInput(setup) : await processedInput(setup, d, cmd.opts<{ split: SplitName }>().split);
-  return { input, weights, backend: setup.cli.backend };
+  return { input, weights, backend: setup.cli.backend, quantize };
 }
 
 /** Registers `dlrm predict`. */
@@ -69,7 +75,7 @@ export function registerPredict(program: Command): void {
       const { out: outFile, outFormat } = cmd.opts<{ out?: string; outFormat: OutFormat }>();
       if (outFile === undefined) throw new UsageError("--out", "is required by dlrm predict (the scores file)");
       checkNamedPaths(cmd);
-      const { input, weights, backend } = await openInput(cmd);
+      const { input, weights, backend, quantize } = await openInput(cmd);
       const temp = `${outFile}.partial-${process.pid}`;
       // Opened synchronously, so that a failure below always finds the file to remove.
       const out = createWriteStream(temp, { fd: openSync(temp, "w") });
@@ -78,6 +84,7 @@ export function registerPredict(program: Command): void {
         const total = input.source.batchesPerEpoch;
         const every = Math.max(1, Math.ceil(total / 10));
         const r = await scoreSavedModel(backend, weights, input, (l) => process.stderr.write(`${l}\n`), {
+          quantize,
           onScores: (probs, targets, count) => {
             let text = "";
             for (let i = 0; i < count; i++)

@@ -7,11 +7,13 @@
  */
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { CRITEO_DENSE, CRITEO_SPARSE, criteoScoringSource, evaluate, type CriteoRow } from "@dlrm/core";
+import { CRITEO_DENSE, CRITEO_SPARSE, criteoScoringSource, type CriteoRow } from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import { archFromCheckpoint } from "../shared/checkpoint-arch.js";
 import { intArg } from "../shared/flag-values.js";
-import { openSavedModel } from "../shared/inference-run.js";
+import { checkQuantizedInference } from "../shared/quantize-flags.js";
+import { openScorer, type Scorer } from "../serve/scorer.js";
+import { quantizedLabel } from "../shared/quantized-run.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
 import { DynamicBatcher } from "../serve/batcher.js";
 import { BadRequest } from "../serve/rows.js";
@@ -71,11 +73,16 @@ export function registerServe(program: Command): void {
       throw new Error(`--load-model ${f.loadModel}: not a Criteo model (13 dense inputs, 26 tables)`);
     if (!(range > 0) || m.tableRows.some((r) => r < range))
       throw new UsageError("--max-ind-range", `must be a positive row count no larger than every table, got ${range}`);
-    let served = { file: f.loadModel, ...(await openSavedModel(setup.cli.backend, f.loadModel, config, 1)) };
+    const quantize = setup.cli.quantize;
+    if (quantize !== undefined) checkQuantizedInference(quantize, setup);
+    let served = await openScorer(f.loadModel, setup.cli.backend, config, quantize);
+    if (served.note !== undefined) process.stderr.write(`dlrm serve: ${served.note}\n`);
     const score = async (rows: readonly CriteoRow[]): Promise<Float32Array> => {
       const out = new Float32Array(rows.length);
-      await evaluate(served.model, criteoScoringSource(rows, "request", f.maxBatch, range), {
+      await served.evaluate(criteoScoringSource(rows, "request", f.maxBatch, range), {
         onScores: (probs, _t, count) => out.set(probs.subarray(0, count)),
+        // Room for one batch's distinct scores: the default sizes a whole test split's table.
+        tallyCapacity: f.maxBatch,
       });
       return out;
     };
@@ -83,16 +90,16 @@ export function registerServe(program: Command): void {
     /** Loads `path` beside the served model (which keeps serving), then swaps it in between two batches. */
     const reload = async (path = f.loadModel!): Promise<string> => {
       if (!existsSync(path)) throw new BadRequest(`reload: ${path}: no such file`);
-      let next: Awaited<ReturnType<typeof openSavedModel>>;
+      let next: Scorer;
       try {
-        next = await openSavedModel(setup.cli.backend, path, config, 1);
+        next = await openScorer(path, setup.cli.backend, config, quantize);
       } catch (e) {
         throw new BadRequest(`reload: ${(e as Error).message.split("\n")[0]}`);
       }
       await batcher.exclusive(() => {
         const old = served;
-        served = { file: path, ...next };
-        old.backend.dispose();
+        served = next;
+        old.dispose();
       });
       process.stderr.write(`dlrm serve: now serving ${path}\n`);
       return path;
@@ -100,12 +107,17 @@ export function registerServe(program: Command): void {
     const app = createServer({
       batcher,
       bodyLimit: f.bodyLimit,
-      info: () => ({ model: served.file, interaction: m.interaction, maxBatch: f.maxBatch }),
+      info: () => ({
+        model: served.file,
+        interaction: m.interaction,
+        maxBatch: f.maxBatch,
+        ...(quantize === undefined ? {} : { quantize: quantizedLabel(quantize) }),
+      }),
       reload,
     });
     const address = await app.listen({ port: f.port, host: f.host });
     process.stderr.write(
-      `dlrm serve: listening on ${address} (model ${f.loadModel}, batches of up to ${f.maxBatch})\n`,
+      `dlrm serve: listening on ${address} (model ${f.loadModel}, batches of up to ${f.maxBatch}, ${served.where})\n`,
     );
     await new Promise<void>((resolve) => {
       const onTerm = (): void => stop("SIGTERM");
@@ -124,7 +136,7 @@ export function registerServe(program: Command): void {
       process.on("SIGTERM", onTerm);
       process.on("SIGINT", onInt);
     });
-    served.backend.dispose();
+    served.dispose();
     process.stderr.write("dlrm serve: stopped\n");
   });
 }

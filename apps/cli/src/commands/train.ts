@@ -14,6 +14,7 @@ import { checkNamedPaths } from "../shared/path-checks.js";
 import { groupHelp } from "../shared/help-groups.js";
 import { addRefusedDlrmOptions } from "../shared/dlrm-flags.js";
 import { defineTrainOptions, optionsToSetup } from "../shared/train-options.js";
+import { refuseQuantizedTraining } from "../shared/quantize-flags.js";
 
 /** True when mpirun started this process (then it is one rank of a job). */
 async function underMpirun(): Promise<boolean> {
@@ -39,6 +40,7 @@ export function registerTrain(program: Command): void {
   ).action(async (_opts: unknown, cmd: Command) => {
     checkNamedPaths(cmd);
     const setup = optionsToSetup(cmd);
+    if (!inferenceOnlyFromOptions(cmd)) refuseQuantizedTraining(setup.cli.quantize);
     if (inferenceOnlyFromOptions(cmd)) {
       await runInferenceOnly(setup);
     } else if (await underMpirun()) {

@@ -99,8 +99,14 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   D("--optimizer", "sgd, adagrad or rwsadagrad; default adagrad (dlrm: sgd)"),
   R("--dataset-multiprocessing", "switch", "preprocessing is resumable and chunked; `dlrm preprocess` replaces it"),
   D("--inference-only", "needs --load-model; also takes a value (true/false)"),
-  R("--quantize-mlp-with-bit", "value", "quantization is not implemented"),
-  R("--quantize-emb-with-bit", "value", "quantization is not implemented"),
+  D(
+    "--quantize-mlp-with-bit",
+    "8 or 32, for --inference-only, dlrm predict, eval and serve: int8 weights per tensor, inputs per sample; 16 is not implemented",
+  ),
+  D(
+    "--quantize-emb-with-bit",
+    "4, 8 or 32, for --inference-only, dlrm predict, eval and serve: FBGEMM's row-wise layouts, scored on the host",
+  ),
   D("--save-onnx", "takes the file to write (dlrm's is a switch writing dlrm_s_pytorch.onnx); also `dlrm export`"),
   R("--use-gpu", "switch", "use --backend webgpu (or --backend gaudi); --backend auto takes the best available"),
   R("--local_rank", "value", "torch.distributed's launcher is not used; use --world-size N or mpirun"),

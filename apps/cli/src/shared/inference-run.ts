@@ -31,7 +31,10 @@ import { configForTables } from "./dataset-run.js";
 import { ensureProcessed } from "./processed-data.js";
 import { evaluationLine } from "./evaluation.js";
 import { checkOnnxExportable, writeOnnx } from "./onnx-flags.js";
+import type { QuantizeOptions } from "../quantize/quantized-dlrm.js";
 import type { TrainSetup } from "./train-options.js";
+import { scoreQuantized } from "./quantized-run.js";
+import { checkQuantizedInference } from "./quantize-flags.js";
 
 /** What is scored: the model configuration sized for it, the batches, and how to release them. */
 export interface InferenceInput {
@@ -101,9 +104,10 @@ export async function scoreSavedModel(
   weightsFile: string,
   input: InferenceInput,
   say: (line: string) => void,
-  opts: EvaluateOptions & { saveModel?: string } = {},
+  opts: EvaluateOptions & { saveModel?: string; quantize?: QuantizeOptions | undefined } = {},
 ): Promise<EvaluationResult> {
   const { config, source } = input;
+  if (opts.quantize !== undefined) return scoreQuantized(weightsFile, input, opts.quantize, say, opts);
   const { backend, model } = await openSavedModel(backendName, weightsFile, config, source.maxIndicesPerBag);
   try {
     say(`Evaluating ${weightsFile} on ${source.description} (backend ${backendLabel(backend.info.name)})`);
@@ -133,17 +137,16 @@ export async function runInferenceOnly(setup: Readonly<TrainSetup>): Promise<voi
   const say = (l: string): void => void process.stdout.write(`${l}\n`);
   const saveOnnx = setup.cli.saveOnnx;
   if (saveOnnx !== undefined) checkOnnxExportable("--save-onnx", setup.config, setup.cli.multiHotSizes);
+  const quantize = setup.cli.quantize;
+  if (quantize !== undefined) checkQuantizedInference(quantize, setup);
   const input =
     setup.dataset === undefined ? await rawInput(setup) : await processedInput(setup, setup.dataset, "test");
   try {
     const saveModel = setup.cli.saveModel;
-    const r = await scoreSavedModel(
-      setup.cli.backend,
-      weights,
-      input,
-      say,
-      saveModel === undefined ? {} : { saveModel },
-    );
+    const r = await scoreSavedModel(setup.cli.backend, weights, input, say, {
+      ...(saveModel === undefined ? {} : { saveModel }),
+      quantize,
+    });
     say(evaluationLine("test", r));
     if (saveModel !== undefined) say(`Saved the weights to ${saveModel}`);
     if (saveOnnx !== undefined) {

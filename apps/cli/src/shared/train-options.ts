@@ -5,6 +5,8 @@
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
 import { addOnnxOptions, onnxFromOptions } from "./onnx-flags.js";
+import { addQuantizeOptions, quantizeFromOptions } from "./quantize-flags.js";
+import type { QuantizeOptions } from "../quantize/quantized-dlrm.js";
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
@@ -63,6 +65,8 @@ export interface CliOptions {
   saveModel: string | undefined;
   /** The forward graph with the final weights, ONNX (`--save-onnx`). */
   saveOnnx: string | undefined;
+  /** Quantized host scoring (`--quantize-emb-with-bit`, `--quantize-mlp-with-bit`); undefined: float32. */
+  quantize: QuantizeOptions | undefined;
   /** Checkpoints: directory, period (0 = only on a stop signal), how many to keep. */
   checkpointDir: string;
   checkpointEvery: number;
@@ -105,7 +109,9 @@ export function defineTrainOptions(cmd: Command): Command {
   return addPresetOption(
     addWeightedPoolingOptions(
       addEmbeddingVariantOptions(
-        addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+        addRandDataOptions(
+          addMultiHotOptions(addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(cmd))))),
+        ),
       ),
     ),
   )
@@ -482,6 +488,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     saveOnnx: onnxFromOptions(cmd),
+    quantize: quantizeFromOptions(cmd),
     checkpointDir: opts.checkpointDir as string,
     checkpointEvery: opts.checkpointEvery as number,
     checkpointKeep: opts.checkpointKeep as number,
