@@ -10,6 +10,7 @@ import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addWeightedPoolingOptions, applyWeightedPooling } from "./weighted-pooling-flags.js";
+import { addActivationOptions, applyActivation } from "./activation-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -103,9 +104,11 @@ export function defineTrainOptions(cmd: Command): Command {
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addPresetOption(
-    addWeightedPoolingOptions(
-      addEmbeddingVariantOptions(
-        addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+    addActivationOptions(
+      addWeightedPoolingOptions(
+        addEmbeddingVariantOptions(
+          addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+        ),
       ),
     ),
   )
@@ -467,6 +470,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   }
   applyEmbeddingVariant(cmd, config, worldSize);
   applyWeightedPooling(cmd, config, worldSize);
+  applyActivation(cmd, config);
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,
