@@ -47,8 +47,7 @@ const UNIFORMS = uniformStruct(["m: u32", "n: u32", "k: u32", "alpha: f32", "bet
 /** The store of one output element v at (row, col), with beta and the epilogue. */
 function storeExpr(e: Epilogue): string {
   const bias = e === "none" ? "" : "    v = v + bias[col];\n";
-  const act =
-    e === "bias-relu" ? "    v = max(v, 0.0);\n" : e === "bias-sigmoid" ? "    v = sigmoid_of(v);\n" : "";
+  const act = e === "bias-relu" ? "    v = max(v, 0.0);\n" : e === "bias-sigmoid" ? "    v = sigmoid_of(v);\n" : "";
   return `    let idx = row * p.n + col;
     var v = p.alpha * s;
     if (p.beta != 0.0) { v = v + p.beta * c[idx]; }
