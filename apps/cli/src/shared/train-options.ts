@@ -11,6 +11,7 @@ import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from 
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addWeightedPoolingOptions, applyWeightedPooling } from "./weighted-pooling-flags.js";
 import { addActivationOptions, applyActivation } from "./activation-flags.js";
+import { addMultiHotBagsOptions, multiHotBagsFromOptions, type MultiHotBags } from "./multi-hot-bags-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -58,6 +59,8 @@ export interface CliOptions {
   multiHotSizes: number[] | undefined;
   /** How the extra multi-hot ids are drawn (`--multi-hot-distribution-type`). */
   multiHotDistribution: MultiHotDistribution;
+  /** A processed dataset's multi-hot bags: stored in its directory, or expanded per batch (`--multi-hot-bags`). */
+  multiHotBags: MultiHotBags;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
   /** Final weights with the optimizer and training state, safetensors (`--save-model`). */
@@ -107,7 +110,9 @@ export function defineTrainOptions(cmd: Command): Command {
     addActivationOptions(
       addWeightedPoolingOptions(
         addEmbeddingVariantOptions(
-          addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+          addRandDataOptions(
+            addMultiHotBagsOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+          ),
         ),
       ),
     ),
@@ -483,6 +488,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     sharding: shardingOptions(shardingFromOptions(cmd)),
     multiHotSizes: multiHotSizesOf(cmd, config.model.tableRows.length),
     multiHotDistribution: multiHotDistributionOf(cmd),
+    multiHotBags: multiHotBagsFromOptions(cmd),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     saveOnnx: onnxFromOptions(cmd),
