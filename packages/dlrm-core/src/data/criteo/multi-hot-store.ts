@@ -5,7 +5,7 @@
  * streaming the rows through the multi-hot lookup tables and recorded in the manifest
  * (`key.multiHot`, `multiHot`). Training reads a batch's bags by positional reads.
  */
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statfsSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { HostSparseInput } from "../sparse-batch.js";
 import { multiHotTables, type MultiHotDistribution } from "../multi-hot.js";
@@ -76,6 +76,7 @@ export async function ensureMultiHotStore(
         if (diff === undefined && present) return { written: false, rowInts };
         if (diff !== undefined && !opts.rebuild) throw new StaleCacheError(abs, diff);
       }
+      checkDiskSpace(abs, m.summary.rows * rowInts * 4);
       const ds = ProcessedDataset.open(abs);
       try {
         const tables = multiHotTables(want.sizes, m.summary.tableRows, want.seed, want.distribution);
@@ -94,6 +95,16 @@ export async function ensureMultiHotStore(
     },
     opts.onWaitForLock,
   );
+}
+
+/** Refuses, before writing, sidecars of `bytes` that the file system of `dir` has no room for. */
+function checkDiskSpace(dir: string, bytes: number): void {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  if (bytes > free)
+    throw new RangeError(
+      `--multi-hot-sizes: storing the bags in ${dir} needs ${(bytes / 2 ** 30).toFixed(1)} GiB, ${(free / 2 ** 30).toFixed(1)} GiB are free; free space or use --multi-hot-bags expanded`,
+    );
 }
 
 /** Streams rows [start, end) of `ds` through the lookups into `path` (atomically: a temporary file, then rename). */
