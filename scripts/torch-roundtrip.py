@@ -32,7 +32,7 @@ def main():
     # Fixtures made before the tool grew a flag lack its key: the tool's defaults fill them.
     defaults = dict(itself=False, table_rows=None, qr_flag=False, qr_threshold=200, qr_operation="mult",
                     qr_collisions=4, md_flag=False, md_threshold=200, md_temperature=0.3, md_round_dims=False,
-                    weighted_pooling=None)
+                    weighted_pooling=None, activation_function='relu')
     ns = type("Args", (), {**defaults, **args})
     model = ref.DLRM(ns, 26)
     tensors = load(ours)

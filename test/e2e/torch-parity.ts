@@ -48,6 +48,8 @@ interface FixtureArgs {
   md_round_dims?: boolean;
   /** dlrm's --weighted-pooling (v_W_l: learned is trained and saved, fixed keeps ones). */
   weighted_pooling?: "fixed" | "learned";
+  /** dlrm's --activation-function (the MLPs' hidden layers; relu when absent). */
+  activation_function?: "relu" | "sigmoid";
 }
 
 /** The QR or MD embeddings a fixture's arguments ask for (dlrm's flags). */
@@ -83,6 +85,7 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
       ...(a.op === "dcn" ? { dcnLayers: a.dcn_layers!, dcnRank: a.dcn_rank! } : {}),
       ...(fixtureVariant(a) === undefined ? {} : { embeddingVariant: fixtureVariant(a)! }),
       ...(a.weighted_pooling === undefined ? {} : { weightedPooling: a.weighted_pooling }),
+      ...(a.activation_function === "sigmoid" ? { activation: "sigmoid" as const } : {}),
     },
     batchSize: a.batch,
     learningRate: a.lr,
@@ -159,6 +162,8 @@ export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = {
   "torch-parity-weighted-learned": 1e-4,
   "torch-parity-weighted-learned-sgd": 1e-4,
   "torch-parity-weighted-fixed": 1e-4,
+  "torch-parity-sigmoid": 1e-4,
+  "torch-parity-sigmoid-cat-sgd": 1e-4,
 };
 
 export const PARITY_FIXTURES = [
@@ -175,4 +180,6 @@ export const PARITY_FIXTURES = [
   "torch-parity-weighted-learned",
   "torch-parity-weighted-learned-sgd",
   "torch-parity-weighted-fixed",
+  "torch-parity-sigmoid",
+  "torch-parity-sigmoid-cat-sgd",
 ] as const;

@@ -98,7 +98,15 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const dataset =
     setup.dataset === undefined
       ? undefined
-      : await openDatasetRun(setup.config, setup.dataset, say, comm, cli.multiHotSizes, cli.multiHotDistribution);
+      : await openDatasetRun(
+          setup.config,
+          setup.dataset,
+          say,
+          comm,
+          cli.multiHotSizes,
+          cli.multiHotDistribution,
+          cli.multiHotBags,
+        );
   const config = dataset?.config ?? setup.config;
   const opened = dataset?.train ?? (await openSource(setup));
   const source =

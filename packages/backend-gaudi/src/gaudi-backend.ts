@@ -170,6 +170,12 @@ export class GaudiBackend implements Backend {
   reluBackward(args: ArgsOf<"reluBackward">): void {
     this.call("reluBackward", args);
   }
+  sigmoidForward(args: ArgsOf<"sigmoidForward">): void {
+    this.call("sigmoidForward", args);
+  }
+  sigmoidBackward(args: ArgsOf<"sigmoidBackward">): void {
+    this.call("sigmoidBackward", args);
+  }
   crossForward(args: ArgsOf<"crossForward">): void {
     this.call("crossForward", args);
   }

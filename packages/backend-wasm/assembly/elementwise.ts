@@ -1,6 +1,6 @@
 /**
  * Element-wise kernels: bias add and its gradient, ReLU forward/backward, the DCNv2 cross
- * layer's element-wise part forward/backward, fill.
+ * layer's element-wise part forward/backward, fill (the sigmoid's are in sigmoid.ts).
  * f32x4 SIMD over the contiguous dimension with scalar tails (any length works).
  * Pointers are byte offsets into linear memory; counts are elements.
  */

@@ -8,6 +8,21 @@
  * the micro-kernel multiplies bf16 operands and accumulates in f32.
  */
 import { roundPanelBf16 } from "./bf16";
+import { sigmoidOf } from "./sigmoid";
+
+/** linearForward's activation codes (the contract's "none", "relu", "sigmoid"). */
+const ACT_NONE: i32 = 0;
+const ACT_RELU: i32 = 1;
+const ACT_SIGMOID: i32 = 2;
+
+/** One output element's activation: identity, ReLU (f32 max: NaN stays NaN) or `sigmoidOf`. */
+// @ts-ignore: decorator
+@inline
+function activate(v: f32, act: i32): f32 {
+  if (act == ACT_RELU) return max<f32>(v, 0);
+  if (act == ACT_SIGMOID) return sigmoidOf(v);
+  return v;
+}
 
 /** Micro-tile rows (one broadcast A element per row). */
 const MR: i32 = 4;
@@ -100,11 +115,12 @@ function packB(dst: usize, b: usize, n: i32, k: i32, transB: bool, j: i32, nc: i
 
 /**
  * Writes one row of 8 accumulated values to C: v = alpha * acc + beta * C (C not read when
- * beta = 0), then, on the last K block, + bias[col] and ReLU. Vector path for full rows.
+ * beta = 0), then, on the last K block, + bias[col] and the activation (`act`: ACT_NONE, ACT_RELU or
+ * ACT_SIGMOID). Vector path for full rows; the sigmoid is scalar (`sigmoidOf`).
  */
 // @ts-ignore: decorator
 @inline
-function storeRow(cRow: usize, lo: v128, hi: v128, alpha: f32, beta: f32, bias: usize, relu: bool): void {
+function storeRow(cRow: usize, lo: v128, hi: v128, alpha: f32, beta: f32, bias: usize, act: i32): void {
   const va = f32x4.splat(alpha);
   let x = f32x4.mul(lo, va);
   let y = f32x4.mul(hi, va);
@@ -117,17 +133,20 @@ function storeRow(cRow: usize, lo: v128, hi: v128, alpha: f32, beta: f32, bias: 
     x = f32x4.add(x, v128.load(bias));
     y = f32x4.add(y, v128.load(bias, 16));
   }
-  if (relu) {
+  if (act == ACT_RELU) {
     const z = f32x4.splat(0);
     x = f32x4.max(x, z);
     y = f32x4.max(y, z);
   }
   v128.store(cRow, x);
   v128.store(cRow, y, 16);
+  if (act == ACT_SIGMOID) {
+    for (let q = 0; q < 8; q++) store<f32>(cRow + <usize>q * 4, sigmoidOf(load<f32>(cRow + <usize>q * 4)));
+  }
 }
 
 /** Scalar twin of `storeRow` for edge tiles: the same f32 operations in the same order. */
-function storeEdge(c: usize, ldc: usize, edge: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, relu: bool): void {
+function storeEdge(c: usize, ldc: usize, edge: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, act: i32): void {
   for (let r = 0; r < rows; r++) {
     const cRow = c + <usize>r * ldc;
     for (let q = 0; q < cols; q++) {
@@ -135,7 +154,7 @@ function storeEdge(c: usize, ldc: usize, edge: usize, rows: i32, cols: i32, alph
       let v: f32 = load<f32>(edge + <usize>(r * NR + q) * 4) * alpha;
       if (beta != 0) v = v + load<f32>(at) * beta;
       if (bias != 0) v = v + load<f32>(bias + <usize>q * 4);
-      if (relu) v = max<f32>(v, 0);
+      v = activate(v, act);
       store<f32>(at, v);
     }
   }
@@ -147,7 +166,7 @@ function storeEdge(c: usize, ldc: usize, edge: usize, rows: i32, cols: i32, alph
  */
 function microKernel(
   pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
-  alpha: f32, beta: f32, bias: usize, relu: bool, edge: usize,
+  alpha: f32, beta: f32, bias: usize, act: i32, edge: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -173,28 +192,28 @@ function microKernel(
     pb += 32;
   }
   if (rows == MR && cols == NR) {
-    storeRow(c, c00, c01, alpha, beta, bias, relu);
-    storeRow(c + ldc, c10, c11, alpha, beta, bias, relu);
-    storeRow(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
-    storeRow(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
+    storeRow(c, c00, c01, alpha, beta, bias, act);
+    storeRow(c + ldc, c10, c11, alpha, beta, bias, act);
+    storeRow(c + 2 * ldc, c20, c21, alpha, beta, bias, act);
+    storeRow(c + 3 * ldc, c30, c31, alpha, beta, bias, act);
   } else {
     v128.store(edge, c00); v128.store(edge, c01, 16);
     v128.store(edge, c10, 32); v128.store(edge, c11, 48);
     v128.store(edge, c20, 64); v128.store(edge, c21, 80);
     v128.store(edge, c30, 96); v128.store(edge, c31, 112);
-    storeEdge(c, ldc, edge, rows, cols, alpha, beta, bias, relu);
+    storeEdge(c, ldc, edge, rows, cols, alpha, beta, bias, act);
   }
 }
 
-/** C[i0:i1, j0:j1] = beta * C (zero when beta = 0, ignoring what C held), + bias, ReLU. */
-function scaleOnly(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: f32, bias: usize, relu: bool): void {
+/** C[i0:i1, j0:j1] = beta * C (zero when beta = 0, ignoring what C held), + bias, the activation. */
+function scaleOnly(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: f32, bias: usize, act: i32): void {
   for (let i = i0; i < i1; i++) {
     const row = c + <usize>i * <usize>n * 4;
     for (let j = j0; j < j1; j++) {
       const at = row + <usize>j * 4;
       let v: f32 = beta != 0 ? load<f32>(at) * beta : 0;
       if (bias != 0) v = v + load<f32>(bias + <usize>j * 4);
-      if (relu) v = max<f32>(v, 0);
+      v = activate(v, act);
       store<f32>(at, v);
     }
   }
@@ -203,11 +222,11 @@ function scaleOnly(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: f
 /** The blocked driver shared by `gemm` and `linearForward` (bias = 0 means no bias). */
 function gemmRange(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
-  alpha: f32, beta: f32, bias: usize, relu: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: bool,
+  alpha: f32, beta: f32, bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: bool,
 ): void {
   if (i0 >= i1 || j0 >= j1) return;
   if (k == 0 || alpha == 0) {
-    scaleOnly(c, n, i0, i1, j0, j1, beta, bias, relu);
+    scaleOnly(c, n, i0, i1, j0, j1, beta, bias, act);
     return;
   }
   const pA = scratch;
@@ -222,7 +241,7 @@ function gemmRange(
       const last = pc + kc == k;
       const betaBlock: f32 = first ? beta : 1;
       const biasBlock: usize = last ? bias : 0;
-      const reluBlock = last && relu;
+      const actBlock = last ? act : ACT_NONE;
       packB(pB, b, n, k, transB, jc, nc, pc, kc);
       if (bf16) roundPanelBf16(pB, ((nc + NR - 1) / NR) * NR * kc);
       for (let ic = i0; ic < i1; ic += MC) {
@@ -236,7 +255,7 @@ function gemmRange(
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const cTile = c + <usize>(ic + ir) * ldc + <usize>(jc + jr) * 4;
-            microKernel(pA + <usize>(ir * kc) * 4, pb, kc, cTile, ldc, rows, cols, alpha, betaBlock, biasTile, reluBlock, edge);
+            microKernel(pA + <usize>(ir * kc) * 4, pb, kc, cTile, ldc, rows, cols, alpha, betaBlock, biasTile, actBlock, edge);
           }
         }
       }
@@ -255,17 +274,17 @@ export function gemm(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32,
   alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: i32,
 ): void {
-  gemmRange(a, b, c, m, n, k, transA != 0, transB != 0, alpha, beta, 0, false, i0, i1, j0, j1, scratch, bf16 != 0);
+  gemmRange(a, b, c, m, n, k, transA != 0, transB != 0, alpha, beta, 0, ACT_NONE, i0, i1, j0, j1, scratch, bf16 != 0);
 }
 
 /**
  * Linear layer on output rows [i0, i1) x columns [j0, j1), overwrite:
- * y (B x N) = act(x (B x K) * W^T + bias), W stored N x K; act = ReLU when relu != 0.
+ * y (B x N) = act(x (B x K) * W^T + bias), W stored N x K; act: none (0), ReLU (1) or sigmoid (2).
  * The bias and activation are the epilogue of the GEMM's last K block. bf16 != 0 rounds x and W.
  */
 export function linearForward(
-  x: usize, w: usize, bias: usize, y: usize, batch: i32, inFeatures: i32, outFeatures: i32, relu: i32,
+  x: usize, w: usize, bias: usize, y: usize, batch: i32, inFeatures: i32, outFeatures: i32, act: i32,
   i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bf16: i32,
 ): void {
-  gemmRange(x, w, y, batch, outFeatures, inFeatures, false, true, 1, 0, bias, relu != 0, i0, i1, j0, j1, scratch, bf16 != 0);
+  gemmRange(x, w, y, batch, outFeatures, inFeatures, false, true, 1, 0, bias, act, i0, i1, j0, j1, scratch, bf16 != 0);
 }

@@ -9,6 +9,7 @@ export { roundToBf16 } from "./bf16";
 export {
   biasAddForward, biasAddBackward, reluForward, reluBackward, crossForward, crossBackward, fill,
 } from "./elementwise";
+export { sigmoidForward, sigmoidBackward } from "./sigmoid";
 export { embeddingBagsForward, embeddingBagsBackward } from "./embedding-bags";
 export { interactionForward, interactionBackward } from "./interaction";
 export { lossForward, lossBackward } from "./loss";

@@ -143,6 +143,12 @@ export class WasmBackend implements Backend {
   reluBackward(args: Args<"reluBackward">): void {
     dense.reluBackward(this.checked("reluBackward", args), args);
   }
+  sigmoidForward(args: Args<"sigmoidForward">): void {
+    dense.sigmoidForward(this.checked("sigmoidForward", args), args);
+  }
+  sigmoidBackward(args: Args<"sigmoidBackward">): void {
+    dense.sigmoidBackward(this.checked("sigmoidBackward", args), args);
+  }
   crossForward(args: Args<"crossForward">): void {
     dense.crossForward(this.checked("crossForward", args), args);
   }

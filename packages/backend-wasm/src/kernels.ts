@@ -32,7 +32,8 @@ export type LinearKernel = (
   batch: number,
   inFeatures: number,
   outFeatures: number,
-  relu: number,
+  /** 0 none, 1 ReLU, 2 sigmoid. */
+  act: number,
   i0: number,
   i1: number,
   j0: number,
@@ -63,6 +64,8 @@ export interface Kernels {
   biasAddBackward(dY: number, dBias: number, rows: number, cols: number): void;
   reluForward(x: number, y: number, size: number): void;
   reluBackward(y: number, dY: number, dX: number, size: number): void;
+  sigmoidForward(x: number, y: number, size: number): void;
+  sigmoidBackward(y: number, dY: number, dX: number, size: number): void;
   crossForward(x0: number, y: number, xl: number, out: number, size: number): void;
   /** dXl is ignored (may be 0) when hasXl = 0. */
   crossBackward(

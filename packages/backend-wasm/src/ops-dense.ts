@@ -1,10 +1,10 @@
 /**
  * Dense ops of the contract on the wasm kernels: gemm and the fused linearForward (through
- * the thread pool), bias add and its gradient, ReLU, the cross layer's element-wise part, fill, loss forward/backward, dense SGD,
+ * the thread pool), bias add and its gradient, ReLU, sigmoid, the cross layer's element-wise part, fill, loss forward/backward, dense SGD,
  * Adagrad and fused Adagrad. Arguments arrive checked by core's `validateOp` (backend.ts);
  * each op maps its tensors to offsets and calls one kernel.
  */
-import { meanOver, type BackendOps, type FusedOps, type Precision, type Tensor } from "@dlrm/core";
+import { meanOver, type Activation, type BackendOps, type FusedOps, type Precision, type Tensor } from "@dlrm/core";
 import { encodeArgs } from "./gemm-pool.js";
 import { OP_GEMM, OP_LINEAR } from "./control.js";
 import type { OpContext } from "./context.js";
@@ -51,13 +51,16 @@ export function gemmNaive(ctx: OpContext, args: Args<"gemm">): void {
   ctx.kernels.gemmNaive(a, b, c, m, n, k, args.transA ? 1 : 0, args.transB ? 1 : 0, args.alpha, args.beta);
 }
 
+/** The kernel's activation codes (assembly/gemm.ts's ACT_NONE, ACT_RELU, ACT_SIGMOID). */
+const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { none: 0, relu: 1, sigmoid: 2 };
+
 /** y (B x N) = act(x (B x K) W^T + bias), W (N x K); bias and activation fused into the GEMM. */
 export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">): void {
   const bf16 = bf16Flag(args.precision);
   const m = args.batchSize,
     k = args.inFeatures,
     n = args.outFeatures;
-  const relu = args.activation === "relu" ? 1 : 0;
+  const act = ACTIVATION_CODES[args.activation];
   const [x, w, bias, y] = ctx.registry.offsets(args.x, args.weight, args.bias, args.y);
   const kernel = ctx.kernels.linearForward;
   ctx.pool.run({
@@ -65,9 +68,9 @@ export function linearForward(ctx: OpContext, args: FusedArgs<"linearForward">):
     m,
     n,
     k,
-    runLocal: (i0, i1, j0, j1, s) => kernel(x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16),
+    runLocal: (i0, i1, j0, j1, s) => kernel(x, w, bias, y, m, k, n, act, i0, i1, j0, j1, s, bf16),
     encode: (ctl, f32, i0, i1, j0, j1, s) =>
-      encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, relu, i0, i1, j0, j1, s, bf16]),
+      encodeArgs(ctl, f32, [x, w, bias, y, m, k, n, act, i0, i1, j0, j1, s, bf16]),
   });
 }
 
@@ -106,6 +109,20 @@ export function reluBackward(ctx: OpContext, args: Args<"reluBackward">): void {
   const size = args.size;
   const [y, dY, dX] = ctx.registry.offsets(args.y, args.dY, args.dX);
   ctx.kernels.reluBackward(y, dY, dX, size);
+}
+
+/** y[i] = sigmoid(x[i]). */
+export function sigmoidForward(ctx: OpContext, args: Args<"sigmoidForward">): void {
+  const size = args.size;
+  const [x, y] = ctx.registry.offsets(args.x, args.y);
+  ctx.kernels.sigmoidForward(x, y, size);
+}
+
+/** dX[i] = (dY[i] * y[i]) * (1 - y[i]). */
+export function sigmoidBackward(ctx: OpContext, args: Args<"sigmoidBackward">): void {
+  const size = args.size;
+  const [y, dY, dX] = ctx.registry.offsets(args.y, args.dY, args.dX);
+  ctx.kernels.sigmoidBackward(y, dY, dX, size);
 }
 
 /** out[i] = x0[i] * y[i] + xl[i]. */

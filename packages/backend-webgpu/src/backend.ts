@@ -25,6 +25,7 @@ import { acquireDevice, type DeviceLimits } from "./device.js";
 import { FaultBuffer } from "./faults.js";
 import { roundToBf16 } from "./kernels/bf16.js";
 import * as elementwise from "./kernels/elementwise.js";
+import * as sigmoid from "./kernels/sigmoid.js";
 import * as bags from "./kernels/embedding-bags.js";
 import { fill } from "./kernels/fill.js";
 import { gemm, linearForward, type GemmVariant } from "./kernels/gemm.js";
@@ -249,6 +250,12 @@ export class WebGpuBackend implements Backend {
   }
   reluBackward(args: Args<"reluBackward">): void {
     elementwise.reluBackward(this.checked("reluBackward", args), args);
+  }
+  sigmoidForward(args: Args<"sigmoidForward">): void {
+    sigmoid.sigmoidForward(this.checked("sigmoidForward", args), args);
+  }
+  sigmoidBackward(args: Args<"sigmoidBackward">): void {
+    sigmoid.sigmoidBackward(this.checked("sigmoidBackward", args), args);
   }
   crossForward(args: Args<"crossForward">): void {
     elementwise.crossForward(this.checked("crossForward", args), args);

@@ -41,6 +41,8 @@ describe("op categories", () => {
       biasAddBackward: "other",
       reluForward: "other",
       reluBackward: "other",
+      sigmoidForward: "other",
+      sigmoidBackward: "other",
       lossForward: "other",
       lossBackward: "other",
       fill: "other",

@@ -57,7 +57,7 @@ const linear = (
     [64, 128, 256],
   ] as const
 ).flatMap(([B, K, N]) =>
-  (["none", "relu"] as const satisfies readonly Activation[]).map((activation) =>
+  (["none", "relu", "sigmoid"] as const satisfies readonly Activation[]).map((activation) =>
     defineCase({
       name: `linearForward/bf16 B=${B} ${K}->${N} ${activation}`,
       ops: ["linearForward"],

@@ -20,6 +20,7 @@ import { lossCases } from "./loss.cases.js";
 import { mediumCases } from "./medium.cases.js";
 import { optimizerCases } from "./optimizers.cases.js";
 import { reluCases } from "./relu.cases.js";
+import { sigmoidCases } from "./sigmoid.cases.js";
 import { crossCases } from "./cross.cases.js";
 import { trainingStepCases } from "./training-step.cases.js";
 
@@ -28,6 +29,7 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...gemmCases,
   ...biasCases,
   ...reluCases,
+  ...sigmoidCases,
   ...crossCases,
   ...embeddingBagsCases,
   ...interactionCases,

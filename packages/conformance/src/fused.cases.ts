@@ -15,7 +15,7 @@ const LINEAR_SHAPES: readonly (readonly [number, number, number])[] = [
 ];
 
 const linear: ConformanceCase[] = LINEAR_SHAPES.flatMap(([B, K, N]) =>
-  (["none", "relu"] as const satisfies readonly Activation[]).map((activation) =>
+  (["none", "relu", "sigmoid"] as const satisfies readonly Activation[]).map((activation) =>
     defineCase({
       name: `linearForward/B=${B} ${K}->${N} ${activation}`,
       ops: ["linearForward"],

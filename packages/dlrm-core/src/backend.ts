@@ -28,7 +28,8 @@ export interface Tensor {
   readonly dtype: DType;
 }
 
-export type Activation = "none" | "relu";
+/** A linear layer's activation: none, ReLU, or the logistic sigmoid (dlrm's `--activation-function`). */
+export type Activation = "none" | "relu" | "sigmoid";
 export type InteractionOp = "dot" | "cat";
 export type LossFunction = "bce" | "mse";
 
@@ -95,6 +96,18 @@ export interface BackendOps {
 
   /** ReLU gradient, overwrite (in place allowed): dX[i] = y[i] > 0 ? dY[i] : 0. */
   reluBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void;
+
+  /**
+   * Logistic sigmoid, overwrite (in place allowed): y[i] = 1 / (1 + exp(-x[i])) over `size`
+   * elements, computed as exp(x) / (1 + exp(x)) for x < 0 (no overflow); NaN propagates.
+   */
+  sigmoidForward(args: { x: Tensor; y: Tensor; size: number }): void;
+
+  /**
+   * Sigmoid gradient from its output, overwrite (in place allowed):
+   * dX[i] = (dY[i] * y[i]) * (1 - y[i]), in that order.
+   */
+  sigmoidBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void;
 
   /**
    * DCNv2 cross layer (TorchRec's LowRankCrossNet), its element-wise part, overwrite:
@@ -288,7 +301,10 @@ export interface BackendOps {
 
 /** Optional fused ops: core uses them when present. Same conformance cases as the unfused sequence. */
 export interface FusedOps {
-  /** y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite. bf16 rounds x and W as gemm. */
+  /**
+   * y (B x N) = act(x (B x K) * W^T + bias), W is (N x K), overwrite; act is the identity, ReLU
+   * or the sigmoid of `sigmoidForward`. bf16 rounds x and W as gemm.
+   */
   linearForward?(args: {
     x: Tensor;
     weight: Tensor;
@@ -396,6 +412,8 @@ export const REQUIRED_OPS = [
   "biasAddBackward",
   "reluForward",
   "reluBackward",
+  "sigmoidForward",
+  "sigmoidBackward",
   "crossForward",
   "crossBackward",
   "embeddingBagsForward",

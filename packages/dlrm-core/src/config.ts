@@ -53,7 +53,16 @@ export interface ModelConfig {
    * ones, which is the plain sum. Plain sums when absent.
    */
   weightedPooling?: WeightedPooling;
+  /**
+   * dlrm's `--activation-function`: the activation after every hidden linear layer of both
+   * MLPs (the top MLP's last layer stays a logit, its sigmoid fused into the loss). ReLU when
+   * absent.
+   */
+  activation?: HiddenActivation;
 }
+
+/** dlrm's `--activation-function` choices. */
+export type HiddenActivation = "relu" | "sigmoid";
 
 /** dlrm's `--weighted-pooling` choices. */
 export type WeightedPooling = "fixed" | "learned";
@@ -243,6 +252,8 @@ export function validateConfig(c: TrainConfig): void {
   m.bottomMlp.forEach((w) => positiveInt("--arch-mlp-bot", w));
   validateEmbeddingVariant(m);
   validateWeightedPooling(m, c.optimizer);
+  if (m.activation !== undefined && m.activation !== "relu" && m.activation !== "sigmoid")
+    throw new ConfigError("--activation-function", `expected relu or sigmoid, got ${String(m.activation)}`);
   const width = pooledWidth(m.embeddingDim, m.embeddingVariant);
   if (m.bottomMlp[m.bottomMlp.length - 1] !== width) {
     const of = width === m.embeddingDim ? "--arch-sparse-feature-size" : "twice --arch-sparse-feature-size (QR concat)";

@@ -271,6 +271,24 @@ describe("quantization flags refused by name", () => {
       /--quantize-emb-with-bit: cannot be combined with --weighted-pooling learned/,
     ],
     [
+      "sigmoid hidden layers",
+      [
+        "predict",
+        ...ARCH,
+        "--raw-data-file",
+        "rows.tsv",
+        "--load-model",
+        "m.safetensors",
+        "--out",
+        "x.txt",
+        "--activation-function",
+        "sigmoid",
+        "--quantize-mlp-with-bit",
+        "8",
+      ],
+      /--quantize-mlp-with-bit: cannot be combined with --activation-function sigmoid/,
+    ],
+    [
       "float16 MLPs (16)",
       [
         "predict",

@@ -1,7 +1,8 @@
 /**
  * `dlrm preprocess`: raw Criteo files to a processed directory, with a progress bar and
  * rows/s. Its flags are the shared dataset flags (shared/dataset-flags.ts) plus
- * --max-ind-range, --numpy-rand-seed, --chunk-rows and --threads.
+ * --max-ind-range, --numpy-rand-seed, --chunk-rows, --threads and the multi-hot flags (with
+ * --multi-hot-sizes the directory also stores the expanded bags, as `dlrm train` reads them).
  */
 import { statSync } from "node:fs";
 import { Command, Option } from "commander";
@@ -10,12 +11,13 @@ import { addDatasetOptions, datasetFromOptions } from "../shared/dataset-flags.j
 import { intArg } from "../shared/flag-values.js";
 import { ensureProcessed, preprocessSummaryLine } from "../shared/processed-data.js";
 import { checkNamedPaths } from "../shared/path-checks.js";
+import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "../shared/multi-hot-flags.js";
+import { CRITEO_SPARSE } from "@dlrm/core";
 
 /** Registers `dlrm preprocess`. */
 export function registerPreprocess(program: Command): void {
   addDatasetOptions(
-    program
-      .command("preprocess")
+    addMultiHotOptions(program.command("preprocess"))
       .description(
         "Convert raw Criteo files (plain or gzip) to a processed directory of dlrm's 40 x int32 binary rows; resumable.",
       )
@@ -49,7 +51,9 @@ export function registerPreprocess(program: Command): void {
     const d = datasetFromOptions(cmd, { batchSize: 1, seed: o.numpyRandSeed as number })!;
     const threads = o.threads as number;
     if (threads < 0) throw new UsageError("--threads", `expected a non-negative integer, got ${threads}`);
-    const r = await ensureProcessed(d, o.chunkRows as number, threads > 0 ? threads : undefined);
+    const sizes = multiHotFromOptions(cmd, CRITEO_SPARSE);
+    const multiHot = sizes === undefined ? undefined : { sizes, distribution: multiHotDistributionOf(cmd) };
+    const r = await ensureProcessed(d, o.chunkRows as number, multiHot, threads > 0 ? threads : undefined);
     process.stdout.write(
       `${preprocessSummaryLine(
         r,

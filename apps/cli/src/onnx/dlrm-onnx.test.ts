@@ -1,8 +1,8 @@
 /**
  * The exported graph against a float64 forward pass written out here (bottom MLP, sum bags,
- * dot/cat interaction, top MLP, sigmoid), on seeded weights with bags of varied lengths:
- * empty bags (trailing ones too), repeated indices, several batch sizes in one session, and
- * the --loss-threshold clamp; and a checkpoint whose shapes do not fit is refused by name.
+ * dot/cat interaction, top MLP, sigmoid; ReLU or sigmoid hidden layers), on seeded weights
+ * with bags of varied lengths: empty bags (trailing ones too), repeated indices, several batch
+ * sizes in one session, and the --loss-threshold clamp; and a checkpoint whose shapes do not fit is refused by name.
  */
 import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
@@ -38,15 +38,16 @@ function seededState(m: ModelConfig, topInput: number): StateDict {
   return state;
 }
 
-/** y = W x + b over the float64 `x`, with Relu unless `logit`. */
-function linear64(state: StateDict, name: string, x: number[], logit: boolean): number[] {
+/** y = W x + b over the float64 `x`, then the model's activation (ReLU or sigmoid) unless `logit`. */
+function linear64(state: StateDict, m: ModelConfig, name: string, x: number[], logit: boolean): number[] {
   const w = state.get(`${name}.weight`)!;
   const b = state.get(`${name}.bias`)!;
   const [out, n] = w.shape as [number, number];
   return Array.from({ length: out }, (_, o) => {
     let s = b.data[o]!;
     for (let k = 0; k < n; k++) s += w.data[o * n + k]! * x[k]!;
-    return logit ? s : Math.max(s, 0);
+    if (logit) return s;
+    return m.activation === "sigmoid" ? 1 / (1 + Math.exp(-s)) : Math.max(s, 0);
   });
 }
 
@@ -54,7 +55,7 @@ function linear64(state: StateDict, name: string, x: number[], logit: boolean): 
 function forward64(state: StateDict, m: ModelConfig, dense: number[], bags: number[][], threshold: number): number {
   const D = m.embeddingDim;
   let x = dense;
-  for (let i = 0; i + 1 < m.bottomMlp.length; i++) x = linear64(state, `bot_l.${2 * i}`, x, false);
+  for (let i = 0; i + 1 < m.bottomMlp.length; i++) x = linear64(state, m, `bot_l.${2 * i}`, x, false);
   const pooled = bags.map((bag, t) => {
     const w = state.get(`emb_l.${t}.weight`)!.data;
     return Array.from({ length: D }, (_, j) => bag.reduce((s, r) => s + w[r * D + j]!, 0));
@@ -68,7 +69,7 @@ function forward64(state: StateDict, m: ModelConfig, dense: number[], bags: numb
       for (let k = 0; k <= (m.interactionItself ? i : i - 1); k++)
         r.push(f[i]!.reduce((s, v, j) => s + v * f[k]![j]!, 0));
   }
-  for (let i = 0; i < m.topMlp.length; i++) r = linear64(state, `top_l.${2 * i}`, r, i === m.topMlp.length - 1);
+  for (let i = 0; i < m.topMlp.length; i++) r = linear64(state, m, `top_l.${2 * i}`, r, i === m.topMlp.length - 1);
   const p = 1 / (1 + Math.exp(-r[0]!));
   return threshold > 0 ? Math.min(Math.max(p, threshold), 1 - threshold) : p;
 }
@@ -112,6 +113,7 @@ const CASES: { label: string; model: ModelConfig; threshold: number }[] = [
   { label: "dot", model: MODEL, threshold: 0 },
   { label: "dot with --arch-interaction-itself", model: { ...MODEL, interactionItself: true }, threshold: 0 },
   { label: "cat with --loss-threshold 0.4", model: { ...MODEL, interaction: "cat" }, threshold: 0.4 },
+  { label: "dot with --activation-function sigmoid", model: { ...MODEL, activation: "sigmoid" }, threshold: 0 },
 ];
 
 describe("dlrmToOnnx against a float64 forward pass", () => {

@@ -1,6 +1,6 @@
 /**
  * The DLRM forward graph as ONNX (opset 17) from a state dict with dlrm's names: bottom MLP
- * (Gemm + Relu), one sum-pooled embedding bag per table (Gather of rows, then ScatterND with
+ * (Gemm + Relu, or Sigmoid with --activation-function sigmoid), one sum-pooled embedding bag per table (Gather of rows, then ScatterND with
  * reduction add into the bag each index belongs to), the dot, cat or dcn interaction, the
  * top MLP and the sigmoid (clamped to [t, 1-t] with --loss-threshold t). Batch size and bag
  * lengths are dynamic. What this graph cannot express is refused by name (onnxExportRefusal).
@@ -49,7 +49,10 @@ function tensor(state: StateDict, name: string, shape: readonly number[]): { nam
   return { name, data: t.data };
 }
 
-/** Linear layers `prefix.{0,2,...}` over `x` with `widths`; Relu after each except a sigmoid-bound last. */
+/**
+ * Linear layers `prefix.{0,2,...}` over `x` with `widths`; the hidden activation (Relu or
+ * Sigmoid) after each except a sigmoid-bound last.
+ */
 function mlp(
   g: OnnxGraphBuilder,
   state: StateDict,
@@ -57,6 +60,7 @@ function mlp(
   x: string,
   widths: readonly number[],
   lastIsLogit: boolean,
+  activation: "Relu" | "Sigmoid",
 ): string {
   let h = x;
   for (let i = 0; i + 1 < widths.length; i++) {
@@ -70,7 +74,7 @@ function mlp(
         transB: 1,
       },
     );
-    if (!(lastIsLogit && i === widths.length - 2)) h = g.op("Relu", [h]);
+    if (!(lastIsLogit && i === widths.length - 2)) h = g.op(activation, [h]);
   }
   return h;
 }
@@ -143,8 +147,9 @@ export function dlrmToOnnx(state: StateDict, opts: OnnxExportOptions): Uint8Arra
   const D = m.embeddingDim;
   const g = new OnnxGraphBuilder();
   const batch: Dim = "batch";
+  const act = m.activation === "sigmoid" ? "Sigmoid" : "Relu";
   const dense = g.input(ONNX_DENSE, "float", [batch, m.bottomMlp[0]!]);
-  const x = mlp(g, state, "bot_l", dense, m.bottomMlp, false);
+  const x = mlp(g, state, "bot_l", dense, m.bottomMlp, false, act);
   const pooled = m.tableRows.map((rows, t) => {
     const w = tensor(state, `emb_l.${t}.weight`, [rows, D]);
     const indices = g.input(onnxIndices(t), "int64", [`nnz_${t}`]);
@@ -156,7 +161,7 @@ export function dlrmToOnnx(state: StateDict, opts: OnnxExportOptions): Uint8Arra
       ? dotInteraction(g, x, pooled, m.interactionItself)
       : g.op("Concat", [x, ...pooled], { axis: 1 });
   if (m.interaction === "dcn") r = crossNet(g, state, r, m);
-  const logits = mlp(g, state, "top_l", r, [interactionWidth(m), ...m.topMlp], true);
+  const logits = mlp(g, state, "top_l", r, [interactionWidth(m), ...m.topMlp], true, act);
   let p = g.op("Sigmoid", [logits]);
   const t = opts.lossThreshold;
   if (t > 0)

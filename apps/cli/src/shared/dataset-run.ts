@@ -1,8 +1,10 @@
 /**
  * Opening a processed Criteo dataset for a run, as `dlrm train --processed-data-file` and
  * `dlrm eval` do: build or check the processed directory (rank 0 first when several
- * ranks), take the table sizes from it, and open the sources. The command's resolved
- * configuration is never changed: the run's configuration is a new, frozen one.
+ * ranks), take the table sizes from it, and open the sources. Multi-hot bags are stored
+ * in the directory once and read from it ("stored"), or expanded per batch ("expanded").
+ * The command's resolved configuration is never changed: the run's configuration is a new,
+ * frozen one.
  */
 import { statSync } from "node:fs";
 import {
@@ -23,6 +25,7 @@ import type { DatasetSetup } from "./dataset-flags.js";
 import { evaluationLine, reachesThresholds } from "./evaluation.js";
 import { deepFreeze } from "./freeze.js";
 import { ensureProcessed, preprocessSummaryLine } from "./processed-data.js";
+import type { MultiHotBags } from "./multi-hot-bags-flags.js";
 
 /**
  * `config` with the processed data's table sizes (and, when given, another batch size),
@@ -61,10 +64,13 @@ export async function openDatasetRun(
   comm?: Communicator,
   multiHotSizes?: readonly number[],
   multiHotDistribution: MultiHotDistribution = "uniform",
+  multiHotBags: MultiHotBags = "stored",
 ): Promise<DatasetRun> {
+  const store = multiHotSizes !== undefined && multiHotBags === "stored";
+  const multiHot = store ? { sizes: multiHotSizes, distribution: multiHotDistribution } : undefined;
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
-  const pre = await rankZeroFirst(comm, d.processedDir, () => ensureProcessed(d));
+  const pre = await rankZeroFirst(comm, d.processedDir, () => ensureProcessed(d, undefined, multiHot));
   write(
     preprocessSummaryLine(
       pre,
@@ -74,7 +80,9 @@ export async function openDatasetRun(
   const config = configForTables(setupConfig, pre.summary.tableRows);
   const dataset = ProcessedDataset.open(d.processedDir);
   const hot = (s: BatchSource): BatchSource =>
-    multiHotSizes === undefined ? s : withMultiHot(s, multiHotSizes, config.model.tableRows, 0, multiHotDistribution);
+    multiHotSizes === undefined || store
+      ? s
+      : withMultiHot(s, multiHotSizes, config.model.tableRows, 0, multiHotDistribution);
   const train = hot(
     createCriteoDatasetSource(dataset, {
       split: "train",
@@ -84,6 +92,7 @@ export async function openDatasetRun(
       numBatches: config.numBatches,
       memoryMap: d.memoryMap,
       prefetchThread: d.prefetchThread,
+      storedMultiHot: store,
     }),
   );
   const test = hot(
@@ -93,6 +102,7 @@ export async function openDatasetRun(
       keepPartial: true,
       memoryMap: d.memoryMap,
       prefetchThread: d.prefetchThread,
+      storedMultiHot: store,
     }),
   );
   return {

@@ -47,11 +47,7 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--qr-threshold"),
   S("--qr-operation"),
   S("--qr-collisions"),
-  R(
-    "--activation-function",
-    "value",
-    "the MLPs use ReLU (dlrm's default) and a sigmoid output; there is no other choice",
-  ),
+  S("--activation-function"),
   D("--loss-function", "bce or mse; wbce is not implemented"),
   R("--loss-weights", "value", "wbce is not implemented; use --loss-function bce"),
   S("--loss-threshold"),

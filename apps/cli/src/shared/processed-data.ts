@@ -1,20 +1,55 @@
 /**
  * Building (or reusing) a processed Criteo directory, with a progress bar on a terminal,
  * and the one summary line about the result: what `dlrm preprocess`, `dlrm train` and
- * `dlrm eval` do before they read a processed dataset.
+ * `dlrm eval` do before they read a processed dataset. With multi-hot settings the
+ * directory also stores the expanded bags of its splits (written once, then reused).
  */
 import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
-import { preprocessCriteo, ProcessedDataset, type PreprocessOptions, type PreprocessResult } from "@dlrm/core";
+import {
+  ensureMultiHotStore,
+  multiHotKey,
+  preprocessCriteo,
+  ProcessedDataset,
+  type MultiHotDistribution,
+  type MultiHotStoreResult,
+  type PreprocessOptions,
+  type PreprocessResult,
+} from "@dlrm/core";
 import { UsageError } from "../errors.js";
 import type { DatasetSetup } from "./dataset-flags.js";
 
-/** Builds (or resumes, or reuses) the processed directory, with a bar on a terminal and a summary line. */
+/** The multi-hot bags a processed directory is to store (`--multi-hot-sizes`, `--multi-hot-distribution-type`). */
+export interface StoredMultiHot {
+  sizes: readonly number[];
+  distribution: MultiHotDistribution;
+}
+
+/** A preprocessing result, with what storing the multi-hot bags did when asked. */
+export type ProcessedRun = PreprocessResult & { multiHotBags?: MultiHotStoreResult };
+
+/**
+ * Builds (or resumes, or reuses) the processed directory, with a bar on a terminal, then
+ * stores the multi-hot bags of `multiHot` in it when given (a directory storing other
+ * settings is refused naming the setting, unless --rebuild).
+ */
 export async function ensureProcessed(
   d: DatasetSetup,
   chunkRows?: number,
+  multiHot?: StoredMultiHot,
   threads?: number,
-): Promise<PreprocessResult> {
+): Promise<ProcessedRun> {
+  const r = await ensureChunks(d, chunkRows, threads);
+  if (multiHot === undefined) return r;
+  const key = multiHotKey(multiHot.sizes, r.summary.tableRows.length, multiHot.distribution);
+  const onWaitForLock = (pid: number): void => {
+    process.stderr.write(`dlrm: waiting for process ${pid}, which is preprocessing ${d.processedDir}\n`);
+  };
+  return { ...r, multiHotBags: await ensureMultiHotStore(r.dir, key, { rebuild: d.rebuild, onWaitForLock }) };
+}
+
+/** The chunks: built, resumed or reused. */
+async function ensureChunks(d: DatasetSetup, chunkRows?: number, threads?: number): Promise<PreprocessResult> {
   const opts: PreprocessOptions = {
     inputs: d.rawFiles,
     output: d.processedDir,
@@ -71,7 +106,7 @@ export async function ensureProcessed(
 }
 
 /** One line about a preprocessing result. */
-export function preprocessSummaryLine(r: PreprocessResult, inputBytes: number): string {
+export function preprocessSummaryLine(r: ProcessedRun, inputBytes: number): string {
   const s = r.summary;
   const rate =
     r.writtenChunks > 0 && r.seconds > 0
@@ -81,6 +116,9 @@ export function preprocessSummaryLine(r: PreprocessResult, inputBytes: number): 
     `Processed ${r.dir}: ${s.rows} rows in ${s.dayRows.length} days (${s.dayRows.join(", ")}), ` +
     `${r.writtenChunks} chunks written, ${r.reusedChunks} reused, ${r.seconds.toFixed(1)} s${rate}; ` +
     `${s.badLines} bad lines, ${s.subSampled} negatives sub-sampled, ${s.missingDense} missing dense, ${s.missingSparse} missing categorical; ` +
-    `tables ${Math.min(...s.tableRows)}..${Math.max(...s.tableRows)} rows`
+    `tables ${Math.min(...s.tableRows)}..${Math.max(...s.tableRows)} rows` +
+    (r.multiHotBags === undefined
+      ? ""
+      : `; multi-hot bags stored (${r.multiHotBags.rowInts} ids a row, ${r.multiHotBags.written ? "written" : "reused"})`)
   );
 }

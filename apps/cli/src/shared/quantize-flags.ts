@@ -54,7 +54,7 @@ export function quantizeFlag(q: QuantizeOptions): string {
 
 /**
  * Throws a UsageError naming the quantization flag when the quantized path cannot score
- * this run: several processes, QR / MD tables, learned pooling weights, bf16, 4-bit tables of odd width.
+ * this run: several processes, QR / MD tables, learned pooling weights, sigmoid MLPs, bf16, 4-bit tables of odd width.
  */
 export function checkQuantizable(q: QuantizeOptions, config: Readonly<TrainConfig>, worldSize: number): void {
   const flag = quantizeFlag(q);
@@ -64,6 +64,8 @@ export function checkQuantizable(q: QuantizeOptions, config: Readonly<TrainConfi
     const v = m.embeddingVariant.kind === "qr" ? "--qr-flag" : "--md-flag";
     throw new UsageError(flag, `cannot be combined with ${v} (as in dlrm: quantized tables are plain tables)`);
   }
+  if (m.activation === "sigmoid")
+    throw new UsageError(flag, "cannot be combined with --activation-function sigmoid (the quantized MLPs use ReLU)");
   if (m.weightedPooling === "learned")
     throw new UsageError(
       flag,

@@ -62,6 +62,7 @@ describe("parseTrainArgs defaults", () => {
       printTime: false,
       sharding: { sharding: "auto" },
       multiHotDistribution: "uniform",
+      multiHotBags: "stored",
       logJsonl: undefined,
       loadModel: undefined,
       worldSize: 1,

@@ -12,6 +12,8 @@ import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addWeightedPoolingOptions, applyWeightedPooling } from "./weighted-pooling-flags.js";
+import { addActivationOptions, applyActivation } from "./activation-flags.js";
+import { addMultiHotBagsOptions, multiHotBagsFromOptions, type MultiHotBags } from "./multi-hot-bags-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { Command, Option } from "commander";
 import {
@@ -59,6 +61,8 @@ export interface CliOptions {
   multiHotSizes: number[] | undefined;
   /** How the extra multi-hot ids are drawn (`--multi-hot-distribution-type`). */
   multiHotDistribution: MultiHotDistribution;
+  /** A processed dataset's multi-hot bags: stored in its directory, or expanded per batch (`--multi-hot-bags`). */
+  multiHotBags: MultiHotBags;
   /** Backend threads (`--threads`, counting the calling thread); 0: the default (all cores, or a rank's share). */
   threads: number;
   /** Final weights with the optimizer and training state, safetensors (`--save-model`). */
@@ -107,10 +111,14 @@ export function defineTrainOptions(cmd: Command): Command {
   const d = DEFAULT_RANDOM_DATA;
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addPresetOption(
-    addWeightedPoolingOptions(
-      addEmbeddingVariantOptions(
-        addRandDataOptions(
-          addMultiHotOptions(addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(cmd))))),
+    addActivationOptions(
+      addWeightedPoolingOptions(
+        addEmbeddingVariantOptions(
+          addRandDataOptions(
+            addMultiHotBagsOptions(
+              addMultiHotOptions(addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(cmd))))),
+            ),
+          ),
         ),
       ),
     ),
@@ -473,6 +481,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   }
   applyEmbeddingVariant(cmd, config, worldSize);
   applyWeightedPooling(cmd, config, worldSize);
+  applyActivation(cmd, config);
   validateConfig(config);
   const cli: CliOptions = {
     backend: opts.backend as string,
@@ -485,6 +494,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     sharding: shardingOptions(shardingFromOptions(cmd)),
     multiHotSizes: multiHotSizesOf(cmd, config.model.tableRows.length),
     multiHotDistribution: multiHotDistributionOf(cmd),
+    multiHotBags: multiHotBagsFromOptions(cmd),
     threads: opts.threads as number,
     saveModel: opts.saveModel as string | undefined,
     saveOnnx: onnxFromOptions(cmd),

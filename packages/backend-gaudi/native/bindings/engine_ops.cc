@@ -74,12 +74,12 @@ void ops::gemm(Engine& e, Args& a) {
 
 void ops::linearForward(Engine& e, Args& a) {
   const bool bf16 = a.choice("precision", {"fp32", "bf16"}, 0) == 1;
-  const bool relu = a.choice("activation", {"none", "relu"}) == 1;
+  const auto act = static_cast<Activation>(a.choice("activation", {"none", "relu", "sigmoid"}));
   const i64 B = a.size("batchSize"), K = a.size("inFeatures"), N = a.size("outFeatures");
   BufferPtr x = a.tensor("x", F32, prod({B, K})), w = a.tensor("weight", F32, prod({N, K}));
   BufferPtr bias = a.tensor("bias", F32, N), y = a.tensor("y", F32, prod({B, N}));
   e.submit(a.env(), {"linearForward",
-                     [=] { dlrm::linearForward(x->f32(), w->f32(), bias->f32(), y->f32(), B, K, N, relu, bf16); }});
+                     [=] { dlrm::linearForward(x->f32(), w->f32(), bias->f32(), y->f32(), B, K, N, act, bf16); }});
 }
 
 void ops::biasAddForward(Engine& e, Args& a) {
@@ -104,6 +104,18 @@ void ops::reluBackward(Engine& e, Args& a) {
   const i64 size = a.size("size");
   BufferPtr y = a.tensor("y", F32, size), dY = a.tensor("dY", F32, size), dX = a.tensor("dX", F32, size);
   e.submit(a.env(), {"reluBackward", [=] { dlrm::reluBackward(y->f32(), dY->f32(), dX->f32(), size); }});
+}
+
+void ops::sigmoidForward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  BufferPtr x = a.tensor("x", F32, size), y = a.tensor("y", F32, size);
+  e.submit(a.env(), {"sigmoidForward", [=] { dlrm::sigmoidForward(x->f32(), y->f32(), size); }});
+}
+
+void ops::sigmoidBackward(Engine& e, Args& a) {
+  const i64 size = a.size("size");
+  BufferPtr y = a.tensor("y", F32, size), dY = a.tensor("dY", F32, size), dX = a.tensor("dX", F32, size);
+  e.submit(a.env(), {"sigmoidBackward", [=] { dlrm::sigmoidBackward(y->f32(), dY->f32(), dX->f32(), size); }});
 }
 
 void ops::crossForward(Engine& e, Args& a) {

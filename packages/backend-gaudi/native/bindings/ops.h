@@ -17,6 +17,8 @@ class Engine;
   X(biasAddBackward)                 \
   X(reluForward)                     \
   X(reluBackward)                    \
+  X(sigmoidForward)                  \
+  X(sigmoidBackward)                 \
   X(crossForward)                    \
   X(crossBackward)                   \
   X(embeddingBagsForward)            \

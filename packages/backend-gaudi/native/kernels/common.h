@@ -1,7 +1,8 @@
 // Shared definitions for the pure C++ kernels of the native DLRM backend: integer types,
 // KernelError, the exception a kernel or validator throws when its input is wrong (the
-// bindings turn its kind into a JavaScript TypeError, RangeError or Error), and the
-// row-weight arguments of the weighted embedding-bags backward.
+// bindings turn its kind into a JavaScript TypeError, RangeError or Error), the activation
+// of the fused linear epilogue, and the row-weight arguments of the weighted embedding-bags
+// backward.
 // No N-API types here: the kernels are usable from a C++ test or a device path.
 #pragma once
 
@@ -13,6 +14,9 @@ namespace dlrm {
 
 using i64 = std::int64_t;
 using i32 = std::int32_t;
+
+/** A linear layer's activation after the bias (the contract's "none", "relu", "sigmoid"). */
+enum class Activation : int { None = 0, Relu = 1, Sigmoid = 2 };
 
 /** Which JavaScript error class a KernelError becomes. */
 enum class ErrorKind { Type, Range, Generic };

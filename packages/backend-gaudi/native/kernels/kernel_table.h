@@ -8,10 +8,12 @@
 namespace dlrm {
 
 struct KernelTable {
-  void (*biasAddForwardRows)(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1);
+  void (*biasAddForwardRows)(float* y, const float* bias, i64 cols, Activation act, i64 r0, i64 r1);
   void (*biasAddBackwardCols)(const float* dY, float* dBias, i64 rows, i64 cols, i64 c0, i64 c1);
   void (*reluForwardRange)(const float* x, float* y, i64 i0, i64 i1);
   void (*reluBackwardRange)(const float* y, const float* dY, float* dX, i64 i0, i64 i1);
+  void (*sigmoidForwardRange)(const float* x, float* y, i64 i0, i64 i1);
+  void (*sigmoidBackwardRange)(const float* y, const float* dY, float* dX, i64 i0, i64 i1);
   void (*crossForwardRange)(const float* x0, const float* y, const float* xl, float* out, i64 i0, i64 i1);
   void (*crossBackwardRange)(const float* x0, const float* y, const float* dOut, float* dY, float* dX0, float* dXl,
                              bool withXl, bool accumulate, i64 i0, i64 i1);

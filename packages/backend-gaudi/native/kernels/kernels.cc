@@ -60,14 +60,14 @@ SampleLoss sample_loss(double z, double y, bool mse, double threshold) {
 
 bool use_avx2() { return cpu_route().isa != IsaLevel::Portable; }
 
-void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, bool relu) {
-  parallel_for(rows, grain_for(cols), [&](i64 lo, i64 hi) { K().biasAddForwardRows(y, bias, cols, relu, lo, hi); });
+void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, Activation act) {
+  parallel_for(rows, grain_for(cols), [&](i64 lo, i64 hi) { K().biasAddForwardRows(y, bias, cols, act, lo, hi); });
 }
 
-void linearForward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out, bool relu,
-                   bool bf16) {
+void linearForward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out,
+                   Activation act, bool bf16) {
   gemm(false, true, batch, out, in, 1.0f, x, w, 0.0f, y, bf16);
-  biasAddForward(y, bias, batch, out, relu);
+  biasAddForward(y, bias, batch, out, act);
 }
 
 void biasAddBackward(const float* dY, float* dBias, i64 rows, i64 cols) {
@@ -81,6 +81,14 @@ void reluForward(const float* x, float* y, i64 size) {
 
 void reluBackward(const float* y, const float* dY, float* dX, i64 size) {
   parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().reluBackwardRange(y, dY, dX, lo, hi); });
+}
+
+void sigmoidForward(const float* x, float* y, i64 size) {
+  parallel_for(size, 8192, [&](i64 lo, i64 hi) { K().sigmoidForwardRange(x, y, lo, hi); });
+}
+
+void sigmoidBackward(const float* y, const float* dY, float* dX, i64 size) {
+  parallel_for(size, 65536, [&](i64 lo, i64 hi) { K().sigmoidBackwardRange(y, dY, dX, lo, hi); });
 }
 
 void crossForward(const float* x0, const float* y, const float* xl, float* out, i64 size) {

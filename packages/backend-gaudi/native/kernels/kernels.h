@@ -25,14 +25,15 @@ void gemm(bool transA, bool transB, i64 m, i64 n, i64 k, float alpha, const floa
           float* c, bool bf16);
 
 /**
- * y[i, j] += bias[j] over rows x cols, then y = relu(y) when `relu` (NaN propagates); the
- * contract's biasAddForward has relu false, linearForward's fused activation sets it.
+ * y[i, j] += bias[j] over rows x cols, then y = act(y): relu (NaN propagates) or sigmoid (as
+ * sigmoidForward); the contract's biasAddForward has no activation, linearForward's fused
+ * activation sets it.
  */
-void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, bool relu = false);
+void biasAddForward(float* y, const float* bias, i64 rows, i64 cols, Activation act = Activation::None);
 
 /** y (B x N) = act(x (B x K) * W^T + bias), W (N x K): gemm then biasAddForward, bit for bit. */
-void linearForward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out, bool relu,
-                   bool bf16);
+void linearForward(const float* x, const float* w, const float* bias, float* y, i64 batch, i64 in, i64 out,
+                   Activation act, bool bf16);
 
 /** dBias[j] = sum_i dY[i, j] (double, ascending i), overwrite. */
 void biasAddBackward(const float* dY, float* dBias, i64 rows, i64 cols);
@@ -42,6 +43,12 @@ void reluForward(const float* x, float* y, i64 size);
 
 /** dX[i] = y[i] > 0 ? dY[i] : 0 (in place allowed). */
 void reluBackward(const float* y, const float* dY, float* dX, i64 size);
+
+/** y[i] = sigmoid(x[i]) in double, rounded once (exp(x) / (1 + exp(x)) for x < 0; in place allowed). */
+void sigmoidForward(const float* x, float* y, i64 size);
+
+/** dX[i] = (dY[i] * y[i]) * (1 - y[i]) in double, rounded once (in place allowed). */
+void sigmoidBackward(const float* y, const float* dY, float* dX, i64 size);
 
 /** out[i] = x0[i] * y[i] + xl[i] (the element-wise part of a DCNv2 cross layer). */
 void crossForward(const float* x0, const float* y, const float* xl, float* out, i64 size);

@@ -16,15 +16,25 @@ namespace dlrm {
 namespace KERNEL_NS {
 namespace {
 
-void biasAddForwardRows(float* y, const float* bias, i64 cols, bool relu, i64 r0, i64 r1) {
+/** sigmoid(v) in double without overflow (exp(v) / (1 + exp(v)) for v < 0), rounded once; NaN stays NaN. */
+inline float sigmoidOf(float v) {
+  const double z = static_cast<double>(v);
+  if (z >= 0) return static_cast<float>(1.0 / (1.0 + std::exp(-z)));
+  const double e = std::exp(z);
+  return static_cast<float>(e / (1.0 + e));
+}
+
+void biasAddForwardRows(float* y, const float* bias, i64 cols, Activation act, i64 r0, i64 r1) {
   for (i64 i = r0; i < r1; i++) {
     float* row = y + i * cols;
     for (i64 j = 0; j < cols; j++) row[j] = row[j] + bias[j];
-    if (relu) {
+    if (act == Activation::Relu) {
       for (i64 j = 0; j < cols; j++) {
         const float v = row[j];
         row[j] = (v > 0.0f || v != v) ? v : 0.0f;
       }
+    } else if (act == Activation::Sigmoid) {
+      for (i64 j = 0; j < cols; j++) row[j] = sigmoidOf(row[j]);
     }
   }
 }
@@ -49,6 +59,18 @@ void reluForwardRange(const float* x, float* y, i64 i0, i64 i1) {
 
 void reluBackwardRange(const float* y, const float* dY, float* dX, i64 i0, i64 i1) {
   for (i64 i = i0; i < i1; i++) dX[i] = y[i] > 0.0f ? dY[i] : 0.0f;
+}
+
+void sigmoidForwardRange(const float* x, float* y, i64 i0, i64 i1) {
+  for (i64 i = i0; i < i1; i++) y[i] = sigmoidOf(x[i]);
+}
+
+/** dX = (dY * y) * (1 - y) in double, rounded once. */
+void sigmoidBackwardRange(const float* y, const float* dY, float* dX, i64 i0, i64 i1) {
+  for (i64 i = i0; i < i1; i++) {
+    const double v = static_cast<double>(y[i]);
+    dX[i] = static_cast<float>(static_cast<double>(dY[i]) * v * (1.0 - v));
+  }
 }
 
 /** out = x0 * y + xl in double (the product is exact), rounded to f32 once. */
@@ -348,20 +370,10 @@ void adagradStepRange(float* param, const float* grad, float* acc, double lr, do
 }  // namespace
 
 const KernelTable table = {
-    biasAddForwardRows,
-    biasAddBackwardCols,
-    reluForwardRange,
-    reluBackwardRange,
-    crossForwardRange,
-    crossBackwardRange,
-    embeddingBagsForwardBags,
-    embeddingBagsBackwardSlots,
-    sparseStepSlots,
-    embeddingBagsBackwardSparseStepSlots,
-    interactionForwardRows,
-    interactionBackwardRows,
-    sgdStepRange,
-    adagradStepRange,
+    biasAddForwardRows,       biasAddBackwardCols,        reluForwardRange,  reluBackwardRange,
+    sigmoidForwardRange,      sigmoidBackwardRange,       crossForwardRange, crossBackwardRange,
+    embeddingBagsForwardBags, embeddingBagsBackwardSlots, sparseStepSlots,   embeddingBagsBackwardSparseStepSlots,
+    interactionForwardRows,   interactionBackwardRows,    sgdStepRange,      adagradStepRange,
 };
 
 }  // namespace KERNEL_NS

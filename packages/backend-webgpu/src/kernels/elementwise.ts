@@ -19,7 +19,7 @@ export const IS_NAN = "fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7
  * names each argument after its binding: returns the WGSL declarations, the buffers in
  * binding order, each argument's variable name and a key fragment for the aliasing pattern.
  */
-function distinct(args: readonly (readonly [string, Bound])[]): {
+export function distinct(args: readonly (readonly [string, Bound])[]): {
   decls: string;
   buffers: Bound[];
   names: Record<string, string>;

@@ -15,6 +15,7 @@
  */
 import type { Activation, BackendOps, FusedOps } from "@dlrm/core";
 import { BF16_WGSL } from "./bf16.js";
+import { SIGMOID_WGSL } from "./sigmoid.js";
 import { f32, storage, uniformStruct, type GpuContext } from "../context.js";
 import type { Bound } from "../tensors.js";
 
@@ -46,17 +47,17 @@ const UNIFORMS = uniformStruct(["m: u32", "n: u32", "k: u32", "alpha: f32", "bet
 /** The store of one output element v at (row, col), with beta and the epilogue. */
 function storeExpr(e: Epilogue): string {
   const bias = e === "none" ? "" : "    v = v + bias[col];\n";
-  const relu = e === "bias-relu" ? "    v = max(v, 0.0);\n" : "";
+  const act = e === "bias-relu" ? "    v = max(v, 0.0);\n" : e === "bias-sigmoid" ? "    v = sigmoid_of(v);\n" : "";
   return `    let idx = row * p.n + col;
     var v = p.alpha * s;
     if (p.beta != 0.0) { v = v + p.beta * c[idx]; }
-${bias}${relu}    c[idx] = v;
+${bias}${act}    c[idx] = v;
 `;
 }
 
 function bindings(s: Spec): string {
   const bias = s.epilogue === "none" ? "" : storage(4, "bias", "f32");
-  return `${UNIFORMS}${storage(1, "a", s.vecA ? "vec4<f32>" : "f32")}${storage(2, "b", s.vecB ? "vec4<f32>" : "f32")}${storage(3, "c", "f32")}${bias}${s.bf16 ? BF16_WGSL : ""}`;
+  return `${UNIFORMS}${storage(1, "a", s.vecA ? "vec4<f32>" : "f32")}${storage(2, "b", s.vecB ? "vec4<f32>" : "f32")}${storage(3, "c", "f32")}${bias}${s.bf16 ? BF16_WGSL : ""}${s.epilogue === "bias-sigmoid" ? SIGMOID_WGSL : ""}`;
 }
 
 /** Wraps a loaded scalar expression in the bf16 rounding when the spec asks for it. */

@@ -4,7 +4,7 @@
  * embedding bags with the sparse update, bottom MLP), then the dense optimizer step.
  * Every tensor is allocated once for the maximum batch; nothing is allocated per step.
  */
-import type { Backend, Tensor } from "../backend.js";
+import type { Activation, Backend, Tensor } from "../backend.js";
 import type { BagBounds } from "../data/batch.js";
 import { backendInteraction, ConfigError, interactionWidth, localBatchSize, type TrainConfig } from "../config.js";
 import { CrossNet, type DenseParam } from "./cross-net.js";
@@ -26,7 +26,8 @@ interface LinearLayer {
   name: string;
   inFeatures: number;
   outFeatures: number;
-  relu: boolean;
+  /** After the bias: the model's hidden activation, or none on the top MLP's logit layer. */
+  activation: Activation;
   weight: Tensor;
   bias: Tensor;
   dWeight: Tensor;
@@ -215,7 +216,7 @@ export class DlrmModel {
         name,
         inFeatures: n,
         outFeatures: out,
-        relu: !(sigmoidLast && i === widths.length - 2),
+        activation: sigmoidLast && i === widths.length - 2 ? "none" : (this.config.model.activation ?? "relu"),
         weight: be.alloc([out, n], "f32", `${name}.weight`),
         bias: be.alloc([out], "f32", `${name}.bias`),
         dWeight: be.alloc([out, n], "f32", `${name}.weight gradient`),
@@ -369,7 +370,7 @@ export class DlrmModel {
         batchSize: this.B,
         inFeatures: l.inFeatures,
         outFeatures: l.outFeatures,
-        activation: l.relu ? "relu" : "none",
+        activation: l.activation,
         precision,
       });
       return;
@@ -388,14 +389,18 @@ export class DlrmModel {
       precision,
     });
     be.biasAddForward({ y: l.output, bias: l.bias, rows: this.B, cols: l.outFeatures });
-    if (l.relu) be.reluForward({ x: l.output, y: l.output, size: this.B * l.outFeatures });
+    const size = this.B * l.outFeatures;
+    if (l.activation === "relu") be.reluForward({ x: l.output, y: l.output, size });
+    if (l.activation === "sigmoid") be.sigmoidForward({ x: l.output, y: l.output, size });
   }
 
   private linearBackward(l: LinearLayer): void {
     const be = this.backend;
     const precision = this.config.precision;
     const B = this.B;
-    if (l.relu) be.reluBackward({ y: l.output, dY: l.dOutput, dX: l.dOutput, size: B * l.outFeatures });
+    const size = B * l.outFeatures;
+    if (l.activation === "relu") be.reluBackward({ y: l.output, dY: l.dOutput, dX: l.dOutput, size });
+    if (l.activation === "sigmoid") be.sigmoidBackward({ y: l.output, dY: l.dOutput, dX: l.dOutput, size });
     be.gemm({
       a: l.dOutput,
       b: l.input,

@@ -1,6 +1,6 @@
 /**
  * Argument rules of the dense ops (contract in backend.ts): gemm, the fused linearForward,
- * bias add and its gradient, ReLU and its gradient, and the bf16 rounding test hook.
+ * bias add and its gradient, ReLU and sigmoid and their gradients, and the bf16 rounding test hook.
  * Dims are integers in [0, 2^31); every tensor is f32 and holds at least the product of the
  * dims the op touches; flags are booleans; `precision` is "fp32" (default) or "bf16".
  */
@@ -16,10 +16,10 @@ export const denseSpecs = {
     c.f32({ a: m! * k!, b: k! * n!, c: m! * n! });
   },
 
-  /** batchSize B, inFeatures K, outFeatures N; activation "none" | "relu"; x >= B*K, weight >= N*K, bias >= N, y >= B*N. */
+  /** batchSize B, inFeatures K, outFeatures N; activation "none" | "relu" | "sigmoid"; x >= B*K, weight >= N*K, bias >= N, y >= B*N. */
   linearForward(c: ArgCheck): void {
     const [b, k, n] = c.dims("batchSize", "inFeatures", "outFeatures");
-    c.choice("activation", ["none", "relu"]);
+    c.choice("activation", ["none", "relu", "sigmoid"]);
     c.precision();
     c.f32({ x: b! * k!, weight: n! * k!, bias: n!, y: b! * n! });
   },
@@ -44,6 +44,18 @@ export const denseSpecs = {
 
   /** size; y, dY, dX >= size. */
   reluBackward(c: ArgCheck): void {
+    const size = c.dim("size");
+    c.f32({ y: size, dY: size, dX: size });
+  },
+
+  /** size; x, y >= size (y may be x). */
+  sigmoidForward(c: ArgCheck): void {
+    const size = c.dim("size");
+    c.f32({ x: size, y: size });
+  },
+
+  /** size; y, dY, dX >= size (dX may be dY). */
+  sigmoidBackward(c: ArgCheck): void {
     const size = c.dim("size");
     c.f32({ y: size, dY: size, dX: size });
   },

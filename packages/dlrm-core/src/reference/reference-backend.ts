@@ -262,6 +262,28 @@ export class ReferenceBackend implements Backend {
     for (let i = 0; i < size; i++) dX[i] = y[i]! > 0 ? dY[i]! : 0;
   }
 
+  /** y = sigmoid(x) in float64, rounded once; NaN propagates (as torch.sigmoid). */
+  sigmoidForward(args: { x: Tensor; y: Tensor; size: number }): void {
+    this.validate("sigmoidForward", args);
+    const { size } = args;
+    const x = this.f32(args.x);
+    const y = this.f32(args.y);
+    for (let i = 0; i < size; i++) y[i] = sigmoid(x[i]!);
+  }
+
+  /** dX = (dY * y) * (1 - y) in float64, rounded once. */
+  sigmoidBackward(args: { y: Tensor; dY: Tensor; dX: Tensor; size: number }): void {
+    this.validate("sigmoidBackward", args);
+    const { size } = args;
+    const y = this.f32(args.y);
+    const dY = this.f32(args.dY);
+    const dX = this.f32(args.dX);
+    for (let i = 0; i < size; i++) {
+      const v = y[i]!;
+      dX[i] = dY[i]! * v * (1 - v);
+    }
+  }
+
   crossForward(args: { x0: Tensor; y: Tensor; xl: Tensor; out: Tensor; size: number }): void {
     this.validate("crossForward", args);
     const x0 = this.f32(args.x0);
@@ -737,6 +759,7 @@ export class ReferenceBackend implements Backend {
     });
     this.biasAddForward({ y: args.y, bias: args.bias, rows: B, cols: N });
     if (activation === "relu") this.reluForward({ x: args.y, y: args.y, size: B * N });
+    if (activation === "sigmoid") this.sigmoidForward({ x: args.y, y: args.y, size: B * N });
   }
 
   fusedAdagradStep(args: FusedArgs<"fusedAdagradStep">): void {

@@ -4,7 +4,9 @@
  * as dlrm's --data-randomize does: `total` (one permutation of the split) or `day` (within
  * each day); test and validation keep file order. Rows are held in memory, or read per
  * batch by positional reads (`memoryMap`, dlrm's --memory-map), through a read-ahead queue;
- * batches are assembled on the main thread or in a worker thread (`prefetchThread`).
+ * batches are assembled on the main thread or in a worker thread (`prefetchThread`). With
+ * `storedMultiHot` each batch's bags are the ones the directory stores (multi-hot-store.ts),
+ * read for the batch's rows instead of the one-hot indices.
  */
 import { Rng } from "../../util/rng.js";
 import type { Batch, BatchSource } from "../batch.js";
@@ -15,6 +17,7 @@ import { readAhead } from "./prefetch.js";
 import type { ProcessedDataset } from "./processed-dataset.js";
 import { splitRange, type SplitName } from "./splits.js";
 import { workerReadAhead, type AssemblyInit } from "./worker-prefetch.js";
+import { StoredMultiHotBags } from "./multi-hot-store.js";
 
 export type DataRandomize = "total" | "day" | "none";
 
@@ -40,6 +43,8 @@ export interface CriteoSourceOptions {
   prefetch?: number;
   /** Assemble batches in a worker thread or on the main thread (default DEFAULT_PREFETCH_THREAD). */
   prefetchThread?: PrefetchThread;
+  /** Read the multi-hot bags the directory stores for this split (ensureMultiHotStore) instead of one-hot indices. */
+  storedMultiHot?: boolean;
 }
 
 /** Largest split loaded into memory without --memory-map. */
@@ -132,13 +137,36 @@ export function createCriteoDatasetSource(ds: ProcessedDataset, o: CriteoSourceO
     return a;
   };
   const shuffled = mode === "none" ? "file order" : `shuffled (${mode}, seed ${o.seed ?? 0})`;
+  const oneHot = (from: number): AsyncIterable<Batch> =>
+    thread === "worker"
+      ? workerReadAhead(init(), from, batchesPerEpoch, o.prefetch ?? 4, ds.dir)
+      : readAhead(from, batchesPerEpoch, o.prefetch ?? 4, load);
+  const description = `${ds.dir} ${o.split}: ${n} rows, ${batchesPerEpoch} batches of ${B}, ${shuffled}, ${o.memoryMap ? "read per batch" : "in memory"}, assembled ${thread === "worker" ? "in a worker thread" : "on the main thread"}`;
+  if (!o.storedMultiHot)
+    return { batchesPerEpoch, maxIndicesPerBag: 1, description, batches: (_e, from = 0) => oneHot(from) };
+  const sizes = StoredMultiHotBags.open(ds, o.split).sizes;
   return {
     batchesPerEpoch,
-    maxIndicesPerBag: 1,
-    description: `${ds.dir} ${o.split}: ${n} rows, ${batchesPerEpoch} batches of ${B}, ${shuffled}, ${o.memoryMap ? "read per batch" : "in memory"}, assembled ${thread === "worker" ? "in a worker thread" : "on the main thread"}`,
-    batches(_epoch: number, from = 0) {
-      if (thread === "worker") return workerReadAhead(init(), from, batchesPerEpoch, o.prefetch ?? 4, ds.dir);
-      return readAhead(from, batchesPerEpoch, o.prefetch ?? 4, load);
+    maxIndicesPerBag: Math.max(...sizes),
+    maxIndicesPerBagByTable: [...sizes],
+    description: `${description}; multi-hot bags stored in the directory: ${sizes.join(",")} per table`,
+    async *batches(_epoch: number, from = 0) {
+      const stored = StoredMultiHotBags.open(ds, o.split);
+      try {
+        let i = from;
+        for await (const batch of oneHot(from)) {
+          const first = i * B;
+          const count = Math.min(B, n - first);
+          const rows =
+            order === undefined
+              ? Array.from({ length: count }, (_, b) => first + b)
+              : order.subarray(first, first + count);
+          yield { ...batch, sparse: stored.bags(rows, count, B) };
+          i++;
+        }
+      } finally {
+        stored.close();
+      }
     },
   };
 }

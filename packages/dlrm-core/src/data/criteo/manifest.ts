@@ -2,13 +2,16 @@
  * The manifest of a preprocessed Criteo directory: every option that shapes the output and
  * a fingerprint of every input (path, size, mtime, SHA-256 of its first and last MiB), so a
  * cache made with other options or from changed inputs is detected and never reused.
- * Files here are written atomically (temporary file, then rename).
+ * Files here are written atomically (temporary file, then rename). A directory may also
+ * store the expanded multi-hot bags of its splits (multi-hot-store.ts), recorded under
+ * `key.multiHot` (the settings) and `multiHot` (the sidecar files).
  */
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BadLinePolicy } from "./bad-lines.js";
 import type { CategoricalMapping } from "./categorical-map.js";
+import type { MultiHotDistribution } from "../multi-hot.js";
 
 export const PROCESSED_FORMAT = "dlrm-ts-criteo/1";
 export const MANIFEST_NAME = "manifest.json";
@@ -33,6 +36,24 @@ export interface ManifestKey {
   seed: number;
   chunkRows: number;
   inputs: InputFingerprint[];
+  /** The multi-hot settings of the stored bags; absent when the directory stores none. */
+  multiHot?: MultiHotKey;
+}
+
+/** What determines a directory's stored multi-hot bags (`--multi-hot-sizes`, `--multi-hot-distribution-type`). */
+export interface MultiHotKey {
+  /** Ids per bag, one per table. */
+  sizes: number[];
+  distribution: MultiHotDistribution;
+  /** numpy seed of the lookup tables (MLPerf: 0). */
+  seed: number;
+}
+
+/** One split's sidecar of stored bags: `file` (in the directory) holds `rows` rows of `rowInts` int32. */
+export interface MultiHotSidecar {
+  file: string;
+  rows: number;
+  rowInts: number;
 }
 
 export interface ChunkSummary {
@@ -61,6 +82,8 @@ export interface Manifest {
   key: ManifestKey;
   complete: boolean;
   summary?: ProcessedSummary;
+  /** The sidecars of stored multi-hot bags by split (with `key.multiHot`). */
+  multiHot?: Record<string, MultiHotSidecar>;
 }
 
 /** A processed directory made from other options or inputs; says what differs. */
@@ -104,10 +127,19 @@ const OPTION_NAMES = {
   chunkRows: "chunk rows",
 } as const;
 
+/** The stored multi-hot settings with their flags, as a refusal names them. */
+const MULTI_HOT_NAMES = {
+  sizes: "--multi-hot-sizes",
+  distribution: "--multi-hot-distribution-type",
+  seed: "multi-hot seed",
+} as const;
+
 /**
  * The first difference between two keys that changes the directory's contents, in words
  * (the setting, its old and its new value); undefined when none does. The seed only
- * drives negative sub-sampling, so it counts only where either side sub-samples.
+ * drives negative sub-sampling, so it counts only where either side sub-samples. The
+ * multi-hot settings count only where both sides have them: the chunks do not depend on
+ * them, and a side without them stores no bags or asks for none.
  */
 export function keyDifference(old: ManifestKey, now: ManifestKey): string | undefined {
   if (old.format !== now.format) return `format ${old.format} vs ${now.format}`;
@@ -117,6 +149,13 @@ export function keyDifference(old: ManifestKey, now: ManifestKey): string | unde
     const a = JSON.stringify(old[k]);
     const b = JSON.stringify(now[k]);
     if (a !== b) return `${OPTION_NAMES[k]} was ${a}, now ${b}`;
+  }
+  if (old.multiHot !== undefined && now.multiHot !== undefined) {
+    for (const k of ["sizes", "distribution", "seed"] as const) {
+      const a = JSON.stringify(old.multiHot[k]);
+      const b = JSON.stringify(now.multiHot[k]);
+      if (a !== b) return `${MULTI_HOT_NAMES[k]} was ${a}, now ${b}`;
+    }
   }
   if (old.inputs.length !== now.inputs.length) return `${old.inputs.length} input files then, ${now.inputs.length} now`;
   for (let i = 0; i < now.inputs.length; i++) {
