@@ -587,6 +587,25 @@ function serveBlock({ file, json: r }) {
   ].join("\n");
 }
 
+/** `dlrm bench --preprocess`: one row per contender, rows/s and the byte parser's speedup over it. */
+function preprocessBlock({ file, json: r }) {
+  const rows = r.timings.map((t, i) => [
+    t.name,
+    t.medianSeconds.toFixed(2),
+    Math.round(t.rowsPerSecond).toLocaleString("en-US"),
+    t.megabytesPerSecond.toFixed(1),
+    i === 0 ? "1" : r.speedup[t.name].toFixed(2),
+  ]);
+  const pandas = "version" in r.pandas ? `pandas ${r.pandas.version}` : `pandas did not run: ${r.pandas.unavailable}`;
+  return [
+    table(["contender", "seconds (median)", "rows/s", "MB/s", "byte parser's speedup over it"], rows),
+    "",
+    `${r.rows.toLocaleString("en-US")} lines (${(r.bytes / 1e6).toFixed(1)} MB, ${r.input}), median of ${r.timings[0].seconds.length} runs after one warm-up, all in one run; ${pandas}; seconds include the line-count pass; the two parsers' chunk digests are equal (${r.identical}).`,
+    "",
+    source(file, r),
+  ].join("\n");
+}
+
 const BLOCKS = {
   "bench-steps": {
     readme: "README.md",
@@ -623,6 +642,7 @@ const BLOCKS = {
     render: tilesStepBlock,
   },
   serve: { readme: "README.md", files: ["serve.json"], render: serveBlock },
+  preprocess: { readme: "README.md", files: ["preprocess.json"], render: preprocessBlock },
   "scaling-plan": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingPlanBlock },
   "scaling-step": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingStepBlock },
   "scaling-measured": { readme: "docs/SCALING.md", files: ["scaling-projection.json"], render: scalingMeasuredBlock },

@@ -40,6 +40,7 @@ export interface PreprocessTiming {
 /** The JSON result of `dlrm bench --preprocess`. */
 export interface PreprocessBenchReport {
   kind: "preprocess";
+  createdAt: string;
   command: string;
   commit: string | null;
   machine: MachineInfo;
@@ -188,6 +189,7 @@ export async function runPreprocessBench(o: PreprocessBenchOptions): Promise<Pre
     if (!identical) throw new Error("bench: the byte parser's chunks differ from the line parser's");
     return {
       kind: "preprocess",
+      createdAt: new Date().toISOString(),
       command: commandLine(),
       commit: gitCommit(),
       machine: machineInfo(),

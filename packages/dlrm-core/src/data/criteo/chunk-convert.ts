@@ -6,6 +6,7 @@
  * path runs them, so the chunks come out byte for byte the same. Memory: `depth` pieces
  * in flight, and two chunk buffers (one being written while the next is filled).
  */
+import { statSync } from "node:fs";
 import { CRITEO_DENSE, CRITEO_SPARSE, CriteoParseError } from "../criteo-line.js";
 import { Rng } from "../../util/rng.js";
 import { ROW_BYTES, ROW_INTS } from "./binary-rows.js";
@@ -15,6 +16,7 @@ import { rowsDigest, writeChunkFilesAsync, type CommitContext } from "./chunk-co
 import type { ConvertPool } from "./convert-pool.js";
 import type { PieceOutput } from "./convert-piece.js";
 import { emptyCounts, type LineCounts } from "./line-convert.js";
+import type { LineIndex } from "./line-index.js";
 import { CriteoFileError, openBytes } from "./line-stream.js";
 
 /** Lines per piece handed to a worker. */
@@ -53,7 +55,12 @@ interface Assembly {
 }
 
 /** Converts the lines of `fileChunks` (a file's chunks, in order) that have no record yet. */
-export async function convertFileFast(file: string, fileChunks: PlannedChunk[], cx: FastConvertContext): Promise<void> {
+export async function convertFileFast(
+  file: string,
+  fileChunks: PlannedChunk[],
+  cx: FastConvertContext,
+  index?: LineIndex,
+): Promise<void> {
   const queue: Piece[] = [];
   const spare: Int32Array[] = [];
   let asm: Assembly | undefined;
@@ -174,7 +181,53 @@ export async function convertFileFast(file: string, fileChunks: PlannedChunk[], 
   const tooMany = (): CriteoFileError =>
     new CriteoFileError(file, `has more lines than the ${line} counted when preprocessing started (was it modified?)`);
 
+  /** With a line index the workers read their pieces themselves: no bytes pass through here. */
+  const readPieces = async (ix: LineIndex): Promise<void> => {
+    if (statSync(file).size !== ix.size)
+      throw new CriteoFileError(file, `changed size since its lines were counted (was it modified?)`);
+    const want =
+      fileChunks.length === 0
+        ? 0
+        : fileChunks[fileChunks.length - 1]!.firstLine + fileChunks[fileChunks.length - 1]!.lines;
+    if (ix.lines !== want)
+      throw new CriteoFileError(file, `has ${ix.lines} lines, not the ${want} counted when preprocessing started`);
+    for (const c of fileChunks) {
+      if (cx.records.has(c.id)) {
+        cx.onLines(c.lines);
+        cx.progress((ix.size * c.lines) / Math.max(1, ix.lines));
+        continue;
+      }
+      for (let a = c.firstLine; a < c.firstLine + c.lines;) {
+        const k = Math.floor(a / ix.every);
+        const b = Math.min(c.firstLine + c.lines, (k + 1) * ix.every);
+        const start = ix.offsets[k]!;
+        const end = ix.offsets[k + 1] ?? ix.size;
+        const job = {
+          file,
+          firstLineNo: a + 1,
+          lines: b - a,
+          bytes: new Uint8Array(0),
+          read: { start, end, skip: a - k * ix.every },
+          modulo: cx.modulo,
+          strict: cx.strict,
+        };
+        queue.push({ c, last: b === c.firstLine + c.lines, firstLineNo: a + 1, out: cx.pool.convert(job) });
+        cx.onLines(b - a);
+        cx.progress((ix.size * (b - a)) / Math.max(1, ix.lines));
+        a = b;
+        while (queue.length >= cx.depth) await take();
+      }
+    }
+  };
+
   try {
+    if (index !== undefined) {
+      await readPieces(index);
+      while (queue.length > 0) await take();
+      await committing;
+      if (writeError !== undefined) throw writeError.e;
+      return;
+    }
     for await (const chunk of openBytes(file, cx.progress)) {
       let buf = chunk as Uint8Array;
       if (first && buf.length > 0) {

@@ -29,12 +29,13 @@ import {
   type ChunkRecord,
   type CommitContext,
 } from "./chunk-commit.js";
-import { convertFileFast } from "./chunk-convert.js";
+import { convertFileFast, PIECE_LINES } from "./chunk-convert.js";
 import { planChunks, type PlannedChunk } from "./chunk-plan.js";
 import { ConvertPool, defaultConvertThreads } from "./convert-pool.js";
 import { openDlrmNpz } from "./dlrm-npz.js";
 import { convertLine, emptyCounts, type LineCounts } from "./line-convert.js";
-import { countLines, CriteoFileError, readLineBlocks } from "./line-stream.js";
+import { indexLines, type LineIndex } from "./line-index.js";
+import { countLines, CriteoFileError, isGzip, readLineBlocks } from "./line-stream.js";
 import { withDirectoryLock } from "./dir-lock.js";
 import {
   fingerprint,
@@ -204,6 +205,9 @@ async function run(
     let bytes = 0;
     return (n) => o.onProgress?.({ phase: p, bytes: (bytes += n), totalBytes, lines });
   };
+  const byteParser = (o.parser ?? "bytes") === "bytes";
+  /** Line indexes of the plain input files (the byte parser's workers read those themselves). */
+  const indexes = new Map<number, LineIndex>();
   const planPath = join(dir, "plan.json");
   let fileLines: number[];
   if (existsSync(planPath))
@@ -211,7 +215,14 @@ async function run(
   else {
     const count = phase("count");
     fileLines = [];
-    for (const f of o.inputs) fileLines.push(await countLines(f));
+    for (let f = 0; f < o.inputs.length; f++) {
+      const file = o.inputs[f]!;
+      if (byteParser && !isGzip(file)) {
+        const ix = await indexLines(file, PIECE_LINES);
+        indexes.set(f, ix);
+        fileLines.push(ix.lines);
+      } else fileLines.push(await countLines(file));
+    }
     count(totalBytes);
     writeAtomic(planPath, JSON.stringify({ fileLines }));
   }
@@ -242,7 +253,7 @@ async function run(
   const progress = phase("convert");
   const maxLines = Math.max(1, ...chunks.map((c) => c.lines));
   const mapped = new Int32Array(CRITEO_SPARSE);
-  const pool = (o.parser ?? "bytes") === "bytes" ? new ConvertPool(o.threads ?? defaultConvertThreads()) : undefined;
+  const pool = byteParser ? new ConvertPool(o.threads ?? defaultConvertThreads()) : undefined;
   let buf: Int32Array | undefined;
   try {
     for (let f = 0; f < o.inputs.length; f++) {
@@ -265,23 +276,31 @@ async function run(
           afterChunk: o.afterChunk,
           onLines: (n) => (lines += n),
         });
-      else
-        await convertFileFast(o.inputs[f]!, fileChunks, {
-          dir,
-          tracker,
-          records,
-          afterChunk: o.afterChunk,
-          pool,
-          depth: 2 * Math.max(1, pool.threads) + 2,
-          modulo: key.mapping.kind === "modulo" ? key.mapping.range : undefined,
-          mapper,
-          strict: policy.mode === "strict",
-          subSampleRate: key.subSampleRate,
-          seed: key.seed,
-          lastDay,
-          progress,
-          onLines: (n) => (lines += n),
-        });
+      else {
+        const file = o.inputs[f]!;
+        if (!indexes.has(f) && !isGzip(file)) indexes.set(f, await indexLines(file, PIECE_LINES));
+        await convertFileFast(
+          file,
+          fileChunks,
+          {
+            dir,
+            tracker,
+            records,
+            afterChunk: o.afterChunk,
+            pool,
+            depth: 2 * Math.max(1, pool.threads) + 2,
+            modulo: key.mapping.kind === "modulo" ? key.mapping.range : undefined,
+            mapper,
+            strict: policy.mode === "strict",
+            subSampleRate: key.subSampleRate,
+            seed: key.seed,
+            lastDay,
+            progress,
+            onLines: (n) => (lines += n),
+          },
+          indexes.get(f),
+        );
+      }
     }
     tracker.checkRatio();
   } finally {
