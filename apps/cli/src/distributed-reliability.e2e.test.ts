@@ -272,12 +272,12 @@ describe.skipIf(missing !== undefined && !required)(
         "--num-batches",
         "5",
         "--dist-timeout",
-        "0.5",
+        "0.1",
       ]);
       rmSync(raw, { force: true });
       ok(r);
       const seconds = Number(/^Processed .*big: 300000 rows .*, ([\d.]+) s, /m.exec(r.stdout)?.[1]);
-      expect(seconds).toBeGreaterThan(0.5);
+      expect(seconds).toBeGreaterThan(0.1);
       expect(r.stdout).toMatch(/^Done: 5 steps/m);
       expect(readdirSync(dir).filter((f) => f.includes(".rank0-"))).toEqual([]);
     }, 120_000);
