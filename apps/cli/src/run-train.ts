@@ -39,6 +39,7 @@ import { JsonlLog } from "./jsonl-log.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
+import { wallTimeSuffix } from "./shared/run-report-flags.js";
 import type { TrainSetup } from "./shared/train-options.js";
 
 /** The closing line of a run. */
@@ -182,7 +183,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
             onTest: {
               every: setup.dataset.testFreq,
               run: async (m, step) => {
-                const r = await dataset.evaluateTest(m, step);
+                const r = await dataset.evaluateTest(m, step, cli.printPrecision);
                 lastTested = step;
                 progress.line(r.line);
                 if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
@@ -196,7 +197,12 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
         injectFault(fault, comm.rank, step);
       },
       onPrint: (r) => {
-        progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));
+        progress.line(
+          formatPrintLine(r, source.batchesPerEpoch, cli.printTime, {
+            precision: cli.printPrecision,
+            suffix: cli.printWallTime ? wallTimeSuffix(new Date()) : "",
+          }),
+        );
         jsonl?.write(r);
       },
     };
@@ -205,7 +211,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     say(summaryLine(summary));
     // The last step's test line once: a --test-freq evaluation of that very step stands.
     if (dataset !== undefined && lastTested !== summary.steps)
-      say((await dataset.evaluateTest(model, summary.steps)).line);
+      say((await dataset.evaluateTest(model, summary.steps, cli.printPrecision)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =

@@ -46,8 +46,12 @@ export interface DatasetRun {
   train: BatchSource;
   /** The split evaluated during and after training, in batches of the model's size. */
   test: BatchSource;
-  /** Evaluates the model on the test split and returns the printed line. */
-  evaluateTest(model: DlrmModel, step?: number): Promise<{ line: string; result: EvaluationResult; stop: boolean }>;
+  /** Evaluates the model on the test split and returns the printed line (`digits`: --print-precision). */
+  evaluateTest(
+    model: DlrmModel,
+    step?: number,
+    digits?: number,
+  ): Promise<{ line: string; result: EvaluationResult; stop: boolean }>;
 }
 
 /**
@@ -100,9 +104,9 @@ export async function openDatasetRun(
     dataset,
     train,
     test,
-    async evaluateTest(model, step) {
+    async evaluateTest(model, step, digits) {
       const result = await evaluate(model, test);
-      return { line: evaluationLine("test", result, step), result, stop: reachesThresholds(d, result) };
+      return { line: evaluationLine("test", result, step, digits), result, stop: reachesThresholds(d, result) };
     },
   };
 }
