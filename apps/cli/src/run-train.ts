@@ -23,6 +23,7 @@ import {
   type StateDict,
   type TrainOptions,
   type TrainSummary,
+  type DlrmModel,
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { closeSync } from "node:fs";
@@ -40,6 +41,8 @@ import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
 import { wallTimeSuffix } from "./shared/run-report-flags.js";
+import { MlperfLogger } from "./shared/mlperf-log.js";
+import { MlperfRunLog } from "./shared/mlperf-run-log.js";
 import type { TrainSetup } from "./shared/train-options.js";
 
 /** The closing line of a run. */
@@ -96,6 +99,14 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const say = (l: string): void => {
     if (lead) process.stdout.write(`${l}\n`);
   };
+  let batchesPerEpoch = 1;
+  /** Where mllog lines go: stdout, then above the progress bar once there is one. */
+  let mllogOut = say;
+  const mlperf =
+    cli.mlperfLogging && lead
+      ? new MlperfRunLog(new MlperfLogger((l) => mllogOut(l)), () => batchesPerEpoch)
+      : undefined;
+  mlperf?.initStart();
   const dataset =
     setup.dataset === undefined
       ? undefined
@@ -106,6 +117,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     dataset !== undefined || cli.multiHotSizes === undefined
       ? opened
       : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution);
+  batchesPerEpoch = source.batchesPerEpoch;
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
   // --load-model of a --save-model file continues its training, as dlrm's does; PyTorch's weights start one.
@@ -138,6 +150,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
   const progress = lead ? createProgress() : silentProgress();
+  mllogOut = (l) => progress.line(l);
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
   try {
     for (const line of startupLines({
@@ -166,6 +179,14 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     const jsonl = log;
     /** The step the last --test-freq evaluation ran at (-1: none). */
     let lastTested = -1;
+    const runDataset = dataset;
+    /** The test split evaluated after `step`, between --mlperf-logging's eval events. */
+    const testAt = async (m: DlrmModel, step: number): Promise<{ line: string; stop: boolean }> => {
+      mlperf?.evalStart(step);
+      const r = await runDataset!.evaluateTest(m, step, cli.printPrecision);
+      mlperf?.evalEnd(step, r.result.auc, r.stop);
+      return r;
+    };
     const options: TrainOptions = {
       comm,
       ...(plan === undefined ? {} : { plan }),
@@ -178,12 +199,13 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       maxConsecutiveSkips: cli.maxConsecutiveSkips,
       onSkip: (step, total) => progress.line(`dlrm: step ${step}: non-finite loss, step skipped (${total} so far)`),
       onCheckpoint: (path, step) => progress.line(`Checkpoint of step ${step} written to ${path}`),
+      ...(mlperf === undefined ? {} : { onEpoch: (epoch, phase) => mlperf.epoch(epoch, phase) }),
       ...(dataset !== undefined && setup.dataset !== undefined && setup.dataset.testFreq > 0
         ? {
             onTest: {
               every: setup.dataset.testFreq,
               run: async (m, step) => {
-                const r = await dataset.evaluateTest(m, step, cli.printPrecision);
+                const r = await testAt(m, step);
                 lastTested = step;
                 progress.line(r.line);
                 if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
@@ -206,12 +228,12 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
         jsonl?.write(r);
       },
     };
+    mlperf?.runStart(config, backend.info.name);
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     say(summaryLine(summary));
     // The last step's test line once: a --test-freq evaluation of that very step stands.
-    if (dataset !== undefined && lastTested !== summary.steps)
-      say((await dataset.evaluateTest(model, summary.steps, cli.printPrecision)).line);
+    if (dataset !== undefined && lastTested !== summary.steps) say((await testAt(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =
@@ -231,6 +253,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       say(`Saved the ONNX model to ${cli.saveOnnx}`);
     }
   } finally {
+    mlperf?.runStop("aborted");
     signals.dispose();
     progress.stop();
     log?.close();

@@ -127,7 +127,10 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
     "safetensors with dlrm's state_dict names plus the optimizer and training state (dlrm: a torch.save pickle)",
   ),
   D("--load-model", "a --save-model file continues training; a weights-only safetensors starts it"),
-  R("--mlperf-logging", "switch", "MLPerf's mllog lines are not implemented"),
+  D(
+    "--mlperf-logging",
+    "mllog lines on stdout only (dlrm also writes them to dlrm.log); run_stop ends every run, success when an --mlperf-*-threshold is reached",
+  ),
   S("--mlperf-acc-threshold"),
   S("--mlperf-auc-threshold"),
   R("--mlperf-bin-loader", "switch", "dlrm's .bin split files are not read; use --processed-data-file"),

@@ -10,7 +10,7 @@ import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
 import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from "./multi-hot-flags.js";
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
-import { addRunReportOptions, printStyleFromOptions, type PrintStyle } from "./run-report-flags.js";
+import { addRunControlOptions, runControlFromOptions, type RunControlFlags } from "./run-control-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -33,7 +33,7 @@ const CRITEO_DENSE = 13;
 const CRITEO_TABLES = 26;
 
 /** What the CLI itself does with a run, beyond the trainer's configuration. */
-export interface CliOptions extends PrintStyle {
+export interface CliOptions extends RunControlFlags {
   /** "auto" or a registered backend name. */
   backend: string;
   /** Show ms/iteration in the per-print lines (`--print-time`). */
@@ -105,7 +105,7 @@ export function defineTrainOptions(cmd: Command): Command {
   return addPresetOption(
     addEmbeddingVariantOptions(
       addRandDataOptions(
-        addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(addRunReportOptions(cmd))))),
+        addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(addRunControlOptions(cmd))))),
       ),
     ),
   )
@@ -470,7 +470,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   const cli: CliOptions = {
     backend: opts.backend as string,
     printTime: opts.printTime as boolean,
-    ...printStyleFromOptions(cmd),
+    ...runControlFromOptions(cmd),
     logJsonl: opts.logJsonl as string | undefined,
     loadModel: opts.loadModel as string | undefined,
     worldSize,

@@ -1,0 +1,21 @@
+/**
+ * The run-control flags of dlrm_s_pytorch.py that `dlrm train` added last, registered and
+ * parsed together: --print-wall-time and --print-precision (run-report-flags.ts) and
+ * --mlperf-logging (mlperf-flags.ts).
+ */
+import type { Command } from "commander";
+import { addMlperfOptions, mlperfFromOptions, type MlperfFlags } from "./mlperf-flags.js";
+import { addRunReportOptions, printStyleFromOptions, type PrintStyle } from "./run-report-flags.js";
+
+/** What these flags set for a run. */
+export interface RunControlFlags extends PrintStyle, MlperfFlags {}
+
+/** Adds the flags to `cmd`. */
+export function addRunControlOptions(cmd: Command): Command {
+  return addMlperfOptions(addRunReportOptions(cmd));
+}
+
+/** The flags' values, checked (a UsageError names a bad one). */
+export function runControlFromOptions(cmd: Command): RunControlFlags {
+  return { ...printStyleFromOptions(cmd), ...mlperfFromOptions(cmd) };
+}
