@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  accumulateBatches,
   createCriteoTsvSource,
   DEFAULT_TRAIN_CONFIG,
   readSafetensors,
@@ -46,6 +47,8 @@ interface FixtureArgs {
   md_threshold?: number;
   md_temperature?: number;
   md_round_dims?: boolean;
+  /** dlrm's --mlperf-grad-accum-iter: mini-batches of `batch` rows per optimizer step. */
+  grad_accum?: number;
 }
 
 /** The QR or MD embeddings a fixture's arguments ask for (dlrm's flags). */
@@ -81,7 +84,8 @@ export function fixtureConfig(a: FixtureArgs, mode: ExecutionMode): TrainConfig 
       ...(a.op === "dcn" ? { dcnLayers: a.dcn_layers!, dcnRank: a.dcn_rank! } : {}),
       ...(fixtureVariant(a) === undefined ? {} : { embeddingVariant: fixtureVariant(a)! }),
     },
-    batchSize: a.batch,
+    batchSize: a.batch * (a.grad_accum ?? 1),
+    ...(a.grad_accum === undefined ? {} : { gradAccumIter: a.grad_accum }),
     learningRate: a.lr,
     optimizer: a.opt,
     loss: "bce",
@@ -105,14 +109,21 @@ export async function runTorchParity(
   };
   const cfg = fixtureConfig(expected.args, mode);
   const inputs = join(dir, "inputs.safetensors");
+  // With accumulation the rows are read in mini-batches and grouped as the CLI groups them.
+  const accum = expected.args.grad_accum ?? 1;
+  const mini = { ...cfg, batchSize: expected.args.batch, numBatches: expected.args.steps * accum };
   const source = existsSync(inputs)
     ? fixtureInputSource(inputs, cfg.model.tableRows.length)
-    : await createCriteoTsvSource(cfg, {
-        kind: "criteo-tsv",
-        path: CRITEO_SAMPLE,
-        maxIndRange: expected.args.rows,
-        maxRows: expected.args.batch * expected.args.steps,
-      });
+    : accumulateBatches(
+        await createCriteoTsvSource(mini, {
+          kind: "criteo-tsv",
+          path: CRITEO_SAMPLE,
+          maxIndRange: expected.args.rows,
+          maxRows: expected.args.batch * accum * expected.args.steps,
+        }),
+        accum,
+        cfg.model.tableRows.length,
+      );
   const backend = await factory.create({ mode });
   try {
     const losses: number[] = [];
@@ -153,6 +164,7 @@ export const WEIGHT_TOLERANCE: Readonly<Record<string, number>> = {
   "torch-parity-dcnv2-multihot": 1e-4,
   "torch-parity-dcn-1layer-sgd": 1e-4,
   "torch-parity-dcn-2layer-onehot": 1e-4,
+  "torch-parity-kaggle-grad-accum": 1e-4,
 };
 
 export const PARITY_FIXTURES = [
@@ -166,4 +178,5 @@ export const PARITY_FIXTURES = [
   "torch-parity-qr-add",
   "torch-parity-qr-concat",
   "torch-parity-md",
+  "torch-parity-kaggle-grad-accum",
 ] as const;

@@ -24,6 +24,7 @@ import {
   type TrainOptions,
   type TrainSummary,
   type DlrmModel,
+  accumulateBatches,
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { closeSync } from "node:fs";
@@ -43,6 +44,7 @@ import { openDatasetRun } from "./shared/dataset-run.js";
 import { wallTimeSuffix } from "./shared/run-report-flags.js";
 import { MlperfLogger } from "./shared/mlperf-log.js";
 import { MlperfRunLog } from "./shared/mlperf-run-log.js";
+import { gradAccumNote, withGradAccum } from "./shared/mlperf-flags.js";
 import type { TrainSetup } from "./shared/train-options.js";
 
 /** The closing line of a run. */
@@ -110,13 +112,24 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const dataset =
     setup.dataset === undefined
       ? undefined
-      : await openDatasetRun(setup.config, setup.dataset, say, comm, cli.multiHotSizes, cli.multiHotDistribution);
-  const config = dataset?.config ?? setup.config;
+      : await openDatasetRun(
+          withGradAccum(setup.config, cli.gradAccumIter),
+          setup.dataset,
+          say,
+          comm,
+          cli.multiHotSizes,
+          cli.multiHotDistribution,
+          setup.config.batchSize,
+        );
+  const config = dataset?.config ?? withGradAccum(setup.config, cli.gradAccumIter);
   const opened = dataset?.train ?? (await openSource(setup));
-  const source =
+  const source = accumulateBatches(
     dataset !== undefined || cli.multiHotSizes === undefined
       ? opened
-      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution);
+      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution),
+    cli.gradAccumIter,
+    config.model.tableRows.length,
+  );
   batchesPerEpoch = source.batchesPerEpoch;
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
@@ -159,7 +172,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       requestedBackend: cli.backend,
       fallbackNotes,
       source,
-      notes: setup.notes,
+      notes: cli.gradAccumIter > 1 ? [...setup.notes, gradAccumNote(setup.config, cli.gradAccumIter)] : setup.notes,
     }))
       say(line);
     if (plan !== undefined) for (const line of distributedLines(config, source, plan, comm)) say(line);
@@ -228,7 +241,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
         jsonl?.write(r);
       },
     };
-    mlperf?.runStart(config, backend.info.name);
+    mlperf?.runStart({ ...config, batchSize: setup.config.batchSize }, backend.info.name);
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     say(summaryLine(summary));

@@ -69,6 +69,12 @@ export interface TrainConfig {
   lrNumDecaySteps: number;
   /** Seed for parameter init and random data (`--numpy-rand-seed`). */
   seed: number;
+  /**
+   * dlrm's --mlperf-grad-accum-iter N (absent: 1): each batch of `batchSize` is N consecutive
+   * mini-batches of batchSize / N, and its loss gradient is the sum of their N mean-loss
+   * gradients (dlrm's N backward calls before one optimizer step), taken in one pass.
+   */
+  gradAccumIter?: number;
 }
 
 export interface RandomDataConfig {
@@ -238,6 +244,14 @@ export function validateConfig(c: TrainConfig): void {
   if (m.topMlp[m.topMlp.length - 1] !== 1)
     throw new ConfigError("--arch-mlp-top", "the last width must be 1 (the click logit)");
   positiveInt("--mini-batch-size", c.batchSize);
+  if (c.gradAccumIter !== undefined) {
+    positiveInt("--mlperf-grad-accum-iter", c.gradAccumIter);
+    if (c.batchSize % c.gradAccumIter !== 0)
+      throw new ConfigError(
+        "--mlperf-grad-accum-iter",
+        `the batch ${c.batchSize} is not a whole number of ${c.gradAccumIter} mini-batches`,
+      );
+  }
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) {
     throw new ConfigError("--learning-rate", `expected a positive number, got ${c.learningRate}`);
   }

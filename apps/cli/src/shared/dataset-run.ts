@@ -56,7 +56,9 @@ export interface DatasetRun {
 
 /**
  * Preprocesses when needed, sizes the tables from the processed data and opens the
- * training and test sources; `write` receives the preprocessing summary line.
+ * training and test sources; `write` receives the preprocessing summary line. The training
+ * batches have `trainBatchSize` samples (the mini-batch of an accumulated step), the test
+ * ones the model's batch.
  */
 export async function openDatasetRun(
   setupConfig: Readonly<TrainConfig>,
@@ -65,6 +67,7 @@ export async function openDatasetRun(
   comm?: Communicator,
   multiHotSizes?: readonly number[],
   multiHotDistribution: MultiHotDistribution = "uniform",
+  trainBatchSize = setupConfig.batchSize,
 ): Promise<DatasetRun> {
   // Several ranks: rank 0 builds (or checks) the processed directory once, the others wait
   // and then only open it.
@@ -82,7 +85,7 @@ export async function openDatasetRun(
   const train = hot(
     createCriteoDatasetSource(dataset, {
       split: "train",
-      batchSize: config.batchSize,
+      batchSize: trainBatchSize,
       randomize: d.randomize,
       seed: d.seed,
       numBatches: config.numBatches,

@@ -135,7 +135,10 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--mlperf-auc-threshold"),
   R("--mlperf-bin-loader", "switch", "dlrm's .bin split files are not read; use --processed-data-file"),
   R("--mlperf-bin-shuffle", "switch", "dlrm's .bin split files are not read; --data-randomize shuffles"),
-  R("--mlperf-grad-accum-iter", "value", "gradient accumulation is not implemented"),
+  D(
+    "--mlperf-grad-accum-iter",
+    "the N mini-batches' mean-loss gradients are summed, then one step, computed as one batch of N x --mini-batch-size (dlrm: only with --mlperf-logging, and its zero_grad before the N-th backward keeps only the last); --print-freq and --test-freq count steps",
+  ),
   S("--lr-num-warmup-steps"),
   S("--lr-decay-start-step"),
   S("--lr-num-decay-steps"),

@@ -1,7 +1,7 @@
 /**
  * The run-control flags of dlrm_s_pytorch.py that `dlrm train` added last, registered and
  * parsed together: --print-wall-time and --print-precision (run-report-flags.ts) and
- * --mlperf-logging (mlperf-flags.ts).
+ * --mlperf-logging and --mlperf-grad-accum-iter (mlperf-flags.ts).
  */
 import type { Command } from "commander";
 import { addMlperfOptions, mlperfFromOptions, type MlperfFlags } from "./mlperf-flags.js";
