@@ -38,6 +38,7 @@ import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
+import { TensorBoardWriter } from "./shared/tensorboard.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
@@ -162,6 +163,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   });
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
+  let tensorBoard: TensorBoardWriter | undefined;
   const progress = lead ? createProgress() : silentProgress();
   mllogOut = (l) => progress.line(l);
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
@@ -189,6 +191,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       );
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
+    if (cli.tensorBoardDir !== undefined && lead) tensorBoard = new TensorBoardWriter(cli.tensorBoardDir);
     const jsonl = log;
     /** The step the last --test-freq evaluation ran at (-1: none). */
     let lastTested = -1;
@@ -198,6 +201,11 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       mlperf?.evalStart(step);
       const r = await runDataset!.evaluateTest(m, step, cli.printPrecision);
       mlperf?.evalEnd(step, r.result.auc, r.stop);
+      tensorBoard?.scalars(step, [
+        { tag: "Test/Loss", value: r.result.loss },
+        { tag: "Test/Acc", value: r.result.accuracy },
+        { tag: "Test/AUC", value: r.result.auc },
+      ]);
       return r;
     };
     const options: TrainOptions = {
@@ -239,6 +247,10 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
           }),
         );
         jsonl?.write(r);
+        tensorBoard?.scalars(r.step, [
+          { tag: "Train/Loss", value: r.loss },
+          { tag: "Train/Acc", value: r.accuracy },
+        ]);
       },
     };
     mlperf?.runStart({ ...config, batchSize: setup.config.batchSize }, backend.info.name);
@@ -270,6 +282,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     signals.dispose();
     progress.stop();
     log?.close();
+    tensorBoard?.close();
     backend.dispose();
     await dataset?.dataset.close();
   }

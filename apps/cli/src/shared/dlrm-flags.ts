@@ -117,10 +117,9 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   R("--debug-mode", "switch", "not implemented; DLRM_DEBUG=1 adds stack traces to errors"),
   R("--enable-profiling", "switch", "use `dlrm bench` for a per-op breakdown"),
   R("--plot-compute-graph", "switch", "not implemented"),
-  R(
+  D(
     "--tensor-board-filename",
-    "value",
-    "TensorBoard output is not implemented; --log-jsonl writes one JSON line per print step",
+    "written only when given (dlrm: always, default run_kaggle_pt): Train/Loss and Train/Acc per print step, Test/Loss, Test/Acc and Test/AUC per test",
   ),
   D(
     "--save-model",
