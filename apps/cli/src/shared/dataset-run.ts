@@ -91,6 +91,7 @@ export async function openDatasetRun(
       numBatches: config.numBatches,
       memoryMap: d.memoryMap,
       prefetchThread: d.prefetchThread,
+      ...(d.prefetch === undefined ? {} : { prefetch: d.prefetch }),
     }),
   );
   const test = hot(

@@ -84,10 +84,9 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--data-sub-sample-rate"),
   S("--num-indices-per-lookup"),
   D("--num-indices-per-lookup-fixed", "also takes a value (true/false)"),
-  R(
+  D(
     "--num-workers",
-    "value",
-    "batches are assembled on the main thread or in one worker thread (--data-prefetch-thread)",
+    "0 (dlrm's default) assembles training batches on the main thread, n > 0 in one worker thread 2n batches ahead (dlrm: n DataLoader processes, 2 batches each); dataset only",
   ),
   D("--memory-map", "also takes a value (true/false)"),
   D("--mini-batch-size", "default 128 (dlrm: 1)"),

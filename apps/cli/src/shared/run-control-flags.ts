@@ -2,11 +2,12 @@
  * The run-control flags of dlrm_s_pytorch.py that `dlrm train` added last, registered and
  * parsed together: --print-wall-time and --print-precision (run-report-flags.ts) and
  * --mlperf-logging and --mlperf-grad-accum-iter (mlperf-flags.ts), --tensor-board-filename
- * (tensorboard-flags.ts).
+ * (tensorboard-flags.ts) and --num-workers (num-workers-flags.ts, applied to the dataset setup).
  */
 import type { Command } from "commander";
 import { addMlperfOptions, mlperfFromOptions, type MlperfFlags } from "./mlperf-flags.js";
 import { addRunReportOptions, printStyleFromOptions, type PrintStyle } from "./run-report-flags.js";
+import { addNumWorkersOptions } from "./num-workers-flags.js";
 import { addTensorBoardOptions, tensorBoardFromOptions, type TensorBoardFlags } from "./tensorboard-flags.js";
 
 /** What these flags set for a run. */
@@ -14,7 +15,7 @@ export interface RunControlFlags extends PrintStyle, MlperfFlags, TensorBoardFla
 
 /** Adds the flags to `cmd`. */
 export function addRunControlOptions(cmd: Command): Command {
-  return addTensorBoardOptions(addMlperfOptions(addRunReportOptions(cmd)));
+  return addNumWorkersOptions(addTensorBoardOptions(addMlperfOptions(addRunReportOptions(cmd))));
 }
 
 /** The flags' values, checked (a UsageError names a bad one). */

@@ -11,6 +11,7 @@ import { addMultiHotOptions, multiHotDistributionOf, multiHotFromOptions } from 
 import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-variant-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
 import { addRunControlOptions, runControlFromOptions, type RunControlFlags } from "./run-control-flags.js";
+import { applyNumWorkers } from "./num-workers-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -450,7 +451,11 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     if (indexDistribution !== undefined) data.indexDistribution = indexDistribution;
   }
 
-  const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
+  const dataset = applyNumWorkers(
+    cmd,
+    opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined,
+    notes,
+  );
   if (dataset !== undefined && dataset.testMiniBatchSize !== config.batchSize) {
     notes.push(
       `during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${dataset.testMiniBatchSize} applies to dlrm eval`,
