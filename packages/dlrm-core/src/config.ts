@@ -3,6 +3,7 @@
  * facebookresearch/dlrm's defaults and meanings. The CLI parses flags into this; the
  * model, trainer and data sources read only this. `validateConfig` names every bad field.
  */
+import type { TraceDistribution } from "./data/trace-distribution.js";
 import type { ExecutionMode, InteractionOp, LossFunction, Precision } from "./backend.js";
 import { pooledWidth, tableLayouts, type EmbeddingVariant } from "./model/embedding-variant.js";
 
@@ -94,10 +95,14 @@ export interface RandomDataConfig {
 /**
  * dlrm's `--rand-data-dist`: "uniform" draws round(u * (rows - 1)); "gaussian" draws
  * normal(mu, sigma) (mu = (min + max) / 2 when given as -1), clipped to [min, max], the
- * distinct draws truncated to integers (`--rand-data-min/max/mu/sigma`).
+ * distinct draws truncated to integers (`--rand-data-min/max/mu/sigma`); "trace" is
+ * `--data-generation synthetic`: each table's bags replay its distribution file's LRU stack
+ * (data/trace-distribution.ts; `--data-trace-file`, `--data-trace-enable-padding`).
  */
 export type RandomIndexDistribution =
-  { kind: "uniform" } | { kind: "gaussian"; min: number; max: number; mu: number; sigma: number };
+  | { kind: "uniform" }
+  | { kind: "gaussian"; min: number; max: number; mu: number; sigma: number }
+  | { kind: "trace"; tables: readonly TraceDistribution[]; enablePadding: boolean; files: readonly string[] };
 
 export interface CriteoTsvDataConfig {
   kind: "criteo-tsv";

@@ -19,6 +19,7 @@ export * from "./model/embedding-variant.js";
 export * from "./data/batch.js";
 export * from "./data/random-source.js";
 export * from "./data/accumulate-batches.js";
+export * from "./data/trace-distribution.js";
 export * from "./data/criteo-line.js";
 export * from "./data/criteo-tsv-source.js";
 export * from "./train/lr-schedule.js";

@@ -58,16 +58,18 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   D("--round-targets", "default true (dlrm: False)"),
   D("--data-size", "default 12800 (dlrm: 1)"),
   S("--num-batches"),
-  D("--data-generation", "random or dataset; synthetic (trace) is not implemented"),
+  D(
+    "--data-generation",
+    "random, dataset or synthetic (random data's generator, each table's indices from --data-trace-file); random streams are not numpy's",
+  ),
   S("--rand-data-dist"),
   S("--rand-data-min"),
   S("--rand-data-max"),
   S("--rand-data-mu"),
   S("--rand-data-sigma"),
-  R(
+  D(
     "--data-trace-file",
-    "value",
-    "trace-based synthetic data is not implemented; use --data-generation random or dataset",
+    "one distribution file per table, the j's of the file name (dlrm: of the whole path) replaced by the table number; read once (dlrm: once per bag)",
   ),
   D("--data-set", "kaggle or terabyte; terabyte also reads PREFIX_0, PREFIX_1, ... from --raw-data-file PREFIX"),
   D(
@@ -76,7 +78,10 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   ),
   D("--processed-data-file", "a directory of binary rows with a manifest (dlrm: a .npz file); built on first use"),
   S("--data-randomize"),
-  R("--data-trace-enable-padding", "bool", "trace-based synthetic data is not implemented"),
+  D(
+    "--data-trace-enable-padding",
+    "a value is read as true/false (dlrm's type=bool takes any non-empty value as True)",
+  ),
   D(
     "--max-ind-range",
     "required with --data-generation dataset (hash % n); -1 builds dictionaries only with --processed-data-file",

@@ -12,6 +12,7 @@ import { addEmbeddingVariantOptions, applyEmbeddingVariant } from "./embedding-v
 import { addPresetOption, applyPreset } from "./presets.js";
 import { addRunControlOptions, runControlFromOptions, type RunControlFlags } from "./run-control-flags.js";
 import { applyNumWorkers } from "./num-workers-flags.js";
+import { traceFromOptions } from "./trace-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -199,9 +200,9 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--data-generation <kind>",
-        "random (generated, seeded) or dataset (a raw Criteo TSV file, --raw-data-file)",
+        "random (generated, seeded), dataset (a raw Criteo TSV file, --raw-data-file) or synthetic (random, indices from --data-trace-file)",
       )
-        .choices(["random", "dataset"])
+        .choices(["random", "dataset", "synthetic"])
         .default("random"),
     )
     .addOption(
@@ -447,7 +448,8 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       numIndicesPerLookupFixed: opts.numIndicesPerLookupFixed as boolean,
       roundTargets: opts.roundTargets as boolean,
     };
-    const indexDistribution = randDataFromOptions(cmd, config.model.tableRows, notes);
+    const indexDistribution =
+      traceFromOptions(cmd, config.model.tableRows, notes) ?? randDataFromOptions(cmd, config.model.tableRows, notes);
     if (indexDistribution !== undefined) data.indexDistribution = indexDistribution;
   }
 
