@@ -42,6 +42,7 @@ import { TensorBoardWriter } from "./shared/tensorboard.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
+import { openBinRun } from "./shared/bin-loader.js";
 import { wallTimeSuffix } from "./shared/run-report-flags.js";
 import { MlperfLogger } from "./shared/mlperf-log.js";
 import { MlperfRunLog } from "./shared/mlperf-run-log.js";
@@ -113,15 +114,23 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const dataset =
     setup.dataset === undefined
       ? undefined
-      : await openDatasetRun(
-          withGradAccum(setup.config, cli.gradAccumIter),
-          setup.dataset,
-          say,
-          comm,
-          cli.multiHotSizes,
-          cli.multiHotDistribution,
-          setup.config.batchSize,
-        );
+      : cli.binLoader !== undefined
+        ? openBinRun(
+            withGradAccum(setup.config, cli.gradAccumIter),
+            setup.dataset,
+            cli.binLoader,
+            setup.data.kind === "criteo-tsv" ? setup.data.maxIndRange : -1,
+            setup.config.batchSize,
+          )
+        : await openDatasetRun(
+            withGradAccum(setup.config, cli.gradAccumIter),
+            setup.dataset,
+            say,
+            comm,
+            cli.multiHotSizes,
+            cli.multiHotDistribution,
+            setup.config.batchSize,
+          );
   const config = dataset?.config ?? withGradAccum(setup.config, cli.gradAccumIter);
   const opened = dataset?.train ?? (await openSource(setup));
   const source = accumulateBatches(
@@ -284,6 +293,6 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     log?.close();
     tensorBoard?.close();
     backend.dispose();
-    await dataset?.dataset.close();
+    await dataset?.close();
   }
 }

@@ -45,6 +45,7 @@ export * from "./data/criteo/batch-assembly.js";
 export * from "./data/criteo/prefetch.js";
 export * from "./data/criteo/worker-prefetch.js";
 export * from "./data/criteo/dataset-source.js";
+export * from "./data/criteo/bin-source.js";
 export * from "./tensor-table.js";
 export * from "./comm/communicator.js";
 export * from "./comm/fixed-order-all-reduce.js";

@@ -42,7 +42,8 @@ export function configForTables(
 export interface DatasetRun {
   /** The run's configuration: the command's, with the table sizes of the processed data. */
   config: Readonly<TrainConfig>;
-  dataset: ProcessedDataset;
+  /** The processed directory, when the run reads one (not with --mlperf-bin-loader). */
+  dataset?: ProcessedDataset;
   train: BatchSource;
   /** The split evaluated during and after training, in batches of the model's size. */
   test: BatchSource;
@@ -52,6 +53,8 @@ export interface DatasetRun {
     step?: number,
     digits?: number,
   ): Promise<{ line: string; result: EvaluationResult; stop: boolean }>;
+  /** Closes the files the run reads. */
+  close(): Promise<void>;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function openDatasetRun(
     dataset,
     train,
     test,
+    close: () => dataset.close(),
     async evaluateTest(model, step, digits) {
       const result = await evaluate(model, test);
       return { line: evaluationLine("test", result, step, digits), result, stop: reachesThresholds(d, result) };

@@ -136,8 +136,14 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   ),
   S("--mlperf-acc-threshold"),
   S("--mlperf-auc-threshold"),
-  R("--mlperf-bin-loader", "switch", "dlrm's .bin split files are not read; use --processed-data-file"),
-  R("--mlperf-bin-shuffle", "switch", "dlrm's .bin split files are not read; --data-randomize shuffles"),
+  D(
+    "--mlperf-bin-loader",
+    "reads PREFIX_train.bin and PREFIX_test.bin (PREFIX: --processed-data-file without extension) and RAW_fea_count.npz, which must exist (dlrm: preprocesses when missing; only with --mlperf-logging, --memory-map, terabyte); a last partial training batch is dropped",
+  ),
+  D(
+    "--mlperf-bin-shuffle",
+    "shuffles the training batches' order every epoch, seeded by --numpy-rand-seed (dlrm: torch's RandomSampler)",
+  ),
   D(
     "--mlperf-grad-accum-iter",
     "the N mini-batches' mean-loss gradients are summed, then one step, computed as one batch of N x --mini-batch-size (dlrm: only with --mlperf-logging, and its zero_grad before the N-th backward keeps only the last); --print-freq and --test-freq count steps",
