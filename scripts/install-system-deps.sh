@@ -5,8 +5,9 @@
 # native backend, mesa-vulkan-drivers from bookworm-backports for WebGPU on lavapipe.
 set -euo pipefail
 
-# Packages from the bookworm archive.
-APT_PACKAGES=()
+# Packages from the bookworm archive. python3-numpy: tests write dlrm's numpy files (the
+# --mlperf-bin-loader .bin splits and _fea_count.npz) with Debian's /usr/bin/python3.
+APT_PACKAGES=(python3-numpy)
 # Packages that must come from bookworm-backports (newer than bookworm's own).
 BACKPORTS_PACKAGES=()
 # The oldest Node.js major version the workspaces support (package.json "engines").

@@ -23,12 +23,26 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
+/** How a per-print line is written beyond --print-time (shared/run-report-flags.ts's PrintStyle). */
+export interface PrintLineStyle {
+  /** Digits of the loss and of the accuracy in %; undefined: 6 and 1. */
+  precision?: number | undefined;
+  /** Appended as it is (dlrm's " (HH:MM)" with --print-wall-time). */
+  suffix?: string;
+}
+
 /** dlrm's line for one print step; ms/it only with --print-time. `stepsPerEpoch` numbers steps within the epoch. */
-export function formatPrintLine(r: PrintReport, stepsPerEpoch: number, printTime: boolean): string {
+export function formatPrintLine(
+  r: PrintReport,
+  stepsPerEpoch: number,
+  printTime: boolean,
+  style: PrintLineStyle = {},
+): string {
   const inEpoch = r.step - r.epoch * stepsPerEpoch;
   const time = printTime ? ` ${r.msPerIteration.toFixed(2)} ms/it,` : "";
   return (
     `Finished training it ${inEpoch}/${stepsPerEpoch} of epoch ${r.epoch},${time}` +
-    ` loss ${r.loss.toFixed(6)}, accuracy ${(r.accuracy * 100).toFixed(1)} %`
+    ` loss ${r.loss.toFixed(style.precision ?? 6)}, accuracy ${(r.accuracy * 100).toFixed(style.precision ?? 1)} %` +
+    (style.suffix ?? "")
   );
 }

@@ -23,6 +23,8 @@ import {
   type StateDict,
   type TrainOptions,
   type TrainSummary,
+  type DlrmModel,
+  accumulateBatches,
 } from "@dlrm/core";
 import { openBackend } from "@dlrm/backends";
 import { closeSync } from "node:fs";
@@ -36,9 +38,15 @@ import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
 import { JsonlLog } from "./jsonl-log.js";
+import { TensorBoardWriter } from "./shared/tensorboard.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
+import { openBinRun } from "./shared/bin-loader.js";
+import { wallTimeSuffix } from "./shared/run-report-flags.js";
+import { MlperfLogger } from "./shared/mlperf-log.js";
+import { MlperfRunLog } from "./shared/mlperf-run-log.js";
+import { gradAccumNote, withGradAccum } from "./shared/mlperf-flags.js";
 import type { TrainSetup } from "./shared/train-options.js";
 
 /** The closing line of a run. */
@@ -95,24 +103,45 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const say = (l: string): void => {
     if (lead) process.stdout.write(`${l}\n`);
   };
+  let batchesPerEpoch = 1;
+  /** Where mllog lines go: stdout, then above the progress bar once there is one. */
+  let mllogOut = say;
+  const mlperf =
+    cli.mlperfLogging && lead
+      ? new MlperfRunLog(new MlperfLogger((l) => mllogOut(l)), () => batchesPerEpoch)
+      : undefined;
+  mlperf?.initStart();
   const dataset =
     setup.dataset === undefined
       ? undefined
-      : await openDatasetRun(
-          setup.config,
-          setup.dataset,
-          say,
-          comm,
-          cli.multiHotSizes,
-          cli.multiHotDistribution,
-          cli.multiHotBags,
-        );
-  const config = dataset?.config ?? setup.config;
+      : cli.binLoader !== undefined
+        ? openBinRun(
+            withGradAccum(setup.config, cli.gradAccumIter),
+            setup.dataset,
+            cli.binLoader,
+            setup.data.kind === "criteo-tsv" ? setup.data.maxIndRange : -1,
+            setup.config.batchSize,
+          )
+        : await openDatasetRun(
+            withGradAccum(setup.config, cli.gradAccumIter),
+            setup.dataset,
+            say,
+            comm,
+            cli.multiHotSizes,
+            cli.multiHotDistribution,
+            cli.multiHotBags,
+            setup.config.batchSize,
+          );
+  const config = dataset?.config ?? withGradAccum(setup.config, cli.gradAccumIter);
   const opened = dataset?.train ?? (await openSource(setup));
-  const source =
+  const source = accumulateBatches(
     dataset !== undefined || cli.multiHotSizes === undefined
       ? opened
-      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution);
+      : withMultiHot(opened, cli.multiHotSizes, config.model.tableRows, 0, cli.multiHotDistribution),
+    cli.gradAccumIter,
+    config.model.tableRows.length,
+  );
+  batchesPerEpoch = source.batchesPerEpoch;
   const plan = comm.worldSize > 1 ? planForSource(config, source, comm.worldSize, cli.sharding) : undefined;
   const needs = plan === undefined ? undefined : rankNeeds(plan, comm.rank);
   // --load-model of a --save-model file continues its training, as dlrm's does; PyTorch's weights start one.
@@ -144,7 +173,9 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   });
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
+  let tensorBoard: TensorBoardWriter | undefined;
   const progress = lead ? createProgress() : silentProgress();
+  mllogOut = (l) => progress.line(l);
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
   try {
     for (const line of startupLines({
@@ -153,7 +184,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       requestedBackend: cli.backend,
       fallbackNotes,
       source,
-      notes: setup.notes,
+      notes: cli.gradAccumIter > 1 ? [...setup.notes, gradAccumNote(setup.config, cli.gradAccumIter)] : setup.notes,
     }))
       say(line);
     if (plan !== undefined) for (const line of distributedLines(config, source, plan, comm)) say(line);
@@ -170,9 +201,23 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       );
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
+    if (cli.tensorBoardDir !== undefined && lead) tensorBoard = new TensorBoardWriter(cli.tensorBoardDir);
     const jsonl = log;
     /** The step the last --test-freq evaluation ran at (-1: none). */
     let lastTested = -1;
+    const runDataset = dataset;
+    /** The test split evaluated after `step`, between --mlperf-logging's eval events. */
+    const testAt = async (m: DlrmModel, step: number): Promise<{ line: string; stop: boolean }> => {
+      mlperf?.evalStart(step);
+      const r = await runDataset!.evaluateTest(m, step, cli.printPrecision);
+      mlperf?.evalEnd(step, r.result.auc, r.stop);
+      tensorBoard?.scalars(step, [
+        { tag: "Test/Loss", value: r.result.loss },
+        { tag: "Test/Acc", value: r.result.accuracy },
+        { tag: "Test/AUC", value: r.result.auc },
+      ]);
+      return r;
+    };
     const options: TrainOptions = {
       comm,
       ...(plan === undefined ? {} : { plan }),
@@ -185,12 +230,13 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       maxConsecutiveSkips: cli.maxConsecutiveSkips,
       onSkip: (step, total) => progress.line(`dlrm: step ${step}: non-finite loss, step skipped (${total} so far)`),
       onCheckpoint: (path, step) => progress.line(`Checkpoint of step ${step} written to ${path}`),
+      ...(mlperf === undefined ? {} : { onEpoch: (epoch, phase) => mlperf.epoch(epoch, phase) }),
       ...(dataset !== undefined && setup.dataset !== undefined && setup.dataset.testFreq > 0
         ? {
             onTest: {
               every: setup.dataset.testFreq,
               run: async (m, step) => {
-                const r = await dataset.evaluateTest(m, step);
+                const r = await testAt(m, step);
                 lastTested = step;
                 progress.line(r.line);
                 if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
@@ -204,16 +250,25 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
         injectFault(fault, comm.rank, step);
       },
       onPrint: (r) => {
-        progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));
+        progress.line(
+          formatPrintLine(r, source.batchesPerEpoch, cli.printTime, {
+            precision: cli.printPrecision,
+            suffix: cli.printWallTime ? wallTimeSuffix(new Date()) : "",
+          }),
+        );
         jsonl?.write(r);
+        tensorBoard?.scalars(r.step, [
+          { tag: "Train/Loss", value: r.loss },
+          { tag: "Train/Acc", value: r.accuracy },
+        ]);
       },
     };
+    mlperf?.runStart({ ...config, batchSize: setup.config.batchSize }, backend.info.name);
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     say(summaryLine(summary));
     // The last step's test line once: a --test-freq evaluation of that very step stands.
-    if (dataset !== undefined && lastTested !== summary.steps)
-      say((await dataset.evaluateTest(model, summary.steps)).line);
+    if (dataset !== undefined && lastTested !== summary.steps) say((await testAt(model, summary.steps)).line);
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =
@@ -233,10 +288,12 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       say(`Saved the ONNX model to ${cli.saveOnnx}`);
     }
   } finally {
+    mlperf?.runStop("aborted");
     signals.dispose();
     progress.stop();
     log?.close();
+    tensorBoard?.close();
     backend.dispose();
-    await dataset?.dataset.close();
+    await dataset?.close();
   }
 }

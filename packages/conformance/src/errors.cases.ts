@@ -295,7 +295,7 @@ const argumentCases: ErrorCase[] = [
     },
   },
   {
-    name: "errors/lossBackward meanOver below batchSize",
+    name: "errors/lossBackward meanOver zero",
     op: "lossBackward",
     rule: "dims",
     kind: "argument",
@@ -310,9 +310,9 @@ const argumentCases: ErrorCase[] = [
             batchSize: 4,
             loss: "mse",
             threshold: 0,
-            meanOver: 2,
+            meanOver: 0,
           }),
-        expect: range('lossBackward: argument "meanOver" must be an integer in [4, 2^31), got 2'),
+        expect: range('lossBackward: argument "meanOver" must be an integer in [1, 2^31), got 0'),
       };
     },
   },

@@ -240,8 +240,10 @@ export interface BackendOps {
   /**
    * Loss gradient of the batch mean w.r.t. the logits, overwrite dLogits (B):
    * bce: (p - y) / M; mse: 2 (p - y) p (1 - p) / M; zero where p was clamped. M is
-   * `meanOver` (an integer >= B, default B): one rank of several passes the global batch,
-   * so its B samples' gradient is their share of the global mean, bit for bit one process's.
+   * `meanOver` M (an integer >= 1, default B) divides instead of B: one rank of several
+   * passes the global batch, so its B samples' gradient is their share of the global mean,
+   * bit for bit one process's; a batch of N accumulated mini-batches passes the mini-batch
+   * size B / N, so the gradient is the sum of the N mini-batch means (dlrm's accumulation).
    * bce uses the logit-stable form even where f32 sigmoid saturates (|z| > ~17), where
    * torch's Sigmoid + BCELoss gives about 0: a deliberate, documented difference.
    */

@@ -3,6 +3,7 @@
  * facebookresearch/dlrm's defaults and meanings. The CLI parses flags into this; the
  * model, trainer and data sources read only this. `validateConfig` names every bad field.
  */
+import type { TraceDistribution } from "./data/trace-distribution.js";
 import type { ExecutionMode, InteractionOp, LossFunction, Precision } from "./backend.js";
 import { pooledWidth, tableLayouts, type EmbeddingVariant } from "./model/embedding-variant.js";
 
@@ -87,6 +88,12 @@ export interface TrainConfig {
   lrNumDecaySteps: number;
   /** Seed for parameter init and random data (`--numpy-rand-seed`). */
   seed: number;
+  /**
+   * dlrm's --mlperf-grad-accum-iter N (absent: 1): each batch of `batchSize` is N consecutive
+   * mini-batches of batchSize / N, and its loss gradient is the sum of their N mean-loss
+   * gradients (dlrm's N backward calls before one optimizer step), taken in one pass.
+   */
+  gradAccumIter?: number;
 }
 
 export interface RandomDataConfig {
@@ -106,10 +113,14 @@ export interface RandomDataConfig {
 /**
  * dlrm's `--rand-data-dist`: "uniform" draws round(u * (rows - 1)); "gaussian" draws
  * normal(mu, sigma) (mu = (min + max) / 2 when given as -1), clipped to [min, max], the
- * distinct draws truncated to integers (`--rand-data-min/max/mu/sigma`).
+ * distinct draws truncated to integers (`--rand-data-min/max/mu/sigma`); "trace" is
+ * `--data-generation synthetic`: each table's bags replay its distribution file's LRU stack
+ * (data/trace-distribution.ts; `--data-trace-file`, `--data-trace-enable-padding`).
  */
 export type RandomIndexDistribution =
-  { kind: "uniform" } | { kind: "gaussian"; min: number; max: number; mu: number; sigma: number };
+  | { kind: "uniform" }
+  | { kind: "gaussian"; min: number; max: number; mu: number; sigma: number }
+  | { kind: "trace"; tables: readonly TraceDistribution[]; enablePadding: boolean; files: readonly string[] };
 
 export interface CriteoTsvDataConfig {
   kind: "criteo-tsv";
@@ -271,6 +282,14 @@ export function validateConfig(c: TrainConfig): void {
   if (m.topMlp[m.topMlp.length - 1] !== 1)
     throw new ConfigError("--arch-mlp-top", "the last width must be 1 (the click logit)");
   positiveInt("--mini-batch-size", c.batchSize);
+  if (c.gradAccumIter !== undefined) {
+    positiveInt("--mlperf-grad-accum-iter", c.gradAccumIter);
+    if (c.batchSize % c.gradAccumIter !== 0)
+      throw new ConfigError(
+        "--mlperf-grad-accum-iter",
+        `the batch ${c.batchSize} is not a whole number of ${c.gradAccumIter} mini-batches`,
+      );
+  }
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) {
     throw new ConfigError("--learning-rate", `expected a positive number, got ${c.learningRate}`);
   }

@@ -31,6 +31,8 @@ export interface DatasetSetup {
   memoryMap: boolean;
   /** Where training and evaluation batches are assembled. */
   prefetchThread: PrefetchThread;
+  /** Training batches requested ahead (`--num-workers`; absent: the source's default). */
+  prefetch?: number;
   seed: number;
   rebuild: boolean;
   /** Evaluate on the test split every n steps (0 = at the end only). */

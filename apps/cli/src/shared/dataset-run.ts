@@ -45,17 +45,26 @@ export function configForTables(
 export interface DatasetRun {
   /** The run's configuration: the command's, with the table sizes of the processed data. */
   config: Readonly<TrainConfig>;
-  dataset: ProcessedDataset;
+  /** The processed directory, when the run reads one (not with --mlperf-bin-loader). */
+  dataset?: ProcessedDataset;
   train: BatchSource;
   /** The split evaluated during and after training, in batches of the model's size. */
   test: BatchSource;
-  /** Evaluates the model on the test split and returns the printed line. */
-  evaluateTest(model: DlrmModel, step?: number): Promise<{ line: string; result: EvaluationResult; stop: boolean }>;
+  /** Evaluates the model on the test split and returns the printed line (`digits`: --print-precision). */
+  evaluateTest(
+    model: DlrmModel,
+    step?: number,
+    digits?: number,
+  ): Promise<{ line: string; result: EvaluationResult; stop: boolean }>;
+  /** Closes the files the run reads. */
+  close(): Promise<void>;
 }
 
 /**
  * Preprocesses when needed, sizes the tables from the processed data and opens the
- * training and test sources; `write` receives the preprocessing summary line.
+ * training and test sources; `write` receives the preprocessing summary line. The training
+ * batches have `trainBatchSize` samples (the mini-batch of an accumulated step), the test
+ * ones the model's batch.
  */
 export async function openDatasetRun(
   setupConfig: Readonly<TrainConfig>,
@@ -65,6 +74,7 @@ export async function openDatasetRun(
   multiHotSizes?: readonly number[],
   multiHotDistribution: MultiHotDistribution = "uniform",
   multiHotBags: MultiHotBags = "stored",
+  trainBatchSize = setupConfig.batchSize,
 ): Promise<DatasetRun> {
   const store = multiHotSizes !== undefined && multiHotBags === "stored";
   const multiHot = store ? { sizes: multiHotSizes, distribution: multiHotDistribution } : undefined;
@@ -86,13 +96,14 @@ export async function openDatasetRun(
   const train = hot(
     createCriteoDatasetSource(dataset, {
       split: "train",
-      batchSize: config.batchSize,
+      batchSize: trainBatchSize,
       randomize: d.randomize,
       seed: d.seed,
       numBatches: config.numBatches,
       memoryMap: d.memoryMap,
       prefetchThread: d.prefetchThread,
       storedMultiHot: store,
+      ...(d.prefetch === undefined ? {} : { prefetch: d.prefetch }),
     }),
   );
   const test = hot(
@@ -110,9 +121,10 @@ export async function openDatasetRun(
     dataset,
     train,
     test,
-    async evaluateTest(model, step) {
+    close: () => dataset.close(),
+    async evaluateTest(model, step, digits) {
       const result = await evaluate(model, test);
-      return { line: evaluationLine("test", result, step), result, stop: reachesThresholds(d, result) };
+      return { line: evaluationLine("test", result, step, digits), result, stop: reachesThresholds(d, result) };
     },
   };
 }

@@ -54,16 +54,18 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   D("--round-targets", "default true (dlrm: False)"),
   D("--data-size", "default 12800 (dlrm: 1)"),
   S("--num-batches"),
-  D("--data-generation", "random or dataset; synthetic (trace) is not implemented"),
+  D(
+    "--data-generation",
+    "random, dataset or synthetic (random data's generator, each table's indices from --data-trace-file); random streams are not numpy's",
+  ),
   S("--rand-data-dist"),
   S("--rand-data-min"),
   S("--rand-data-max"),
   S("--rand-data-mu"),
   S("--rand-data-sigma"),
-  R(
+  D(
     "--data-trace-file",
-    "value",
-    "trace-based synthetic data is not implemented; use --data-generation random or dataset",
+    "one distribution file per table, the j's of the file name (dlrm: of the whole path) replaced by the table number; read once (dlrm: once per bag)",
   ),
   D("--data-set", "kaggle or terabyte; terabyte also reads PREFIX_0, PREFIX_1, ... from --raw-data-file PREFIX"),
   D(
@@ -72,7 +74,10 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   ),
   D("--processed-data-file", "a directory of binary rows with a manifest (dlrm: a .npz file); built on first use"),
   S("--data-randomize"),
-  R("--data-trace-enable-padding", "bool", "trace-based synthetic data is not implemented"),
+  D(
+    "--data-trace-enable-padding",
+    "a value is read as true/false (dlrm's type=bool takes any non-empty value as True)",
+  ),
   D(
     "--max-ind-range",
     "required with --data-generation dataset (hash % n); -1 builds dictionaries only with --processed-data-file",
@@ -80,16 +85,18 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--data-sub-sample-rate"),
   S("--num-indices-per-lookup"),
   D("--num-indices-per-lookup-fixed", "also takes a value (true/false)"),
-  R(
+  D(
     "--num-workers",
-    "value",
-    "batches are assembled on the main thread or in one worker thread (--data-prefetch-thread)",
+    "0 (dlrm's default) assembles training batches on the main thread, n > 0 in one worker thread 2n batches ahead (dlrm: n DataLoader processes, 2 batches each); dataset only",
   ),
   D("--memory-map", "also takes a value (true/false)"),
   D("--mini-batch-size", "default 128 (dlrm: 1)"),
   S("--nepochs"),
   S("--learning-rate"),
-  R("--print-precision", "value", "printed lines have fixed precision (dlrm's own format)"),
+  D(
+    "--print-precision",
+    "the digits of the printed loss, accuracy and AUC (dlrm: numpy's and torch's print precision, default 5); unset: dlrm's line format",
+  ),
   S("--numpy-rand-seed"),
   R("--sync-dense-params", "bool", "dense parameters are always kept in sync across ranks"),
   D("--optimizer", "sgd, adagrad or rwsadagrad; default adagrad (dlrm: sgd)"),
@@ -112,26 +119,37 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--test-mini-batch-size"),
   R("--test-num-workers", "value", "evaluation batches are assembled on the main thread"),
   D("--print-time", "also takes a value (true/false)"),
-  R("--print-wall-time", "switch", "not implemented; --log-jsonl records each print step"),
+  D("--print-wall-time", "also takes a value (true/false)"),
   R("--debug-mode", "switch", "not implemented; DLRM_DEBUG=1 adds stack traces to errors"),
   R("--enable-profiling", "switch", "use `dlrm bench` for a per-op breakdown"),
   R("--plot-compute-graph", "switch", "not implemented"),
-  R(
+  D(
     "--tensor-board-filename",
-    "value",
-    "TensorBoard output is not implemented; --log-jsonl writes one JSON line per print step",
+    "written only when given (dlrm: always, default run_kaggle_pt): Train/Loss and Train/Acc per print step, Test/Loss, Test/Acc and Test/AUC per test",
   ),
   D(
     "--save-model",
     "safetensors with dlrm's state_dict names plus the optimizer and training state (dlrm: a torch.save pickle)",
   ),
   D("--load-model", "a --save-model file continues training; a weights-only safetensors starts it"),
-  R("--mlperf-logging", "switch", "MLPerf's mllog lines are not implemented"),
+  D(
+    "--mlperf-logging",
+    "mllog lines on stdout only (dlrm also writes them to dlrm.log); run_stop ends every run, success when an --mlperf-*-threshold is reached",
+  ),
   S("--mlperf-acc-threshold"),
   S("--mlperf-auc-threshold"),
-  R("--mlperf-bin-loader", "switch", "dlrm's .bin split files are not read; use --processed-data-file"),
-  R("--mlperf-bin-shuffle", "switch", "dlrm's .bin split files are not read; --data-randomize shuffles"),
-  R("--mlperf-grad-accum-iter", "value", "gradient accumulation is not implemented"),
+  D(
+    "--mlperf-bin-loader",
+    "reads PREFIX_train.bin and PREFIX_test.bin (PREFIX: --processed-data-file without extension) and RAW_fea_count.npz, which must exist (dlrm: preprocesses when missing; only with --mlperf-logging, --memory-map, terabyte); a last partial training batch is dropped",
+  ),
+  D(
+    "--mlperf-bin-shuffle",
+    "shuffles the training batches' order every epoch, seeded by --numpy-rand-seed (dlrm: torch's RandomSampler)",
+  ),
+  D(
+    "--mlperf-grad-accum-iter",
+    "the N mini-batches' mean-loss gradients are summed, then one step, computed as one batch of N x --mini-batch-size (dlrm: only with --mlperf-logging, and its zero_grad before the N-th backward keeps only the last); --print-freq and --test-freq count steps",
+  ),
   S("--lr-num-warmup-steps"),
   S("--lr-decay-start-step"),
   S("--lr-num-decay-steps"),

@@ -5,12 +5,16 @@
 import type { EvaluationResult } from "@dlrm/core";
 import type { DatasetSetup } from "./dataset-flags.js";
 
-/** dlrm-like one line for an evaluation of `split` (at a training step, when given). */
-export function evaluationLine(split: string, r: EvaluationResult, step?: number): string {
+/**
+ * dlrm-like one line for an evaluation of `split` (at a training step, when given); `digits`
+ * (--print-precision) sets the digits of the loss, accuracy (%), AUC and log loss, else 6, 3, 6, 6.
+ */
+export function evaluationLine(split: string, r: EvaluationResult, step?: number, digits?: number): string {
   const at = step === undefined ? "" : ` at step ${step}`;
+  const f = (x: number, d: number): string => x.toFixed(digits ?? d);
   return (
     `Testing${at} on ${split} (${r.samples} samples, ${r.batches} batches, ${r.seconds.toFixed(1)} s): ` +
-    `loss ${r.loss.toFixed(6)}, accuracy ${(r.accuracy * 100).toFixed(3)} %, auc ${r.auc.toFixed(6)}, log loss ${r.logLoss.toFixed(6)}`
+    `loss ${f(r.loss, 6)}, accuracy ${f(r.accuracy * 100, 3)} %, auc ${f(r.auc, 6)}, log loss ${f(r.logLoss, 6)}`
   );
 }
 

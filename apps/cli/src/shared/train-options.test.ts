@@ -76,6 +76,10 @@ describe("parseTrainArgs defaults", () => {
       resume: undefined,
       onNonFinite: "stop",
       maxConsecutiveSkips: 10,
+      printWallTime: false,
+      printPrecision: undefined,
+      mlperfLogging: false,
+      gradAccumIter: 1,
     });
     expect(s.notes).toEqual([]);
   });

@@ -15,6 +15,9 @@ import { addWeightedPoolingOptions, applyWeightedPooling } from "./weighted-pool
 import { addActivationOptions, applyActivation } from "./activation-flags.js";
 import { addMultiHotBagsOptions, multiHotBagsFromOptions, type MultiHotBags } from "./multi-hot-bags-flags.js";
 import { addPresetOption, applyPreset } from "./presets.js";
+import { addRunControlOptions, runControlFromOptions, type RunControlFlags } from "./run-control-flags.js";
+import { applyNumWorkers } from "./num-workers-flags.js";
+import { traceFromOptions } from "./trace-flags.js";
 import { Command, Option } from "commander";
 import {
   ConfigError,
@@ -37,7 +40,7 @@ const CRITEO_DENSE = 13;
 const CRITEO_TABLES = 26;
 
 /** What the CLI itself does with a run, beyond the trainer's configuration. */
-export interface CliOptions {
+export interface CliOptions extends RunControlFlags {
   /** "auto" or a registered backend name. */
   backend: string;
   /** Show ms/iteration in the per-print lines (`--print-time`). */
@@ -116,7 +119,9 @@ export function defineTrainOptions(cmd: Command): Command {
         addEmbeddingVariantOptions(
           addRandDataOptions(
             addMultiHotBagsOptions(
-              addMultiHotOptions(addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(cmd))))),
+              addMultiHotOptions(
+                addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(addRunControlOptions(cmd))))),
+              ),
             ),
           ),
         ),
@@ -212,9 +217,9 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--data-generation <kind>",
-        "random (generated, seeded) or dataset (a raw Criteo TSV file, --raw-data-file)",
+        "random (generated, seeded), dataset (a raw Criteo TSV file, --raw-data-file) or synthetic (random, indices from --data-trace-file)",
       )
-        .choices(["random", "dataset"])
+        .choices(["random", "dataset", "synthetic"])
         .default("random"),
     )
     .addOption(
@@ -460,11 +465,16 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       numIndicesPerLookupFixed: opts.numIndicesPerLookupFixed as boolean,
       roundTargets: opts.roundTargets as boolean,
     };
-    const indexDistribution = randDataFromOptions(cmd, config.model.tableRows, notes);
+    const indexDistribution =
+      traceFromOptions(cmd, config.model.tableRows, notes) ?? randDataFromOptions(cmd, config.model.tableRows, notes);
     if (indexDistribution !== undefined) data.indexDistribution = indexDistribution;
   }
 
-  const dataset = opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined;
+  const dataset = applyNumWorkers(
+    cmd,
+    opts.dataGeneration === "dataset" ? datasetFromOptions(cmd, config) : undefined,
+    notes,
+  );
   if (dataset !== undefined && dataset.testMiniBatchSize !== config.batchSize) {
     notes.push(
       `during training the test split is evaluated in batches of --mini-batch-size ${config.batchSize} (the model's buffers); metrics do not depend on it. --test-mini-batch-size ${dataset.testMiniBatchSize} applies to dlrm eval`,
@@ -486,6 +496,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
   const cli: CliOptions = {
     backend: opts.backend as string,
     printTime: opts.printTime as boolean,
+    ...runControlFromOptions(cmd),
     logJsonl: opts.logJsonl as string | undefined,
     loadModel: opts.loadModel as string | undefined,
     worldSize,

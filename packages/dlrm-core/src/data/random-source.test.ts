@@ -1,7 +1,8 @@
-/** Tests of dlrm-style random data: determinism per batch, bag sizes, sorted unique indices. */
+/** Tests of dlrm-style random data: determinism per batch, bag sizes, sorted unique indices; trace-based synthetic bags. */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAIN_CONFIG, type RandomDataConfig } from "../config.js";
 import { createRandomSource, randomBatch } from "./random-source.js";
+import { parseTraceDistribution } from "./trace-distribution.js";
 
 const cfg = { ...DEFAULT_TRAIN_CONFIG, batchSize: 16, model: { ...DEFAULT_TRAIN_CONFIG.model, tableRows: [50, 3] } };
 const data: RandomDataConfig = {
@@ -91,5 +92,46 @@ describe("--rand-data-dist gaussian (dlrm's generate_dist_input_batch)", () => {
     expect(() => createRandomSource(wide, gauss(10, 1, 5, 4))).toThrow(/--rand-data-max: 4 is below --rand-data-min 5/);
     expect(() => createRandomSource(wide, gauss(10, 0))).toThrow(/--rand-data-sigma/);
     expect(() => createRandomSource(wide, gauss(10, 1, -3, 10))).toThrow(/--rand-data-min/);
+  });
+});
+
+describe("synthetic (trace) random data", () => {
+  const a = parseTraceDistribution("40, 41, 42, 43\n0, 1, 3\n0.4, 0.8, 1.0\n", "a.log");
+  const b = parseTraceDistribution("1, 2\n0, 2\n0.5, 1.0\n", "b.log");
+  const traced: RandomDataConfig = {
+    ...data,
+    indexDistribution: { kind: "trace", tables: [a, b], enablePadding: false, files: ["a.log", "b.log"] },
+  };
+
+  it("draws every table's bags from its distribution's rows, sorted and distinct, the same per batch", () => {
+    const batch = randomBatch(cfg, traced, 2);
+    expect(randomBatch(cfg, traced, 2)).toEqual(batch);
+    const { indices, offsets } = batch.sparse;
+    const rows = [new Set([40, 41, 42, 43]), new Set([1, 2])];
+    const seen = [new Set<number>(), new Set<number>()];
+    for (let t = 0; t < 2; t++) {
+      for (let s = 0; s < 16; s++) {
+        const bag = [...indices.subarray(offsets[t * 16 + s]!, offsets[t * 16 + s + 1]!)];
+        expect(bag.length).toBeGreaterThanOrEqual(1);
+        expect(bag.length).toBeLessThanOrEqual(5);
+        expect(bag).toEqual([...new Set(bag)].sort((x, y) => x - y));
+        for (const r of bag) {
+          expect(rows[t]!.has(r), `table ${t}: ${r}`).toBe(true);
+          seen[t]!.add(r);
+        }
+      }
+    }
+    // The LRU replay starts from the stack's oldest row: every bag of table 0 holds 40.
+    for (let s = 0; s < 16; s++) expect(indices[offsets[s]!]).toBe(40);
+    expect(seen[0]!.size).toBeGreaterThan(1);
+  });
+
+  it("refuses a distribution count other than the tables'", () => {
+    expect(() =>
+      createRandomSource(cfg, {
+        ...data,
+        indexDistribution: { kind: "trace", tables: [a], enablePadding: false, files: ["a.log"] },
+      }),
+    ).toThrow("--data-trace-file: 1 distributions for 2 tables");
   });
 });

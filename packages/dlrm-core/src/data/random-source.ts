@@ -3,19 +3,22 @@
  * per table and sample a bag of k draws (k uniform in 1..min(rows, N), or exactly N with
  * `--num-indices-per-lookup-fixed`), indices uniform over the rows, sorted and de-duplicated
  * (or, with `--rand-data-dist gaussian`, normal draws clipped to [min, max], the distinct
- * values sorted and truncated to integers, as dlrm's generate_dist_input_batch);
+ * values sorted and truncated to integers, as dlrm's generate_dist_input_batch; or, with
+ * `--data-generation synthetic`, k = max(1, round(u * min(rows, N))) references replayed from
+ * the table's trace distribution, data/trace-distribution.ts);
  * targets uniform [0, 1), rounded with `--round-targets`. Each batch has its own seeded
  * stream (seed, batch number), so batches are made one at a time, never all at once.
  */
 import type { RandomDataConfig, RandomIndexDistribution, TrainConfig } from "../config.js";
 import { Rng } from "../util/rng.js";
+import { traceBag } from "./trace-distribution.js";
 import type { Batch, BatchSource } from "./batch.js";
 
 /** The gaussian's parameters with dlrm's mu = -1 default resolved; undefined: uniform. */
 function gaussianOf(
   d: RandomIndexDistribution | undefined,
 ): { min: number; max: number; mu: number; sigma: number } | undefined {
-  if (d === undefined || d.kind === "uniform") return undefined;
+  if (d === undefined || d.kind !== "gaussian") return undefined;
   return { ...d, mu: d.mu === -1 ? (d.min + d.max) / 2 : d.mu };
 }
 
@@ -24,7 +27,9 @@ function gaussianOf(
  * naming the flag.
  */
 export function checkIndexDistribution(d: RandomIndexDistribution | undefined, tableRows: readonly number[]): void {
-  if (d === undefined || d.kind === "uniform") return;
+  if (d?.kind === "trace" && d.tables.length !== tableRows.length)
+    throw new RangeError(`--data-trace-file: ${d.tables.length} distributions for ${tableRows.length} tables`);
+  if (d === undefined || d.kind !== "gaussian") return;
   if (!(d.sigma > 0)) throw new RangeError(`--rand-data-sigma: expected a positive number, got ${d.sigma}`);
   if (!(d.min >= 0)) throw new RangeError(`--rand-data-min: expected a row number >= 0, got ${d.min}`);
   if (!(d.max >= d.min)) throw new RangeError(`--rand-data-max: ${d.max} is below --rand-data-min ${d.min}`);
@@ -46,6 +51,7 @@ export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: num
   const T = m.tableRows.length;
   const N = data.numIndicesPerLookup;
   const gauss = gaussianOf(data.indexDistribution);
+  const trace = data.indexDistribution?.kind === "trace" ? data.indexDistribution : undefined;
   const offsets = new Int32Array(T * B + 1);
   const indices: number[] = [];
   const bag: number[] = [];
@@ -53,6 +59,12 @@ export function randomBatch(cfg: TrainConfig, data: RandomDataConfig, index: num
     const rows = m.tableRows[t]!;
     for (let b = 0; b < B; b++) {
       offsets[t * B + b] = indices.length;
+      if (trace !== undefined) {
+        // dlrm's synthetic bag size: max(1, round(u * min(rows, N))), then the LRU replay.
+        const k = data.numIndicesPerLookupFixed ? N : Math.max(1, Math.round(rng.uniform() * Math.min(rows, N)));
+        for (const r of traceBag(trace.tables[t]!, k, trace.enablePadding, rows, () => rng.uniform())) indices.push(r);
+        continue;
+      }
       const k = data.numIndicesPerLookupFixed ? N : 1 + rng.int(Math.min(rows, N));
       bag.length = 0;
       if (gauss === undefined) for (let j = 0; j < k; j++) bag.push(rng.int(rows));
@@ -85,7 +97,10 @@ export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): Ba
   return {
     batchesPerEpoch,
     // Bags are de-duplicated, so none holds more indices than its table has rows.
-    maxIndicesPerBag: Math.min(data.numIndicesPerLookup, Math.max(...cfg.model.tableRows)),
+    maxIndicesPerBag:
+      data.indexDistribution?.kind === "trace"
+        ? data.numIndicesPerLookup
+        : Math.min(data.numIndicesPerLookup, Math.max(...cfg.model.tableRows)),
     description: `random data: ${batchesPerEpoch} batches of ${cfg.batchSize} per epoch, up to ${data.numIndicesPerLookup} indices per bag${describeDistribution(data.indexDistribution)}`,
     async *batches(_epoch: number, from = 0) {
       for (let i = from; i < batchesPerEpoch; i++) yield randomBatch(cfg, data, i);
@@ -95,6 +110,8 @@ export function createRandomSource(cfg: TrainConfig, data: RandomDataConfig): Ba
 
 /** The start-up words for a non-default index distribution. */
 function describeDistribution(d: RandomIndexDistribution | undefined): string {
+  if (d?.kind === "trace")
+    return `, synthetic indices from ${d.files.length === 1 ? d.files[0] : `${d.files[0]} ... ${d.files[d.files.length - 1]}`}${d.enablePadding ? " (padded)" : ""}`;
   const g = gaussianOf(d);
   return g === undefined ? "" : `, gaussian indices (mu ${g.mu}, sigma ${g.sigma}, clipped to [${g.min}, ${g.max}])`;
 }

@@ -498,12 +498,14 @@ export class DlrmModel {
 
   /**
    * Loss gradient (of the mean over the global batch: on one rank of several, its samples'
-   * share of it), top MLP and interaction backward:
+   * share of it; of the sum of the mini-batch means with config.gradAccumIter), top MLP and
+   * interaction backward:
    * writes `dPooled` and the bottom MLP's output gradient.
    */
   backwardTop(): void {
     const be = this.backend;
     const m = this.config.model;
+    const accum = this.config.gradAccumIter ?? 1;
     const { B, D, T } = this;
     be.lossBackward({
       logits: this.top[this.top.length - 1]!.output,
@@ -512,7 +514,7 @@ export class DlrmModel {
       batchSize: B,
       loss: this.config.loss,
       threshold: this.config.lossThreshold,
-      ...(this.shard === undefined ? {} : { meanOver: this.BE }),
+      ...(this.shard === undefined && accum === 1 ? {} : { meanOver: this.BE / accum }),
     });
     for (let i = this.top.length - 1; i >= 0; i--) this.linearBackward(this.top[i]!);
     this.cross?.backward(be, this.config.precision);

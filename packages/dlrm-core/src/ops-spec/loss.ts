@@ -1,8 +1,9 @@
 /**
  * Argument rules of the loss (contract in backend.ts): batchSize B >= 0; loss "bce" or "mse";
  * threshold in [0, 0.5); logits, targets and the B-sized outputs >= B elements, stats >= 3;
- * lossBackward's optional meanOver M an integer >= B (one rank of several passes the global
- * batch, so its samples' gradient is their share of the global mean).
+ * lossBackward's optional meanOver M an integer >= 1 (one rank of several passes the global
+ * batch, so its samples' gradient is their share of the global mean; accumulated mini-batches
+ * pass the mini-batch size).
  */
 import type { ArgCheck } from "./check.js";
 
@@ -25,10 +26,10 @@ export const lossSpecs = {
     c.f32({ probs: common(c), stats: 3 });
   },
 
-  /** dLogits >= B; meanOver absent or an integer >= max(B, 1). */
+  /** dLogits >= B; meanOver absent or a positive integer. */
   lossBackward(c: ArgCheck): void {
     const b = common(c);
-    if (c.get("meanOver") !== undefined) c.dim("meanOver", Math.max(b, 1));
+    if (c.get("meanOver") !== undefined) c.dim("meanOver", 1);
     c.f32({ dLogits: b });
   },
 };

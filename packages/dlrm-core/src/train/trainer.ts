@@ -130,6 +130,11 @@ export interface TrainOptions {
   onStep?(step: number, totalSteps: number): void;
   onCheckpoint?(path: string, step: number): void;
   /**
+   * Before an epoch's first step (or the resumed one's next) and after its last step, its
+   * tests and checkpoints, also when training stops within it. `epoch` counts from 0.
+   */
+  onEpoch?(epoch: number, phase: "start" | "end"): void;
+  /**
    * Every `every` steps (after the step, its print and before its checkpoint), awaited:
    * evaluation on held-out data. Returning true ends training early (e.g. an MLPerf target
    * reached): a checkpoint is written as for `shouldStop`, and summary.earlyStopped is set.
@@ -251,6 +256,7 @@ export async function trainModel(
   const cursor = { epoch: startEpoch, batchInEpoch: startBatch };
   for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
     let inEpoch = epoch === startEpoch ? startBatch : 0;
+    opts.onEpoch?.(epoch, "start");
     for await (const batch of timedBatches(source.batches(epoch, inEpoch), (ms) => {
       windowWaitMs += ms;
       totalWaitMs += ms;
@@ -357,6 +363,7 @@ export async function trainModel(
         await writeCheckpoint(epoch, inEpoch);
       if (stopped) break;
     }
+    opts.onEpoch?.(epoch, "end");
   }
   if (
     opts.checkpoint !== undefined &&
