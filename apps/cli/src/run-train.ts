@@ -1,7 +1,7 @@
 /**
  * One `dlrm train` run from a parsed TrainSetup: check what is not supported yet, open
  * the data source and the backend, print the start-up block, train with progress,
- * per-print lines and the optional JSONL log, print the summary, release the backend.
+ * per-print lines, the optional JSONL log and HTML report, print the summary, release the backend.
  */
 import {
   withMultiHot,
@@ -35,7 +35,9 @@ import { rankThreads } from "./distributed/rank-threads.js";
 import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
-import { JsonlLog } from "./jsonl-log.js";
+import { basename, extname } from "node:path";
+import { JsonlLog, printRecord, testRecord } from "./jsonl-log.js";
+import { LiveReport } from "./report/live-report.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
 import { openDatasetRun } from "./shared/dataset-run.js";
@@ -163,6 +165,11 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
     const jsonl = log;
+    const named = cli.logJsonl ?? cli.html;
+    const report =
+      cli.html !== undefined && lead && named !== undefined
+        ? new LiveReport(cli.html, basename(named, extname(named)), cli.logJsonl ?? "(no --log-jsonl)")
+        : undefined;
     /** The step the last --test-freq evaluation ran at (-1: none). */
     let lastTested = -1;
     const options: TrainOptions = {
@@ -183,6 +190,9 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
               every: setup.dataset.testFreq,
               run: async (m, step) => {
                 const r = await dataset.evaluateTest(m, step);
+                const t = testRecord(step, r.result);
+                jsonl?.write(t);
+                report?.addTest(t);
                 lastTested = step;
                 progress.line(r.line);
                 if (r.stop) progress.line(`Target reached at step ${step}: stopping early`);
@@ -197,15 +207,28 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       },
       onPrint: (r) => {
         progress.line(formatPrintLine(r, source.batchesPerEpoch, cli.printTime));
-        jsonl?.write(r);
+        const rec = printRecord(r);
+        jsonl?.write(rec);
+        report?.addStep(rec, r.totalSteps);
       },
     };
     const { model, summary } = await trainModel(backend, config, source, options);
     progress.stop();
     say(summaryLine(summary));
     // The last step's test line once: a --test-freq evaluation of that very step stands.
-    if (dataset !== undefined && lastTested !== summary.steps)
-      say((await dataset.evaluateTest(model, summary.steps)).line);
+    if (dataset !== undefined && lastTested !== summary.steps) {
+      const r = await dataset.evaluateTest(model, summary.steps);
+      const t = testRecord(summary.steps, r.result);
+      jsonl?.write(t);
+      report?.addTest(t);
+      say(r.line);
+    }
+    if (report !== undefined) {
+      await report.finish(
+        `${summary.stopped ? "stopped" : "finished"} after step ${summary.steps}; ${summaryLine(summary)}`,
+      );
+      say(`Wrote the training report to ${report.path}`);
+    }
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =

@@ -8,3 +8,5 @@ export { esc } from "./html.js";
 export { lineChartSpec, type LineChart, type Point, type Series } from "./line-chart.js";
 export { PALETTE, colorScale } from "./palette.js";
 export { renderChart } from "./render.js";
+/** A Vega-Lite spec, as the builders return it. */
+export type { TopLevelSpec as ChartSpec } from "vega-lite";

@@ -50,7 +50,8 @@ export function lineChartSpec(c: LineChart): TopLevelSpec {
   const size = { width: c.width ?? 640, height: c.height ?? 220 };
   if (rows.length === 0)
     return {
-      ...size,
+      width: size.width,
+      height: 60,
       title: c.title,
       data: { values: [{ note: c.empty }] },
       mark: { type: "text", fontSize: 13, color: "#555" },

@@ -4,6 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
+import { addHtmlOptions, htmlFromOptions } from "./html-flags.js";
 import { addOnnxOptions, onnxFromOptions } from "./onnx-flags.js";
 import { addShardingOptions, shardingFromOptions, type ShardingFlags } from "./sharding-flags.js";
 import { addRandDataOptions, randDataFromOptions } from "./rand-data-flags.js";
@@ -39,6 +40,8 @@ export interface CliOptions {
   printTime: boolean;
   /** Write one JSON object per print step here (`--log-jsonl`). */
   logJsonl: string | undefined;
+  /** Write the training report here, refreshed at each print step (`--html`, shared/html-flags.ts). */
+  html: string | undefined;
   /** A --save-model file to continue, or initial weights with dlrm's state_dict names (`--load-model`). */
   loadModel: string | undefined;
   /**
@@ -103,7 +106,9 @@ export function defineTrainOptions(cmd: Command): Command {
   const dash = (xs: readonly number[]): string => xs.join("-");
   return addPresetOption(
     addEmbeddingVariantOptions(
-      addRandDataOptions(addMultiHotOptions(addShardingOptions(addOnnxOptions(addDatasetOptions(cmd))))),
+      addRandDataOptions(
+        addMultiHotOptions(addShardingOptions(addOnnxOptions(addHtmlOptions(addDatasetOptions(cmd))))),
+      ),
     ),
   )
     .addOption(
@@ -468,6 +473,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     backend: opts.backend as string,
     printTime: opts.printTime as boolean,
     logJsonl: opts.logJsonl as string | undefined,
+    html: htmlFromOptions(cmd),
     loadModel: opts.loadModel as string | undefined,
     worldSize,
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
