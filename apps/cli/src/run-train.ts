@@ -138,6 +138,11 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   });
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
+  const named = cli.logJsonl ?? cli.html;
+  const report =
+    cli.html !== undefined && lead && named !== undefined
+      ? new LiveReport(cli.html, basename(named, extname(named)), cli.logJsonl ?? "(no --log-jsonl)")
+      : undefined;
   const progress = lead ? createProgress() : silentProgress();
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
   try {
@@ -165,11 +170,6 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     }
     if (cli.logJsonl !== undefined && lead) log = new JsonlLog(cli.logJsonl);
     const jsonl = log;
-    const named = cli.logJsonl ?? cli.html;
-    const report =
-      cli.html !== undefined && lead && named !== undefined
-        ? new LiveReport(cli.html, basename(named, extname(named)), cli.logJsonl ?? "(no --log-jsonl)")
-        : undefined;
     /** The step the last --test-freq evaluation ran at (-1: none). */
     let lastTested = -1;
     const options: TrainOptions = {
@@ -251,6 +251,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     signals.dispose();
     progress.stop();
     log?.close();
+    report?.close();
     backend.dispose();
     await dataset?.dataset.close();
   }

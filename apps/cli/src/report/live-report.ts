@@ -1,21 +1,24 @@
 /**
  * `dlrm train --html FILE`: the training report of the running job, kept in memory from its
- * print steps and test evaluations and rewritten (atomically, write-atomic.ts) at each
- * print step and once at the end. Renders never queue up: while one runs, further
- * refreshes coalesce into one more render after it.
+ * print steps and test evaluations and rewritten (atomically) at each print step and once
+ * at the end, by a worker thread (render-worker.ts) so that rendering does not stall the
+ * training loop. Renders never queue up: while one runs, further refreshes coalesce into
+ * one more render after it.
  */
+import { Worker } from "node:worker_threads";
 import type { JsonlRecord, JsonlTestRecord } from "../jsonl-log.js";
 import type { TrainingRun } from "./read-run.js";
-import { renderTrainingPage } from "./training-page.js";
-import { writeFileAtomic } from "./write-atomic.js";
+import type { RenderAnswer, RenderRequest } from "./render-worker.js";
 
 /** The report of one run being trained. */
 export class LiveReport {
   private readonly run: TrainingRun;
   private status = "starting";
-  private running: Promise<void> | undefined;
+  private worker: Worker | undefined;
+  /** Resolves when the render in flight has been written; undefined when none is. */
+  private inFlight: Promise<void> | undefined;
   private dirty = false;
-  private error: unknown;
+  private error: string | undefined;
 
   /** `path`: the HTML file; `label`: the run's legend name; `source`: the file column of the runs table. */
   constructor(
@@ -26,7 +29,7 @@ export class LiveReport {
     this.run = { label, path: source, steps: [], tests: [] };
   }
 
-  /** Adds a print step's record and schedules a refresh. */
+  /** Adds a print step's record and refreshes the page. */
   addStep(rec: JsonlRecord, totalSteps: number): void {
     this.run.steps.push(rec);
     this.status = `running: step ${rec.step} of ${totalSteps}`;
@@ -38,38 +41,51 @@ export class LiveReport {
     this.run.tests.push(rec);
   }
 
-  /** Renders and writes the page, now or right after the render in progress. */
+  /** Sends a snapshot to the worker now, or marks one due after the render in flight. */
   private refresh(): void {
-    this.dirty = true;
-    this.running ??= this.loop();
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      while (this.dirty) {
-        this.dirty = false;
-        const html = await renderTrainingPage([this.run], {
-          title: `dlrm train: ${this.run.label}`,
-          status: this.status,
-        });
-        writeFileAtomic(this.path, html);
-      }
-    } catch (err) {
-      this.error ??= err;
-    } finally {
-      this.running = undefined;
+    if (this.inFlight !== undefined) {
+      this.dirty = true;
+      return;
     }
+    this.dirty = false;
+    const worker = (this.worker ??= new Worker(new URL("./render-worker.js", import.meta.url)));
+    // Held open only while a render is in flight, so an idle worker never keeps the process alive.
+    worker.ref();
+    const req: RenderRequest = {
+      path: this.path,
+      runs: [this.run],
+      info: { title: `dlrm train: ${this.run.label}`, status: this.status },
+    };
+    this.inFlight = new Promise<void>((resolve) => {
+      const onError = (err: Error): void => done({ ok: false, message: err.message });
+      const done = (a: RenderAnswer): void => {
+        worker.off("message", done);
+        worker.off("error", onError);
+        worker.unref();
+        if (!a.ok) this.error ??= a.message;
+        this.inFlight = undefined;
+        resolve();
+        if (this.dirty) this.refresh();
+      };
+      worker.on("message", done);
+      worker.on("error", onError);
+    });
+    worker.postMessage(req);
   }
 
   /** Writes the final page (`status` says how the run ended); throws the first failed write as one line naming --html. */
   async finish(status: string): Promise<void> {
     this.status = status;
-    await this.running;
+    while (this.inFlight !== undefined) await this.inFlight;
     this.refresh();
-    await this.running;
-    if (this.error !== undefined)
-      throw new Error(`--html ${this.path}: cannot write the report (${(this.error as Error).message})`, {
-        cause: this.error,
-      });
+    while (this.inFlight !== undefined) await this.inFlight;
+    this.close();
+    if (this.error !== undefined) throw new Error(`--html ${this.path}: cannot write the report (${this.error})`);
+  }
+
+  /** Stops the worker (a run that failed leaves the last page written). */
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
   }
 }
