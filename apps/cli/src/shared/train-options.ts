@@ -322,7 +322,7 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--log-jsonl <file>",
-        "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)",
+        "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate) and one per test evaluation ({step, test})",
       ),
     )
     .addOption(
