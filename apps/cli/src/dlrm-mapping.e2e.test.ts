@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CRITEO, FIXTURES, dlrm } from "./distributed/e2e-util.js";
+import { CRITEO, FIXTURES, dlrm, losses as printLosses } from "./distributed/e2e-util.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlrm-mapping-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,10 +62,7 @@ describe("dlrm train --cat-mapping dlrm loads dlrm_s_pytorch.py's weights", () =
     const r = dlrm(dir, args(["--cat-mapping", "dlrm"], "proc-dlrm", "dlrm.jsonl"));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}model {7}26 tables of rows 155-314-999-984-56-8-/m);
-    const losses = readFileSync(join(dir, "dlrm.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => (JSON.parse(l) as { loss: number }).loss);
+    const losses = printLosses(join(dir, "dlrm.jsonl"));
     expect(losses).toHaveLength(expected.length);
     losses.forEach((loss, s) => expect(Math.abs(loss - expected[s]!) / expected[s]!, `step ${s}`).toBeLessThan(1e-5));
   });
@@ -75,11 +72,7 @@ describe("dlrm train --cat-mapping dlrm loads dlrm_s_pytorch.py's weights", () =
     const r = dlrm(dir, args([], "proc-npz", "npz.jsonl", npz));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}model {7}26 tables of rows 155-314-999-984-56-8-/m);
-    const read = (f: string): string[] =>
-      readFileSync(join(dir, f), "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => String((JSON.parse(l) as { loss: number }).loss));
+    const read = (f: string): string[] => printLosses(join(dir, f)).map(String);
     expect(read("npz.jsonl")).toEqual(read("dlrm.jsonl"));
     const plain = dlrm(dir, [
       "train",

@@ -1,11 +1,11 @@
 /**
  * The `--log-jsonl FILE` writer: one JSON object per print step (step, epoch, loss,
  * accuracy, msPerIteration, dataWaitMs (of it, the wait for the batch), samplesPerSecond, learningRate; on several ranks the per-step
- * all-to-all and all-reduce milliseconds and bytes), appended synchronously so
- * the file is complete up to the last print even if the run dies.
+ * all-to-all and all-reduce milliseconds and bytes) and one per test evaluation (step and a
+ * `test` object), appended synchronously so the file is complete up to the last line even if the run dies.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { PrintReport } from "@dlrm/core";
+import type { EvaluationResult, PrintReport } from "@dlrm/core";
 
 /** One line of the JSONL log. */
 export interface JsonlRecord {
@@ -25,7 +25,38 @@ export interface JsonlRecord {
   allReduceBytes?: number;
 }
 
-/** Writes print reports to a JSONL file, truncating it on open. */
+/** One test-set evaluation line: the training step it ran after and its metrics (no time, so reruns match byte for byte). */
+export interface JsonlTestRecord {
+  step: number;
+  test: { samples: number; loss: number; accuracy: number; auc: number; logLoss: number };
+}
+
+/** A print-step record from a test record: test lines are the ones with a `test` object. */
+export function isPrintRecord(r: JsonlRecord | JsonlTestRecord): r is JsonlRecord {
+  return !("test" in r);
+}
+
+/** The record of a test evaluation after `step`. */
+export function testRecord(step: number, r: EvaluationResult): JsonlTestRecord {
+  return { step, test: { samples: r.samples, loss: r.loss, accuracy: r.accuracy, auc: r.auc, logLoss: r.logLoss } };
+}
+
+/** The record of a print step. */
+export function printRecord(r: PrintReport): JsonlRecord {
+  return {
+    step: r.step,
+    epoch: r.epoch,
+    loss: r.loss,
+    accuracy: r.accuracy,
+    msPerIteration: r.msPerIteration,
+    dataWaitMs: r.dataWaitMsPerIteration,
+    samplesPerSecond: r.samplesPerSecond,
+    learningRate: r.learningRate,
+    ...(r.comm === undefined ? {} : r.comm),
+  };
+}
+
+/** Writes print reports and test evaluations to a JSONL file, truncating it on open. */
 export class JsonlLog {
   private fd: number | undefined;
 
@@ -43,20 +74,9 @@ export class JsonlLog {
     }
   }
 
-  /** Appends one record for a print step. */
-  write(r: PrintReport): void {
+  /** Appends one record (a print step's or a test evaluation's). */
+  write(rec: JsonlRecord | JsonlTestRecord): void {
     if (this.fd === undefined) throw new Error(`--log-jsonl ${this.path}: already closed`);
-    const rec: JsonlRecord = {
-      step: r.step,
-      epoch: r.epoch,
-      loss: r.loss,
-      accuracy: r.accuracy,
-      msPerIteration: r.msPerIteration,
-      dataWaitMs: r.dataWaitMsPerIteration,
-      samplesPerSecond: r.samplesPerSecond,
-      learningRate: r.learningRate,
-      ...(r.comm === undefined ? {} : r.comm),
-    };
     writeSync(this.fd, `${JSON.stringify(rec)}\n`);
   }
 

@@ -16,6 +16,7 @@ import { registerExport } from "./commands/export.js";
 import { registerServe } from "./commands/serve.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPreprocess } from "./commands/preprocess.js";
+import { registerReport } from "./commands/report.js";
 import { registerTrain } from "./commands/train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerPlan(program);
   registerConformance(program);
   registerBench(program);
+  registerReport(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One `dlrm train` run from a parsed TrainSetup: check what is not supported yet, open
  * the data source and the backend, print the start-up block, train with progress,
- * per-print lines and the optional JSONL log, print the summary, release the backend.
+ * per-print lines, the optional JSONL log and HTML report, print the summary, release the backend.
  */
 import {
   withMultiHot,
@@ -37,7 +37,9 @@ import { rankThreads } from "./distributed/rank-threads.js";
 import { checkResumeConfig, stepsLeft } from "./resume-check.js";
 import { signalExitCode, watchStopSignals } from "./stop-signals.js";
 import { formatCount, formatPrintLine } from "./format.js";
-import { JsonlLog } from "./jsonl-log.js";
+import { basename, extname } from "node:path";
+import { JsonlLog, printRecord, testRecord } from "./jsonl-log.js";
+import { LiveReport } from "./report/live-report.js";
 import { TensorBoardWriter } from "./shared/tensorboard.js";
 import { createProgress } from "./progress.js";
 import { startupLines } from "./startup-report.js";
@@ -174,6 +176,11 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
   const fault = faultFromEnv();
   let log: JsonlLog | undefined;
   let tensorBoard: TensorBoardWriter | undefined;
+  const named = cli.logJsonl ?? cli.html;
+  const report =
+    cli.html !== undefined && lead && named !== undefined
+      ? new LiveReport(cli.html, basename(named, extname(named)), cli.logJsonl ?? "(no --log-jsonl)")
+      : undefined;
   const progress = lead ? createProgress() : silentProgress();
   mllogOut = (l) => progress.line(l);
   const signals = watchStopSignals((line) => progress.line(`dlrm: ${line}`), comm.worldSize > 1);
@@ -211,6 +218,9 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
       mlperf?.evalStart(step);
       const r = await runDataset!.evaluateTest(m, step, cli.printPrecision);
       mlperf?.evalEnd(step, r.result.auc, r.stop);
+      const t = testRecord(step, r.result);
+      jsonl?.write(t);
+      report?.addTest(t);
       tensorBoard?.scalars(step, [
         { tag: "Test/Loss", value: r.result.loss },
         { tag: "Test/Acc", value: r.result.accuracy },
@@ -256,7 +266,9 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
             suffix: cli.printWallTime ? wallTimeSuffix(new Date()) : "",
           }),
         );
-        jsonl?.write(r);
+        const rec = printRecord(r);
+        jsonl?.write(rec);
+        report?.addStep(rec, r.totalSteps);
         tensorBoard?.scalars(r.step, [
           { tag: "Train/Loss", value: r.loss },
           { tag: "Train/Acc", value: r.accuracy },
@@ -269,6 +281,12 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     say(summaryLine(summary));
     // The last step's test line once: a --test-freq evaluation of that very step stands.
     if (dataset !== undefined && lastTested !== summary.steps) say((await testAt(model, summary.steps)).line);
+    if (report !== undefined) {
+      await report.finish(
+        `${summary.stopped ? "stopped" : "finished"} after step ${summary.steps}; ${summaryLine(summary)}`,
+      );
+      say(`Wrote the training report to ${report.path}`);
+    }
     if (summary.stopped) {
       const signal = signals.received ?? "SIGINT";
       const by =
@@ -293,6 +311,7 @@ export async function runTrain(setup: TrainSetup, comm: Communicator = new Singl
     progress.stop();
     log?.close();
     tensorBoard?.close();
+    report?.close();
     backend.dispose();
     await dataset?.close();
   }

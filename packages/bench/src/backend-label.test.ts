@@ -36,8 +36,8 @@ describe("gaudi is labelled native (host CPU)", () => {
     expect(text).not.toMatch(/^gaudi\s+(eager|lazy)/m);
   });
 
-  it("in the HTML page: chart labels, tables and the backend list", () => {
-    const html = renderHtml(gaudiReport());
+  it("in the HTML page: chart labels, tables and the backend list", async () => {
+    const html = await renderHtml(gaudiReport());
     expect(html).toContain("gaudi native (host CPU) eager");
     expect(html).toContain("<li>gaudi native (host CPU): ");
     expect(html).toContain("<td>gaudi native (host CPU)</td>");

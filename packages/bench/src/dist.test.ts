@@ -26,6 +26,7 @@ import { median } from "./report.js";
 import { summarize } from "./stats.js";
 import { renderDistHtml } from "./html-dist.js";
 import { renderHtml } from "./html-report.js";
+import { drawnSegments } from "./testing/chart-marks.js";
 import { formatBench } from "./text-report.js";
 import type { DistStepResult } from "./types.js";
 
@@ -339,19 +340,18 @@ describe("runDistBench with fake runners", () => {
       torch: f.torch,
       runner: f.runner,
     });
-    const html = renderHtml(r);
-    expect(html).toBe(renderDistHtml(r));
+    const html = await renderHtml(r);
+    expect(html).toBe(await renderDistHtml(r));
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/https?:|<script/);
     // ms/step: PyTorch and a at N = 1 and 2; collectives: a at N = 2 (four segments).
-    const chart = (id: string): string => html.split(`data-chart="${id}"`)[1]!.split("</svg>")[0]!;
-    expect(chart("dist-ms-per-step").match(/class="bar"/g)).toHaveLength(4);
-    expect(chart("dist-ms-per-step")).toContain('data-value="40"');
-    expect(chart("dist-collectives").match(/class="bar"/g)).toHaveLength(4);
-    expect(chart("dist-collectives")).toContain('data-segment="all-reduce hidden"');
+    expect(drawnSegments(html, "dist-ms-per-step")).toHaveLength(4);
+    expect(drawnSegments(html, "dist-ms-per-step").map((b) => b.value)).toContain(40);
+    expect(drawnSegments(html, "dist-collectives")).toHaveLength(4);
+    expect(drawnSegments(html, "dist-collectives").map((b) => b.name)).toContain("N=2 a eager all-reduce hidden");
     expect(html).toContain("<td>row: row 2</td>");
     expect(html).toContain('<td class="num">0.50</td><td class="num">0.40</td>');
-    expect(() => renderDistHtml({ ...r, distributed: undefined })).toThrow(/no --world-size section/);
+    await expect(renderDistHtml({ ...r, distributed: undefined })).rejects.toThrow(/no --world-size section/);
   });
 
   it("reports a failed job with its error and does not run it again", async () => {

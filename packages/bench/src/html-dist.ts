@@ -1,11 +1,11 @@
 /**
  * `dlrm bench --world-size ... --html FILE`: the multi-process report as one self-contained
- * HTML page (inline CSS and SVG, no script, no network): ms/step per world size for PyTorch
+ * HTML page (inline CSS and Vega-Lite SVG charts, no script, no network): ms/step per world size for PyTorch
  * and each backend (min-max whiskers), the collectives per step split into waited and hidden
  * (busy - waited) time, the step table with bytes, overlap and plan, and the notes.
  */
 import { backendLabel as label } from "@dlrm/core";
-import { barChart, esc, type Bar } from "./svg-charts.js";
+import { barChartSpec, esc, renderChart, type Bar } from "@dlrm/charts";
 import type { BenchReport, DistStepRow } from "./types.js";
 
 const f2 = (x: number | null | undefined): string =>
@@ -18,7 +18,7 @@ const kinds = (k: DistStepRow["shardKinds"]): string =>
     .join(", ") || "?";
 
 /** ms/step per N: PyTorch's bar first at each N, then every backend and mode. */
-function msChart(r: BenchReport): string {
+function msChart(r: BenchReport): Promise<string> {
   const d = r.distributed!;
   const bars: Bar[] = [];
   for (const n of d.worldSizes) {
@@ -38,16 +38,18 @@ function msChart(r: BenchReport): string {
         whisker: { min: s.timing.minMs, max: s.timing.maxMs },
       });
   }
-  return barChart({
-    id: "dist-ms-per-step",
-    title: `Training step, ${r.config} (global batch ${r.batchSize}): median ms/step per world size, whiskers min-max`,
-    unit: "ms",
-    bars,
-  });
+  return renderChart(
+    "dist-ms-per-step",
+    barChartSpec({
+      title: `Training step, ${r.config} (global batch ${r.batchSize}): median ms/step per world size, whiskers min-max`,
+      unit: "ms",
+      bars,
+    }),
+  );
 }
 
 /** Per row at N > 1: the collectives' waited ms and their hidden ms (busy - waited, at least 0). */
-function commChart(r: BenchReport): string {
+function commChart(r: BenchReport): Promise<string> {
   const bars: Bar[] = r
     .distributed!.rows.filter((s) => s.worldSize > 1)
     .map((s) => ({
@@ -59,13 +61,15 @@ function commChart(r: BenchReport): string {
         { name: "all-reduce hidden", value: Math.max(0, (s.allReduceBusyMs ?? s.allReduceMs) - s.allReduceMs) },
       ],
     }));
-  return barChart({
-    id: "dist-collectives",
-    title:
-      "Collectives per step (ms, max over ranks, median over steps): waited by the step, and hidden behind compute",
-    unit: "ms",
-    bars,
-  });
+  return renderChart(
+    "dist-collectives",
+    barChartSpec({
+      title:
+        "Collectives per step (ms, max over ranks, median over steps): waited by the step, and hidden behind compute",
+      unit: "ms",
+      bars,
+    }),
+  );
 }
 
 function htmlTable(header: string[], rows: string[][]): string {
@@ -78,14 +82,14 @@ function htmlTable(header: string[], rows: string[][]): string {
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-svg{display:block;margin:8px 0;background:#fafafa;border:1px solid #e4e4e4}svg .title{font-weight:600;font-size:13px}svg text{font-size:12px}
-svg .value,svg .reflabel{fill:#333;paint-order:stroke;stroke:#fafafa;stroke-width:3px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+svg{display:block;margin:8px 0;border:1px solid #e4e4e4}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{margin:2px 0}`;
 
-/** The whole page of a report with a `distributed` section. */
-export function renderDistHtml(r: BenchReport): string {
+/** The whole page of a report with a `distributed` section; the charts are rendered before it is assembled. */
+export async function renderDistHtml(r: BenchReport): Promise<string> {
   const d = r.distributed;
   if (d === undefined) throw new Error("renderDistHtml: the report has no --world-size section");
+  const [ms, comm] = await Promise.all([msChart(r), commChart(r)]);
   const m = r.machine;
   const rows: string[][] = [];
   for (const n of d.worldSizes) {
@@ -150,8 +154,8 @@ export function renderDistHtml(r: BenchReport): string {
 <h1>dlrm bench --world-size ${esc(d.worldSizes.join(","))}: ${esc(r.config)} configuration</h1>
 <p class="meta">${esc(`${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}; commit ${r.commit ?? "unknown"}; ${r.createdAt}; ${r.warmup} warm-up + ${r.iterations} iterations, ${r.rounds ?? 1} round(s); our --sharding ${d.sharding ?? "auto"}`)}</p>
 <ul>${backends}</ul>
-<h2>ms/step</h2>${msChart(r)}
-<h2>Collectives</h2>${commChart(r)}
+<h2>ms/step</h2>${ms}
+<h2>Collectives</h2>${comm}
 <h2>Step per world size</h2>${table}
 ${failures}
 <h2>How it was measured</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>

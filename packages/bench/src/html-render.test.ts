@@ -1,7 +1,8 @@
 /**
  * Renders the `--html` report in headless Chromium (Debian's chromium via playwright-core)
- * and checks what a reader would see: the four charts exist as SVG with non-zero bars,
- * the peak line is drawn, the op split's legend stays inside its chart, and the page loads nothing from the network. Skipped with the
+ * and checks what a reader would see: the four Vega-Lite charts exist as SVG with non-zero
+ * bars (@dlrm/charts' `bars` layer), the peak line is drawn, the op split's legend stays
+ * inside its chart, and the page loads nothing from the network. Skipped with the
  * reason when /usr/bin/chromium is missing, except under CI (scripts/install-chromium.sh).
  * A fresh user-data-dir per run (playwright passes it as launchPersistentContext's argument).
  * DLRM_HTML_SCREENSHOT=path.png also saves a screenshot of the page.
@@ -19,10 +20,10 @@ const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh`);
 
-/** The flags the page is rendered with: headless, no sandbox (root in CI), nothing fetched in the background. */
-/** The part of SVGGraphicsElement the checks use (the tsconfig has no DOM lib). */
-type Boxed = { getBBox(): { width: number } };
+/** The part of an element's box the checks use (the tsconfig has no DOM lib). */
+type Boxed = { getBoundingClientRect(): { left: number; right: number; width: number } };
 
+/** The flags the page is rendered with: headless, no sandbox (root in CI), nothing fetched in the background. */
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -45,7 +46,7 @@ describe.skipIf(!available)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "dlrm-html-"));
       const file = join(dir, "report.html");
-      writeFileSync(file, renderHtml(sampleReport()));
+      writeFileSync(file, await renderHtml(sampleReport()));
       context = await chromium.launchPersistentContext(join(dir, "profile"), {
         executablePath: CHROMIUM,
         args: ARGS,
@@ -69,22 +70,23 @@ describe.skipIf(!available)(
     });
 
     it("keeps the op split's six-entry legend inside the chart", async () => {
-      const boxes = await page.$$eval('svg[data-chart="op-split"] text.legend', (els) =>
-        els.map((e) => {
-          const b = (e as unknown as { getBBox(): { x: number; width: number } }).getBBox();
-          return { right: b.x + b.width, svgWidth: Number(e.closest("svg")!.getAttribute("width")) };
-        }),
+      const boxes = await page.$$eval('svg[data-chart="op-split"] .role-legend-label text', (els) =>
+        els.map((e) => ({
+          text: e.textContent,
+          right: (e as unknown as Boxed).getBoundingClientRect().right,
+          svgRight: (e.closest("svg") as unknown as Boxed).getBoundingClientRect().right,
+        })),
       );
-      expect(boxes).toHaveLength(6);
-      for (const b of boxes) expect(b.right).toBeLessThan(b.svgWidth);
+      expect(boxes.map((b) => b.text)).toEqual(["gemm", "embedding", "interaction", "optimizer", "data", "other"]);
+      for (const b of boxes) expect(b.right).toBeLessThan(b.svgRight);
     });
 
     it("draws every bar with a non-zero rendered width, one per row", async () => {
-      const bars = await page.$$eval("svg[data-chart] rect.bar", (els) =>
+      const bars = await page.$$eval("svg[data-chart] .bars_marks path", (els) =>
         els.map((e) => ({
           chart: e.closest("svg")!.getAttribute("data-chart"),
-          width: (e as unknown as Boxed).getBBox().width,
-          value: Number(e.getAttribute("data-value")),
+          width: (e as unknown as Boxed).getBoundingClientRect().width,
+          value: Number(/: ([-\d.e+]+) /.exec(e.getAttribute("aria-label") ?? "")?.[1]),
         })),
       );
       const count = (id: string) => bars.filter((b) => b.chart === id).length;
@@ -99,16 +101,16 @@ describe.skipIf(!available)(
     });
 
     it("scales bars by value: the slower reference bar is wider (PyTorch's bar first)", async () => {
-      const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] rect.bar', (els) =>
-        els.map((e) => (e as unknown as Boxed).getBBox().width),
+      const widths = await page.$$eval('svg[data-chart="ms-per-iteration"] .bars_marks path', (els) =>
+        els.map((e) => (e as unknown as Boxed).getBoundingClientRect().width),
       );
       expect(widths[3]!).toBeGreaterThan(widths[1]! * 5);
       expect(widths[0]!).toBeGreaterThan(widths[1]!);
     });
 
     it("draws the GEMM peak as a reference line", async () => {
-      expect(await page.locator('svg[data-chart="gemm-gflops"] line.reference').count()).toBe(1);
-      expect(await page.locator('svg[data-chart="gemm-gflops"] text.reflabel').textContent()).toMatch(
+      expect(await page.locator('svg[data-chart="gemm-gflops"] .reference_marks line').count()).toBe(1);
+      expect(await page.locator('svg[data-chart="gemm-gflops"] .reflabel_marks text').textContent()).toMatch(
         /peak \(wasm, 1024\^3\): 40\.00 GFLOP\/s/,
       );
     });

@@ -1,18 +1,18 @@
 /**
  * `dlrm bench --html FILE`: one self-contained HTML page (inline CSS and SVG, no script,
- * no network) with four charts (ms/iteration per backend and mode with min-max whiskers and
+ * no network) with four Vega-Lite charts (@dlrm/charts) (ms/iteration per backend and mode with min-max whiskers and
  * PyTorch's bar, the eager phase split, the eager op-category split, GEMM GFLOP/s against the
  * measured peak), the tables (with the ratio to PyTorch) and the notes.
  */
 import { backendLabel as label } from "@dlrm/core";
 import { OP_CATEGORIES } from "./op-split.js";
 import { renderDistHtml } from "./html-dist.js";
-import { barChart, esc, type Bar } from "./svg-charts.js";
+import { barChartSpec, esc, renderChart, type Bar } from "@dlrm/charts";
 import { torchLine } from "./text-report.js";
 import type { BenchReport } from "./types.js";
 
 /** ms/iteration per backend and mode, PyTorch's first when it was measured. */
-function msChart(r: BenchReport): string {
+function msChart(r: BenchReport): Promise<string> {
   const bars: Bar[] = r.steps.map((s) => ({
     label: `${label(s.backend)} ${s.mode}`,
     segments: [{ name: "ms/iteration", value: s.timing.medianMs }],
@@ -27,16 +27,18 @@ function msChart(r: BenchReport): string {
       whisker: { min: Math.min(...ran), max: Math.max(...ran) },
     });
   }
-  return barChart({
-    id: "ms-per-iteration",
-    title: `Training step, ${r.config} (batch ${r.batchSize}): median ms/iteration, whiskers min-max`,
-    unit: "ms",
-    bars,
-  });
+  return renderChart(
+    "ms-per-iteration",
+    barChartSpec({
+      title: `Training step, ${r.config} (batch ${r.batchSize}): median ms/iteration, whiskers min-max`,
+      unit: "ms",
+      bars,
+    }),
+  );
 }
 
 /** The eager time split. */
-function splitChart(r: BenchReport): string {
+function splitChart(r: BenchReport): Promise<string> {
   const bars: Bar[] = r.steps
     .filter((s) => s.phases !== null)
     .map((s) => ({
@@ -47,16 +49,18 @@ function splitChart(r: BenchReport): string {
         { name: "backward+update", value: s.phases!.backwardUpdateMs },
       ],
     }));
-  return barChart({
-    id: "time-split",
-    title: "Time split of an eager step (median ms per phase, sync after each)",
-    unit: "ms",
-    bars,
-  });
+  return renderChart(
+    "time-split",
+    barChartSpec({
+      title: "Time split of an eager step (median ms per phase, sync after each)",
+      unit: "ms",
+      bars,
+    }),
+  );
 }
 
 /** The op-category split of the eager rows (each op replayed alone, sync after each). */
-function opSplitChart(r: BenchReport): string {
+function opSplitChart(r: BenchReport): Promise<string> {
   const bars: Bar[] = r.steps
     .filter((s) => s.opSplit)
     .map((s) => ({
@@ -66,16 +70,18 @@ function opSplitChart(r: BenchReport): string {
         value: s.opSplit!.categories.find((x) => x.category === c)?.ms ?? 0,
       })),
     }));
-  return barChart({
-    id: "op-split",
-    title: "Op split of an eager step (median ms per op, summed per category, sync after each op)",
-    unit: "ms",
-    bars,
-  });
+  return renderChart(
+    "op-split",
+    barChartSpec({
+      title: "Op split of an eager step (median ms per op, summed per category, sync after each op)",
+      unit: "ms",
+      bars,
+    }),
+  );
 }
 
 /** GEMM GFLOP/s (micro-benchmarks and whole steps) against the peak. */
-function gemmChart(r: BenchReport): string {
+function gemmChart(r: BenchReport): Promise<string> {
   const bars: Bar[] = [
     ...r.micro
       .filter((m) => m.gflops !== null)
@@ -90,13 +96,15 @@ function gemmChart(r: BenchReport): string {
   ];
   const reference =
     r.peak === null ? undefined : { label: `peak (${label(r.peak.backend)}, ${r.peak.size}^3)`, value: r.peak.gflops };
-  return barChart({
-    id: "gemm-gflops",
-    title: "GEMM GFLOP/s at the config's shapes and per whole step, against the measured peak",
-    unit: "GFLOP/s",
-    bars,
-    ...(reference ? { reference } : {}),
-  });
+  return renderChart(
+    "gemm-gflops",
+    barChartSpec({
+      title: "GEMM GFLOP/s at the config's shapes and per whole step, against the measured peak",
+      unit: "GFLOP/s",
+      bars,
+      ...(reference ? { reference } : {}),
+    }),
+  );
 }
 
 function htmlTable(header: string[], rows: string[][]): string {
@@ -109,13 +117,13 @@ function htmlTable(header: string[], rows: string[][]): string {
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-svg{display:block;margin:8px 0;background:#fafafa;border:1px solid #e4e4e4}svg .title{font-weight:600;font-size:13px}svg text{font-size:12px}
-svg .value,svg .reflabel{fill:#333;paint-order:stroke;stroke:#fafafa;stroke-width:3px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+svg{display:block;margin:8px 0;border:1px solid #e4e4e4}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#444}li{margin:2px 0}`;
 
-/** The whole page (a --world-size report: renderDistHtml's). */
-export function renderHtml(r: BenchReport): string {
+/** The whole page (a --world-size report: renderDistHtml's); the charts are rendered before it is assembled. */
+export async function renderHtml(r: BenchReport): Promise<string> {
   if (r.distributed !== undefined) return renderDistHtml(r);
+  const [ms, timeSplit, opSplit, gemm] = await Promise.all([msChart(r), splitChart(r), opSplitChart(r), gemmChart(r)]);
   const m = r.machine;
   const ratio = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(2));
   const steps = htmlTable(
@@ -180,11 +188,11 @@ export function renderHtml(r: BenchReport): string {
 <p class="meta">${esc(`${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}; commit ${r.commit ?? "unknown"}; ${r.createdAt}; ${r.warmup} warm-up + ${r.iterations} iterations; ${(r.flopsPerStep / 1e9).toPrecision(3)} GFLOP of GEMM per step`)}</p>
 <ul>${backends}</ul>
 <p class="meta">${esc(torchLine(r))}${(r.rounds ?? 1) > 1 ? esc(`; ${r.rounds} rounds, each PyTorch then every backend and mode`) : ""}${r.peakRssBytes === undefined ? "" : esc(`; process peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`)}</p>
-<h2>ms/iteration</h2>${msChart(r)}
-<h2>Time split</h2>${splitChart(r)}
-<h2>Op split</h2>${opSplitChart(r)}
+<h2>ms/iteration</h2>${ms}
+<h2>Time split</h2>${timeSplit}
+<h2>Op split</h2>${opSplit}
 ${split}
-<h2>GEMM throughput</h2>${gemmChart(r)}
+<h2>GEMM throughput</h2>${gemm}
 <h2>Training step</h2>${steps}
 <h2>Per-op micro-benchmarks</h2>${micro}
 <h2>How it was measured</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>

@@ -3,10 +3,11 @@
  * its ms and share, the sum beside the step), PyTorch's row and the "x PyTorch" ratios, the
  * per-round medians and the peak-memory line; a report from before these fields still renders.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { renderHtml } from "./html-report.js";
 import { OP_CATEGORIES } from "./op-split.js";
 import { formatBench, opSplitTable } from "./text-report.js";
+import { chartSvg, drawnSegments } from "./testing/chart-marks.js";
 import { sampleReport } from "./testing/sample-report.js";
 import type { BenchReport } from "./types.js";
 
@@ -34,7 +35,7 @@ describe("text report", () => {
     expect(text).toContain("process peak RSS (maxRSS): 300 MiB");
   });
 
-  it("renders a report without the new fields (schema 1 from before)", () => {
+  it("renders a report without the new fields (schema 1 from before)", async () => {
     const old = sampleReport() as Partial<BenchReport>;
     delete old.torch;
     delete old.rounds;
@@ -43,23 +44,24 @@ describe("text report", () => {
     const t = formatBench(old as BenchReport);
     expect(t).toContain("PyTorch not measured: not requested");
     expect(t).not.toContain("op split");
-    expect(renderHtml(old as BenchReport)).toContain('data-chart="op-split"');
+    expect(await renderHtml(old as BenchReport)).toContain('data-chart="op-split"');
   });
 });
 
 describe("HTML report", () => {
-  const html = renderHtml(sampleReport());
+  let html = "";
+  beforeAll(async () => {
+    html = await renderHtml(sampleReport());
+  });
 
   it("draws the op split as stacked bars, one segment per category for each eager row", () => {
-    const chart = /<svg data-chart="op-split"[^]*?<\/svg>/.exec(html)?.[0] ?? "";
-    expect(chart).not.toBe("");
-    const segments = [...chart.matchAll(/data-segment="([a-z]+)"/g)].map((m) => m[1]);
-    expect(segments).toEqual([...OP_CATEGORIES, ...OP_CATEGORIES]);
-    expect(chart).toContain('data-value="1.92"');
+    const segments = drawnSegments(html, "op-split");
+    expect(segments.map((s) => s.name.split(" ").at(-1))).toEqual([...OP_CATEGORIES, ...OP_CATEGORIES]);
+    expect(segments[0]).toEqual({ text: "wasm eager gemm: 1.92", name: "wasm eager gemm", value: 1.92 });
   });
 
   it("puts PyTorch in the ms chart and the ratios in the step table", () => {
-    const ms = /<svg data-chart="ms-per-iteration"[^]*?<\/svg>/.exec(html)?.[0] ?? "";
+    const ms = chartSvg(html, "ms-per-iteration");
     expect(ms).toContain("pytorch (fp32)");
     expect(html).toContain("x PyTorch (ratio of medians)");
     expect(html).toContain('<td class="num">0.44</td>');

@@ -104,7 +104,7 @@ describe("runBench beside a fake PyTorch", () => {
     expect(text).toMatch(/^PyTorch: 20\.00 ms\/it fp32, median of 3 round\(s\) \(fake\)/m);
     expect(text).toMatch(/^pytorch\s+eager\s+20\.00\s+10\.00-40\.00 .* 1\.00\s+1\.00\s+10\.0 20\.0 40\.0$/m);
     expect(text).toMatch(/^backend .*x PyTorch\s+x PyT\/round\s+per round$/m);
-    expect(renderHtml(r)).toContain("pytorch (fp32)");
+    expect(await renderHtml(r)).toContain("pytorch (fp32)");
   });
 
   it("keeps the rounds PyTorch ran when one fails, and says so", async () => {

@@ -191,7 +191,7 @@ export async function runBenchCommand(
       progress(`bench: wrote ${flags.json}`);
     }
     if (flags.html !== undefined) {
-      writeFileSync(flags.html, renderHtml(report));
+      writeFileSync(flags.html, await renderHtml(report));
       progress(`bench: wrote ${flags.html}`);
     }
     return report;
@@ -225,7 +225,7 @@ export async function runBenchCommand(
     progress(`bench: wrote ${flags.json}`);
   }
   if (flags.html !== undefined) {
-    writeFileSync(flags.html, renderHtml(report));
+    writeFileSync(flags.html, await renderHtml(report));
     progress(`bench: wrote ${flags.html}`);
   }
   return report;

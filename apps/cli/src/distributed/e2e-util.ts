@@ -72,12 +72,14 @@ export function dlrmSignalled(
   });
 }
 
-/** The `loss` of every line of a --log-jsonl file. */
+/** The `loss` of every print-step line of a --log-jsonl file (test-evaluation lines, `{ step, test }`, left out). */
 export function losses(path: string): number[] {
   return readFileSync(path, "utf8")
     .trim()
     .split("\n")
-    .map((l) => (JSON.parse(l) as { loss: number }).loss);
+    .map((l) => JSON.parse(l) as { loss: number; test?: unknown })
+    .filter((r) => r.test === undefined)
+    .map((r) => r.loss);
 }
 
 /**

@@ -24,13 +24,14 @@ export class PathError extends Error {
  */
 type PathKind = "read-file" | "read-any" | "write-file" | "write-dir";
 
-/** Every path flag of train, eval, predict and preprocess: option key, flag, kind. */
+/** Every path flag of train, eval, predict, preprocess and report: option key, flag, kind. */
 const PATH_FLAGS: readonly (readonly [string, string, PathKind])[] = [
   ["rawDataFile", "--raw-data-file", "read-file"],
   ["loadModel", "--load-model", "read-file"],
   ["resume", "--resume", "read-any"],
   ["saveModel", "--save-model", "write-file"],
   ["logJsonl", "--log-jsonl", "write-file"],
+  ["html", "--html", "write-file"],
   ["out", "--out", "write-file"],
   ["checkpointDir", "--checkpoint-dir", "write-dir"],
   ["processedDataFile", "--processed-data-file", "write-dir"],

@@ -4,6 +4,7 @@
  * TrainConfig, DataConfig and the CLI's own options. Defaults are @dlrm/core's
  * DEFAULT_TRAIN_CONFIG on DEFAULT_RANDOM_DATA; every value is checked by validateConfig.
  */
+import { addHtmlOptions, htmlFromOptions } from "./html-flags.js";
 import { addOnnxOptions, onnxFromOptions } from "./onnx-flags.js";
 import { addQuantizeOptions, quantizeFromOptions } from "./quantize-flags.js";
 import type { QuantizeOptions } from "../quantize/quantized-dlrm.js";
@@ -47,6 +48,8 @@ export interface CliOptions extends RunControlFlags {
   printTime: boolean;
   /** Write one JSON object per print step here (`--log-jsonl`). */
   logJsonl: string | undefined;
+  /** Write the training report here, refreshed at each print step (`--html`, shared/html-flags.ts). */
+  html: string | undefined;
   /** A --save-model file to continue, or initial weights with dlrm's state_dict names (`--load-model`). */
   loadModel: string | undefined;
   /**
@@ -120,7 +123,9 @@ export function defineTrainOptions(cmd: Command): Command {
           addRandDataOptions(
             addMultiHotBagsOptions(
               addMultiHotOptions(
-                addShardingOptions(addOnnxOptions(addQuantizeOptions(addDatasetOptions(addRunControlOptions(cmd))))),
+                addShardingOptions(
+                  addOnnxOptions(addHtmlOptions(addQuantizeOptions(addDatasetOptions(addRunControlOptions(cmd))))),
+                ),
               ),
             ),
           ),
@@ -339,7 +344,7 @@ export function defineTrainOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--log-jsonl <file>",
-        "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate)",
+        "write one JSON object per print step (step, epoch, loss, accuracy, ms/it, samples/s, learning rate) and one per test evaluation ({step, test})",
       ),
     )
     .addOption(
@@ -498,6 +503,7 @@ export function optionsToSetup(cmd: Command): TrainSetup {
     printTime: opts.printTime as boolean,
     ...runControlFromOptions(cmd),
     logJsonl: opts.logJsonl as string | undefined,
+    html: htmlFromOptions(cmd),
     loadModel: opts.loadModel as string | undefined,
     worldSize,
     worldSizeGiven: ["world_size", "worldSize"].some((k) => cmd.getOptionValueSource(k) === "cli"),
