@@ -157,7 +157,11 @@ export class DlrmModel {
     const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
     const learned = m.weightedPooling === "learned";
     if (worldSize > 1) checkWholeTables(m, mine);
-    this.embeddingLayer = this.makeEmbeddingLayer(limits, mine.map((s) => s.table), direct);
+    this.embeddingLayer = this.makeEmbeddingLayer(
+      limits,
+      mine.map((s) => s.table),
+      direct,
+    );
     this.groups =
       this.embeddingLayer?.groups ??
       shardGroups(mine).map(

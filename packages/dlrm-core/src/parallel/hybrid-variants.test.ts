@@ -96,7 +96,7 @@ describe("the planner with QR, MD or learned pooling weights", () => {
     ]) {
       const plan = planSharding(model, "adagrad", { ...req, sharding: "auto" });
       expect(plan.placements.map((p) => p.kind)).toEqual(["table", "table", "table", "table", "table"]);
-      expect(plan.placements[0]!.reason).toMatch(/places tables whole/);
+      expect(plan.placements[0]!.reason).toMatch(/keeps tables whole; balanced/);
     }
     const plain = planSharding(base.model, "adagrad", { ...req, batchSize: 240, sharding: "auto" });
     expect(plain.placements.some((p) => p.kind === "replicated")).toBe(true);

@@ -34,7 +34,8 @@ export function tableBytes(model: ModelConfig, optimizer: OptimizerName): number
   const out = model.tableRows.map(() => 0);
   for (const p of physicalTableSpecs(model.tableRows, model.embeddingDim, model.embeddingVariant)) {
     const [rows, w] = p.shape;
-    out[p.table]! += p.role === "proj" ? rows * w * (optimizer === "sgd" ? 1 : 2) * 4 : tableStateBytes(rows, w, optimizer);
+    out[p.table]! +=
+      p.role === "proj" ? rows * w * (optimizer === "sgd" ? 1 : 2) * 4 : tableStateBytes(rows, w, optimizer);
   }
   if (model.weightedPooling === "learned")
     model.tableRows.forEach((rows, t) => (out[t]! += rows * (optimizer === "sgd" ? 1 : 2) * 4));

@@ -148,7 +148,7 @@ function wholePlacements(
     table: t,
     kind: "table",
     ranks: [r],
-    reason: `${formatBytes(tableBytes(model, optimizer)[t]!)} ${stateWords(optimizer)}: whole on rank ${r} (${flag} places tables whole, balanced by memory and lookups)`,
+    reason: `${formatBytes(tableBytes(model, optimizer)[t]!)} ${stateWords(optimizer)}: whole on rank ${r} (${flag} keeps tables whole; balanced by memory and lookups)`,
   }));
 }
 
