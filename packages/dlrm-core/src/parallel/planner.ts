@@ -19,7 +19,7 @@
  */
 import { ConfigError, localBatchSize, type ModelConfig, type OptimizerName } from "../config.js";
 import { planTables, tableBytes, tableStateBytes } from "./plan.js";
-import { pooledWidth } from "../model/embedding-variant.js";
+import { physicalTableSpecs, pooledWidth } from "../model/embedding-variant.js";
 import { rankMemoryBytes, type CostRequest } from "./plan-costs.js";
 import { formatBytes, formatRanks } from "./plan-format.js";
 import {
@@ -144,12 +144,22 @@ function wholePlacements(
       `cannot be combined with ${flag}: its tables are placed whole on one rank each; use --sharding auto or table`,
     );
   const p = planTables(model, optimizer, req.worldSize, req.batchSize, req.meanBagSize);
-  return p.owner.map((r, t) => ({
-    table: t,
-    kind: "table",
-    ranks: [r],
-    reason: `${formatBytes(tableBytes(model, optimizer)[t]!)} ${stateWords(optimizer)}: whole on rank ${r} (${flag} keeps tables whole; balanced by memory and lookups)`,
-  }));
+  const bytes = tableBytes(model, optimizer);
+  const specs = physicalTableSpecs(model.tableRows, model.embeddingDim, model.embeddingVariant);
+  return p.owner.map((r, t) => {
+    const stored = specs
+      .filter((s) => s.table === t)
+      .map((s) => `${s.name.slice(`emb_l.${t}.`.length)} ${s.shape[0]} x ${s.shape[1]}`);
+    if (model.weightedPooling === "learned") stored.push(`v_W_l.${t} ${model.tableRows[t]!}`);
+    return {
+      table: t,
+      kind: "table" as const,
+      ranks: [r],
+      reason:
+        `${stored.join(" + ")}, ${formatBytes(bytes[t]!)} ${stateWords(optimizer)}: ` +
+        `whole on rank ${r} (${flag} keeps tables whole; balanced by memory and lookups)`,
+    };
+  });
 }
 
 function forcedPlacements(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest): TablePlacement[] {
