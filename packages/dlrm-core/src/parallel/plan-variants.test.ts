@@ -30,7 +30,10 @@ function costs(m: ModelConfig, optimizer: OptimizerName) {
 
 describe("plan costs count the stored tables", () => {
   it("QR: weight_q (ceil(n/c) rows) and weight_r (c rows), with Adagrad state; the small table plain", () => {
-    const m: ModelConfig = { ...model, embeddingVariant: { kind: "qr", threshold: 200, operation: "mult", collisions: 7 } };
+    const m: ModelConfig = {
+      ...model,
+      embeddingVariant: { kind: "qr", threshold: 200, operation: "mult", collisions: 7 },
+    };
     const { big, small, mlp } = costs(m, "adagrad");
     expect(big.parameterBytes - mlp).toBe((Math.ceil(100_000 / 7) + 7) * 16 * 4);
     expect(big.optimizerBytes - mlp).toBe((Math.ceil(100_000 / 7) + 7) * 16 * 4);
@@ -40,7 +43,10 @@ describe("plan costs count the stored tables", () => {
   });
 
   it("MD: the narrow table and its projection (Adagrad state of both; sgd none)", () => {
-    const m: ModelConfig = { ...model, embeddingVariant: { kind: "md", threshold: 200, temperature: 0.3, roundDims: true } };
+    const m: ModelConfig = {
+      ...model,
+      embeddingVariant: { kind: "md", threshold: 200, temperature: 0.3, roundDims: true },
+    };
     // md_solver: 16 (50 / 100000)^0.3 = 1.6, rounded to 2
     const ada = costs(m, "adagrad");
     expect(ada.big.parameterBytes - ada.mlp).toBe((100_000 * 2 + 16 * 2) * 4);
@@ -62,7 +68,10 @@ describe("plan costs count the stored tables", () => {
   });
 
   it("each rank's estimated memory holds its own stored tables only", () => {
-    const m: ModelConfig = { ...model, embeddingVariant: { kind: "md", threshold: 200, temperature: 0.3, roundDims: true } };
+    const m: ModelConfig = {
+      ...model,
+      embeddingVariant: { kind: "md", threshold: 200, temperature: 0.3, roundDims: true },
+    };
     const plan = planSharding(m, "adagrad", req);
     const owner = plan.placements[0]!.ranks[0]!;
     const est = estimateMemory(memoryConfig(m, "adagrad", 32), 2, { shards: plan.shards[owner]!, worldSize: 2 });
