@@ -2,8 +2,9 @@
  * Hybrid parallelism with compressed embeddings and learned pooling weights, reference
  * backend, in-process ranks: QR (mult, add, concat) and MD tables, and v_W_l.<t>, each placed
  * whole with its table, train at world sizes 2 and 3 like one process (every step's loss,
- * the final weights and optimizer state within 1e-5 relative); the planner keeps such
- * tables whole and refuses row, column and replicated placements naming both flags.
+ * the final weights and optimizer state within 1e-5 relative); evaluation over 3 ranks scores
+ * as one process; the planner keeps such tables whole and refuses row, column and replicated
+ * placements naming both flags.
  */
 import { describe, expect, it } from "vitest";
 import type { OptimizerName, TrainConfig } from "../config.js";
@@ -13,6 +14,9 @@ import { createRandomSource } from "../data/random-source.js";
 import { referenceBackendFactory } from "../reference/index.js";
 import { trainRanks } from "./train-ranks.js";
 import { planSharding } from "./planner.js";
+import { createInProcessGroup } from "../comm/in-process.js";
+import { evaluate } from "../metrics/evaluate.js";
+import { buildModel } from "../train/trainer.js";
 
 const run = (cfg: TrainConfig, n: number) =>
   trainRanks(
@@ -84,6 +88,38 @@ describe("hybrid-parallel QR, MD and learned pooling weights match one process",
     three.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!) / Math.abs(one.losses[i]!)).toBeLessThan(1e-5));
     expect(worstTensor(three.weights, one.weights)).toBeLessThan(1e-5);
   });
+});
+
+describe("evaluation across ranks with QR, MD and learned pooling weights", () => {
+  for (const extra of [
+    { embeddingVariant: qr("mult") },
+    { embeddingVariant: md },
+    { weightedPooling: "learned" as const },
+  ])
+    it(`${JSON.stringify(extra)}: AUC, log loss and accuracy at 3 ranks equal one process's`, async () => {
+      const cfg: TrainConfig = { ...base, loss: "bce", model: { ...base.model, ...extra } };
+      const evalData = { ...data, dataSize: 24 * 5 };
+      const scores = async (n: number) => {
+        const comms = n === 1 ? [undefined] : createInProcessGroup(n);
+        return Promise.all(
+          comms.map(async (comm) => {
+            const be = await referenceBackendFactory.create({ mode: "eager" });
+            const model = buildModel(be, cfg, evalData.numIndicesPerLookup, comm);
+            model.loadInitialWeights();
+            const r = await evaluate(model, createRandomSource(cfg, evalData));
+            be.dispose();
+            return r;
+          }),
+        );
+      };
+      const [one] = await scores(1);
+      expect(one!.samples).toBe(cfg.numBatches * cfg.batchSize);
+      for (const r of await scores(3)) {
+        expect(r.auc).toBe(one!.auc);
+        expect(r.logLoss).toBe(one!.logLoss);
+        expect(r.accuracy).toBe(one!.accuracy);
+      }
+    });
 });
 
 describe("the planner with QR, MD or learned pooling weights", () => {
