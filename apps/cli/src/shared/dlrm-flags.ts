@@ -38,7 +38,7 @@ export const DLRM_FLAGS: readonly DlrmFlag[] = [
   S("--arch-mlp-top"),
   D("--arch-interaction-op", "also dcn (MLPerf DLRMv2's cross network)"),
   D("--arch-interaction-itself", "also takes a value (true/false)"),
-  D("--weighted-pooling", "learned: one process, plain tables (not with QR/MD or rwsadagrad)"),
+  D("--weighted-pooling", "learned: plain tables (not with QR/MD or rwsadagrad), placed whole at --world-size N"),
   S("--md-flag"),
   S("--md-threshold"),
   S("--md-temperature"),

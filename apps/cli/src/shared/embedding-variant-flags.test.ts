@@ -1,7 +1,7 @@
 /**
  * The QR and MD flags of `dlrm train`: dlrm's defaults, the values given, and one clear
- * refusal naming the flag for both at once, for more than one process, and for QR concat
- * with a table at or below the threshold.
+ * refusal naming the flag for both at once and for QR concat with a table at or below the
+ * threshold; more than one process is accepted.
  */
 import { describe, expect, it } from "vitest";
 import { parseTrainArgs } from "./train-options.js";
@@ -26,13 +26,11 @@ describe("--qr-flag and --md-flag", () => {
     });
   });
 
-  it("refuses both at once, more than one process, and concat with a small table, naming the flag", () => {
+  it("refuses both at once and concat with a small table, naming the flag; accepts --world-size 2", () => {
     expect(() => parseTrainArgs([...arch, "--qr-flag", "--md-flag"])).toThrow(
       /^--qr-flag: cannot be combined with --md-flag/,
     );
-    expect(() => parseTrainArgs([...arch, "--md-flag", "--world-size", "2"])).toThrow(
-      /^--md-flag: runs in one process only, not with --world-size 2/,
-    );
+    expect(parseTrainArgs([...arch, "--md-flag", "--world-size", "2"]).config.model.embeddingVariant?.kind).toBe("md");
     const concat = [...arch.slice(0, 4), "--arch-mlp-bot", "13-8", "--qr-flag", "--qr-operation", "concat"];
     expect(() => parseTrainArgs([...concat, "--qr-threshold", "500"])).toThrow(
       /^--qr-operation: concat needs every table above/,

@@ -2,7 +2,8 @@
  * dlrm_s_pytorch.py's compressed-embedding flags for `dlrm train`: `--qr-flag` with
  * `--qr-threshold`, `--qr-operation mult|add|concat`, `--qr-collisions` (quotient-remainder
  * tables), and `--md-flag` with `--md-threshold`, `--md-temperature`, `--md-round-dims`
- * (mixed-dimension tables, md_solver). dlrm's defaults; one process only.
+ * (mixed-dimension tables, md_solver). dlrm's defaults. At --world-size N each table is placed
+ * whole on one rank (a QR table's two sub-tables, an MD table's projection with it).
  */
 import { Option, type Command } from "commander";
 import { ConfigError, type EmbeddingVariant, type TrainConfig } from "@dlrm/core";
@@ -40,8 +41,8 @@ export function addEmbeddingVariantOptions(cmd: Command): Command {
     .addOption(new Option("--md-round-dims", "MD: round each width to a power of two").default(false));
 }
 
-/** The variant the flags ask for (undefined without --qr-flag or --md-flag); refuses both, and more than one process. */
-export function embeddingVariantFromOptions(cmd: Command, worldSize: number): EmbeddingVariant | undefined {
+/** The variant the flags ask for (undefined without --qr-flag or --md-flag); refuses both. */
+export function embeddingVariantFromOptions(cmd: Command): EmbeddingVariant | undefined {
   const o = cmd.opts<{
     qrFlag: boolean;
     qrThreshold: number;
@@ -55,14 +56,13 @@ export function embeddingVariantFromOptions(cmd: Command, worldSize: number): Em
   if (o.qrFlag && o.mdFlag) throw new ConfigError("--qr-flag", "cannot be combined with --md-flag; choose one");
   const flag = o.qrFlag ? "--qr-flag" : o.mdFlag ? "--md-flag" : undefined;
   if (flag === undefined) return undefined;
-  if (worldSize > 1) throw new ConfigError(flag, `runs in one process only, not with --world-size ${worldSize}`);
   return o.qrFlag
     ? { kind: "qr", threshold: o.qrThreshold, operation: o.qrOperation, collisions: o.qrCollisions }
     : { kind: "md", threshold: o.mdThreshold, temperature: o.mdTemperature, roundDims: o.mdRoundDims };
 }
 
 /** Sets `config.model.embeddingVariant` from the flags. */
-export function applyEmbeddingVariant(cmd: Command, config: TrainConfig, worldSize: number): void {
-  const v = embeddingVariantFromOptions(cmd, worldSize);
+export function applyEmbeddingVariant(cmd: Command, config: TrainConfig): void {
+  const v = embeddingVariantFromOptions(cmd);
   if (v !== undefined) config.model.embeddingVariant = v;
 }

@@ -494,8 +494,8 @@ export function optionsToSetup(cmd: Command): TrainSetup {
       "the --mlperf-*-threshold early stop is checked at --test-freq steps; with --test-freq 0 only after training",
     );
   }
-  applyEmbeddingVariant(cmd, config, worldSize);
-  applyWeightedPooling(cmd, config, worldSize);
+  applyEmbeddingVariant(cmd, config);
+  applyWeightedPooling(cmd, config);
   applyActivation(cmd, config);
   validateConfig(config);
   const cli: CliOptions = {

@@ -15,7 +15,8 @@ import { checkStateDict, initialiseParameters, mlpLayers, StateDictMismatchError
 import { EmbeddingGroup, ADAGRAD_EPS } from "./embedding-group.js";
 import { pieceOf } from "./pieces.js";
 import type { EmbeddingLayer, LayerContext } from "./embedding-layer.js";
-import { pooledWidth } from "./embedding-variant.js";
+import { pooledWidth, tableLayouts } from "./embedding-variant.js";
+import type { HostSparseInput } from "../data/sparse-batch.js";
 import { QrEmbedding } from "./qr-embedding.js";
 import { MdEmbedding } from "./md-embedding.js";
 
@@ -68,6 +69,28 @@ export interface TablePiece {
   acc?: Tensor;
 }
 
+/**
+ * On one rank of several, QR/MD tables and learned pooling weights need whole tables: a QR
+ * table's sub-tables, an MD table's projection and a v_W_l.<t> live with their table on one
+ * rank. Refuses any other piece, naming --sharding.
+ */
+function checkWholeTables(m: TrainConfig["model"], mine: readonly TableShard[]): void {
+  const why =
+    m.embeddingVariant !== undefined
+      ? m.embeddingVariant.kind === "qr"
+        ? "--qr-flag"
+        : "--md-flag"
+      : m.weightedPooling === "learned"
+        ? "--weighted-pooling learned"
+        : undefined;
+  const piece = why === undefined ? undefined : mine.find((s) => s.kind !== "table");
+  if (piece !== undefined)
+    throw new ConfigError(
+      "--sharding",
+      `${piece.kind}-wise table ${piece.table} cannot be combined with ${why}: every table is placed whole (--sharding auto or table)`,
+    );
+}
+
 export class DlrmModel {
   /** This rank's table pieces by width (one group of every table whole in one process). */
   readonly groups: EmbeddingGroup[];
@@ -92,6 +115,14 @@ export class DlrmModel {
   readonly stats: Tensor;
   /** QR or MD embeddings (`embeddingVariant`): the physical tables and how they pool into `pooled`. */
   readonly embeddingLayer: EmbeddingLayer | undefined;
+  /**
+   * This rank's pooled outputs over the global batch that travel by all-to-all, in its plan
+   * groups' order, each [BE, floats]: every non-replicated group's, or the QR/MD layer's one
+   * (its tables' D-wide pooled vectors, 2D for QR concat). Unused in one process.
+   */
+  readonly exchanged: { pooled: Tensor; dPooled: Tensor; floats: number }[];
+  /** The QR/MD layer's output on one rank of several. */
+  private layerPooled?: { pooled: Tensor; dPooled: Tensor; floats: number };
 
   /** Local batch (the MLPs' rows). */
   private readonly B: number;
@@ -125,18 +156,24 @@ export class DlrmModel {
     const plan = shard?.plan ?? singleRankPlan(m.tableRows, D);
     const mine = plan.shards[shard?.rank ?? 0]!;
     const direct = worldSize === 1 ? { pooled: this.pooled, dPooled: this.dPooled } : undefined;
-    this.embeddingLayer = this.makeEmbeddingLayer(limits, worldSize);
     const learned = m.weightedPooling === "learned";
-    if (learned && worldSize > 1)
-      throw new ConfigError(
-        "--weighted-pooling",
-        `learned runs in one process only, not with --world-size ${worldSize}`,
-      );
+    if (worldSize > 1) checkWholeTables(m, mine);
+    this.embeddingLayer = this.makeEmbeddingLayer(
+      limits,
+      mine.map((s) => s.table),
+      direct,
+    );
     this.groups =
       this.embeddingLayer?.groups ??
       shardGroups(mine).map(
         (g) => new EmbeddingGroup(be, g, m.tableRows, D, this.BE, limits, config.optimizer, direct, undefined, learned),
       );
+    this.exchanged =
+      this.layerPooled === undefined
+        ? this.groups
+            .filter((g) => !g.replicated)
+            .map((g) => ({ pooled: g.pooled, dPooled: g.dPooled, floats: g.shards.length * g.width }))
+        : [this.layerPooled];
     const byTable = (a: TablePiece, b: TablePiece): number => a.shard.table - b.shard.table;
     this.pieces = this.embeddingLayer?.pieces ?? [
       ...this.groups
@@ -175,24 +212,52 @@ export class DlrmModel {
     this.stats = be.alloc([3], "f32", "loss statistics");
   }
 
-  /** The QR or MD layer of a model with `embeddingVariant` (one process only). */
-  private makeEmbeddingLayer(limits: BatchLimits, worldSize: number): EmbeddingLayer | undefined {
+  /**
+   * The QR or MD layer of a model with `embeddingVariant` over the tables `held` (every table
+   * in one process, pooling into the model's `pooled`; a rank's own tables, pooling into
+   * `layerPooled` [BE, n * W] for the all-to-all). Undefined without a variant or tables.
+   */
+  private makeEmbeddingLayer(
+    limits: BatchLimits,
+    held: readonly number[],
+    direct: { pooled: Tensor; dPooled: Tensor } | undefined,
+  ): EmbeddingLayer | undefined {
     const m = this.config.model;
     const v = m.embeddingVariant;
-    if (v === undefined) return undefined;
-    const flag = v.kind === "qr" ? "--qr-flag" : "--md-flag";
-    if (worldSize > 1) throw new ConfigError(flag, `runs in one process only, not with --world-size ${worldSize}`);
+    if (v === undefined || held.length === 0) return undefined;
+    const layouts = tableLayouts(m.tableRows, m.embeddingDim, v);
     const ctx: LayerContext = {
-      tableRows: m.tableRows,
+      tableRows: held.map((t) => m.tableRows[t]!),
+      tables: held,
+      layouts: held.map((t) => layouts[t]!),
       dim: m.embeddingDim,
       batchSize: this.BE,
       maxIndicesPerBag: limits.maxIndicesPerBag,
       optimizer: this.config.optimizer,
       precision: this.config.precision,
     };
+    const be = this.backend;
+    const out = direct ?? {
+      pooled: be.alloc([this.BE, held.length * this.D], "f32", "pooled embeddings of this rank's tables"),
+      dPooled: be.alloc([this.BE, held.length * this.D], "f32", "pooled gradient of this rank's tables"),
+    };
+    if (direct === undefined) this.layerPooled = { ...out, floats: held.length * this.D };
     return v.kind === "qr"
-      ? new QrEmbedding(this.backend, ctx, v, this.pooled, this.dPooled)
-      : new MdEmbedding(this.backend, ctx, v, this.pooled, this.dPooled, this.config.optimizer !== "sgd");
+      ? new QrEmbedding(be, ctx, v, out.pooled, out.dPooled)
+      : new MdEmbedding(be, ctx, out.pooled, out.dPooled, this.config.optimizer !== "sgd");
+  }
+
+  /**
+   * The sparse input of each group from the logical bags of each of this rank's plan groups
+   * (shardGroups order; in one process the one group of every table): those bags as they are
+   * for plain tables; with a QR or MD layer (whose tables form one plan group), each physical
+   * group's remapping of them.
+   */
+  groupInputs(planInputs: readonly HostSparseInput[]): HostSparseInput[] {
+    if (this.embeddingLayer === undefined) return [...planInputs];
+    if (planInputs.length !== 1)
+      throw new RangeError(`a QR or MD layer takes one plan group's bags, got ${planInputs.length} groups`);
+    return this.groups.map((g) => g.inputMap!(planInputs[0]!));
   }
 
   private makeLayers(
@@ -283,7 +348,7 @@ export class DlrmModel {
    */
   private valuesFor(name: string, data: Float32Array, accumulator: boolean): Float32Array | undefined {
     const piece = this.pieces.find((p) => p.name === name);
-    if (piece === undefined || this.shard === undefined) return data;
+    if (piece === undefined || this.shard === undefined || piece.shard.kind === "table") return data;
     const rows = this.config.model.tableRows[piece.shard.table]!;
     const cols = accumulator && this.config.optimizer === "rwsadagrad" ? 1 : this.D;
     return pieceOf(data, rows, cols, piece.shard);
@@ -538,9 +603,16 @@ export class DlrmModel {
     for (let i = this.bottom.length - 1; i >= 0; i--) this.linearBackward(this.bottom[i]!);
   }
 
-  /** The dense parameters' gradients (`denseParams` order, all or one part): what ranks all-reduce. */
+  /**
+   * The replicated dense parameters' gradients (`denseParams` order, all or one part): what
+   * ranks all-reduce. An MD projection is not among them: it lives with its table, whose
+   * owner computes its whole gradient over the global batch.
+   */
   mlpGradients(part?: "bottom" | "top"): Tensor[] {
-    return this.denseParams(part).map((d) => d.grad);
+    const own = new Set(this.embeddingLayer?.denseParams ?? []);
+    return this.denseParams(part)
+      .filter((d) => !own.has(d))
+      .map((d) => d.grad);
   }
 
   /**

@@ -2,7 +2,8 @@
  * The contract between the model and an embedding layer that is not plain tables (QR, MD):
  * its groups of physical tables (the uploader fills their bags), its named parameters, and
  * the forward and backward calls that turn the groups' pooled bags into the model's pooled
- * [B, T*W] and back. Also the helper that builds a group of whole physical tables.
+ * [B, T*W] and back. Also the helper that builds a group of whole physical tables. A layer
+ * holds every table in one process, or (hybrid parallel, table-wise) one rank's own tables.
  */
 import type { Backend, Tensor } from "../backend.js";
 import type { OptimizerName } from "../config.js";
@@ -11,6 +12,7 @@ import type { TableShard } from "../parallel/shards.js";
 import type { DenseParam } from "./cross-net.js";
 import { EmbeddingGroup } from "./embedding-group.js";
 import { remapBags, type PieceSource } from "./bag-remap.js";
+import type { TableLayout } from "./embedding-variant.js";
 
 /** One physical table the model holds, with its tensors (`name`: its dlrm state_dict name). */
 export interface PhysicalPiece {
@@ -20,9 +22,19 @@ export interface PhysicalPiece {
   acc?: Tensor;
 }
 
-/** What a layer needs from the model: shapes, batch limits and the optimizer. */
+/**
+ * What a layer needs from the model: shapes, batch limits and the optimizer. The layer's
+ * logical tables are numbered 0..n-1 locally (its bags: n*B, table-major); `tables` gives
+ * their model-wide numbers (the parameters' names) and `layouts` their layouts, taken from
+ * the whole model's (MD's widths depend on every table).
+ */
 export interface LayerContext {
+  /** Rows of the layer's logical tables, local order. */
   tableRows: readonly number[];
+  /** tables[j]: the model-wide number of local table j. */
+  tables: readonly number[];
+  /** layouts[j]: how local table j is stored. */
+  layouts: readonly TableLayout[];
   dim: number;
   batchSize: number;
   maxIndicesPerBag: number;
@@ -47,6 +59,7 @@ export interface EmbeddingLayer {
 
 /** One piece of a physical group: its source bags and rows, or `name` undefined for an unused placeholder (1 row, empty bags). */
 export interface GroupPiece {
+  /** The local table it belongs to (its shard carries the model-wide number). */
   table: number;
   rows: number;
   name?: string;
@@ -66,7 +79,7 @@ export function physicalGroup(
   pooled?: { pooled: Tensor; dPooled: Tensor },
 ): { group: EmbeddingGroup; named: PhysicalPiece[] } {
   const shards: TableShard[] = pieces.map((p) => ({
-    table: p.table,
+    table: ctx.tables[p.table]!,
     rank: 0,
     kind: "table",
     rowStart: 0,
@@ -74,7 +87,7 @@ export function physicalGroup(
     colStart: 0,
     colEnd: width,
   }));
-  const names = pieces.map((p) => p.name ?? `emb_l.${p.table} placeholder (empty bags)`);
+  const names = pieces.map((p) => p.name ?? `emb_l.${ctx.tables[p.table]!} placeholder (empty bags)`);
   const group = new EmbeddingGroup(
     be,
     { width, replicated: false, shards },

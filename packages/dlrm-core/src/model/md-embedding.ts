@@ -3,14 +3,15 @@
  * large table t is a d_t-wide table pooled on its own, then projected to D by a bias-free
  * Linear (gemm, y = x W^T) when d_t < D. The projected bags are placed at their table's
  * columns by an embedding-bag gather (bag (t, b) = row b of y_t) and added to the plain
- * tables' pooled output (whose columns for MD tables are empty bags, zeros).
+ * tables' pooled output (whose columns for MD tables are empty bags, zeros). The layer holds
+ * the tables of its context (all, or one rank's: an MD table with its projection), so the
+ * pooled vectors it hands on are D wide.
  */
 import type { Backend, SparseBatchTensors, Tensor } from "../backend.js";
 import { buildSparseBatch, type HostSparseBatch } from "../data/sparse-batch.js";
 import type { DenseParam } from "./cross-net.js";
 import type { EmbeddingGroup } from "./embedding-group.js";
 import { physicalGroup, type EmbeddingLayer, type LayerContext, type PhysicalPiece } from "./embedding-layer.js";
-import { tableLayouts, type MdVariant } from "./embedding-variant.js";
 
 /** One MD table: its narrow group, the projection (absent when d_t = D) and its D-wide output y_t [B, D]. */
 interface MdTable {
@@ -93,14 +94,14 @@ export class MdEmbedding implements EmbeddingLayer {
   constructor(
     be: Backend,
     private readonly ctx: LayerContext,
-    variant: MdVariant,
     private readonly pooled: Tensor,
     private readonly dPooled: Tensor,
     adagrad: boolean,
   ) {
     const { dim: D, batchSize: B } = ctx;
     const T = ctx.tableRows.length;
-    const layouts = tableLayouts(ctx.tableRows, D, variant);
+    const layouts = ctx.layouts;
+    const at = (t: number): number => ctx.tables[t]!;
     this.plainPooled = be.alloc([B, T * D], "f32", "pooled plain-table embeddings");
     this.mdPooled = be.alloc([B, T * D], "f32", "pooled mixed-dimension embeddings");
     this.ones = be.alloc([B * T * D], "f32", "MD: ones");
@@ -110,7 +111,7 @@ export class MdEmbedding implements EmbeddingLayer {
       D,
       layouts.map((l, t) =>
         l.kind === "plain"
-          ? { table: t, rows: l.rows, name: `emb_l.${t}.weight`, source: { table: t, row: (i: number) => i } }
+          ? { table: t, rows: l.rows, name: `emb_l.${at(t)}.weight`, source: { table: t, row: (i: number) => i } }
           : { table: t, rows: 1 },
       ),
       { pooled: this.plainPooled, dPooled },
@@ -120,25 +121,25 @@ export class MdEmbedding implements EmbeddingLayer {
     this.md = [];
     layouts.forEach((l, t) => {
       if (l.kind !== "md") return;
-      const name = `emb_l.${t}.embs.weight`;
+      const name = `emb_l.${at(t)}.embs.weight`;
       const g = physicalGroup(be, ctx, l.width, [
         { table: t, rows: l.rows, name, source: { table: t, row: (i) => i } },
       ]);
       named.push(...g.named);
-      const gather = constantSparse(be, gatherBags(T, B, [t]), `emb_l.${t} gather`);
+      const gather = constantSparse(be, gatherBags(T, B, [t]), `emb_l.${at(t)} gather`);
       if (!l.projected) {
         this.md.push({ table: t, width: l.width, group: g.group, y: g.group.pooled, dY: g.group.dPooled, gather });
         return;
       }
-      const p = `emb_l.${t}.proj.weight`;
+      const p = `emb_l.${at(t)}.proj.weight`;
       const proj: DenseParam = {
         name: p,
         param: be.alloc([D, l.width], "f32", p),
         grad: be.alloc([D, l.width], "f32", `${p} gradient`),
         ...(adagrad ? { acc: be.alloc([D, l.width], "f32", `${p} (Adagrad state)`) } : {}),
       };
-      const y = be.alloc([B, D], "f32", `emb_l.${t} projected`);
-      const dY = be.alloc([B, D], "f32", `emb_l.${t} projected gradient`);
+      const y = be.alloc([B, D], "f32", `emb_l.${at(t)} projected`);
+      const dY = be.alloc([B, D], "f32", `emb_l.${at(t)} projected gradient`);
       this.md.push({ table: t, width: l.width, group: g.group, proj, y, dY, gather });
     });
     this.groups = [this.plain, ...this.md.map((m) => m.group)];

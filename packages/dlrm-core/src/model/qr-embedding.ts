@@ -3,7 +3,9 @@
  * each large table is two physical tables, pooled separately, then combined into the
  * model's pooled [B, T*W]: mult q * r and add q + r with the cross layer's element-wise op
  * (out = x0 * y + xl), concat by placing q_t and r_t side by side in one group (W = 2D).
- * Tables at or below the threshold stay plain; for mult their remainder column is 1.
+ * Tables at or below the threshold stay plain; for mult their remainder column is 1. The
+ * layer holds the tables of its context (all, or one rank's: a QR table's two sub-tables
+ * always together), pooling over them only.
  */
 import type { Backend, Tensor } from "../backend.js";
 import type { DenseParam } from "./cross-net.js";
@@ -15,7 +17,7 @@ import {
   type LayerContext,
   type PhysicalPiece,
 } from "./embedding-layer.js";
-import { tableLayouts, type QrVariant } from "./embedding-variant.js";
+import type { QrVariant } from "./embedding-variant.js";
 
 export class QrEmbedding implements EmbeddingLayer {
   readonly groups: EmbeddingGroup[];
@@ -41,7 +43,8 @@ export class QrEmbedding implements EmbeddingLayer {
   ) {
     const { dim: D, batchSize: B } = ctx;
     const T = ctx.tableRows.length;
-    const layouts = tableLayouts(ctx.tableRows, D, variant);
+    const layouts = ctx.layouts;
+    const at = (t: number): number => ctx.tables[t]!;
     this.plainColumns = layouts.map((l) => l.kind === "plain");
     this.size = B * T * D;
     const c = variant.collisions;
@@ -51,14 +54,14 @@ export class QrEmbedding implements EmbeddingLayer {
         ? {
             table: t,
             rows: l.quotientRows,
-            name: `emb_l.${t}.weight_q`,
+            name: `emb_l.${at(t)}.weight_q`,
             source: { table: t, row: (i) => Math.floor(i / c) },
           }
-        : { table: t, rows: l.rows, name: `emb_l.${t}.weight`, source: { table: t, row: (i) => i } };
+        : { table: t, rows: l.rows, name: `emb_l.${at(t)}.weight`, source: { table: t, row: (i) => i } };
     };
     const remainder = (t: number): GroupPiece =>
       layouts[t]!.kind === "qr"
-        ? { table: t, rows: c, name: `emb_l.${t}.weight_r`, source: { table: t, row: (i) => i % c } }
+        ? { table: t, rows: c, name: `emb_l.${at(t)}.weight_r`, source: { table: t, row: (i) => i % c } }
         : { table: t, rows: 1 };
     const tables = layouts.map((_, t) => t);
     if (variant.operation === "concat") {

@@ -10,11 +10,14 @@
  * as each is ready; the owners' sparse updates; replicated tables sum their touched rows'
  * gradients over ranks and update alike everywhere; the dense update. Each rank's loss
  * gradient is its samples' share of the global batch's mean (lossBackward's meanOver).
+ * QR and MD tables travel like plain whole tables: the owner's layer pools them (the MD
+ * projection included) into D-wide vectors (2D for QR concat), exchanged as one group.
  */
 import type { Communicator } from "../comm/communicator.js";
 import type { DlrmModel, ModelShard } from "../model/dlrm.js";
 import type { EmbeddingGroup } from "../model/embedding-group.js";
 import { shardGroups, type ShardGroup } from "./shards.js";
+import { pooledWidth } from "../model/embedding-variant.js";
 import { CollectiveQueue, type CommCounters, type Flight } from "./collective-queue.js";
 import { exchangeIndices, localBags, type IndexExchange } from "./index-exchange.js";
 import type { BatchUploader } from "../train/upload.js";
@@ -38,7 +41,7 @@ export class HybridStep {
   private readonly exchanged: ShardGroup[][];
   /** Floats per sample each rank exchanges. */
   private readonly rowFloats: number[];
-  private readonly own: EmbeddingGroup[];
+  private readonly own: DlrmModel["exchanged"];
   private readonly replicated: EmbeddingGroup[];
   private readonly pooledHost: Float32Array;
   private readonly exchangeRecv: Float32Array;
@@ -54,11 +57,11 @@ export class HybridStep {
     this.queue = new CollectiveQueue(this.comm);
     this.N = this.shard.worldSize;
     this.b = model.localBatch;
-    this.D = model.config.model.embeddingDim;
+    this.D = pooledWidth(model.config.model.embeddingDim, model.config.model.embeddingVariant);
     this.T = model.config.model.tableRows.length;
     this.exchanged = this.shard.plan.shards.map((s) => shardGroups(s).filter((g) => !g.replicated));
     this.rowFloats = this.exchanged.map(floatsPerSample);
-    this.own = model.groups.filter((g) => !g.replicated);
+    this.own = model.exchanged;
     this.replicated = model.groups.filter((g) => g.replicated);
     const { b, N, T, D } = this;
     const total = this.rowFloats.reduce((a, f) => a + f, 0);
@@ -86,7 +89,7 @@ export class HybridStep {
     });
     await this.queue.wait(flight);
     this.queue.addBytes("index", routed!.bytesSent);
-    uploader.write(batch, routed!.inputs);
+    uploader.write(batch, this.model.groupInputs(routed!.inputs));
   }
 
   /** Collective time and bytes since the previous call (then zeroed). */
@@ -141,7 +144,7 @@ export class HybridStep {
     const send = this.exchangeSend;
     const blocks: { data: Float32Array; f: number }[] = [];
     for (const g of this.own)
-      blocks.push({ data: (await this.model.backend.read(g.pooled)) as Float32Array, f: g.shards.length * g.width });
+      blocks.push({ data: (await this.model.backend.read(g.pooled)) as Float32Array, f: g.floats });
     let at = 0;
     for (let s = 0; s < N; s++)
       for (const { data, f } of blocks) {
@@ -225,7 +228,7 @@ export class HybridStep {
     const per = b * this.rowFloats[this.shard.rank]!;
     let offset = 0;
     for (const g of this.own) {
-      const f = g.shards.length * g.width;
+      const f = g.floats;
       const host = new Float32Array(N * b * f);
       for (let s = 0; s < N; s++) host.set(recv.subarray(s * per + offset, s * per + offset + b * f), s * b * f);
       be.write(g.dPooled, host);

@@ -13,6 +13,7 @@ import {
   type TrainConfig,
 } from "../config.js";
 import { crossSpecs, mlpLayers } from "../model/parameters.js";
+import { physicalTableSpecs } from "../model/embedding-variant.js";
 import { estimateMemory } from "../train/memory.js";
 import { shardRows, shardWidth, type ShardingPlan, type TableShard } from "./shards.js";
 
@@ -34,7 +35,7 @@ export interface CostRequest {
  */
 export interface RankCosts {
   rank: number;
-  /** Its pieces' rows x w x 4, plus the MLP replica's parameters x 4. */
+  /** Its pieces' rows x w x 4 (QR/MD: their physical tables and projections, `storedFloats`; v_W_l.<t> rows), plus the MLP replica's parameters x 4. */
   parameterBytes: number;
   /** Adagrad: rows x w x 4 per piece (rwsadagrad: rows x 4; sgd: 0), plus MLP parameters x 4 (sgd: 0). */
   optimizerBytes: number;
@@ -128,6 +129,42 @@ export function pieceIndexBytes(s: TableShard, tableRows: number, req: CostReque
   return b * (1 + req.meanBagSize * share) * F32;
 }
 
+/**
+ * Floats piece `s` stores (parameters, optimizer state) and gathers per lookup: rows x w for
+ * a plain piece; for a whole QR or MD table its physical tables (weight_q and weight_r; the
+ * narrow embs) and MD's projection (a dense parameter: Adagrad state of its size, none for
+ * sgd); plus a table's learned pooling weights v_W_l.<t> (rows, and rows of state but for sgd).
+ */
+export function storedFloats(
+  model: ModelConfig,
+  optimizer: OptimizerName,
+  s: TableShard,
+): { parameters: number; state: number; lookupWidth: number } {
+  const rows = shardRows(s);
+  const w = shardWidth(s);
+  const out =
+    model.embeddingVariant === undefined
+      ? { parameters: rows * w, state: rows * stateFloatsPerRow(optimizer, w), lookupWidth: w }
+      : { parameters: 0, state: 0, lookupWidth: 0 };
+  if (model.embeddingVariant !== undefined)
+    for (const p of physicalTableSpecs(model.tableRows, model.embeddingDim, model.embeddingVariant)) {
+      if (p.table !== s.table) continue;
+      const [n, pw] = p.shape;
+      out.parameters += n * pw;
+      if (p.role === "proj") {
+        out.state += optimizer === "sgd" ? 0 : n * pw;
+        continue;
+      }
+      out.state += n * stateFloatsPerRow(optimizer, pw);
+      out.lookupWidth += pw;
+    }
+  if (model.weightedPooling === "learned") {
+    out.parameters += rows;
+    out.state += optimizer === "sgd" ? 0 : rows;
+  }
+  return out;
+}
+
 /** Every rank's costs per step under `plan` (the byte model in RankCosts). */
 export function planCosts(
   model: ModelConfig,
@@ -152,8 +189,9 @@ export function planCosts(
     for (const s of mine) {
       const rows = shardRows(s);
       const w = shardWidth(s);
-      parameterFloats += rows * w;
-      stateFloats += rows * stateFloatsPerRow(optimizer, w);
+      const stored = storedFloats(model, optimizer, s);
+      parameterFloats += stored.parameters;
+      stateFloats += stored.state;
       if (s.kind === "replicated") {
         replicatedFloats += Math.min(rows, req.batchSize * req.meanBagSize) * D;
       } else {
@@ -161,7 +199,7 @@ export function planCosts(
       }
       const l = pieceLookups(s, model.tableRows[s.table]!, req, N);
       lookups += l;
-      lookupFloats += l * w;
+      lookupFloats += l * stored.lookupWidth;
     }
     const backward = exchanged.reduce((a, s) => (s.rank === r ? a : a + b * shardWidth(s) * F32), 0);
     const index = plan.shards

@@ -5,6 +5,7 @@
  * for the tables it keeps whole.
  */
 import type { ModelConfig, OptimizerName } from "../config.js";
+import { physicalTableSpecs } from "../model/embedding-variant.js";
 
 export interface TablePlan {
   worldSize: number;
@@ -25,10 +26,28 @@ export function tableStateBytes(rows: number, dim: number, optimizer: OptimizerN
 }
 
 /**
+ * Bytes each logical table holds as stored, with optimizer state (f32): the plain table, or
+ * QR's weight_q and weight_r, or MD's narrow table and projection; plus its learned pooling
+ * weights v_W_l.<t> (rows, and rows of Adagrad state).
+ */
+export function tableBytes(model: ModelConfig, optimizer: OptimizerName): number[] {
+  const out = model.tableRows.map(() => 0);
+  for (const p of physicalTableSpecs(model.tableRows, model.embeddingDim, model.embeddingVariant)) {
+    const [rows, w] = p.shape;
+    out[p.table]! +=
+      p.role === "proj" ? rows * w * (optimizer === "sgd" ? 1 : 2) * 4 : tableStateBytes(rows, w, optimizer);
+  }
+  if (model.weightedPooling === "learned")
+    model.tableRows.forEach((rows, t) => (out[t]! += rows * (optimizer === "sgd" ? 1 : 2) * 4));
+  return out;
+}
+
+/**
  * Places the T tables on `worldSize` ranks: tables in decreasing cost order (cost = share of
  * all bytes + share of all lookups; ties by table number), each on the rank with the least
  * cost so far (ties to the lowest rank). Deterministic: every rank computes the same plan.
- * `meanBagSize` is the expected indices per bag (lookups are B x meanBagSize x dim per table).
+ * `meanBagSize` is the expected indices per bag (lookups are B x meanBagSize x dim per table);
+ * bytes are `tableBytes`'.
  */
 export function planTables(
   model: ModelConfig,
@@ -38,8 +57,7 @@ export function planTables(
   meanBagSize: number,
 ): TablePlan {
   const T = model.tableRows.length;
-  const D = model.embeddingDim;
-  const bytes = model.tableRows.map((r) => tableStateBytes(r, D, optimizer));
+  const bytes = tableBytes(model, optimizer);
   const lookups = model.tableRows.map(() => batchSize * meanBagSize);
   const totalBytes = bytes.reduce((a, b) => a + b, 0) || 1;
   const totalLookups = lookups.reduce((a, b) => a + b, 0) || 1;

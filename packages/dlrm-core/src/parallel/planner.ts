@@ -13,11 +13,13 @@
  *     exchange no more bytes than the whole table; row pieces each send full-width partial sums),
  *     never with rwsadagrad (one accumulator per row would see only a piece's columns); else by
  *     rows. Pieces go to the least-loaded ranks with room.
+ * With QR or MD tables or learned pooling weights every table is placed whole (step 2 alone).
  * A plan that cannot fit is refused (PlanRefusalError) before anything is allocated. Memory is
  * estimateMemory's, so the planner and the trainer agree. Deterministic: every rank computes it.
  */
 import { ConfigError, localBatchSize, type ModelConfig, type OptimizerName } from "../config.js";
-import { planTables, tableStateBytes } from "./plan.js";
+import { planTables, tableBytes, tableStateBytes } from "./plan.js";
+import { physicalTableSpecs, pooledWidth } from "../model/embedding-variant.js";
 import { rankMemoryBytes, type CostRequest } from "./plan-costs.js";
 import { formatBytes, formatRanks } from "./plan-format.js";
 import {
@@ -101,11 +103,63 @@ function checkRequest(model: ModelConfig, optimizer: OptimizerName, req: PlanReq
 export function planSharding(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest): ShardingPlan {
   checkRequest(model, optimizer, req);
   checkFixedFits(model, optimizer, req);
+  const whole = wholeTablesFlag(model);
   const placements =
-    req.sharding === "auto" ? autoPlacements(model, optimizer, req) : forcedPlacements(model, optimizer, req);
-  const plan = assemblePlan(req.worldSize, model.tableRows, model.embeddingDim, placements);
+    whole !== undefined
+      ? wholePlacements(model, optimizer, req, whole)
+      : req.sharding === "auto"
+        ? autoPlacements(model, optimizer, req)
+        : forcedPlacements(model, optimizer, req);
+  const plan = assemblePlan(
+    req.worldSize,
+    model.tableRows,
+    pooledWidth(model.embeddingDim, model.embeddingVariant),
+    placements,
+  );
   checkFits(model, optimizer, req, plan);
   return plan;
+}
+
+/** The flag that keeps every table whole (QR and MD tables, learned pooling weights), or undefined. */
+export function wholeTablesFlag(model: ModelConfig): string | undefined {
+  const v = model.embeddingVariant;
+  if (v !== undefined) return v.kind === "qr" ? "--qr-flag" : "--md-flag";
+  return model.weightedPooling === "learned" ? "--weighted-pooling learned" : undefined;
+}
+
+/**
+ * Every table whole (table-wise), balanced by its stored bytes (QR's two sub-tables, MD's
+ * narrow table and projection, v_W_l.<t>, each with optimizer state) and lookups: what QR,
+ * MD and learned pooling weights allow. --sharding row, column or replicated is refused.
+ */
+function wholePlacements(
+  model: ModelConfig,
+  optimizer: OptimizerName,
+  req: PlanRequest,
+  flag: string,
+): TablePlacement[] {
+  if (req.sharding !== "auto" && req.sharding !== "table")
+    throw new ConfigError(
+      `--sharding ${req.sharding}`,
+      `cannot be combined with ${flag}: its tables are placed whole on one rank each; use --sharding auto or table`,
+    );
+  const p = planTables(model, optimizer, req.worldSize, req.batchSize, req.meanBagSize);
+  const bytes = tableBytes(model, optimizer);
+  const specs = physicalTableSpecs(model.tableRows, model.embeddingDim, model.embeddingVariant);
+  return p.owner.map((r, t) => {
+    const stored = specs
+      .filter((s) => s.table === t)
+      .map((s) => `${s.name.slice(`emb_l.${t}.`.length)} ${s.shape[0]} x ${s.shape[1]}`);
+    if (model.weightedPooling === "learned") stored.push(`v_W_l.${t} ${model.tableRows[t]!}`);
+    return {
+      table: t,
+      kind: "table" as const,
+      ranks: [r],
+      reason:
+        `${stored.join(" + ")}, ${formatBytes(bytes[t]!)} ${stateWords(optimizer)}: ` +
+        `whole on rank ${r} (${flag} keeps tables whole; balanced by memory and lookups)`,
+    };
+  });
 }
 
 function forcedPlacements(model: ModelConfig, optimizer: OptimizerName, req: PlanRequest): TablePlacement[] {

@@ -12,6 +12,15 @@ import type { DlrmModel, TablePiece } from "../model/dlrm.js";
 import type { Tensor } from "../backend.js";
 import type { ShardingPlan } from "./shards.js";
 
+/** Whether `name` belongs to one table (emb_l.<t>.*, v_W_l.<t>): written by the rank that holds it, not rank 0. */
+const perTable = (name: string): boolean => tableOf(name) !== undefined;
+
+/** The table a per-table parameter name belongs to. */
+function tableOf(name: string): number | undefined {
+  const m = /^(?:emb_l\.(\d+)\.|v_W_l\.(\d+)$)/.exec(name);
+  return m === null ? undefined : Number(m[1] ?? m[2]);
+}
+
 /** Whether this rank writes piece `p`: not a replicated table's copy on any rank but its first. */
 function writesPiece(model: DlrmModel, p: TablePiece): boolean {
   if (p.shard.kind !== "replicated") return true;
@@ -45,6 +54,13 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
       const acc = kind === "acc";
       const shape = s.kind === "table" && acc && rowWise ? [s.shape[0]!, 1] : s.shape;
       const name = acc ? optimizerTensorName(s.name) : s.name;
+      const held = (acc ? accs : mlp).get(s.name);
+      const whole = model.pieces.find((p) => p.name === s.name && p.shard.kind === "table");
+      if (perTable(s.name) && (whole !== undefined || s.kind !== "table")) {
+        // A whole table of this rank (QR/MD sub-table, MD projection, v_W_l.<t>, plain table-wise), or none.
+        out.push({ name, shape, ...(held === undefined ? {} : { data: (await be.read(held)) as Float32Array }) });
+        continue;
+      }
       if (s.kind === "table") {
         const parts: TensorPart[] = [];
         for (const p of model.pieces)
@@ -53,8 +69,7 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
         out.push({ name, shape, ...(parts.length === 0 ? {} : { parts }) });
         continue;
       }
-      const t = (acc ? accs : mlp).get(s.name);
-      out.push({ name, shape, ...(lead && t ? { data: (await be.read(t)) as Float32Array } : {}) });
+      out.push({ name, shape, ...(lead && held ? { data: (await be.read(held)) as Float32Array } : {}) });
     }
     return out;
   };
@@ -63,11 +78,11 @@ export async function shardEntries(model: DlrmModel, withOptimizer: boolean): Pr
   return [...weights, ...(await entries("acc"))];
 }
 
-/** Before the model exists: the tensor names rank `rank` reads under `plan` (tables it holds a piece of, every MLP tensor). */
+/** Before the model exists: the tensor names rank `rank` reads under `plan` (tables it holds a piece of, with their sub-tables, projections and pooling weights; every MLP tensor). */
 export function rankNeeds(plan: ShardingPlan, rank: number): (name: string) => boolean {
   const mine = new Set(plan.shards[rank]!.map((s) => s.table));
   return (name) => {
-    const m = /^emb_l\.(\d+)\.weight$/.exec(name);
-    return m === null || mine.has(Number(m[1]));
+    const t = tableOf(name);
+    return t === undefined || mine.has(t);
   };
 }

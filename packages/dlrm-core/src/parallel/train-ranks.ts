@@ -12,7 +12,11 @@ import { trainModel, type TrainOptions } from "../train/trainer.js";
 import type { DlrmModel } from "../model/dlrm.js";
 import { placePiece } from "../model/pieces.js";
 
-/** The whole model's parameters (or optimizer state) assembled from every rank's pieces. */
+/**
+ * The whole model's parameters (or optimizer state) assembled from every rank's pieces: a
+ * whole table (QR/MD sub-tables, MD projections and v_W_l.<t> included) from the rank that
+ * holds it, the MLPs from rank 0.
+ */
 export async function gatherState(models: readonly DlrmModel[], accumulators: boolean): Promise<StateDict> {
   const out: StateDict = new Map();
   for (const model of models) {
@@ -20,7 +24,7 @@ export async function gatherState(models: readonly DlrmModel[], accumulators: bo
     const cfg = model.config;
     for (const [name, t] of named) {
       const piece = model.pieces.find((p) => p.name === name);
-      if (piece === undefined) {
+      if (piece === undefined || piece.shard.kind === "table") {
         if (!out.has(name)) out.set(name, t);
         continue;
       }

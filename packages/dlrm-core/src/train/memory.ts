@@ -18,7 +18,8 @@ export interface MemoryEstimate {
  * Estimates bytes for `cfg` with batches of up to `bounds` indices per bag (a number: for
  * every table); with
  * `shard`, for one rank of a hybrid-parallel run (its table pieces over the global batch, the
- * MLPs over its B / worldSize samples, the exchange buffers).
+ * MLPs over its B / worldSize samples, the exchange buffers; with QR or MD its whole tables'
+ * physical tables and projections, and its tables' pooling weights).
  */
 export function estimateMemory(
   cfg: TrainConfig,
@@ -30,11 +31,18 @@ export function estimateMemory(
   const B = BE / (shard?.worldSize ?? 1);
   const D = pooledWidth(m.embeddingDim, m.embeddingVariant);
   const T = m.tableRows.length;
-  // QR and MD (one process): every physical table, named by its parameter.
-  const physical = shard === undefined ? physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant) : [];
+  // One process, or QR and MD (whose tables are whole on a rank): every physical table it holds, named by its parameter.
+  const held = shard === undefined ? undefined : new Set(shard.shards.map((s) => s.table));
+  const variant = m.embeddingVariant !== undefined;
+  const physical =
+    shard === undefined || variant
+      ? physicalTableSpecs(m.tableRows, m.embeddingDim, m.embeddingVariant).filter(
+          (p) => held === undefined || held.has(p.table),
+        )
+      : [];
   const physicalTables = physical.filter((p) => p.role === "table");
   const owned: readonly TableShard[] =
-    shard?.shards ??
+    (variant ? undefined : shard?.shards) ??
     physicalTables.map((p) => ({
       table: p.table,
       rank: 0,
@@ -46,7 +54,7 @@ export function estimateMemory(
     }));
   const f32 = 4;
   const breakdown: { name: string; bytes: number }[] = [];
-  let ownFloats = 0;
+  const ownFloats = (shard?.shards ?? []).reduce((a, s) => a + shardWidth(s), 0);
   for (const s of owned) {
     const rows = shardRows(s);
     const w = shardWidth(s);
@@ -54,7 +62,6 @@ export function estimateMemory(
     const name = m.embeddingVariant === undefined ? undefined : physicalTables[owned.indexOf(s)]?.name;
     const what = name ?? (s.kind === "table" ? `table ${s.table}` : `table ${s.table} ${s.kind} piece`);
     breakdown.push({ name: `${what} (${rows} x ${w}) + optimizer state`, bytes: rows * (w + accPerRow) * f32 });
-    ownFloats += w;
   }
   if (shard !== undefined && shard.worldSize > 1) {
     breakdown.push({
@@ -79,7 +86,7 @@ export function estimateMemory(
     activations += layers * B * (rank + 3 * N) + B * (rank + N);
   }
   if (m.weightedPooling === "learned") {
-    const rows = m.tableRows.reduce((a, r) => a + r, 0);
+    const rows = m.tableRows.reduce((a, r, t) => (held === undefined || held.has(t) ? a + r : a), 0);
     const perRow = cfg.optimizer === "sgd" ? 1 : 2;
     breakdown.push({ name: "pooling weights v_W_l + optimizer state", bytes: rows * perRow * f32 });
   }

@@ -10,6 +10,7 @@ import { buildSparseBatch, SparseInputError, type HostSparseInput } from "../dat
 import type { DlrmModel } from "../model/dlrm.js";
 import type { EmbeddingGroup } from "../model/embedding-group.js";
 import { rankSlice, selectPieces } from "../parallel/rank-batch.js";
+import { shardGroups } from "../parallel/shards.js";
 
 /** A batch whose values cannot be trained on (non-finite dense value, target outside [0, 1]). */
 export class BatchDataError extends RangeError {
@@ -40,12 +41,13 @@ export class BatchUploader {
   upload(global: Batch): void {
     const m = this.model;
     const batch = this.prepare(global);
-    const inputs = m.groups.map((g) =>
-      m.shard !== undefined
-        ? selectPieces(batch.sparse, g.shards, m.config.batchSize, m.config.model.tableRows.length)
-        : (g.inputMap?.(batch.sparse) ?? batch.sparse),
-    );
-    this.write(batch, inputs);
+    const planInputs =
+      m.shard === undefined
+        ? [batch.sparse]
+        : shardGroups(m.shard.plan.shards[m.shard.rank]!).map((g) =>
+            selectPieces(batch.sparse, g.shards, m.config.batchSize, m.config.model.tableRows.length),
+          );
+    this.write(batch, m.groupInputs(planInputs));
   }
 
   /**
