@@ -21,7 +21,7 @@ const README = fileURLToPath(new URL("../../../README.md", import.meta.url));
 describe("dlrm_s_pytorch.py's flags", () => {
   it("every refused flag is refused by name in one line, exit 2", () => {
     const refused = DLRM_FLAGS.filter((f) => f.status === "refused");
-    expect(refused.length).toBeGreaterThan(10);
+    expect(refused.length).toBeGreaterThan(0);
     for (const f of refused) {
       const args = ["train", "--num-batches", "1", f.flag, ...(f.takes === "value" ? ["1"] : [])];
       const r = dlrm(dir, args);

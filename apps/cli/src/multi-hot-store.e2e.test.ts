@@ -30,7 +30,8 @@ function results(tag: string, stdout: string): { steps: string; tests: string[] 
   const steps = readFileSync(join(dir, `${tag}.jsonl`), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as { step: number; loss: number; accuracy: number })
+    .map((l) => JSON.parse(l) as { step: number; loss: number; accuracy: number; test?: unknown })
+    .filter((x) => x.test === undefined)
     .map((r) => `${r.step} ${r.loss} ${r.accuracy}`)
     .join("\n");
   const tests = stdout

@@ -81,7 +81,8 @@ describe("dlrm train --tensor-board-filename", () => {
     const logged = readFileSync(join(dir, "log.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { step: number; loss: number; accuracy: number });
+      .map((l) => JSON.parse(l) as { step: number; loss: number; accuracy: number; test?: unknown })
+      .filter((x) => x.test === undefined);
     const train = events.filter((e) => e.values.some((v) => v.tag === "Train/Loss"));
     expect(train.map((e) => e.step)).toEqual([10, 20, 30, 40]);
     expect(train.map((e) => e.step)).toEqual(logged.map((x) => x.step));
